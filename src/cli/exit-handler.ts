@@ -1,0 +1,62 @@
+/**
+ * The one place that turns results and failures into output and an exit code
+ * (SPEC 4): 0 success; 1 finished but something was rejected; 2 usage error or
+ * fatal input; 3 storage or internal failure. Never a stack trace for bad
+ * input; set CIS_CONTACT_DEBUG=1 to see one for an internal failure.
+ */
+
+import { CisError, type FailureKind, usageError } from '../domain/errors.js';
+import { asStorageFailure } from '../storage/errors.js';
+import type { Session } from './session.js';
+
+export interface CommandResult {
+  /** 0 when everything succeeded, 1 when something was rejected. */
+  exitCode: 0 | 1;
+  /** The --json document. */
+  json: unknown;
+  /** Human output on stderr, when not --json. */
+  report?: () => void;
+}
+
+const EXIT_CODES: Record<FailureKind, number> = { usage: 2, input: 2, storage: 3, internal: 3 };
+
+function classify(error: unknown, session: Session): CisError {
+  if (error instanceof CisError) return error;
+  const commander = error as { code?: string; exitCode?: number; message?: string };
+  if (typeof commander.code === 'string' && commander.code.startsWith('commander.')) {
+    return usageError((commander.message ?? '').replace(/^error: /, ''));
+  }
+  const storage = asStorageFailure(error, session.location);
+  if (storage) return storage;
+  return new CisError('internal', 'internal-error', `internal error: ${(error as Error)?.message ?? String(error)}`,
+    'this is a bug in cis-contact; run again with CIS_CONTACT_DEBUG=1 for details');
+}
+
+export async function runCommand(session: Session, command: () => Promise<CommandResult>): Promise<void> {
+  let exitCode: number;
+  try {
+    const result = await command();
+    if (session.ui.json) session.ui.document(result.json);
+    else result.report?.();
+    exitCode = result.exitCode;
+  } catch (error) {
+    exitCode = fail(session, error);
+  }
+  try {
+    await session.close();
+  } catch (error) {
+    if (exitCode === 0) exitCode = fail(session, error);
+  }
+  process.exitCode = exitCode;
+}
+
+export function fail(session: Session, error: unknown): number {
+  const failure = classify(error, session);
+  const ui = session.ui;
+  const c = ui.colour;
+  ui.say(`${c.red('cis-contact:')} ${failure.message}${failure.code !== 'usage' && failure.code !== 'internal-error' ? c.dim(` [${failure.code}]`) : ''}`);
+  if (failure.hint) ui.say(`  ${c.dim(failure.hint)}`);
+  if (failure.kind === 'internal' && process.env.CIS_CONTACT_DEBUG) ui.say(String((error as Error)?.stack ?? error));
+  if (ui.json) ui.document({ error: { code: failure.code, message: failure.message } });
+  return EXIT_CODES[failure.kind];
+}

@@ -1,0 +1,92 @@
+/**
+ * The command tree (SPEC 4). Command modules are imported only when their
+ * command runs, so `record` called from a script loads no CSV or PGlite code.
+ */
+
+import { Command, CommanderError, Option } from 'commander';
+import { type CommandResult, fail, runCommand } from './exit-handler.js';
+import { RECORD_OPTIONS } from './record-options.js';
+import { type GlobalOptions, Session } from './session.js';
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+type Action = (session: Session, ...args: never[]) => Promise<CommandResult>;
+
+/** Runs a command's action inside a session; the exit handler owns the outcome. */
+function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const session = new Session(command.optsWithGlobals() as GlobalOptions);
+    const params = args.slice(0, -2) as unknown[];
+    const opts = command.opts();
+    await runCommand(session, async () => (await load())(session, ...([...params, opts] as A)));
+  };
+}
+
+function example(command: Command, ...lines: string[]): Command {
+  return command.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cis-contact')
+    .description("Contact History for HMRC's Construction Industry Scheme: record contacts, import legacy logs, and serve the history back.")
+    .option('--json', 'print one JSON document on stdout')
+    .option('--no-color', 'no colour in human output (NO_COLOR is honoured too)')
+    .option('--database-url <url>', 'a PostgreSQL server (default: $DATABASE_URL; otherwise the embedded store)')
+    .option('--data-dir <dir>', 'the embedded store (default: $CIS_CONTACT_DATA_DIR or $XDG_DATA_HOME/cis-contact)')
+    .option('--abbreviations <list>', 'abbreviations to warn about, comma-separated (default: $CIS_CONTACT_ABBREVIATIONS or the manual\'s list)')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+
+  const db = program.command('db').description('database maintenance');
+  example(db.command('migrate').description('apply the schema migrations (also done automatically on first use)'),
+    'cis-contact db migrate --database-url postgres://postgres@127.0.0.1:5432/cis')
+    .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate));
+
+  const referenceOptions = (c: Command) => c
+    .option('--rejects <path>', 'where rejected rows go (default: <file>.rejects.csv here, only if any)')
+    .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)');
+
+  const registry = program.command('registry').description('the registry of CIS records and partnerships');
+  example(referenceOptions(registry.command('import').argument('<file>', 'CSV with utr, name, kind, partner_of')
+    .description('load CIS records and partnership memberships; re-importing updates names and kinds')),
+  'cis-contact registry import fixtures/registry.csv')
+    .action(action(async () => (await import('../commands/reference-import.js')).registryImport));
+
+  const operators = program.command('operators').description('the operators who record contacts');
+  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles')
+    .description('load operators and their roles; re-importing updates them')),
+  'cis-contact operators import fixtures/operators.csv')
+    .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport));
+
+  const record = program.command('record').description('record one contact');
+  for (const spec of RECORD_OPTIONS) {
+    const option = new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description);
+    record.addOption(spec.repeatable ? option.argParser(collect) : option);
+  }
+  example(record,
+    'cis-contact record --utr 1955839661 --operator 1234567 --contact-type agent --contact-name "Jo Bloggs" --channel phone-inbound --auth authenticated --subject Callback --action "Explained the deduction statement"',
+    'cis-contact record --utr 2108834503 --operator 1234567 --channel internal-enquiry --subject "Internal Referral" --action "Referred to debt management" --subject Other --action "Checked the return" --ref CASE-1001')
+    .action(action(async () => (await import('../commands/record.js')).record));
+
+  return program;
+}
+
+/** Parses argv and runs; the process exit code is set by the exit handler. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version')) {
+      process.exitCode = 0;
+      return;
+    }
+    const session = new Session(program.opts() as GlobalOptions);
+    if (error instanceof CommanderError && error.code === 'commander.help') {
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = fail(session, error);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What every command shares: the global options, the store (opened and
+ * migrated on first use, closed once at the end), the rule settings, the UI.
+ */
+
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { abbreviationFinder, parseAbbreviationList } from '../domain/abbreviations.js';
+import type { RuleSettings } from '../domain/contact.js';
+import { londonDate } from '../domain/dates.js';
+import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
+import { type Store, openStore } from '../storage/database.js';
+import { asStorageFailure } from '../storage/errors.js';
+import { migrate } from '../storage/migrate.js';
+import { Ui } from '../reporting/ui.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  color?: boolean;
+  databaseUrl?: string;
+  dataDir?: string;
+  abbreviations?: string;
+}
+
+export function defaultDataDir(env = process.env): string {
+  const xdg = env.XDG_DATA_HOME?.trim();
+  return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'cis-contact');
+}
+
+export class Session {
+  readonly ui: Ui;
+  private opened: Store | undefined;
+  /** How many migrations opening the store applied. */
+  migrationsApplied = 0;
+
+  constructor(readonly options: GlobalOptions, private readonly env = process.env) {
+    this.ui = new Ui(Boolean(options.json), options.color !== false);
+  }
+
+  get databaseUrl(): string | undefined {
+    return this.options.databaseUrl || this.env.DATABASE_URL || undefined;
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir || this.env.CIS_CONTACT_DATA_DIR || defaultDataDir(this.env);
+  }
+
+  get location(): string {
+    return this.opened?.location ?? this.databaseUrl ?? this.dataDir;
+  }
+
+  /** The store, migrated. */
+  async store(): Promise<Store> {
+    if (this.opened) return this.opened;
+    const store = await openStore({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
+    this.opened = store;
+    try {
+      this.migrationsApplied = await migrate(store.db);
+    } catch (error) {
+      throw asStorageFailure(error, store.location) ?? error;
+    }
+    return store;
+  }
+
+  rules(strict = false, now = new Date()): RuleSettings {
+    const configured = this.options.abbreviations ?? this.env.CIS_CONTACT_ABBREVIATIONS;
+    const list = configured === undefined ? DEFAULT_ABBREVIATIONS : parseAbbreviationList(configured);
+    return { today: londonDate(now), strict, abbreviations: abbreviationFinder(list) };
+  }
+
+  async close(): Promise<void> {
+    const store = this.opened;
+    this.opened = undefined;
+    await store?.close();
+  }
+}

@@ -1,0 +1,14 @@
+import type { CommandResult } from '../cli/exit-handler.js';
+import type { Session } from '../cli/session.js';
+import { type RecordFlags, recordContact } from '../import/record-contact.js';
+import { describeRecordOutcome } from '../reporting/record-report.js';
+
+export async function record(session: Session, flags: RecordFlags): Promise<CommandResult> {
+  const store = await session.store();
+  const outcome = await recordContact(store.db, flags, session.rules());
+  return {
+    exitCode: outcome.recorded ? 0 : 1,
+    json: outcome,
+    report: () => describeRecordOutcome(session.ui, outcome),
+  };
+}

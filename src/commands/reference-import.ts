@@ -1,0 +1,37 @@
+/** `registry import FILE` and `operators import FILE`: one shape, two loaders. */
+
+import type { CommandResult } from '../cli/exit-handler.js';
+import type { Session } from '../cli/session.js';
+import { parseEncoding } from '../csv/reader.js';
+import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { defaultRejectsPath } from '../reporting/rejects-file.js';
+import { summaryTable } from '../reporting/summary.js';
+
+export interface ReferenceImportFlags {
+  rejects?: string;
+  encoding?: string;
+}
+
+async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
+  const encoding = parseEncoding(flags.encoding);
+  const store = await session.store();
+  const options = { file, encoding, rejectsPath: flags.rejects ?? defaultRejectsPath(file), rejectsAlways: flags.rejects !== undefined };
+  const summary: ReferenceImportSummary = what === 'registry'
+    ? await importRegistry(store.db, options)
+    : await importOperators(store.db, options);
+  return {
+    exitCode: summary.rowsRejected > 0 ? 1 : 0,
+    json: summary,
+    report: () => summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`, [
+      ['rows read', summary.rowsRead],
+      ['accepted', summary.rowsAccepted],
+      ['rejected', summary.rowsRejected],
+    ], summary.rejectsByCode, {}, summary.rejectsFile),
+  };
+}
+
+export const registryImport = (session: Session, file: string, flags: ReferenceImportFlags) =>
+  referenceImport(session, 'registry', file, flags);
+
+export const operatorsImport = (session: Session, file: string, flags: ReferenceImportFlags) =>
+  referenceImport(session, 'operators', file, flags);

@@ -1,0 +1,180 @@
+/**
+ * The issue catalogue: every kind of problem the tool can report, with a
+ * stable kebab-case code. Codes are a public contract (SPEC section 3): tests,
+ * rejects files and scripts match on them, so never rename one.
+ *
+ * The order of entries is "catalogue order", used to sort `reject_codes`.
+ */
+
+export type Severity = 'fatal' | 'error' | 'warning';
+
+/** What a message template may mention. */
+export interface IssueParams {
+  field?: string;
+  limit?: number | string;
+  length?: number;
+  value?: string;
+  detail?: string;
+}
+
+export interface CatalogueEntry {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly manual: string;
+  readonly message: (p: IssueParams) => string;
+}
+
+const f = (p: IssueParams) => p.field ?? 'the field';
+const v = (p: IssueParams) => (p.value === undefined ? '' : ` ("${p.value}")`);
+const d = (p: IssueParams) => (p.detail ? `: ${p.detail}` : '');
+const CONTACT_TYPES = 'contractor, subcontractor, agent, capacitor or third party';
+const CHANNELS = 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry';
+const SUBJECTS = 'Internal Referral, Letter, Callback, Complaint or Other';
+
+const entries: CatalogueEntry[] = [
+  // Fatal: nothing is written by the run.
+  { code: 'file-unreadable', severity: 'fatal', title: 'File cannot be read', manual: 'SPEC 3',
+    message: (p) => `cannot read ${p.value ?? 'the file'}${d(p)}` },
+  { code: 'missing-column', severity: 'fatal', title: 'Required column missing', manual: 'SPEC 2',
+    message: (p) => `required column ${f(p)} is missing from the header` },
+  { code: 'unknown-column', severity: 'fatal', title: 'Unknown column', manual: 'SPEC 2.1',
+    message: (p) => `column ${f(p)} is not a known column; rename or drop it with --map${d(p)}` },
+  { code: 'duplicate-column', severity: 'fatal', title: 'Column appears twice', manual: 'SPEC 2',
+    message: (p) => `column ${f(p)} appears more than once in the header` },
+  { code: 'map-invalid', severity: 'fatal', title: 'Column map is invalid', manual: 'SPEC 2.1',
+    message: (p) => `the column map ${p.value ?? ''} is invalid${d(p)}` },
+
+  // Row errors: the row and its contact are rejected.
+  { code: 'row-shape', severity: 'error', title: 'Wrong number of fields', manual: 'SPEC 2',
+    message: (p) => `the row has ${p.length} fields; the header has ${p.limit}${d(p)}` },
+  { code: 'unclosed-quote', severity: 'error', title: 'Quoted field never closed', manual: 'RFC 4180',
+    message: () => 'a quoted field is still open at the end of the file' },
+  { code: 'invalid-encoding', severity: 'error', title: 'Invalid character encoding', manual: 'SPEC 2',
+    message: (p) => `${f(p)} contains bytes that are not valid ${p.limit ?? 'UTF-8'} (try --encoding windows-1252)` },
+  { code: 'control-character', severity: 'error', title: 'Control character in text', manual: 'SPEC 1.4',
+    message: (p) => `${f(p)} contains the control character ${p.value}${p.detail ? `; ${p.detail}` : ''}` },
+  { code: 'utr-missing', severity: 'error', title: 'UTR missing', manual: 'CISR90020',
+    message: (p) => `${f(p)} is required` },
+  { code: 'utr-format', severity: 'error', title: 'UTR is not 10 digits', manual: 'CISR90020',
+    message: (p) => `${f(p)}${v(p)} is not a UTR: it must be 10 digits (13 with a K prefix or suffix is accepted)` },
+  { code: 'utr-check-digit', severity: 'error', title: 'UTR check digit wrong', manual: 'CISR90020',
+    message: (p) => `${f(p)}${v(p)} fails the UTR modulus-11 check digit` },
+  { code: 'unknown-record', severity: 'error', title: 'No such CIS record', manual: 'CISR90020',
+    message: (p) => `${f(p)}${v(p)} is not a CIS record in the registry` },
+  { code: 'partners-not-allowed', severity: 'error', title: 'Partners given for a non-partnership', manual: 'CISR90270',
+    message: (p) => `partners may only be given for a partnership; ${p.value} is a ${p.detail}` },
+  { code: 'not-a-partner', severity: 'error', title: 'Not a partner of the partnership', manual: 'CISR90270',
+    message: (p) => `partners: ${p.value} is not a partner of partnership ${p.detail}` },
+  { code: 'partnership-without-partners', severity: 'error', title: 'Partnership has no partners', manual: 'CISR90270',
+    message: (p) => `partnership ${p.value} has no partners to record the contact on (a partnership never holds notes)` },
+  { code: 'contact-type-missing', severity: 'error', title: 'Contact type missing', manual: 'CISR90610',
+    message: () => `contact_type is required (${CONTACT_TYPES}) unless the channel is internal-enquiry` },
+  { code: 'contact-type-invalid', severity: 'error', title: 'Contact type not recognised', manual: 'CISR90610',
+    message: (p) => `contact_type${v(p)} must be one of ${CONTACT_TYPES}` },
+  { code: 'contact-name-missing', severity: 'error', title: 'Contact name missing', manual: 'CISR90610',
+    message: () => 'contact_name (the person spoken to) is required unless the channel is internal-enquiry' },
+  { code: 'contact-name-too-long', severity: 'error', title: 'Contact name too long', manual: 'CISR90610',
+    message: (p) => `contact_name is ${p.length} characters; the limit is ${p.limit}` },
+  { code: 'channel-missing', severity: 'error', title: 'Channel missing', manual: 'CISR90020',
+    message: () => `channel is required (${CHANNELS})` },
+  { code: 'channel-invalid', severity: 'error', title: 'Channel not recognised', manual: 'CISR90020',
+    message: (p) => `channel${v(p)} must be one of ${CHANNELS}` },
+  { code: 'direction-invalid', severity: 'error', title: 'Direction not recognised', manual: 'CISR90610',
+    message: (p) => `direction${v(p)} must be Inbound or Outbound` },
+  { code: 'direction-conflict', severity: 'error', title: 'Direction contradicts the channel', manual: 'CISR90610',
+    message: (p) => `direction ${p.value} contradicts channel ${p.detail}, which is always ${p.limit}` },
+  { code: 'authentication-required', severity: 'error', title: 'Authentication required', manual: 'CISR90020',
+    message: (p) => `authentication${v(p)} must be authenticated or waived for channel ${p.detail ?? 'given'}: a contact is authenticated, or authentication waived, before anything is recorded` },
+  { code: 'date-missing', severity: 'error', title: 'Enquiry date missing', manual: 'CISR90610',
+    message: () => 'enquiry_date is required (YYYY-MM-DD or DD/MM/YYYY)' },
+  { code: 'date-format', severity: 'error', title: 'Enquiry date not a date', manual: 'CISR90610',
+    message: (p) => `enquiry_date${v(p)} is not a real date in the form YYYY-MM-DD or DD/MM/YYYY` },
+  { code: 'date-before-scheme', severity: 'error', title: 'Date before the scheme began', manual: 'CISR90610',
+    message: (p) => `enquiry_date ${p.value} is before ${p.limit}, when the scheme's contact history begins` },
+  { code: 'date-in-future', severity: 'error', title: 'Date in the future', manual: 'CISR90610',
+    message: (p) => `enquiry_date ${p.value} is after today (${p.limit}, Europe/London)` },
+  { code: 'operator-missing', severity: 'error', title: 'Operator PID missing', manual: 'CISR90610',
+    message: (p) => `${p.field ?? 'operator_pid'} is required: the 7-digit PID of the operator` },
+  { code: 'operator-format', severity: 'error', title: 'Operator PID not 7 digits', manual: 'CISR90610',
+    message: (p) => `${p.field ?? 'operator_pid'}${v(p)} must be exactly 7 digits` },
+  { code: 'unknown-operator', severity: 'error', title: 'No such operator', manual: 'CISR90610',
+    message: (p) => `operator_pid ${p.value} is not a known operator` },
+  { code: 'operator-not-authorised', severity: 'error', title: 'Operator may not record contacts', manual: 'CISR90610, DMBM524558',
+    message: (p) => `operator ${p.value} holds no role that may record a contact (${p.detail})` },
+  { code: 'subject-missing', severity: 'error', title: 'Subject missing', manual: 'CISR90270',
+    message: () => `subject is required (${SUBJECTS})` },
+  { code: 'subject-invalid', severity: 'error', title: 'Subject not recognised', manual: 'CISR90270',
+    message: (p) => `subject${v(p)} must be one of ${SUBJECTS}` },
+  { code: 'action-required', severity: 'error', title: 'Action taken required', manual: 'CISR90610',
+    message: () => 'action_taken is required when the subject is Other' },
+  { code: 'action-too-long', severity: 'error', title: 'Action taken too long', manual: 'CISR90610',
+    message: (p) => `action_taken is ${p.length} characters; the limit is ${p.limit}` },
+  { code: 'notes-too-long', severity: 'error', title: 'General notes too long', manual: 'CISR90610',
+    message: (p) => `general_notes is ${p.length} characters; the limit is ${p.limit}` },
+  { code: 'payment-details', severity: 'error', title: 'Payment details in free text', manual: 'DMBM510250',
+    message: (p) => `${f(p)} contains ${p.detail}; payment details must never be recorded in notes` },
+  { code: 'contact-fields-differ', severity: 'error', title: 'Rows of one contact disagree', manual: 'CISR90270',
+    message: (p) => `${f(p)} differs from the first row of contact_ref ${p.value} (line ${p.limit}); rows of one contact must agree on contact-level fields` },
+  { code: 'contact-ref-reused', severity: 'error', title: 'Contact reference reused', manual: 'SPEC 2.1',
+    message: (p) => `contact_ref ${p.value} was already used by a contact ending at line ${p.limit}; rows of one contact must be adjacent` },
+  { code: 'conflicts-with-recorded', severity: 'error', title: 'Conflicts with a recorded contact', manual: 'CISR90270',
+    message: (p) => `${p.value} is already recorded with different content${d(p)}; recorded contacts are never changed, record a correction as a new contact` },
+  { code: 'sibling-rejected', severity: 'error', title: 'Another row of the contact was rejected', manual: 'CISR90270',
+    message: (p) => `another row of the same contact was rejected${p.detail ? ` (${p.detail})` : ''}; a contact is recorded whole or not at all` },
+  { code: 'database-rejected', severity: 'error', title: 'The database refused the contact', manual: 'SPEC 3',
+    message: (p) => `the database refused the contact: ${p.detail}` },
+
+  // Reference data (registry and operator files): extensions beyond SPEC 3.
+  { code: 'name-missing', severity: 'error', title: 'Name missing', manual: 'SPEC 1.1, 1.3',
+    message: () => 'name is required' },
+  { code: 'name-too-long', severity: 'error', title: 'Name too long', manual: 'SPEC 1.1',
+    message: (p) => `name is ${p.length} characters; the limit is ${p.limit}` },
+  { code: 'kind-invalid', severity: 'error', title: 'Kind not recognised', manual: 'SPEC 1.1',
+    message: (p) => `kind${v(p)} must be contractor, subcontractor or partnership` },
+  { code: 'partner-of-invalid', severity: 'error', title: 'partner_of names no partnership', manual: 'SPEC 2.2',
+    message: (p) => `partner_of: ${p.value} ${p.detail}` },
+  { code: 'roles-missing', severity: 'error', title: 'Roles missing', manual: 'SPEC 1.3',
+    message: () => 'roles is required: one or more role names separated by ;' },
+
+  // Warnings: stored and counted; --strict turns them into errors.
+  { code: 'action-missing', severity: 'warning', title: 'Action taken left blank', manual: 'CISR90610',
+    message: () => 'action_taken is blank: record the action taken' },
+  { code: 'abbreviation', severity: 'warning', title: 'Abbreviation used', manual: 'CISR90270',
+    message: (p) => `${f(p)} uses the abbreviation ${p.value}; write it out in full` },
+];
+
+export const CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(entries.map((e) => [e.code, e]));
+const ORDER = new Map(entries.map((e, i) => [e.code, i]));
+
+export type IssueCode = string;
+
+/** One problem found in one place. `field` uses the CSV column names. */
+export interface Issue {
+  code: IssueCode;
+  field?: string;
+  message: string;
+}
+
+export function issue(code: IssueCode, params: IssueParams = {}): Issue {
+  const entry = CATALOGUE.get(code);
+  if (!entry) throw new Error(`unknown issue code ${code}`);
+  const out: Issue = { code, message: entry.message(params) };
+  if (params.field !== undefined) out.field = params.field;
+  return out;
+}
+
+export function severityOf(code: IssueCode): Severity {
+  const entry = CATALOGUE.get(code);
+  if (!entry) throw new Error(`unknown issue code ${code}`);
+  return entry.severity;
+}
+
+export function catalogueOrder(a: IssueCode, b: IssueCode): number {
+  return (ORDER.get(a) ?? Number.MAX_SAFE_INTEGER) - (ORDER.get(b) ?? Number.MAX_SAFE_INTEGER);
+}
+
+/** Distinct codes of the issues, in catalogue order. */
+export function codesInOrder(issues: readonly Issue[]): IssueCode[] {
+  return [...new Set(issues.map((i) => i.code))].sort(catalogueOrder);
+}

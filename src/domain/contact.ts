@@ -1,0 +1,362 @@
+/**
+ * The manual's rules for one contact (SPEC 1.2-1.5): raw text in, either a
+ * normalised contact with the records it lands on, or every issue it has.
+ * Pure: reference data and "today" are passed in.
+ */
+
+import { type Issue, catalogueOrder, issue } from './catalogue.js';
+import { parseDate } from './dates.js';
+import { type AbbreviationFinder } from './abbreviations.js';
+import { describeFindings, findPaymentDetails } from './payment.js';
+import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
+import { normaliseUtr, parseUtr } from './utr.js';
+import {
+  type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
+  FIXED_DIRECTION, LIMITS, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
+  matchContactType, matchDirection, matchRecordingRole, matchSubject,
+} from './vocabulary.js';
+
+export interface RawEnquiry {
+  subject?: string | undefined;
+  action_taken?: string | undefined;
+  general_notes?: string | undefined;
+}
+
+/** Contact-level input, named as the CSV columns are. */
+export interface RawContact {
+  utr?: string | undefined;
+  partners?: string | undefined;
+  contact_type?: string | undefined;
+  contact_name?: string | undefined;
+  channel?: string | undefined;
+  direction?: string | undefined;
+  enquiry_date?: string | undefined;
+  authentication?: string | undefined;
+  operator_pid?: string | undefined;
+  enquiries: RawEnquiry[];
+}
+
+export const CONTACT_FIELDS = [
+  'utr', 'partners', 'contact_type', 'contact_name', 'channel', 'direction', 'enquiry_date',
+  'authentication', 'operator_pid',
+] as const;
+export const ENQUIRY_FIELDS = ['subject', 'action_taken', 'general_notes'] as const;
+
+export interface RegistryEntry {
+  utr: string;
+  kind: RecordKind;
+  /** The partners' UTRs, for a partnership. */
+  partners: readonly string[];
+}
+
+export interface OperatorEntry {
+  pid: string;
+  roles: readonly string[];
+}
+
+/** Reference data the caller has already fetched for the UTRs and PIDs a contact names. */
+export interface ReferenceLookup {
+  record(utr: string): RegistryEntry | undefined;
+  operator(pid: string): OperatorEntry | undefined;
+}
+
+export interface RuleSettings {
+  /** Today in Europe/London, `YYYY-MM-DD`. */
+  today: string;
+  strict: boolean;
+  abbreviations: AbbreviationFinder;
+}
+
+export interface Enquiry {
+  subject: Subject;
+  actionTaken: string | null;
+  generalNotes: string | null;
+}
+
+export interface Contact {
+  utr: string;
+  /** The partner subset asked for, normalised and sorted; null when none was given. */
+  partners: string[] | null;
+  contactType: ContactType | null;
+  contactName: string | null;
+  channel: Channel;
+  direction: Direction;
+  authentication: Authentication | null;
+  enquiryDate: string;
+  operatorPid: string;
+  enquiries: Enquiry[];
+}
+
+/** Where a contact is stored: a partner's record carries the partnership it came from. */
+export interface ContactTarget {
+  utr: string;
+  partnershipUtr: string | null;
+}
+
+export interface ContactCheck {
+  contact: Contact | undefined;
+  targets: ContactTarget[];
+  contactErrors: Issue[];
+  contactWarnings: Issue[];
+  /** Per enquiry, in input order. */
+  enquiryErrors: Issue[][];
+  enquiryWarnings: Issue[][];
+}
+
+export function checkFailed(check: ContactCheck): boolean {
+  return check.contact === undefined;
+}
+
+export function allErrors(check: ContactCheck): Issue[] {
+  return [...check.contactErrors, ...check.enquiryErrors.flat()];
+}
+
+export function allWarnings(check: ContactCheck): Issue[] {
+  return [...check.contactWarnings, ...check.enquiryWarnings.flat()];
+}
+
+/** The UTRs and PIDs a contact names, normalised, so a caller can fetch them before checking. */
+export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>): { utrs: string[]; pids: string[] } {
+  const utrs = [raw.utr ?? '', ...splitList(raw.partners)].map(normaliseUtr).filter((u) => /^\d{10}$/.test(u));
+  const pid = (raw.operator_pid ?? '').trim();
+  return { utrs, pids: /^\d{7}$/.test(pid) ? [pid] : [] };
+}
+
+export function splitList(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(';').map((x) => x.trim()).filter((x) => x !== '');
+}
+
+interface Sink {
+  errors: Issue[];
+  warnings: Issue[];
+}
+
+interface TextRule {
+  field: 'contact_name' | 'action_taken' | 'general_notes';
+  limit: number;
+  tooLong: string;
+  multiline: boolean;
+}
+
+const CONTACT_NAME: TextRule = { field: 'contact_name', limit: LIMITS.contactName, tooLong: 'contact-name-too-long', multiline: false };
+const ACTION_TAKEN: TextRule = { field: 'action_taken', limit: LIMITS.actionTaken, tooLong: 'action-too-long', multiline: false };
+const GENERAL_NOTES: TextRule = { field: 'general_notes', limit: LIMITS.generalNotes, tooLong: 'notes-too-long', multiline: true };
+
+/** Normalised free text, or null when blank; every problem goes to the sink. */
+function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSettings, sink: Sink): string | null {
+  if (raw === undefined) return null;
+  const text = normaliseText(raw);
+  if (text === '') return null;
+  const control = findControlCharacter(text, rule.multiline);
+  if (control) {
+    const detail = describeControl(control);
+    sink.errors.push(issue('control-character', { field: rule.field, value: control, ...(detail ? { detail } : {}) }));
+  }
+  // Code units bound code points from above, so short text needs no count.
+  if (text.length > rule.limit) {
+    const length = codePointLength(text);
+    if (length > rule.limit) sink.errors.push(issue(rule.tooLong, { field: rule.field, length, limit: rule.limit }));
+  }
+  const findings = findPaymentDetails(text);
+  if (findings.length > 0) {
+    sink.errors.push(issue('payment-details', { field: rule.field, detail: describeFindings(text, findings) }));
+  }
+  for (const word of settings.abbreviations(text)) {
+    sink.warnings.push(issue('abbreviation', { field: rule.field, value: word }));
+  }
+  return text;
+}
+
+function blank(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
+function checkUtrAndTargets(raw: RawContact, refs: ReferenceLookup, sink: Sink): { utr?: string; partners: string[] | null; targets: ContactTarget[] } {
+  const parsed = parseUtr(raw.utr);
+  const partnersGiven = splitList(raw.partners);
+  const partners: string[] = [];
+  for (const p of partnersGiven) {
+    const r = parseUtr(p);
+    if (r.ok) partners.push(r.utr);
+    else sink.errors.push(issue(r.code, { field: 'partners', value: p }));
+  }
+  const subset = partnersGiven.length > 0 ? [...new Set(partners)].sort() : null;
+  if (!parsed.ok) {
+    sink.errors.push(issue(parsed.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}) }));
+    return { partners: subset, targets: [] };
+  }
+  const utr = parsed.utr;
+  const record = refs.record(utr);
+  if (!record) {
+    sink.errors.push(issue('unknown-record', { field: 'utr', value: utr }));
+    return { utr, partners: subset, targets: [] };
+  }
+  if (record.kind !== 'partnership') {
+    if (subset) sink.errors.push(issue('partners-not-allowed', { field: 'partners', value: utr, detail: record.kind }));
+    return { utr, partners: subset, targets: [{ utr, partnershipUtr: null }] };
+  }
+  if (record.partners.length === 0) {
+    sink.errors.push(issue('partnership-without-partners', { field: 'utr', value: utr }));
+    return { utr, partners: subset, targets: [] };
+  }
+  const members = new Set(record.partners);
+  for (const p of subset ?? []) {
+    if (!members.has(p)) sink.errors.push(issue('not-a-partner', { field: 'partners', value: p, detail: utr }));
+  }
+  const chosen = subset ?? [...record.partners].sort();
+  return { utr, partners: subset, targets: chosen.map((p) => ({ utr: p, partnershipUtr: utr })) };
+}
+
+function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel?: Channel; direction?: Direction } {
+  let channel: Channel | undefined;
+  if (blank(raw.channel)) sink.errors.push(issue('channel-missing', { field: 'channel' }));
+  else {
+    channel = matchChannel(raw.channel!);
+    if (!channel) sink.errors.push(issue('channel-invalid', { field: 'channel', value: raw.channel!.trim() }));
+  }
+  let direction: Direction | undefined;
+  if (!blank(raw.direction)) {
+    direction = matchDirection(raw.direction!);
+    if (!direction) sink.errors.push(issue('direction-invalid', { field: 'direction', value: raw.direction!.trim() }));
+  }
+  if (channel) {
+    const fixed = FIXED_DIRECTION[channel];
+    if (direction && fixed && direction !== fixed) {
+      sink.errors.push(issue('direction-conflict', { field: 'direction', value: direction, detail: channel, limit: fixed }));
+    }
+    if (blank(raw.direction)) direction = defaultDirection(channel);
+  }
+  return { ...(channel ? { channel } : {}), ...(direction ? { direction } : {}) };
+}
+
+function checkCustomerSide(raw: RawContact, channel: Channel | undefined, settings: RuleSettings, sink: Sink) {
+  const internal = channel !== undefined && isInternal(channel);
+  let contactType: ContactType | null = null;
+  if (blank(raw.contact_type)) {
+    if (!internal) sink.errors.push(issue('contact-type-missing', { field: 'contact_type' }));
+  } else {
+    contactType = matchContactType(raw.contact_type!) ?? null;
+    if (!contactType) sink.errors.push(issue('contact-type-invalid', { field: 'contact_type', value: raw.contact_type!.trim() }));
+  }
+  const contactName = checkFreeText(raw.contact_name, CONTACT_NAME, settings, sink);
+  if (contactName === null && !internal) sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
+
+  let authentication: Authentication | null = null;
+  if (!blank(raw.authentication)) authentication = matchAuthentication(raw.authentication!) ?? null;
+  const invalidGiven = !blank(raw.authentication) && authentication === null;
+  if (invalidGiven || (authentication === null && !internal)) {
+    sink.errors.push(issue('authentication-required', {
+      field: 'authentication',
+      ...(invalidGiven ? { value: raw.authentication!.trim() } : {}),
+      ...(channel ? { detail: channel } : {}),
+    }));
+  }
+  return { contactType, contactName, authentication };
+}
+
+function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string | undefined {
+  if (blank(raw.enquiry_date)) {
+    sink.errors.push(issue('date-missing', { field: 'enquiry_date' }));
+    return undefined;
+  }
+  const date = parseDate(raw.enquiry_date!);
+  if (!date) {
+    sink.errors.push(issue('date-format', { field: 'enquiry_date', value: raw.enquiry_date!.trim() }));
+    return undefined;
+  }
+  if (date < SCHEME_START) sink.errors.push(issue('date-before-scheme', { field: 'enquiry_date', value: date, limit: SCHEME_START }));
+  else if (date > settings.today) sink.errors.push(issue('date-in-future', { field: 'enquiry_date', value: date, limit: settings.today }));
+  return date;
+}
+
+function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): string | undefined {
+  const field = 'operator_pid';
+  const pid = (raw.operator_pid ?? '').trim();
+  if (pid === '') {
+    sink.errors.push(issue('operator-missing', { field }));
+    return undefined;
+  }
+  if (!/^\d{7}$/.test(pid)) {
+    sink.errors.push(issue('operator-format', { field, value: pid }));
+    return undefined;
+  }
+  const operator = refs.operator(pid);
+  if (!operator) sink.errors.push(issue('unknown-operator', { field, value: pid }));
+  else if (!operator.roles.some((r) => matchRecordingRole(r) !== undefined)) {
+    const held = operator.roles.length > 0 ? `holds ${operator.roles.join('; ')}` : 'holds no roles';
+    sink.errors.push(issue('operator-not-authorised', { field, value: pid, detail: held }));
+  }
+  return pid;
+}
+
+function checkEnquiry(raw: RawEnquiry, settings: RuleSettings, sink: Sink): Enquiry | undefined {
+  let subject: Subject | undefined;
+  if (blank(raw.subject)) sink.errors.push(issue('subject-missing', { field: 'subject' }));
+  else {
+    subject = matchSubject(raw.subject!);
+    if (!subject) sink.errors.push(issue('subject-invalid', { field: 'subject', value: raw.subject!.trim() }));
+  }
+  const actionTaken = checkFreeText(raw.action_taken, ACTION_TAKEN, settings, sink);
+  const generalNotes = checkFreeText(raw.general_notes, GENERAL_NOTES, settings, sink);
+  if (actionTaken === null) {
+    if (subject === 'Other') sink.errors.push(issue('action-required', { field: 'action_taken' }));
+    else sink.warnings.push(issue('action-missing', { field: 'action_taken' }));
+  }
+  return subject ? { subject, actionTaken, generalNotes } : undefined;
+}
+
+/** Under --strict every warning is an error; issues are listed in catalogue order. */
+function finish(sink: Sink, strict: boolean): void {
+  if (strict && sink.warnings.length > 0) {
+    sink.errors.push(...sink.warnings);
+    sink.warnings = [];
+  }
+  sink.errors.sort(byCatalogue);
+  sink.warnings.sort(byCatalogue);
+}
+
+const byCatalogue = (a: Issue, b: Issue) => catalogueOrder(a.code, b.code);
+
+export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: RuleSettings): ContactCheck {
+  const head: Sink = { errors: [], warnings: [] };
+  const where = checkUtrAndTargets(raw, refs, head);
+  const { channel, direction } = checkChannelAndDirection(raw, head);
+  const customer = checkCustomerSide(raw, channel, settings, head);
+  const enquiryDate = checkDate(raw, settings, head);
+  const operatorPid = checkOperator(raw, refs, head);
+
+  const rawEnquiries = raw.enquiries.length > 0 ? raw.enquiries : [{}];
+  const enquirySinks: Sink[] = [];
+  const enquiries: Enquiry[] = [];
+  for (const e of rawEnquiries) {
+    const sink: Sink = { errors: [], warnings: [] };
+    const enquiry = checkEnquiry(e, settings, sink);
+    if (enquiry) enquiries.push(enquiry);
+    finish(sink, settings.strict);
+    enquirySinks.push(sink);
+  }
+  finish(head, settings.strict);
+
+  const failed = head.errors.length > 0 || enquirySinks.some((s) => s.errors.length > 0);
+  const contact: Contact | undefined = failed ? undefined : {
+    utr: where.utr!,
+    partners: where.partners,
+    contactType: customer.contactType,
+    contactName: customer.contactName,
+    channel: channel!,
+    direction: direction!,
+    authentication: customer.authentication,
+    enquiryDate: enquiryDate!,
+    operatorPid: operatorPid!,
+    enquiries,
+  };
+  return {
+    contact,
+    targets: failed ? [] : where.targets,
+    contactErrors: head.errors,
+    contactWarnings: head.warnings,
+    enquiryErrors: enquirySinks.map((s) => s.errors),
+    enquiryWarnings: enquirySinks.map((s) => s.warnings),
+  };
+}

@@ -1,0 +1,28 @@
+/** Enquiry dates: `YYYY-MM-DD` or UK `DD/MM/YYYY`, real calendar dates only (SPEC 1.4). */
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+const UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** The date as `YYYY-MM-DD`, or undefined when it is not a real date in either form. */
+export function parseDate(input: string): string | undefined {
+  const s = input.trim();
+  let y: number, m: number, d: number;
+  const iso = ISO.exec(s);
+  const uk = iso ? null : UK.exec(s);
+  if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else if (uk) [y, m, d] = [Number(uk[3]), Number(uk[2]), Number(uk[1])];
+  else return undefined;
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+const LONDON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar date in Europe/London at an instant, `YYYY-MM-DD`. */
+export function londonDate(instant: Date): string {
+  return LONDON.format(instant);
+}

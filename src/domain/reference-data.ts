@@ -1,0 +1,114 @@
+/**
+ * Rules for the reference data files: the CIS registry (SPEC 1.1, 2.2) and
+ * operators (SPEC 1.3, 2.3).
+ */
+
+import { type Issue, catalogueOrder, issue } from './catalogue.js';
+import { splitList } from './contact.js';
+import { codePointLength, findControlCharacter, normaliseText } from './text.js';
+import { parseUtr } from './utr.js';
+import { LIMITS, type RecordKind, matchKind, matchRecordingRole } from './vocabulary.js';
+
+export interface RawRegistryRow {
+  utr?: string | undefined;
+  name?: string | undefined;
+  kind?: string | undefined;
+  partner_of?: string | undefined;
+}
+
+export interface RegistryRecord {
+  utr: string;
+  name: string;
+  kind: RecordKind;
+  partnerOf: string[];
+}
+
+export interface RawOperatorRow {
+  pid?: string | undefined;
+  name?: string | undefined;
+  roles?: string | undefined;
+}
+
+export interface OperatorRecord {
+  pid: string;
+  name: string;
+  roles: string[];
+}
+
+export type Checked<T> = { value: T; errors: [] } | { value: undefined; errors: Issue[] };
+
+function done<T>(value: T, errors: Issue[]): Checked<T> {
+  if (errors.length > 0) return { value: undefined, errors: errors.sort((a, b) => catalogueOrder(a.code, b.code)) };
+  return { value, errors: [] };
+}
+
+function checkName(raw: string | undefined, limit: number | undefined, errors: Issue[]): string {
+  const name = normaliseText(raw ?? '');
+  if (name === '') errors.push(issue('name-missing', { field: 'name' }));
+  const control = findControlCharacter(name, false);
+  if (control) errors.push(issue('control-character', { field: 'name', value: control }));
+  if (limit !== undefined && name.length > limit && codePointLength(name) > limit) {
+    errors.push(issue('name-too-long', { field: 'name', length: codePointLength(name), limit }));
+  }
+  return name;
+}
+
+/**
+ * `kindOf` answers for every UTR known so far, in the same file or stored,
+ * so memberships may name a partnership on a later line.
+ */
+export function checkRegistryRow(raw: RawRegistryRow, kindOf: (utr: string) => RecordKind | undefined): Checked<RegistryRecord> {
+  const errors: Issue[] = [];
+  const utr = parseUtr(raw.utr);
+  if (!utr.ok) errors.push(issue(utr.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}) }));
+  const name = checkName(raw.name, LIMITS.recordName, errors);
+  const kind = matchKind(raw.kind ?? '');
+  if (!kind) errors.push(issue('kind-invalid', { field: 'kind', value: (raw.kind ?? '').trim() }));
+  const partnerOf: string[] = [];
+  for (const item of splitList(raw.partner_of)) {
+    const target = parseUtr(item);
+    if (!target.ok) {
+      errors.push(issue(target.code, { field: 'partner_of', value: item }));
+      continue;
+    }
+    const targetKind = kindOf(target.utr);
+    if (kind === 'partnership') {
+      errors.push(issue('partner-of-invalid', { field: 'partner_of', value: item, detail: 'cannot have a partnership as a partner' }));
+    } else if (targetKind === undefined) {
+      errors.push(issue('partner-of-invalid', { field: 'partner_of', value: item, detail: 'is not in this file or the registry' }));
+    } else if (targetKind !== 'partnership') {
+      errors.push(issue('partner-of-invalid', { field: 'partner_of', value: item, detail: `is a ${targetKind}, not a partnership` }));
+    } else if (!partnerOf.includes(target.utr)) partnerOf.push(target.utr);
+  }
+  return done({ utr: utr.ok ? utr.utr : '', name, kind: kind!, partnerOf }, errors);
+}
+
+/** Recording roles are stored in their canonical spelling; other roles as given. */
+export function canonicalRoles(list: string | undefined): string[] {
+  const roles: string[] = [];
+  const seen = new Set<string>();
+  for (const role of splitList(list)) {
+    const canonical = matchRecordingRole(role) ?? role;
+    const key = canonical.toLowerCase();
+    if (!seen.has(key)) {
+      seen.add(key);
+      roles.push(canonical);
+    }
+  }
+  return roles;
+}
+
+export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
+  const errors: Issue[] = [];
+  const pid = (raw.pid ?? '').trim();
+  if (pid === '') errors.push(issue('operator-missing', { field: 'pid' }));
+  else if (!/^\d{7}$/.test(pid)) errors.push(issue('operator-format', { field: 'pid', value: pid }));
+  const name = checkName(raw.name, undefined, errors);
+  const roles = canonicalRoles(raw.roles);
+  if (roles.length === 0) errors.push(issue('roles-missing', { field: 'roles' }));
+  for (const role of roles) {
+    const control = findControlCharacter(role, false);
+    if (control) errors.push(issue('control-character', { field: 'roles', value: control }));
+  }
+  return done({ pid, name, roles }, errors);
+}

@@ -1,0 +1,33 @@
+/** Unique Taxpayer Reference normalisation and modulus-11 check (SPEC 1.2, CISR90020). */
+
+export type UtrResult =
+  | { ok: true; utr: string }
+  | { ok: false; code: 'utr-missing' | 'utr-format' | 'utr-check-digit'; normalised: string };
+
+const WEIGHTS = [6, 7, 8, 9, 10, 5, 4, 3, 2];
+const CHECK_CHARACTERS = '21987654321';
+
+/** Removes spaces and one K prefix or suffix; keeps the right-most 10 of 13 digits. */
+export function normaliseUtr(input: string): string {
+  let s = input.replace(/\s+/g, '');
+  if (/^[Kk]/.test(s)) s = s.slice(1);
+  else if (/[Kk]$/.test(s)) s = s.slice(0, -1);
+  if (/^\d{13}$/.test(s)) s = s.slice(3);
+  return s;
+}
+
+/** The check character the first digit must equal, for ten digits. */
+export function utrCheckCharacter(tenDigits: string): string {
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += (tenDigits.charCodeAt(i + 1) - 48) * WEIGHTS[i]!;
+  return CHECK_CHARACTERS[sum % 11]!;
+}
+
+export function parseUtr(input: string | undefined): UtrResult {
+  const trimmed = (input ?? '').trim();
+  if (trimmed === '') return { ok: false, code: 'utr-missing', normalised: '' };
+  const s = normaliseUtr(trimmed);
+  if (!/^\d{10}$/.test(s)) return { ok: false, code: 'utr-format', normalised: s };
+  if (s[0] !== utrCheckCharacter(s)) return { ok: false, code: 'utr-check-digit', normalised: s };
+  return { ok: true, utr: s };
+}

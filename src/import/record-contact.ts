@@ -1,0 +1,97 @@
+/**
+ * One contact from `record` flags (also one line of `run`): check it against
+ * the manual's rules, expand a partnership, and append it as one unit.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { type Issue, issue } from '../domain/catalogue.js';
+import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
+import { usageError } from '../domain/errors.js';
+import type { Database } from '../storage/database.js';
+import { type StoredRef, appendUnits } from '../storage/history-writer.js';
+import { databaseRefusal } from '../storage/errors.js';
+import { lookupFor } from './reference-lookup.js';
+import { prepareUnit } from './units.js';
+
+export type RecordFlagKey =
+  | 'utr' | 'partners' | 'operator' | 'contactType' | 'contactName' | 'channel' | 'direction' | 'date' | 'auth'
+  | 'subject' | 'action' | 'notes' | 'ref';
+
+/** What `record` (or a line of `run`) was given, flag by flag. */
+export type RecordFlags = Partial<Record<Exclude<RecordFlagKey, 'subject' | 'action' | 'notes'>, string>> & {
+  subject?: string[];
+  action?: string[];
+  notes?: string[];
+};
+
+export interface RecordedContact {
+  id: number;
+  utr: string;
+  partnershipUtr: string | null;
+  enquiries: { position: number; subject: string; actionTaken: string | null; generalNotes: string | null }[];
+}
+
+export type RecordOutcome =
+  | { recorded: true; duplicate: boolean; contacts: RecordedContact[]; warnings: Issue[] }
+  | { recorded: false; errors: Issue[]; warnings: Issue[] };
+
+/** Flags to raw contact input; more --action or --notes than --subject is a usage error. */
+export function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
+  const subjects = flags.subject ?? [];
+  const actions = flags.action ?? [];
+  const notes = flags.notes ?? [];
+  if (actions.length > Math.max(subjects.length, 1) || notes.length > Math.max(subjects.length, 1)) {
+    throw usageError(`there are more --action (${actions.length}) or --notes (${notes.length}) than --subject (${subjects.length}): the k-th --action and --notes belong to the k-th --subject`);
+  }
+  const count = Math.max(subjects.length, 1);
+  return {
+    utr: flags.utr,
+    partners: flags.partners,
+    contact_type: flags.contactType,
+    contact_name: flags.contactName,
+    channel: flags.channel,
+    direction: flags.direction,
+    enquiry_date: flags.date ?? today,
+    authentication: flags.auth,
+    operator_pid: flags.operator,
+    enquiries: Array.from({ length: count }, (_, k) => ({
+      subject: subjects[k], action_taken: actions[k], general_notes: notes[k],
+    })),
+  };
+}
+
+function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries']): RecordedContact[] {
+  return stored.map((s) => ({ id: s.seq, utr: s.utr, partnershipUtr: s.partnershipUtr, enquiries }));
+}
+
+export async function recordContact(db: Database, flags: RecordFlags, settings: RuleSettings): Promise<RecordOutcome> {
+  const raw = rawContactFromFlags(flags, settings.today);
+  const refs = await lookupFor(db, [raw]);
+  const check = checkContact(raw, refs, settings);
+  const warnings = allWarnings(check);
+  if (!check.contact) return { recorded: false, errors: allErrors(check), warnings };
+
+  const ref = flags.ref?.trim();
+  const unit = prepareUnit(check.contact, check.targets, ref ? ref : `uuid:${randomUUID()}`);
+  const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
+  let outcome;
+  try {
+    [outcome] = await appendUnits(db, [unit]);
+  } catch (error) {
+    const refusal = databaseRefusal(error);
+    if (!refusal) throw error;
+    return { recorded: false, errors: [issue('database-rejected', { detail: refusal })], warnings };
+  }
+  switch (outcome!.status) {
+    case 'written':
+      return { recorded: true, duplicate: false, contacts: summarise(outcome!.stored, enquiries), warnings };
+    case 'duplicate':
+      return { recorded: true, duplicate: true, contacts: summarise(outcome!.stored, enquiries), warnings };
+    case 'conflict':
+      return {
+        recorded: false,
+        errors: [issue('conflicts-with-recorded', { field: 'ref', value: outcome!.sourceKey, detail: outcome!.detail })],
+        warnings,
+      };
+  }
+}

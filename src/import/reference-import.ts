@@ -1,0 +1,156 @@
+/**
+ * Loads reference data files: the CIS registry (SPEC 2.2) and operators
+ * (SPEC 2.3). Good rows are loaded, bad rows go to a rejects file with their
+ * codes and lines. One transaction per file: a crash leaves the previous state.
+ */
+
+import { type Issue, issue } from '../domain/catalogue.js';
+import { normaliseUtr, parseUtr } from '../domain/utr.js';
+import {
+  type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+} from '../domain/reference-data.js';
+import { splitList } from '../domain/contact.js';
+import { type RecordKind, matchKind } from '../domain/vocabulary.js';
+import { type Encoding, readCsv } from '../csv/reader.js';
+import { type FileLayout, type ResolvedHeader, encodingIssues, fieldsOf, resolveHeader } from '../csv/header.js';
+import type { Database, Executor } from '../storage/database.js';
+import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
+import { RejectsFile } from '../reporting/rejects-file.js';
+import { inputError } from '../domain/errors.js';
+
+export const REGISTRY_LAYOUT: FileLayout = { known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'] };
+export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles'], required: ['pid', 'name', 'roles'] };
+
+export interface ReferenceImportOptions {
+  file: string;
+  encoding: Encoding;
+  rejectsPath: string;
+  rejectsAlways: boolean;
+}
+
+export interface ReferenceImportSummary {
+  file: string;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rejectsByCode: Record<string, number>;
+  rejectsFile: string | null;
+}
+
+type Row = { line: number; values: string[]; fields: Record<string, string>; issues: Issue[] };
+
+/** Rows with their header checked, encoding and shape issues attached. */
+async function* rowsOf(file: string, encoding: Encoding, layout: FileLayout, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<Row> {
+  let header: ResolvedHeader | undefined;
+  for await (const item of readCsv(file, encoding)) {
+    if (!header) {
+      if (item.kind !== 'row') throw inputError('file-unreadable', `${file}: the header is not a complete CSV line`);
+      header = resolveHeader(item.values, layout);
+      onHeader(header);
+      continue;
+    }
+    if (item.kind === 'unclosed-quote') {
+      yield { line: item.line, values: [], fields: {}, issues: [issue('unclosed-quote')] };
+      continue;
+    }
+    const { fields, issues } = fieldsOf(item.values, header);
+    issues.push(...encodingIssues(fields, encoding));
+    yield { line: item.line, values: item.values, fields, issues };
+  }
+  if (!header) throw inputError('missing-column', `${file} is empty: it has no header line`);
+}
+
+interface Loader<T> {
+  layout: FileLayout;
+  check(fields: Record<string, string>): { value: T | undefined; errors: Issue[] };
+  save(executor: Executor, batch: T[]): Promise<void>;
+  key(value: T): string;
+  /** Later rows of the same key win within a batch. */
+  merge?(earlier: T, later: T): T;
+  /** Runs after every row is saved, in the same transaction. */
+  finish?(executor: Executor): Promise<void>;
+}
+
+async function load<T>(db: Database, options: ReferenceImportOptions, loader: Loader<T>): Promise<ReferenceImportSummary> {
+  const summary: ReferenceImportSummary = {
+    file: options.file, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rejectsByCode: {}, rejectsFile: null,
+  };
+  let rejects: RejectsFile | undefined;
+  let keep: (i: number) => boolean = () => true;
+  await db.transaction(async (tx) => {
+    let batch = new Map<string, T>();
+    const flush = async () => {
+      if (batch.size > 0) await loader.save(tx, [...batch.values()]);
+      batch = new Map();
+    };
+    const rows = rowsOf(options.file, options.encoding, loader.layout, (header) => {
+      const kept = header.raw.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
+      keep = (i) => kept[i] ?? true;
+      rejects = new RejectsFile(options.rejectsPath, header.raw.filter((_, i) => keep(i)), options.rejectsAlways);
+    });
+    for await (const row of rows) {
+      summary.rowsRead++;
+      const checked = row.issues.some((i) => i.code === 'unclosed-quote') ? { value: undefined, errors: [] } : loader.check(row.fields);
+      const errors = [...row.issues, ...checked.errors];
+      if (errors.length > 0 || checked.value === undefined) {
+        summary.rowsRejected++;
+        for (const code of new Set(errors.map((e) => e.code))) summary.rejectsByCode[code] = (summary.rejectsByCode[code] ?? 0) + 1;
+        await rejects!.add(row.values, row.line, errors, keep);
+        continue;
+      }
+      summary.rowsAccepted++;
+      const key = loader.key(checked.value);
+      const earlier = batch.get(key);
+      batch.set(key, earlier && loader.merge ? loader.merge(earlier, checked.value) : checked.value);
+      if (batch.size >= 2000) await flush();
+    }
+    await flush();
+    await loader.finish?.(tx);
+  }).finally(() => rejects?.close());
+  if (rejects?.written) summary.rejectsFile = rejects.path;
+  return summary;
+}
+
+/**
+ * The kind of every UTR the file declares (the last row wins), and of every
+ * stored UTR it names in partner_of, so memberships may come in either order.
+ */
+async function knownKinds(db: Database, options: ReferenceImportOptions): Promise<Map<string, RecordKind>> {
+  const kinds = new Map<string, RecordKind>();
+  const targets = new Set<string>();
+  for await (const row of rowsOf(options.file, options.encoding, REGISTRY_LAYOUT, () => {})) {
+    const utr = parseUtr(row.fields.utr);
+    const kind = matchKind(row.fields.kind ?? '');
+    if (utr.ok && kind) kinds.set(utr.utr, kind);
+    for (const p of splitList(row.fields.partner_of)) targets.add(normaliseUtr(p));
+  }
+  const stored = await findKinds(db, [...targets].filter((t) => !kinds.has(t)));
+  for (const [utr, kind] of stored) kinds.set(utr, kind);
+  return kinds;
+}
+
+export async function importRegistry(db: Database, options: ReferenceImportOptions): Promise<ReferenceImportSummary> {
+  const kinds = await knownKinds(db, options);
+  // Added once every record is stored: a partnership may be declared after its partners.
+  const memberships: { partnershipUtr: string; partnerUtr: string }[] = [];
+  return load<RegistryRecord>(db, options, {
+    layout: REGISTRY_LAYOUT,
+    check: (fields) => checkRegistryRow(fields as RawRegistryRow, (utr) => kinds.get(utr)),
+    save: async (executor, batch) => {
+      await saveRecords(executor, batch);
+      for (const r of batch) for (const p of r.partnerOf) memberships.push({ partnershipUtr: p, partnerUtr: r.utr });
+    },
+    key: (r) => r.utr,
+    merge: (earlier, later) => ({ ...later, partnerOf: [...new Set([...earlier.partnerOf, ...later.partnerOf])] }),
+    finish: (executor) => addMemberships(executor, memberships),
+  });
+}
+
+export async function importOperators(db: Database, options: ReferenceImportOptions): Promise<ReferenceImportSummary> {
+  return load<OperatorRecord>(db, options, {
+    layout: OPERATORS_LAYOUT,
+    check: (fields) => checkOperatorRow(fields as RawOperatorRow),
+    save: saveOperators,
+    key: (o) => o.pid,
+  });
+}

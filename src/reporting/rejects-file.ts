@@ -1,0 +1,81 @@
+/**
+ * The rejects file (SPEC 2.4): the input's own header and raw values, then
+ * reject_line, reject_codes and reject_reasons. Payment numbers are masked.
+ * It imports as it is once corrected: reject_* columns are ignored on input.
+ */
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { stringify, type Stringifier } from 'csv-stringify';
+import { type Issue, catalogueOrder } from '../domain/catalogue.js';
+import { maskPaymentDetails } from '../domain/payment.js';
+
+export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
+
+/** `<input name>.rejects.csv` in the current folder. */
+export function defaultRejectsPath(inputPath: string): string {
+  return resolve(`${basename(inputPath).replace(/\.csv$/i, '')}.rejects.csv`);
+}
+
+/** Codes in catalogue order; one reason per code, naming field and limit. */
+export function describeIssues(issues: readonly Issue[]): { codes: string; reasons: string } {
+  const byCode = new Map<string, string[]>();
+  for (const i of [...issues].sort((a, b) => catalogueOrder(a.code, b.code))) {
+    const list = byCode.get(i.code) ?? [];
+    if (!list.includes(i.message)) list.push(i.message);
+    byCode.set(i.code, list);
+  }
+  return {
+    codes: [...byCode.keys()].join(';'),
+    reasons: [...byCode.values()].map((messages) => messages.join(' / ')).join('; '),
+  };
+}
+
+export class RejectsFile {
+  private out: Stringifier | undefined;
+  private file: WriteStream | undefined;
+  private header: string[];
+  rows = 0;
+
+  /** With `always`, the file is written even when nothing is rejected. */
+  constructor(readonly path: string, header: string[], always: boolean) {
+    // The input's own reject_* columns are replaced by this run's.
+    this.header = header;
+    if (always) this.open();
+  }
+
+  private open(): Stringifier {
+    if (!this.out) {
+      this.file = createWriteStream(this.path);
+      this.out = stringify({ eof: true, record_delimiter: '\n' });
+      this.out.pipe(this.file);
+      this.out.write([...this.header, ...REJECT_COLUMNS]);
+    }
+    return this.out;
+  }
+
+  get written(): boolean {
+    return this.out !== undefined;
+  }
+
+  async add(values: readonly string[], line: number, issues: readonly Issue[], keep: (index: number) => boolean): Promise<void> {
+    const { codes, reasons } = describeIssues(issues);
+    const cells = values.filter((_, i) => keep(i)).map((v) => maskPaymentDetails(v));
+    const out = this.open();
+    this.rows++;
+    if (!out.write([...cells, String(line), codes, reasons])) {
+      await new Promise((r) => out.once('drain', r));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.out) return;
+    const file = this.file!;
+    const finished = new Promise<void>((res, rej) => {
+      file.once('finish', () => res());
+      file.once('error', rej);
+    });
+    this.out.end();
+    await finished;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Opens the store: a PostgreSQL server through postgres.js when a URL is
+ * given, otherwise an embedded PostgreSQL (PGlite) in a data directory. Both
+ * are handed out as the same drizzle database type, so repositories are
+ * written once. Drivers are imported lazily: start-up time matters for
+ * `record`, and a server user never loads PGlite's WebAssembly.
+ */
+
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type * as schema from './schema.js';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** Anything a query can run on: the database or a transaction. */
+export type Executor = Database | Transaction;
+
+export type DriverName = 'postgres' | 'pglite';
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}
+
+export interface Store {
+  readonly db: Database;
+  readonly driver: DriverName;
+  /** Where the data lives, for messages (a URL without its password, or a directory). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** Rows of a raw query: postgres.js returns an array, PGlite an object holding one. */
+export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the given DATABASE_URL';
+  }
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) {
+    const { openServerStore } = await import('./server-driver.js');
+    return openServerStore(options.databaseUrl);
+  }
+  const { openEmbeddedStore } = await import('./embedded-driver.js');
+  return openEmbeddedStore(options.dataDir);
+}

@@ -1,0 +1,63 @@
+/**
+ * Embedded PostgreSQL (PGlite) in a data directory. PGlite is one process's
+ * database: a second process opening the same directory would corrupt it, so
+ * the directory is locked for as long as it is open, and other processes
+ * wait their turn (SPEC 6.7: concurrent runs behave as if run one after another).
+ */
+
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import lockfile from 'proper-lockfile';
+import { storageError } from '../domain/errors.js';
+import * as schema from './schema.js';
+import type { Database, Store } from './database.js';
+
+const LOCK_STALE_MS = 10_000;
+const LOCK_WAIT_MS = 250;
+
+async function lockDirectory(dir: string): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      return await lockfile.lock(dir, { stale: LOCK_STALE_MS, realpath: false, lockfilePath: `${dir}/.cis-contact.lock` });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS));
+    }
+  }
+}
+
+export async function openEmbeddedStore(dataDir: string): Promise<Store> {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw storageError('data-dir-unusable', `cannot create the data directory ${dataDir}: ${(error as Error).message}`,
+      'choose another with --data-dir or CIS_CONTACT_DATA_DIR');
+  }
+  let release: () => Promise<void>;
+  try {
+    release = await lockDirectory(dataDir);
+  } catch (error) {
+    throw storageError('data-dir-unusable', `cannot lock the data directory ${dataDir}: ${(error as Error).message}`);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(`${dataDir}/pgdata`);
+  } catch (error) {
+    await release();
+    throw storageError('database-unavailable', `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
+  }
+  const db = drizzle(client, { schema }) as unknown as Database;
+  return {
+    db,
+    driver: 'pglite',
+    location: dataDir,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}

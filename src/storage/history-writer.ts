@@ -1,0 +1,175 @@
+/**
+ * Appends contacts to the history: the one write path for `record`, `run`
+ * and `import`. In one transaction per batch it takes the chain-head advisory
+ * lock (so concurrent writers interleave safely and `seq` stays gap-free),
+ * sorts units into new, duplicate and conflicting by their source keys, and
+ * writes the new ones with their audit chain values.
+ */
+
+import { inArray, sql } from 'drizzle-orm';
+import { type ChainEntry, GENESIS_HASH, chainHash } from '../domain/audit.js';
+import type { Contact, ContactTarget } from '../domain/contact.js';
+import { type Database, type Transaction, rows } from './database.js';
+import { LOCK_KEYS } from './locks.js';
+import { contacts, enquiries } from './schema.js';
+
+/** One contact to store on one record. */
+export interface PreparedContact {
+  sourceKey: string;
+  contentHash: string;
+  target: ContactTarget;
+  contact: Contact;
+}
+
+/** Stored all or nothing: a contact, or every partner's copy of a partnership contact. */
+export interface PreparedUnit {
+  contacts: PreparedContact[];
+}
+
+export interface StoredRef {
+  seq: number;
+  utr: string;
+  partnershipUtr: string | null;
+}
+
+export type UnitOutcome =
+  | { status: 'written'; stored: StoredRef[] }
+  | { status: 'duplicate'; stored: StoredRef[] }
+  | { status: 'conflict'; sourceKey: string; detail: string };
+
+export type ContactRow = typeof contacts.$inferInsert;
+export type EnquiryRow = typeof enquiries.$inferInsert;
+
+/** Writes rows that passed classification; replaceable so bulk import can use COPY. */
+export type RowWriter = (tx: Transaction, contactRows: ContactRow[], enquiryRows: EnquiryRow[]) => Promise<void>;
+
+export const insertRows: RowWriter = async (tx, contactRows, enquiryRows) => {
+  const size = 2000;
+  for (let i = 0; i < contactRows.length; i += size) await tx.insert(contacts).values(contactRows.slice(i, i + size));
+  for (let i = 0; i < enquiryRows.length; i += size) await tx.insert(enquiries).values(enquiryRows.slice(i, i + size));
+};
+
+interface Head {
+  seq: number;
+  hash: string;
+  now: string;
+}
+
+async function lockHead(tx: Transaction): Promise<Head> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.chainHead})`);
+  // A new statement after the lock: its snapshot sees every writer that went before.
+  const [head] = await rows<{ seq: string | null; hash: string | null; now: string }>(tx, sql`
+    select (select seq::text from contacts order by seq desc limit 1) as seq,
+           (select hash from contacts order by seq desc limit 1) as hash,
+           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now`);
+  return { seq: head?.seq ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH, now: head!.now };
+}
+
+interface Existing {
+  seq: number;
+  contentHash: string;
+  utr: string;
+  partnershipUtr: string | null;
+}
+
+async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string, Existing>> {
+  const found = new Map<string, Existing>();
+  for (let i = 0; i < keys.length; i += 5000) {
+    const list = await tx.select({
+      sourceKey: contacts.sourceKey, seq: contacts.seq, contentHash: contacts.contentHash,
+      utr: contacts.utr, partnershipUtr: contacts.partnershipUtr,
+    }).from(contacts).where(inArray(contacts.sourceKey, keys.slice(i, i + 5000)));
+    for (const e of list) found.set(e.sourceKey, e);
+  }
+  return found;
+}
+
+function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutcome | undefined {
+  const matches = unit.contacts.map((c) => existing.get(c.sourceKey));
+  if (matches.every((m) => m === undefined)) return undefined;
+  for (let i = 0; i < unit.contacts.length; i++) {
+    const match = matches[i];
+    const wanted = unit.contacts[i]!;
+    if (match && match.contentHash !== wanted.contentHash) {
+      return { status: 'conflict', sourceKey: wanted.sourceKey, detail: `as contact ${match.seq}` };
+    }
+  }
+  const missing = unit.contacts.find((_, i) => matches[i] === undefined);
+  if (missing) {
+    return { status: 'conflict', sourceKey: missing.sourceKey, detail: 'for a different set of partners' };
+  }
+  return {
+    status: 'duplicate',
+    stored: matches.map((m) => ({ seq: m!.seq, utr: m!.utr, partnershipUtr: m!.partnershipUtr })),
+  };
+}
+
+export function chainEntryOf(c: PreparedContact, seq: number, recordedAt: string, importRunId: number | null): ChainEntry {
+  return {
+    seq,
+    sourceKey: c.sourceKey,
+    utr: c.target.utr,
+    partnershipUtr: c.target.partnershipUtr,
+    contactType: c.contact.contactType,
+    contactName: c.contact.contactName,
+    channel: c.contact.channel,
+    direction: c.contact.direction,
+    authentication: c.contact.authentication,
+    enquiryDate: c.contact.enquiryDate,
+    operatorPid: c.contact.operatorPid,
+    importRunId,
+    recordedAt,
+    enquiries: c.contact.enquiries.map((e, i) => ({ position: i + 1, ...e })),
+  };
+}
+
+export interface AppendOptions {
+  importRunId?: number | null;
+  writer?: RowWriter;
+}
+
+/**
+ * Appends units in one transaction. Outcomes come back in the units' order.
+ * If the database refuses the batch, the transaction is rolled back whole and
+ * the error propagates; callers retry unit by unit to find the guilty one.
+ */
+export async function appendUnits(db: Database, units: PreparedUnit[], options: AppendOptions = {}): Promise<UnitOutcome[]> {
+  const importRunId = options.importRunId ?? null;
+  const writer = options.writer ?? insertRows;
+  return db.transaction(async (tx) => {
+    const head = await lockHead(tx);
+    const existing = await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.sourceKey)));
+    const outcomes: UnitOutcome[] = [];
+    const contactRows: ContactRow[] = [];
+    const enquiryRows: EnquiryRow[] = [];
+    let { seq, hash } = head;
+    for (const unit of units) {
+      const known = classify(unit, existing);
+      if (known) {
+        outcomes.push(known);
+        continue;
+      }
+      const stored: StoredRef[] = [];
+      for (const c of unit.contacts) {
+        seq += 1;
+        const entry = chainEntryOf(c, seq, head.now, importRunId);
+        const prevHash = hash;
+        hash = chainHash(prevHash, entry);
+        contactRows.push({
+          seq, sourceKey: c.sourceKey, contentHash: c.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr,
+          contactType: entry.contactType, contactName: entry.contactName, channel: entry.channel,
+          direction: entry.direction, authentication: entry.authentication, enquiryDate: entry.enquiryDate,
+          operatorPid: entry.operatorPid, importRunId, prevHash, hash,
+        });
+        for (const e of entry.enquiries) {
+          enquiryRows.push({ contactSeq: seq, position: e.position, subject: e.subject, actionTaken: e.actionTaken, generalNotes: e.generalNotes });
+        }
+        existing.set(c.sourceKey, { seq, contentHash: c.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
+        stored.push({ seq, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
+      }
+      outcomes.push({ status: 'written', stored });
+    }
+    if (contactRows.length > 0) await writer(tx, contactRows, enquiryRows);
+    return outcomes;
+  });
+}
