@@ -59,9 +59,10 @@ async function lockHead(tx: Transaction): Promise<Head> {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.chainHead})`);
   // A new statement after the lock: its snapshot sees every writer that went before.
   const [head] = await rows<{ seq: string | null; hash: string | null; now: string }>(tx, sql`
-    select (select seq::text from contacts order by seq desc limit 1) as seq,
-           (select hash from contacts order by seq desc limit 1) as hash,
-           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now`);
+    select head.seq::text as seq, head.hash,
+           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now
+    from (select 1) as one
+    left join lateral (select c.seq, c.hash from contacts c order by c.seq desc limit 1) as head on true`);
   return { seq: head?.seq ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH, now: head!.now };
 }
 

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { codePointLength, findControlCharacter, normaliseText } from '../../src/domain/text.js';
+import { findPaymentDetails, luhnValid, maskPaymentDetails } from '../../src/domain/payment.js';
+import { abbreviationFinder } from '../../src/domain/abbreviations.js';
+import { londonDate, parseDate } from '../../src/domain/dates.js';
+
+describe('text', () => {
+  it('counts code points as PostgreSQL does', () => {
+    expect(codePointLength('abc')).toBe(3);
+    expect(codePointLength('é'.repeat(10))).toBe(10);
+    expect(codePointLength('😀'.repeat(10))).toBe(10);
+    expect('😀'.length).toBe(2);
+  });
+
+  it('property: code point length equals the length of the string spread into characters', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+      expect(codePointLength(s)).toBe([...s].length);
+    }));
+  });
+
+  it('normalises line endings and trims', () => {
+    expect(normaliseText('  a\r\nb\rc\n  ')).toBe('a\nb\nc');
+  });
+
+  it('finds control characters; notes may hold line breaks and tabs', () => {
+    expect(findControlCharacter('a\nb', false)).toBe('U+000A');
+    expect(findControlCharacter('a\nb\tc', true)).toBeUndefined();
+    expect(findControlCharacter('a\u0000b', true)).toBe('U+0000');
+    expect(findControlCharacter('a\u0085b', true)).toBe('U+0085');
+    expect(findControlCharacter('café', false)).toBeUndefined();
+  });
+});
+
+describe('payment details', () => {
+  it('property: Luhn accepts exactly one check digit for any payload', () => {
+    fc.assert(fc.property(fc.stringMatching(/^\d{12,18}$/), (payload) => {
+      const valid = [...'0123456789'].filter((d) => luhnValid(payload + d));
+      expect(valid).toHaveLength(1);
+    }));
+  });
+
+  it('finds grouped and plain card numbers and masks all but the last four digits', () => {
+    const text = 'paid by 4111-1111-1111-1111 and 5500 0000 0000 0004 today';
+    expect(findPaymentDetails(text).map((f) => f.kind)).toEqual(['card', 'card']);
+    expect(maskPaymentDetails(text)).toBe('paid by ****-****-****-1111 and **** **** **** 0004 today');
+    expect(maskPaymentDetails('4111111111111111')).toBe('************1111');
+  });
+
+  it('ignores digit runs that fail Luhn or have the wrong length', () => {
+    expect(findPaymentDetails('ref 4111111111111112')).toEqual([]);
+    expect(findPaymentDetails('utr 1955839661 phone 02079460000')).toEqual([]);
+    expect(findPaymentDetails('411111111111')).toEqual([]); // 12 digits
+  });
+
+  it('finds a sort code with an account number in the same field, not either alone', () => {
+    expect(findPaymentDetails('sort code 12-34-56 account 12345678').map((f) => f.kind)).toEqual(['sort-code', 'account']);
+    expect(maskPaymentDetails('sort code 12-34-56 account 12345678')).toBe('sort code **-**-** account ****5678');
+    expect(findPaymentDetails('sort code 12 34 56 only')).toEqual([]);
+    expect(findPaymentDetails('account 12345678 only')).toEqual([]);
+  });
+
+  it('property: any Luhn-valid 16-digit number in text is found and never shown whole', () => {
+    const card = fc.stringMatching(/^\d{15}$/).map((p) => p + [...'0123456789'].find((d) => luhnValid(p + d)));
+    fc.assert(fc.property(card, (number) => {
+      const text = `card ${number} given`;
+      expect(findPaymentDetails(text)).toHaveLength(1);
+      expect(maskPaymentDetails(text)).not.toContain(number.slice(0, 12));
+    }));
+  });
+});
+
+describe('abbreviations', () => {
+  const find = abbreviationFinder();
+  it('finds whole words in capitals only', () => {
+    expect(find('Sent WAM letter, TTP agreed')).toEqual(['WAM', 'TTP']);
+    expect(find('wam ttp Wam AOK VRX')).toEqual([]);
+    expect(find('NINO: checked')).toEqual(['NINO']);
+  });
+  it('takes a configured list', () => {
+    expect(abbreviationFinder(['ASAP'])('reply ASAP, WAM')).toEqual(['ASAP']);
+  });
+});
+
+describe('dates', () => {
+  it('reads ISO and UK forms and refuses impossible dates', () => {
+    expect(parseDate('2010-04-30')).toBe('2010-04-30');
+    expect(parseDate('30/04/2010')).toBe('2010-04-30');
+    expect(parseDate('31/04/2010')).toBeUndefined();
+    expect(parseDate('29/02/2023')).toBeUndefined();
+    expect(parseDate('29/02/2024')).toBe('2024-02-29');
+    expect(parseDate('2010/04/30')).toBeUndefined();
+  });
+  it('knows the London date around midnight in summer time', () => {
+    expect(londonDate(new Date('2026-06-30T22:59:59Z'))).toBe('2026-06-30');
+    expect(londonDate(new Date('2026-06-30T23:00:00Z'))).toBe('2026-07-01');
+    expect(londonDate(new Date('2026-12-31T23:59:59Z'))).toBe('2026-12-31');
+  });
+});

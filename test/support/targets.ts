@@ -1,0 +1,63 @@
+/**
+ * The two storage targets every storage and command test runs on: PGlite
+ * always, the PostgreSQL server whenever DATABASE_URL is set. Each target is a
+ * fresh store of its own (a copied data directory, or a new database) that is
+ * removed afterwards, so test files never collide.
+ */
+
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { type Store, openStore } from '../../src/storage/database.js';
+import { migrate } from '../../src/storage/migrate.js';
+
+export interface Target {
+  driver: 'pglite' | 'postgres';
+  /** Environment for the CLI to use this store. */
+  env: Record<string, string>;
+  open(): Promise<Store>;
+  dispose(): Promise<void>;
+}
+
+export const SERVER_URL = process.env.DATABASE_URL;
+
+export const DRIVERS: ('pglite' | 'postgres')[] = SERVER_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function createTarget(driver: 'pglite' | 'postgres', migrated = true): Promise<Target> {
+  if (driver === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
+    if (migrated) cpSync(inject('pgliteTemplate'), dir, { recursive: true });
+    return {
+      driver,
+      env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
+      open: () => openStore({ dataDir: dir }),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `cis_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = withDatabase(SERVER_URL!, name);
+  if (migrated) {
+    const store = await openStore({ databaseUrl: url, dataDir: '' });
+    await migrate(store.db);
+    await store.close();
+  }
+  return {
+    driver,
+    env: { DATABASE_URL: url },
+    open: () => openStore({ databaseUrl: url, dataDir: '' }),
+    dispose: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
