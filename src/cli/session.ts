@@ -9,9 +9,8 @@ import { abbreviationFinder, parseAbbreviationList } from '../domain/abbreviatio
 import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
-import { type Store, openStore } from '../storage/database.js';
+import type { Store } from '../storage/database.js';
 import { asStorageFailure } from '../storage/errors.js';
-import { migrate } from '../storage/migrate.js';
 import { Ui } from '../reporting/ui.js';
 
 export interface GlobalOptions {
@@ -52,6 +51,8 @@ export class Session {
   /** The store, migrated. */
   async store(): Promise<Store> {
     if (this.opened) return this.opened;
+    // Loaded here, not at start-up: --help and usage errors need no database code.
+    const [{ openStore }, { migrate }] = await Promise.all([import('../storage/database.js'), import('../storage/migrate.js')]);
     const store = await openStore({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
     this.opened = store;
     try {

@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+
+describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
+  let target: Target;
+  let cwd: string;
+  beforeAll(async () => {
+    target = await createTarget(driver);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-cwd-'));
+  });
+  afterAll(() => target?.dispose());
+
+  it('loads good registry rows, rejects bad ones with code and line, exit 1', async () => {
+    const r = await runCli(['--json', 'registry', 'import', join(FIXTURES, 'registry.csv')], target.env, { cwd });
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ rowsRead: 14, rowsAccepted: 10, rowsRejected: 4 });
+    expect(r.json.rejectsByCode).toEqual({ 'utr-check-digit': 1, 'name-missing': 1, 'kind-invalid': 1, 'partner-of-invalid': 1 });
+    const rejects = readFileSync(join(cwd, 'registry.rejects.csv'), 'utf8').trim().split('\n');
+    expect(rejects[0]).toBe('utr,name,kind,partner_of,reject_line,reject_codes,reject_reasons');
+    expect(rejects[1]).toMatch(/^1234567890,Wrong Check Digit Ltd,contractor,,12,utr-check-digit,/);
+    expect(rejects.map((l) => l.split(',')[4])).toEqual(['reject_line', '12', '13', '14', '15']);
+  });
+
+  it('re-running changes nothing, and a corrected rejects file imports as it is', async () => {
+    const again = await runCli(['--json', 'registry', 'import', join(FIXTURES, 'registry.csv')], target.env, { cwd });
+    expect(again.json).toMatchObject({ rowsAccepted: 10, rowsRejected: 4 });
+    const corrected = readFileSync(join(cwd, 'registry.rejects.csv'), 'utf8')
+      .replace('1234567890,Wrong Check Digit Ltd', '7555979711,Right Check Digit Ltd')
+      .replace('6937865797,,', '6937865797,Named Now,')
+      .replace('sole trader', 'subcontractor')
+      .replace('4757491186,Orphan Partner,subcontractor,7555979711', '4757491186,Orphan Partner,subcontractor,1996030824');
+    writeFileSync(join(cwd, 'fixed.csv'), corrected);
+    const fixed = await runCli(['--json', 'registry', 'import', 'fixed.csv'], target.env, { cwd });
+    expect(fixed.code).toBe(0);
+    expect(fixed.json).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsRejected: 0, rejectsFile: null });
+  });
+
+  it('loads operators and canonicalises their roles', async () => {
+    const r = await runCli(['--json', 'operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', 'ops-rejects.csv'], target.env, { cwd });
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ rowsRead: 7, rowsAccepted: 5, rowsRejected: 2, rejectsByCode: { 'operator-format': 1, 'roles-missing': 1 } });
+    expect(readFileSync(join(cwd, 'ops-rejects.csv'), 'utf8')).toMatch(/^123456,Short Pid,CISR Processor,7,operator-format,/m);
+  });
+
+  it('an unknown column is fatal before anything is written: exit 2', async () => {
+    writeFileSync(join(cwd, 'typo.csv'), 'pid,name,rolez\n1111111,New Person,CISR Processor\n');
+    const r = await runCli(['operators', 'import', 'typo.csv'], target.env, { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/column rolez is not a known column.*\[unknown-column\]/s);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing file is a clear message, exit 2', async () => {
+    const r = await runCli(['registry', 'import', 'nope.csv'], target.env, { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read nope.csv: no such file \[file-unreadable\]/);
+  });
+});
