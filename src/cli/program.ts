@@ -69,6 +69,19 @@ export function buildProgram(): Command {
     'cis-contact record --utr 2108834503 --operator 1234567 --channel internal-enquiry --subject "Internal Referral" --action "Referred to debt management" --subject Other --action "Checked the return" --ref CASE-1001')
     .action(action(async () => (await import('../commands/record.js')).record));
 
+  example(program.command('import').argument('<file>', 'contact log CSV (SPEC 2.1)')
+    .description('bulk import a contact log: every row checked, partnerships expanded, rejected rows written to a re-importable rejects file')
+    .option('--rejects <path>', 'rejects file (default: <file>.rejects.csv here, written only if a row is rejected)')
+    .option('--dry-run', 'check everything against the database, write nothing')
+    .option('--strict', 'treat warnings as errors')
+    .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
+    .option('--map <file>', 'JSON {"Legacy header": "column", "Column to drop": null}')
+    .option('--registry <file>', 'load this registry file first, in the same run')
+    .option('--operators <file>', 'load this operators file first, in the same run'),
+  'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
+  'cis-contact import legacy.csv --encoding windows-1252 --map legacy-map.json --dry-run')
+    .action(action(async () => (await import('../commands/import.js')).importCommand));
+
   return program;
 }
 

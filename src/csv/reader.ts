@@ -21,7 +21,7 @@ export function parseEncoding(name: string | undefined): Encoding {
 }
 
 export type CsvItem =
-  | { kind: 'row'; line: number; values: string[] }
+  | { kind: 'row'; line: number; values: string[]; /** Bytes of the file read so far (read-ahead included). */ bytesRead: number }
   /** A quoted field still open at the end of the file: the rows before it stand. */
   | { kind: 'unclosed-quote'; line: number };
 
@@ -73,7 +73,7 @@ export async function* readCsv(path: string, encoding: Encoding = 'utf-8'): Asyn
       line += 1;
       for (const v of values) if (v.length > 0 && (v.includes('\n') || v.includes('\r'))) line += lineBreaks(v);
       if (values.length === 1 && values[0] === '') continue;
-      yield { kind: 'row', line: start, values };
+      yield { kind: 'row', line: start, values, bytesRead: file.bytesRead };
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED') {

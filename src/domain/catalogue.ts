@@ -117,7 +117,7 @@ const entries: CatalogueEntry[] = [
   { code: 'contact-fields-differ', severity: 'error', title: 'Rows of one contact disagree', manual: 'CISR90270',
     message: (p) => `${f(p)} differs from the first row of contact_ref ${p.value} (line ${p.limit}); rows of one contact must agree on contact-level fields` },
   { code: 'contact-ref-reused', severity: 'error', title: 'Contact reference reused', manual: 'SPEC 2.1',
-    message: (p) => `contact_ref ${p.value} was already used by a contact ending at line ${p.limit}; rows of one contact must be adjacent` },
+    message: (p) => `contact_ref ${p.value} was already used by the contact that began at line ${p.limit}; rows of one contact must be adjacent` },
   { code: 'conflicts-with-recorded', severity: 'error', title: 'Conflicts with a recorded contact', manual: 'CISR90270',
     message: (p) => `${p.value} is already recorded with different content${d(p)}; recorded contacts are never changed, record a correction as a new contact` },
   { code: 'sibling-rejected', severity: 'error', title: 'Another row of the contact was rejected', manual: 'CISR90270',

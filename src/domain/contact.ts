@@ -360,3 +360,18 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
     enquiryWarnings: enquirySinks.map((s) => s.warnings),
   };
 }
+
+/** Contact-level fields are compared as the rules read them: trimmed, and enumerations and UTRs without case. */
+function comparable(field: (typeof CONTACT_FIELDS)[number], value: string | undefined): string {
+  const v = (value ?? '').trim();
+  if (field === 'contact_name') return v;
+  if (field === 'utr') return normaliseUtr(v);
+  if (field === 'partners') return splitList(v).map(normaliseUtr).sort().join(';');
+  if (field === 'enquiry_date') return parseDate(v) ?? v;
+  return v.toLowerCase();
+}
+
+/** The contact-level fields in which a later row of a contact differs from its first row. */
+export function differingContactFields(first: RawContact, other: RawContact): string[] {
+  return CONTACT_FIELDS.filter((f) => comparable(f, first[f]) !== comparable(f, other[f]));
+}

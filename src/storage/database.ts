@@ -9,6 +9,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
+import type { RowWriter } from './history-writer.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -27,6 +28,8 @@ export interface Store {
   readonly driver: DriverName;
   /** Where the data lives, for messages (a URL without its password, or a directory). */
   readonly location: string;
+  /** Writes history rows with COPY inside the current transaction. */
+  readonly bulkWriter: RowWriter;
   close(): Promise<void>;
 }
 

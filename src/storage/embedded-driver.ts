@@ -6,12 +6,20 @@
  */
 
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import lockfile from 'proper-lockfile';
 import { storageError } from '../domain/errors.js';
 import * as schema from './schema.js';
-import type { Database, Store } from './database.js';
+import type { Database, Store, Transaction } from './database.js';
+import { copyWriter } from './bulk-copy.js';
+
+/** PGlite reads COPY data from a blob handed to the query. */
+const bulkWriter = copyWriter(async (tx, table, columns, text) => {
+  if (text === '') return;
+  const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
+  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+});
 
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 250;
@@ -52,6 +60,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
     db,
     driver: 'pglite',
     location: dataDir,
+    bulkWriter,
     close: async () => {
       try {
         await client.close();

@@ -127,6 +127,12 @@ export function chainEntryOf(c: PreparedContact, seq: number, recordedAt: string
 export interface AppendOptions {
   importRunId?: number | null;
   writer?: RowWriter;
+  /** Do everything, then roll back: what a real run would do, with nothing written. */
+  rollback?: boolean;
+}
+
+class RolledBack {
+  constructor(readonly outcomes: UnitOutcome[]) {}
 }
 
 /**
@@ -137,7 +143,7 @@ export interface AppendOptions {
 export async function appendUnits(db: Database, units: PreparedUnit[], options: AppendOptions = {}): Promise<UnitOutcome[]> {
   const importRunId = options.importRunId ?? null;
   const writer = options.writer ?? insertRows;
-  return db.transaction(async (tx) => {
+  return db.transaction(async (tx): Promise<UnitOutcome[]> => {
     const head = await lockHead(tx);
     const existing = await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.sourceKey)));
     const outcomes: UnitOutcome[] = [];
@@ -171,6 +177,10 @@ export async function appendUnits(db: Database, units: PreparedUnit[], options: 
       outcomes.push({ status: 'written', stored });
     }
     if (contactRows.length > 0) await writer(tx, contactRows, enquiryRows);
+    if (options.rollback) throw new RolledBack(outcomes);
     return outcomes;
+  }).catch((error: unknown) => {
+    if (error instanceof RolledBack) return error.outcomes;
+    throw error;
   });
 }

@@ -4,7 +4,22 @@ import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { storageError } from '../domain/errors.js';
 import * as schema from './schema.js';
-import { type Database, type Store, redactUrl } from './database.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Database, type Store, type Transaction, redactUrl } from './database.js';
+import { copyWriter } from './bulk-copy.js';
+
+/** The postgres.js transaction behind a drizzle transaction. */
+function clientOf(tx: Transaction): postgres.TransactionSql {
+  return (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client;
+}
+
+const bulkWriter = copyWriter(async (tx, table, columns, text) => {
+  if (text === '') return;
+  const client = clientOf(tx);
+  const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
+  await pipeline(Readable.from([text]), target);
+});
 
 export async function openServerStore(url: string): Promise<Store> {
   const location = redactUrl(url);
@@ -25,6 +40,7 @@ export async function openServerStore(url: string): Promise<Store> {
     db,
     driver: 'postgres',
     location,
+    bulkWriter,
     close: () => client.end({ timeout: 5 }),
   };
 }

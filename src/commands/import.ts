@@ -1,0 +1,65 @@
+import type { CommandResult } from '../cli/exit-handler.js';
+import type { Session } from '../cli/session.js';
+import { loadColumnMap } from '../csv/header.js';
+import { parseEncoding } from '../csv/reader.js';
+import { CONTACT_LOG_LAYOUT } from '../import/contact-log.js';
+import { importContacts } from '../import/contact-import.js';
+import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { progressReporter } from '../reporting/progress.js';
+import { defaultRejectsPath } from '../reporting/rejects-file.js';
+import { summaryTable } from '../reporting/summary.js';
+
+export interface ImportFlags {
+  rejects?: string;
+  dryRun?: boolean;
+  strict?: boolean;
+  encoding?: string;
+  map?: string;
+  registry?: string;
+  operators?: string;
+}
+
+export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
+  const encoding = parseEncoding(flags.encoding);
+  const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : new Map();
+  const store = await session.store();
+  const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
+  const referenceOptions = (path: string) => ({ file: path, encoding, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
+  if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
+  if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
+
+  const progress = progressReporter(session.ui, file);
+  let summary;
+  try {
+    summary = await importContacts(store, {
+      file, encoding, map,
+      rejectsPath: flags.rejects ?? defaultRejectsPath(file),
+      rejectsAlways: flags.rejects !== undefined,
+      dryRun: Boolean(flags.dryRun),
+      settings: session.rules(Boolean(flags.strict)),
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
+  const referenceRejected = Object.values(reference).some((r) => r.rowsRejected > 0);
+  return {
+    exitCode: summary.rowsRejected > 0 || referenceRejected ? 1 : 0,
+    json: { ...summary, ...reference },
+    report: () => {
+      for (const [what, r] of Object.entries(reference)) {
+        summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, [
+          ['rows read', r.rowsRead], ['accepted', r.rowsAccepted], ['rejected', r.rowsRejected],
+        ], r.rejectsByCode, {}, r.rejectsFile);
+      }
+      summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, [
+        ['rows read', summary.rowsRead],
+        ['accepted', summary.rowsAccepted],
+        ['duplicate', summary.rowsDuplicate],
+        ['rejected', summary.rowsRejected],
+        [summary.dryRun ? 'contacts to write' : 'contacts written', summary.contactsWritten],
+        [summary.dryRun ? 'enquiries to write' : 'enquiries written', summary.enquiriesWritten],
+      ], summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+    },
+  };
+}

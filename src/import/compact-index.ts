@@ -1,0 +1,78 @@
+/**
+ * A compact map from 64-bit hashes to a 32-bit value, for what an import must
+ * remember of every unit in a file (fingerprint occurrences, refs already
+ * used) without holding the rows: 12 bytes a slot, kept at most half full, so
+ * 24-48 bytes an entry (SPEC 7 allows 64 a row). Open addressing, linear probing.
+ */
+
+import { createHash } from 'node:crypto';
+
+export class CompactIndex {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private values: Uint32Array;
+  private used = 0;
+
+  constructor(initialSlots = 1024) {
+    this.hi = new Uint32Array(initialSlots);
+    this.lo = new Uint32Array(initialSlots);
+    this.values = new Uint32Array(initialSlots);
+  }
+
+  get size(): number {
+    return this.used;
+  }
+
+  /** The 64-bit key of a string: the first 8 bytes of its SHA-256. */
+  static keyOf(text: string): [number, number] {
+    const digest = createHash('sha256').update(text, 'utf8').digest();
+    return [digest.readUInt32BE(0), digest.readUInt32BE(4)];
+  }
+
+  /** The key of a hex digest already computed. */
+  static keyOfHex(hex: string): [number, number] {
+    return [parseInt(hex.slice(0, 8), 16) >>> 0, parseInt(hex.slice(8, 16), 16) >>> 0];
+  }
+
+  private slot(hi: number, lo: number): number {
+    // Slot 0/0 marks an empty place; a real key of 0/0 is stored as 0/1.
+    const mask = this.hi.length - 1;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    while (this.hi[i] !== 0 || this.lo[i] !== 0) {
+      if (this.hi[i] === hi && this.lo[i] === lo) return i;
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
+  get([hi, lo]: [number, number]): number | undefined {
+    if (hi === 0 && lo === 0) lo = 1;
+    const i = this.slot(hi, lo);
+    return this.hi[i] === 0 && this.lo[i] === 0 ? undefined : this.values[i];
+  }
+
+  set([hi, lo]: [number, number], value: number): void {
+    if (hi === 0 && lo === 0) lo = 1;
+    if ((this.used + 1) * 2 > this.hi.length) this.grow();
+    const i = this.slot(hi, lo);
+    if (this.hi[i] === 0 && this.lo[i] === 0) this.used++;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.values[i] = value;
+  }
+
+  private grow(): void {
+    const { hi, lo, values } = this;
+    this.hi = new Uint32Array(hi.length * 2);
+    this.lo = new Uint32Array(hi.length * 2);
+    this.values = new Uint32Array(hi.length * 2);
+    for (let i = 0; i < hi.length; i++) {
+      if (hi[i] !== 0 || lo[i] !== 0) {
+        const j = this.slot(hi[i]!, lo[i]!);
+        this.hi[j] = hi[i]!;
+        this.lo[j] = lo[i]!;
+        this.values[j] = values[i]!;
+      }
+    }
+  }
+}

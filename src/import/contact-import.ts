@@ -1,0 +1,239 @@
+/**
+ * Bulk import of a contact log (SPEC 2.1, 4 `import`, 6): rows -> units ->
+ * batches -> storage. Rows stream through; each batch of units is checked by
+ * the pure rules, then appended in one transaction with COPY while the next
+ * batch is read and checked. A unit is written whole or not at all; every row
+ * ends as exactly one of accepted, rejected or duplicate.
+ */
+
+import { sql } from 'drizzle-orm';
+import { type Issue, issue } from '../domain/catalogue.js';
+import { type ReferenceLookup, type RuleSettings, checkContact, differingContactFields } from '../domain/contact.js';
+import { fingerprintKey, unitFingerprint } from '../domain/identity.js';
+import type { Encoding } from '../csv/reader.js';
+import type { ColumnMap } from '../csv/header.js';
+import type { Store } from '../storage/database.js';
+import { databaseRefusal } from '../storage/errors.js';
+import { type PreparedUnit, type UnitOutcome, appendUnits } from '../storage/history-writer.js';
+import { importRuns } from '../storage/schema.js';
+import { RejectsFile } from '../reporting/rejects-file.js';
+import { CompactIndex } from './compact-index.js';
+import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
+import { lookupFor } from './reference-lookup.js';
+import { prepareUnit } from './units.js';
+
+export interface ContactImportOptions {
+  file: string;
+  encoding: Encoding;
+  map: ColumnMap;
+  rejectsPath: string;
+  rejectsAlways: boolean;
+  dryRun: boolean;
+  settings: RuleSettings;
+  /** Rows per batch transaction. */
+  batchRows?: number;
+  onProgress?: (rowsRead: number, bytesRead: number) => void;
+}
+
+export interface ContactImportSummary {
+  file: string;
+  dryRun: boolean;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  contactsWritten: number;
+  enquiriesWritten: number;
+  rejectsByCode: Record<string, number>;
+  warningsByCode: Record<string, number>;
+  rejectsFile: string | null;
+  importRun: number | null;
+}
+
+/** A unit after the rules: its rows' issues, and what to store if it passed. */
+interface Evaluated {
+  unit: LogUnit;
+  rowErrors: Issue[][];
+  rowWarnings: Issue[][];
+  prepared: PreparedUnit | undefined;
+}
+
+function evaluate(unit: LogUnit, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: CompactIndex): Evaluated {
+  const rows = unit.rows;
+  const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
+  const rowWarnings: Issue[][] = rows.map(() => []);
+  const unreadable = rows.some((r) => r.issues.some((i) => i.code === 'unclosed-quote'));
+  let prepared: PreparedUnit | undefined;
+  if (!unreadable) {
+    const raw = rawContactOf(rows);
+    const check = checkContact(raw, lookup, settings);
+    for (let k = 0; k < rows.length; k++) {
+      if (k > 0) {
+        for (const field of differingContactFields(raw, rawContactOf([rows[k]!]))) {
+          rowErrors[k]!.push(issue('contact-fields-differ', { field, value: unit.ref ?? '', limit: rows[0]!.line }));
+        }
+      }
+      rowErrors[k]!.push(...check.contactErrors, ...check.enquiryErrors[k]!);
+      rowWarnings[k]!.push(...check.contactWarnings, ...check.enquiryWarnings[k]!);
+    }
+    if (check.contact && rowErrors.every((e) => e.length === 0)) {
+      let key = unit.ref;
+      if (key === null) {
+        const fingerprint = unitFingerprint(check.contact);
+        const index = CompactIndex.keyOfHex(fingerprint);
+        const occurrence = (fingerprints.get(index) ?? 0) + 1;
+        fingerprints.set(index, occurrence);
+        key = fingerprintKey(fingerprint, occurrence);
+      }
+      prepared = prepareUnit(check.contact, check.targets, key);
+    }
+  }
+  if (!prepared) markSiblings(rowErrors);
+  return { unit, rowErrors, rowWarnings, prepared };
+}
+
+/** Rows of a rejected contact that were fine themselves. */
+function markSiblings(rowErrors: Issue[][]): void {
+  const guilty = rowErrors.map((e, i) => (e.length > 0 ? i : -1)).filter((i) => i >= 0);
+  for (const errors of rowErrors) {
+    if (errors.length === 0) errors.push(issue('sibling-rejected', { detail: `${guilty.length} other row${guilty.length === 1 ? '' : 's'} failed` }));
+  }
+}
+
+export class ContactImport {
+  private readonly summary: ContactImportSummary;
+  private readonly fingerprints = new CompactIndex();
+  private readonly refs = new CompactIndex();
+  private rejects: RejectsFile | undefined;
+  private keep: (i: number) => boolean = () => true;
+
+  constructor(private readonly store: Store, private readonly options: ContactImportOptions) {
+    this.summary = {
+      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0,
+      contactsWritten: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
+    };
+  }
+
+  async run(): Promise<ContactImportSummary> {
+    const batchRows = this.options.batchRows ?? 5000;
+    const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
+      const kept = header.raw.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
+      this.keep = (i) => kept[i] ?? true;
+      this.rejects = new RejectsFile(this.options.rejectsPath, header.raw.filter((_, i) => this.keep(i)), this.options.rejectsAlways);
+    });
+    let batch: LogUnit[] = [];
+    let size = 0;
+    // At most two batches in flight: one being written while the next is checked.
+    let inFlight: Promise<void> | undefined;
+    const launch = (units: LogUnit[]) => {
+      const previous = inFlight;
+      const next = this.processBatch(units, previous);
+      next.catch(() => {});
+      inFlight = next;
+      return previous;
+    };
+    try {
+      for await (const unit of logUnits(rows, this.refs)) {
+        if (this.summary.importRun === null && !this.options.dryRun) this.summary.importRun = await this.startRun();
+        batch.push(unit);
+        size += unit.rows.length;
+        if (size >= batchRows) {
+          await launch(batch);
+          batch = [];
+          size = 0;
+        }
+      }
+      await launch(batch);
+      await inFlight;
+      await this.finishRun();
+    } finally {
+      await this.rejects?.close();
+    }
+    if (this.rejects?.written) this.summary.rejectsFile = this.rejects.path;
+    return this.summary;
+  }
+
+  private async startRun(): Promise<number> {
+    const [run] = await this.store.db.insert(importRuns).values({ file: this.options.file }).returning({ id: importRuns.id });
+    return run!.id;
+  }
+
+  private async finishRun(): Promise<void> {
+    if (this.summary.importRun === null) return;
+    const { importRun, ...summary } = this.summary;
+    await this.store.db.update(importRuns).set({ finishedAt: sql`now()`, summary })
+      .where(sql`${importRuns.id} = ${importRun}`);
+  }
+
+  private async processBatch(units: LogUnit[], previous: Promise<void> | undefined): Promise<void> {
+    if (units.length === 0) {
+      await previous;
+      return;
+    }
+    const lookup = await lookupFor(this.store.db, units.map((u) => rawContactOf(u.rows)));
+    await previous;
+    // Checked in file order, after the batch before: fingerprint occurrences depend on it.
+    const evaluated = units.map((u) => evaluate(u, lookup, this.options.settings, this.fingerprints));
+    const outcomes = await this.append(evaluated);
+    for (let i = 0; i < evaluated.length; i++) await this.account(evaluated[i]!, outcomes[i]);
+  }
+
+  /** Outcomes for the units that passed the rules; falls back to one unit at a time if the database refuses the batch. */
+  private async append(evaluated: Evaluated[]): Promise<(UnitOutcome | Issue)[]> {
+    const passed = evaluated.filter((e) => e.prepared);
+    const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
+    const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
+    const options = { importRunId: this.summary.importRun, writer: this.store.bulkWriter, rollback: this.options.dryRun };
+    try {
+      const outcomes = await appendUnits(this.store.db, passed.map((e) => e.prepared!), options);
+      positions.forEach((p, k) => (out[p] = outcomes[k]!));
+    } catch (error) {
+      if (!databaseRefusal(error)) throw error;
+      for (const p of positions) {
+        try {
+          out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], options))[0]!;
+        } catch (unitError) {
+          const refusal = databaseRefusal(unitError);
+          if (!refusal) throw unitError;
+          out[p] = issue('database-rejected', { detail: refusal });
+        }
+      }
+    }
+    return out;
+  }
+
+  private async account(e: Evaluated, outcome: UnitOutcome | Issue | undefined): Promise<void> {
+    const s = this.summary;
+    const rows = e.unit.rows;
+    s.rowsRead += rows.length;
+    this.options.onProgress?.(s.rowsRead, rows[rows.length - 1]!.bytesRead);
+    if (outcome && 'code' in outcome) {
+      e.rowErrors.forEach((errors) => errors.push(outcome));
+    } else if (outcome?.status === 'conflict') {
+      const conflict = issue('conflicts-with-recorded', { field: 'contact_ref', value: outcome.sourceKey, detail: outcome.detail });
+      e.rowErrors.forEach((errors) => errors.push(conflict));
+    }
+    if (!outcome || 'code' in outcome || outcome.status === 'conflict') {
+      s.rowsRejected += rows.length;
+      for (let k = 0; k < rows.length; k++) {
+        for (const code of new Set(e.rowErrors[k]!.map((i) => i.code))) s.rejectsByCode[code] = (s.rejectsByCode[code] ?? 0) + 1;
+        await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!, this.keep);
+      }
+      return;
+    }
+    for (const warnings of e.rowWarnings) {
+      for (const code of new Set(warnings.map((i) => i.code))) s.warningsByCode[code] = (s.warningsByCode[code] ?? 0) + 1;
+    }
+    if (outcome.status === 'duplicate') {
+      s.rowsDuplicate += rows.length;
+      return;
+    }
+    s.rowsAccepted += rows.length;
+    s.contactsWritten += outcome.stored.length;
+    s.enquiriesWritten += outcome.stored.length * rows.length;
+  }
+}
+
+export function importContacts(store: Store, options: ContactImportOptions): Promise<ContactImportSummary> {
+  return new ContactImport(store, options).run();
+}
