@@ -19,7 +19,7 @@ import { importRuns } from '../storage/schema.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
 import { CompactIndex } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
-import { lookupFor } from './reference-lookup.js';
+import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 
 export interface ContactImportOptions {
@@ -106,8 +106,10 @@ export class ContactImport {
   private readonly refs = new CompactIndex();
   private rejects: RejectsFile | undefined;
   private keep: (i: number) => boolean = () => true;
+  private readonly references: ReferenceCache;
 
   constructor(private readonly store: Store, private readonly options: ContactImportOptions) {
+    this.references = new ReferenceCache(store.db);
     this.summary = {
       file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0,
       contactsWritten: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
@@ -115,7 +117,7 @@ export class ContactImport {
   }
 
   async run(): Promise<ContactImportSummary> {
-    const batchRows = this.options.batchRows ?? 5000;
+    const batchRows = this.options.batchRows ?? 4000;
     const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
       const kept = header.raw.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
       this.keep = (i) => kept[i] ?? true;
@@ -123,14 +125,19 @@ export class ContactImport {
     });
     let batch: LogUnit[] = [];
     let size = 0;
-    // At most two batches in flight: one being written while the next is checked.
-    let inFlight: Promise<void> | undefined;
+    // Two chains, so the database writes batch k while Node reads and checks
+    // batch k+1: checks run in file order (fingerprint occurrences depend on
+    // it), writes in file order after their own check.
+    let checked: Promise<unknown> = Promise.resolve();
+    let written: Promise<void> = Promise.resolve();
+    const queue: Promise<void>[] = [];
     const launch = (units: LogUnit[]) => {
-      const previous = inFlight;
-      const next = this.processBatch(units, previous);
-      next.catch(() => {});
-      inFlight = next;
-      return previous;
+      const evaluation = checked.then(() => this.check(units));
+      checked = evaluation;
+      written = Promise.all([evaluation, written]).then(([evaluated]) => this.write(evaluated));
+      written.catch(() => {});
+      evaluation.catch(() => {});
+      queue.push(written);
     };
     try {
       for await (const unit of logUnits(rows, this.refs)) {
@@ -138,15 +145,18 @@ export class ContactImport {
         batch.push(unit);
         size += unit.rows.length;
         if (size >= batchRows) {
-          await launch(batch);
+          launch(batch);
           batch = [];
           size = 0;
+          // Memory stays bounded: at most three batches are held at once.
+          if (queue.length >= 2) await queue.shift();
         }
       }
-      await launch(batch);
-      await inFlight;
+      launch(batch);
+      await written;
       await this.finishRun();
     } finally {
+      await Promise.allSettled(queue);
       await this.rejects?.close();
     }
     if (this.rejects?.written) this.summary.rejectsFile = this.rejects.path;
@@ -165,15 +175,14 @@ export class ContactImport {
       .where(sql`${importRuns.id} = ${importRun}`);
   }
 
-  private async processBatch(units: LogUnit[], previous: Promise<void> | undefined): Promise<void> {
-    if (units.length === 0) {
-      await previous;
-      return;
-    }
-    const lookup = await lookupFor(this.store.db, units.map((u) => rawContactOf(u.rows)));
-    await previous;
-    // Checked in file order, after the batch before: fingerprint occurrences depend on it.
-    const evaluated = units.map((u) => evaluate(u, lookup, this.options.settings, this.fingerprints));
+  private async check(units: LogUnit[]): Promise<Evaluated[]> {
+    if (units.length === 0) return [];
+    const lookup = await this.references.lookupFor(units.map((u) => rawContactOf(u.rows)));
+    return units.map((u) => evaluate(u, lookup, this.options.settings, this.fingerprints));
+  }
+
+  private async write(evaluated: Evaluated[]): Promise<void> {
+    if (evaluated.length === 0) return;
     const outcomes = await this.append(evaluated);
     for (let i = 0; i < evaluated.length; i++) await this.account(evaluated[i]!, outcomes[i]);
   }

@@ -1,18 +1,50 @@
 /** Fetches the registry entries and operators a set of contacts names, for the pure rules to consult. */
 
-import type { RawContact, ReferenceLookup } from '../domain/contact.js';
+import type { OperatorEntry, RawContact, ReferenceLookup, RegistryEntry } from '../domain/contact.js';
 import { referencedKeys } from '../domain/contact.js';
 import type { Executor } from '../storage/database.js';
 import { findOperators, findRecords } from '../storage/reference-repository.js';
 
-export async function lookupFor(executor: Executor, raws: readonly Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>[]): Promise<ReferenceLookup> {
-  const utrs: string[] = [];
-  const pids: string[] = [];
-  for (const raw of raws) {
-    const keys = referencedKeys(raw);
-    utrs.push(...keys.utrs);
-    pids.push(...keys.pids);
+type Named = Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>;
+
+export async function lookupFor(executor: Executor, raws: readonly Named[]): Promise<ReferenceLookup> {
+  return new ReferenceCache(executor).lookupFor(raws);
+}
+
+/**
+ * Reference data for a whole import: each UTR and PID is fetched once, then
+ * answered from memory. Bounded: past `limit` entries it starts afresh.
+ * Absent keys are remembered too, so unknown records cost one query each.
+ */
+export class ReferenceCache {
+  private records = new Map<string, RegistryEntry | null>();
+  private operators = new Map<string, OperatorEntry | null>();
+
+  constructor(private readonly executor: Executor, private readonly limit = 200_000) {}
+
+  async lookupFor(raws: readonly Named[]): Promise<ReferenceLookup> {
+    if (this.records.size + this.operators.size > this.limit) {
+      this.records = new Map();
+      this.operators = new Map();
+    }
+    const utrs = new Set<string>();
+    const pids = new Set<string>();
+    for (const raw of raws) {
+      const keys = referencedKeys(raw);
+      for (const u of keys.utrs) if (!this.records.has(u)) utrs.add(u);
+      for (const p of keys.pids) if (!this.operators.has(p)) pids.add(p);
+    }
+    const [records, operators] = await Promise.all([
+      utrs.size > 0 ? findRecords(this.executor, [...utrs]) : new Map<string, RegistryEntry>(),
+      pids.size > 0 ? findOperators(this.executor, [...pids]) : new Map<string, OperatorEntry>(),
+    ]);
+    for (const u of utrs) this.records.set(u, records.get(u) ?? null);
+    for (const p of pids) this.operators.set(p, operators.get(p) ?? null);
+    const recordMap = this.records;
+    const operatorMap = this.operators;
+    return {
+      record: (utr) => recordMap.get(utr) ?? undefined,
+      operator: (pid) => operatorMap.get(pid) ?? undefined,
+    };
   }
-  const [records, operators] = await Promise.all([findRecords(executor, utrs), findOperators(executor, pids)]);
-  return { record: (utr) => records.get(utr), operator: (pid) => operators.get(pid) };
 }

@@ -6,7 +6,7 @@
  * writes the new ones with their audit chain values.
  */
 
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type ChainEntry, GENESIS_HASH, chainHash } from '../domain/audit.js';
 import type { Contact, ContactTarget } from '../domain/contact.js';
 import { type Database, type Transaction, rows } from './database.js';
@@ -75,12 +75,13 @@ interface Existing {
 
 async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string, Existing>> {
   const found = new Map<string, Existing>();
-  for (let i = 0; i < keys.length; i += 5000) {
-    const list = await tx.select({
-      sourceKey: contacts.sourceKey, seq: contacts.seq, contentHash: contacts.contentHash,
-      utr: contacts.utr, partnershipUtr: contacts.partnershipUtr,
-    }).from(contacts).where(inArray(contacts.sourceKey, keys.slice(i, i + 5000)));
-    for (const e of list) found.set(e.sourceKey, e);
+  if (keys.length === 0) return found;
+  // One jsonb parameter however many keys: no per-key parameters to build or bind.
+  const list = await rows<{ source_key: string; seq: string; content_hash: string; utr: string; partnership_utr: string | null }>(tx, sql`
+    select source_key, seq::text as seq, content_hash, utr, partnership_utr from contacts
+    where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+  for (const e of list) {
+    found.set(e.source_key, { seq: Number(e.seq), contentHash: e.content_hash, utr: e.utr, partnershipUtr: e.partnership_utr });
   }
   return found;
 }

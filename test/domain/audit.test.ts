@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ChainEntry, GENESIS_HASH, canonicalEntry, canonicalEntryByLibrary, chainHash } from '../../src/domain/audit.js';
+import { sha256Hex } from '../../src/domain/identity.js';
+
+const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', '\u2028', '\u007f', '</script>'));
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+
+const entry: fc.Arbitrary<ChainEntry> = fc.record({
+  seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  sourceKey: text,
+  utr: text,
+  partnershipUtr: maybe(text),
+  contactType: maybe(text),
+  contactName: maybe(text),
+  channel: text,
+  direction: text,
+  authentication: maybe(text),
+  enquiryDate: text,
+  operatorPid: text,
+  importRunId: maybe(fc.integer({ min: 1, max: 2 ** 31 - 1 })),
+  recordedAt: text,
+  enquiries: fc.array(fc.record({
+    position: fc.integer({ min: 1, max: 32767 }),
+    subject: text,
+    actionTaken: maybe(text),
+    generalNotes: maybe(text),
+  }), { maxLength: 4 }),
+});
+
+describe('audit chain canonical form', () => {
+  it('property: the hand-written form is byte-identical to the RFC 8785 library', () => {
+    fc.assert(fc.property(entry, (e) => {
+      expect(canonicalEntry(e)).toBe(canonicalEntryByLibrary(e));
+    }), { numRuns: 2000 });
+  });
+
+  it('hash = sha256(prev_hash || canonical JSON), starting from 64 zeros', () => {
+    const e: ChainEntry = {
+      seq: 1, sourceKey: 'REF-1', utr: '1955839661', partnershipUtr: null, contactType: 'agent', contactName: 'Jo',
+      channel: 'email', direction: 'Inbound', authentication: 'waived', enquiryDate: '2024-01-02', operatorPid: '1234567',
+      importRunId: null, recordedAt: '2026-11-22T10:00:00.123456Z',
+      enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'Sent', generalNotes: null }],
+    };
+    expect(GENESIS_HASH).toBe('0'.repeat(64));
+    expect(canonicalEntry(e)).toBe('{"authentication":"waived","channel":"email","contactName":"Jo","contactType":"agent","direction":"Inbound","enquiries":[{"actionTaken":"Sent","generalNotes":null,"position":1,"subject":"Letter"}],"enquiryDate":"2024-01-02","importRunId":null,"operatorPid":"1234567","partnershipUtr":null,"recordedAt":"2026-11-22T10:00:00.123456Z","seq":1,"sourceKey":"REF-1","utr":"1955839661"}');
+    expect(chainHash(GENESIS_HASH, e)).toBe(sha256Hex(GENESIS_HASH + canonicalEntry(e)));
+  });
+});
