@@ -38,6 +38,8 @@ export async function importCommand(session: Session, file: string, flags: Impor
       dryRun: Boolean(flags.dryRun),
       settings: session.rules(Boolean(flags.strict)),
       onProgress: progress.update,
+      // Smaller batches make crash tests cross many commits; not a user setting.
+      ...(process.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(process.env.CIS_CONTACT_BATCH_ROWS) } : {}),
     });
   } finally {
     progress.stop();

@@ -60,7 +60,10 @@ export class RejectsFile {
 
   async add(values: readonly string[], line: number, issues: readonly Issue[], keep: (index: number) => boolean): Promise<void> {
     const { codes, reasons } = describeIssues(issues);
-    const cells = values.filter((_, i) => keep(i)).map((v) => maskPaymentDetails(v));
+    // A row that could not be read at all (an unclosed quote) still fills the columns.
+    const cells = values.length === 0
+      ? this.header.map(() => '')
+      : values.filter((_, i) => keep(i)).map((v) => maskPaymentDetails(v));
     const out = this.open();
     this.rows++;
     if (!out.write([...cells, String(line), codes, reasons])) {

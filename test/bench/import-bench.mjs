@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- ROWS]`: SPEC 7 import figures, as ratios measured in one
+ * run on one machine.
+ *
+ * - PostgreSQL server: `cis-contact import` of ROWS valid rows (default
+ *   1,000,000) against `psql \copy` of the same file into a table of the same
+ *   shape: the file's 13 columns, typed and constrained as the store types
+ *   them (char/varchar lengths, enumeration checks, NOT NULLs, the foreign keys
+ *   to the registry and the operators, the (utr, enquiry_date) index).
+ * - PGlite: `cis-contact import` into a new embedded store against PGlite's own
+ *   `COPY ... FROM '/dev/blob'` of the same file into the same table.
+ * - Memory: peak RSS (GNU time) at ROWS and at ROWS/10, per driver; the
+ *   difference per extra row is what SPEC 7 bounds at 64 bytes.
+ *
+ * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
+ * psql and /usr/bin/time on the PATH.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { generate } from './generate.mjs';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'bin/cis-contact.js');
+const server = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const work = mkdtempSync(join(tmpdir(), 'cis-bench-'));
+
+const BASE_TABLE = `create table contact_log_copy (
+  contact_ref text,
+  utr char(10) not null references cis_records,
+  partners text,
+  contact_type varchar(13) check (contact_type in ('contractor', 'subcontractor', 'agent', 'capacitor', 'third party')),
+  contact_name varchar(100),
+  channel varchar(16) not null check (channel in ('phone-inbound', 'phone-outbound', 'face-to-face', 'letter', 'email', 'fax', 'internal-enquiry')),
+  direction varchar(8) check (direction in ('Inbound', 'Outbound')),
+  enquiry_date date not null check (enquiry_date >= date '2008-04-06'),
+  authentication varchar(13) check (authentication in ('authenticated', 'waived')),
+  operator_pid char(7) not null references operators,
+  subject varchar(17) not null check (subject in ('Internal Referral', 'Letter', 'Callback', 'Complaint', 'Other')),
+  action_taken varchar(100),
+  general_notes varchar(512))`;
+const BASE_INDEX = 'create index contact_log_copy_utr_date on contact_log_copy (utr, enquiry_date)';
+
+function timed(command, args, env = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  const last = r.stderr.trim().split('\n').pop();
+  const [seconds, kb] = last.split(' ').map(Number);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return { seconds, rssMb: kb / 1024, stdout: r.stdout };
+}
+
+function cis(args, env) {
+  return timed(process.execPath, [cli, ...args], env);
+}
+
+async function freshDatabase(name) {
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withReferenceData(env, dir) {
+  cis(['registry', 'import', join(dir, 'registry.csv'), '--rejects', join(work, 'r.csv')], env);
+  cis(['operators', 'import', join(dir, 'operators.csv'), '--rejects', join(work, 'o.csv')], env);
+}
+
+async function serverImport(dir, tag) {
+  const url = await freshDatabase(`cis_bench_${tag}`);
+  const env = { DATABASE_URL: url };
+  await withReferenceData(env, dir);
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], env);
+  const summary = JSON.parse(run.stdout);
+  if (summary.rowsAccepted !== summary.rowsRead) throw new Error(`not every row was accepted: ${run.stdout}`);
+  return run;
+}
+
+async function serverBaseline(dir) {
+  const url = await freshDatabase('cis_bench_copy');
+  const env = { DATABASE_URL: url };
+  await withReferenceData(env, dir);
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  await sql.unsafe(BASE_TABLE);
+  await sql.unsafe(BASE_INDEX);
+  await sql.end();
+  return timed('psql', [url, '-q', '-c', `\\copy contact_log_copy from '${join(dir, 'contacts.csv')}' with (format csv, header true)`]);
+}
+
+async function embeddedImport(dir) {
+  const dataDir = join(work, `pglite-${Math.random().toString(36).slice(2)}`);
+  const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir };
+  cis(['db', 'migrate'], env);
+  await withReferenceData(env, dir);
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], env);
+  const summary = JSON.parse(run.stdout);
+  if (summary.rowsAccepted !== summary.rowsRead) throw new Error(`not every row was accepted: ${run.stdout}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  return run;
+}
+
+async function embeddedBaseline(dir) {
+  const dataDir = join(work, 'pglite-copy');
+  const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir };
+  cis(['db', 'migrate'], env);
+  await withReferenceData(env, dir);
+  const script = `
+    import { PGlite } from '@electric-sql/pglite';
+    import { openAsBlob } from 'node:fs';
+    const db = await PGlite.create(${JSON.stringify(join(dataDir, 'pgdata'))});
+    await db.exec(${JSON.stringify(`${BASE_TABLE}; ${BASE_INDEX};`)});
+    const blob = await openAsBlob(${JSON.stringify(join(dir, 'contacts.csv'))});
+    const t0 = performance.now();
+    await db.query("copy contact_log_copy from '/dev/blob' with (format csv, header true)", [], { blob });
+    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000 }));
+    await db.close();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  rmSync(dataDir, { recursive: true, force: true });
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const small = Math.max(1000, Math.round(rows / 10));
+const bigDir = join(work, 'big');
+const smallDir = join(work, 'small');
+mkdirSync(bigDir);
+mkdirSync(smallDir);
+console.error(`generating ${rows} and ${small} rows in ${work}`);
+await generate(bigDir, rows);
+await generate(smallDir, small);
+
+console.error('PostgreSQL server: psql \\copy, then cis-contact import');
+const copy = await serverBaseline(bigDir);
+const serverBig = await serverImport(bigDir, 'big');
+const serverSmall = await serverImport(smallDir, 'small');
+console.error('PGlite: COPY, then cis-contact import');
+const pgliteCopy = await embeddedBaseline(bigDir);
+const pgliteBig = await embeddedImport(bigDir);
+const pgliteSmall = await embeddedImport(smallDir);
+
+const perRow = (big, little) => Math.round(((big.rssMb - little.rssMb) * 1024 * 1024) / (rows - small));
+const report = {
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  rows,
+  server: {
+    psqlCopySeconds: copy.seconds,
+    importSeconds: serverBig.seconds,
+    ratio: Number((serverBig.seconds / copy.seconds).toFixed(2)),
+    ratioTarget: 1.3,
+    peakRssMb: Math.round(serverBig.rssMb),
+    peakRssMbAtSmall: Math.round(serverSmall.rssMb),
+    bytesPerExtraRow: perRow(serverBig, serverSmall),
+  },
+  pglite: {
+    copySeconds: Number(pgliteCopy.seconds.toFixed(2)),
+    importSeconds: pgliteBig.seconds,
+    ratio: Number((pgliteBig.seconds / pgliteCopy.seconds).toFixed(2)),
+    ratioTarget: 1.5,
+    peakRssMb: Math.round(pgliteBig.rssMb),
+    peakRssMbAtSmall: Math.round(pgliteSmall.rssMb),
+    bytesPerExtraRow: perRow(pgliteBig, pgliteSmall),
+  },
+};
+console.log(JSON.stringify(report, null, 2));
+const admin = postgres(server, { max: 1, onnotice: () => {} });
+for (const name of ['cis_bench_big', 'cis_bench_small', 'cis_bench_copy']) await admin.unsafe(`drop database if exists ${name} with (force)`);
+await admin.end();
+rmSync(work, { recursive: true, force: true });
