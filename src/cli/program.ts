@@ -5,7 +5,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandResult, fail, runCommand } from './exit-handler.js';
-import { RECORD_OPTIONS } from './record-options.js';
+import { RECORD_OPTIONS } from '../import/record-options.js';
 import { type GlobalOptions, Session } from './session.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -81,6 +81,39 @@ export function buildProgram(): Command {
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
   'cis-contact import legacy.csv --encoding windows-1252 --map legacy-map.json --dry-run')
     .action(action(async () => (await import('../commands/import.js')).importCommand));
+
+  example(program.command('run').argument('<script>', 'a file of record argument lists, or - for standard input')
+    .description('scripted recording: one record argument list a line (shell-style quoting; blank lines and # comments skipped), all in one process')
+    .option('--stop-on-error', 'stop at the first line that fails')
+    .option('--dry-run', 'check every line against the database, write nothing'),
+  'cis-contact run contacts.txt',
+  "printf '%s\\n' '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action \"Sent a letter\" --ref L-1' | cis-contact run -")
+    .action(action(async () => (await import('../commands/run.js')).run));
+
+  example(program.command('history').argument('<utr>', 'the CIS record (a partnership lists its partners)')
+    .description("one record's contact history, newest first; by default the last three months (CISR90260)")
+    .option('--from <date>', 'enquiries on or after this date')
+    .option('--to <date>', 'enquiries on or before this date')
+    .option('--all', 'every date')
+    .option('--subject <subject>', 'only contacts with an enquiry of this subject'),
+  'cis-contact history 1955839661', 'cis-contact history 1955839661 --all --subject Complaint --json')
+    .action(action(async () => (await import('../commands/history.js')).history));
+
+  example(program.command('export')
+    .description('audit export in recording order, with every stored field and the audit chain values, streamed')
+    .option('--from <date>', 'enquiries on or after this date')
+    .option('--to <date>', 'enquiries on or before this date')
+    .option('--utr <utr>', "one record's contacts (or a partnership's, on its partners)")
+    .option('--format <format>', 'csv (default) or jsonl')
+    .option('--out <file>', 'write here (default: standard output); a CSV manifest goes to FILE.manifest.json'),
+  'cis-contact export --format jsonl --out history.jsonl', 'cis-contact export --from 2024-04-06 --to 2025-04-05 --out year.csv')
+    .action(action(async () => (await import('../commands/export.js')).exportCommand));
+
+  example(program.command('verify')
+    .description('recompute the audit chain over the database, or over an export file, and name the first entry that does not match')
+    .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database'),
+  'cis-contact verify', 'cis-contact verify --export history.jsonl')
+    .action(action(async () => (await import('../commands/verify.js')).verify));
 
   return program;
 }

@@ -10,7 +10,7 @@ import { usageError } from '../domain/errors.js';
 import type { Database } from '../storage/database.js';
 import { type StoredRef, appendUnits } from '../storage/history-writer.js';
 import { databaseRefusal } from '../storage/errors.js';
-import { lookupFor } from './reference-lookup.js';
+import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 
 export type RecordFlagKey =
@@ -64,9 +64,16 @@ function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries'])
   return stored.map((s) => ({ id: s.seq, utr: s.utr, partnershipUtr: s.partnershipUtr, enquiries }));
 }
 
-export async function recordContact(db: Database, flags: RecordFlags, settings: RuleSettings): Promise<RecordOutcome> {
+export interface RecordOptions {
+  /** Reference data kept across many records (`run`). */
+  references?: ReferenceCache;
+  /** Check everything against the database, write nothing. */
+  dryRun?: boolean;
+}
+
+export async function recordContact(db: Database, flags: RecordFlags, settings: RuleSettings, options: RecordOptions = {}): Promise<RecordOutcome> {
   const raw = rawContactFromFlags(flags, settings.today);
-  const refs = await lookupFor(db, [raw]);
+  const refs = await (options.references ?? new ReferenceCache(db)).lookupFor([raw]);
   const check = checkContact(raw, refs, settings);
   const warnings = allWarnings(check);
   if (!check.contact) return { recorded: false, errors: allErrors(check), warnings };
@@ -76,7 +83,7 @@ export async function recordContact(db: Database, flags: RecordFlags, settings: 
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcome;
   try {
-    [outcome] = await appendUnits(db, [unit]);
+    [outcome] = await appendUnits(db, [unit], { rollback: Boolean(options.dryRun) });
   } catch (error) {
     const refusal = databaseRefusal(error);
     if (!refusal) throw error;

@@ -4,7 +4,9 @@
  * from the same table, so the two can never drift apart.
  */
 
-import type { RecordFlagKey } from '../import/record-contact.js';
+import type { RecordFlagKey, RecordFlags } from './record-contact.js';
+import yargsParser from 'yargs-parser';
+import { usageError } from '../domain/errors.js';
 
 export interface RecordOptionSpec {
   /** The flag name without dashes. */
@@ -32,3 +34,38 @@ export const RECORD_OPTIONS: readonly RecordOptionSpec[] = [
   { flag: 'notes', key: 'notes', value: 'TEXT', description: 'general notes (at most 512 characters); the k-th belongs to the k-th --subject', repeatable: true },
   { flag: 'ref', key: 'ref', value: 'REF', description: 'your reference: retrying with the same --ref never records twice' },
 ];
+
+const BY_FLAG = new Map(RECORD_OPTIONS.map((o) => [o.flag, o]));
+
+/**
+ * A `record` argument list (one line of `run`) parsed with yargs-parser
+ * against the same table commander uses for `record` itself.
+ */
+export function parseRecordArgs(args: string[]): RecordFlags {
+  const parsed = yargsParser(args, {
+    string: RECORD_OPTIONS.map((o) => o.flag),
+    configuration: {
+      'camel-case-expansion': false,
+      'duplicate-arguments-array': true,
+      'short-option-groups': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      'greedy-arrays': false,
+    },
+  });
+  const flags: RecordFlags = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (name === '_' || name === '--') continue;
+    const spec = BY_FLAG.get(name);
+    if (!spec) throw usageError(`unknown option '--${name}'`, 'a line takes the flags of cis-contact record; see cis-contact record --help');
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    if (spec.repeatable) (flags as Record<string, string[]>)[spec.key] = values;
+    else if (values.length > 1) throw usageError(`--${name} is given ${values.length} times; it takes one value`);
+    else (flags as Record<string, string>)[spec.key] = values[0]!;
+  }
+  const stray = (parsed._ ?? []).map(String);
+  if (stray.length > 0) throw usageError(`unexpected argument '${stray[0]}': every value follows its --flag (quote values with spaces)`);
+  return flags;
+}

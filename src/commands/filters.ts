@@ -1,0 +1,27 @@
+/** Shared parsing of --from, --to and a UTR argument, for history and export. */
+
+import { parseDate } from '../domain/dates.js';
+import { CisError, usageError } from '../domain/errors.js';
+import { issue } from '../domain/catalogue.js';
+import { parseUtr } from '../domain/utr.js';
+
+export function dateArgument(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const date = parseDate(value);
+  if (!date) throw usageError(`${flag} ${value} is not a date: use YYYY-MM-DD or DD/MM/YYYY`);
+  return date;
+}
+
+export function dateFilter(flags: { from?: string; to?: string }): { from?: string; to?: string } {
+  return { from: dateArgument('--from', flags.from), to: dateArgument('--to', flags.to) };
+}
+
+export function utrArgument(value: string): string {
+  const utr = parseUtr(value);
+  if (!utr.ok) throw new CisError('input', utr.code, issue(utr.code, { field: 'UTR', value }).message);
+  return utr.utr;
+}
+
+export function utrFilter(value: string | undefined): { utr?: string } {
+  return value === undefined ? {} : { utr: utrArgument(value) };
+}

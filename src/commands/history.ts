@@ -1,0 +1,62 @@
+import type { CommandResult } from '../cli/exit-handler.js';
+import type { Session } from '../cli/session.js';
+import { inputError } from '../domain/errors.js';
+import { matchSubject } from '../domain/vocabulary.js';
+import { usageError } from '../domain/errors.js';
+import { findRecords } from '../storage/reference-repository.js';
+import { historyOf } from '../storage/history-reader.js';
+import { historyTable } from '../reporting/history-table.js';
+import { dateFilter, utrArgument } from './filters.js';
+
+export interface HistoryFlags {
+  from?: string;
+  to?: string;
+  all?: boolean;
+  subject?: string;
+}
+
+/** Three months before a London date (CISR90260's default view), clamped to the month's end. */
+export function threeMonthsBefore(today: string): string {
+  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
+  const month = m - 3 < 1 ? m + 9 : m - 3;
+  const year = m - 3 < 1 ? y - 1 : y;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+export async function history(session: Session, utrText: string, flags: HistoryFlags): Promise<CommandResult> {
+  const utr = utrArgument(utrText);
+  let subject: string | undefined;
+  if (flags.subject !== undefined) {
+    subject = matchSubject(flags.subject);
+    if (!subject) throw usageError(`--subject ${flags.subject}: use Internal Referral, Letter, Callback, Complaint or Other`);
+  }
+  const dates = dateFilter(flags);
+  const today = session.rules().today;
+  const from = flags.all ? dates.from : (dates.from ?? (dates.to ? undefined : threeMonthsBefore(today)));
+  const store = await session.store();
+  const record = (await findRecords(store.db, [utr])).get(utr);
+  if (!record) throw inputError('unknown-record', `${utr} is not a CIS record in the registry`);
+  const contacts = await historyOf(store.db, { utr, from, to: dates.to, subject });
+  const partnership = record.kind === 'partnership';
+  const ui = session.ui;
+  return {
+    exitCode: 0,
+    json: contacts.map(({ seq, ...rest }) => ({ id: seq, seq, ...rest })),
+    report: () => {
+      const period = flags.all && !dates.from && !dates.to ? 'all dates' : `${from ?? 'the beginning'} to ${dates.to ?? today}`;
+      if (partnership) {
+        ui.say(`${utr} is a partnership: it holds no contact notes (CISR90270). Its contacts are recorded on each partner's own record:`);
+        ui.say(`  partners: ${record.partners.join(', ') || 'none'}`);
+        ui.say(`Contacts recorded for this partnership on its partners, ${period}, newest first:`);
+      } else {
+        ui.say(`Contact history of ${utr} (${record.kind}), ${period}, newest first${subject ? `, subject ${subject}` : ''}:`);
+      }
+      if (contacts.length === 0) {
+        ui.say(`  none${flags.all ? '' : ' (use --all for every date)'}`);
+        return;
+      }
+      historyTable(ui, contacts, partnership);
+    },
+  };
+}

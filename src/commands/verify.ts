@@ -1,0 +1,55 @@
+import type { CommandResult } from '../cli/exit-handler.js';
+import type { Session } from '../cli/session.js';
+import { type ChainReport, ChainVerifier } from '../domain/verification.js';
+import { openExport } from '../csv/export-reader.js';
+import { chainHead, contactsInOrder } from '../storage/history-reader.js';
+
+export interface VerifyFlags {
+  export?: string;
+}
+
+async function verifyDatabase(session: Session): Promise<ChainReport & { source: string }> {
+  const store = await session.store();
+  const verifier = new ChainVerifier(true);
+  for await (const entry of contactsInOrder(store.db, {}, 2000)) {
+    verifier.add(entry);
+    if (verifier.failed) break;
+  }
+  // The stored head must be the last entry checked: nothing may hide beyond it.
+  const head = await chainHead(store.db);
+  const report = verifier.finish(verifier.failed ? undefined : { ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
+  return { ...report, source: store.location };
+}
+
+async function verifyExport(path: string): Promise<ChainReport & { source: string }> {
+  const file = await openExport(path);
+  // Whether the export is the whole chain is known from its manifest, which JSON Lines carry last.
+  const verifier = new ChainVerifier(false);
+  for await (const entry of file.entries) {
+    verifier.add(entry);
+    if (verifier.failed) break;
+  }
+  const manifest = file.manifest();
+  const report = verifier.finish(verifier.failed ? undefined : manifest);
+  if (report.intact && !manifest) {
+    return { ...report, intact: false, failure: { seq: report.lastSeq, reason: 'the export has no manifest, so a truncated tail could not be ruled out' }, source: path };
+  }
+  return { ...report, source: path };
+}
+
+export async function verify(session: Session, flags: VerifyFlags): Promise<CommandResult> {
+  const report = flags.export ? await verifyExport(flags.export) : await verifyDatabase(session);
+  const ui = session.ui;
+  return {
+    exitCode: report.intact ? 0 : 1,
+    json: report,
+    report: () => {
+      if (report.intact) {
+        ui.say(`${ui.colour.green('Intact')}: ${report.checked} entr${report.checked === 1 ? 'y' : 'ies'} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
+      } else {
+        ui.say(`${ui.colour.red('NOT intact')}: ${report.failure!.reason}.`);
+        ui.say(`  checked ${report.checked} entr${report.checked === 1 ? 'y' : 'ies'} in ${report.source}`);
+      }
+    },
+  };
+}

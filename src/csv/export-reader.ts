@@ -1,0 +1,83 @@
+/**
+ * Reads an audit export back for `verify --export`: JSON Lines (its last
+ * line the manifest) or CSV (one enquiry a row; the manifest in FILE.manifest.json).
+ */
+
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { inputError } from '../domain/errors.js';
+import type { ChainedEntry, Manifest } from '../domain/verification.js';
+import { EXPORT_CSV_COLUMNS, restore } from '../reporting/export-format.js';
+import { readCsv } from './reader.js';
+
+export interface ExportFile {
+  entries: AsyncGenerator<ChainedEntry>;
+  /** Known once the entries are read (JSON Lines), or at once (CSV). */
+  manifest: () => Manifest | undefined;
+}
+
+async function firstCharacter(path: string): Promise<string> {
+  for await (const chunk of createReadStream(path, { start: 0, end: 64, encoding: 'utf8' })) {
+    return (chunk as string).replace(/^\ufeff/, '').trimStart()[0] ?? '';
+  }
+  return '';
+}
+
+function jsonLines(path: string): ExportFile {
+  let manifest: Manifest | undefined;
+  async function* entries(): AsyncGenerator<ChainedEntry> {
+    let line = 0;
+    for await (const text of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+      line++;
+      if (text.trim() === '') continue;
+      let value: ChainedEntry & { manifest?: Manifest };
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw inputError('file-unreadable', `${path}: line ${line} is not JSON`);
+      }
+      if (value.manifest) manifest = value.manifest;
+      else yield value;
+    }
+  }
+  return { entries: entries(), manifest: () => manifest };
+}
+
+function csvFile(path: string): ExportFile {
+  const manifestPath = `${path}.manifest.json`;
+  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { manifest?: Manifest }).manifest : undefined;
+  async function* entries(): AsyncGenerator<ChainedEntry> {
+    let header: string[] | undefined;
+    let current: ChainedEntry | undefined;
+    for await (const item of readCsv(path)) {
+      if (item.kind !== 'row') throw inputError('file-unreadable', `${path}: line ${item.line}: a quoted field is never closed`);
+      if (!header) {
+        header = item.values;
+        if (header.join(',') !== EXPORT_CSV_COLUMNS.join(',')) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
+        continue;
+      }
+      const v = Object.fromEntries(header.map((h, i) => [h, restore(item.values[i] ?? '')])) as Record<string, string>;
+      const orNull = (s: string | undefined) => (s === undefined || s === '' ? null : s);
+      const seq = Number(v.seq);
+      const enquiry = { position: Number(v.position), subject: v.subject!, actionTaken: orNull(v.action_taken), generalNotes: orNull(v.general_notes) };
+      if (current && current.seq === seq && current.hash === v.hash) {
+        current.enquiries.push(enquiry);
+        continue;
+      }
+      if (current) yield current;
+      current = {
+        seq, sourceKey: v.source_key!, utr: v.utr!, partnershipUtr: orNull(v.partnership_utr), contactType: orNull(v.contact_type),
+        contactName: orNull(v.contact_name), channel: v.channel!, direction: v.direction!, authentication: orNull(v.authentication),
+        enquiryDate: v.enquiry_date!, operatorPid: v.operator_pid!, importRunId: v.import_run_id ? Number(v.import_run_id) : null,
+        recordedAt: v.recorded_at!, enquiries: [enquiry], prevHash: v.prev_hash!, hash: v.hash!,
+      };
+    }
+    if (current) yield current;
+  }
+  return { entries: entries(), manifest: () => manifest };
+}
+
+export async function openExport(path: string): Promise<ExportFile> {
+  if (!existsSync(path)) throw inputError('file-unreadable', `cannot read ${path}: no such file`);
+  return (await firstCharacter(path)) === '{' ? jsonLines(path) : csvFile(path);
+}

@@ -1,0 +1,53 @@
+/**
+ * The audit export (SPEC 4 `export`): every stored field, the chain values,
+ * and a manifest. JSON Lines: one contact a line, raw, then a manifest line.
+ * CSV: one enquiry a row with its contact's fields, cells a spreadsheet would
+ * run neutralised with a leading `'`, and the manifest beside it.
+ */
+
+import type { ChainedEntry, Manifest } from '../domain/verification.js';
+
+export const EXPORT_CSV_COLUMNS = [
+  'seq', 'source_key', 'utr', 'partnership_utr', 'contact_type', 'contact_name', 'channel', 'direction',
+  'authentication', 'enquiry_date', 'operator_pid', 'import_run_id', 'recorded_at', 'position', 'subject',
+  'action_taken', 'general_notes', 'prev_hash', 'hash',
+] as const;
+
+const RUNNABLE = /^[=+\-@\t\r']/;
+
+/**
+ * A cell beginning with = + - @ tab or carriage return gets a leading `'`, so
+ * a spreadsheet shows it instead of running it. A cell that already begins
+ * with `'` gets one too, so exactly one leading `'` can always be removed
+ * again (`verify --export` does).
+ */
+export function neutralise(value: string): string {
+  return RUNNABLE.test(value) ? `'${value}` : value;
+}
+
+export function restore(cell: string): string {
+  return cell.startsWith("'") ? cell.slice(1) : cell;
+}
+
+const cell = (v: string | number | null) => (v === null ? '' : neutralise(String(v)));
+
+export function csvRows(e: ChainedEntry): string[][] {
+  return e.enquiries.map((q) => [
+    e.seq, e.sourceKey, e.utr, e.partnershipUtr, e.contactType, e.contactName, e.channel, e.direction,
+    e.authentication, e.enquiryDate, e.operatorPid, e.importRunId, e.recordedAt, q.position, q.subject,
+    q.actionTaken, q.generalNotes, e.prevHash, e.hash,
+  ].map(cell));
+}
+
+export function jsonLine(e: ChainedEntry): string {
+  const { seq, sourceKey, utr, partnershipUtr, contactType, contactName, channel, direction, authentication, enquiryDate,
+    operatorPid, importRunId, recordedAt, enquiries, prevHash, hash } = e;
+  return JSON.stringify({
+    seq, sourceKey, utr, partnershipUtr, contactType, contactName, channel, direction, authentication, enquiryDate,
+    operatorPid, importRunId, recordedAt, enquiries, prevHash, hash,
+  });
+}
+
+export function manifestLine(manifest: Manifest): string {
+  return JSON.stringify({ manifest });
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+import { threeMonthsBefore } from '../../src/commands/history.js';
+
+const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+
+describe('three months back', () => {
+  it('clamps to the end of a shorter month', () => {
+    expect(threeMonthsBefore('2026-05-31')).toBe('2026-02-28');
+    expect(threeMonthsBefore('2026-02-15')).toBe('2025-11-15');
+  });
+});
+
+describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
+  let target: Target;
+  let cwd: string;
+  const cli = (args: string[]) => runCli(args, target.env, { cwd });
+  const record = (extra: string[]) => cli(['--json', 'record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent',
+    '--contact-name', 'Jo Bloggs', '--channel', 'email', '--auth', 'waived', ...extra]);
+
+  beforeAll(async () => {
+    target = await createTarget(driver);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-history-'));
+    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
+    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
+    await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null']);
+    await record(['--subject', 'Complaint', '--action', 'Logged a complaint', '--notes', 'Recent one']);
+    await record(['--subject', 'Letter', '--action', '=HYPERLINK("http://x")', '--contact-name', '@risky']);
+  });
+  afterAll(() => target?.dispose());
+
+  it('history shows the last three months by default, newest first; --all shows every date', async () => {
+    const recent = await cli(['--json', 'history', '1955839661']);
+    expect(recent.code).toBe(0);
+    expect(recent.json.map((c: { enquiryDate: string }) => c.enquiryDate)).toEqual([TODAY, TODAY]);
+    expect(recent.json[0].id).toBeGreaterThan(recent.json[1].id);
+    const all = await cli(['--json', 'history', '1955839661', '--all']);
+    expect(all.json.map((c: { enquiryDate: string }) => c.enquiryDate)).toEqual([TODAY, TODAY, '2019-03-14']);
+    expect(all.json[2]).toMatchObject({ sourceKey: 'LEG-0001', operatorPid: '1234567', enquiries: [
+      { position: 1, subject: 'Callback', actionTaken: 'Explained the monthly return' },
+      { position: 2, subject: 'Other', actionTaken: 'Sent a copy of the deduction statement' },
+    ] });
+    const complaints = await cli(['--json', 'history', '1955839661', '--all', '--subject', 'complaint']);
+    expect(complaints.json).toHaveLength(1);
+    const ranged = await cli(['--json', 'history', '1955839661', '--from', '01/01/2019', '--to', '2019-12-31']);
+    expect(ranged.json).toHaveLength(1);
+    const human = await cli(['history', '1955839661', '--all']);
+    expect(human.stderr).toMatch(/Date\s+Dir\s+Channel\s+Subject\s+Action taken\s+PID\s+Notes/);
+    expect(human.stderr).toContain('Explained the monthly return');
+  });
+
+  it('a partnership says its notes live on its partners, and lists them', async () => {
+    const r = await cli(['history', '2108834503', '--all']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/is a partnership: it holds no contact notes/);
+    expect(r.stderr).toContain('partners: 1083016613, 1097172564, 8526018159');
+    const json = await cli(['--json', 'history', '2108834503', '--all']);
+    expect(json.json.every((c: { partnershipUtr: string }) => c.partnershipUtr === '2108834503')).toBe(true);
+  });
+
+  it('a bad or unknown UTR is a clear error', async () => {
+    expect((await cli(['history', '1234567890'])).stderr).toMatch(/\[utr-check-digit\]/);
+    const unknown = await cli(['history', '1996030824']);
+    expect(unknown.code).toBe(0);
+    const missing = await cli(['history', '7555979711']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/not a CIS record in the registry \[unknown-record\]/);
+  });
+
+  it('exports JSON Lines raw with a manifest; verify --export passes', async () => {
+    const r = await cli(['--json', 'export', '--format', 'jsonl', '--out', 'all.jsonl']);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trim().split('\n');
+    const manifest = JSON.parse(lines[lines.length - 1]!).manifest;
+    expect(manifest).toMatchObject({ count: lines.length - 1, firstSeq: 1, lastSeq: lines.length - 1, filtered: false });
+    const risky = lines.map((l) => JSON.parse(l)).find((e) => e.contactName === '@risky');
+    expect(risky.enquiries[0].actionTaken).toBe('=HYPERLINK("http://x")');
+    expect(Object.keys(risky)).toEqual(expect.arrayContaining(['seq', 'sourceKey', 'operatorPid', 'recordedAt', 'importRunId', 'prevHash', 'hash']));
+    const ok = await cli(['--json', 'verify', '--export', 'all.jsonl']);
+    expect(ok.code).toBe(0);
+    expect(ok.json).toMatchObject({ intact: true, checked: lines.length - 1 });
+  });
+
+  it('exports CSV with runnable cells neutralised; verify --export restores them', async () => {
+    await cli(['export', '--out', 'all.csv']);
+    const text = readFileSync(join(cwd, 'all.csv'), 'utf8');
+    expect(text).toContain(`'@risky`);
+    expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect((await cli(['verify', '--export', 'all.csv'])).code).toBe(0);
+  });
+
+  describe('tampered exports fail verify --export, naming the entry', () => {
+    let lines: string[];
+    beforeAll(() => {
+      lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trim().split('\n');
+    });
+    const check = async (name: string, changed: string[]) => {
+      writeFileSync(join(cwd, name), `${changed.join('\n')}\n`);
+      return cli(['--json', 'verify', '--export', name]);
+    };
+
+    it('one changed character', async () => {
+      const changed = [...lines];
+      changed[2] = changed[2]!.replace(/"enquiryDate":"20(\d)/, (_, d) => `"enquiryDate":"20${(Number(d) + 1) % 10}`);
+      expect(changed[2]).not.toBe(lines[2]);
+      const r = await check('changed.jsonl', changed);
+      expect(r.code).toBe(1);
+      expect(r.json.failure).toMatchObject({ seq: 3 });
+      expect(r.json.failure.reason).toMatch(/entry 3 .*does not match its hash/);
+    });
+
+    it('one deleted line', async () => {
+      const r = await check('deleted.jsonl', lines.filter((_, i) => i !== 4));
+      expect(r.code).toBe(1);
+      expect(r.json.failure.reason).toMatch(/entry 5 is missing/);
+    });
+
+    it('two swapped lines', async () => {
+      const swapped = [...lines];
+      [swapped[3], swapped[4]] = [swapped[4]!, swapped[3]!];
+      const r = await check('swapped.jsonl', swapped);
+      expect(r.code).toBe(1);
+      expect(r.json.failure.reason).toMatch(/out of order|missing/);
+    });
+
+    it('a truncated tail, against the manifest', async () => {
+      const r = await check('truncated.jsonl', [...lines.slice(0, 5), lines[lines.length - 1]!]);
+      expect(r.code).toBe(1);
+      expect(r.json.failure.reason).toMatch(/manifest promises/);
+    });
+
+    it('a changed CSV cell', async () => {
+      const csv = readFileSync(join(cwd, 'all.csv'), 'utf8').replace('Explained the monthly return', 'Explained the monthly returns');
+      writeFileSync(join(cwd, 'changed.csv'), csv);
+      writeFileSync(join(cwd, 'changed.csv.manifest.json'), readFileSync(join(cwd, 'all.csv.manifest.json')));
+      const r = await cli(['--json', 'verify', '--export', 'changed.csv']);
+      expect(r.code).toBe(1);
+      expect(r.json.failure.seq).toBe(1);
+    });
+  });
+
+  it('concurrent record calls and an import keep the chain gap-free and valid', async () => {
+    const recordOne = (i: number) => cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', `Parallel ${i}`]);
+    writeFileSync(join(cwd, 'more.csv'), readFileSync(join(FIXTURES, 'contacts.csv'), 'utf8').replace(/2019-03-14/g, '2019-03-13').replace(/LEG-/g, 'PAR-'));
+    const results = await Promise.all([recordOne(1), cli(['import', 'more.csv', '--rejects', '/dev/null']), recordOne(2), recordOne(3), recordOne(4)]);
+    expect(results.map((r) => r.code)).toEqual([0, 1, 0, 0, 0]);
+    const verified = await cli(['--json', 'verify']);
+    expect(verified.code).toBe(0);
+    expect(verified.json).toMatchObject({ intact: true, firstSeq: 1 });
+    expect(verified.json.lastSeq).toBe(verified.json.checked);
+  });
+
+  it('a row altered behind the application\'s back makes verify fail and name it', async () => {
+    const store = await target.open();
+    try {
+      await store.db.execute(sql`alter table contacts disable trigger contacts_refuse_update_delete`);
+      await store.db.execute(sql`update contacts set contact_name = 'Someone Else' where seq = 2`);
+      await store.db.execute(sql`alter table contacts enable trigger contacts_refuse_update_delete`);
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['--json', 'verify']);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ intact: false, failure: { seq: 2 } });
+    const human = await cli(['verify']);
+    expect(human.stderr).toMatch(/NOT intact: entry 2 \(source key .*\) does not match its hash/);
+  });
+});
