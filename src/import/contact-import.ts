@@ -19,6 +19,7 @@ import { importRuns } from '../storage/schema.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
 import { CompactIndex } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
+import { unreadable } from '../csv/rows.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 
@@ -62,9 +63,8 @@ function evaluate(unit: LogUnit, lookup: ReferenceLookup, settings: RuleSettings
   const rows = unit.rows;
   const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
   const rowWarnings: Issue[][] = rows.map(() => []);
-  const unreadable = rows.some((r) => r.issues.some((i) => i.code === 'unclosed-quote'));
-  let prepared: PreparedUnit | undefined;
-  if (!unreadable) {
+    let prepared: PreparedUnit | undefined;
+  if (!rows.some(unreadable)) {
     const raw = rawContactOf(rows);
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
@@ -105,7 +105,6 @@ export class ContactImport {
   private readonly fingerprints = new CompactIndex();
   private readonly refs = new CompactIndex();
   private rejects: RejectsFile | undefined;
-  private keep: (i: number) => boolean = () => true;
   private readonly references: ReferenceCache;
 
   constructor(private readonly store: Store, private readonly options: ContactImportOptions) {
@@ -119,9 +118,7 @@ export class ContactImport {
   async run(): Promise<ContactImportSummary> {
     const batchRows = this.options.batchRows ?? 4000;
     const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
-      const kept = header.raw.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
-      this.keep = (i) => kept[i] ?? true;
-      this.rejects = new RejectsFile(this.options.rejectsPath, header.raw.filter((_, i) => this.keep(i)), this.options.rejectsAlways);
+      this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
     });
     let batch: LogUnit[] = [];
     let size = 0;
@@ -226,7 +223,7 @@ export class ContactImport {
       s.rowsRejected += rows.length;
       for (let k = 0; k < rows.length; k++) {
         for (const code of new Set(e.rowErrors[k]!.map((i) => i.code))) s.rejectsByCode[code] = (s.rejectsByCode[code] ?? 0) + 1;
-        await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!, this.keep);
+        await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
       }
       return;
     }

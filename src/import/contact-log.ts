@@ -6,9 +6,9 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
-import { type Encoding, readCsv } from '../csv/reader.js';
-import { type ColumnMap, type FileLayout, type ResolvedHeader, encodingIssues, fieldsOf, resolveHeader } from '../csv/header.js';
-import { inputError } from '../domain/errors.js';
+import type { Encoding } from '../csv/reader.js';
+import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
+import { type Row, csvRows, unreadable } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -16,14 +16,7 @@ export const CONTACT_LOG_LAYOUT: FileLayout = {
   required: ['utr', 'channel', 'enquiry_date', 'operator_pid', 'subject'],
 };
 
-export interface LogRow {
-  line: number;
-  values: string[];
-  fields: Record<string, string>;
-  /** Problems of the row as text: shape, encoding, an unclosed quote. */
-  issues: Issue[];
-  bytesRead: number;
-}
+export type LogRow = Row;
 
 export interface LogUnit {
   ref: string | null;
@@ -42,32 +35,15 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
   };
 }
 
-export async function* logRows(file: string, encoding: Encoding, map: ColumnMap, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<LogRow> {
-  let header: ResolvedHeader | undefined;
-  const encodingName = encoding === 'utf-8' ? 'UTF-8' : 'windows-1252';
-  for await (const item of readCsv(file, encoding)) {
-    if (!header) {
-      if (item.kind !== 'row') throw inputError('file-unreadable', `${file}: the header is not a complete CSV line`);
-      header = resolveHeader(item.values, CONTACT_LOG_LAYOUT, map);
-      onHeader(header);
-      continue;
-    }
-    if (item.kind === 'unclosed-quote') {
-      yield { line: item.line, values: [], fields: {}, issues: [issue('unclosed-quote')], bytesRead: Number.MAX_SAFE_INTEGER };
-      continue;
-    }
-    const { fields, issues } = fieldsOf(item.values, header);
-    issues.push(...encodingIssues(fields, encodingName));
-    yield { line: item.line, values: item.values, fields, issues, bytesRead: item.bytesRead };
-  }
-  if (!header) throw inputError('missing-column', `${file} is empty: it has no header line`);
+export function logRows(file: string, encoding: Encoding, map: ColumnMap, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<LogRow> {
+  return csvRows(file, encoding, CONTACT_LOG_LAYOUT, map, onHeader);
 }
 
 /** Groups rows into units; `refs` remembers every contact_ref used, and the line its contact began on. */
 export async function* logUnits(rows: AsyncIterable<LogRow>, refs = new CompactIndex()): AsyncGenerator<LogUnit> {
   let current: LogUnit | undefined;
   for await (const row of rows) {
-    const ref = row.issues.some((i) => i.code === 'unclosed-quote') ? '' : (row.fields.contact_ref ?? '').trim();
+    const ref = unreadable(row) ? '' : (row.fields.contact_ref ?? '').trim();
     if (current && ref !== '' && current.ref === ref) {
       current.rows.push(row);
       continue;

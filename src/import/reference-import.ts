@@ -4,19 +4,19 @@
  * codes and lines. One transaction per file: a crash leaves the previous state.
  */
 
-import { type Issue, issue } from '../domain/catalogue.js';
+import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
   type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
-import { type Encoding, readCsv } from '../csv/reader.js';
-import { type FileLayout, type ResolvedHeader, encodingIssues, fieldsOf, resolveHeader } from '../csv/header.js';
+import type { Encoding } from '../csv/reader.js';
+import type { FileLayout } from '../csv/header.js';
+import { csvRows, unreadable } from '../csv/rows.js';
 import type { Database, Executor } from '../storage/database.js';
 import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
-import { inputError } from '../domain/errors.js';
 
 export const REGISTRY_LAYOUT: FileLayout = { known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'] };
 export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles'], required: ['pid', 'name', 'roles'] };
@@ -37,29 +37,6 @@ export interface ReferenceImportSummary {
   rejectsFile: string | null;
 }
 
-type Row = { line: number; values: string[]; fields: Record<string, string>; issues: Issue[] };
-
-/** Rows with their header checked, encoding and shape issues attached. */
-async function* rowsOf(file: string, encoding: Encoding, layout: FileLayout, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<Row> {
-  let header: ResolvedHeader | undefined;
-  for await (const item of readCsv(file, encoding)) {
-    if (!header) {
-      if (item.kind !== 'row') throw inputError('file-unreadable', `${file}: the header is not a complete CSV line`);
-      header = resolveHeader(item.values, layout);
-      onHeader(header);
-      continue;
-    }
-    if (item.kind === 'unclosed-quote') {
-      yield { line: item.line, values: [], fields: {}, issues: [issue('unclosed-quote')] };
-      continue;
-    }
-    const { fields, issues } = fieldsOf(item.values, header);
-    issues.push(...encodingIssues(fields, encoding));
-    yield { line: item.line, values: item.values, fields, issues };
-  }
-  if (!header) throw inputError('missing-column', `${file} is empty: it has no header line`);
-}
-
 interface Loader<T> {
   layout: FileLayout;
   check(fields: Record<string, string>): { value: T | undefined; errors: Issue[] };
@@ -76,26 +53,23 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
     file: options.file, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rejectsByCode: {}, rejectsFile: null,
   };
   let rejects: RejectsFile | undefined;
-  let keep: (i: number) => boolean = () => true;
   await db.transaction(async (tx) => {
     let batch = new Map<string, T>();
     const flush = async () => {
       if (batch.size > 0) await loader.save(tx, [...batch.values()]);
       batch = new Map();
     };
-    const rows = rowsOf(options.file, options.encoding, loader.layout, (header) => {
-      const kept = header.raw.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
-      keep = (i) => kept[i] ?? true;
-      rejects = new RejectsFile(options.rejectsPath, header.raw.filter((_, i) => keep(i)), options.rejectsAlways);
+    const rows = csvRows(options.file, options.encoding, loader.layout, new Map(), (header) => {
+      rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
     });
     for await (const row of rows) {
       summary.rowsRead++;
-      const checked = row.issues.some((i) => i.code === 'unclosed-quote') ? { value: undefined, errors: [] } : loader.check(row.fields);
+      const checked = unreadable(row) ? { value: undefined, errors: [] } : loader.check(row.fields);
       const errors = [...row.issues, ...checked.errors];
       if (errors.length > 0 || checked.value === undefined) {
         summary.rowsRejected++;
         for (const code of new Set(errors.map((e) => e.code))) summary.rejectsByCode[code] = (summary.rejectsByCode[code] ?? 0) + 1;
-        await rejects!.add(row.values, row.line, errors, keep);
+        await rejects!.add(row.values, row.line, errors);
         continue;
       }
       summary.rowsAccepted++;
@@ -118,7 +92,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
 async function knownKinds(db: Database, options: ReferenceImportOptions): Promise<Map<string, RecordKind>> {
   const kinds = new Map<string, RecordKind>();
   const targets = new Set<string>();
-  for await (const row of rowsOf(options.file, options.encoding, REGISTRY_LAYOUT, () => {})) {
+  for await (const row of csvRows(options.file, options.encoding, REGISTRY_LAYOUT, new Map(), () => {})) {
     const utr = parseUtr(row.fields.utr);
     const kind = matchKind(row.fields.kind ?? '');
     if (utr.ok && kind) kinds.set(utr.utr, kind);

@@ -38,10 +38,15 @@ export class RejectsFile {
   rows = 0;
 
   /** With `always`, the file is written even when nothing is rejected. */
-  constructor(readonly path: string, header: string[], always: boolean) {
-    // The input's own reject_* columns are replaced by this run's.
+  constructor(readonly path: string, header: string[], always: boolean, private readonly keep: (index: number) => boolean = () => true) {
     this.header = header;
     if (always) this.open();
+  }
+
+  /** For an input with this header: its own reject_* columns (a rejects file imported again) are replaced by this run's. */
+  static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
+    const kept = rawHeader.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
+    return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true);
   }
 
   private open(): Stringifier {
@@ -58,12 +63,12 @@ export class RejectsFile {
     return this.out !== undefined;
   }
 
-  async add(values: readonly string[], line: number, issues: readonly Issue[], keep: (index: number) => boolean): Promise<void> {
+  async add(values: readonly string[], line: number, issues: readonly Issue[]): Promise<void> {
     const { codes, reasons } = describeIssues(issues);
     // A row that could not be read at all (an unclosed quote) still fills the columns.
     const cells = values.length === 0
       ? this.header.map(() => '')
-      : values.filter((_, i) => keep(i)).map((v) => maskPaymentDetails(v));
+      : values.filter((_, i) => this.keep(i)).map((v) => maskPaymentDetails(v));
     const out = this.open();
     this.rows++;
     if (!out.write([...cells, String(line), codes, reasons])) {
