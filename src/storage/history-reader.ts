@@ -1,8 +1,9 @@
 /**
  * Reads the history back: pages of contacts in `seq` order with their
  * enquiries and chain values (export, verify), and one record's history
- * (history). Pages are keyset-paginated by `seq`, so memory stays bounded
- * however long the history is, on both drivers.
+ * (history). Pages are keyset-paginated by `seq`, each one query with its
+ * enquiries aggregated per contact, so memory stays bounded however long the
+ * history is, on both drivers.
  */
 
 import { type SQL, sql } from 'drizzle-orm';
@@ -40,19 +41,16 @@ interface ContactRow {
   recorded_at: string;
   prev_hash: string;
   hash: string;
-}
-
-interface EnquiryRow {
-  contact_seq: string;
-  position: number;
-  subject: string;
-  action_taken: string | null;
-  general_notes: string | null;
+  /** The contact's enquiries as JSON text, in position order. */
+  enquiries: string;
 }
 
 const COLUMNS = sql`c.seq::text as seq, c.source_key, c.utr, c.partnership_utr, c.contact_type, c.contact_name, c.channel,
   c.direction, c.authentication, c.enquiry_date::text as enquiry_date, c.operator_pid, c.import_run_id,
-  to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at, c.prev_hash, c.hash`;
+  to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at, c.prev_hash, c.hash,
+  (select coalesce(json_agg(json_build_object('position', e.position, 'subject', e.subject, 'actionTaken', e.action_taken,
+     'generalNotes', e.general_notes) order by e.position), '[]')::text
+   from enquiries e where e.contact_seq = c.seq) as enquiries`;
 
 function conditions(filter: ContactFilter): SQL {
   const parts: SQL[] = [sql`true`];
@@ -65,20 +63,8 @@ function conditions(filter: ContactFilter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-async function withEnquiries(executor: Executor, contacts: ContactRow[]): Promise<StoredContact[]> {
-  if (contacts.length === 0) return [];
-  const seqs = contacts.map((c) => c.seq);
-  const list = await rows<EnquiryRow>(executor, sql`
-    select contact_seq::text as contact_seq, position, subject, action_taken, general_notes from enquiries
-    where contact_seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)
-    order by contact_seq, position`);
-  const bySeq = new Map<string, EnquiryRow[]>();
-  for (const e of list) {
-    const group = bySeq.get(e.contact_seq) ?? [];
-    group.push(e);
-    bySeq.set(e.contact_seq, group);
-  }
-  return contacts.map((c) => ({
+function stored(c: ContactRow): StoredContact {
+  return {
     seq: Number(c.seq),
     sourceKey: c.source_key,
     utr: c.utr,
@@ -92,12 +78,10 @@ async function withEnquiries(executor: Executor, contacts: ContactRow[]): Promis
     operatorPid: c.operator_pid,
     importRunId: c.import_run_id,
     recordedAt: c.recorded_at,
-    enquiries: (bySeq.get(c.seq) ?? []).map((e) => ({
-      position: e.position, subject: e.subject, actionTaken: e.action_taken, generalNotes: e.general_notes,
-    })),
+    enquiries: JSON.parse(c.enquiries),
     prevHash: c.prev_hash,
     hash: c.hash,
-  }));
+  };
 }
 
 /** Every matching contact in `seq` order, a page at a time. */
@@ -107,7 +91,7 @@ export async function* contactsInOrder(executor: Executor, filter: ContactFilter
     const page = await rows<ContactRow>(executor, sql`
       select ${COLUMNS} from contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`);
     if (page.length === 0) return;
-    yield* await withEnquiries(executor, page);
+    for (const c of page) yield stored(c);
     after = Number(page[page.length - 1]!.seq);
     if (page.length < pageSize) return;
   }
@@ -117,7 +101,7 @@ export async function* contactsInOrder(executor: Executor, filter: ContactFilter
 export async function historyOf(executor: Executor, filter: ContactFilter & { utr: string }, limit = 10_000): Promise<StoredContact[]> {
   const list = await rows<ContactRow>(executor, sql`
     select ${COLUMNS} from contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
-  return withEnquiries(executor, list);
+  return list.map(stored);
 }
 
 export async function chainHead(executor: Executor): Promise<{ count: number; lastSeq: number | null; headHash: string | null }> {
