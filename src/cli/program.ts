@@ -10,8 +10,6 @@ import { type GlobalOptions, Session } from './session.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
-type Action = (session: Session, ...args: never[]) => Promise<CommandResult>;
-
 /** Runs a command's action inside a session; the exit handler owns the outcome. */
 function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>) {
   return async (...args: unknown[]) => {

@@ -11,7 +11,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import lockfile from 'proper-lockfile';
 import { storageError } from '../domain/errors.js';
 import * as schema from './schema.js';
-import type { Database, Store, Transaction } from './database.js';
+import type { Database, Store } from './database.js';
 import { copyWriter } from './bulk-copy.js';
 
 /** PGlite reads COPY data from a blob handed to the query. */
