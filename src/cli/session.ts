@@ -53,7 +53,7 @@ export class Session {
     if (this.opened) return this.opened;
     // Loaded here, not at start-up: --help and usage errors need no database code.
     const [{ openStore }, { migrate }] = await Promise.all([import('../storage/database.js'), import('../storage/migrate.js')]);
-    const store = await openStore({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
+    const store = await openStore({ databaseUrl: this.databaseUrl, dataDir: this.dataDir, onWait: (message) => this.ui.say(message) });
     this.opened = store;
     try {
       this.migrationsApplied = await migrate(store.db);

@@ -21,6 +21,8 @@ export type DriverName = 'postgres' | 'pglite';
 export interface StoreOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** Told once when the embedded store is busy with another process and this one waits. */
+  onWait?: (message: string) => void;
 }
 
 export interface Store {
@@ -55,5 +57,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return openServerStore(options.databaseUrl);
   }
   const { openEmbeddedStore } = await import('./embedded-driver.js');
-  return openEmbeddedStore(options.dataDir);
+  return openEmbeddedStore(options.dataDir, options.onWait);
 }

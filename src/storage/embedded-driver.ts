@@ -24,18 +24,21 @@ const bulkWriter = copyWriter(async (tx, table, columns, text) => {
 const LOCK_STALE_MS = 10_000;
 const LOCK_WAIT_MS = 250;
 
-async function lockDirectory(dir: string): Promise<() => Promise<void>> {
+async function lockDirectory(dir: string, onWait?: (message: string) => void): Promise<() => Promise<void>> {
+  let told = false;
   for (;;) {
     try {
       return await lockfile.lock(dir, { stale: LOCK_STALE_MS, realpath: false, lockfilePath: `${dir}/.cis-contact.lock` });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if (!told) onWait?.(`waiting for another cis-contact process to finish with ${dir}`);
+      told = true;
       await new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS));
     }
   }
 }
 
-export async function openEmbeddedStore(dataDir: string): Promise<Store> {
+export async function openEmbeddedStore(dataDir: string, onWait?: (message: string) => void): Promise<Store> {
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (error) {
@@ -44,7 +47,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
   }
   let release: () => Promise<void>;
   try {
-    release = await lockDirectory(dataDir);
+    release = await lockDirectory(dataDir, onWait);
   } catch (error) {
     throw storageError('data-dir-unusable', `cannot lock the data directory ${dataDir}: ${(error as Error).message}`);
   }
