@@ -59,3 +59,13 @@ export async function* logUnits(rows: AsyncIterable<LogRow>, refs = new CompactI
   }
   if (current) yield current;
 }
+
+/** Reads only the header and checks it: fatal problems surface before anything at all is written. */
+export async function checkLogHeader(file: string, encoding: Encoding, map: ColumnMap): Promise<void> {
+  const rows = logRows(file, encoding, map, () => {});
+  try {
+    await rows.next();
+  } finally {
+    await rows.return(undefined);
+  }
+}

@@ -129,9 +129,13 @@ describe.each(DRIVERS)('import on %s', (driver) => {
 
   it('a missing required column is fatal and writes nothing', async () => {
     writeFileSync(join(cwd, 'nosubject.csv'), 'utr,channel,enquiry_date,operator_pid\n1955839661,email,2020-01-01,1234567\n');
-    const r = await cli(['import', 'nosubject.csv']);
+    writeFileSync(join(cwd, 'new-operator.csv'), 'pid,name,roles\n7777777,New Operator,CISR Processor\n');
+    const r = await cli(['import', 'nosubject.csv', '--operators', 'new-operator.csv']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/required column subject is missing.*\[missing-column\]/s);
+    // Not even the reference data given with it was loaded.
+    const probe = await cli(['--json', 'record', '--utr', '1955839661', '--operator', '7777777', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'x']);
+    expect(probe.json.errors.map((e: { code: string }) => e.code)).toEqual(['unknown-operator']);
   });
 
   describe('crash safety and concurrency', () => {
