@@ -23,6 +23,9 @@ import { unreadable } from '../csv/rows.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 
+/** Batches checked or being written while the next is read. */
+const IN_FLIGHT = 2;
+
 export interface ContactImportOptions {
   file: string;
   encoding: Encoding;
@@ -145,8 +148,8 @@ export class ContactImport {
           launch(batch);
           batch = [];
           size = 0;
-          // Memory stays bounded: at most three batches are held at once.
-          if (queue.length >= 2) await queue.shift();
+          // Memory stays bounded: at most IN_FLIGHT + 1 batches are held at once.
+          if (queue.length >= IN_FLIGHT) await queue.shift();
         }
       }
       launch(batch);
