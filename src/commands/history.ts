@@ -1,27 +1,18 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
-import { inputError } from '../domain/errors.js';
+import { inputError, usageError } from '../domain/errors.js';
 import { matchSubject } from '../domain/vocabulary.js';
-import { usageError } from '../domain/errors.js';
 import { findRecords } from '../storage/reference-repository.js';
 import { historyOf } from '../storage/history-reader.js';
 import { historyTable } from '../reporting/history-table.js';
 import { dateFilter, utrArgument } from './filters.js';
+import { threeMonthsBefore } from '../domain/dates.js';
 
 export interface HistoryFlags {
   from?: string;
   to?: string;
   all?: boolean;
   subject?: string;
-}
-
-/** Three months before a London date (CISR90260's default view), clamped to the month's end. */
-export function threeMonthsBefore(today: string): string {
-  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
-  const month = m - 3 < 1 ? m + 9 : m - 3;
-  const year = m - 3 < 1 ? y - 1 : y;
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
 export async function history(session: Session, utrText: string, flags: HistoryFlags): Promise<CommandResult> {

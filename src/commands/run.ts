@@ -52,14 +52,14 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
     let result: LineResult;
     let outcome: RecordOutcome | undefined;
     if ('error' in line) {
-      result = { line: line.line, recorded: false, errors: [{ code: 'usage', message: line.error }], warnings: [] };
+      result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: line.error }], warnings: [] };
     } else {
       try {
         outcome = await recordContact(store.db, parseRecordArgs(line.args), settings, { references, dryRun: flags.dryRun });
         result = resultOf(line.line, outcome);
       } catch (error) {
         if (!(error instanceof CisError) || error.kind !== 'usage') throw error;
-        result = { line: line.line, recorded: false, errors: [{ code: 'usage', message: error.message }], warnings: [] };
+        result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: error.message }], warnings: [] };
       }
     }
     results.push(result);

@@ -28,6 +28,11 @@ export function normaliseHeaderName(name: string): string {
   return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
+/** A rejects file's own columns: ignored on input, replaced in the next rejects file. */
+export function isRejectColumn(name: string): boolean {
+  return normaliseHeaderName(name).startsWith('reject_');
+}
+
 export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   const fail = (detail: string) => new CisError('input', 'map-invalid', issue('map-invalid', { value: path, detail }).message);
   let parsed: unknown;
@@ -59,7 +64,7 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     const mapped = map.has(normal) ? map.get(normal)! : undefined;
     if (mapped === null) return { ignored: true };
     const field = mapped ?? normal;
-    if (mapped === undefined && field.startsWith('reject_')) return { ignored: true };
+    if (mapped === undefined && isRejectColumn(name)) return { ignored: true };
     if (field === '') return { blank: true };
     if (!layout.known.includes(field)) {
       problems.push(issue('unknown-column', { field: name.trim(), detail: `known columns are ${layout.known.join(', ')}` }));
@@ -95,7 +100,8 @@ export function fieldsOf(values: string[], header: ResolvedHeader): { fields: Re
 }
 
 /** U+FFFD stands where undecodable bytes were: the field named is `invalid-encoding`. */
-export function encodingIssues(fields: Record<string, string>, encodingName: string): Issue[] {
+export function encodingIssues(fields: Record<string, string>, encodingName: string, values: readonly string[]): Issue[] {
+  if (!values.some((v) => v.includes('\ufffd'))) return [];
   const issues: Issue[] = [];
   for (const [field, value] of Object.entries(fields)) {
     if (value.includes('\ufffd')) issues.push(issue('invalid-encoding', { field, limit: encodingName }));

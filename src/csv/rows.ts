@@ -38,7 +38,7 @@ export async function* csvRows(
       continue;
     }
     const { fields, issues } = fieldsOf(item.values, header);
-    issues.push(...encodingIssues(fields, encodingName));
+    issues.push(...encodingIssues(fields, encodingName, item.values));
     yield { line: item.line, values: item.values, fields, issues, bytesRead: item.bytesRead };
   }
   if (!header) throw inputError('missing-column', `${file} is empty: it has no header line`);

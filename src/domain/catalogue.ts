@@ -152,16 +152,15 @@ export type IssueCode = string;
 /** One problem found in one place. `field` uses the CSV column names. */
 export interface Issue {
   code: IssueCode;
-  field?: string;
+  /** The column or flag at fault, or null when the issue is the row's or the contact's as a whole. */
+  field: string | null;
   message: string;
 }
 
 export function issue(code: IssueCode, params: IssueParams = {}): Issue {
   const entry = CATALOGUE.get(code);
   if (!entry) throw new Error(`unknown issue code ${code}`);
-  const out: Issue = { code, message: entry.message(params) };
-  if (params.field !== undefined) out.field = params.field;
-  return out;
+  return { code, field: params.field ?? null, message: entry.message(params) };
 }
 
 export function severityOf(code: IssueCode): Severity {

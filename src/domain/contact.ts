@@ -12,7 +12,7 @@ import { codePointLength, describeControl, findControlCharacter, normaliseText }
 import { normaliseUtr, parseUtr } from './utr.js';
 import {
   type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
-  FIXED_DIRECTION, LIMITS, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
+  FIXED_DIRECTION, LIMITS, PID_FORMAT, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
   matchContactType, matchDirection, matchRecordingRole, matchSubject,
 } from './vocabulary.js';
 
@@ -119,7 +119,7 @@ export function allWarnings(check: ContactCheck): Issue[] {
 export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>): { utrs: string[]; pids: string[] } {
   const utrs = [raw.utr ?? '', ...splitList(raw.partners)].map(normaliseUtr).filter((u) => /^\d{10}$/.test(u));
   const pid = (raw.operator_pid ?? '').trim();
-  return { utrs, pids: /^\d{7}$/.test(pid) ? [pid] : [] };
+  return { utrs, pids: PID_FORMAT.test(pid) ? [pid] : [] };
 }
 
 export function splitList(value: string | undefined): string[] {
@@ -277,7 +277,7 @@ function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): stri
     sink.errors.push(issue('operator-missing', { field }));
     return undefined;
   }
-  if (!/^\d{7}$/.test(pid)) {
+  if (!PID_FORMAT.test(pid)) {
     sink.errors.push(issue('operator-format', { field, value: pid }));
     return undefined;
   }

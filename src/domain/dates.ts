@@ -20,6 +20,15 @@ export function parseDate(input: string): string | undefined {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+/** Three months before a date (CISR90260's default view), clamped to the end of a shorter month. */
+export function threeMonthsBefore(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const month = m - 3 < 1 ? m + 9 : m - 3;
+  const year = m - 3 < 1 ? y - 1 : y;
+  const last = daysInMonth(year, month);
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
 const LONDON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** The calendar date in Europe/London at an instant, `YYYY-MM-DD`. */

@@ -19,24 +19,42 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Content and fingerprints are internal identities, never shown to an auditor,
- * so they hash a fixed-order JSON array: deterministic, and much cheaper per
- * row than canonicalising an object.
+ * Content hashes and fingerprints are internal identities, never shown to an
+ * auditor, so they hash a fixed-order JSON array: deterministic, and cheap.
+ * Both share one form, ["contact-v1", utr, partnership-or-partners, fields],
+ * so a contact on its own record (no partnership, no partner list) has a
+ * fingerprint equal to its content hash, and the import computes it once.
  */
-function contactFields(c: Contact): unknown[] {
+function serialisedFields(c: Contact): string {
   const enquiries = c.enquiries.map((e) => [e.subject, e.actionTaken, e.generalNotes]);
-  return [c.contactType, c.contactName, c.channel, c.direction, c.authentication, c.enquiryDate, c.operatorPid, enquiries];
+  return JSON.stringify([c.contactType, c.contactName, c.channel, c.direction, c.authentication, c.enquiryDate, c.operatorPid, enquiries]);
 }
 
-/** What one stored contact says, hashed: equal hashes mean the same contact. 128 bits as hex. */
+function identityHash(utr: string, second: string | string[] | null, fields: string): string {
+  return sha256Hex(`["contact-v1",${JSON.stringify(utr)},${JSON.stringify(second)},${fields}]`).slice(0, 32);
+}
+
+/** What each stored contact says, hashed (128 bits, hex): equal hashes mean the same contact. */
+export function contentHashes(contact: Contact, targets: readonly ContactTarget[]): string[] {
+  const fields = serialisedFields(contact);
+  return targets.map((t) => identityHash(t.utr, t.partnershipUtr, fields));
+}
+
 export function contentHash(contact: Contact, target: ContactTarget): string {
-  return sha256Hex(JSON.stringify(['content-v1', target.utr, target.partnershipUtr, ...contactFields(contact)])).slice(0, 32);
+  return contentHashes(contact, [target])[0]!;
 }
 
-/** The fingerprint of an input contact (before partnership expansion), for rows without a contact_ref. */
-export function unitFingerprint(contact: Contact): string {
-  return sha256Hex(JSON.stringify(['unit-v1', contact.utr, contact.partners, ...contactFields(contact)])).slice(0, 32);
+/**
+ * The fingerprint of an input contact (before partnership expansion), for rows
+ * without a contact_ref. `hashes` are the targets' content hashes, reused when
+ * the contact is stored on its own record.
+ */
+export function unitFingerprint(contact: Contact, targets: readonly ContactTarget[] = [], hashes: readonly string[] = []): string {
+  const own = contact.partners === null && targets.length === 1 && targets[0]!.partnershipUtr === null && targets[0]!.utr === contact.utr;
+  if (own && hashes[0]) return hashes[0];
+  return identityHash(contact.utr, contact.partners, serialisedFields(contact));
 }
+
 /** The source key of one stored contact: the unit's key, plus the partner's UTR when expanded. */
 export function sourceKey(unitKey: string, target: ContactTarget): string {
   return target.partnershipUtr === null ? unitKey : `${unitKey}/${target.utr}`;

@@ -7,7 +7,7 @@ import { type Issue, catalogueOrder, issue } from './catalogue.js';
 import { splitList } from './contact.js';
 import { codePointLength, findControlCharacter, normaliseText } from './text.js';
 import { parseUtr } from './utr.js';
-import { LIMITS, type RecordKind, matchKind, matchRecordingRole } from './vocabulary.js';
+import { LIMITS, PID_FORMAT, type RecordKind, matchKind, matchRecordingRole } from './vocabulary.js';
 
 export interface RawRegistryRow {
   utr?: string | undefined;
@@ -102,7 +102,7 @@ export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
   const errors: Issue[] = [];
   const pid = (raw.pid ?? '').trim();
   if (pid === '') errors.push(issue('operator-missing', { field: 'pid' }));
-  else if (!/^\d{7}$/.test(pid)) errors.push(issue('operator-format', { field: 'pid', value: pid }));
+  else if (!PID_FORMAT.test(pid)) errors.push(issue('operator-format', { field: 'pid', value: pid }));
   const name = checkName(raw.name, undefined, errors);
   const roles = canonicalRoles(raw.roles);
   if (roles.length === 0) errors.push(issue('roles-missing', { field: 'roles' }));

@@ -6,6 +6,9 @@
 
 export const SCHEME_START = '2008-04-06';
 
+/** An operator's personnel identifier: exactly 7 digits (SPEC 1.3). */
+export const PID_FORMAT = /^\d{7}$/;
+
 export const LIMITS = {
   recordName: 160,
   contactName: 100,

@@ -8,13 +8,13 @@
 
 import { sql } from 'drizzle-orm';
 import { type Issue, issue } from '../domain/catalogue.js';
-import { type ReferenceLookup, type RuleSettings, checkContact, differingContactFields } from '../domain/contact.js';
-import { fingerprintKey, unitFingerprint } from '../domain/identity.js';
+import { type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields } from '../domain/contact.js';
+import { contentHashes, fingerprintKey, unitFingerprint } from '../domain/identity.js';
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap } from '../csv/header.js';
 import type { Store } from '../storage/database.js';
 import { databaseRefusal } from '../storage/errors.js';
-import { type PreparedUnit, type UnitOutcome, appendUnits } from '../storage/history-writer.js';
+import { type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
 import { CompactIndex } from './compact-index.js';
@@ -62,13 +62,12 @@ interface Evaluated {
   prepared: PreparedUnit | undefined;
 }
 
-function evaluate(unit: LogUnit, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: CompactIndex): Evaluated {
+function evaluate(unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: CompactIndex): Evaluated {
   const rows = unit.rows;
   const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
   const rowWarnings: Issue[][] = rows.map(() => []);
     let prepared: PreparedUnit | undefined;
   if (!rows.some(unreadable)) {
-    const raw = rawContactOf(rows);
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
       if (k > 0) {
@@ -80,15 +79,16 @@ function evaluate(unit: LogUnit, lookup: ReferenceLookup, settings: RuleSettings
       rowWarnings[k]!.push(...check.contactWarnings, ...check.enquiryWarnings[k]!);
     }
     if (check.contact && rowErrors.every((e) => e.length === 0)) {
+      const hashes = contentHashes(check.contact, check.targets);
       let key = unit.ref;
       if (key === null) {
-        const fingerprint = unitFingerprint(check.contact);
+        const fingerprint = unitFingerprint(check.contact, check.targets, hashes);
         const index = CompactIndex.keyOfHex(fingerprint);
         const occurrence = (fingerprints.get(index) ?? 0) + 1;
         fingerprints.set(index, occurrence);
         key = fingerprintKey(fingerprint, occurrence);
       }
-      prepared = prepareUnit(check.contact, check.targets, key);
+      prepared = prepareUnit(check.contact, check.targets, key, hashes);
     }
   }
   if (!prepared) markSiblings(rowErrors);
@@ -177,8 +177,9 @@ export class ContactImport {
 
   private async check(units: LogUnit[]): Promise<Evaluated[]> {
     if (units.length === 0) return [];
-    const lookup = await this.references.lookupFor(units.map((u) => rawContactOf(u.rows)));
-    return units.map((u) => evaluate(u, lookup, this.options.settings, this.fingerprints));
+    const raws = units.map((u) => rawContactOf(u.rows));
+    const lookup = await this.references.lookupFor(raws);
+    return units.map((u, i) => evaluate(u, raws[i]!, lookup, this.options.settings, this.fingerprints));
   }
 
   private async write(evaluated: Evaluated[]): Promise<void> {
@@ -198,9 +199,11 @@ export class ContactImport {
       positions.forEach((p, k) => (out[p] = outcomes[k]!));
     } catch (error) {
       if (!databaseRefusal(error)) throw error;
+      // One unit at a time, with plain INSERTs: they name the database's reason.
+      const single = { ...options, writer: insertRows };
       for (const p of positions) {
         try {
-          out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], options))[0]!;
+          out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], single))[0]!;
         } catch (unitError) {
           const refusal = databaseRefusal(unitError);
           if (!refusal) throw unitError;
@@ -231,6 +234,7 @@ export class ContactImport {
       return;
     }
     for (const warnings of e.rowWarnings) {
+      if (warnings.length === 0) continue;
       for (const code of new Set(warnings.map((i) => i.code))) s.warningsByCode[code] = (s.warningsByCode[code] ?? 0) + 1;
     }
     if (outcome.status === 'duplicate') {

@@ -9,6 +9,7 @@ import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
+import { isRejectColumn } from '../csv/header.js';
 
 export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
 
@@ -45,7 +46,7 @@ export class RejectsFile {
 
   /** For an input with this header: its own reject_* columns (a rejects file imported again) are replaced by this run's. */
   static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
-    const kept = rawHeader.map((name) => !name.trim().toLowerCase().startsWith('reject_'));
+    const kept = rawHeader.map((name) => !isRejectColumn(name));
     return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true);
   }
 

@@ -20,10 +20,23 @@ export function driverError(error: unknown): PgErrorLike | undefined {
 }
 
 /**
+ * A bulk write the database refused without saying why: postgres.js swallows
+ * the server's error for a failed COPY (porsager/postgres#1173). Callers retry
+ * contact by contact with plain INSERTs, which do carry the server's reason.
+ */
+export class BatchRefused extends Error {
+  constructor(table: string) {
+    super(`the database refused the COPY into ${table}`);
+    this.name = 'BatchRefused';
+  }
+}
+
+/**
  * The database's message when it refused the data itself (SQLSTATE classes 22
  * data exception and 23 integrity constraint violation); undefined otherwise.
  */
 export function databaseRefusal(error: unknown): string | undefined {
+  if (error instanceof BatchRefused) return error.message;
   const e = driverError(error);
   if (!e?.code || !(e.code.startsWith('22') || e.code.startsWith('23'))) return undefined;
   return e.detail ? `${e.message} (${e.detail})` : (e.message ?? e.code);

@@ -3,6 +3,7 @@
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { storageError } from '../domain/errors.js';
+import { BatchRefused } from './errors.js';
 import * as schema from './schema.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +19,15 @@ const bulkWriter = copyWriter(async (tx, table, columns, text) => {
   if (text === '') return;
   const client = clientOf(tx);
   const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
-  await pipeline(Readable.from([text]), target);
+  const copied = pipeline(Readable.from([text]), target);
+  copied.catch(() => {});
+  // postgres.js never settles a COPY the server refused (porsager/postgres#1173), but
+  // does run the next query on the connection: it succeeds after a good COPY, and
+  // fails (the transaction is aborted) after a refused one.
+  await client`select 1`.catch(() => {
+    throw new BatchRefused(table);
+  });
+  await copied;
 });
 
 export async function openServerStore(url: string): Promise<Store> {

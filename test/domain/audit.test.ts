@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, canonicalEntry, canonicalEntryByLibrary, chainHash } from '../../src/domain/audit.js';
-import { sha256Hex } from '../../src/domain/identity.js';
+import { contentHashes, sha256Hex, unitFingerprint } from '../../src/domain/identity.js';
 
 const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', '\u2028', '\u007f', '</script>'));
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
@@ -45,5 +45,30 @@ describe('audit chain canonical form', () => {
     expect(GENESIS_HASH).toBe('0'.repeat(64));
     expect(canonicalEntry(e)).toBe('{"authentication":"waived","channel":"email","contactName":"Jo","contactType":"agent","direction":"Inbound","enquiries":[{"actionTaken":"Sent","generalNotes":null,"position":1,"subject":"Letter"}],"enquiryDate":"2024-01-02","importRunId":null,"operatorPid":"1234567","partnershipUtr":null,"recordedAt":"2026-11-22T10:00:00.123456Z","seq":1,"sourceKey":"REF-1","utr":"1955839661"}');
     expect(chainHash(GENESIS_HASH, e)).toBe(sha256Hex(GENESIS_HASH + canonicalEntry(e)));
+  });
+});
+
+describe('identity hashes', () => {
+  const contact = {
+    utr: '1955839661', partners: null, contactType: 'agent' as const, contactName: 'Jo', channel: 'email' as const,
+    direction: 'Inbound' as const, authentication: 'waived' as const, enquiryDate: '2024-01-02', operatorPid: '1234567',
+    enquiries: [{ subject: 'Letter' as const, actionTaken: 'Sent', generalNotes: null }],
+  };
+  const own = [{ utr: '1955839661', partnershipUtr: null }];
+
+  it('a contact on its own record has a fingerprint equal to its content hash, computed once', () => {
+    const hashes = contentHashes(contact, own);
+    expect(unitFingerprint(contact, own, hashes)).toBe(hashes[0]);
+    expect(unitFingerprint(contact)).toBe(hashes[0]);
+  });
+
+  it('partners, partnership and content all change the hashes', () => {
+    const expanded = [{ utr: '1097172564', partnershipUtr: '2108834503' }, { utr: '2234567890', partnershipUtr: '2108834503' }];
+    const partnership = { ...contact, utr: '2108834503' };
+    const [a, b] = contentHashes(partnership, expanded);
+    expect(a).not.toBe(b);
+    expect(unitFingerprint(partnership, expanded, [a!, b!])).not.toBe(a);
+    expect(unitFingerprint({ ...partnership, partners: ['1097172564'] })).not.toBe(unitFingerprint(partnership));
+    expect(contentHashes({ ...contact, contactName: 'Jo B' }, own)).not.toEqual(contentHashes(contact, own));
   });
 });

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget } from '../support/targets.js';
-import { threeMonthsBefore } from '../../src/commands/history.js';
+import { threeMonthsBefore } from '../../src/domain/dates.js';
 
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../../src/storage/database.js';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 
 const UTRS = ['1955839661', '2234567890', '2628194821', '8993518190'];
 
@@ -25,13 +24,9 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   const cli = (args: string[], input?: string) => runCli(args, target.env, { cwd, ...(input ? { input } : {}) });
 
   async function count(prefix: string): Promise<{ n: number; keys: number }> {
-    const store = await target.open();
-    try {
-      const [r] = await rows<{ n: number; keys: number }>(store.db, sql`select count(*)::int as n, count(distinct source_key)::int as keys from contacts where source_key like ${`${prefix}-%`}`);
-      return r!;
-    } finally {
-      await store.close();
-    }
+    const [r] = await queryStore<{ n: number; keys: number }>(target,
+      sql`select count(*)::int as n, count(distinct source_key)::int as keys from contacts where source_key like ${`${prefix}-%`}`);
+    return r!;
   }
 
   beforeAll(async () => {

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { type Store, openStore } from '../../src/storage/database.js';
+import type { SQL } from 'drizzle-orm';
+import { type Store, openStore, rows } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 
 export interface Target {
@@ -60,4 +61,14 @@ export async function createTarget(driver: 'pglite' | 'postgres', migrated = tru
       await admin.end();
     },
   };
+}
+
+/** Runs one query on the target's store, opened just for it (the CLI must not be holding PGlite's lock). */
+export async function queryStore<T>(target: Target, query: SQL): Promise<T[]> {
+  const store = await target.open();
+  try {
+    return await rows<T>(store.db, query);
+  } finally {
+    await store.close();
+  }
 }
