@@ -5,8 +5,6 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { storageError } from '../domain/errors.js';
 import { BatchRefused } from './errors.js';
 import * as schema from './schema.js';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type Database, type Store, type Transaction, redactUrl } from './database.js';
 import { copyWriter } from './bulk-copy.js';
 
@@ -19,15 +17,22 @@ const bulkWriter = copyWriter(async (tx, table, columns, text) => {
   if (text === '') return;
   const client = clientOf(tx);
   const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
-  const copied = pipeline(Readable.from([text]), target);
-  copied.catch(() => {});
+  const finished = new Promise<void>((resolve, reject) => {
+    target.once('finish', resolve);
+    target.once('error', reject);
+  });
+  finished.catch(() => {});
+  await new Promise<void>((resolve, reject) => target.write(text, (error) => (error ? reject(error) : resolve())));
+  target.end();
+  // Let the stream send CopyDone before anything else goes down the connection.
+  await new Promise((resolve) => setImmediate(resolve));
   // postgres.js never settles a COPY the server refused (porsager/postgres#1173), but
   // does run the next query on the connection: it succeeds after a good COPY, and
   // fails (the transaction is aborted) after a refused one.
   await client`select 1`.catch(() => {
     throw new BatchRefused(table);
   });
-  await copied;
+  await finished;
 });
 
 export async function openServerStore(url: string): Promise<Store> {

@@ -117,6 +117,21 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       expect((await store.db.select().from(contacts)).length).toBe(before);
     });
 
+    it('bulk COPY writes a batch of several megabytes, and a refused one is reported as a refusal', async () => {
+      const before = (await store.db.select().from(contacts)).length;
+      const notes = 'n'.repeat(500);
+      const units = await Promise.all(Array.from({ length: 6000 }, (_, i) => prepared({ enquiries: [{ subject: 'Letter', action_taken: `Sent ${i}`, general_notes: notes }] })));
+      // Large enough that the COPY data is still streaming when the writer's follow-up query is queued.
+      const outcomes = await appendUnits(store.db, units, { writer: store.bulkWriter });
+      expect(outcomes.every((o) => o.status === 'written')).toBe(true);
+      expect((await store.db.select().from(contacts)).length).toBe(before + 6000);
+      const bad = await prepared();
+      bad.contacts[0]!.contact = { ...bad.contacts[0]!.contact, enquiries: [{ subject: 'Callback', actionTaken: 'x'.repeat(101), generalNotes: null }] };
+      const error = await appendUnits(store.db, [await prepared(), bad], { writer: store.bulkWriter }).catch((e) => e);
+      expect(databaseRefusal(error)).toBeTruthy();
+      expect((await store.db.select().from(contacts)).length).toBe(before + 6000);
+    });
+
     describe('immutability', () => {
       const statements = [
         ['UPDATE contacts', sql`update contacts set contact_name = 'changed'`],
