@@ -140,11 +140,12 @@ export class ContactImport {
       queue.push(written);
     };
     try {
-      for await (const unit of logUnits(rows, this.refs)) {
+      for await (const units of logUnits(rows, this.refs)) {
         if (this.summary.importRun === null && !this.options.dryRun) this.summary.importRun = await this.startRun();
-        batch.push(unit);
-        size += unit.rows.length;
-        if (size >= batchRows) {
+        for (const unit of units) {
+          batch.push(unit);
+          size += unit.rows.length;
+          if (size < batchRows) continue;
           launch(batch);
           batch = [];
           size = 0;

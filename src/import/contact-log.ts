@@ -8,7 +8,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
-import { type Row, csvRows, unreadable } from '../csv/rows.js';
+import { type Row, csvRowChunks, unreadable } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -35,29 +35,37 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
   };
 }
 
-export function logRows(file: string, encoding: Encoding, map: ColumnMap, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<LogRow> {
-  return csvRows(file, encoding, CONTACT_LOG_LAYOUT, map, onHeader);
+export function logRows(file: string, encoding: Encoding, map: ColumnMap, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<LogRow[]> {
+  return csvRowChunks(file, encoding, CONTACT_LOG_LAYOUT, map, onHeader);
 }
 
-/** Groups rows into units; `refs` remembers every contact_ref used, and the line its contact began on. */
-export async function* logUnits(rows: AsyncIterable<LogRow>, refs = new CompactIndex()): AsyncGenerator<LogUnit> {
+/**
+ * Groups rows into units, a chunk at a time (a unit still open at the end of a
+ * chunk goes out with the next); `refs` remembers every contact_ref used, and
+ * the line its contact began on.
+ */
+export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new CompactIndex()): AsyncGenerator<LogUnit[]> {
   let current: LogUnit | undefined;
-  for await (const row of rows) {
-    const ref = unreadable(row) ? '' : (row.fields.contact_ref ?? '').trim();
-    if (current && ref !== '' && current.ref === ref) {
-      current.rows.push(row);
-      continue;
+  for await (const rows of chunks) {
+    const units: LogUnit[] = [];
+    for (const row of rows) {
+      const ref = unreadable(row) ? '' : (row.fields.contact_ref ?? '').trim();
+      if (current && ref !== '' && current.ref === ref) {
+        current.rows.push(row);
+        continue;
+      }
+      if (current) units.push(current);
+      current = { ref: ref === '' ? null : ref, rows: [row], issues: [] };
+      if (ref !== '') {
+        const key = CompactIndex.keyOf(ref);
+        const earlier = refs.get(key);
+        if (earlier !== undefined) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: earlier }));
+        else refs.set(key, row.line);
+      }
     }
-    if (current) yield current;
-    current = { ref: ref === '' ? null : ref, rows: [row], issues: [] };
-    if (ref !== '') {
-      const key = CompactIndex.keyOf(ref);
-      const earlier = refs.get(key);
-      if (earlier !== undefined) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: earlier }));
-      else refs.set(key, row.line);
-    }
+    if (units.length > 0) yield units;
   }
-  if (current) yield current;
+  if (current) yield [current];
 }
 
 /** Reads only the header and checks it: fatal problems surface before anything at all is written. */

@@ -1,5 +1,6 @@
 /** PostgreSQL server through postgres.js. */
 
+import net from 'node:net';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { storageError } from '../domain/errors.js';
@@ -35,16 +36,68 @@ const bulkWriter = copyWriter(async (tx, table, columns, text) => {
   await finished;
 });
 
+const CONNECT_TIMEOUT_SECONDS = 10;
+
+/** What postgres.js passes to its `socket` option: the parsed connection options. */
+interface SocketTarget {
+  host: string[];
+  port: number[];
+  path: string | false;
+}
+
+function connectTo(options: net.NetConnectOpts & { host?: string }): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(options);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(Object.assign(new Error('connection timed out'), { code: 'CONNECT_TIMEOUT' }));
+    }, CONNECT_TIMEOUT_SECONDS * 1000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      // postgres.js names the TLS server after it.
+      Object.assign(socket, { host: options.host });
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * postgres.js leaves Nagle's algorithm on, so a small message right after a
+ * large one (the COMMIT after a COPY) waits for the server's delayed ACK: 40 ms
+ * a batch on Linux, measured as a third of an import's time. Connecting the
+ * socket here, with noDelay, removes the wait. Hosts are tried in turn, as
+ * postgres.js does.
+ */
+async function socketWithoutDelay(target: SocketTarget): Promise<net.Socket> {
+  if (target.path) return connectTo({ path: target.path });
+  let failure: unknown;
+  for (let i = 0; i < target.host.length; i++) {
+    try {
+      return await connectTo({ host: target.host[i]!, port: target.port[i] ?? target.port[0]!, noDelay: true });
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
 export async function openServerStore(url: string): Promise<Store> {
   const location = redactUrl(url);
   let client: postgres.Sql;
   try {
-    client = postgres(url, {
+    // `socket` is a documented option that postgres.js's type definitions leave out.
+    const options = {
       max: 4,
       onnotice: () => {},
-      connect_timeout: 10,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
       connection: { application_name: 'cis-contact' },
-    });
+      socket: socketWithoutDelay,
+    };
+    client = postgres(url, options as postgres.Options<Record<string, never>>);
   } catch (error) {
     throw storageError('database-url-invalid', `DATABASE_URL is not a PostgreSQL connection URL: ${(error as Error).message}`,
       'use the form postgres://user:password@host:5432/database');

@@ -1,0 +1,55 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CsvItem, MAX_ROW_CHARS, readCsv } from '../../src/csv/reader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cis-reader-'));
+let files = 0;
+
+async function itemsOf(content: string | Buffer, encoding: 'utf-8' | 'windows-1252' = 'utf-8'): Promise<CsvItem[]> {
+  const path = join(dir, `f${files++}.csv`);
+  writeFileSync(path, content);
+  const items: CsvItem[] = [];
+  for await (const item of readCsv(path, encoding)) items.push(item);
+  return items;
+}
+
+const rows = (items: CsvItem[]) => items.map((i) => (i.kind === 'row' ? [i.line, ...i.values] : [i.line, i.kind]));
+
+describe('reading CSV', () => {
+  it('reads quoted commas, doubled quotes and line breaks, counting physical lines and skipping blank ones', async () => {
+    const items = await itemsOf('a,b\r\n"x, ""y""",2\r\n\r\n"one\r\ntwo\r\nthree",3\r\nlast,4');
+    expect(rows(items)).toEqual([[1, 'a', 'b'], [2, 'x, "y"', '2'], [4, 'one\r\ntwo\r\nthree', '3'], [7, 'last', '4']]);
+  });
+
+  it('drops a UTF-8 byte-order mark and decodes windows-1252', async () => {
+    expect(rows(await itemsOf('\ufeffutr,notes\n1,café\n'))).toEqual([[1, 'utr', 'notes'], [2, '1', 'café']]);
+    expect(rows(await itemsOf(Buffer.from([0x61, 0x0a, 0x80, 0xe9, 0x0a]), 'windows-1252'))).toEqual([[1, 'a'], [2, '€é']]);
+  });
+
+  it('keeps rows and characters whole across read chunks', async () => {
+    // Enough rows that quoted line breaks and a four-byte character fall on every chunk boundary somewhere.
+    const lines = ['n,notes'];
+    for (let i = 0; i < 6000; i++) lines.push(`${i},"row ${i} 🏗 ${'x'.repeat(i % 97)}\nsecond line, with ""quotes"""`);
+    const items = await itemsOf(`${lines.join('\n')}\n`);
+    expect(items).toHaveLength(6001);
+    items.slice(1).forEach((item, i) => {
+      expect(item).toMatchObject({ kind: 'row', line: 2 + 2 * i, values: [String(i), `row ${i} 🏗 ${'x'.repeat(i % 97)}\nsecond line, with "quotes"`] });
+    });
+  });
+
+  it('reports a quote left open at the end at the line its row starts; the rows before it stand', async () => {
+    expect(rows(await itemsOf('a,b\n1,2\n3,"open\nmore\n'))).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, 'unclosed-quote']]);
+  });
+
+  it('takes a row still open past the longest a row can be as an unclosed quote, rather than re-reading it for ever', async () => {
+    const items = await itemsOf(`a,b\n1,2\n3,"${'closed far too late '.repeat(Math.ceil(MAX_ROW_CHARS / 10))}"\n4,5\n`);
+    expect(rows(items)).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, 'unclosed-quote']]);
+  });
+
+  it('keeps a quote inside an unquoted value as it is, and refuses text after a closing quote, naming the line', async () => {
+    expect(rows(await itemsOf('a,b\nsaid "hi",2\n'))).toEqual([[1, 'a', 'b'], [2, 'said "hi"', '2']]);
+    await expect(itemsOf('a,b\n1,2\n"x"y,3\n')).rejects.toThrow(/f\d+\.csv: line 3: trailing quote on quoted field is malformed/);
+  });
+});
