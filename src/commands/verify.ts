@@ -2,7 +2,7 @@ import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { type ChainReport, ChainVerifier } from '../domain/verification.js';
 import { openExport } from '../csv/export-reader.js';
-import { chainHead, contactsInOrder } from '../storage/history-reader.js';
+import { chainHead, contactsInOrder, strayEnquiry } from '../storage/history-reader.js';
 
 export interface VerifyFlags {
   export?: string;
@@ -18,6 +18,11 @@ async function verifyDatabase(session: Session): Promise<ChainReport & { source:
   // The stored head must be the last entry checked: nothing may hide beyond it.
   const head = await chainHead(store.db);
   const report = verifier.finish(verifier.failed ? undefined : { ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
+  const stray = report.intact ? await strayEnquiry(store.db) : null;
+  if (stray) {
+    const failure = { seq: stray.contactSeq, reason: `enquiry ${stray.position} of contact ${stray.contactSeq} is stored, but no contact ${stray.contactSeq} is` };
+    return { ...report, intact: false, failure, source: store.location };
+  }
   return { ...report, source: store.location };
 }
 

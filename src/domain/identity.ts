@@ -3,12 +3,12 @@
  * contact again" from "a different contact under the same key", and source keys.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Contact, ContactTarget } from './contact.js';
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** RFC 8785 canonical JSON. */

@@ -110,3 +110,12 @@ export async function chainHead(executor: Executor): Promise<{ count: number; la
     from (select 1) one left join lateral (select seq, hash from contacts order by seq desc limit 1) h on true`);
   return { count: head!.count, lastSeq: head!.last === null ? null : Number(head!.last), headHash: head!.hash };
 }
+
+/** The first enquiry whose contact is not stored, if any: the chain cannot see it, so `verify` looks for it. */
+export async function strayEnquiry(executor: Executor): Promise<{ contactSeq: number; position: number } | null> {
+  const [stray] = await rows<{ contact_seq: string; position: number }>(executor, sql`
+    select e.contact_seq::text as contact_seq, e.position from enquiries e
+    where not exists (select 1 from contacts c where c.seq = e.contact_seq)
+    order by e.contact_seq, e.position limit 1`);
+  return stray ? { contactSeq: Number(stray.contact_seq), position: stray.position } : null;
+}

@@ -155,6 +155,19 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(verified.json.lastSeq).toBe(verified.json.checked);
   });
 
+  it('an enquiry stored without its contact makes verify fail and name it', async () => {
+    expect((await cli(['verify'])).code).toBe(0);
+    const store = await target.open();
+    try {
+      await store.db.execute(sql`insert into enquiries (contact_seq, position, subject, action_taken) values (999999, 1, 'Letter', 'Planted')`);
+    } finally {
+      await store.close();
+    }
+    const r = await cli(['--json', 'verify']);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ intact: false, failure: { seq: 999999, reason: 'enquiry 1 of contact 999999 is stored, but no contact 999999 is' } });
+  });
+
   it('a row altered behind the application\'s back makes verify fail and name it', async () => {
     const store = await target.open();
     try {

@@ -43,7 +43,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     }
 
     it('migrates a new store, and a second run applies nothing', async () => {
-      expect(await migrate(store.db)).toBe(2);
+      expect(await migrate(store.db)).toBe(3);
       expect(await migrate(store.db)).toBe(0);
       const tables = await rows<{ name: string }>(store.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
       expect(tables.map((t) => t.name)).toEqual(['cis_records', 'contacts', 'enquiries', 'import_runs', 'operators', 'partnership_members']);
