@@ -60,26 +60,34 @@ export function canonicalEntryByLibrary(entry: ChainEntry): string {
   return canonicalJson(plainEntry(entry));
 }
 
-const str = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
-const num = (n: number | null) => (n === null ? 'null' : String(n));
-
 /**
- * The same RFC 8785 text, written out for this one shape: keys in sorted
- * order, strings as ECMAScript JSON.stringify escapes them, safe integers.
- * The import writes millions of entries, and this is an order of magnitude
- * faster than a general canonicaliser; tests prove it byte-identical to the
- * library for arbitrary entries, and `verify` recomputes with the library.
+ * The same RFC 8785 text, without a general canonicaliser: RFC 8785 writes
+ * strings and numbers exactly as ECMAScript's JSON.stringify does, so the
+ * native serialiser given an object whose keys were inserted in sorted order
+ * produces the canonical form (safe integers only, which seq, position and
+ * import_run_id are). The import writes millions of entries, and this is an
+ * order of magnitude faster than the library; tests prove it byte-identical
+ * for arbitrary entries, and `verify` recomputes with the library.
  */
 export function canonicalEntry(e: ChainEntry): string {
-  let enquiries = '';
-  for (const q of e.enquiries) {
-    enquiries += `${enquiries === '' ? '' : ','}{"actionTaken":${str(q.actionTaken)},"generalNotes":${str(q.generalNotes)},"position":${num(q.position)},"subject":${str(q.subject)}}`;
-  }
-  return `{"authentication":${str(e.authentication)},"channel":${str(e.channel)},"contactName":${str(e.contactName)},`
-    + `"contactType":${str(e.contactType)},"direction":${str(e.direction)},"enquiries":[${enquiries}],`
-    + `"enquiryDate":${str(e.enquiryDate)},"importRunId":${num(e.importRunId)},"operatorPid":${str(e.operatorPid)},`
-    + `"partnershipUtr":${str(e.partnershipUtr)},"recordedAt":${str(e.recordedAt)},"seq":${num(e.seq)},`
-    + `"sourceKey":${str(e.sourceKey)},"utr":${str(e.utr)}}`;
+  return JSON.stringify({
+    authentication: e.authentication,
+    channel: e.channel,
+    contactName: e.contactName,
+    contactType: e.contactType,
+    direction: e.direction,
+    enquiries: e.enquiries.map((q) => ({
+      actionTaken: q.actionTaken, generalNotes: q.generalNotes, position: q.position, subject: q.subject,
+    })),
+    enquiryDate: e.enquiryDate,
+    importRunId: e.importRunId,
+    operatorPid: e.operatorPid,
+    partnershipUtr: e.partnershipUtr,
+    recordedAt: e.recordedAt,
+    seq: e.seq,
+    sourceKey: e.sourceKey,
+    utr: e.utr,
+  });
 }
 
 export function chainHash(prevHash: string, entry: ChainEntry): string {
