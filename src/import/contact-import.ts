@@ -30,7 +30,7 @@ const IN_FLIGHT = 2;
  * waits on the database's answers, and a long stretch of checking would keep
  * them waiting (measured: a 70 ms check held up each batch's key look-up).
  */
-const CHECK_SLICE = 64;
+const CHECK_SLICE = 32;
 
 export interface ContactImportOptions {
   file: string;
