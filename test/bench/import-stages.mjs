@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `node test/bench/import-stages.mjs [ROWS]`: the Node side of an import, stage
+ * by stage, with no database: what each row costs to read, check, hash, chain
+ * and turn into COPY text (µs a row). The stages are the import's own
+ * functions, called as the import calls them; build first (`npm run build`).
+ */
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from './generate.mjs';
+
+const dist = new URL('../../dist/', import.meta.url);
+const { logRows, logUnits, rawContactOf } = await import(new URL('import/contact-log.js', dist));
+const { checkContact } = await import(new URL('domain/contact.js', dist));
+const { contentHashes } = await import(new URL('domain/identity.js', dist));
+const { chainHash } = await import(new URL('domain/audit.js', dist));
+const { abbreviationFinder } = await import(new URL('domain/abbreviations.js', dist));
+const { contactCopyText, enquiryCopyText } = await import(new URL('storage/bulk-copy.js', dist));
+
+const rows = Number(process.argv[2] ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'cis-stages-'));
+await generate(dir, rows);
+const records = new Map(readFileSync(join(dir, 'registry.csv'), 'utf8').trim().split('\n').slice(1)
+  .map((line) => line.split(',')[0]).map((utr) => [utr, { utr, kind: 'contractor', partners: [] }]));
+const lookup = { record: (utr) => records.get(utr), operator: (pid) => ({ pid, roles: ['CISR Processor'] }) };
+const settings = { today: new Date().toISOString().slice(0, 10), strict: false, abbreviations: abbreviationFinder() };
+
+const spent = { read: 0, rules: 0, contentHash: 0, chain: 0, copyText: 0 };
+let last = performance.now();
+const lap = (stage) => {
+  const now = performance.now();
+  spent[stage] += now - last;
+  last = now;
+};
+let seq = 0;
+let hash = '0'.repeat(64);
+const started = performance.now();
+for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), 'utf-8', new Map(), () => {}))) {
+  lap('read');
+  const checks = units.map((u) => checkContact(rawContactOf(u.rows), lookup, settings));
+  lap('rules');
+  const hashes = checks.map((c) => contentHashes(c.contact, c.targets));
+  lap('contentHash');
+  const contacts = [];
+  const enquiries = [];
+  checks.forEach(({ contact, targets }, i) => {
+    seq += 1;
+    const entry = {
+      seq, sourceKey: `sha256:${hashes[i][0]}#1`, utr: targets[0].utr, partnershipUtr: null, contactType: contact.contactType,
+      contactName: contact.contactName, channel: contact.channel, direction: contact.direction, authentication: contact.authentication,
+      enquiryDate: contact.enquiryDate, operatorPid: contact.operatorPid, importRunId: 1, recordedAt: '2026-01-01T00:00:00.000000Z',
+      enquiries: contact.enquiries.map((e, k) => ({ position: k + 1, ...e })),
+    };
+    const prevHash = hash;
+    hash = chainHash(prevHash, entry);
+    contacts.push({ ...entry, contentHash: hashes[i][0], prevHash, hash });
+    for (const e of entry.enquiries) enquiries.push({ contactSeq: seq, ...e });
+  });
+  lap('chain');
+  contactCopyText(contacts);
+  enquiryCopyText(enquiries);
+  lap('copyText');
+}
+const total = performance.now() - started;
+rmSync(dir, { recursive: true, force: true });
+const perRow = (ms) => Number(((ms / seq) * 1000).toFixed(1));
+console.log(JSON.stringify({ rows: seq, microsecondsPerRow: perRow(total), ...Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, perRow(v)])) }, null, 2));
