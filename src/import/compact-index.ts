@@ -5,7 +5,7 @@
  * 24-48 bytes an entry (SPEC 7 allows 64 a row). Open addressing, linear probing.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export class CompactIndex {
   private hi: Uint32Array;
@@ -25,7 +25,7 @@ export class CompactIndex {
 
   /** The 64-bit key of a string: the first 8 bytes of its SHA-256. */
   static keyOf(text: string): [number, number] {
-    const digest = createHash('sha256').update(text, 'utf8').digest();
+    const digest = hash('sha256', text, 'buffer');
     return [digest.readUInt32BE(0), digest.readUInt32BE(4)];
   }
 

@@ -18,6 +18,8 @@ const { contentHashes } = await import(new URL('domain/identity.js', dist));
 const { chainHash } = await import(new URL('domain/audit.js', dist));
 const { abbreviationFinder } = await import(new URL('domain/abbreviations.js', dist));
 const { contactCopyText, enquiryCopyText } = await import(new URL('storage/bulk-copy.js', dist));
+const { chainEntryOf } = await import(new URL('storage/history-writer.js', dist));
+const { prepareUnit } = await import(new URL('import/units.js', dist));
 
 const rows = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'cis-stages-'));
@@ -46,16 +48,12 @@ for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), 'utf-8', n
   const contacts = [];
   const enquiries = [];
   checks.forEach(({ contact, targets }, i) => {
+    const [prepared] = prepareUnit(contact, targets, `sha256:${hashes[i][0]}#1`, hashes[i]).contacts;
     seq += 1;
-    const entry = {
-      seq, sourceKey: `sha256:${hashes[i][0]}#1`, utr: targets[0].utr, partnershipUtr: null, contactType: contact.contactType,
-      contactName: contact.contactName, channel: contact.channel, direction: contact.direction, authentication: contact.authentication,
-      enquiryDate: contact.enquiryDate, operatorPid: contact.operatorPid, importRunId: 1, recordedAt: '2026-01-01T00:00:00.000000Z',
-      enquiries: contact.enquiries.map((e, k) => ({ position: k + 1, ...e })),
-    };
+    const entry = chainEntryOf(prepared, seq, '2026-01-01T00:00:00.000000Z', 1);
     const prevHash = hash;
     hash = chainHash(prevHash, entry);
-    contacts.push({ ...entry, contentHash: hashes[i][0], prevHash, hash });
+    contacts.push({ ...entry, contentHash: prepared.contentHash, prevHash, hash });
     for (const e of entry.enquiries) enquiries.push({ contactSeq: seq, ...e });
   });
   lap('chain');
