@@ -70,11 +70,13 @@ interface Evaluated {
   prepared: PreparedUnit | undefined;
 }
 
-function evaluate(unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: CompactIndex): Evaluated {
+function evaluate(
+  unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: CompactIndex, importRunId: number | null,
+): Evaluated {
   const rows = unit.rows;
   const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
   const rowWarnings: Issue[][] = rows.map(() => []);
-    let prepared: PreparedUnit | undefined;
+  let prepared: PreparedUnit | undefined;
   if (!rows.some(unreadable)) {
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
@@ -96,7 +98,7 @@ function evaluate(unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, setti
         fingerprints.set(index, occurrence);
         key = fingerprintKey(fingerprint, occurrence);
       }
-      prepared = prepareUnit(check.contact, check.targets, key, hashes);
+      prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
     }
   }
   if (!prepared) markSiblings(rowErrors);
@@ -195,7 +197,7 @@ export class ContactImport {
     const lookup = await this.references.lookupFor(raws);
     for (let i = 0; i < units.length; i++) {
       if (i > 0 && i % CHECK_SLICE === 0) await yieldToEventLoop();
-      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints));
+      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints, this.summary.importRun));
     }
     return evaluated;
   }
@@ -206,7 +208,7 @@ export class ContactImport {
     const passed = evaluated.filter((e) => e.prepared);
     const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
-    const options = { importRunId: this.summary.importRun, writer: this.store.bulkWriter, rollback: this.options.dryRun };
+    const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun };
     try {
       const outcomes = await appendUnits(this.store.db, passed.map((e) => e.prepared!), options);
       positions.forEach((p, k) => (out[p] = outcomes[k]!));

@@ -7,18 +7,18 @@
  */
 
 import { sql } from 'drizzle-orm';
-import { type ChainEntry, GENESIS_HASH, chainHash } from '../domain/audit.js';
-import type { Contact, ContactTarget } from '../domain/contact.js';
+import { type CanonicalTemplate, GENESIS_HASH, type PendingEntry, chainHashOf } from '../domain/audit.js';
 import { type Database, type Transaction, rows } from './database.js';
 import { LOCK_KEYS } from './locks.js';
 import { contacts, enquiries } from './schema.js';
 
 /** One contact to store on one record. */
 export interface PreparedContact {
-  sourceKey: string;
+  /** Its chain entry, but for its place and time. */
+  entry: PendingEntry;
   contentHash: string;
-  target: ContactTarget;
-  contact: Contact;
+  /** The entry's canonical text around `seq` and `recorded_at`. */
+  canonical: CanonicalTemplate;
 }
 
 /** Stored all or nothing: a contact, or every partner's copy of a partnership contact. */
@@ -88,18 +88,18 @@ async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string
 }
 
 function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutcome | undefined {
-  const matches = unit.contacts.map((c) => existing.get(c.sourceKey));
+  const matches = unit.contacts.map((c) => existing.get(c.entry.sourceKey));
   if (matches.every((m) => m === undefined)) return undefined;
   for (let i = 0; i < unit.contacts.length; i++) {
     const match = matches[i];
     const wanted = unit.contacts[i]!;
     if (match && match.contentHash !== wanted.contentHash) {
-      return { status: 'conflict', sourceKey: wanted.sourceKey, detail: `as contact ${match.seq}` };
+      return { status: 'conflict', sourceKey: wanted.entry.sourceKey, detail: `as contact ${match.seq}` };
     }
   }
   const missing = unit.contacts.find((_, i) => matches[i] === undefined);
   if (missing) {
-    return { status: 'conflict', sourceKey: missing.sourceKey, detail: 'for a different set of partners' };
+    return { status: 'conflict', sourceKey: missing.entry.sourceKey, detail: 'for a different set of partners' };
   }
   return {
     status: 'duplicate',
@@ -107,27 +107,7 @@ function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutc
   };
 }
 
-export function chainEntryOf(c: PreparedContact, seq: number, recordedAt: string, importRunId: number | null): ChainEntry {
-  return {
-    seq,
-    sourceKey: c.sourceKey,
-    utr: c.target.utr,
-    partnershipUtr: c.target.partnershipUtr,
-    contactType: c.contact.contactType,
-    contactName: c.contact.contactName,
-    channel: c.contact.channel,
-    direction: c.contact.direction,
-    authentication: c.contact.authentication,
-    enquiryDate: c.contact.enquiryDate,
-    operatorPid: c.contact.operatorPid,
-    importRunId,
-    recordedAt,
-    enquiries: c.contact.enquiries.map((e, i) => ({ position: i + 1, ...e })),
-  };
-}
-
 export interface AppendOptions {
-  importRunId?: number | null;
   writer?: RowWriter;
   /** Do everything, then roll back: what a real run would do, with nothing written. */
   rollback?: boolean;
@@ -143,11 +123,10 @@ class RolledBack {
  * the error propagates; callers retry unit by unit to find the guilty one.
  */
 export async function appendUnits(db: Database, units: PreparedUnit[], options: AppendOptions = {}): Promise<UnitOutcome[]> {
-  const importRunId = options.importRunId ?? null;
   const writer = options.writer ?? insertRows;
   return db.transaction(async (tx): Promise<UnitOutcome[]> => {
     const head = await lockHead(tx);
-    const existing = await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.sourceKey)));
+    const existing = await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.entry.sourceKey)));
     const outcomes: UnitOutcome[] = [];
     const contactRows: ContactRow[] = [];
     const enquiryRows: EnquiryRow[] = [];
@@ -159,21 +138,20 @@ export async function appendUnits(db: Database, units: PreparedUnit[], options: 
         continue;
       }
       const stored: StoredRef[] = [];
-      for (const c of unit.contacts) {
+      for (const { entry, contentHash, canonical } of unit.contacts) {
         seq += 1;
-        const entry = chainEntryOf(c, seq, head.now, importRunId);
         const prevHash = hash;
-        hash = chainHash(prevHash, entry);
+        hash = chainHashOf(prevHash, canonical, seq, head.now);
         contactRows.push({
-          seq, sourceKey: c.sourceKey, contentHash: c.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr,
+          seq, sourceKey: entry.sourceKey, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr,
           contactType: entry.contactType, contactName: entry.contactName, channel: entry.channel,
           direction: entry.direction, authentication: entry.authentication, enquiryDate: entry.enquiryDate,
-          operatorPid: entry.operatorPid, importRunId, prevHash, hash,
+          operatorPid: entry.operatorPid, importRunId: entry.importRunId, prevHash, hash,
         });
         for (const e of entry.enquiries) {
           enquiryRows.push({ contactSeq: seq, position: e.position, subject: e.subject, actionTaken: e.actionTaken, generalNotes: e.generalNotes });
         }
-        existing.set(c.sourceKey, { seq, contentHash: c.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
+        existing.set(entry.sourceKey, { seq, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
         stored.push({ seq, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
       }
       outcomes.push({ status: 'written', stored });

@@ -2,7 +2,9 @@
  * The database schema. Lengths and enumerations are constraints too, so the
  * database refuses what the rules refuse even if some future code path skips
  * them. Contacts and enquiries are append-only: triggers in the migration
- * `drizzle/*_immutable_history.sql` refuse UPDATE, DELETE and TRUNCATE.
+ * `drizzle/*_immutable_history.sql` refuse UPDATE, DELETE and TRUNCATE. The
+ * registry and the operators are never deleted (`drizzle/0003`), so what a
+ * contact refers to stays there.
  */
 
 import { sql } from 'drizzle-orm';
@@ -62,15 +64,16 @@ export const contacts = pgTable('contacts', {
   seq: bigint('seq', { mode: 'number' }).primaryKey(),
   sourceKey: text('source_key').notNull().unique('contacts_source_key_unique'),
   contentHash: char('content_hash', { length: 32 }).notNull(),
-  utr: char('utr', { length: 10 }).notNull().references(() => cisRecords.utr),
-  partnershipUtr: char('partnership_utr', { length: 10 }).references(() => cisRecords.utr),
+  /** Must be in the registry: checked per statement, not per row, by a trigger (see drizzle/0003). */
+  utr: char('utr', { length: 10 }).notNull(),
+  partnershipUtr: char('partnership_utr', { length: 10 }),
   contactType: varchar('contact_type', { length: 13 }),
   contactName: varchar('contact_name', { length: LIMITS.contactName }),
   channel: varchar('channel', { length: 16 }).notNull(),
   direction: varchar('direction', { length: 8 }).notNull(),
   authentication: varchar('authentication', { length: 13 }),
   enquiryDate: date('enquiry_date', { mode: 'string' }).notNull(),
-  operatorPid: char('operator_pid', { length: 7 }).notNull().references(() => operators.pid),
+  operatorPid: char('operator_pid', { length: 7 }).notNull(),
   /** Which import wrote the contact. Bookkeeping, so not a foreign key (see drizzle/0002). */
   importRunId: integer('import_run_id'),
   recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),

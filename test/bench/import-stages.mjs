@@ -15,10 +15,9 @@ const dist = new URL('../../dist/', import.meta.url);
 const { logRows, logUnits, rawContactOf } = await import(new URL('import/contact-log.js', dist));
 const { checkContact } = await import(new URL('domain/contact.js', dist));
 const { contentHashes } = await import(new URL('domain/identity.js', dist));
-const { chainHash } = await import(new URL('domain/audit.js', dist));
+const { chainHashOf } = await import(new URL('domain/audit.js', dist));
 const { abbreviationFinder } = await import(new URL('domain/abbreviations.js', dist));
 const { contactCopyText, enquiryCopyText } = await import(new URL('storage/bulk-copy.js', dist));
-const { chainEntryOf } = await import(new URL('storage/history-writer.js', dist));
 const { prepareUnit } = await import(new URL('import/units.js', dist));
 
 const rows = Number(process.argv[2] ?? 100_000);
@@ -29,7 +28,7 @@ const records = new Map(readFileSync(join(dir, 'registry.csv'), 'utf8').trim().s
 const lookup = { record: (utr) => records.get(utr), operator: (pid) => ({ pid, roles: ['CISR Processor'] }) };
 const settings = { today: new Date().toISOString().slice(0, 10), strict: false, abbreviations: abbreviationFinder() };
 
-const spent = { read: 0, rules: 0, contentHash: 0, chain: 0, copyText: 0 };
+const spent = { read: 0, rules: 0, contentHash: 0, prepare: 0, chain: 0, copyText: 0 };
 let last = performance.now();
 const lap = (stage) => {
   const now = performance.now();
@@ -45,17 +44,17 @@ for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), 'utf-8', n
   lap('rules');
   const hashes = checks.map((c) => contentHashes(c.contact, c.targets));
   lap('contentHash');
+  const prepared = checks.map(({ contact, targets }, i) => prepareUnit(contact, targets, `sha256:${hashes[i][0]}#1`, hashes[i], 1).contacts[0]);
+  lap('prepare');
   const contacts = [];
   const enquiries = [];
-  checks.forEach(({ contact, targets }, i) => {
-    const [prepared] = prepareUnit(contact, targets, `sha256:${hashes[i][0]}#1`, hashes[i]).contacts;
+  for (const { entry, contentHash, canonical } of prepared) {
     seq += 1;
-    const entry = chainEntryOf(prepared, seq, '2026-01-01T00:00:00.000000Z', 1);
     const prevHash = hash;
-    hash = chainHash(prevHash, entry);
-    contacts.push({ ...entry, contentHash: prepared.contentHash, prevHash, hash });
+    hash = chainHashOf(prevHash, canonical, seq, '2026-01-01T00:00:00.000000Z');
+    contacts.push({ ...entry, seq, contentHash, prevHash, hash });
     for (const e of entry.enquiries) enquiries.push({ contactSeq: seq, ...e });
-  });
+  }
   lap('chain');
   contactCopyText(contacts);
   enquiryCopyText(enquiries);
