@@ -119,6 +119,8 @@ export class ContactImport {
   private readonly refs = new CompactIndex();
   private rejects: RejectsFile | undefined;
   private readonly references: ReferenceCache;
+  /** No contact of this file has been found stored so far: write without looking keys up. */
+  private expectNew = true;
 
   constructor(private readonly store: Store, private readonly options: ContactImportOptions) {
     this.references = new ReferenceCache(store.db);
@@ -202,28 +204,43 @@ export class ContactImport {
     return evaluated;
   }
 
-  /** Outcomes for the units that passed the rules; falls back to one unit at a time if the database refuses the batch. */
+  /**
+   * Outcomes for the units that passed the rules. While nothing in the file has
+   * been found stored already (a first import), a batch is written without
+   * looking its keys up, and the unique key index is the check; a batch it
+   * refuses is written again the careful way. If the database refuses that
+   * too, units are written one at a time so only the guilty one is rejected.
+   */
   private async append(evaluated: Evaluated[]): Promise<(UnitOutcome | Issue)[]> {
     if (evaluated.length === 0) return [];
-    const passed = evaluated.filter((e) => e.prepared);
-    const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
+    const passed = evaluated.filter((e) => e.prepared).map((e) => e.prepared!);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
+    const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
     const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun };
+    let outcomes: UnitOutcome[] | undefined;
+    if (this.expectNew && !this.options.dryRun) {
+      outcomes = await appendUnits(this.store.db, passed, { ...options, assumeNew: true }).catch((error: unknown) => {
+        if (!databaseRefusal(error)) throw error;
+        return undefined;
+      });
+    }
     try {
-      const outcomes = await appendUnits(this.store.db, passed.map((e) => e.prepared!), options);
-      positions.forEach((p, k) => (out[p] = outcomes[k]!));
+      outcomes ??= await appendUnits(this.store.db, passed, options);
+      positions.forEach((p, k) => (out[p] = outcomes![k]!));
+      this.expectNew = outcomes.every((o) => o.status === 'written');
+      return out;
     } catch (error) {
       if (!databaseRefusal(error)) throw error;
-      // One unit at a time, with plain INSERTs: they name the database's reason.
-      const single = { ...options, writer: insertRows };
-      for (const p of positions) {
-        try {
-          out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], single))[0]!;
-        } catch (unitError) {
-          const refusal = databaseRefusal(unitError);
-          if (!refusal) throw unitError;
-          out[p] = issue('database-rejected', { detail: refusal });
-        }
+    }
+    // One unit at a time, with plain INSERTs: they name the database's reason.
+    const single = { ...options, writer: insertRows };
+    for (const p of positions) {
+      try {
+        out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], single))[0]!;
+      } catch (unitError) {
+        const refusal = databaseRefusal(unitError);
+        if (!refusal) throw unitError;
+        out[p] = issue('database-rejected', { detail: refusal });
       }
     }
     return out;

@@ -111,6 +111,12 @@ export interface AppendOptions {
   writer?: RowWriter;
   /** Do everything, then roll back: what a real run would do, with nothing written. */
   rollback?: boolean;
+  /**
+   * Skip looking the source keys up: every unit is taken as new, and the
+   * unique source key index refuses the batch if one is not. For a caller
+   * that expects new contacts and retries a refused batch without it.
+   */
+  assumeNew?: boolean;
 }
 
 class RolledBack {
@@ -126,7 +132,9 @@ export async function appendUnits(db: Database, units: PreparedUnit[], options: 
   const writer = options.writer ?? insertRows;
   return db.transaction(async (tx): Promise<UnitOutcome[]> => {
     const head = await lockHead(tx);
-    const existing = await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.entry.sourceKey)));
+    const existing = options.assumeNew
+      ? new Map<string, Existing>()
+      : await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.entry.sourceKey)));
     const outcomes: UnitOutcome[] = [];
     const contactRows: ContactRow[] = [];
     const enquiryRows: EnquiryRow[] = [];

@@ -106,6 +106,20 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       expect((await appendUnits(store.db, [changed]))[0]).toMatchObject({ status: 'conflict', sourceKey: 'REF-1' });
     });
 
+    it('writing without looking keys up, a key already stored is refused by the database, and nothing is written', async () => {
+      const stored = await prepared({}, 'REF-ASSUMED');
+      await appendUnits(store.db, [stored]);
+      const before = (await store.db.select().from(contacts)).length;
+      for (const writer of [undefined, store.bulkWriter]) {
+        const error = await appendUnits(store.db, [await prepared(), stored], { writer, assumeNew: true }).catch((e) => e);
+        expect(databaseRefusal(error)).toBeTruthy();
+        if (!writer) expect(databaseRefusal(error)).toMatch(/contacts_source_key_unique/);
+      }
+      expect((await store.db.select().from(contacts)).length).toBe(before);
+      const fresh = await appendUnits(store.db, [await prepared()], { writer: store.bulkWriter, assumeNew: true });
+      expect(fresh.map((o) => o.status)).toEqual(['written']);
+    });
+
     it('keeps seq gap-free when concurrent writers append', async () => {
       const before = (await store.db.select().from(contacts)).length;
       const units = await Promise.all(Array.from({ length: 8 }, () => prepared()));
