@@ -190,8 +190,16 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
         expect(count).toEqual({ records: 1, operators: 1 });
       });
 
-      it('names can still be updated', async () => {
-        await store.db.execute(sql`update cis_records set name = 'Renamed' where utr = ${CONTRACTOR}`);
+      it('holds even with session_replication_role = replica', async () => {
+        const error = await store.db.transaction(async (tx) => {
+          await tx.execute(sql`set local session_replication_role = replica`);
+          await tx.execute(sql`delete from operators`);
+        }).then(() => undefined, (e) => e);
+        expect(String(error?.cause?.message ?? error?.message)).toMatch(/is reference data for the contact history/);
+      });
+
+      it('names can still be updated, and an update that keeps the key', async () => {
+        await store.db.execute(sql`update cis_records set utr = utr, name = 'Renamed' where utr = ${CONTRACTOR}`);
         await store.db.execute(sql`update operators set name = 'Priya P'`);
         const [after] = await rows<{ name: string }>(store.db, sql`select name from cis_records where utr = ${CONTRACTOR}`);
         expect(after!.name).toBe('Renamed');
