@@ -2,7 +2,7 @@
 -- (operator_pid) that must exist. Foreign keys checked that row by row, each
 -- with a look-up and a lock on the parent row. The same rule, kept with less
 -- work (measured on 100,000 rows: the contacts COPY took 13-18% less server
--- CPU, and whole imports ran 10-25% faster on both drivers):
+-- CPU, and whole imports ran 9-25% faster on both drivers):
 -- * the registry and the operators are reference data that is updated and
 --   added to, never removed (SPEC 2.2, 2.3): the database refuses DELETE,
 --   TRUNCATE and a change of key, so what a contact refers to stays there
