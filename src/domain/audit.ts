@@ -92,8 +92,13 @@ export function canonicalTemplate(e: PendingEntry): CanonicalTemplate {
   };
 }
 
+/** The template completed, with the time already in its JSON form. */
+function placed(template: CanonicalTemplate, seq: number, recordedAtJson: string): string {
+  return `${template.head}${recordedAtJson},"seq":${seq}${template.tail}`;
+}
+
 export function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string): string {
-  return `${template.head}${JSON.stringify(recordedAt)},"seq":${seq}${template.tail}`;
+  return placed(template, seq, JSON.stringify(recordedAt));
 }
 
 /** The same text as `canonicalEntryByLibrary`, fast. */
@@ -105,7 +110,12 @@ export function chainHash(prevHash: string, entry: ChainEntry): string {
   return sha256Hex(prevHash + canonicalEntry(entry));
 }
 
-/** `chainHash` of the entry a template was made from, placed at `seq` and `recordedAt`. */
-export function chainHashOf(prevHash: string, template: CanonicalTemplate, seq: number, recordedAt: string): string {
-  return sha256Hex(prevHash + canonicalText(template, seq, recordedAt));
+/**
+ * Chains entries recorded at one time (a batch's transaction time, so the
+ * time's JSON is made once): `chainHash` of the entry each template was made
+ * from, placed at `seq`.
+ */
+export function chainHasherAt(recordedAt: string): (prevHash: string, template: CanonicalTemplate, seq: number) => string {
+  const at = JSON.stringify(recordedAt);
+  return (prevHash, template, seq) => sha256Hex(prevHash + placed(template, seq, at));
 }

@@ -246,15 +246,23 @@ export class ContactImport {
     return out;
   }
 
+  /** Counts each unit's rows and writes the rejected ones; progress is told once a batch. */
   private async account(evaluated: Evaluated[], outcomes: (UnitOutcome | Issue)[]): Promise<void> {
-    for (let i = 0; i < evaluated.length; i++) await this.accountUnit(evaluated[i]!, outcomes[i]);
+    for (let i = 0; i < evaluated.length; i++) {
+      const e = evaluated[i]!;
+      if (!this.accountUnit(e, outcomes[i])) continue;
+      const rows = e.unit.rows;
+      for (let k = 0; k < rows.length; k++) await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
+    }
+    const rows = evaluated[evaluated.length - 1]?.unit.rows;
+    if (rows) this.options.onProgress?.(this.summary.rowsRead, rows[rows.length - 1]!.bytesRead);
   }
 
-  private async accountUnit(e: Evaluated, outcome: UnitOutcome | Issue | undefined): Promise<void> {
+  /** Counts a unit's rows in the summary; true when they are rejected, their errors complete. */
+  private accountUnit(e: Evaluated, outcome: UnitOutcome | Issue | undefined): boolean {
     const s = this.summary;
     const rows = e.unit.rows;
     s.rowsRead += rows.length;
-    this.options.onProgress?.(s.rowsRead, rows[rows.length - 1]!.bytesRead);
     if (outcome && 'code' in outcome) {
       e.rowErrors.forEach((errors) => errors.push(outcome));
     } else if (outcome?.status === 'conflict') {
@@ -263,11 +271,10 @@ export class ContactImport {
     }
     if (!outcome || 'code' in outcome || outcome.status === 'conflict') {
       s.rowsRejected += rows.length;
-      for (let k = 0; k < rows.length; k++) {
-        for (const code of new Set(e.rowErrors[k]!.map((i) => i.code))) s.rejectsByCode[code] = (s.rejectsByCode[code] ?? 0) + 1;
-        await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
+      for (const errors of e.rowErrors) {
+        for (const code of new Set(errors.map((i) => i.code))) s.rejectsByCode[code] = (s.rejectsByCode[code] ?? 0) + 1;
       }
-      return;
+      return true;
     }
     for (const warnings of e.rowWarnings) {
       if (warnings.length === 0) continue;
@@ -275,11 +282,12 @@ export class ContactImport {
     }
     if (outcome.status === 'duplicate') {
       s.rowsDuplicate += rows.length;
-      return;
+      return false;
     }
     s.rowsAccepted += rows.length;
     s.contactsWritten += outcome.stored.length;
     s.enquiriesWritten += outcome.stored.length * rows.length;
+    return false;
   }
 }
 

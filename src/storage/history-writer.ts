@@ -7,7 +7,7 @@
  */
 
 import { sql } from 'drizzle-orm';
-import { type CanonicalTemplate, GENESIS_HASH, type PendingEntry, chainHashOf } from '../domain/audit.js';
+import { type CanonicalTemplate, GENESIS_HASH, type PendingEntry, chainHasherAt } from '../domain/audit.js';
 import { type Database, type Transaction, rows } from './database.js';
 import { LOCK_KEYS } from './locks.js';
 import { contacts, enquiries } from './schema.js';
@@ -139,6 +139,7 @@ export async function appendUnits(db: Database, units: PreparedUnit[], options: 
     const contactRows: ContactRow[] = [];
     const enquiryRows: EnquiryRow[] = [];
     let { seq, hash } = head;
+    const chainHash = chainHasherAt(head.now);
     for (const unit of units) {
       const known = classify(unit, existing);
       if (known) {
@@ -149,7 +150,7 @@ export async function appendUnits(db: Database, units: PreparedUnit[], options: 
       for (const { entry, contentHash, canonical } of unit.contacts) {
         seq += 1;
         const prevHash = hash;
-        hash = chainHashOf(prevHash, canonical, seq, head.now);
+        hash = chainHash(prevHash, canonical, seq);
         contactRows.push({
           seq, sourceKey: entry.sourceKey, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr,
           contactType: entry.contactType, contactName: entry.contactName, channel: entry.channel,

@@ -15,7 +15,7 @@ const dist = new URL('../../dist/', import.meta.url);
 const { logRows, logUnits, rawContactOf } = await import(new URL('import/contact-log.js', dist));
 const { checkContact } = await import(new URL('domain/contact.js', dist));
 const { contentHashes } = await import(new URL('domain/identity.js', dist));
-const { chainHashOf } = await import(new URL('domain/audit.js', dist));
+const { chainHasherAt } = await import(new URL('domain/audit.js', dist));
 const { abbreviationFinder } = await import(new URL('domain/abbreviations.js', dist));
 const { contactCopyText, enquiryCopyText } = await import(new URL('storage/bulk-copy.js', dist));
 const { prepareUnit } = await import(new URL('import/units.js', dist));
@@ -36,6 +36,7 @@ const lap = (stage) => {
   last = now;
 };
 let seq = 0;
+const chainHash = chainHasherAt('2026-01-01T00:00:00.000000Z');
 let hash = '0'.repeat(64);
 const started = performance.now();
 for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), 'utf-8', new Map(), () => {}))) {
@@ -51,7 +52,7 @@ for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), 'utf-8', n
   for (const { entry, contentHash, canonical } of prepared) {
     seq += 1;
     const prevHash = hash;
-    hash = chainHashOf(prevHash, canonical, seq, '2026-01-01T00:00:00.000000Z');
+    hash = chainHash(prevHash, canonical, seq);
     contacts.push({ ...entry, seq, contentHash, prevHash, hash });
     for (const e of entry.enquiries) enquiries.push({ contactSeq: seq, ...e });
   }

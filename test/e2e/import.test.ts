@@ -67,6 +67,23 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     expect((await stored(target)).contacts).toBe(8);
   });
 
+  it('draws a progress bar with rows, rows/s and ETA on a terminal, and none otherwise', async () => {
+    const args = [BIN, 'import', join(FIXTURES, 'contacts.csv'), '--rejects', 'progress.rejects.csv'];
+    // `script` gives the command a pseudo-terminal, as a user's shell would.
+    const command = [process.execPath, ...args].map((a) => `'${a}'`).join(' ');
+    const onTerminal = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: { ...process.env, ...target.env, NO_COLOR: '1' } });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    expect(onTerminal).toMatch(/100% \| 16 rows \| \d+ rows\/s \| ETA \d+s/);
+    const piped = await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', 'progress.rejects.csv']);
+    expect(piped.stderr).toContain('rows read');
+    expect(piped.stderr).not.toMatch(/rows\/s|ETA/);
+  });
+
   it('a corrected rejects file imports exactly the corrected rows', async () => {
     const fixed = readFileSync(join(cwd, 'contacts.rejects.csv'), 'utf8')
       .replace(',1234567890,,agent', ',2628194821,,agent')
@@ -191,11 +208,16 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       expect(after.max).toBe(after.contacts);
     });
 
+    /** The generated file's header, and `count` of its rows made new: each date moved by a day, each note tagged. */
+    function newRows(count: number, tag: string): [string, string[]] {
+      const [header, ...body] = readFileSync(join(dir, 'contacts.csv'), 'utf8').trimEnd().split('\n');
+      return [header!, body.slice(0, count).map((l, i) => l
+        .replace(/,(\d{4}-\d{2})-(\d{2}),authenticated,/, (_, ym, d) => `,${ym}-${d === '01' ? '02' : '01'},authenticated,`)
+        .replace(/row (\d+)"$/, `row ${i} ${tag}"`))];
+    }
+
     it('two imports of overlapping files at once store each unit once', async () => {
-      const all = readFileSync(join(dir, 'contacts.csv'), 'utf8').trimEnd().split('\n');
-      const [header, ...body] = all;
-      // New content: shift every date one day so none of these rows is stored yet.
-      const shifted = body.slice(0, 3000).map((l, i) => l.replace(/,(\d{4}-\d{2})-(\d{2}),authenticated,/, (_, ym, d) => `,${ym}-${d === '01' ? '02' : '01'},authenticated,`).replace(/row (\d+)"$/, `row ${i} again"`));
+      const [header, shifted] = newRows(3000, 'again');
       writeFileSync(join(cwd, 'a.csv'), [header, ...shifted.slice(0, 2000)].join('\n'));
       writeFileSync(join(cwd, 'b.csv'), [header, ...shifted.slice(1000, 3000)].join('\n'));
       const before = (await stored(target)).contacts;
@@ -207,6 +229,21 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       expect(a.json.rowsDuplicate + b.json.rowsDuplicate).toBe(1000);
       const after = await stored(target);
       expect(after.contacts - before).toBe(3000);
+      expect(after.keys).toBe(after.contacts);
+      expect(after.max).toBe(after.contacts);
+    });
+
+    // A first import writes without looking keys up; a batch holding stored contacts must then be written the careful way.
+    it('a batch mixing stored and new contacts writes the new ones once and counts the rest as duplicates', async () => {
+      const [header, stored3000] = newRows(3000, 'again');
+      const [, fresh] = newRows(500, 'third');
+      const mixed = stored3000.slice(2500).flatMap((line, i) => [line, fresh[i]!]);
+      writeFileSync(join(cwd, 'mixed.csv'), [header, ...mixed].join('\n'));
+      const before = (await stored(target)).contacts;
+      const r = await cli(['--json', 'import', 'mixed.csv']);
+      expect(r.json).toMatchObject({ rowsRead: 1000, rowsAccepted: 500, rowsDuplicate: 500, rowsRejected: 0, contactsWritten: 500 });
+      const after = await stored(target);
+      expect(after.contacts - before).toBe(500);
       expect(after.keys).toBe(after.contacts);
       expect(after.max).toBe(after.contacts);
     });
