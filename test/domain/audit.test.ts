@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, canonicalEntry, canonicalEntryByLibrary, chainHash } from '../../src/domain/audit.js';
+import type { Contact } from '../../src/domain/contact.js';
 import { contentHashes, sha256Hex, unitFingerprint } from '../../src/domain/identity.js';
 
 const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', '\u2028', '\u007f', '</script>'));
@@ -60,6 +61,32 @@ describe('identity hashes', () => {
     const hashes = contentHashes(contact, own);
     expect(unitFingerprint(contact, own, hashes)).toBe(hashes[0]);
     expect(unitFingerprint(contact)).toBe(hashes[0]);
+  });
+
+  it('the stored form never changes: known contacts keep their known hashes', () => {
+    const awkward = {
+      ...contact, contactName: 'Jo "B"\n\u2028', authentication: null,
+      enquiries: [{ subject: 'Letter' as const, actionTaken: 'Sent', generalNotes: null }, { subject: 'Other' as const, actionTaken: null, generalNotes: 'n\\' }],
+    };
+    expect(contentHashes(awkward, own)).toEqual(['974e898c5fca0b3a31f750a07a276bfb']);
+    expect(contentHashes({ ...awkward, utr: '2108834503' }, [{ utr: '1097172564', partnershipUtr: '2108834503' }])).toEqual(['43dc743085d10effa12657d6b1eb060a']);
+    expect(unitFingerprint({ ...awkward, utr: '2108834503', partners: ['1097172564'] })).toBe('10c14b8dd03b76001fd1e56faae047bc');
+  });
+
+  it('property: the content hash is of the JSON array ["contact-v1", utr, partnership, fields]', () => {
+    const identity = fc.record({
+      utr: text, partners: maybe(fc.array(text, { maxLength: 3 })), contactType: maybe(text), contactName: maybe(text),
+      channel: text, direction: text, authentication: maybe(text), enquiryDate: text, operatorPid: text,
+      enquiries: fc.array(fc.record({ subject: text, actionTaken: maybe(text), generalNotes: maybe(text) }), { maxLength: 3 }),
+    });
+    fc.assert(fc.property(identity, maybe(text), (c, partnershipUtr) => {
+      const contact = c as unknown as Contact;
+      const fields = [c.contactType, c.contactName, c.channel, c.direction, c.authentication, c.enquiryDate, c.operatorPid,
+        c.enquiries.map((e) => [e.subject, e.actionTaken, e.generalNotes])];
+      const target = { utr: c.utr, partnershipUtr };
+      expect(contentHashes(contact, [target])).toEqual([sha256Hex(JSON.stringify(['contact-v1', c.utr, partnershipUtr, fields])).slice(0, 32)]);
+      expect(unitFingerprint(contact)).toBe(sha256Hex(JSON.stringify(['contact-v1', c.utr, c.partners, fields])).slice(0, 32));
+    }), { numRuns: 1000 });
   });
 
   it('partners, partnership and content all change the hashes', () => {
