@@ -2,7 +2,7 @@ import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { loadColumnMap } from '../csv/header.js';
 import { parseEncoding } from '../csv/reader.js';
-import { CONTACT_LOG_LAYOUT, checkLogHeader } from '../import/contact-log.js';
+import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
 import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
 import { progressReporter } from '../reporting/progress.js';
@@ -22,8 +22,8 @@ export interface ImportFlags {
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
   const encoding = parseEncoding(flags.encoding);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : new Map();
-  // A fatal header must stop the run before --registry or --operators write anything.
-  await checkLogHeader(file, encoding, map);
+  // A fatal header or malformed quoting must stop the run before --registry or --operators write anything.
+  await checkLogFile(file, encoding, map);
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
   const referenceOptions = (path: string) => ({ file: path, encoding, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });

@@ -8,6 +8,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
+import { checkQuoting } from '../csv/quoting.js';
 import { type Row, csvRowChunks, unreadable } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
@@ -68,12 +69,17 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
   if (current) yield [current];
 }
 
-/** Reads only the header and checks it: fatal problems surface before anything at all is written. */
-export async function checkLogHeader(file: string, encoding: Encoding, map: ColumnMap): Promise<void> {
+/**
+ * Checks the header, then the quoting of the whole file: fatal problems
+ * surface before anything at all is written (SPEC 3), not after the batches
+ * before them have been committed.
+ */
+export async function checkLogFile(file: string, encoding: Encoding, map: ColumnMap): Promise<void> {
   const rows = logRows(file, encoding, map, () => {});
   try {
     await rows.next();
   } finally {
     await rows.return(undefined);
   }
+  await checkQuoting(file, encoding);
 }

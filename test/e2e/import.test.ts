@@ -216,6 +216,16 @@ describe.each(DRIVERS)('import on %s', (driver) => {
         .replace(/row (\d+)"$/, `row ${i} ${tag}"`))];
     }
 
+    it('text after a closing quote late in the file is fatal, and nothing before it is written', async () => {
+      const [header, fresh] = newRows(2000, 'malformed');
+      writeFileSync(join(cwd, 'late-quote.csv'), [header, ...fresh, '"x"y,1955839661,,,,email,,2020-01-01,,1234567,Letter,,', ...fresh.slice(0, 5)].join('\n'));
+      const before = await stored(target);
+      const r = await cli(['import', 'late-quote.csv'], { CIS_CONTACT_BATCH_ROWS: '100' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/late-quote\.csv: line 2002: trailing quote on quoted field is malformed.*\[file-unreadable\]/s);
+      expect(await stored(target)).toEqual(before);
+    });
+
     it('two imports of overlapping files at once store each unit once', async () => {
       const [header, shifted] = newRows(3000, 'again');
       writeFileSync(join(cwd, 'a.csv'), [header, ...shifted.slice(0, 2000)].join('\n'));
