@@ -5,92 +5,113 @@
  * import reads the file's quoting first, before anything is written.
  *
  * That first read is cheap: it hops from quote to quote over the raw bytes
- * (quote, comma and LF are single ASCII bytes in UTF-8 and windows-1252
- * alike) and follows RFC 4180 as Papa Parse does where the line ending is LF.
- * Whatever it cannot be sure of answers "not certain": a CR anywhere (the line
- * ending is then Papa Parse's guess), a closing quote followed by anything but
- * a quote, a comma, LF or the end (Papa Parse accepts spaces there), a quote
- * still open at the end. Then the file is read once through the parser
- * itself, which is exact and names the line.
+ * (quote, comma, CR and LF are single ASCII bytes in UTF-8 and windows-1252
+ * alike) and follows RFC 4180 as Papa Parse does, with the line ending the
+ * reader will use (LF or CRLF). Whatever it cannot be sure of answers "not
+ * certain": a closing quote followed by anything but a quote, a comma, the
+ * line ending or the end (Papa Parse accepts spaces there), a quote still
+ * open at the end, a file whose lines end in CR alone. Then the file is read
+ * once through the parser itself, which is exact and names the line.
  */
 
 import { createReadStream } from 'node:fs';
-import { type Encoding, readCsvChunks } from './reader.js';
+import { CHUNK_BYTES, type Encoding, lineEndingOf, readCsvChunks } from './reader.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-/** Before the first byte: a field starts there. */
-const START = -1;
+const BOM = [0xef, 0xbb, 0xbf];
+/** Bytes kept before the resume point, for looking behind a quote (CR LF is two). */
+const BEHIND = 2;
 
 /** Follows a file's quoting chunk by chunk; `certain()` once every chunk is in. */
 export class QuotingScan {
   private inside = false;
-  /** The previous chunk's last byte. */
-  private previous = START;
-  /** Inside a quoted field, a quote ended the previous chunk: the next byte says what it was. */
-  private quoteAtEnd = false;
-  private doubtful = false;
-  private first = true;
+  private doubtful: boolean;
+  /** Bytes not yet scanned, after up to BEHIND bytes already scanned. */
+  private carry: Uint8Array = new Uint8Array(0);
+  private from = 0;
+  /** Where the file's first field starts, while the scan is still in the first bytes (after a BOM). */
+  private origin: number | undefined = 0;
+  private readonly crlf: boolean;
 
-  constructor(private readonly encoding: Encoding = 'utf-8') {}
+  constructor(lineEnding: string, private readonly encoding: Encoding = 'utf-8') {
+    this.crlf = lineEnding === '\r\n';
+    this.doubtful = lineEnding !== '\n' && lineEnding !== '\r\n';
+  }
 
   push(chunk: Uint8Array): void {
-    if (this.doubtful || chunk.length === 0) return;
-    let i = 0;
-    if (this.first) {
-      this.first = false;
-      if (this.encoding === 'utf-8' && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    if (this.doubtful) return;
+    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    if (this.origin !== undefined && this.from === 0 && this.encoding === 'utf-8') {
+      // A byte-order mark is not part of the first field; wait until it can be told.
+      if (bytes.length < BOM.length && BOM.slice(0, bytes.length).every((b, k) => bytes[k] === b)) {
+        this.carry = bytes;
+        return;
+      }
+      if (BOM.every((b, k) => bytes[k] === b)) this.origin = this.from = BOM.length;
     }
-    if (chunk.indexOf(CR) !== -1) {
+    this.scan(bytes, false);
+  }
+
+  /** True when the whole file certainly has no malformed quoting. */
+  certain(): boolean {
+    if (!this.doubtful) this.scan(this.carry, true);
+    return !this.doubtful && !this.inside;
+  }
+
+  private scan(bytes: Uint8Array, atEnd: boolean): void {
+    let i = this.from;
+    for (;;) {
+      const q = bytes.indexOf(QUOTE, i);
+      if (q === -1) {
+        i = bytes.length;
+        break;
+      }
+      if (!this.inside) {
+        // A quote opens a field only where a field starts; elsewhere it is part of the value.
+        this.inside = this.fieldStartsAt(bytes, q);
+        i = q + 1;
+        continue;
+      }
+      // Inside a quoted field: the next bytes say what this quote is.
+      if (!atEnd && q + BEHIND >= bytes.length) {
+        i = q;
+        break;
+      }
+      if (q + 1 === bytes.length) {
+        this.inside = false;
+        i = q + 1;
+        break;
+      }
+      if (bytes[q + 1] === QUOTE) {
+        i = q + 2;
+        continue;
+      }
+      if (bytes[q + 1] === COMMA || this.lineEndingAt(bytes, q + 1)) {
+        this.inside = false;
+        i = q + 1;
+        continue;
+      }
       this.doubtful = true;
       return;
     }
-    const origin = i;
-    if (this.quoteAtEnd) {
-      this.quoteAtEnd = false;
-      if (!this.closesOrEscapes(chunk[i]!)) return;
-      i += this.inside ? 1 : 0;
-    }
-    for (;;) {
-      const q = chunk.indexOf(QUOTE, i);
-      if (q === -1) break;
-      i = q + 1;
-      if (!this.inside) {
-        // A quote opens a field only where a field starts; elsewhere it is part of the value.
-        const before = q === origin ? this.previous : chunk[q - 1]!;
-        this.inside = before === START || before === COMMA || before === LF;
-        continue;
-      }
-      if (q + 1 === chunk.length) {
-        this.quoteAtEnd = true;
-        break;
-      }
-      if (!this.closesOrEscapes(chunk[q + 1]!)) return;
-      if (this.inside) i = q + 2;
-    }
-    this.previous = chunk[chunk.length - 1]!;
+    const keep = Math.max(0, i - BEHIND);
+    this.carry = bytes.subarray(keep);
+    this.from = i - keep;
+    if (this.origin !== undefined) this.origin = keep === 0 ? this.origin : undefined;
   }
 
-  /**
-   * Inside a quoted field, after a quote: a second quote is an escaped one
-   * (still inside, and skipped); a comma or LF closes the field. Anything else
-   * makes the scan doubtful. False when doubtful.
-   */
-  private closesOrEscapes(next: number): boolean {
-    if (next === QUOTE) return true;
-    if (next === COMMA || next === LF) {
-      this.inside = false;
-      return true;
-    }
-    this.doubtful = true;
-    return false;
+  private fieldStartsAt(bytes: Uint8Array, q: number): boolean {
+    if (q === this.origin) return true;
+    const before = bytes[q - 1];
+    if (before === COMMA) return true;
+    return before === LF && (!this.crlf || bytes[q - 2] === CR);
   }
 
-  /** True when the whole file certainly has no malformed quoting; a quote closing at the very end is fine. */
-  certain(): boolean {
-    return !this.doubtful && (!this.inside || this.quoteAtEnd);
+  private lineEndingAt(bytes: Uint8Array, k: number): boolean {
+    return this.crlf ? bytes[k] === CR && bytes[k + 1] === LF : bytes[k] === LF;
   }
 }
 
@@ -100,16 +121,19 @@ export class QuotingScan {
  * is not certain.
  */
 export async function checkQuoting(path: string, encoding: Encoding): Promise<void> {
-  const scan = new QuotingScan(encoding);
-  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  let scan: QuotingScan | undefined;
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   try {
-    for await (const chunk of stream) scan.push(chunk as Buffer);
+    for await (const chunk of stream) {
+      scan ??= new QuotingScan(lineEndingOf(new TextDecoder(encoding).decode(chunk as Buffer, { stream: true })), encoding);
+      scan.push(chunk as Buffer);
+    }
   } catch {
-    // The reader below names the failure as it names every other.
+    scan = undefined; // the reader below names the failure as it names every other
   } finally {
     stream.destroy();
   }
-  if (scan.certain()) return;
+  if (!scan || scan.certain()) return;
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for await (const _ of readCsvChunks(path, encoding));
 }

@@ -33,17 +33,26 @@ export type CsvItem =
  */
 export const MAX_ROW_CHARS = 1 << 20;
 
-const CHUNK_BYTES = 256 * 1024;
+export const CHUNK_BYTES = 256 * 1024;
 
 /** Papa Parse's per-file parser, which its own streamers drive the same way (not in its type definitions). */
 interface ParserHandle {
   parse(input: string, baseIndex: number, ignoreLastRow: boolean): {
     data: string[][];
     errors: { code: string; message: string; row?: number }[];
-    meta: { cursor: number };
+    meta: { cursor: number; linebreak: string };
   };
 }
 const { ParserHandle } = Papa as unknown as { ParserHandle: new (config: Papa.ParseConfig) => ParserHandle };
+const newParser = () => new ParserHandle({ delimiter: ',', quoteChar: '"', skipEmptyLines: false });
+
+/**
+ * The line ending the reader parses a file with: Papa Parse's guess from the
+ * text of the file's first chunk (the first `CHUNK_BYTES`, decoded), made once.
+ */
+export function lineEndingOf(firstChunkText: string): string {
+  return newParser().parse(firstChunkText, 0, true).meta.linebreak;
+}
 
 function lineBreaks(value: string): number {
   let n = 0;
@@ -73,7 +82,7 @@ export async function* readCsvChunks(path: string, encoding: Encoding = 'utf-8')
   const file = await openFile(path);
   // TextDecoder drops a UTF-8 byte-order mark and keeps multi-byte characters split across chunks whole.
   const decoder = new TextDecoder(encoding);
-  const parser = new ParserHandle({ delimiter: ',', quoteChar: '"', skipEmptyLines: false });
+  const parser = newParser();
   let pending = '';
   let line = 1;
   let ended = false;
