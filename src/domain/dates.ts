@@ -3,20 +3,26 @@
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+function realDate(y: number, m: number, d: number): boolean {
+  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
 /** The date as `YYYY-MM-DD`, or undefined when it is not a real date in either form. */
 export function parseDate(input: string): string | undefined {
   const s = input.trim();
-  let y: number, m: number, d: number;
   const iso = ISO.exec(s);
-  const uk = iso ? null : UK.exec(s);
-  if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  else if (uk) [y, m, d] = [Number(uk[3]), Number(uk[2]), Number(uk[1])];
-  else return undefined;
-  if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
+  if (iso) return realDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) ? s : undefined;
+  const uk = UK.exec(s);
+  if (!uk) return undefined;
+  const [y, m, d] = [Number(uk[3]), Number(uk[2]), Number(uk[1])];
+  if (!realDate(y, m, d)) return undefined;
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 

@@ -91,6 +91,19 @@ describe('dates', () => {
     expect(parseDate('29/02/2024')).toBe('2024-02-29');
     expect(parseDate('2010/04/30')).toBeUndefined();
   });
+  it('property: a date is real exactly when the calendar has it (leap years by the Gregorian rule)', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
+      const calendar = new Date(0);
+      calendar.setUTCFullYear(y, m - 1, d);
+      const real = m >= 1 && m <= 12 && d >= 1 && calendar.getUTCMonth() === m - 1 && calendar.getUTCDate() === d;
+      const iso = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+      expect(parseDate(iso)).toBe(real ? iso : undefined);
+      expect(parseDate(`${d}/${m}/${pad(y, 4)}`)).toBe(real ? iso : undefined);
+    }), { numRuns: 3000 });
+    expect(parseDate('29/02/2000')).toBe('2000-02-29');
+    expect(parseDate('29/02/1900')).toBeUndefined();
+  });
   it('knows the London date around midnight in summer time', () => {
     expect(londonDate(new Date('2026-06-30T22:59:59Z'))).toBe('2026-06-30');
     expect(londonDate(new Date('2026-06-30T23:00:00Z'))).toBe('2026-07-01');
