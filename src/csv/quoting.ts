@@ -22,14 +22,14 @@ const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
-/** Bytes kept before the resume point, for looking behind a quote (CR LF is two). */
-const BEHIND = 2;
+/** How far from a quote its meaning may depend: CR LF before an opening quote, or after a closing one. */
+const REACH = 2;
 
 /** Follows a file's quoting chunk by chunk; `certain()` once every chunk is in. */
 export class QuotingScan {
   private inside = false;
   private doubtful: boolean;
-  /** Bytes not yet scanned, after up to BEHIND bytes already scanned. */
+  /** The bytes from `from` on are not scanned yet; up to REACH bytes before it are kept to look behind. */
   private carry: Uint8Array = new Uint8Array(0);
   private from = 0;
   /** Where the file's first field starts, while the scan is still in the first bytes (after a BOM). */
@@ -76,7 +76,7 @@ export class QuotingScan {
         continue;
       }
       // Inside a quoted field: the next bytes say what this quote is.
-      if (!atEnd && q + BEHIND >= bytes.length) {
+      if (!atEnd && q + REACH >= bytes.length) {
         i = q;
         break;
       }
@@ -97,10 +97,10 @@ export class QuotingScan {
       this.doubtful = true;
       return;
     }
-    const keep = Math.max(0, i - BEHIND);
+    const keep = Math.max(0, i - REACH);
     this.carry = bytes.subarray(keep);
     this.from = i - keep;
-    if (this.origin !== undefined) this.origin = keep === 0 ? this.origin : undefined;
+    if (keep > 0) this.origin = undefined;
   }
 
   private fieldStartsAt(bytes: Uint8Array, q: number): boolean {
