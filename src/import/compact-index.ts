@@ -1,8 +1,9 @@
 /**
  * A compact map from 64-bit hashes to a 32-bit value, for what an import must
  * remember of every unit in a file (fingerprint occurrences, refs already
- * used) without holding the rows: 12 bytes a slot, kept at most half full, so
- * 24-48 bytes an entry (SPEC 7 allows 64 a row). Open addressing, linear probing.
+ * used) without holding the rows: 12 bytes a slot (8 for a set of keys alone),
+ * kept at most half full, so 24-48 bytes an entry (16-32 for keys alone; SPEC 7
+ * allows 64 a row). Open addressing, linear probing.
  */
 
 import { hash } from 'node:crypto';
@@ -10,13 +11,19 @@ import { hash } from 'node:crypto';
 export class CompactIndex {
   private hi: Uint32Array;
   private lo: Uint32Array;
-  private values: Uint32Array;
+  /** Absent for a set of keys: every key present then reads as 0. */
+  private values: Uint32Array | undefined;
   private used = 0;
 
-  constructor(initialSlots = 1024) {
+  constructor(initialSlots = 1024, withValues = true) {
     this.hi = new Uint32Array(initialSlots);
     this.lo = new Uint32Array(initialSlots);
-    this.values = new Uint32Array(initialSlots);
+    this.values = withValues ? new Uint32Array(initialSlots) : undefined;
+  }
+
+  /** A set of keys: 8 bytes a slot. */
+  static keys(): CompactIndex {
+    return new CompactIndex(1024, false);
   }
 
   get size(): number {
@@ -48,7 +55,8 @@ export class CompactIndex {
   get([hi, lo]: [number, number]): number | undefined {
     if (hi === 0 && lo === 0) lo = 1;
     const i = this.slot(hi, lo);
-    return this.hi[i] === 0 && this.lo[i] === 0 ? undefined : this.values[i];
+    if (this.hi[i] === 0 && this.lo[i] === 0) return undefined;
+    return this.values ? this.values[i] : 0;
   }
 
   set([hi, lo]: [number, number], value: number): void {
@@ -58,21 +66,42 @@ export class CompactIndex {
     if (this.hi[i] === 0 && this.lo[i] === 0) this.used++;
     this.hi[i] = hi;
     this.lo[i] = lo;
-    this.values[i] = value;
+    if (this.values) this.values[i] = value;
   }
 
   private grow(): void {
     const { hi, lo, values } = this;
     this.hi = new Uint32Array(hi.length * 2);
     this.lo = new Uint32Array(hi.length * 2);
-    this.values = new Uint32Array(hi.length * 2);
+    this.values = values && new Uint32Array(hi.length * 2);
     for (let i = 0; i < hi.length; i++) {
       if (hi[i] !== 0 || lo[i] !== 0) {
         const j = this.slot(hi[i]!, lo[i]!);
         this.hi[j] = hi[i]!;
         this.lo[j] = lo[i]!;
-        this.values[j] = values[i]!;
+        if (values) this.values![j] = values[i]!;
       }
     }
+  }
+}
+
+/**
+ * How many times each fingerprint has been seen in a file. Almost every one
+ * is seen once, so those are a set of keys, and only repeats carry a count:
+ * 8 bytes a slot for the many instead of 12.
+ */
+export class OccurrenceCounter {
+  private readonly seen = CompactIndex.keys();
+  private readonly repeats = new CompactIndex(16);
+
+  /** This key's occurrence number: 1 the first time it is counted, then 2, 3... */
+  next(key: [number, number]): number {
+    if (this.seen.get(key) === undefined) {
+      this.seen.set(key, 0);
+      return 1;
+    }
+    const occurrence = (this.repeats.get(key) ?? 1) + 1;
+    this.repeats.set(key, occurrence);
+    return occurrence;
   }
 }

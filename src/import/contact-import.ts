@@ -17,7 +17,7 @@ import { databaseRefusal } from '../storage/errors.js';
 import { type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
-import { CompactIndex } from './compact-index.js';
+import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { unreadable } from '../csv/rows.js';
 import { ReferenceCache } from './reference-lookup.js';
@@ -71,7 +71,7 @@ interface Evaluated {
 }
 
 function evaluate(
-  unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: CompactIndex, importRunId: number | null,
+  unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: OccurrenceCounter, importRunId: number | null,
 ): Evaluated {
   const rows = unit.rows;
   const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
@@ -93,10 +93,7 @@ function evaluate(
       let key = unit.ref;
       if (key === null) {
         const fingerprint = unitFingerprint(check.contact, check.targets, hashes);
-        const index = CompactIndex.keyOfHex(fingerprint);
-        const occurrence = (fingerprints.get(index) ?? 0) + 1;
-        fingerprints.set(index, occurrence);
-        key = fingerprintKey(fingerprint, occurrence);
+        key = fingerprintKey(fingerprint, fingerprints.next(CompactIndex.keyOfHex(fingerprint)));
       }
       prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
     }
@@ -115,7 +112,7 @@ function markSiblings(rowErrors: Issue[][]): void {
 
 export class ContactImport {
   private readonly summary: ContactImportSummary;
-  private readonly fingerprints = new CompactIndex();
+  private readonly fingerprints = new OccurrenceCounter();
   private readonly refs = new CompactIndex();
   private rejects: RejectsFile | undefined;
   private readonly references: ReferenceCache;

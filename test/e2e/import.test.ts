@@ -59,6 +59,9 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     expect(rejects).toContain(',13,sibling-rejected,');
     expect(rejects).not.toContain('4111 1111 1111 1111');
     expect(await stored(target)).toMatchObject({ contacts: 8, enquiries: 9, keys: 8, max: 8 });
+    // The sample's two identical rows without a contact_ref are both kept: occurrences 1 and 2 of one fingerprint.
+    const [second] = await queryStore<{ key: string }>(target, sql`select source_key as key from contacts where source_key like 'sha256:%#2'`);
+    expect(await queryStore(target, sql`select 1 from contacts where source_key = ${second!.key.replace(/#2$/, '#1')}`)).toHaveLength(1);
   });
 
   it('re-running the import writes nothing new', async () => {

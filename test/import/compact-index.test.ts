@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CompactIndex, OccurrenceCounter } from '../../src/import/compact-index.js';
+
+const keyOf = (n: number): [number, number] => [Math.floor((n + 1) / 7) >>> 0, ((n + 1) * 2654435761) >>> 0];
+
+describe('CompactIndex', () => {
+  it('keeps every key and value as it grows, the all-zero key included', () => {
+    const index = new CompactIndex(4);
+    for (let n = 0; n < 50_000; n++) index.set(keyOf(n), n);
+    index.set([0, 0], 7);
+    expect(index.size).toBe(50_001);
+    for (let n = 0; n < 50_000; n++) expect(index.get(keyOf(n))).toBe(n);
+    expect(index.get([0, 0])).toBe(7);
+    expect(index.get(keyOf(50_000))).toBeUndefined();
+  });
+
+  it('as a set of keys, answers 0 for a key present and undefined otherwise', () => {
+    const keys = CompactIndex.keys();
+    for (let n = 0; n < 5000; n++) keys.set(keyOf(n), n);
+    expect(keys.get(keyOf(4999))).toBe(0);
+    expect(keys.get(keyOf(5000))).toBeUndefined();
+  });
+});
+
+describe('OccurrenceCounter', () => {
+  it('property: numbers each occurrence of a key as counting them one by one would', () => {
+    fc.assert(fc.property(fc.array(fc.nat({ max: 40 }), { maxLength: 300 }), (ns) => {
+      const counter = new OccurrenceCounter();
+      const counts = new Map<number, number>();
+      for (const n of ns) {
+        const expected = (counts.get(n) ?? 0) + 1;
+        counts.set(n, expected);
+        expect(counter.next(keyOf(n))).toBe(expected);
+      }
+    }));
+  });
+});
