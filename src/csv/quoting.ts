@@ -122,18 +122,21 @@ export class QuotingScan {
  */
 export async function checkQuoting(path: string, encoding: Encoding): Promise<void> {
   let scan: QuotingScan | undefined;
+  let certain = false;
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   try {
     for await (const chunk of stream) {
+      // The reader guesses the line ending from its first chunk, decoded; so does this.
       scan ??= new QuotingScan(lineEndingOf(new TextDecoder(encoding).decode(chunk as Buffer, { stream: true })), encoding);
       scan.push(chunk as Buffer);
     }
+    certain = scan === undefined || scan.certain();
   } catch {
-    scan = undefined; // the reader below names the failure as it names every other
+    // Not certain: the reader below meets the failure too, and names it as it names every other.
   } finally {
     stream.destroy();
   }
-  if (!scan || scan.certain()) return;
+  if (certain) return;
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for await (const _ of readCsvChunks(path, encoding));
 }

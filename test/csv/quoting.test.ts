@@ -95,4 +95,8 @@ describe('checkQuoting', () => {
     await expect(checkQuoting(fileOf('n,notes\n1,"open\n'), 'utf-8')).resolves.toBeUndefined();
     await expect(checkQuoting(fileOf('n,notes\r\n"x"y,3\r\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
   });
+
+  it('a file that fails while being read is unreadable, not taken as well formed', async () => {
+    await expect(checkQuoting(dir, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
+  });
 });
