@@ -59,14 +59,27 @@ export class CompactIndex {
     return this.values ? this.values[i] : 0;
   }
 
-  set([hi, lo]: [number, number], value: number): void {
+  /** Adds a key with its value; false, changing nothing, when the key is there already. One probe either way. */
+  add(key: [number, number], value = 0): boolean {
+    return this.put(key, value, false);
+  }
+
+  set(key: [number, number], value: number): void {
+    this.put(key, value, true);
+  }
+
+  /** True when the key was new. */
+  private put([hi, lo]: [number, number], value: number, overwrite: boolean): boolean {
     if (hi === 0 && lo === 0) lo = 1;
     if ((this.used + 1) * 2 > this.hi.length) this.grow();
     const i = this.slot(hi, lo);
-    if (this.hi[i] === 0 && this.lo[i] === 0) this.used++;
+    const fresh = this.hi[i] === 0 && this.lo[i] === 0;
+    if (!fresh && !overwrite) return false;
+    if (fresh) this.used++;
     this.hi[i] = hi;
     this.lo[i] = lo;
     if (this.values) this.values[i] = value;
+    return fresh;
   }
 
   private grow(): void {
@@ -96,10 +109,7 @@ export class OccurrenceCounter {
 
   /** This key's occurrence number: 1 the first time it is counted, then 2, 3... */
   next(key: [number, number]): number {
-    if (this.seen.get(key) === undefined) {
-      this.seen.set(key, 0);
-      return 1;
-    }
+    if (this.seen.add(key)) return 1;
     const occurrence = (this.repeats.get(key) ?? 1) + 1;
     this.repeats.set(key, occurrence);
     return occurrence;

@@ -59,9 +59,7 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
       current = { ref: ref === '' ? null : ref, rows: [row], issues: [] };
       if (ref !== '') {
         const key = CompactIndex.keyOf(ref);
-        const earlier = refs.get(key);
-        if (earlier !== undefined) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: earlier }));
-        else refs.set(key, row.line);
+        if (!refs.add(key, row.line)) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: refs.get(key)! }));
       }
     }
     if (units.length > 0) yield units;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
@@ -57,6 +58,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     expect(rejects).toContain(',10,utr-check-digit,');
     expect(rejects).toContain(',12,date-in-future;unknown-operator;action-required;payment-details,');
     expect(rejects).toContain(',13,sibling-rejected,');
+    expect(rejects).toContain('contact_ref LEG-0001 was already used by the contact that began at line 2');
     expect(rejects).not.toContain('4111 1111 1111 1111');
     expect(await stored(target)).toMatchObject({ contacts: 8, enquiries: 9, keys: 8, max: 8 });
     // The sample's two identical rows without a contact_ref are both kept: occurrences 1 and 2 of one fingerprint.
@@ -179,6 +181,16 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     // Not even the reference data given with it was loaded.
     const probe = await cli(['--json', 'record', '--utr', '1955839661', '--operator', '7777777', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'x']);
     expect(probe.json.errors.map((e: { code: string }) => e.code)).toEqual(['unknown-operator']);
+  });
+
+  it('--registry and --operators load reference data first, in the same run', async () => {
+    const utr = `${utrCheckCharacter('0123123123')}123123123`;
+    writeFileSync(join(cwd, 'more-registry.csv'), `utr,name,kind,partner_of\n${utr},New Contractor Ltd,contractor,\n`);
+    writeFileSync(join(cwd, 'more-operators.csv'), 'pid,name,roles\n7777778,Another Operator,CISR Processor\n');
+    writeFileSync(join(cwd, 'uses-new.csv'), `${HEADER}\n,${utr},,agent,Sam Agent,email,Inbound,2024-02-01,authenticated,7777778,Letter,Sent the form,\n`);
+    const r = await cli(['--json', 'import', 'uses-new.csv', '--registry', 'more-registry.csv', '--operators', 'more-operators.csv']);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ rowsAccepted: 1, contactsWritten: 1, registry: { rowsAccepted: 1 }, operators: { rowsAccepted: 1 } });
   });
 
   describe('crash safety and concurrency', () => {

@@ -15,6 +15,16 @@ describe('CompactIndex', () => {
     expect(index.get(keyOf(50_000))).toBeUndefined();
   });
 
+  it('adds a key only when it is new, keeping the first value', () => {
+    const index = new CompactIndex(4);
+    expect(index.add(keyOf(1), 10)).toBe(true);
+    expect(index.add(keyOf(1), 20)).toBe(false);
+    expect(index.get(keyOf(1))).toBe(10);
+    index.set(keyOf(1), 30);
+    expect(index.get(keyOf(1))).toBe(30);
+    expect(index.size).toBe(1);
+  });
+
   it('as a set of keys, answers 0 for a key present and undefined otherwise', () => {
     const keys = CompactIndex.keys();
     for (let n = 0; n < 5000; n++) keys.set(keyOf(n), n);
