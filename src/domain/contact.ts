@@ -208,7 +208,7 @@ function checkUtrAndTargets(raw: RawContact, refs: ReferenceLookup, sink: Sink):
   return { utr, partners: subset, targets: chosen.map((p) => ({ utr: p, partnershipUtr: utr })) };
 }
 
-function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel?: Channel; direction?: Direction } {
+function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel: Channel | undefined; direction: Direction | undefined } {
   let channel: Channel | undefined;
   if (blank(raw.channel)) sink.errors.push(issue('channel-missing', { field: 'channel' }));
   else {
@@ -227,7 +227,7 @@ function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel?: Chan
     }
     if (blank(raw.direction)) direction = defaultDirection(channel);
   }
-  return { ...(channel ? { channel } : {}), ...(direction ? { direction } : {}) };
+  return { channel, direction };
 }
 
 function checkCustomerSide(raw: RawContact, channel: Channel | undefined, settings: RuleSettings, sink: Sink) {

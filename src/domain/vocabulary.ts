@@ -63,7 +63,9 @@ export const DEFAULT_ABBREVIATIONS = ['WAM', 'TTP', 'DTO', 'IDMS', 'SEES', 'DMTC
 function matcher<T extends string>(values: readonly T[], aliases: Record<string, T> = {}) {
   const table = new Map<string, T>(values.map((x) => [x.toLowerCase(), x]));
   for (const [alias, canonical] of Object.entries(aliases)) table.set(alias.toLowerCase(), canonical);
-  return (input: string): T | undefined => table.get(input.trim().toLowerCase());
+  // Most input is already spelled canonically: found as it is, it needs no trimmed or lower-cased copy.
+  for (const x of values) table.set(x, x);
+  return (input: string): T | undefined => table.get(input) ?? table.get(input.trim().toLowerCase());
 }
 
 export const matchKind = matcher(RECORD_KINDS);
