@@ -138,7 +138,7 @@ export class ContactImport {
     // Full collections keep the server import's peak RSS well under SPEC 7's
     // ceiling (see heap.ts). Not with PGlite: there they would pause the
     // thread that also runs the database (measured: 10% slower), and the
-    // per-row bound holds without them.
+    // peak there is PGlite's own (README, Performance).
     const batchesPerCollection = this.store.driver === 'postgres' ? Math.max(1, Math.round(ROWS_PER_COLLECTION / batchRows)) : 0;
     let launched = 0;
     // Three chains, so the database writes batch k while Node reads and
