@@ -13,13 +13,17 @@
  * - Each baseline runs before and after its import; the ratio is against their mean.
  * - Memory: peak RSS (GNU time) at ROWS and at ROWS/10, per driver; the
  *   difference per extra row is what SPEC 7 bounds at 64 bytes.
+ * - CPU: the busy time of every core while each command ran (/proc/stat, so
+ *   the database server's share counts too), and from it `ratioFloor`: the
+ *   ratio the import would reach if its CPU time were spread perfectly over
+ *   all the machine's cores. No overlap can do better than that.
  *
  * Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
  * psql and /usr/bin/time on the PATH.
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,14 +52,21 @@ const BASE_TABLE = `create table contact_log_copy (
   general_notes varchar(512))`;
 const BASE_INDEX = 'create index contact_log_copy_utr_date on contact_log_copy (utr, enquiry_date)';
 
+/** Seconds every core of the machine has been busy so far (Linux, USER_HZ = 100); idle and I/O wait left out. */
+function machineBusySeconds() {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq) / 100;
+}
+
 function timed(command, args, env = {}) {
+  const busy = machineBusySeconds();
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   const last = r.stderr.trim().split('\n').pop();
   const [seconds, kb] = last.split(' ').map(Number);
   if (r.status !== 0 && r.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { seconds, rssMb: kb / 1024, stdout: r.stdout };
+  return { seconds, rssMb: kb / 1024, stdout: r.stdout, cpuSeconds: machineBusySeconds() - busy };
 }
 
 function cis(args, env) {
@@ -121,11 +132,13 @@ async function embeddedBaseline(dir) {
     const db = await PGlite.create(${JSON.stringify(join(dataDir, 'pgdata'))});
     await db.exec(${JSON.stringify(`${BASE_TABLE}; ${BASE_INDEX};`)});
     const blob = await openAsBlob(${JSON.stringify(join(dir, 'contacts.csv'))});
+    const machineBusySeconds = ${machineBusySeconds.toString()};
+    const busy = machineBusySeconds();
     const t0 = performance.now();
     await db.query("copy contact_log_copy from '/dev/blob' with (format csv, header true)", [], { blob });
-    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000 }));
+    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: machineBusySeconds() - busy }));
     await db.close();`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { readFileSync } from 'node:fs';\n${script}`], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   rmSync(dataDir, { recursive: true, force: true });
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -143,7 +156,7 @@ await generate(smallDir, small);
 // Each baseline runs before and after its import and the mean is the divisor:
 // on a shared machine the speed drifts (psql \copy of one file measured 20 s and
 // 36 s an hour apart), and a baseline taken at one end only skews the ratio.
-const mean = (a, b) => ({ seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds, b.seconds] });
+const mean = (a, b) => ({ seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds, b.seconds], cpuSeconds: (a.cpuSeconds + b.cpuSeconds) / 2 });
 console.error('PostgreSQL server: psql \\copy, cis-contact import, psql \\copy again');
 const copyBefore = await serverBaseline(bigDir);
 const serverBig = await serverImport(bigDir, 'big');
@@ -156,6 +169,8 @@ const pgliteCopy = mean(pgliteCopyBefore, await embeddedBaseline(bigDir));
 const pgliteSmall = await embeddedImport(smallDir);
 
 const perRow = (big, little) => Math.round(((big.rssMb - little.rssMb) * 1024 * 1024) / (rows - small));
+const round = (x, digits = 2) => Number(x.toFixed(digits));
+const floor = (importRun, baseline) => round(importRun.cpuSeconds / cpus().length / baseline.seconds);
 const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   rows,
@@ -165,6 +180,9 @@ const report = {
     importSeconds: serverBig.seconds,
     ratio: Number((serverBig.seconds / copy.seconds).toFixed(2)),
     ratioTarget: 1.3,
+    psqlCopyCpuSeconds: round(copy.cpuSeconds, 1),
+    importCpuSeconds: round(serverBig.cpuSeconds, 1),
+    ratioFloor: floor(serverBig, copy),
     peakRssMb: Math.round(serverBig.rssMb),
     peakRssMbAtSmall: Math.round(serverSmall.rssMb),
     bytesPerExtraRow: perRow(serverBig, serverSmall),
@@ -175,6 +193,9 @@ const report = {
     importSeconds: pgliteBig.seconds,
     ratio: Number((pgliteBig.seconds / pgliteCopy.seconds).toFixed(2)),
     ratioTarget: 1.5,
+    copyCpuSeconds: round(pgliteCopy.cpuSeconds, 1),
+    importCpuSeconds: round(pgliteBig.cpuSeconds, 1),
+    ratioFloor: floor(pgliteBig, pgliteCopy),
     peakRssMb: Math.round(pgliteBig.rssMb),
     peakRssMbAtSmall: Math.round(pgliteSmall.rssMb),
     bytesPerExtraRow: perRow(pgliteBig, pgliteSmall),
