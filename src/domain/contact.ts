@@ -9,7 +9,7 @@ import { parseDate } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
 import { describeFindings, findPaymentDetails } from './payment.js';
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
-import { normaliseUtr, parseUtr } from './utr.js';
+import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
 import {
   type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
   FIXED_DIRECTION, LIMITS, PID_FORMAT, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
@@ -117,7 +117,7 @@ export function allWarnings(check: ContactCheck): Issue[] {
 
 /** The UTRs and PIDs a contact names, normalised, so a caller can fetch them before checking. */
 export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>): { utrs: string[]; pids: string[] } {
-  const utrs = [raw.utr ?? '', ...splitList(raw.partners)].map(normaliseUtr).filter((u) => /^\d{10}$/.test(u));
+  const utrs = [raw.utr ?? '', ...splitList(raw.partners)].map(normaliseUtr).filter((u) => UTR_FORMAT.test(u));
   const pid = (raw.operator_pid ?? '').trim();
   return { utrs, pids: PID_FORMAT.test(pid) ? [pid] : [] };
 }

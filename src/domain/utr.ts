@@ -5,12 +5,13 @@ export type UtrResult =
   | { ok: false; code: 'utr-missing' | 'utr-format' | 'utr-check-digit'; normalised: string };
 
 const WEIGHTS = [6, 7, 8, 9, 10, 5, 4, 3, 2];
-const TEN_DIGITS = /^\d{10}$/;
+/** A UTR as stored: exactly 10 digits. */
+export const UTR_FORMAT = /^\d{10}$/;
 const CHECK_CHARACTERS = '21987654321';
 
 /** Removes spaces and one K prefix or suffix; keeps the right-most 10 of 13 digits. */
 export function normaliseUtr(input: string): string {
-  if (TEN_DIGITS.test(input)) return input;
+  if (UTR_FORMAT.test(input)) return input;
   let s = input.replace(/\s+/g, '');
   if (/^[Kk]/.test(s)) s = s.slice(1);
   else if (/[Kk]$/.test(s)) s = s.slice(0, -1);
@@ -29,7 +30,7 @@ export function parseUtr(input: string | undefined): UtrResult {
   const trimmed = (input ?? '').trim();
   if (trimmed === '') return { ok: false, code: 'utr-missing', normalised: '' };
   const s = normaliseUtr(trimmed);
-  if (!TEN_DIGITS.test(s)) return { ok: false, code: 'utr-format', normalised: s };
+  if (!UTR_FORMAT.test(s)) return { ok: false, code: 'utr-format', normalised: s };
   if (s[0] !== utrCheckCharacter(s)) return { ok: false, code: 'utr-check-digit', normalised: s };
   return { ok: true, utr: s };
 }

@@ -98,6 +98,24 @@ describe('checkQuoting', () => {
     await expect(checkQuoting(fileOf('n,notes\r\n"x"y,3\r\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
   });
 
+  it('reads windows-1252 bytes the same way, where EF BB BF are three characters, not a byte-order mark', async () => {
+    const latin = (text: string) => Buffer.from(text, 'latin1');
+    const accented = (n: number) => Array.from({ length: n }, (_, i) => `${i},"café ${i}, à ""côté"""`);
+    const late = fileOf(latin(['n,notes', ...accented(20000), '"x"y,3', ...accented(10)].join('\r\n')));
+    await expect(checkQuoting(late, 'windows-1252')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 20002: trailing quote/) });
+    await expect(checkQuoting(fileOf(latin(['n,notes', ...accented(20000)].join('\n'))), 'windows-1252')).resolves.toBeUndefined();
+    // In windows-1252 the quote after EF BB BF stands inside the first field's text: a literal quote, nothing to doubt.
+    const bomBytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin('"a"b,x\n1,2\n')]);
+    const scan = (encoding: 'utf-8' | 'windows-1252') => {
+      const s = new QuotingScan('\n', encoding);
+      s.push(bomBytes);
+      return s.certain();
+    };
+    expect(scan('windows-1252')).toBe(true);
+    expect(scan('utf-8')).toBe(false);
+    await expect(checkQuoting(fileOf(bomBytes), 'windows-1252')).resolves.toBeUndefined();
+  });
+
   it('a file that fails while being read is unreadable, not taken as well formed', async () => {
     await expect(checkQuoting(dir, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
   });

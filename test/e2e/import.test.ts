@@ -231,14 +231,17 @@ describe.each(DRIVERS)('import on %s', (driver) => {
         .replace(/row (\d+)"$/, `row ${i} ${tag}"`))];
     }
 
-    it('text after a closing quote late in the file is fatal, and nothing before it is written', async () => {
+    it('text after a closing quote late in the file is fatal, and nothing before it is written, --registry included', async () => {
       const [header, fresh] = newRows(2000, 'malformed');
       writeFileSync(join(cwd, 'late-quote.csv'), [header, ...fresh, '"x"y,1955839661,,,,email,,2020-01-01,,1234567,Letter,,', ...fresh.slice(0, 5)].join('\n'));
+      const utr = `${utrCheckCharacter('0456456456')}456456456`;
+      writeFileSync(join(cwd, 'late-quote-registry.csv'), `utr,name,kind,partner_of\n${utr},Never Loaded Ltd,contractor,\n`);
       const before = await stored(target);
-      const r = await cli(['import', 'late-quote.csv'], { CIS_CONTACT_BATCH_ROWS: '100' });
+      const r = await cli(['import', 'late-quote.csv', '--registry', 'late-quote-registry.csv'], { CIS_CONTACT_BATCH_ROWS: '100' });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/late-quote\.csv: line 2002: trailing quote on quoted field is malformed.*\[file-unreadable\]/s);
       expect(await stored(target)).toEqual(before);
+      expect(await queryStore(target, sql`select 1 from cis_records where utr = ${utr}`)).toHaveLength(0);
     });
 
     it('two imports of overlapping files at once store each unit once', async () => {
