@@ -7,6 +7,7 @@
 
 import { CisError, type FailureKind, usageError } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/errors.js';
+import { Interrupts } from './interrupts.js';
 import type { Session } from './session.js';
 
 export interface CommandResult {
@@ -18,7 +19,7 @@ export interface CommandResult {
   report?: () => void;
 }
 
-const EXIT_CODES: Record<FailureKind, number> = { usage: 2, input: 2, storage: 3, internal: 3 };
+const EXIT_CODES: Record<FailureKind, number> = { usage: 2, input: 2, storage: 3, internal: 3, interrupted: 130 };
 
 function classify(error: unknown, session: Session): CisError {
   if (error instanceof CisError) return error;
@@ -34,6 +35,7 @@ function classify(error: unknown, session: Session): CisError {
 
 export async function runCommand(session: Session, command: () => Promise<CommandResult>): Promise<void> {
   let exitCode: number;
+  session.interrupts.listen();
   try {
     const result = await command();
     if (session.ui.json) session.ui.document(result.json);
@@ -47,7 +49,10 @@ export async function runCommand(session: Session, command: () => Promise<Comman
   } catch (error) {
     if (exitCode === 0) exitCode = fail(session, error);
   }
-  process.exitCode = exitCode;
+  session.interrupts.stop();
+  // Stopped by a signal: the shell's convention, 128 + its number, whatever was finished.
+  const signal = session.interrupts.by;
+  process.exitCode = signal ? Interrupts.exitCodeOf(signal) : exitCode;
 }
 
 export function fail(session: Session, error: unknown): number {

@@ -3,6 +3,7 @@
  * command runs, so `record` called from a script loads no CSV or PGlite code.
  */
 
+import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandResult, fail, runCommand } from './exit-handler.js';
 import { RECORD_OPTIONS } from '../import/record-options.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .option('--database-url <url>', 'a PostgreSQL server (default: $DATABASE_URL; otherwise the embedded store)')
     .option('--data-dir <dir>', 'the embedded store (default: $CIS_CONTACT_DATA_DIR or $XDG_DATA_HOME/cis-contact)')
     .option('--abbreviations <list>', 'abbreviations to warn about, comma-separated (default: $CIS_CONTACT_ABBREVIATIONS or the manual\'s list)')
+    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version, '--version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 
@@ -40,6 +42,13 @@ export function buildProgram(): Command {
   example(db.command('migrate').description('apply the schema migrations (also done automatically on first use)'),
     'cis-contact db migrate --database-url postgres://postgres@127.0.0.1:5432/cis')
     .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate));
+  example(db.command('restore').argument('<export>', 'a whole-history export (JSON Lines, or CSV with its manifest)')
+    .description('load an audit export into an empty store, keeping every seq, time, key and hash; the chain is verified as it loads, and a broken, cut or filtered export writes nothing. Back up with export, recover or move to a server with restore')
+    .option('--registry <file>', 'load this registry file first, in the same run')
+    .option('--operators <file>', 'load this operators file first, in the same run'),
+  'cis-contact export --format jsonl --out backup.jsonl',
+  'cis-contact db restore backup.jsonl --registry registry.csv --operators operators.csv --database-url postgres://postgres@127.0.0.1:5432/cis')
+    .action(action(async () => (await import('../commands/db-restore.js')).dbRestore));
 
   const referenceOptions = (c: Command) => c
     .option('--rejects <path>', 'where rejected rows go (default: <file>.rejects.csv here, only if any)')

@@ -12,6 +12,7 @@ import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
 import { asStorageFailure } from '../storage/errors.js';
 import { Ui } from '../reporting/ui.js';
+import { Interrupts } from './interrupts.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -31,6 +32,7 @@ export class Session {
   private opened: Store | undefined;
   /** How many migrations opening the store applied. */
   migrationsApplied = 0;
+  readonly interrupts = new Interrupts();
 
   constructor(readonly options: GlobalOptions, private readonly env = process.env) {
     this.ui = new Ui(Boolean(options.json), options.color !== false);
@@ -48,14 +50,29 @@ export class Session {
     return this.opened?.location ?? this.databaseUrl ?? this.dataDir;
   }
 
-  /** The store, migrated. */
-  async store(): Promise<Store> {
+  /** Aborted by the first SIGINT or SIGTERM: long commands stop at their next safe point. */
+  get signal(): AbortSignal {
+    return this.interrupts.signal;
+  }
+
+  /**
+   * The store, migrated. Reading commands pass `create: false`: pointed at a
+   * place that holds no store (a typo in --data-dir), they fail instead of
+   * making an empty one there and reporting on it.
+   */
+  async store(options: { create?: boolean } = {}): Promise<Store> {
     if (this.opened) return this.opened;
+    const create = options.create ?? true;
     // Loaded here, not at start-up: --help and usage errors need no database code.
-    const [{ openStore }, { migrate }] = await Promise.all([import('../storage/database.js'), import('../storage/migrate.js')]);
-    const store = await openStore({ databaseUrl: this.databaseUrl, dataDir: this.dataDir, onWait: (message) => this.ui.say(message) });
+    const [{ openStore }, { migrate, storeExists }, { noStoreAt }] = await Promise.all([
+      import('../storage/database.js'), import('../storage/migrate.js'), import('../storage/errors.js'),
+    ]);
+    const store = await openStore({
+      databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message),
+    });
     this.opened = store;
     try {
+      if (!create && !(await storeExists(store.db))) throw noStoreAt(store.location);
       this.migrationsApplied = await migrate(store.db);
     } catch (error) {
       throw asStorageFailure(error, store.location) ?? error;

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
-import { usageError } from '../domain/errors.js';
+import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
 import { contactsInOrder } from '../storage/history-reader.js';
 import { EXPORT_CSV_COLUMNS, csvRows, jsonLine, manifestLine } from '../reporting/export-format.js';
@@ -28,7 +28,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   if (!flags.out && session.ui.json) throw usageError('--json prints a summary on stdout; give --out FILE for the export itself');
   const filter = { ...dateFilter(flags), ...utrFilter(flags.utr) };
   const filtered = Object.values(filter).some((v) => v !== undefined);
-  const store = await session.store();
+  const store = await session.store({ create: false });
   const out: Writable = flags.out ? createWriteStream(flags.out) : process.stdout;
   const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered };
   if (format === 'csv') await write(out, stringify([[...EXPORT_CSV_COLUMNS]]));
@@ -38,6 +38,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
     manifest.lastSeq = entry.seq;
     manifest.headHash = entry.hash;
     await write(out, format === 'csv' ? stringify(csvRows(entry)) : `${jsonLine(entry)}\n`);
+    if (session.signal.aborted) throw interruptedError(`export stopped after ${manifest.count} contacts: the output has no manifest, so it will not verify`);
   }
   let manifestFile: string | null = null;
   if (format === 'jsonl') await write(out, `${manifestLine(manifest)}\n`);

@@ -25,7 +25,7 @@ export async function history(session: Session, utrText: string, flags: HistoryF
   const dates = dateFilter(flags);
   const today = session.rules().today;
   const from = flags.all ? dates.from : (dates.from ?? (dates.to ? undefined : threeMonthsBefore(today)));
-  const store = await session.store();
+  const store = await session.store({ create: false });
   const record = (await findRecords(store.db, [utr])).get(utr);
   if (!record) throw inputError('unknown-record', `${utr} is not a CIS record in the registry`);
   const contacts = await historyOf(store.db, { utr, from, to: dates.to, subject });

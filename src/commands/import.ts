@@ -8,6 +8,8 @@ import { type ReferenceImportSummary, importOperators, importRegistry } from '..
 import { progressReporter } from '../reporting/progress.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
 import { summaryTable } from '../reporting/summary.js';
+import { CisError, withProgress } from '../domain/errors.js';
+import { asStorageFailure } from '../storage/errors.js';
 
 export interface ImportFlags {
   rejects?: string;
@@ -31,6 +33,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
 
   const progress = progressReporter(session.ui, file);
+  let rowsDone = 0;
   let summary;
   try {
     summary = await importContacts(store, {
@@ -39,10 +42,18 @@ export async function importCommand(session: Session, file: string, flags: Impor
       rejectsAlways: flags.rejects !== undefined,
       dryRun: Boolean(flags.dryRun),
       settings: session.rules(Boolean(flags.strict)),
-      onProgress: progress.update,
+      signal: session.signal,
+      onProgress: (rows, bytes) => {
+        rowsDone = rows;
+        progress.update(rows, bytes);
+      },
       // Smaller batches make crash tests cross many commits; not a user setting.
       ...(process.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(process.env.CIS_CONTACT_BATCH_ROWS) } : {}),
     });
+  } catch (error) {
+    const failure = asStorageFailure(error, store.location) ?? error;
+    if (!(failure instanceof CisError) || failure.kind !== 'storage') throw failure;
+    throw withProgress(failure, `the first ${rowsDone} rows of ${file} were committed before it${flags.dryRun ? ' (a dry run: nothing was written)' : ''}`);
   } finally {
     progress.stop();
   }
@@ -64,6 +75,9 @@ export async function importCommand(session: Session, file: string, flags: Impor
         [summary.dryRun ? 'contacts to write' : 'contacts written', summary.contactsWritten],
         [summary.dryRun ? 'enquiries to write' : 'enquiries written', summary.enquiriesWritten],
       ], summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      if (summary.interrupted) {
+        session.ui.say(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
+      }
     },
   };
 }

@@ -65,12 +65,16 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
     results.push(result);
     report(result, outcome);
     if (!result.recorded && flags.stopOnError) break;
+    if (session.signal.aborted) break;
   }
   const recorded = results.filter((r) => r.recorded).length;
   const failed = results.length - recorded;
   return {
     exitCode: failed > 0 ? 1 : 0,
     json: { lines: results.length, recorded, failed, dryRun: Boolean(flags.dryRun), results },
-    report: () => ui.say(`${flags.dryRun ? 'Dry run: ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${recorded} recorded${flags.dryRun ? ' (nothing written)' : ''}, ${failed} failed${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`),
+    report: () => {
+      ui.say(`${flags.dryRun ? 'Dry run: ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${recorded} recorded${flags.dryRun ? ' (nothing written)' : ''}, ${failed} failed${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`);
+      if (session.signal.aborted) ui.say(`Interrupted after line ${results.at(-1)?.line ?? 0}. Run the same script again to complete it: lines with --ref record nothing twice.`);
+    },
   };
 }

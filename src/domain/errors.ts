@@ -11,7 +11,9 @@ export type FailureKind =
   /** The database is unreachable or failed: exit 3. */
   | 'storage'
   /** A bug: exit 3. */
-  | 'internal';
+  | 'internal'
+  /** Stopped by SIGINT or SIGTERM: exit 130 or 143. */
+  | 'interrupted';
 
 export class CisError extends Error {
   constructor(
@@ -25,7 +27,13 @@ export class CisError extends Error {
   }
 }
 
+/** The same failure, with what the command had already done said first in its hint. */
+export function withProgress(error: CisError, done: string): CisError {
+  return new CisError(error.kind, error.code, error.message, error.hint ? `${done}; ${error.hint}` : done);
+}
+
 export const usageError = (message: string, hint = 'run cis-contact --help, or cis-contact COMMAND --help, for usage') =>
   new CisError('usage', 'usage', message, hint);
 export const inputError = (code: string, message: string, hint?: string) => new CisError('input', code, message, hint);
 export const storageError = (code: string, message: string, hint?: string) => new CisError('storage', code, message, hint);
+export const interruptedError = (message: string, hint?: string) => new CisError('interrupted', 'interrupted', message, hint);

@@ -25,7 +25,15 @@ export function canonicalJson(value: unknown): string {
  * so a contact on its own record (no partnership, no partner list) has a
  * fingerprint equal to its content hash, and the import computes it once.
  */
-function serialisedFields(c: Contact): string {
+type IdentityFields = Pick<Contact, 'contactName' | 'enquiryDate' | 'operatorPid'> & {
+  contactType: string | null;
+  channel: string;
+  direction: string;
+  authentication: string | null;
+  enquiries: readonly { subject: string; actionTaken: string | null; generalNotes: string | null }[];
+};
+
+function serialisedFields(c: IdentityFields): string {
   const enquiries = c.enquiries.map((e) => [e.subject, e.actionTaken, e.generalNotes]);
   return JSON.stringify([c.contactType, c.contactName, c.channel, c.direction, c.authentication, c.enquiryDate, c.operatorPid, enquiries]);
 }
@@ -42,6 +50,11 @@ export function contentHashes(contact: Contact, targets: readonly ContactTarget[
 
 export function contentHash(contact: Contact, target: ContactTarget): string {
   return contentHashes(contact, [target])[0]!;
+}
+
+/** The content hash of a contact as it is stored on `target` (an export's entry, say): the hash it was written with. */
+export function storedContentHash(contact: IdentityFields, target: ContactTarget): string {
+  return identityHash(target.utr, target.partnershipUtr, serialisedFields(contact));
 }
 
 /**

@@ -44,6 +44,8 @@ export interface ContactImportOptions {
   /** Rows per batch transaction. */
   batchRows?: number;
   onProgress?: (rowsRead: number, bytesRead: number) => void;
+  /** Once aborted, no further batch starts; those in hand are finished and accounted. */
+  signal?: AbortSignal;
 }
 
 export interface ContactImportSummary {
@@ -59,6 +61,8 @@ export interface ContactImportSummary {
   warningsByCode: Record<string, number>;
   rejectsFile: string | null;
   importRun: number | null;
+  /** Stopped by a signal before the end of the file: a re-run completes it. */
+  interrupted?: boolean;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -160,7 +164,9 @@ export class ContactImport {
       queue.push(accounted);
     };
     try {
+      const signal = this.options.signal;
       for await (const units of logUnits(rows, this.refs)) {
+        if (signal?.aborted) break;
         if (this.summary.importRun === null && !this.options.dryRun) this.summary.importRun = await this.startRun();
         for (const unit of units) {
           batch.push(unit);
@@ -174,9 +180,14 @@ export class ContactImport {
           if (queue.length >= IN_FLIGHT) await queue.shift();
         }
       }
-      launch(batch);
-      await accounted;
-      await this.finishRun();
+      if (signal?.aborted) {
+        this.summary.interrupted = true;
+        await accounted;
+      } else {
+        launch(batch);
+        await accounted;
+        await this.finishRun();
+      }
     } finally {
       await Promise.allSettled(queue);
       await this.rejects?.close();
@@ -192,7 +203,7 @@ export class ContactImport {
 
   private async finishRun(): Promise<void> {
     if (this.summary.importRun === null) return;
-    const { importRun, ...summary } = this.summary;
+    const { importRun, interrupted: _, ...summary } = this.summary;
     await this.store.db.update(importRuns).set({ finishedAt: sql`now()`, summary })
       .where(sql`${importRuns.id} = ${importRun}`);
   }

@@ -14,6 +14,8 @@ const CONTACT_COLUMNS = [
   'seq', 'source_key', 'content_hash', 'utr', 'partnership_utr', 'contact_type', 'contact_name', 'channel', 'direction',
   'authentication', 'enquiry_date', 'operator_pid', 'import_run_id', 'prev_hash', 'hash',
 ] as const;
+/** A restore keeps each contact's recorded time; a new contact takes the transaction's. */
+const RESTORED_CONTACT_COLUMNS = [...CONTACT_COLUMNS, 'recorded_at'] as const;
 const ENQUIRY_COLUMNS = ['contact_seq', 'position', 'subject', 'action_taken', 'general_notes'] as const;
 
 const SPECIAL = /[\\\t\n\r]/;
@@ -26,10 +28,14 @@ export function copyValue(value: string | number | null | undefined): string {
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-export function contactCopyText(rows: readonly ContactRow[]): string {
+/** A contact as exported: its recorded time is the chain's text of it, `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+export type RestoredContactRow = Omit<ContactRow, 'recordedAt'> & { recordedAt: string };
+
+export function contactCopyText(rows: readonly (ContactRow | RestoredContactRow)[], withRecordedAt = false): string {
   let out = '';
   for (const r of rows) {
-    out += `${r.seq}\t${copyValue(r.sourceKey)}\t${r.contentHash}\t${r.utr}\t${copyValue(r.partnershipUtr)}\t${copyValue(r.contactType)}\t${copyValue(r.contactName)}\t${r.channel}\t${r.direction}\t${copyValue(r.authentication)}\t${r.enquiryDate}\t${r.operatorPid}\t${copyValue(r.importRunId)}\t${r.prevHash}\t${r.hash}\n`;
+    const recordedAt = withRecordedAt ? `\t${(r as RestoredContactRow).recordedAt}` : '';
+    out += `${r.seq}\t${copyValue(r.sourceKey)}\t${r.contentHash}\t${r.utr}\t${copyValue(r.partnershipUtr)}\t${copyValue(r.contactType)}\t${copyValue(r.contactName)}\t${r.channel}\t${r.direction}\t${copyValue(r.authentication)}\t${r.enquiryDate}\t${r.operatorPid}\t${copyValue(r.importRunId)}\t${r.prevHash}\t${r.hash}${recordedAt}\n`;
   }
   return out;
 }
@@ -45,6 +51,14 @@ export function enquiryCopyText(rows: readonly EnquiryRow[]): string {
 export function copyWriter(send: CopySender): RowWriter {
   return async (tx, contactRows, enquiryRows) => {
     await send(tx, 'contacts', CONTACT_COLUMNS, contactCopyText(contactRows));
+    await send(tx, 'enquiries', ENQUIRY_COLUMNS, enquiryCopyText(enquiryRows));
+  };
+}
+
+/** Writes contacts with the `recordedAt` they carry (a restore). */
+export function restoringWriter(send: CopySender) {
+  return async (tx: Transaction, contactRows: RestoredContactRow[], enquiryRows: EnquiryRow[]) => {
+    await send(tx, 'contacts', RESTORED_CONTACT_COLUMNS, contactCopyText(contactRows, true));
     await send(tx, 'enquiries', ENQUIRY_COLUMNS, enquiryCopyText(enquiryRows));
   };
 }

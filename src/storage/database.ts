@@ -10,6 +10,7 @@ import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
 import type { RowWriter } from './history-writer.js';
+import type { CopySender } from './bulk-copy.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -18,11 +19,18 @@ export type Executor = Database | Transaction;
 
 export type DriverName = 'postgres' | 'pglite';
 
-export interface StoreOptions {
-  databaseUrl?: string | undefined;
-  dataDir: string;
+export interface EmbeddedStoreOptions {
+  /** False for reading commands: a directory without a store is an error, not a new store. */
+  create?: boolean;
   /** Told once when the embedded store is busy with another process and this one waits. */
   onWait?: (message: string) => void;
+  /** Ends a wait for the embedded store. */
+  signal?: AbortSignal;
+}
+
+export interface StoreOptions extends EmbeddedStoreOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
 }
 
 export interface Store {
@@ -32,6 +40,8 @@ export interface Store {
   readonly location: string;
   /** Writes history rows with COPY inside the current transaction. */
   readonly bulkWriter: RowWriter;
+  /** Sends COPY text for one table inside the current transaction. */
+  readonly copy: CopySender;
   close(): Promise<void>;
 }
 
@@ -57,5 +67,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return openServerStore(options.databaseUrl);
   }
   const { openEmbeddedStore } = await import('./embedded-driver.js');
-  return openEmbeddedStore(options.dataDir, options.onWait);
+  return openEmbeddedStore(options.dataDir, options);
 }

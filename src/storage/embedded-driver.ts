@@ -1,74 +1,85 @@
 /**
  * Embedded PostgreSQL (PGlite) in a data directory. PGlite is one process's
- * database: a second process opening the same directory would corrupt it, so
- * the directory is locked for as long as it is open, and other processes
- * wait their turn (SPEC 6.7: concurrent runs behave as if run one after another).
+ * database: a second process opening the same directory would destroy it, so
+ * the directory is locked, by the kernel, for as long as it is open, and other
+ * processes wait their turn (concurrent runs behave as if run one after
+ * another). See store-lock.ts and disk-space.ts for the two ways a store was
+ * lost before.
  */
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import lockfile from 'proper-lockfile';
-import { storageError } from '../domain/errors.js';
+import { CisError, storageError } from '../domain/errors.js';
+import { noStoreAt } from './errors.js';
 import * as schema from './schema.js';
-import type { Database, Store } from './database.js';
-import { copyWriter } from './bulk-copy.js';
+import type { Database, EmbeddedStoreOptions, Store } from './database.js';
+import { copyWriter, type CopySender } from './bulk-copy.js';
+import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
+import { lockStore } from './store-lock.js';
 
-/** PGlite reads COPY data from a blob handed to the query. */
-const bulkWriter = copyWriter(async (tx, table, columns, text) => {
+/** PGlite reads COPY data from a blob handed to the query. Each COPY first checks the disk has room. */
+const copyInto = (dataDir: string): CopySender => async (tx, table, columns, text) => {
   if (text === '') return;
+  assertRoom(dataDir);
   const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
   await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
-});
+};
 
-const LOCK_STALE_MS = 10_000;
-const LOCK_WAIT_MS = 250;
-
-async function lockDirectory(dir: string, onWait?: (message: string) => void): Promise<() => Promise<void>> {
-  let told = false;
-  for (;;) {
-    try {
-      return await lockfile.lock(dir, { stale: LOCK_STALE_MS, realpath: false, lockfilePath: `${dir}/.cis-contact.lock` });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-      if (!told) onWait?.(`waiting for another cis-contact process to finish with ${dir}`);
-      told = true;
-      await new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS));
-    }
-  }
+/** Whether DIR holds an embedded store's database files. */
+export function holdsStore(dataDir: string): boolean {
+  return existsSync(`${dataDir}/pgdata/PG_VERSION`);
 }
 
-export async function openEmbeddedStore(dataDir: string, onWait?: (message: string) => void): Promise<Store> {
+/** Every write transaction first checks that the disk has room to finish it. */
+function guardTransactions(db: Database, dataDir: string): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((work, config) => {
+    assertRoom(dataDir);
+    return transaction(work, config);
+  }) as Database['transaction'];
+}
+
+export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<Store> {
+  const create = options.create ?? true;
+  if (!create && !holdsStore(dataDir)) throw noStoreAt(dataDir);
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (error) {
     throw storageError('data-dir-unusable', `cannot create the data directory ${dataDir}: ${(error as Error).message}`,
       'choose another with --data-dir or CIS_CONTACT_DATA_DIR');
   }
-  let release: () => Promise<void>;
+  let lock;
   try {
-    release = await lockDirectory(dataDir, onWait);
+    lock = await lockStore(dataDir, () => options.onWait?.(`waiting for another cis-contact process to finish with ${dataDir}`), options.signal);
   } catch (error) {
+    if (error instanceof CisError) throw error;
     throw storageError('data-dir-unusable', `cannot lock the data directory ${dataDir}: ${(error as Error).message}`);
   }
   let client: PGlite;
   try {
+    // Opening writes too (recovery, a checkpoint; a new store's files).
+    assertRoom(dataDir, holdsStore(dataDir) ? OPEN_RESERVE_BYTES : DISK_RESERVE_BYTES);
     client = await PGlite.create(`${dataDir}/pgdata`);
   } catch (error) {
-    await release();
+    await lock.release();
+    if (error instanceof CisError) throw error;
     throw storageError('database-unavailable', `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
   }
   const db = drizzle(client, { schema }) as unknown as Database;
+  guardTransactions(db, dataDir);
+  const copy = copyInto(dataDir);
   return {
     db,
     driver: 'pglite',
     location: dataDir,
-    bulkWriter,
+    bulkWriter: copyWriter(copy),
+    copy,
     close: async () => {
       try {
         await client.close();
       } finally {
-        await release();
+        await lock.release();
       }
     },
   };

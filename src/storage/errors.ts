@@ -1,6 +1,6 @@
 /** Telling a database that refused data from a database that failed. */
 
-import { storageError } from '../domain/errors.js';
+import { inputError, storageError } from '../domain/errors.js';
 
 interface PgErrorLike {
   code?: string;
@@ -42,21 +42,39 @@ export function databaseRefusal(error: unknown): string | undefined {
   return e.detail ? `${e.message} (${e.detail})` : (e.message ?? e.code);
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'CONNECT_TIMEOUT', 'EHOSTUNREACH']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'CONNECT_TIMEOUT', 'EHOSTUNREACH', 'EPIPE']);
+/** postgres.js's codes for a connection that went away mid-command. */
+const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+const RERUN = 'run the same command again once it is back: what was committed stays, and the rest is completed with nothing stored twice';
 
-/** A connection or server failure as a storage error with a hint of what to check; undefined if it is not one. */
+/** A connection, server or disk failure as a storage error with a hint of what to do; undefined if it is not one. */
 export function asStorageFailure(error: unknown, location: string) {
   let e = error as (PgErrorLike & { errno?: unknown }) | undefined;
   for (let depth = 0; e && depth < 4; depth++) {
-    if (typeof e.code === 'string' && UNREACHABLE.has(e.code)) {
-      return storageError('database-unreachable', `cannot reach the PostgreSQL server at ${location} (${e.code})`,
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE.has(code)) {
+      return storageError('database-unreachable', `cannot reach the PostgreSQL server at ${location} (${code})`,
         'check that the server is running and that DATABASE_URL (or --database-url) names the right host, port and database');
     }
-    if (typeof e.code === 'string' && /^(28|3D|08|53|57)/.test(e.code)) {
+    // The server went away (restart, failover, terminated session, network).
+    if (LOST.has(code) || /^(08|57P)/.test(code)) {
+      return storageError('database-unreachable', `lost the connection to the PostgreSQL server at ${location} (${code})`, RERUN);
+    }
+    if (code === '53100') {
+      return storageError('disk-full', `no space left for the database at ${location}: ${e.message}`,
+        'free some space there, then run the same command again: it completes what was not committed');
+    }
+    if (/^(28|3D|53)/.test(code)) {
       return storageError('database-unavailable', `the PostgreSQL server at ${location} refused: ${e.message}`,
-        'check the user, password and database name in DATABASE_URL');
+        code.startsWith('53') ? 'the server is out of a resource; try again later' : 'check the user, password and database name in DATABASE_URL');
     }
     e = e.cause as PgErrorLike | undefined;
   }
   return undefined;
+}
+
+/** A reading command pointed at a place that holds no store: never create one there. */
+export function noStoreAt(location: string) {
+  return inputError('no-store', `no cis-contact store at ${location}`,
+    'check --data-dir, CIS_CONTACT_DATA_DIR or DATABASE_URL for a typo; a store is made by db migrate, registry import, operators import, import, record or run');
 }

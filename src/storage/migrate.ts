@@ -46,6 +46,12 @@ export async function schemaIsCurrent(executor: Executor): Promise<boolean> {
   }
 }
 
+/** Does the database hold a store at all (of any version)? */
+export async function storeExists(executor: Executor): Promise<boolean> {
+  const [row] = await rows<{ found: boolean }>(executor, sql`select to_regclass('public.contacts') is not null as found`);
+  return Boolean(row?.found);
+}
+
 /** Applies pending migrations; returns how many were applied. */
 export async function migrate(db: Executor): Promise<number> {
   if (await schemaIsCurrent(db)) return 0;

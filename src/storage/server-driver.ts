@@ -7,14 +7,14 @@ import { storageError } from '../domain/errors.js';
 import { BatchRefused } from './errors.js';
 import * as schema from './schema.js';
 import { type Database, type Store, type Transaction, redactUrl } from './database.js';
-import { copyWriter } from './bulk-copy.js';
+import { type CopySender, copyWriter } from './bulk-copy.js';
 
 /** The postgres.js transaction behind a drizzle transaction. */
 function clientOf(tx: Transaction): postgres.TransactionSql {
   return (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client;
 }
 
-const bulkWriter = copyWriter(async (tx, table, columns, text) => {
+const copy: CopySender = async (tx, table, columns, text) => {
   if (text === '') return;
   const client = clientOf(tx);
   const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
@@ -34,7 +34,7 @@ const bulkWriter = copyWriter(async (tx, table, columns, text) => {
     throw new BatchRefused(table);
   });
   await finished;
-});
+};
 
 /** What postgres.js passes to its `socket` option: the parsed connection options, the same object each time. */
 interface SocketTarget {
@@ -86,7 +86,8 @@ export async function openServerStore(url: string): Promise<Store> {
     db,
     driver: 'postgres',
     location,
-    bulkWriter,
+    bulkWriter: copyWriter(copy),
+    copy,
     close: () => client.end({ timeout: 5 }),
   };
 }

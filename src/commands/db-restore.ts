@@ -1,0 +1,30 @@
+import type { CommandResult } from '../cli/exit-handler.js';
+import type { Session } from '../cli/session.js';
+import { openExport } from '../csv/export-reader.js';
+import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { defaultRejectsPath } from '../reporting/rejects-file.js';
+import { restoreHistory } from '../storage/restore.js';
+
+export interface RestoreFlags {
+  registry?: string;
+  operators?: string;
+}
+
+export async function dbRestore(session: Session, file: string, flags: RestoreFlags): Promise<CommandResult> {
+  const exported = await openExport(file);
+  const store = await session.store();
+  const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
+  const referenceOptions = (path: string) => ({ file: path, encoding: 'utf-8' as const, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
+  if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
+  if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
+  const summary = await restoreHistory(store, file, exported.entries, exported.manifest, session.signal);
+  return {
+    exitCode: 0,
+    json: { ...summary, file, location: store.location, ...reference },
+    report: () => {
+      const ui = session.ui;
+      ui.say(`Restored ${summary.restored} contact${summary.restored === 1 ? '' : 's'} from ${file} into ${store.location}.`);
+      if (summary.lastSeq !== null) ui.say(`  seq ${summary.firstSeq} to ${summary.lastSeq}, head ${summary.headHash} (verified as loaded)`);
+    },
+  };
+}

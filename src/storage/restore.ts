@@ -1,0 +1,91 @@
+/**
+ * Loads an audit export into an empty store, exactly: every `seq`,
+ * `recorded_at`, source key and chain value as exported, so the restored
+ * chain has the same head hash and re-importing the original files finds
+ * every contact already stored. The chain is verified as it loads and the
+ * whole load is one transaction: a broken, truncated or filtered export, or
+ * a store that is not empty, writes nothing.
+ */
+
+import { sql } from 'drizzle-orm';
+import { inputError, interruptedError } from '../domain/errors.js';
+import { storedContentHash } from '../domain/identity.js';
+import { type ChainedEntry, ChainVerifier, type Manifest } from '../domain/verification.js';
+import { type Store, rows } from './database.js';
+import { type RestoredContactRow, restoringWriter } from './bulk-copy.js';
+import { databaseRefusal } from './errors.js';
+import type { EnquiryRow } from './history-writer.js';
+import { LOCK_KEYS } from './locks.js';
+
+const BATCH = 2000;
+
+export interface RestoreSummary {
+  restored: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  headHash: string | null;
+}
+
+function notRestorable(source: string, reason: string) {
+  return inputError('export-not-intact', `${source} cannot be restored: ${reason}`,
+    'nothing was written; restore from an intact, unfiltered export (cis-contact verify --export FILE says which)');
+}
+
+function contactRow(e: ChainedEntry): RestoredContactRow {
+  return {
+    seq: e.seq, sourceKey: e.sourceKey, contentHash: storedContentHash(e, e), utr: e.utr, partnershipUtr: e.partnershipUtr,
+    contactType: e.contactType, contactName: e.contactName, channel: e.channel, direction: e.direction,
+    authentication: e.authentication, enquiryDate: e.enquiryDate, operatorPid: e.operatorPid, importRunId: e.importRunId,
+    // Kept as exported, to the microsecond: the chain hashes this exact text.
+    recordedAt: e.recordedAt, prevHash: e.prevHash, hash: e.hash,
+  };
+}
+
+export async function restoreHistory(
+  store: Store, source: string, entries: AsyncIterable<ChainedEntry>, manifest: () => Manifest | undefined, signal?: AbortSignal,
+): Promise<RestoreSummary> {
+  const write = restoringWriter(store.copy);
+  try {
+    return await store.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
+      const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from contacts`);
+      if (held!.count > 0) {
+        throw inputError('store-not-empty', `${store.location} already holds ${held!.count} contacts: a restore only fills an empty store`,
+          'restore into a new --data-dir, or a new database');
+      }
+      const verifier = new ChainVerifier(true);
+      let contacts: RestoredContactRow[] = [];
+      let enquiries: EnquiryRow[] = [];
+      for await (const entry of entries) {
+        verifier.add(entry);
+        if (verifier.failed) break;
+        contacts.push(contactRow(entry));
+        for (const q of entry.enquiries) {
+          enquiries.push({ contactSeq: entry.seq, position: q.position, subject: q.subject, actionTaken: q.actionTaken, generalNotes: q.generalNotes });
+        }
+        if (contacts.length >= BATCH) {
+          if (signal?.aborted) throw interruptedError(`restore of ${source} stopped before the end: nothing was written`);
+          await write(tx, contacts, enquiries);
+          contacts = [];
+          enquiries = [];
+        }
+      }
+      const promised = manifest();
+      const report = verifier.finish(verifier.failed ? undefined : promised);
+      if (!report.intact) throw notRestorable(source, report.failure!.reason);
+      if (!promised) throw notRestorable(source, 'it has no manifest, so a truncated tail could not be ruled out');
+      if (promised.filtered) throw notRestorable(source, 'it was exported with --from, --to or --utr, so it holds only part of the history');
+      await write(tx, contacts, enquiries);
+      // New imports must not reuse the import run numbers the restored contacts carry.
+      await tx.execute(sql`select setval(pg_get_serial_sequence('import_runs', 'id'), m.id)
+        from (select max(import_run_id) as id from contacts) m where m.id is not null
+          and m.id > coalesce((select max(id) from import_runs), 0)`);
+      return { restored: report.checked, firstSeq: report.firstSeq, lastSeq: report.lastSeq, headHash: report.headHash };
+    });
+  } catch (error) {
+    const refusal = databaseRefusal(error);
+    if (!refusal) throw error;
+    throw inputError('database-rejected', `the database refused the restored contacts: ${refusal}`,
+      'nothing was written; a contact must name a CIS record and an operator the store knows: load the registry and operators first (--registry FILE --operators FILE)');
+  }
+}
