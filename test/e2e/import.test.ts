@@ -6,18 +6,13 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
+import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
 import { generate } from '../bench/generate.mjs';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 
-async function stored(target: Target) {
-  const [counts] = await queryStore<{ contacts: number; enquiries: number; keys: number; max: number | null }>(target, sql`
-    select (select count(*)::int from contacts) as contacts, (select count(*)::int from enquiries) as enquiries,
-           (select count(distinct source_key)::int from contacts) as keys, (select max(seq)::int from contacts) as max`);
-  return counts!;
-}
+const stored = storedCounts;
 
 async function notesOf(target: Target, sourceKey: string): Promise<string | undefined> {
   const [row] = await queryStore<{ general_notes: string }>(target,

@@ -1,6 +1,6 @@
 /** Runs the real, compiled binary as a user would. */
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
@@ -37,3 +37,22 @@ export function runCli(args: string[], env: Record<string, string>, options: { c
     child.stdin.end(options.input ?? '');
   });
 }
+
+export interface Started {
+  child: ChildProcess;
+  /** Settles when the process exits: its code (null if a signal ended it) and what it said on stderr. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Starts the binary in the background, for tests that pause, signal or kill it. */
+export function startCli(args: string[], env: Record<string, string>, options: { cwd?: string } = {}): Started {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { child, exited };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

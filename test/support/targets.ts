@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Store, openStore, rows } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 
@@ -71,4 +71,12 @@ export async function queryStore<T>(target: Target, query: SQL): Promise<T[]> {
   } finally {
     await store.close();
   }
+}
+
+/** How many contacts, enquiries and distinct source keys the store holds, and its highest seq. */
+export async function storedCounts(target: Target) {
+  const [counts] = await queryStore<{ contacts: number; enquiries: number; keys: number; max: number | null }>(target, sql`
+    select (select count(*)::int from contacts) as contacts, (select count(*)::int from enquiries) as enquiries,
+           (select count(distinct source_key)::int from contacts) as keys, (select max(seq)::int from contacts) as max`);
+  return counts!;
 }

@@ -1,0 +1,277 @@
+/**
+ * The store survives what users do to processes and disks: a paused holder,
+ * kill -9, SIGTERM, a full disk, a mistyped data directory, a closed pipe,
+ * and a lost store brought back from its export.
+ */
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runCli, sleep, startCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
+// @ts-expect-error plain JavaScript shared with the benchmark
+import { generate } from '../bench/generate.mjs';
+
+const ROWS = 60_000;
+/** The first record of the generated registry. */
+const GENERATED_UTR = '2000100000';
+let data: string;
+
+beforeAll(async () => {
+  data = mkdtempSync(join(tmpdir(), 'cis-contact-safety-data-'));
+  await generate(data, ROWS);
+});
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+/** A fresh store with the generated registry and operators loaded. */
+async function loadedTarget(driver: 'pglite' | 'postgres'): Promise<Target> {
+  const target = await createTarget(driver);
+  await runCli(['registry', 'import', join(data, 'registry.csv'), '--rejects', '/dev/null'], target.env);
+  await runCli(['operators', 'import', join(data, 'operators.csv'), '--rejects', '/dev/null'], target.env);
+  return target;
+}
+
+const RECORD = ['record', '--utr', '1955839661', '--operator', '1000001', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Recorded while the store was busy'];
+
+async function recordable(target: Target): Promise<void> {
+  // The generated registry has no 1955839661: add it, so RECORD names a known record.
+  const file = join(tmpdir(), `cis-contact-one-record-${process.pid}.csv`);
+  writeFileSync(file, 'utr,name,kind,partner_of\n1955839661,Brick & Mortar Contractors Ltd,contractor,\n');
+  expect((await runCli(['registry', 'import', file, '--rejects', '/dev/null'], target.env)).code).toBe(0);
+}
+
+describe('the embedded store is held by a live process, however long it is paused', () => {
+  let target: Target;
+  let cwd: string;
+  beforeAll(async () => {
+    target = await loadedTarget('pglite');
+    await recordable(target);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-safety-'));
+  });
+  afterAll(() => target?.dispose());
+
+  it('a record started while an import is paused waits past any timeout and writes after the import', async () => {
+    const imported = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '500' }, { cwd });
+    await sleep(3000);
+    imported.child.kill('SIGSTOP');
+    const recorded = startCli(['--json', ...RECORD], target.env, { cwd });
+    let recordDone = false;
+    void recorded.exited.then(() => (recordDone = true));
+    // The old lock was declared stale after 10 s without an update.
+    await sleep(13_000);
+    expect(recordDone).toBe(false);
+    imported.child.kill('SIGCONT');
+    const [i, r] = await Promise.all([imported.exited, recorded.exited]);
+    expect(i.code).toBe(0);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('waiting for another cis-contact process');
+    const counts = await storedCounts(target);
+    expect(counts.contacts).toBe(ROWS + 1);
+    const [last] = await queryStore<{ utr: string }>(target, sql`select utr from contacts order by seq desc limit 1`);
+    expect(last!.utr).toBe('1955839661');
+    const verify = await runCli(['verify'], target.env, { cwd });
+    expect(verify.code).toBe(0);
+  });
+
+  it('a holder killed with -9 frees the store at once, and a re-run completes the import exactly', async () => {
+    const before = (await storedCounts(target)).contacts;
+    const fresh = join(cwd, 'fresh.csv');
+    // The same rows on another day: new contacts.
+    writeFileSync(fresh, readFileSync(join(data, 'contacts.csv'), 'utf8').replace(/,(20\d\d)-(\d\d)-(\d\d),authenticated,/g, ',$1-$2-$3,waived,'));
+    const killed = startCli(['import', fresh], { ...target.env, CIS_CONTACT_BATCH_ROWS: '500' }, { cwd });
+    await sleep(3000);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const started = Date.now();
+    const r = await runCli(['--json', ...RECORD], target.env, { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('waiting');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const rerun = await runCli(['--json', 'import', fresh], target.env, { cwd });
+    expect(rerun.code).toBe(0);
+    expect(rerun.json.rowsAccepted + rerun.json.rowsDuplicate).toBe(ROWS);
+    const after = await storedCounts(target);
+    expect(after.contacts).toBe(before + ROWS + 1);
+    expect(after.keys).toBe(after.contacts);
+    expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
+  });
+});
+
+describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
+  let target: Target;
+  let cwd: string;
+  beforeAll(async () => {
+    target = await loadedTarget(driver);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-signals-'));
+  });
+  afterAll(() => target?.dispose());
+
+  it('SIGTERM mid-import commits or rolls back the batch in hand, exits 143, and a re-run gives the exact set', async () => {
+    const started = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
+    if (driver === 'postgres') {
+      // The server can be asked how far the import has gone; the embedded store is held by it.
+      while ((await storedCounts(target)).contacts < 1000) await sleep(100);
+    } else await sleep(3000);
+    started.child.kill('SIGTERM');
+    const stopped = await started.exited;
+    expect(stopped.code).toBe(143);
+    expect(stopped.stderr).toMatch(/Interrupted after \d+ rows, all of them committed\. Run the same command again/);
+    const partial = (await storedCounts(target)).contacts;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(ROWS);
+    const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
+    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    const after = await storedCounts(target);
+    expect(after).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
+    expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
+  });
+
+  it('a closed pipe ends a command quietly', async () => {
+    const env = { ...process.env, ...target.env, NO_COLOR: '1' };
+    for (const command of ['export --format jsonl', `--json history ${GENERATED_UTR} --all`, 'help import']) {
+      const r = spawnSync('bash', ['-c', `node ${BIN} ${command} | head -c 10 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' });
+      expect(r.stderr, command).toBe('exit 0\n');
+    }
+  });
+
+  it('history, export and verify on a place with no store exit 2 and create nothing', async () => {
+    const empty = await createTarget(driver, false);
+    const missing = join(cwd, 'cis-contcat');
+    const env = driver === 'pglite' ? { CIS_CONTACT_DATA_DIR: missing, DATABASE_URL: '' } : empty.env;
+    try {
+      for (const args of [['verify'], ['export', '--format', 'jsonl'], ['history', '1955839661']]) {
+        const r = await runCli(args, env, { cwd });
+        expect(r.code, args[0]).toBe(2);
+        expect(r.stderr).toMatch(/no cis-contact store at .*\[no-store\]/);
+        expect(r.stdout).toBe('');
+      }
+      if (driver === 'pglite') expect(existsSync(missing)).toBe(false);
+      else {
+        const [found] = await queryStore<{ found: boolean }>(empty, sql`select to_regclass('public.contacts') is not null as found`);
+        expect(found!.found).toBe(false);
+      }
+    } finally {
+      await empty.dispose();
+    }
+  });
+});
+
+describe('--version', () => {
+  it('prints the package version', async () => {
+    const r = await runCli(['--version'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  });
+});
+
+describe('db restore: an export brought back into an empty store', () => {
+  let source: Target;
+  let cwd: string;
+  let head: string;
+  beforeAll(async () => {
+    source = await loadedTarget('pglite');
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-restore-'));
+    await runCli(['import', join(data, 'contacts.csv')], { ...source.env }, { cwd });
+    const exported = await runCli(['--json', 'export', '--format', 'jsonl', '--out', join(cwd, 'backup.jsonl')], source.env, { cwd });
+    expect(exported.code).toBe(0);
+    head = exported.json.manifest.headHash;
+  });
+  afterAll(() => source?.dispose());
+
+  const restore = (target: Target, file: string) => runCli(['--json', 'db', 'restore', file,
+    '--registry', join(data, 'registry.csv'), '--operators', join(data, 'operators.csv')], target.env, { cwd });
+
+  it.each(DRIVERS)('into %s: the same head hash, and re-importing the original file finds every contact stored', async (driver) => {
+    const target = await createTarget(driver);
+    try {
+      const r = await restore(target, join(cwd, 'backup.jsonl'));
+      expect(r.code).toBe(0);
+      expect(r.json).toMatchObject({ restored: ROWS, firstSeq: 1, lastSeq: ROWS, headHash: head });
+      const verify = await runCli(['--json', 'verify'], target.env, { cwd });
+      expect(verify.json).toMatchObject({ intact: true, checked: ROWS, headHash: head });
+      const again = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
+      expect(again.json).toMatchObject({ rowsDuplicate: ROWS, contactsWritten: 0 });
+      // The next contact chains on from the restored head.
+      await recordable(target);
+      expect((await runCli([...RECORD], target.env, { cwd })).code).toBe(0);
+      expect((await runCli(['--json', 'verify'], target.env, { cwd })).json).toMatchObject({ intact: true, checked: ROWS + 1 });
+    } finally {
+      await target.dispose();
+    }
+  });
+
+  it.each(DRIVERS)('into %s: a cut, altered or filtered export, or a store that is not empty, writes nothing', async (driver) => {
+    const lines = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -11).join('\n')}\n`);
+    writeFileSync(join(cwd, 'altered.jsonl'), `${lines.map((l, i) => (i === 100 ? l.replace(/row \d+/, 'row changed') : l)).join('\n')}\n`);
+    execFileSync(process.execPath, [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl')], { env: { ...process.env, ...source.env } });
+    const target = await createTarget(driver);
+    try {
+      for (const [file, reason] of [['cut.jsonl', /no manifest/], ['altered.jsonl', /entry 101 .* does not match its hash/], ['part.jsonl', /entry \d+ is missing|only part of the history/]] as const) {
+        const r = await restore(target, join(cwd, file));
+        expect(r.code, file).toBe(2);
+        expect(r.stderr).toMatch(reason);
+        expect(r.stderr).toContain('[export-not-intact]');
+        expect((await storedCounts(target)).contacts).toBe(0);
+      }
+      expect((await restore(target, join(cwd, 'backup.jsonl'))).code).toBe(0);
+      const twice = await restore(target, join(cwd, 'backup.jsonl'));
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toContain('[store-not-empty]');
+      expect((await storedCounts(target)).contacts).toBe(ROWS);
+    } finally {
+      await target.dispose();
+    }
+  });
+});
+
+/** A small filesystem of our own: needs root to mount. */
+function mountTmpfs(dir: string, size: string): boolean {
+  mkdirSync(dir, { recursive: true });
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status === 0;
+}
+
+describe('a full disk under the embedded store', () => {
+  const mountPoint = join(tmpdir(), `cis-contact-small-disk-${process.pid}`);
+  let mounted = false;
+  beforeAll(() => {
+    mounted = process.getuid?.() === 0 && mountTmpfs(mountPoint, '300m');
+  });
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  it('stops the import within seconds with exit 3 and what to do; after space is freed, the store opens and a re-run completes', async (context) => {
+    context.skip(!mounted, 'mounting a small tmpfs needs root; this test runs where it can');
+    const env = { CIS_CONTACT_DATA_DIR: join(mountPoint, 'store'), DATABASE_URL: '' };
+    await runCli(['registry', 'import', join(data, 'registry.csv'), '--rejects', '/dev/null'], env);
+    await runCli(['operators', 'import', join(data, 'operators.csv'), '--rejects', '/dev/null'], env);
+    // Three times the rows: far more than the 100 MB the disk has before the reserve.
+    const big = join(mountPoint, '..', `cis-contact-big-${process.pid}.csv`);
+    const body = readFileSync(join(data, 'contacts.csv'), 'utf8').split('\n').slice(1).filter(Boolean);
+    const copies = Array.from({ length: 3 }, (_, k) => body.map((l) => l.replace(/row (\d+)"$/, `row $1 copy ${k}"`)).join('\n'));
+    writeFileSync(big, `${readFileSync(join(data, 'contacts.csv'), 'utf8').split('\n')[0]}\n${copies.join('\n')}\n`);
+    try {
+      const started = Date.now();
+      const full = await runCli(['import', big], env, { cwd: mountPoint });
+      expect(full.code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(full.stderr).toMatch(new RegExp(`no space left on ${mountPoint}/store`));
+      expect(full.stderr).toMatch(/the first \d+ rows of .* were committed before it/);
+      expect(full.stderr).toContain('run the same command again');
+      expect(spawnSync('mount', ['-o', 'remount,size=2g', mountPoint]).status).toBe(0);
+      const verify = await runCli(['--json', 'verify'], env);
+      expect(verify.json.intact).toBe(true);
+      const rerun = await runCli(['--json', 'import', big], env, { cwd: mountPoint });
+      expect(rerun.code).toBe(0);
+      expect(rerun.json.rowsDuplicate).toBe(verify.json.checked);
+      expect((await runCli(['--json', 'verify'], env)).json).toMatchObject({ intact: true, checked: 3 * ROWS });
+    } finally {
+      rmSync(big, { force: true });
+    }
+  });
+});
