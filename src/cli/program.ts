@@ -9,6 +9,8 @@ import { type CommandResult, fail, runCommand } from './exit-handler.js';
 import { RECORD_OPTIONS } from '../import/record-options.js';
 import { type GlobalOptions, Session } from './session.js';
 
+const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
+
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** Runs a command's action inside a session; the exit handler owns the outcome. */
@@ -52,7 +54,8 @@ export function buildProgram(): Command {
 
   const referenceOptions = (c: Command) => c
     .option('--rejects <path>', 'where rejected rows go (default: <file>.rejects.csv here, only if any)')
-    .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)');
+    .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
+    .option('--confirm-encoding', CONFIRM_ENCODING);
 
   const registry = program.command('registry').description('the registry of CIS records and partnerships');
   example(referenceOptions(registry.command('import').argument('<file>', 'CSV with utr, name, kind, partner_of')
@@ -82,6 +85,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'check everything against the database, write nothing')
     .option('--strict', 'treat warnings as errors')
     .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
+    .option('--confirm-encoding', CONFIRM_ENCODING)
     .option('--map <file>', 'JSON {"Legacy header": "column", "Column to drop": null}')
     .option('--registry <file>', 'load this registry file first, in the same run')
     .option('--operators <file>', 'load this operators file first, in the same run'),

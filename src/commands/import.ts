@@ -2,6 +2,8 @@ import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { loadColumnMap } from '../csv/header.js';
 import { parseEncoding } from '../csv/reader.js';
+import { checkWholeFile } from '../csv/file-check.js';
+import { guardOutputs } from '../reporting/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
 import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
@@ -16,6 +18,7 @@ export interface ImportFlags {
   dryRun?: boolean;
   strict?: boolean;
   encoding?: string;
+  confirmEncoding?: boolean;
   map?: string;
   registry?: string;
   operators?: string;
@@ -23,9 +26,14 @@ export interface ImportFlags {
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
   const encoding = parseEncoding(flags.encoding);
+  const check = { encoding, confirmEncoding: Boolean(flags.confirmEncoding) };
+  const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
+  const references = [flags.registry, flags.operators].filter((f): f is string => f !== undefined);
+  guardOutputs([rejectsPath, ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : new Map();
-  // A fatal header or malformed quoting must stop the run before --registry or --operators write anything.
-  await checkLogFile(file, encoding, map);
+  // Anything fatal in any input must stop the run before --registry or --operators write anything.
+  await checkLogFile(file, check, map);
+  for (const reference of references) await checkWholeFile(reference, check);
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
   const referenceOptions = (path: string) => ({ file: path, encoding, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
@@ -38,7 +46,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   try {
     summary = await importContacts(store, {
       file, encoding, map,
-      rejectsPath: flags.rejects ?? defaultRejectsPath(file),
+      rejectsPath,
       rejectsAlways: flags.rejects !== undefined,
       dryRun: Boolean(flags.dryRun),
       settings: session.rules(Boolean(flags.strict)),

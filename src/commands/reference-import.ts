@@ -3,6 +3,8 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { parseEncoding } from '../csv/reader.js';
+import { checkWholeFile } from '../csv/file-check.js';
+import { guardOutputs } from '../reporting/output-paths.js';
 import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
 import { summaryTable } from '../reporting/summary.js';
@@ -10,12 +12,16 @@ import { summaryTable } from '../reporting/summary.js';
 export interface ReferenceImportFlags {
   rejects?: string;
   encoding?: string;
+  confirmEncoding?: boolean;
 }
 
 async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
   const encoding = parseEncoding(flags.encoding);
+  const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
+  guardOutputs([rejectsPath], [file]);
+  await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
   const store = await session.store();
-  const options = { file, encoding, rejectsPath: flags.rejects ?? defaultRejectsPath(file), rejectsAlways: flags.rejects !== undefined };
+  const options = { file, encoding, rejectsPath, rejectsAlways: flags.rejects !== undefined };
   const summary: ReferenceImportSummary = what === 'registry'
     ? await importRegistry(store.db, options)
     : await importOperators(store.db, options);

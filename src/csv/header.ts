@@ -98,13 +98,3 @@ export function fieldsOf(values: string[], header: ResolvedHeader): { fields: Re
   }
   return { fields, issues };
 }
-
-/** U+FFFD stands where undecodable bytes were: the field named is `invalid-encoding`. */
-export function encodingIssues(fields: Record<string, string>, encodingName: string, values: readonly string[]): Issue[] {
-  if (!values.some((v) => v.includes('\ufffd'))) return [];
-  const issues: Issue[] = [];
-  for (const [field, value] of Object.entries(fields)) {
-    if (value.includes('\ufffd')) issues.push(issue('invalid-encoding', { field, limit: encodingName }));
-  }
-  return issues;
-}

@@ -1,8 +1,8 @@
 /**
- * Text right after a closing quote (`"x"y`) makes a CSV file unreadable, a
- * fatal code that must write nothing (SPEC 3). The reader meets it only when
- * it gets there, after an import has committed the batches before it; so the
- * import reads the file's quoting first, before anything is written.
+ * Text right after a closing quote (`"x"y`), or a quote never closed, makes a
+ * CSV file unreadable, which must write nothing. The reader meets it only
+ * when it gets there, after an import has committed the batches before it;
+ * so the whole-file check (file-check.ts) follows the quoting first.
  *
  * That first read is cheap: it hops from quote to quote over the raw bytes
  * (quote, comma, CR and LF are single ASCII bytes in UTF-8 and windows-1252
@@ -14,8 +14,7 @@
  * once through the parser itself, which is exact and names the line.
  */
 
-import { createReadStream } from 'node:fs';
-import { CHUNK_BYTES, type Encoding, lineEndingOf, readCsvChunks } from './reader.js';
+import type { Encoding } from './reader.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -113,30 +112,4 @@ export class QuotingScan {
   private lineEndingAt(bytes: Uint8Array, k: number): boolean {
     return this.crlf ? bytes[k] === CR && bytes[k + 1] === LF : bytes[k] === LF;
   }
-}
-
-/**
- * Fails with `file-unreadable`, naming the line, if the file's quoting is
- * malformed anywhere; reads it through the parser only when the quick scan
- * is not certain.
- */
-export async function checkQuoting(path: string, encoding: Encoding): Promise<void> {
-  let scan: QuotingScan | undefined;
-  let certain = false;
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  try {
-    for await (const chunk of stream) {
-      // The reader guesses the line ending from its first chunk, decoded; so does this.
-      scan ??= new QuotingScan(lineEndingOf(new TextDecoder(encoding).decode(chunk as Buffer, { stream: true })), encoding);
-      scan.push(chunk as Buffer);
-    }
-    certain = scan === undefined || scan.certain();
-  } catch {
-    // Not certain: the reader below meets the failure too, and names it as it names every other.
-  } finally {
-    stream.destroy();
-  }
-  if (certain) return;
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  for await (const _ of readCsvChunks(path, encoding));
 }

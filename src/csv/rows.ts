@@ -1,11 +1,12 @@
 /**
- * Rows of a CSV file under a checked header, with the problems of each row as
- * text (shape, encoding, an unclosed quote). Shared by every importer.
+ * Rows of a CSV file under a checked header, with the problems of each row's
+ * shape. Shared by every importer, after the whole-file check (file-check.ts)
+ * has made sure every byte and quote of the file reads faithfully.
  */
 
-import { type Issue, issue } from '../domain/catalogue.js';
+import type { Issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
-import { type ColumnMap, type FileLayout, type ResolvedHeader, encodingIssues, fieldsOf, resolveHeader } from './header.js';
+import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
 import { type Encoding, readCsvChunks } from './reader.js';
 
 export interface Row {
@@ -17,16 +18,11 @@ export interface Row {
   bytesRead: number;
 }
 
-export function unreadable(row: Row): boolean {
-  return row.issues.some((i) => i.code === 'unclosed-quote');
-}
-
 /** Rows in the chunks the file is read in: a chunk's rows are handled together, without a promise each. */
 export async function* csvRowChunks(
   file: string, encoding: Encoding, layout: FileLayout, map: ColumnMap, onHeader: (header: ResolvedHeader) => void,
 ): AsyncGenerator<Row[]> {
   let header: ResolvedHeader | undefined;
-  const encodingName = encoding === 'utf-8' ? 'UTF-8' : 'windows-1252';
   for await (const items of readCsvChunks(file, encoding)) {
     const rows: Row[] = [];
     for (const item of items) {
@@ -36,13 +32,9 @@ export async function* csvRowChunks(
         onHeader(header);
         continue;
       }
-      if (item.kind === 'unclosed-quote') {
-        rows.push({ line: item.line, values: [], fields: {}, issues: [issue('unclosed-quote')], bytesRead: Number.MAX_SAFE_INTEGER });
-        continue;
-      }
+      // The whole-file check has refused such a file already; never read past one.
+      if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', `${file}: line ${item.line} opens a quoted field that is never closed`);
       const { fields, issues } = fieldsOf(item.values, header);
-      const encodingProblems = encodingIssues(fields, encodingName, item.values);
-      if (encodingProblems.length > 0) issues.push(...encodingProblems);
       rows.push({ line: item.line, values: item.values, fields, issues, bytesRead: item.bytesRead });
     }
     if (rows.length > 0) yield rows;

@@ -42,16 +42,20 @@ const entries: CatalogueEntry[] = [
     message: (p) => `column ${f(p)} is not a known column; rename or drop it with --map${d(p)}` },
   { code: 'duplicate-column', severity: 'fatal', title: 'Column appears twice', manual: 'SPEC 2',
     message: (p) => `column ${f(p)} appears more than once in the header` },
+  { code: 'unclosed-quote', severity: 'fatal', title: 'Quoted field never closed', manual: 'RFC 4180',
+    message: (p) => `line ${p.limit} opens a quoted field that is never closed${d(p)}` },
+  { code: 'invalid-encoding', severity: 'fatal', title: 'Not in the declared character encoding', manual: 'RFC 3629',
+    message: (p) => `${p.value ?? 'the file'} ${p.detail ?? 'is not valid UTF-8'}` },
+  { code: 'output-is-input', severity: 'fatal', title: 'An output would overwrite an input', manual: 'cis-contact',
+    message: (p) => `${p.value} is ${p.detail}; choose another path` },
   { code: 'map-invalid', severity: 'fatal', title: 'Column map is invalid', manual: 'SPEC 2.1',
     message: (p) => `the column map ${p.value ?? ''} is invalid${d(p)}` },
 
   // Row errors: the row and its contact are rejected.
   { code: 'row-shape', severity: 'error', title: 'Wrong number of fields', manual: 'SPEC 2',
     message: (p) => `the row has ${p.length} fields; the header has ${p.limit}${d(p)}` },
-  { code: 'unclosed-quote', severity: 'error', title: 'Quoted field never closed', manual: 'RFC 4180',
-    message: () => 'a quoted field is still open at the end of the file' },
-  { code: 'invalid-encoding', severity: 'error', title: 'Invalid character encoding', manual: 'SPEC 2',
-    message: (p) => `${f(p)} contains bytes that are not valid ${p.limit ?? 'UTF-8'} (try --encoding windows-1252)` },
+  { code: 'ref-invalid', severity: 'error', title: 'Contact reference has a reserved form', manual: 'cis-contact',
+    message: (p) => `${f(p)}${v(p)} ${p.detail}: the tool keys contacts without a reference that way, so a reference may not contain / or start with sha256: or uuid:` },
   { code: 'control-character', severity: 'error', title: 'Control character in text', manual: 'SPEC 1.4',
     message: (p) => `${f(p)} contains the control character ${p.value}${p.detail ? `; ${p.detail}` : ''}` },
   { code: 'utr-missing', severity: 'error', title: 'UTR missing', manual: 'CISR90020',
@@ -142,6 +146,10 @@ const entries: CatalogueEntry[] = [
     message: () => 'action_taken is blank: record the action taken' },
   { code: 'abbreviation', severity: 'warning', title: 'Abbreviation used', manual: 'CISR90270',
     message: (p) => `${f(p)} uses the abbreviation ${p.value}; write it out in full` },
+  { code: 'identical-row', severity: 'warning', title: 'Row repeats an earlier row', manual: 'cis-contact',
+    message: (p) => `the row repeats line ${p.limit} exactly; both are kept as separate contacts (fix the file if one is a copy)` },
+  { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', manual: 'CISR90270',
+    message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
 ];
 
 export const CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(entries.map((e) => [e.code, e]));

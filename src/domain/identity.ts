@@ -76,3 +76,16 @@ export function sourceKey(unitKey: string, target: ContactTarget): string {
 export function fingerprintKey(fingerprint: string, occurrence: number): string {
   return `sha256:${fingerprint}#${occurrence}`;
 }
+
+/**
+ * Why a user's contact reference could collide with a key the tool derives
+ * (a partner's `REF/UTR`, a fingerprint's `sha256:…`, a record's `uuid:…`),
+ * or undefined when it cannot.
+ */
+export function reservedRefForm(ref: string): string | undefined {
+  if (ref.includes('/')) return 'contains /';
+  const lower = ref.toLowerCase();
+  if (lower.startsWith('sha256:')) return 'starts with sha256:';
+  if (lower.startsWith('uuid:')) return 'starts with uuid:';
+  return undefined;
+}

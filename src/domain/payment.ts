@@ -1,9 +1,15 @@
 /**
  * Payment details in free text (DMBM510250): card numbers (13-19 digits,
  * optionally grouped by spaces or hyphens, passing Luhn) and bank accounts (a
- * sort code together with an 8-digit account number in the same field).
- * Detected numbers are masked, all but the last four digits, wherever they are
- * shown again.
+ * sort code beside an 8-digit account number). Detected numbers are masked,
+ * all but the last four digits, wherever they are shown again.
+ *
+ * Precise enough for real notes, which are full of dates, case, reference
+ * and phone numbers: a number glued to letters is a reference, not a card; a
+ * card's groups are the 3-6 digit blocks printed on cards (so two dates side
+ * by side are not one); and a sort-code-shaped group (`14-07-20` is also a
+ * date) counts only beside an 8-digit account number, with nothing between
+ * them but separators and bank words.
  */
 
 export interface PaymentFinding {
@@ -27,10 +33,15 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-// Runs of digit groups joined by single spaces or hyphens, not touching other digits.
-const DIGIT_RUN = /(?<![\d])\d+(?:[ -]\d+)*(?![\d])/g;
-const SORT_CODE = /(?<![\d-])(\d{2})([- ])(\d{2})\2(\d{2})(?![\d-])/g;
-const ACCOUNT = /(?<![\d-])\d{8}(?![\d-])/g;
+// Runs of digit groups joined by single spaces or hyphens, not touching other digits or letters.
+const DIGIT_RUN = /(?<![\p{L}\d])\d+(?:[ -]\d+)*(?![\p{L}\d])/gu;
+const SORT_CODE = /(?<![\p{L}\d-])\d{2}([- ])\d{2}\1\d{2}(?![\p{L}\d]|-\d)/gu;
+const ACCOUNT = /(?<![\p{L}\d-])\d{8}(?![\p{L}\d]|-\d)/gu;
+/** What may stand between a sort code and its account number: separators and bank words. */
+const BETWEEN = /^(?:[\s,.;:()/#-]|sort\s*code|s\/c|account(?:\s*(?:no|number))?|a\/c|acc(?:t|ount)?|bank|no|number)*$/i;
+/** A card's printed groups; a lone run of 13-19 digits is one group. */
+const CARD_GROUP_MIN = 3;
+const CARD_GROUP_MAX = 6;
 
 function countDigits(s: string): number {
   let n = 0;
@@ -54,6 +65,9 @@ function findCards(text: string, out: PaymentFinding[]): void {
       let digits = '';
       let best = -1;
       for (let j = i; j < groups.length && digits.length + groups[j]!.digits.length <= 19; j++) {
+        const size = groups[j]!.digits.length;
+        if (j > i && (size < CARD_GROUP_MIN || size > CARD_GROUP_MAX)) break;
+        if (j === i + 1 && (groups[i]!.digits.length < CARD_GROUP_MIN || groups[i]!.digits.length > CARD_GROUP_MAX)) break;
         digits += groups[j]!.digits;
         if (digits.length >= 13 && luhnValid(digits)) best = j;
       }
@@ -65,13 +79,21 @@ function findCards(text: string, out: PaymentFinding[]): void {
   }
 }
 
+/** Sort codes and account numbers that stand beside each other, in either order. */
 function findAccounts(text: string, out: PaymentFinding[]): void {
-  const sortCodes = [...text.matchAll(SORT_CODE)];
+  const sortCodes = [...text.matchAll(SORT_CODE)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   if (sortCodes.length === 0) return;
-  const accounts = [...text.matchAll(ACCOUNT)];
-  if (accounts.length === 0) return;
-  for (const m of sortCodes) out.push({ kind: 'sort-code', start: m.index, end: m.index + m[0].length });
-  for (const m of accounts) out.push({ kind: 'account', start: m.index, end: m.index + m[0].length });
+  const accounts = [...text.matchAll(ACCOUNT)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  const found = new Set<{ start: number; end: number }>();
+  for (const code of sortCodes) {
+    for (const account of accounts) {
+      const [first, second] = code.start < account.start ? [code, account] : [account, code];
+      if (!BETWEEN.test(text.slice(first.end, second.start))) continue;
+      found.add(code);
+      found.add(account);
+    }
+  }
+  for (const span of found) out.push({ kind: sortCodes.includes(span) ? 'sort-code' : 'account', ...span });
 }
 
 export function findPaymentDetails(text: string): PaymentFinding[] {

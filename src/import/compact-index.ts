@@ -2,8 +2,8 @@
  * A compact map from 64-bit hashes to a 32-bit value, for what an import must
  * remember of every unit in a file (fingerprint occurrences, refs already
  * used) without holding the rows: 12 bytes a slot (8 for a set of keys alone),
- * kept at most half full, so 24-48 bytes an entry (16-32 for keys alone; SPEC 7
- * allows 64 a row). Open addressing, linear probing.
+ * kept at most half full, so 24-48 bytes an entry (16-32 for keys alone),
+ * within the 64 bytes a row an import may grow by. Open addressing, linear probing.
  */
 
 import { hash } from 'node:crypto';
@@ -99,19 +99,19 @@ export class CompactIndex {
 }
 
 /**
- * How many times each fingerprint has been seen in a file. Almost every one
- * is seen once, so those are a set of keys, and only repeats carry a count:
- * 8 bytes a slot for the many instead of 12.
+ * How many times each fingerprint has been seen in a file, and the line it
+ * was first seen on (a repeat's `identical-row` warning names it). Almost
+ * every one is seen once; only repeats carry a count, in a small index.
  */
 export class OccurrenceCounter {
-  private readonly seen = CompactIndex.keys();
+  private readonly first = new CompactIndex();
   private readonly repeats = new CompactIndex(16);
 
-  /** This key's occurrence number: 1 the first time it is counted, then 2, 3... */
-  next(key: [number, number]): number {
-    if (this.seen.add(key)) return 1;
+  /** This key's occurrence number (1 the first time it is counted, then 2, 3...) and the line of its first. */
+  next(key: [number, number], line: number): { occurrence: number; firstLine: number } {
+    if (this.first.add(key, line)) return { occurrence: 1, firstLine: line };
     const occurrence = (this.repeats.get(key) ?? 1) + 1;
     this.repeats.set(key, occurrence);
-    return occurrence;
+    return { occurrence, firstLine: this.first.get(key)! };
   }
 }

@@ -20,9 +20,9 @@ import { RejectsFile } from '../reporting/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { ROWS_PER_COLLECTION, fullCollection } from './heap.js';
-import { unreadable } from '../csv/rows.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
+import { partnersChangedDetail } from './record-contact.js';
 
 /** Batches checked or being written while the next is read. */
 const IN_FLIGHT = 2;
@@ -82,7 +82,7 @@ function evaluate(
   const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
   const rowWarnings: Issue[][] = rows.map(() => []);
   let prepared: PreparedUnit | undefined;
-  if (!rows.some(unreadable)) {
+  {
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
       if (k > 0) {
@@ -98,9 +98,11 @@ function evaluate(
       let key = unit.ref;
       if (key === null) {
         const fingerprint = unitFingerprint(check.contact, check.targets, hashes);
-        key = fingerprintKey(fingerprint, fingerprints.next(CompactIndex.keyOfHex(fingerprint)));
+        const { occurrence, firstLine } = fingerprints.next(CompactIndex.keyOfHex(fingerprint), rows[0]!.line);
+        key = fingerprintKey(fingerprint, occurrence);
+        if (occurrence > 1) (settings.strict ? rowErrors : rowWarnings)[0]!.push(issue('identical-row', { limit: firstLine }));
       }
-      prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
+      if (rowErrors[0]!.length === 0) prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
     }
   }
   if (!prepared) markSiblings(rowErrors);
@@ -280,10 +282,16 @@ export class ContactImport {
     const rows = e.unit.rows;
     s.rowsRead += rows.length;
     if (outcome && 'code' in outcome) {
-      e.rowErrors.forEach((errors) => errors.push(outcome));
+      const refusal = outcome;
+      e.rowErrors.forEach((errors) => errors.push(refusal));
     } else if (outcome?.status === 'conflict') {
       const conflict = issue('conflicts-with-recorded', { field: 'contact_ref', value: outcome.sourceKey, detail: outcome.detail });
       e.rowErrors.forEach((errors) => errors.push(conflict));
+    }
+    if (outcome && !('code' in outcome) && outcome.status === 'duplicate' && outcome.partnersAdded) {
+      const changed = issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(outcome.partnersAdded) });
+      (this.options.settings.strict ? e.rowErrors : e.rowWarnings).forEach((list) => list.push(changed));
+      if (this.options.settings.strict) outcome = undefined;
     }
     if (!outcome || 'code' in outcome || outcome.status === 'conflict') {
       s.rowsRejected += rows.length;

@@ -6,10 +6,11 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
+import { reservedRefForm } from '../domain/identity.js';
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
-import { checkQuoting } from '../csv/quoting.js';
-import { type Row, csvRowChunks, unreadable } from '../csv/rows.js';
+import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
+import { type Row, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -50,7 +51,7 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
   for await (const rows of chunks) {
     const units: LogUnit[] = [];
     for (const row of rows) {
-      const ref = unreadable(row) ? '' : (row.fields.contact_ref ?? '').trim();
+      const ref = (row.fields.contact_ref ?? '').trim();
       if (current && ref !== '' && current.ref === ref) {
         current.rows.push(row);
         continue;
@@ -58,6 +59,8 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
       if (current) units.push(current);
       current = { ref: ref === '' ? null : ref, rows: [row], issues: [] };
       if (ref !== '') {
+        const reserved = reservedRefForm(ref);
+        if (reserved) current.issues.push(issue('ref-invalid', { field: 'contact_ref', value: ref, detail: reserved }));
         const key = CompactIndex.keyOf(ref);
         if (!refs.add(key, row.line)) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: refs.get(key)! }));
       }
@@ -68,16 +71,16 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
 }
 
 /**
- * Checks the header, then the quoting of the whole file: fatal problems
- * surface before anything at all is written (SPEC 3), not after the batches
- * before them have been committed.
+ * Checks the whole file's bytes and quoting, then the header: fatal problems
+ * surface before anything at all is written, not after the batches before
+ * them have been committed.
  */
-export async function checkLogFile(file: string, encoding: Encoding, map: ColumnMap): Promise<void> {
-  const rows = logRows(file, encoding, map, () => {});
+export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap): Promise<void> {
+  await checkWholeFile(file, check);
+  const rows = logRows(file, check.encoding, map, () => {});
   try {
     await rows.next();
   } finally {
     await rows.return(undefined);
   }
-  await checkQuoting(file, encoding);
 }

@@ -4,6 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { reservedRefForm } from '../domain/identity.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
 import { usageError } from '../domain/errors.js';
@@ -64,6 +65,11 @@ function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries'])
   return stored.map((s) => ({ id: s.seq, utr: s.utr, partnershipUtr: s.partnershipUtr, enquiries }));
 }
 
+/** What the `partners-changed` warning says of the partners gained since. */
+export function partnersChangedDetail(added: readonly string[]): string {
+  return `partner${added.length === 1 ? '' : 's'} ${added.join(', ')} joined it since, and ${added.length === 1 ? 'is' : 'are'} not given this contact`;
+}
+
 export interface RecordOptions {
   /** Reference data kept across many records (`run`). */
   references?: ReferenceCache;
@@ -79,6 +85,8 @@ export async function recordContact(db: Database, flags: RecordFlags, settings: 
   if (!check.contact) return { recorded: false, errors: allErrors(check), warnings };
 
   const ref = flags.ref?.trim();
+  const reserved = ref ? reservedRefForm(ref) : undefined;
+  if (reserved) return { recorded: false, errors: [issue('ref-invalid', { field: 'ref', value: ref, detail: reserved })], warnings };
   const unit = prepareUnit(check.contact, check.targets, ref ? ref : `uuid:${randomUUID()}`);
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcome;
@@ -92,8 +100,11 @@ export async function recordContact(db: Database, flags: RecordFlags, settings: 
   switch (outcome!.status) {
     case 'written':
       return { recorded: true, duplicate: false, contacts: summarise(outcome!.stored, enquiries), warnings };
-    case 'duplicate':
-      return { recorded: true, duplicate: true, contacts: summarise(outcome!.stored, enquiries), warnings };
+    case 'duplicate': {
+      const added = outcome!.partnersAdded;
+      const changed = added ? [issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(added) })] : [];
+      return { recorded: true, duplicate: true, contacts: summarise(outcome!.stored, enquiries), warnings: [...warnings, ...changed] };
+    }
     case 'conflict':
       return {
         recorded: false,

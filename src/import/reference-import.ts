@@ -13,7 +13,7 @@ import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
 import type { Encoding } from '../csv/reader.js';
 import type { FileLayout } from '../csv/header.js';
-import { csvRows, unreadable } from '../csv/rows.js';
+import { csvRows } from '../csv/rows.js';
 import type { Database, Executor } from '../storage/database.js';
 import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
@@ -64,7 +64,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
     });
     for await (const row of rows) {
       summary.rowsRead++;
-      const checked = unreadable(row) ? { value: undefined, errors: [] } : loader.check(row.fields);
+      const checked = loader.check(row.fields);
       const errors = [...row.issues, ...checked.errors];
       if (errors.length > 0 || checked.value === undefined) {
         summary.rowsRejected++;

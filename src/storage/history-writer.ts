@@ -34,7 +34,8 @@ export interface StoredRef {
 
 export type UnitOutcome =
   | { status: 'written'; stored: StoredRef[] }
-  | { status: 'duplicate'; stored: StoredRef[] }
+  /** `partnersAdded`: partners the partnership has gained since the contact was recorded for the partners of its day. */
+  | { status: 'duplicate'; stored: StoredRef[]; partnersAdded?: string[] }
   | { status: 'conflict'; sourceKey: string; detail: string };
 
 export type ContactRow = typeof contacts.$inferInsert;
@@ -97,14 +98,12 @@ function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutc
       return { status: 'conflict', sourceKey: wanted.entry.sourceKey, detail: `as contact ${match.seq}` };
     }
   }
-  const missing = unit.contacts.find((_, i) => matches[i] === undefined);
-  if (missing) {
-    return { status: 'conflict', sourceKey: missing.entry.sourceKey, detail: 'for a different set of partners' };
-  }
-  return {
-    status: 'duplicate',
-    stored: matches.map((m) => ({ seq: m!.seq, utr: m!.utr, partnershipUtr: m!.partnershipUtr })),
-  };
+  const stored = matches.filter((m) => m !== undefined).map((m) => ({ seq: m.seq, utr: m.utr, partnershipUtr: m.partnershipUtr }));
+  const missing = unit.contacts.filter((_, i) => matches[i] === undefined);
+  if (missing.length === 0) return { status: 'duplicate', stored };
+  // Only a partnership's unit is stored on several records; every copy found says the same, so the
+  // registry has gained partners since: the contact stands as recorded for the partners of its day.
+  return { status: 'duplicate', stored, partnersAdded: missing.map((c) => c.entry.utr) };
 }
 
 export interface AppendOptions {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QuotingScan, checkQuoting } from '../../src/csv/quoting.js';
+import { QuotingScan } from '../../src/csv/quoting.js';
+import { checkWholeFile } from '../../src/csv/file-check.js';
 import { lineEndingOf, readCsv } from '../../src/csv/reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-quoting-'));
@@ -79,7 +80,8 @@ describe("the quick scan of a file's quoting", () => {
   });
 });
 
-describe('checkQuoting', () => {
+describe('the whole-file check: quoting', () => {
+  const checkQuoting = (path: string, encoding: 'utf-8' | 'windows-1252', confirmEncoding = false) => checkWholeFile(path, { encoding, confirmEncoding });
   const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i},"notes of row ${i}, with ""quotes"""`);
 
   it('fails with file-unreadable naming the line, even far past the first chunk, LF or CRLF', async () => {
@@ -89,10 +91,9 @@ describe('checkQuoting', () => {
     }
   });
 
-  it('passes well-formed files, LF or CRLF, spaces after a closing quote, and a quote left open at the end (a row error)', async () => {
+  it('passes well-formed files, LF or CRLF, and spaces after a closing quote', async () => {
     await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\n')), 'utf-8')).resolves.toBeUndefined();
     await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\r\n')), 'utf-8')).resolves.toBeUndefined();
-    await expect(checkQuoting(fileOf('n,notes\n1,"open\n'), 'utf-8')).resolves.toBeUndefined();
     // Not certain to the quick scan, so read through the parser, which accepts spaces after a closing quote.
     await expect(checkQuoting(fileOf('n,notes\n"x"  ,3\n'), 'utf-8')).resolves.toBeUndefined();
     await expect(checkQuoting(fileOf('n,notes\r\n"x"y,3\r\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
@@ -113,7 +114,18 @@ describe('checkQuoting', () => {
     };
     expect(scan('windows-1252')).toBe(true);
     expect(scan('utf-8')).toBe(false);
-    await expect(checkQuoting(fileOf(bomBytes), 'windows-1252')).resolves.toBeUndefined();
+    await expect(checkQuoting(fileOf(bomBytes), 'windows-1252', true)).resolves.toBeUndefined();
+  });
+
+  it('a quote never closed is fatal, naming where it opened and how much it would swallow', async () => {
+    // Rows after it hold no quote: the open one runs to the end of the file.
+    const plain = (n: number, from: number) => Array.from({ length: n }, (_, i) => `${from + i},plain notes`);
+    const lines = ['n,notes', ...plain(9, 1), '10,"never closed', ...plain(20, 11)];
+    for (const ending of ['\n', '\r\n']) {
+      await expect(checkQuoting(fileOf(`${lines.join(ending)}${ending}`), 'utf-8')).rejects.toMatchObject({
+        code: 'unclosed-quote', message: expect.stringMatching(/line 11 opens a quoted field that is never closed; it would swallow the 20 lines after it/),
+      });
+    }
   });
 
   it('a file that fails while being read is unreadable, not taken as well formed', async () => {

@@ -60,6 +60,39 @@ describe('payment details', () => {
     expect(findPaymentDetails('account 12345678 only')).toEqual([]);
   });
 
+  // Real legacy notes: none of these holds payment details, and each must import unchanged.
+  const LOOK_ALIKES = [
+    'Letter dated 14-07-20 ref 20200714 sent',
+    'Case 12345678 opened 01-02-21, next review 01-05-21',
+    'Called 0161 496 0000 and 07700 900123, no answer',
+    'Phone 020 7946 0000 ext 1234 5678',
+    'UTR 1955839661, PAYE ref 123/AB45678, NINO AB123456C',
+    'Visits on 14-07-2020 15-07-2020 16-07-2020 and 17-07-2020',
+    'Reference CIS-2020-0714-001 and REF12345678901234',
+    'Paid £1,234.56 on 12/03/2021, receipt 20210312',
+    'Docs 12 34 56 filed; case 87654321 closed',
+    'Period 06-04-21 to 05-04-22 return 12345678 received',
+    'Claim 4111111111111111X and batch 55000000000000041',
+  ];
+
+  it.each(LOOK_ALIKES)('finds nothing in a real note: %s', (text) => {
+    expect(findPaymentDetails(text)).toEqual([]);
+  });
+
+  it.each([
+    ['card 4111 1111 1111 1111', ['card']],
+    ['card 4111-1111-1111-1111 expires 12/27', ['card']],
+    ['amex 3782 822463 10005', ['card']],
+    ['4111111111111111', ['card']],
+    ['sort code 12-34-56 account 12345678', ['sort-code', 'account']],
+    ['a/c 12345678 s/c 12 34 56', ['account', 'sort-code']],
+    ['Bank: 12-34-56, acc no. 12345678', ['sort-code', 'account']],
+    ['12-34-56 12345678', ['sort-code', 'account']],
+    ['paid from 12-34-56 / 12345678 on 14-07-20', ['sort-code', 'account']],
+  ])('still finds real payment details: %s', (text, kinds) => {
+    expect(findPaymentDetails(text).map((f) => f.kind)).toEqual(kinds);
+  });
+
   it('property: any Luhn-valid 16-digit number in text is found and never shown whole', () => {
     const card = fc.stringMatching(/^\d{15}$/).map((p) => p + [...'0123456789'].find((d) => luhnValid(p + d)));
     fc.assert(fc.property(card, (number) => {

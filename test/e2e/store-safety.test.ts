@@ -207,7 +207,7 @@ describe('db restore: an export brought back into an empty store', () => {
     const lines = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trimEnd().split('\n');
     writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -11).join('\n')}\n`);
     writeFileSync(join(cwd, 'altered.jsonl'), `${lines.map((l, i) => (i === 100 ? l.replace(/row \d+/, 'row changed') : l)).join('\n')}\n`);
-    execFileSync(process.execPath, [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl')], { env: { ...process.env, ...source.env } });
+    execFileSync(process.execPath, [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl')], { env: { ...process.env, ...source.env }, stdio: 'pipe' });
     const target = await createTarget(driver);
     try {
       for (const [file, reason] of [['cut.jsonl', /no manifest/], ['altered.jsonl', /entry 101 .* does not match its hash/], ['part.jsonl', /entry \d+ is missing|only part of the history/]] as const) {

@@ -34,15 +34,17 @@ describe('CompactIndex', () => {
 });
 
 describe('OccurrenceCounter', () => {
-  it('property: numbers each occurrence of a key as counting them one by one would', () => {
+  it('property: numbers each occurrence of a key as counting them one by one would, and names its first line', () => {
     fc.assert(fc.property(fc.array(fc.nat({ max: 40 }), { maxLength: 300 }), (ns) => {
       const counter = new OccurrenceCounter();
       const counts = new Map<number, number>();
-      for (const n of ns) {
+      const firsts = new Map<number, number>();
+      ns.forEach((n, line) => {
         const expected = (counts.get(n) ?? 0) + 1;
         counts.set(n, expected);
-        expect(counter.next(keyOf(n))).toBe(expected);
-      }
+        if (!firsts.has(n)) firsts.set(n, line + 2);
+        expect(counter.next(keyOf(n), line + 2)).toEqual({ occurrence: expected, firstLine: firsts.get(n) });
+      });
     }));
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * Everything that makes a file unreadable is found before anything is
+ * written: records are immutable, so a misread is stored for good. One pass
+ * over the raw bytes checks the declared encoding and follows the quoting
+ * (see quoting.ts); only where the quick quoting scan cannot be sure is the
+ * file read once more through the parser, which names the exact line.
+ *
+ * - Read as UTF-8, an invalid byte sequence anywhere is fatal, naming its line.
+ * - Read as windows-1252, a file that is in fact UTF-8 (a byte-order mark, or
+ *   accented letters that are valid UTF-8 sequences) is fatal unless the user
+ *   confirms the encoding: `é` would be stored as `Ã©`.
+ * - A quoted field never closed is fatal, naming where it opened and how
+ *   much of the file it would swallow.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import { inputError } from '../domain/errors.js';
+import { CHUNK_BYTES, type Encoding, lineEndingOf, readCsvChunks } from './reader.js';
+import { QuotingScan } from './quoting.js';
+
+const LF = 0x0a;
+
+export interface FileCheckOptions {
+  encoding: Encoding;
+  /** The user says the file really is windows-1252, though its bytes would read as UTF-8. */
+  confirmEncoding?: boolean;
+}
+
+/** Bytes a UTF-8 sequence takes, from its first byte; 0 for a byte that cannot start one. */
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/** Where the first invalid UTF-8 sequence starts (only called once `isUtf8` said there is one). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const n = sequenceLength(bytes[i]!);
+    if (n === 0 || i + n > bytes.length) return i;
+    if (n > 1 && !isUtf8(bytes.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return bytes.length;
+}
+
+/** How many bytes at the end of `bytes` begin a sequence that the next chunk completes. */
+function unfinishedTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const b = bytes[bytes.length - back]!;
+    if (b < 0x80) return 0;
+    if (b >= 0xc0) return sequenceLength(b) > back ? back : 0;
+  }
+  return 0;
+}
+
+function linesIn(bytes: Uint8Array, end = bytes.length): number {
+  let n = 0;
+  for (let i = bytes.indexOf(LF); i !== -1 && i < end; i = bytes.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/** Fails with a fatal catalogue code if any of the file cannot be read faithfully. */
+export async function checkWholeFile(path: string, options: FileCheckOptions): Promise<void> {
+  const { encoding } = options;
+  let scan: QuotingScan | undefined;
+  let lineBreaks = 0;
+  let carry: Uint8Array = new Uint8Array(0);
+  let validUtf8 = true;
+  let startsWithBom = false;
+  let firstAccentLine = 0;
+  let first = true;
+  let endsWithLineBreak = false;
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // The reader guesses the line ending from its first chunk, decoded; so does the scan.
+      scan ??= new QuotingScan(lineEndingOf(new TextDecoder(encoding).decode(chunk, { stream: true })), encoding);
+      scan.push(chunk);
+      if (first) startsWithBom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+      first = false;
+      if (validUtf8) {
+        const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+        const whole = bytes.subarray(0, bytes.length - unfinishedTail(bytes));
+        if (!isUtf8(whole)) {
+          validUtf8 = false;
+          if (encoding === 'utf-8') {
+            const line = lineBreaks + 1 + linesIn(whole, firstInvalidUtf8(whole));
+            throw inputError('invalid-encoding', `${path} is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have`,
+              'a file saved by Excel or an older Windows system is most likely windows-1252: add --encoding windows-1252');
+          }
+        } else if (firstAccentLine === 0) {
+          const high = whole.findIndex((b) => b >= 0x80);
+          if (high !== -1) firstAccentLine = lineBreaks + 1 + linesIn(whole, high);
+        }
+        carry = bytes.subarray(whole.length);
+      }
+      lineBreaks += linesIn(chunk);
+      endsWithLineBreak = chunk[chunk.length - 1] === LF;
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'invalid-encoding') throw error;
+    throw inputError('file-unreadable', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  } finally {
+    stream.destroy();
+  }
+  if (encoding === 'utf-8' && carry.length > 0) {
+    throw inputError('invalid-encoding', `${path} is not valid UTF-8: it ends in the middle of a character`,
+      'the file may be cut short, or in windows-1252: add --encoding windows-1252');
+  }
+  if (encoding === 'windows-1252' && !options.confirmEncoding && validUtf8 && (startsWithBom || firstAccentLine > 0)) {
+    const why = startsWithBom ? 'starts with a UTF-8 byte-order mark' : `holds accented characters in UTF-8 (the first on line ${firstAccentLine})`;
+    throw inputError('invalid-encoding', `${path} ${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)`,
+      'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding');
+  }
+  if (!scan || scan.certain()) return;
+  const lastLine = endsWithLineBreak ? lineBreaks : lineBreaks + 1;
+  for await (const items of readCsvChunks(path, encoding)) {
+    for (const item of items) {
+      if (item.kind === 'unclosed-quote') {
+        const swallowed = lastLine - item.line;
+        throw inputError('unclosed-quote', `${path}: line ${item.line} opens a quoted field that is never closed; it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file`,
+          'close the quote (a quote inside a quoted field is written twice: "")');
+      }
+    }
+  }
+}

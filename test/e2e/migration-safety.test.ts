@@ -1,0 +1,138 @@
+/**
+ * A migration never damages data: what cannot be read faithfully is refused
+ * before anything is written, inputs are never overwritten, every row is
+ * accounted for, and real notes are stored as they were written.
+ */
+
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utrCheckCharacter } from '../../src/domain/utr.js';
+import { FIXTURES, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
+
+const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
+const row = (ref: string, notes: string, name = 'Jo Bloggs') => `${ref},1955839661,,agent,${name},email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
+
+describe.each(DRIVERS)('migration safety on %s', (driver) => {
+  let target: Target;
+  let cwd: string;
+  const cli = (args: string[]) => runCli(args, target.env, { cwd });
+  const write = (name: string, content: string | Buffer) => {
+    writeFileSync(join(cwd, name), content);
+    return join(cwd, name);
+  };
+  const notesOf = async (ref: string) => (await queryStore<{ general_notes: string; contact_name: string }>(target,
+    sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${ref}`))[0];
+
+  beforeAll(async () => {
+    target = await createTarget(driver);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-migration-'));
+    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
+    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
+  });
+  afterAll(() => target?.dispose());
+
+  it('a UTF-8 log declared windows-1252 is refused whole, unless the user confirms the encoding', async () => {
+    const file = write('utf8.csv', [HEADER, row('ENC-1', 'Plain note'), row('ENC-2', 'Café paid £5', 'Renée Côté')].join('\n'));
+    const before = await storedCounts(target);
+    const r = await cli(['import', file, '--encoding', 'windows-1252']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds accented characters in UTF-8 \(the first on line 3\).*\[invalid-encoding\]/);
+    expect(r.stderr).toContain('--confirm-encoding');
+    expect(await storedCounts(target)).toEqual(before);
+    const plain = await cli(['import', file]);
+    expect(plain.code).toBe(0);
+    expect(await notesOf('ENC-2')).toEqual({ general_notes: 'Café paid £5', contact_name: 'Renée Côté' });
+  });
+
+  it('a windows-1252 log read as UTF-8 is refused whole, naming the line and the flag; with the flag it is stored right', async () => {
+    const text = [HEADER, row('W-1', 'Plain note'), row('W-2', 'Plain too'), row('W-3', 'Fran\u00e7ois called', 'Fran\u00e7ois')].join('\r\n');
+    const file = write('latin.csv', Buffer.from(text, 'latin1'));
+    const before = await storedCounts(target);
+    const r = await cli(['import', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have \[invalid-encoding\]/);
+    expect(r.stderr).toContain('--encoding windows-1252');
+    expect(await storedCounts(target)).toEqual(before);
+    expect((await cli(['import', file, '--encoding', 'windows-1252'])).code).toBe(0);
+    expect(await notesOf('W-3')).toEqual({ general_notes: 'François called', contact_name: 'François' });
+  });
+
+  it('no rejects file may overwrite an input, even through a link or in a dry run, nor a file that is not a rejects file', async () => {
+    const log = write('log.csv', [HEADER, row('OUT-1', 'fine'), row('OUT-2', 'bad', 'x'.repeat(101))].join('\n'));
+    const original = readFileSync(log);
+    symlinkSync(log, join(cwd, 'link.csv'));
+    const notes = write('notes.txt', 'keep me\n');
+    for (const args of [['--dry-run', '--rejects', log], ['--rejects', join(cwd, 'link.csv')], ['--rejects', notes]]) {
+      const r = await cli(['import', log, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('[output-is-input]');
+    }
+    expect(readFileSync(log)).toEqual(original);
+    expect(readFileSync(notes, 'utf8')).toBe('keep me\n');
+    expect(await notesOf('OUT-1')).toBeUndefined();
+    // A rejects file is overwritten, as before.
+    const rejects = join(cwd, 'log.rejects.csv');
+    expect((await cli(['import', log, '--dry-run', '--rejects', rejects])).code).toBe(1);
+    expect((await cli(['import', log, '--dry-run', '--rejects', rejects])).code).toBe(1);
+  });
+
+  it('a quote never closed is fatal, naming its line and what it would swallow: no row is lost silently', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => row(`Q-${i + 1}`, `note ${i + 1}`).replace(/"(note \d+)"$/, '$1'));
+    rows[9] = rows[9]!.replace(/note 10$/, '"note 10 never closed');
+    const before = await storedCounts(target);
+    const r = await cli(['--json', 'import', write('quote.csv', [HEADER, ...rows].join('\n'))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/line 11 opens a quoted field that is never closed; it would swallow the 20 lines after it.*\[unclosed-quote\]/);
+    expect(await storedCounts(target)).toEqual(before);
+  });
+
+  it('notes that only look like payment details are stored unchanged; real ones are still refused and masked', async () => {
+    const lookAlikes = [
+      'Letter dated 14-07-20 ref 20200714 sent',
+      'Case 12345678 opened 01-02-21, next review 01-05-21',
+      'Called 0161 496 0000 and 07700 900123, no answer',
+      'Visits on 14-07-2020 15-07-2020 16-07-2020 and 17-07-2020',
+      'Period 06-04-21 to 05-04-22 return 12345678 received',
+    ];
+    const file = write('alike.csv', [HEADER, ...lookAlikes.map((n, i) => row(`PAY-${i}`, n)), row('PAY-REAL', 'Sort code 12-34-56 account 12345678')].join('\n'));
+    const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'alike.rejects.csv')]);
+    expect(r.json).toMatchObject({ rowsAccepted: lookAlikes.length, rowsRejected: 1, rejectsByCode: { 'payment-details': 1 } });
+    for (const [i, note] of lookAlikes.entries()) expect((await notesOf(`PAY-${i}`))?.general_notes).toBe(note);
+    const rejects = readFileSync(join(cwd, 'alike.rejects.csv'), 'utf8');
+    expect(rejects).toContain('Sort code **-**-** account ****5678');
+    expect(rejects).not.toContain('12345678');
+  });
+
+  it('re-importing a partnership row after the partnership gained a partner is a duplicate with partners-changed', async () => {
+    const log = write('partners.csv', [HEADER, '"PC-1",2108834503,,subcontractor,Alan Partridge,face-to-face,,2021-09-01,authenticated,3456789,Complaint,Logged a complaint,'].join('\n'));
+    const first = await cli(['--json', 'import', log]);
+    expect(first.json).toMatchObject({ rowsAccepted: 1 });
+    const partners = first.json.contactsWritten;
+    expect(partners).toBeGreaterThan(1);
+    const newPartner = `${utrCheckCharacter('0777777777')}777777777`;
+    write('new-partner.csv', `utr,name,kind,partner_of\n${newPartner},Cyril Partridge,subcontractor,2108834503\n`);
+    expect((await cli(['registry', 'import', 'new-partner.csv'])).code).toBe(0);
+    const again = await cli(['--json', 'import', log]);
+    expect(again.code).toBe(0);
+    expect(again.json).toMatchObject({ rowsDuplicate: 1, rowsRejected: 0, contactsWritten: 0, warningsByCode: { 'partners-changed': 1 } });
+    const [stored] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts where source_key like 'PC-1/%'`);
+    expect(stored!.n).toBe(partners);
+  });
+
+  it('identical rows are both kept, with identical-row naming the earlier line; reserved refs are ref-invalid', async () => {
+    const twin = ',2234567890,,contractor,Harry Harrow,letter,Outbound,14/07/2021,waived,2345678,Letter,Wrote twice,';
+    const file = write('twins.csv', [HEADER, twin, twin, row('A/B', 'slash'), row('sha256:abc', 'derived'), row('uuid:1', 'derived')].join('\n'));
+    const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'twins.rejects.csv')]);
+    expect(r.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 3, warningsByCode: { 'identical-row': 1 }, rejectsByCode: { 'ref-invalid': 3 } });
+    const recorded = await cli(['--json', 'record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry',
+      '--subject', 'Letter', '--action', 'x', '--ref', 'uuid:123']);
+    expect(recorded.code).toBe(1);
+    expect(recorded.json.errors[0].code).toBe('ref-invalid');
+    const strict = await cli(['--json', 'import', write('twins2.csv', [HEADER, twin.replace('2021', '2022'), twin.replace('2021', '2022')].join('\n')), '--strict', '--rejects', '/dev/null']);
+    expect(strict.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, rejectsByCode: { 'identical-row': 1 } });
+  });
+});
