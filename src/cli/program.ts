@@ -6,12 +6,10 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { type CommandResult, fail, runCommand } from './exit-handler.js';
-import { RECORD_OPTIONS } from '../import/record-options.js';
+import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../import/record-options.js';
 import { type GlobalOptions, Session } from './session.js';
 
 const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** Runs a command's action inside a session; the exit handler owns the outcome. */
 function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>) {
@@ -70,14 +68,21 @@ export function buildProgram(): Command {
     .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport));
 
   const record = program.command('record').description('record one contact');
+  // Flags are kept in the order given: an --action or --notes belongs to the --subject before it.
+  const given: FlagEvent[] = [];
   for (const spec of RECORD_OPTIONS) {
-    const option = new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description);
-    record.addOption(spec.repeatable ? option.argParser(collect) : option);
+    record.addOption(new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description).argParser((value: string) => {
+      given.push({ flag: spec.flag, value });
+      return value;
+    }));
   }
   example(record,
     'cis-contact record --utr 1955839661 --operator 1234567 --contact-type agent --contact-name "Jo Bloggs" --channel phone-inbound --auth authenticated --subject Callback --action "Explained the deduction statement"',
     'cis-contact record --utr 2108834503 --operator 1234567 --channel internal-enquiry --subject "Internal Referral" --action "Referred to debt management" --subject Other --action "Checked the return" --ref CASE-1001')
-    .action(action(async () => (await import('../commands/record.js')).record));
+    .action(action(async () => {
+      const { record: recordCommand } = await import('../commands/record.js');
+      return (session: Session) => recordCommand(session, flagsFromEvents(given));
+    }));
 
   example(program.command('import').argument('<file>', 'contact log CSV (SPEC 2.1)')
     .description('bulk import a contact log: every row checked, partnerships expanded, rejected rows written to a re-importable rejects file')

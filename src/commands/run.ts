@@ -1,6 +1,7 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
-import type { Issue } from '../domain/catalogue.js';
+import { type Issue, issue } from '../domain/catalogue.js';
+import type { Database, Transaction } from '../storage/database.js';
 import { CisError } from '../domain/errors.js';
 import { type RecordOutcome, recordContact } from '../import/record-contact.js';
 import { parseRecordArgs } from '../import/record-options.js';
@@ -30,50 +31,70 @@ function resultOf(line: number, outcome: RecordOutcome): LineResult {
   };
 }
 
-/** Each line is one `record`, in its own transaction, over one connection for the whole script. */
+class DryRunEnd {}
+
+/**
+ * Each line is one `record`, in its own transaction (a savepoint in a dry
+ * run), over one connection for the whole script. A dry run is one
+ * transaction rolled back at the end, so a later line sees what the earlier
+ * ones would have recorded.
+ */
 export async function run(session: Session, script: string, flags: RunFlags): Promise<CommandResult> {
   const lines = scriptLines(script);
   const first = await lines.next(); // an unreadable script fails before the store is opened
   const store = await session.store();
   const settings = session.rules();
-  const references = new ReferenceCache(store.db);
   const results: LineResult[] = [];
   const ui = session.ui;
+  const dryRun = Boolean(flags.dryRun);
   const report = (result: LineResult, outcome?: RecordOutcome) => {
     if (ui.json) return;
-    if (outcome) describeRecordOutcome(ui, outcome, `line ${result.line}: `);
+    if (outcome) describeRecordOutcome(ui, outcome, `line ${result.line}: `, dryRun);
     else {
       ui.say(`line ${result.line}: ${ui.colour.red('Not recorded')}`);
       ui.issues(result.errors);
     }
   };
-  for (let item = first; !item.done; item = await lines.next()) {
-    const line = item.value;
-    let result: LineResult;
-    let outcome: RecordOutcome | undefined;
-    if ('error' in line) {
-      result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: line.error }], warnings: [] };
-    } else {
-      try {
-        outcome = await recordContact(store.db, parseRecordArgs(line.args), settings, { references, dryRun: flags.dryRun });
-        result = resultOf(line.line, outcome);
-      } catch (error) {
-        if (!(error instanceof CisError) || error.kind !== 'usage') throw error;
-        result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: error.message }], warnings: [] };
+  const runLines = async (db: Database | Transaction) => {
+    const references = new ReferenceCache(db);
+    for (let item = first; !item.done; item = await lines.next()) {
+      const line = item.value;
+      let result: LineResult;
+      let outcome: RecordOutcome | undefined;
+      if ('error' in line) {
+        result = { line: line.line, recorded: false, errors: [issue('line-unreadable', { detail: line.error })], warnings: [] };
+      } else {
+        try {
+          outcome = await recordContact(db, parseRecordArgs(line.args), settings, { references });
+          result = resultOf(line.line, outcome);
+        } catch (error) {
+          if (!(error instanceof CisError) || error.kind !== 'usage') throw error;
+          result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: error.message }], warnings: [] };
+        }
       }
+      results.push(result);
+      report(result, outcome);
+      if (!result.recorded && flags.stopOnError) break;
+      if (session.signal.aborted) break;
     }
-    results.push(result);
-    report(result, outcome);
-    if (!result.recorded && flags.stopOnError) break;
-    if (session.signal.aborted) break;
-  }
-  const recorded = results.filter((r) => r.recorded).length;
-  const failed = results.length - recorded;
+  };
+  if (dryRun) {
+    await store.db.transaction(async (tx) => {
+      await runLines(tx);
+      throw new DryRunEnd();
+    }).catch((error: unknown) => {
+      if (!(error instanceof DryRunEnd)) throw error;
+    });
+  } else await runLines(store.db);
+  const duplicate = results.filter((r) => r.recorded && r.duplicate).length;
+  const recorded = results.filter((r) => r.recorded).length - duplicate;
+  const failed = results.length - recorded - duplicate;
   return {
     exitCode: failed > 0 ? 1 : 0,
-    json: { lines: results.length, recorded, failed, dryRun: Boolean(flags.dryRun), results },
+    json: { lines: results.length, recorded, duplicate, failed, dryRun, results },
     report: () => {
-      ui.say(`${flags.dryRun ? 'Dry run: ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${recorded} recorded${flags.dryRun ? ' (nothing written)' : ''}, ${failed} failed${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`);
+      const counts = `${recorded} ${dryRun ? 'would be recorded' : 'recorded'}, ${duplicate} already recorded, ${failed} failed`;
+      ui.say(`${dryRun ? 'Dry run (nothing written): ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${counts}${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`);
       if (session.signal.aborted) ui.say(`Interrupted after line ${results.at(-1)?.line ?? 0}. Run the same script again to complete it: lines with --ref record nothing twice.`);
     },
   };

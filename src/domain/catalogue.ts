@@ -129,6 +129,10 @@ const entries: CatalogueEntry[] = [
   { code: 'database-rejected', severity: 'error', title: 'The database refused the contact', manual: 'SPEC 3',
     message: (p) => `the database refused the contact: ${p.detail}` },
 
+  // Scripts (`run`).
+  { code: 'line-unreadable', severity: 'error', title: 'Script line a shell would not accept', manual: 'cis-contact',
+    message: (p) => `the line cannot be read as it stands: ${p.detail}; nothing of it was recorded` },
+
   // Reference data (registry and operator files): extensions beyond SPEC 3.
   { code: 'name-missing', severity: 'error', title: 'Name missing', manual: 'SPEC 1.1, 1.3',
     message: () => 'name is required' },

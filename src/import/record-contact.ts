@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { reservedRefForm } from '../domain/identity.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
-import { usageError } from '../domain/errors.js';
-import type { Database } from '../storage/database.js';
+import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, appendUnits } from '../storage/history-writer.js';
 import { databaseRefusal } from '../storage/errors.js';
 import { ReferenceCache } from './reference-lookup.js';
@@ -18,11 +17,9 @@ export type RecordFlagKey =
   | 'utr' | 'partners' | 'operator' | 'contactType' | 'contactName' | 'channel' | 'direction' | 'date' | 'auth'
   | 'subject' | 'action' | 'notes' | 'ref';
 
-/** What `record` (or a line of `run`) was given, flag by flag. */
+/** What `record` (or a line of `run`) was given: each flag's value, and each enquiry with its own action and notes. */
 export type RecordFlags = Partial<Record<Exclude<RecordFlagKey, 'subject' | 'action' | 'notes'>, string>> & {
-  subject?: string[];
-  action?: string[];
-  notes?: string[];
+  enquiries?: { subject?: string; action?: string; notes?: string }[];
 };
 
 export interface RecordedContact {
@@ -36,15 +33,9 @@ export type RecordOutcome =
   | { recorded: true; duplicate: boolean; contacts: RecordedContact[]; warnings: Issue[] }
   | { recorded: false; errors: Issue[]; warnings: Issue[] };
 
-/** Flags to raw contact input; more --action or --notes than --subject is a usage error. */
+/** Flags to raw contact input: no --subject is one enquiry without a subject (reported as subject-missing). */
 export function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
-  const subjects = flags.subject ?? [];
-  const actions = flags.action ?? [];
-  const notes = flags.notes ?? [];
-  if (actions.length > Math.max(subjects.length, 1) || notes.length > Math.max(subjects.length, 1)) {
-    throw usageError(`there are more --action (${actions.length}) or --notes (${notes.length}) than --subject (${subjects.length}): the k-th --action and --notes belong to the k-th --subject`);
-  }
-  const count = Math.max(subjects.length, 1);
+  const enquiries = flags.enquiries?.length ? flags.enquiries : [{}];
   return {
     utr: flags.utr,
     partners: flags.partners,
@@ -55,9 +46,7 @@ export function rawContactFromFlags(flags: RecordFlags, today: string): RawConta
     enquiry_date: flags.date ?? today,
     authentication: flags.auth,
     operator_pid: flags.operator,
-    enquiries: Array.from({ length: count }, (_, k) => ({
-      subject: subjects[k], action_taken: actions[k], general_notes: notes[k],
-    })),
+    enquiries: enquiries.map((e) => ({ subject: e.subject, action_taken: e.action, general_notes: e.notes })),
   };
 }
 
@@ -73,11 +62,34 @@ export function partnersChangedDetail(added: readonly string[]): string {
 export interface RecordOptions {
   /** Reference data kept across many records (`run`). */
   references?: ReferenceCache;
-  /** Check everything against the database, write nothing. */
-  dryRun?: boolean;
 }
 
-export async function recordContact(db: Database, flags: RecordFlags, settings: RuleSettings, options: RecordOptions = {}): Promise<RecordOutcome> {
+/** The names `record` and `run` users typed: flags, where the rules speak of CSV columns. */
+const FLAG_OF_COLUMN: Record<string, string> = {
+  utr: '--utr', partners: '--partners', contact_type: '--contact-type', contact_name: '--contact-name', channel: '--channel',
+  direction: '--direction', enquiry_date: '--date', authentication: '--auth', operator_pid: '--operator', subject: '--subject',
+  action_taken: '--action', general_notes: '--notes', contact_ref: '--ref', ref: '--ref',
+};
+const SNAKE_COLUMNS = new RegExp(`\\b(${Object.keys(FLAG_OF_COLUMN).filter((c) => c.includes('_')).join('|')})\\b`, 'g');
+const LEADING_COLUMN = new RegExp(`^(${Object.keys(FLAG_OF_COLUMN).join('|')})\\b`);
+
+function inFlagTerms(issues: readonly Issue[]): Issue[] {
+  return issues.map((i) => ({
+    code: i.code,
+    field: i.field === null ? null : (FLAG_OF_COLUMN[i.field] ?? i.field),
+    message: i.message.replace(SNAKE_COLUMNS, (c) => FLAG_OF_COLUMN[c]!).replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c]!),
+  }));
+}
+
+/** One contact from flags; issues name the flags. */
+export async function recordContact(db: Database | Transaction, flags: RecordFlags, settings: RuleSettings, options: RecordOptions = {}): Promise<RecordOutcome> {
+  const outcome = await recordFromFlags(db, flags, settings, options);
+  return outcome.recorded
+    ? { ...outcome, warnings: inFlagTerms(outcome.warnings) }
+    : { ...outcome, errors: inFlagTerms(outcome.errors), warnings: inFlagTerms(outcome.warnings) };
+}
+
+async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, settings: RuleSettings, options: RecordOptions): Promise<RecordOutcome> {
   const raw = rawContactFromFlags(flags, settings.today);
   const refs = await (options.references ?? new ReferenceCache(db)).lookupFor([raw]);
   const check = checkContact(raw, refs, settings);
@@ -91,7 +103,7 @@ export async function recordContact(db: Database, flags: RecordFlags, settings: 
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcome;
   try {
-    [outcome] = await appendUnits(db, [unit], { rollback: Boolean(options.dryRun) });
+    [outcome] = await appendUnits(db, [unit]);
   } catch (error) {
     const refusal = databaseRefusal(error);
     if (!refusal) throw error;

@@ -1,37 +1,23 @@
 /**
- * `run` scripts: one `record` argument list a line, shell-style quoting
- * (single and double quotes, backslash escapes), blank lines and `#` comments
- * skipped, a trailing backslash continuing the line. Read as a stream.
+ * `run` scripts: one `record` argument list a line, read as a POSIX shell
+ * reads it (shell-words.ts); blank lines and comments skipped, a trailing
+ * backslash continuing the line. Read as a stream.
  */
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parse } from 'shell-quote';
+import { shellWords } from './shell-words.js';
 import { inputError } from '../domain/errors.js';
 
 export type ScriptLine =
   | { line: number; args: string[] }
   | { line: number; error: string };
 
-/** Shell words of one line; `$NAME` stays literal, and shell operators are refused. */
-export function tokenise(text: string): { args: string[] } | { error: string } {
-  const words = parse(text, (name) => `$${name}`);
-  const args: string[] = [];
-  for (const word of words) {
-    if (typeof word === 'string') args.push(word);
-    else if ('comment' in word) break;
-    else if ('op' in word && word.op === 'glob') args.push((word as { pattern: string }).pattern);
-    else return { error: `unquoted shell operator ${(word as { op: string }).op}: quote the value that holds it` };
-  }
-  // A line may be written as the whole command.
-  if (args[0] === 'cis-contact') args.shift();
-  if (args[0] === 'record') args.shift();
-  return { args };
-}
-
-function continues(text: string): boolean {
-  const trailing = /\\+$/.exec(text);
-  return trailing !== null && trailing[0].length % 2 === 1;
+/** A line written as the whole command (`cis-contact record …`) means the same as its flags. */
+function withoutCommand(words: string[]): string[] {
+  if (words[0] === 'cis-contact') words.shift();
+  if (words[0] === 'record') words.shift();
+  return words;
 }
 
 async function openScript(path: string): Promise<NodeJS.ReadableStream> {
@@ -54,18 +40,18 @@ export async function* scriptLines(path: string): AsyncGenerator<ScriptLine> {
     number++;
     const text = number === 1 ? raw.replace(/^\ufeff/, '') : raw;
     const joined = pending ? { line: pending.line, text: pending.text + text } : { line: number, text };
-    if (continues(joined.text)) {
+    const read = shellWords(joined.text);
+    if ('continues' in read) {
       pending = { line: joined.line, text: joined.text.slice(0, -1) };
       continue;
     }
     pending = undefined;
-    const trimmed = joined.text.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const words = tokenise(joined.text);
-    yield 'error' in words ? { line: joined.line, error: words.error } : { line: joined.line, args: words.args };
+    if ('error' in read) yield { line: joined.line, error: read.error };
+    else if (read.words.length > 0) yield { line: joined.line, args: withoutCommand(read.words) };
   }
-  if (pending && pending.text.trim() !== '') {
-    const words = tokenise(pending.text);
-    yield 'error' in words ? { line: pending.line, error: words.error } : { line: pending.line, args: words.args };
+  if (pending) {
+    const read = shellWords(pending.text);
+    if ('error' in read) yield { line: pending.line, error: read.error };
+    else if ('words' in read && read.words.length > 0) yield { line: pending.line, args: withoutCommand(read.words) };
   }
 }

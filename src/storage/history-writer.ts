@@ -127,7 +127,7 @@ class RolledBack {
  * If the database refuses the batch, the transaction is rolled back whole and
  * the error propagates; callers retry unit by unit to find the guilty one.
  */
-export async function appendUnits(db: Database, units: PreparedUnit[], options: AppendOptions = {}): Promise<UnitOutcome[]> {
+export async function appendUnits(db: Database | Transaction, units: PreparedUnit[], options: AppendOptions = {}): Promise<UnitOutcome[]> {
   const writer = options.writer ?? insertRows;
   return db.transaction(async (tx): Promise<UnitOutcome[]> => {
     const head = await lockHead(tx);

@@ -56,7 +56,7 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     const partial = (await count('HALF')).n;
     expect(partial).toBeLessThan(3000);
     const r = await cli(['--json', 'run', 'half.txt']);
-    expect(r.json).toMatchObject({ lines: 3000, recorded: 3000, failed: 0 });
+    expect(r.json).toMatchObject({ lines: 3000, recorded: 3000 - partial, duplicate: partial, failed: 0 });
     expect(r.json.results.filter((x: { duplicate: boolean }) => x.duplicate).length).toBe(partial);
     expect(await count('HALF')).toEqual({ n: 3000, keys: 3000 });
   });
@@ -82,6 +82,71 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     const r = await cli(['--json', 'run', 'dry.txt', '--dry-run']);
     expect(r.json).toMatchObject({ lines: 5, recorded: 5, failed: 0, dryRun: true });
     expect((await count('DRY')).n).toBe(0);
+  });
+
+  const LINE = '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action Wrote';
+  const notesOf = async (ref: string) => (await queryStore<{ general_notes: string | null; action_taken: string | null; subject: string }>(target,
+    sql`select e.subject, e.action_taken, e.general_notes from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${ref} order by e.position`));
+
+  it('stores only what the user wrote: # inside a word, values that start with a dash; a line a shell would refuse stores nothing', async () => {
+    const script = [
+      `${LINE} --notes invoice#5 --ref RH-1`,
+      `${LINE} --notes #5 --ref RH-2`,
+      `${LINE} --notes "line1`,
+      'line2" --ref RH-3',
+      `${LINE} --ref RH-4 --notes`,
+      `${LINE.replace('--action Wrote', '--action "-minus start"')} --notes "-5 days late" --ref RH-5`,
+    ].join('\n');
+    const r = await cli(['--json', 'run', '-'], script);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ lines: 6, recorded: 2, duplicate: 0, failed: 4 });
+    expect(r.json.results.map((x: { errors: { code: string }[] }) => x.errors[0]?.code ?? null)).toEqual([null, 'usage', 'line-unreadable', 'line-unreadable', 'usage', null]);
+    expect(r.json.results[1].errors[0].message).toMatch(/--notes needs a value/);
+    expect(await notesOf('RH-1')).toEqual([{ subject: 'Letter', action_taken: 'Wrote', general_notes: 'invoice#5' }]);
+    expect(await notesOf('RH-5')).toEqual([{ subject: 'Letter', action_taken: '-minus start', general_notes: '-5 days late' }]);
+    for (const ref of ['RH-2', 'RH-3', 'RH-4']) expect(await notesOf(ref)).toEqual([]);
+    const again = await cli(['--json', 'run', '-'], script);
+    expect(again.json).toMatchObject({ recorded: 0, duplicate: 2, failed: 4 });
+    expect(again.stdout + again.stderr).not.toContain('Recorded: contact');
+    expect((await count('RH')).n).toBe(2);
+  });
+
+  it('--dry-run sees what earlier lines would record: a later conflicting line fails as in a real run, and nothing is written', async () => {
+    const script = [`${LINE} --ref DRYC-1`, `${LINE.replace('Wrote', 'Different')} --ref DRYC-1`, `${LINE} --ref DRYC-1`].join('\n');
+    const r = await cli(['run', '-', '--dry-run'], script);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/line 1: Would record/);
+    expect(r.stderr).toMatch(/line 2: Not recorded[\s\S]*conflicts-with-recorded/);
+    expect(r.stderr).toMatch(/line 3: Already recorded/);
+    expect(r.stderr).toMatch(/3 lines: 1 would be recorded, 1 already recorded, 1 failed/);
+    expect((await count('DRYC')).n).toBe(0);
+    const real = await cli(['--json', 'run', '-'], script);
+    expect(real.json).toMatchObject({ recorded: 1, duplicate: 1, failed: 1, results: [{}, { errors: [{ code: 'conflicts-with-recorded' }] }, { duplicate: true }] });
+  });
+
+  it('record and run group --action/--notes with the --subject before them, accumulate --partners, and name flags in messages', async () => {
+    const flags = ['--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Callback', '--action', 'A', '--notes', 'n1',
+      '--subject', 'Complaint', '--action', 'B', '--subject', 'Other', '--action', 'C', '--notes', 'n3'];
+    expect((await cli(['record', ...flags, '--ref', 'GRP-1'])).code).toBe(0);
+    expect((await cli(['run', '-'], `${flags.join(' ')} --ref GRP-2`)).code).toBe(0);
+    for (const ref of ['GRP-1', 'GRP-2']) {
+      expect(await notesOf(ref)).toEqual([
+        { subject: 'Callback', action_taken: 'A', general_notes: 'n1' },
+        { subject: 'Complaint', action_taken: 'B', general_notes: null },
+        { subject: 'Other', action_taken: 'C', general_notes: 'n3' },
+      ]);
+    }
+    const partners = ['--utr', '2108834503', '--partners', '1097172564', '--partners', '8526018159', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'x'];
+    const recorded = await cli(['--json', 'record', ...partners, '--ref', 'PART-1']);
+    const ran = await cli(['--json', 'run', '-'], `${partners.join(' ')} --ref PART-2`);
+    expect(recorded.json.contacts.map((c: { utr: string }) => c.utr).sort()).toEqual(['1097172564', '8526018159']);
+    expect(ran.json.results[0].contacts.map((c: { utr: string }) => c.utr).sort()).toEqual(['1097172564', '8526018159']);
+    const missing = await cli(['--json', 'record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'x']);
+    expect(missing.json.errors).toEqual([{ code: 'operator-missing', field: '--operator', message: '--operator is required: the 7-digit PID of the operator' }]);
+    const before = await cli(['record', '--utr', '1955839661', '--action', 'a', '--subject', 'Letter', '--subject', 'Other']);
+    expect(before.code).toBe(2);
+    expect(before.stderr).toMatch(/--action comes before the first --subject/);
+    expect((await cli(['record', '--utr', '1955839661', '--notes'])).code).toBe(2);
   });
 
   it('an unreadable script is exit 2', async () => {

@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRecordArgs } from '../../src/import/record-options.js';
-import { scriptLines, tokenise } from '../../src/import/script.js';
+import { scriptLines } from '../../src/import/script.js';
+import { shellWords } from '../../src/import/shell-words.js';
 
 async function linesOf(text: string) {
   const file = join(mkdtempSync(join(tmpdir(), 'cis-script-')), 'script.txt');
@@ -13,41 +16,86 @@ async function linesOf(text: string) {
   return out;
 }
 
-describe('run script tokenising', () => {
-  it('handles quotes inside quotes, escapes and # inside a quoted note', () => {
-    expect(tokenise(`--notes "she said \\"call me\\" # not a comment" --action 'it'"'"'s done' # a comment`)).toEqual({
-      args: ['--notes', 'she said "call me" # not a comment', '--action', "it's done"],
+/** What bash makes of a line: its words, or null where it refuses the line. Run in an empty folder, so no glob matches. */
+const empty = mkdtempSync(join(tmpdir(), 'cis-shell-'));
+function bashWords(line: string): string[] | null {
+  const script = `set -- ${line}\nprintf '%s' "$#"; for w in "$@"; do printf '\\0%s' "$w"; done`;
+  const r = spawnSync('bash', ['-c', script], { cwd: empty, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: empty }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0 || r.stderr !== '') return null;
+  const [count, ...words] = r.stdout.split('\0');
+  expect(words).toHaveLength(Number(count));
+  return words;
+}
+
+describe('run script lines read as a shell reads them', () => {
+  it('keeps # inside a word, quotes inside quotes, escapes; # starts a comment only where a word could start', () => {
+    expect(shellWords('--notes invoice#5 --ref RH-1')).toEqual({ words: ['--notes', 'invoice#5', '--ref', 'RH-1'] });
+    expect(shellWords('--notes #5 --ref RH-2')).toEqual({ words: ['--notes'] });
+    expect(shellWords(`--notes "she said \\"call me\\" # not a comment" --action 'it'"'"'s done' # a comment`)).toEqual({
+      words: ['--notes', 'she said "call me" # not a comment', '--action', "it's done"],
     });
-    expect(tokenise('--contact-name Jo\\ Bloggs --notes "$HOME stays literal"')).toEqual({
-      args: ['--contact-name', 'Jo Bloggs', '--notes', '$HOME stays literal'],
+    expect(shellWords('--contact-name Jo\\ Bloggs --notes "$HOME stays literal" --action $USER')).toEqual({
+      words: ['--contact-name', 'Jo Bloggs', '--notes', '$HOME stays literal', '--action', '$USER'],
     });
   });
 
-  it('accepts lines written as the whole command', () => {
-    expect(tokenise('cis-contact record --utr 1')).toEqual({ args: ['--utr', '1'] });
-    expect(tokenise('record --utr 1')).toEqual({ args: ['--utr', '1'] });
+  it('refuses a quote left open, unquoted operators and command substitution', () => {
+    expect(shellWords('--notes "line1')).toEqual({ error: expect.stringMatching(/double quote opened at column 9 is never closed/) });
+    expect(shellWords("--notes 'line1")).toEqual({ error: expect.stringMatching(/single quote/) });
+    for (const line of ['--partners 1;2', '--notes a|b', '--notes a&b', '--notes <x', '--notes (x)', '--notes `id`', '--notes $(id)', '--notes "$(id)"']) {
+      expect(shellWords(line), line).toEqual({ error: expect.any(String) });
+    }
+    expect(shellWords('--partners "1;2"')).toEqual({ words: ['--partners', '1;2'] });
   });
 
-  it('refuses unquoted shell operators', () => {
-    expect(tokenise('--partners 1;2')).toEqual({ error: expect.stringMatching(/unquoted shell operator ;/) });
-    expect(tokenise('--partners "1;2"')).toEqual({ args: ['--partners', '1;2'] });
+  // Words as scripts hold them: letters, digits, unicode, #, quotes, backslashes, leading dashes, spaces.
+  const piece = fc.oneof(
+    fc.constantFrom('a', 'Z', '9', 'é', '£', '日', '-', '--', '#', ' ', '  ', '\t', '\\', '"', "'", ',', '.', '=', '/', ':', '%', '+', '@'),
+    fc.string({ unit: fc.constantFrom('x', 'y', '1', '-', '#', ' ', 'é'), maxLength: 4 }),
+  );
+  const line = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+
+  it('property: yields the words bash yields for every line bash accepts, and fails every line bash refuses', () => {
+    fc.assert(fc.property(line, (text) => {
+      const read = shellWords(text);
+      if ('continues' in read) return; // a trailing backslash: joined with the next line, tested below
+      const expected = bashWords(text);
+      if (expected === null) expect(read, text).toHaveProperty('error');
+      else expect(read, text).toEqual({ words: expected });
+    }), { numRuns: 300 });
   });
 
-  it('skips blank lines and comments, joins a trailing backslash with the next line, keeps line numbers', async () => {
-    const lines = await linesOf('# header\n\n--utr 1 \\\n  --subject Letter\n--notes "ends in a backslash \\\\"\n--utr 3 \\');
+  it('accepts lines written as the whole command; skips blank lines and comments; joins a trailing backslash; keeps line numbers', async () => {
+    const lines = await linesOf('# header\n\ncis-contact record --utr 1 \\\n  --subject Letter\nrecord --notes "ends in a backslash \\\\"\n--notes "open\nclosed" --utr 3\n--utr 4 \\');
     expect(lines).toEqual([
       { line: 3, args: ['--utr', '1', '--subject', 'Letter'] },
       { line: 5, args: ['--notes', 'ends in a backslash \\'] },
-      { line: 6, args: ['--utr', '3'] },
+      { line: 6, error: expect.stringMatching(/never closed/) },
+      { line: 7, error: expect.stringMatching(/never closed/) },
+      { line: 8, args: ['--utr', '4'] },
     ]);
   });
+});
 
-  it('parses lines against the record option table', () => {
-    expect(parseRecordArgs(['--utr', '1955839661', '--subject', 'Letter', '--subject', 'Other', '--action', 'x', '--contact-type', 'agent'])).toEqual({
-      utr: '1955839661', subject: ['Letter', 'Other'], action: ['x'], contactType: 'agent',
+describe('record flags, the same for record and run', () => {
+  it('groups --action and --notes with the --subject before them when there are several', () => {
+    const flags = parseRecordArgs(['--utr', '1955839661', '--subject', 'Callback', '--action', 'A', '--notes', 'n1', '--subject', 'Complaint',
+      '--action', 'B', '--subject', 'Other', '--action', 'C', '--notes', 'n3', '--contact-type', 'agent']);
+    expect(flags).toEqual({
+      utr: '1955839661', contactType: 'agent',
+      enquiries: [{ subject: 'Callback', action: 'A', notes: 'n1' }, { subject: 'Complaint', action: 'B' }, { subject: 'Other', action: 'C', notes: 'n3' }],
     });
-    expect(parseRecordArgs(['--operator', '0123456'])).toEqual({ operator: '0123456' });
-    expect(() => parseRecordArgs(['--utr', '1', '--utr', '2'])).toThrow(/--utr is given 2 times/);
+    expect(parseRecordArgs(['--notes', 'n', '--action', 'a', '--subject', 'Letter']).enquiries).toEqual([{ subject: 'Letter', action: 'a', notes: 'n' }]);
+    expect(() => parseRecordArgs(['--action', 'a', '--subject', 'Letter', '--subject', 'Other'])).toThrow(/before the first --subject/);
+    expect(() => parseRecordArgs(['--subject', 'Letter', '--notes', 'a', '--notes', 'b', '--subject', 'Other'])).toThrow(/--notes is given twice for --subject Letter/);
+  });
+
+  it('takes values that start with a dash, accumulates --partners, and refuses a flag without its value', () => {
+    expect(parseRecordArgs(['--action', '-minus start', '--notes', '-5 days late', '--subject', 'Letter']).enquiries)
+      .toEqual([{ subject: 'Letter', action: '-minus start', notes: '-5 days late' }]);
+    expect(parseRecordArgs(['--partners', 'A', '--partners', 'B;C']).partners).toBe('A;B;C');
+    expect(() => parseRecordArgs(['--utr', '1', '--notes'])).toThrow(/--notes needs a value/);
+    expect(() => parseRecordArgs(['--utr', '1', '--utr', '2'])).toThrow(/--utr is given more than once/);
     expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow(/unknown option '--subjekt'/);
     expect(() => parseRecordArgs(['--utr', '1', 'stray'])).toThrow(/unexpected argument 'stray'/);
   });
