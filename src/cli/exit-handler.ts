@@ -1,6 +1,6 @@
 /**
  * The one place that turns results and failures into output and an exit code
- * (SPEC 4): 0 success; 1 finished but something was rejected; 2 usage error or
+ *: 0 success; 1 finished but something was rejected; 2 usage error or
  * fatal input; 3 storage or internal failure. Never a stack trace for bad
  * input; set CIS_CONTACT_DEBUG=1 to see one for an internal failure.
  */
@@ -15,7 +15,7 @@ export interface CommandResult {
   exitCode: 0 | 1;
   /** The --json document. */
   json: unknown;
-  /** Human output on stderr, when not --json. */
+  /** The result for people, when not --json: written on stdout. */
   report?: () => void;
 }
 
@@ -39,7 +39,7 @@ export async function runCommand(session: Session, command: () => Promise<Comman
   try {
     const result = await command();
     if (session.ui.json) session.ui.document(result.json);
-    else result.report?.();
+    else if (result.report) session.ui.result(result.report);
     exitCode = result.exitCode;
   } catch (error) {
     exitCode = fail(session, error);

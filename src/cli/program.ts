@@ -1,5 +1,5 @@
 /**
- * The command tree (SPEC 4). Command modules are imported only when their
+ * The command tree. Command modules are imported only when their
  * command runs, so `record` called from a script loads no CSV or PGlite code.
  */
 
@@ -84,7 +84,7 @@ export function buildProgram(): Command {
       return (session: Session) => recordCommand(session, flagsFromEvents(given));
     }));
 
-  example(program.command('import').argument('<file>', 'contact log CSV (SPEC 2.1)')
+  example(program.command('import').argument('<file>', 'contact log CSV')
     .description('bulk import a contact log: every row checked, partnerships expanded, rejected rows written to a re-importable rejects file')
     .option('--rejects <path>', 'rejects file (default: <file>.rejects.csv here, written only if a row is rejected)')
     .option('--dry-run', 'check everything against the database, write nothing')
@@ -121,13 +121,15 @@ export function buildProgram(): Command {
     .option('--to <date>', 'enquiries on or before this date')
     .option('--utr <utr>', "one record's contacts (or a partnership's, on its partners)")
     .option('--format <format>', 'csv (default) or jsonl')
-    .option('--out <file>', 'write here (default: standard output); a CSV manifest goes to FILE.manifest.json'),
+    .option('--out <file>', 'write here (default: standard output); a CSV manifest goes to FILE.manifest.json')
+    .option('--manifest <file>', "where a CSV export's manifest goes (needed for CSV on standard output)"),
   'cis-contact export --format jsonl --out history.jsonl', 'cis-contact export --from 2024-04-06 --to 2025-04-05 --out year.csv')
     .action(action(async () => (await import('../commands/export.js')).exportCommand));
 
   example(program.command('verify')
     .description('recompute the audit chain over the database, or over an export file, and name the first entry that does not match')
-    .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database'),
+    .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database')
+    .option('--manifest <file>', "a CSV export's manifest, when it is not FILE.manifest.json"),
   'cis-contact verify', 'cis-contact verify --export history.jsonl')
     .action(action(async () => (await import('../commands/verify.js')).verify));
 

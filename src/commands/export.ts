@@ -16,6 +16,7 @@ export interface ExportFlags {
   utr?: string;
   format?: string;
   out?: string;
+  manifest?: string;
 }
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -26,6 +27,12 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   const format = (flags.format ?? 'csv').toLowerCase();
   if (format !== 'csv' && format !== 'jsonl') throw usageError(`--format ${flags.format}: use csv or jsonl`);
   if (!flags.out && session.ui.json) throw usageError('--json prints a summary on stdout; give --out FILE for the export itself');
+  // Every export can be verified: a CSV export's manifest is a file of its own.
+  const manifestFile = format === 'csv' ? (flags.manifest ?? (flags.out ? `${flags.out}.manifest.json` : undefined)) : undefined;
+  if (format === 'csv' && !manifestFile) {
+    throw usageError('a CSV export on standard output needs --manifest FILE: without its manifest an export cannot prove it is whole',
+      'add --manifest FILE, or use --out FILE (its manifest goes to FILE.manifest.json), or --format jsonl (the manifest is its last line)');
+  }
   const filter = { ...dateFilter(flags), ...utrFilter(flags.utr) };
   const filtered = Object.values(filter).some((v) => v !== undefined);
   const store = await session.store({ create: false });
@@ -40,22 +47,20 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
     await write(out, format === 'csv' ? stringify(csvRows(entry)) : `${jsonLine(entry)}\n`);
     if (session.signal.aborted) throw interruptedError(`export stopped after ${manifest.count} contacts: the output has no manifest, so it will not verify`);
   }
-  let manifestFile: string | null = null;
   if (format === 'jsonl') await write(out, `${manifestLine(manifest)}\n`);
-  else if (flags.out) {
-    manifestFile = `${flags.out}.manifest.json`;
-    writeFileSync(manifestFile, `${manifestLine(manifest)}\n`);
-  }
+  else writeFileSync(manifestFile!, `${manifestLine(manifest)}\n`);
   if (flags.out) {
     out.end();
     await once(out, 'finish');
   }
   return {
     exitCode: 0,
-    json: { exported: manifest.count, format, out: flags.out ?? null, manifestFile, manifest },
+    json: { exported: manifest.count, format, out: flags.out ?? null, manifestFile: manifestFile ?? null, manifest },
     report: () => {
-      if (format === 'csv' && !flags.out) session.ui.say(`manifest: ${manifestLine(manifest)}`);
-      if (flags.out) session.ui.say(`Exported ${manifest.count} contact${manifest.count === 1 ? '' : 's'} to ${flags.out}${manifestFile ? `; manifest in ${manifestFile}` : ''}.`);
+      const told = `Exported ${manifest.count} contact${manifest.count === 1 ? '' : 's'} to ${flags.out ?? 'standard output'}${manifestFile ? `; manifest in ${manifestFile}` : ''}.`;
+      // On standard output the export itself is the result; the count is talk.
+      if (flags.out) session.ui.say(told);
+      else session.ui.talk(told);
     },
   };
 }

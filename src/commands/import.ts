@@ -84,7 +84,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
         [summary.dryRun ? 'enquiries to write' : 'enquiries written', summary.enquiriesWritten],
       ], summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
       if (summary.interrupted) {
-        session.ui.say(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
+        session.ui.talk(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
       }
     },
   };

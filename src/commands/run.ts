@@ -49,11 +49,13 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
   const dryRun = Boolean(flags.dryRun);
   const report = (result: LineResult, outcome?: RecordOutcome) => {
     if (ui.json) return;
-    if (outcome) describeRecordOutcome(ui, outcome, `line ${result.line}: `, dryRun);
-    else {
-      ui.say(`line ${result.line}: ${ui.colour.red('Not recorded')}`);
-      ui.issues(result.errors);
-    }
+    ui.result(() => {
+      if (outcome) describeRecordOutcome(ui, outcome, `line ${result.line}: `, dryRun);
+      else {
+        ui.say(`line ${result.line}: ${ui.colour.red('Not recorded')}`);
+        ui.issues(result.errors);
+      }
+    });
   };
   const runLines = async (db: Database | Transaction) => {
     const references = new ReferenceCache(db);
@@ -95,7 +97,7 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
     report: () => {
       const counts = `${recorded} ${dryRun ? 'would be recorded' : 'recorded'}, ${duplicate} already recorded, ${failed} failed`;
       ui.say(`${dryRun ? 'Dry run (nothing written): ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${counts}${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`);
-      if (session.signal.aborted) ui.say(`Interrupted after line ${results.at(-1)?.line ?? 0}. Run the same script again to complete it: lines with --ref record nothing twice.`);
+      if (session.signal.aborted) ui.talk(`Interrupted after line ${results.at(-1)?.line ?? 0}. Run the same script again to complete it: lines with --ref record nothing twice.`);
     },
   };
 }

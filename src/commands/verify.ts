@@ -7,6 +7,7 @@ import { chainHead, contactsInOrder, strayEnquiry } from '../storage/history-rea
 
 export interface VerifyFlags {
   export?: string;
+  manifest?: string;
 }
 
 async function verifyDatabase(session: Session): Promise<ChainReport & { source: string }> {
@@ -30,8 +31,8 @@ async function verifyDatabase(session: Session): Promise<ChainReport & { source:
   return { ...report, source: store.location };
 }
 
-async function verifyExport(path: string): Promise<ChainReport & { source: string }> {
-  const file = await openExport(path);
+async function verifyExport(path: string, manifestPath?: string): Promise<ChainReport & { source: string }> {
+  const file = await openExport(path, manifestPath);
   // Whether the export is the whole chain is known from its manifest, which JSON Lines carry last.
   const verifier = new ChainVerifier(false);
   for await (const entry of file.entries) {
@@ -47,7 +48,7 @@ async function verifyExport(path: string): Promise<ChainReport & { source: strin
 }
 
 export async function verify(session: Session, flags: VerifyFlags): Promise<CommandResult> {
-  const report = flags.export ? await verifyExport(flags.export) : await verifyDatabase(session);
+  const report = flags.export ? await verifyExport(flags.export, flags.manifest) : await verifyDatabase(session);
   const ui = session.ui;
   return {
     exitCode: report.intact ? 0 : 1,

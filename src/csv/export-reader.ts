@@ -43,9 +43,19 @@ function jsonLines(path: string): ExportFile {
   return { entries: entries(), manifest: () => manifest };
 }
 
-function csvFile(path: string): ExportFile {
-  const manifestPath = `${path}.manifest.json`;
-  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { manifest?: Manifest }).manifest : undefined;
+function readManifest(manifestPath: string): Manifest | undefined {
+  if (!existsSync(manifestPath)) return undefined;
+  try {
+    const manifest = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { manifest?: Manifest }).manifest;
+    if (manifest && typeof manifest.count === 'number') return manifest;
+  } catch {
+    // Not JSON: refused below, like any file that is not a manifest.
+  }
+  throw inputError('file-unreadable', `${manifestPath} is not a cis-contact export manifest`, 'a manifest is the one line {"manifest":{...}} that export wrote');
+}
+
+function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFile {
+  const manifest = readManifest(manifestPath);
   async function* entries(): AsyncGenerator<ChainedEntry> {
     let header: string[] | undefined;
     let current: ChainedEntry | undefined;
@@ -77,7 +87,7 @@ function csvFile(path: string): ExportFile {
   return { entries: entries(), manifest: () => manifest };
 }
 
-export async function openExport(path: string): Promise<ExportFile> {
+export async function openExport(path: string, manifestPath?: string): Promise<ExportFile> {
   if (!existsSync(path)) throw inputError('file-unreadable', `cannot read ${path}: no such file`);
-  return (await firstCharacter(path)) === '{' ? jsonLines(path) : csvFile(path);
+  return (await firstCharacter(path)) === '{' ? jsonLines(path) : csvFile(path, manifestPath);
 }

@@ -1,5 +1,5 @@
 /**
- * Header mapping (SPEC 2): names matched case-insensitively after trimming,
+ * Header mapping: names matched case-insensitively after trimming,
  * spaces and hyphens read as underscores; `--map` renames or drops columns;
  * `reject_*` columns are ignored so a corrected rejects file imports as it is;
  * a blank header is dropped while its cells are blank. Anything unknown is

@@ -1,5 +1,5 @@
 /**
- * The audit chain (SPEC 5): hash = sha256(prev_hash || canonical JSON of the
+ * The audit chain: hash = sha256(prev_hash || canonical JSON of the
  * contact with its enquiries). The README documents this exact form so an
  * auditor can recompute it with other tools.
  */

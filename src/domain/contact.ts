@@ -1,5 +1,5 @@
 /**
- * The manual's rules for one contact (SPEC 1.2-1.5): raw text in, either a
+ * The manual's rules for one contact: raw text in, either a
  * normalised contact with the records it lands on, or every issue it has.
  * Pure: reference data and "today" are passed in.
  */

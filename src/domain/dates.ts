@@ -1,4 +1,4 @@
-/** Enquiry dates: `YYYY-MM-DD` or UK `DD/MM/YYYY`, real calendar dates only (SPEC 1.4). */
+/** Enquiry dates: `YYYY-MM-DD` or UK `DD/MM/YYYY`, real calendar dates only. */
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;

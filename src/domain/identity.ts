@@ -1,5 +1,5 @@
 /**
- * Identity of stored contacts (SPEC 1.6): content hashes that tell "the same
+ * Identity of stored contacts: content hashes that tell "the same
  * contact again" from "a different contact under the same key", and source keys.
  */
 

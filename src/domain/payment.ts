@@ -143,3 +143,15 @@ export function describeFindings(text: string, findings: PaymentFinding[]): stri
     : hasCard ? 'a payment card number' : 'bank account details (sort code and account number)';
   return `${what} (${masked.join(', ')})`;
 }
+
+/** A number as `maskPaymentDetails` leaves it: a sort code all stars, or stars then the last four digits. */
+const MASKED = /\*\*([- ])\*\*\1\*\*|(?:\*[ -]?){4,}\d{4}/;
+
+/**
+ * The masked number a rejects file holds, if the text still has one: the
+ * rejects file never repeats payment details, so a row brought back with its
+ * mask untouched would store stars instead of what the contact said.
+ */
+export function findMaskedNumber(text: string): string | undefined {
+  return MASKED.exec(text)?.[0];
+}

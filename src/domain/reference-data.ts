@@ -1,6 +1,6 @@
 /**
- * Rules for the reference data files: the CIS registry (SPEC 1.1, 2.2) and
- * operators (SPEC 1.3, 2.3).
+ * Rules for the reference data files: the CIS registry and
+ * operators.
  */
 
 import { type Issue, catalogueOrder, issue } from './catalogue.js';

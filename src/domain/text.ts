@@ -1,5 +1,5 @@
 /**
- * Free-text rules (SPEC 1.4 "Text rules"): line endings, trimming, length in
+ * Free-text rules: line endings, trimming, length in
  * Unicode code points (what PostgreSQL's varchar(n) counts), control characters.
  */
 

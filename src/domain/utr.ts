@@ -1,4 +1,4 @@
-/** Unique Taxpayer Reference normalisation and modulus-11 check (SPEC 1.2, CISR90020). */
+/** Unique Taxpayer Reference normalisation and modulus-11 check. */
 
 export type UtrResult =
   | { ok: true; utr: string }

@@ -1,5 +1,5 @@
 /**
- * Recomputes the audit chain (SPEC 5) over entries in `seq` order, with the
+ * Recomputes the audit chain over entries in `seq` order, with the
  * RFC 8785 library, and names the first entry that does not match.
  */
 

@@ -1,12 +1,12 @@
 /**
- * Enumerations and limits of the manual (SPEC 1.1-1.4), in canonical spelling.
+ * Enumerations and limits of the manual, in canonical spelling.
  * Input is matched case-insensitively after trimming; storage always holds the
  * canonical form shown here.
  */
 
 export const SCHEME_START = '2008-04-06';
 
-/** An operator's personnel identifier: exactly 7 digits (SPEC 1.3). */
+/** An operator's personnel identifier: exactly 7 digits. */
 export const PID_FORMAT = /^\d{7}$/;
 
 export const LIMITS = {

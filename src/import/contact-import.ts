@@ -1,5 +1,5 @@
 /**
- * Bulk import of a contact log (SPEC 2.1, 4 `import`, 6): rows -> units ->
+ * Bulk import of a contact log: rows -> units ->
  * batches -> storage. Rows stream through; each batch of units is checked by
  * the pure rules, then appended in one transaction with COPY while the next
  * batch is read and checked. A unit is written whole or not at all; every row
@@ -11,7 +11,8 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, unitFingerprint } from '../domain/identity.js';
 import type { Encoding } from '../csv/reader.js';
-import type { ColumnMap } from '../csv/header.js';
+import { type ColumnMap, isRejectColumn } from '../csv/header.js';
+import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
 import { databaseRefusal } from '../storage/errors.js';
 import { type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
@@ -75,11 +76,24 @@ interface Evaluated {
   prepared: PreparedUnit | undefined;
 }
 
+const FREE_TEXT = ['contact_name', 'action_taken', 'general_notes'] as const;
+
+/** In a rejects file brought back: free text whose masked payment number was left as the rejects file wrote it. */
+function maskedNumbers(fields: Record<string, string>): Issue[] {
+  const found: Issue[] = [];
+  for (const field of FREE_TEXT) {
+    const masked = fields[field] === undefined ? undefined : findMaskedNumber(fields[field]!);
+    if (masked) found.push(issue('payment-details', { field, value: masked }));
+  }
+  return found;
+}
+
 function evaluate(
   unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: OccurrenceCounter, importRunId: number | null,
+  fromRejectsFile: boolean,
 ): Evaluated {
   const rows = unit.rows;
-  const rowErrors = rows.map((r) => [...r.issues, ...unit.issues]);
+  const rowErrors = rows.map((r) => [...r.issues, ...unit.issues, ...(fromRejectsFile ? maskedNumbers(r.fields) : [])]);
   const rowWarnings: Issue[][] = rows.map(() => []);
   let prepared: PreparedUnit | undefined;
   {
@@ -123,6 +137,8 @@ export class ContactImport {
   private readonly refs = new CompactIndex();
   private rejects: RejectsFile | undefined;
   private readonly references: ReferenceCache;
+  /** The input is a rejects file brought back: its masked numbers must have been replaced. */
+  private fromRejectsFile = false;
   /** No contact of this file has been found stored so far: write without looking keys up. */
   private expectNew = true;
 
@@ -138,10 +154,11 @@ export class ContactImport {
     const batchRows = this.options.batchRows ?? 2000;
     const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
       this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
+      this.fromRejectsFile = header.raw.some(isRejectColumn);
     });
     let batch: LogUnit[] = [];
     let size = 0;
-    // Full collections keep the server import's peak RSS well under SPEC 7's
+    // Full collections keep the server import's peak RSS well under the
     // ceiling (see heap.ts). Not with PGlite: there they would pause the
     // thread that also runs the database (measured: 10% slower), and the
     // peak there is PGlite's own (README, Performance).
@@ -217,7 +234,7 @@ export class ContactImport {
     const lookup = await this.references.lookupFor(raws);
     for (let i = 0; i < units.length; i++) {
       if (i > 0 && i % CHECK_SLICE === 0) await yieldToEventLoop();
-      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints, this.summary.importRun));
+      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile));
     }
     return evaluated;
   }

@@ -1,5 +1,5 @@
 /**
- * The contact log (SPEC 2.1) as units: consecutive rows with the same
+ * The contact log as units: consecutive rows with the same
  * non-blank contact_ref are one contact; a blank contact_ref is a contact of
  * its own. Units are yielded as soon as they end; nothing else is held.
  */

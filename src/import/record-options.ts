@@ -1,5 +1,5 @@
 /**
- * The `record` flags (SPEC 4), defined once: `record` builds its commander
+ * The `record` flags, defined once: `record` builds its commander
  * options from this table and `run` parses script lines with yargs-parser
  * from the same table, so the two can never drift apart.
  */

@@ -1,6 +1,6 @@
 /**
- * Loads reference data files: the CIS registry (SPEC 2.2) and operators
- * (SPEC 2.3). Good rows are loaded, bad rows go to a rejects file with their
+ * Loads reference data files: the CIS registry and operators
+ *. Good rows are loaded, bad rows go to a rejects file with their
  * codes and lines. One transaction per file: a crash leaves the previous state.
  */
 

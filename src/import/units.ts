@@ -1,4 +1,4 @@
-/** From a checked contact to the unit that storage writes all or nothing (SPEC 1.5, 1.6). */
+/** From a checked contact to the unit that storage writes all or nothing. */
 
 import { type PendingEntry, canonicalTemplate } from '../domain/audit.js';
 import type { Contact, ContactTarget } from '../domain/contact.js';

@@ -1,5 +1,5 @@
 /**
- * The audit export (SPEC 4 `export`): every stored field, the chain values,
+ * The audit export: every stored field, the chain values,
  * and a manifest. JSON Lines: one contact a line, raw, then a manifest line.
  * CSV: one enquiry a row with its contact's fields, cells a spreadsheet would
  * run neutralised with a leading `'`, and the manifest beside it.

@@ -34,7 +34,7 @@ const COLUMNS = [
 
 export function historyTable(ui: Ui, contacts: readonly StoredContact[], showUtr: boolean): void {
   const c = ui.colour;
-  const total = Number(process.stderr.columns) || 120;
+  const total = ui.columns;
   const fixed = COLUMNS.reduce((n, col) => n + col.width + 2, 0) + (showUtr ? 12 : 0);
   const notesWidth = Math.max(24, total - fixed);
   const header = [...(showUtr ? ['UTR'.padEnd(10)] : []), ...COLUMNS.map((col) => col.title.padEnd(col.width)), 'Notes'];

@@ -1,5 +1,5 @@
 /**
- * The rejects file (SPEC 2.4): the input's own header and raw values, then
+ * The rejects file: the input's own header and raw values, then
  * reject_line, reject_codes and reject_reasons. Payment numbers are masked.
  * It imports as it is once corrected: reject_* columns are ignored on input.
  */

@@ -1,4 +1,4 @@
-/** A readable summary of an import on stderr: counts, then counts per code. */
+/** A readable summary of an import: counts, then counts per code. */
 
 import { catalogueOrder } from '../domain/catalogue.js';
 import type { Ui } from './ui.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- ROWS]`: SPEC 7 import figures, as ratios measured in one
+ * `npm run bench [-- ROWS]`: the import figures, as ratios measured in one
  * run on one machine.
  *
  * - PostgreSQL server: `cis-contact import` of ROWS valid rows (default
@@ -12,7 +12,7 @@
  *   `COPY ... FROM '/dev/blob'` of the same file into the same table.
  * - Each baseline runs before and after its import; the ratio is against their mean.
  * - Memory: peak RSS (GNU time) at ROWS and at ROWS/10, per driver; the
- *   difference per extra row is what SPEC 7 bounds at 64 bytes.
+ *   difference per extra row is what the memory target bounds at 64 bytes.
  * - CPU: the busy time of every core while each command ran (/proc/stat, so
  *   the database server's share counts too), and from it `ratioFloor`: the
  *   ratio the import would reach if its CPU time were spread perfectly over

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * SPEC 7: one `record` against a PostgreSQL server versus a bare Node.js
+ * The speed target: one `record` against a PostgreSQL server versus a bare Node.js
  * script that opens postgres.js and inserts one row, each as a fresh process,
  * in the same run on the same machine. Prints medians and their ratio.
  *
