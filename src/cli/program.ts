@@ -84,7 +84,7 @@ export function buildProgram(): Command {
       return (session: Session) => recordCommand(session, flagsFromEvents(given));
     }));
 
-  example(program.command('import').argument('<file>', 'contact log CSV')
+  example(program.command('import').argument('<file>', 'contact log CSV (columns: docs/formats.md)')
     .description('bulk import a contact log: every row checked, partnerships expanded, rejected rows written to a re-importable rejects file')
     .option('--rejects <path>', 'rejects file (default: <file>.rejects.csv here, written only if a row is rejected)')
     .option('--dry-run', 'check everything against the database, write nothing')
@@ -132,6 +132,12 @@ export function buildProgram(): Command {
     .option('--manifest <file>', "a CSV export's manifest, when it is not FILE.manifest.json"),
   'cis-contact verify', 'cis-contact verify --export history.jsonl')
     .action(action(async () => (await import('../commands/verify.js')).verify));
+
+  example(program.command('codes').argument('[code]', 'one code')
+    .description('the issue codes a rejects file, a message or --json may carry: severity, title, fields, source, an example message')
+    .option('--markdown', 'as the Markdown table of docs/codes.md'),
+  'cis-contact codes', 'cis-contact codes payment-details --json')
+    .action(action(async () => (await import('../commands/codes.js')).codes));
 
   return program;
 }

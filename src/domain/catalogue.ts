@@ -7,7 +7,8 @@
  * The order of entries is "catalogue order", used to sort `reject_codes`.
  */
 
-export type Severity = 'fatal' | 'error' | 'warning';
+/** `failure`: a command that could not do its job (exit 2 for what the user can fix, 3 for storage). */
+export type Severity = 'fatal' | 'error' | 'warning' | 'failure';
 
 /** What a message template may mention. */
 export interface IssueParams {
@@ -160,6 +161,30 @@ const entries: CatalogueEntry[] = [
     message: (p) => `the row repeats line ${p.limit} exactly; both are kept as separate contacts (fix the file if one is a copy)` },
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270',
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
+
+  // Command failures: not about a row or a file's content; the message says what to do.
+  { code: 'usage', severity: 'failure', title: 'Wrong flags or arguments', fields: [], manual: 'cis-contact COMMAND --help',
+    message: (p) => `${p.detail ?? 'a flag or argument is wrong'} (exit 2)` },
+  { code: 'no-store', severity: 'failure', title: 'No store there', fields: ['--data-dir', 'DATABASE_URL'], manual: 'docs/storage.md',
+    message: (p) => `no cis-contact store at ${p.value} (exit 2): reading commands never create one` },
+  { code: 'store-not-empty', severity: 'failure', title: 'Restore needs an empty store', fields: [], manual: 'docs/storage.md',
+    message: (p) => `${p.value} already holds contacts: a restore only fills an empty store (exit 2)` },
+  { code: 'export-not-intact', severity: 'failure', title: 'Export cannot be restored', fields: [], manual: 'docs/audit.md',
+    message: (p) => `${p.value} cannot be restored: ${p.detail} (exit 2, nothing written)` },
+  { code: 'database-unreachable', severity: 'failure', title: 'Server unreachable or lost', fields: ['DATABASE_URL'], manual: 'docs/storage.md',
+    message: (p) => `lost the connection to the PostgreSQL server at ${p.value} (exit 3); what was committed stays, and running the same command again completes it` },
+  { code: 'database-unavailable', severity: 'failure', title: 'Database refused the session', fields: ['DATABASE_URL', '--data-dir'], manual: 'docs/storage.md',
+    message: (p) => `the database at ${p.value} refused: ${p.detail} (exit 3)` },
+  { code: 'database-url-invalid', severity: 'failure', title: 'Not a PostgreSQL URL', fields: ['DATABASE_URL'], manual: 'docs/storage.md',
+    message: () => 'DATABASE_URL is not a PostgreSQL connection URL (exit 3)' },
+  { code: 'disk-full', severity: 'failure', title: 'No space left for the store', fields: ['--data-dir'], manual: 'docs/storage.md',
+    message: (p) => `no space left on ${p.value} (exit 3); free some, then run the same command again to complete it` },
+  { code: 'data-dir-unusable', severity: 'failure', title: 'Data directory unusable', fields: ['--data-dir'], manual: 'docs/storage.md',
+    message: (p) => `cannot use the data directory ${p.value}: ${p.detail} (exit 3)` },
+  { code: 'interrupted', severity: 'failure', title: 'Stopped by a signal', fields: [], manual: 'docs/storage.md',
+    message: () => 'stopped by SIGINT or SIGTERM (exit 130 or 143): what was committed stays; run the same command again to complete it' },
+  { code: 'internal-error', severity: 'failure', title: 'A bug in cis-contact', fields: [], manual: 'cis-contact',
+    message: (p) => `internal error: ${p.detail} (exit 3); run again with CIS_CONTACT_DEBUG=1 and report it` },
 ];
 
 export const CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(entries.map((e) => [e.code, e]));

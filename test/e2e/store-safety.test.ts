@@ -159,6 +159,34 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
   });
 });
 
+describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-import', () => {
+  let target: Target;
+  let cwd: string;
+  beforeAll(async () => {
+    target = await loadedTarget('postgres');
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-lost-'));
+  });
+  afterAll(() => target?.dispose());
+
+  it('is database-unreachable, exit 3, saying what was committed and to run it again; the re-run completes it exactly', async () => {
+    const started = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
+    while ((await storedCounts(target)).contacts < 1000) await sleep(100);
+    // The import's own sessions, ended from another connection as a restart or failover would end them.
+    await queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
+    const lost = await started.exited;
+    expect(lost.code).toBe(3);
+    expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
+    expect(lost.stderr).toMatch(/the first \d+ rows of .*contacts\.csv were committed before it; run the same command again once it is back/);
+    expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+    const partial = (await storedCounts(target)).contacts;
+    const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
+    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    expect(await storedCounts(target)).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
+    expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
+  });
+});
+
 describe('--version', () => {
   it('prints the package version', async () => {
     const r = await runCli(['--version'], {});

@@ -1,0 +1,99 @@
+/**
+ * The issue catalogue for people: `cis-contact codes` and docs/codes.md are
+ * both made here, from the one catalogue module, so neither can drift from
+ * what the tool reports.
+ */
+
+import { CATALOGUE, type CatalogueEntry, type IssueParams } from '../domain/catalogue.js';
+
+export interface CodeListing {
+  code: string;
+  severity: string;
+  title: string;
+  fields: readonly string[];
+  manual: string;
+  example: string;
+}
+
+const EXAMPLE: IssueParams = { value: 'X-1', limit: 100, length: 101, detail: 'details' };
+/** Where the generic example would read badly. */
+const EXAMPLES: Record<string, IssueParams> = {
+  'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
+  'missing-column': { field: 'enquiry_date' },
+  'unknown-column': { field: 'generalnotes' },
+  'duplicate-column': { field: 'utr' },
+  'unclosed-quote': { limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },
+  'control-character': { field: 'general_notes', value: 'U+0000' },
+  'row-shape': { length: 14, limit: 13 },
+  'usage': { detail: '--notes needs a value' },
+  'no-store': { value: '/home/jo/cis-contcat' },
+  'store-not-empty': { value: '/home/jo/.local/share/cis-contact' },
+  'export-not-intact': { value: 'backup.jsonl', detail: 'it has no manifest, so a truncated tail could not be ruled out' },
+  'database-unreachable': { value: 'postgres://cis@db:5432/cis' },
+  'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed' },
+  'disk-full': { value: '/home/jo/.local/share/cis-contact' },
+  'data-dir-unusable': { value: '/readonly/cis', detail: 'permission denied' },
+  'internal-error': { detail: 'unexpected' },
+  'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },
+  'output-is-input': { value: 'contacts.csv', detail: 'the input contacts.csv' },
+  'map-invalid': { value: 'legacy-map.json', detail: 'channel "Tel In" translates into "telephone", which is not a channel' },
+  'ref-invalid': { field: 'contact_ref', value: 'CASE/12', detail: 'contains /' },
+  'payment-details': { field: 'general_notes', detail: 'a payment card number (**** **** **** 1111)' },
+  'partners-not-allowed': { value: '1955839661', detail: 'contractor' },
+  'not-a-partner': { value: '1955839661', detail: '2108834503' },
+  'partnership-without-partners': { value: '2108834503' },
+  'direction-conflict': { value: 'Inbound', detail: 'phone-outbound', limit: 'Outbound' },
+  'authentication-required': { detail: 'email' },
+  'date-before-scheme': { value: '2008-04-05', limit: '2008-04-06' },
+  'date-in-future': { value: '2031-01-01', limit: '2026-12-01' },
+  'unknown-operator': { value: '9999999' },
+  'operator-not-authorised': { value: '4567890', detail: 'holds CISR Viewer' },
+  'contact-fields-differ': { field: 'contact_name', value: 'LEG-0004', limit: 12 },
+  'contact-ref-reused': { value: 'LEG-0001', limit: 2 },
+  'conflicts-with-recorded': { value: 'LEG-0001', detail: 'as contact 17' },
+  'sibling-rejected': { detail: '1 other row failed' },
+  'database-rejected': { detail: 'new row violates check constraint' },
+  'line-unreadable': { detail: 'a double quote opened at column 9 is never closed on this line' },
+  'partner-of-invalid': { value: '1955839661', detail: 'is not a partnership' },
+  'abbreviation': { field: 'general_notes', value: 'WAM' },
+  'identical-row': { limit: 4 },
+  'partners-changed': { detail: 'partner 7777777777 joined it since, and is not given this contact' },
+};
+
+export function listing(entry: CatalogueEntry): CodeListing {
+  const example = entry.message(EXAMPLES[entry.code] ?? { ...EXAMPLE, field: entry.fields[0] ?? 'the field' });
+  return { code: entry.code, severity: entry.severity, title: entry.title, fields: entry.fields, manual: entry.manual, example };
+}
+
+export function allListings(): CodeListing[] {
+  return [...CATALOGUE.values()].map(listing);
+}
+
+const SEVERITY_HEADINGS: Record<string, string> = {
+  fatal: 'Fatal: the file cannot be read faithfully, and nothing is written (exit 2)',
+  error: 'Row errors: the row, and its contact, are rejected',
+  warning: 'Warnings: stored, counted and listed; --strict makes them errors',
+  failure: 'Command failures: the command could not do its job (exit 2 for what you can fix, 3 for storage)',
+};
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** docs/codes.md. */
+export function catalogueMarkdown(): string {
+  const lines = [
+    '# Issue codes',
+    '',
+    'Every problem `cis-contact` reports has one of these stable codes: in rejects files (`reject_codes`),',
+    'in `--json` output and in messages. `cis-contact codes` prints this list; `cis-contact codes CODE` one entry.',
+    'This file is generated from the catalogue (`npm run docs:codes`); a test fails when the two differ.',
+    '',
+  ];
+  for (const severity of ['fatal', 'error', 'warning', 'failure']) {
+    lines.push(`## ${SEVERITY_HEADINGS[severity]}`, '', '| code | title | fields | source | example message |', '|---|---|---|---|---|');
+    for (const l of allListings().filter((x) => x.severity === severity)) {
+      lines.push(`| \`${l.code}\` | ${cell(l.title)} | ${l.fields.map((f) => `\`${f}\``).join(', ')} | ${cell(l.manual)} | ${cell(l.example)} |`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
