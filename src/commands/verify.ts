@@ -36,6 +36,10 @@ async function verifyExport(path: string, manifestPath?: string): Promise<ChainR
   // Whether the export is the whole chain is known from its manifest, which JSON Lines carry last.
   const verifier = new ChainVerifier(false);
   for await (const entry of file.entries) {
+    if (entry.misescaped) {
+      const report = verifier.finish();
+      return { ...report, intact: false, failure: { seq: entry.seq, reason: `entry ${entry.seq}, ${entry.misescaped}` }, source: path };
+    }
     verifier.add(entry);
     if (verifier.failed) break;
   }

@@ -7,11 +7,14 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inputError } from '../domain/errors.js';
 import type { ChainedEntry, Manifest } from '../domain/verification.js';
-import { EXPORT_CSV_COLUMNS, restore } from '../reporting/export-format.js';
+import { EXPORT_CSV_COLUMNS, neutralise, restore } from '../reporting/export-format.js';
 import { readCsv } from './reader.js';
 
+/** An entry as read back; `misescaped` names a CSV cell not escaped as `export` writes it. */
+export type ReadEntry = ChainedEntry & { misescaped?: string };
+
 export interface ExportFile {
-  entries: AsyncGenerator<ChainedEntry>;
+  entries: AsyncGenerator<ReadEntry>;
   /** Known once the entries are read (JSON Lines), or at once (CSV). */
   manifest: () => Manifest | undefined;
 }
@@ -25,7 +28,7 @@ async function firstCharacter(path: string): Promise<string> {
 
 function jsonLines(path: string): ExportFile {
   let manifest: Manifest | undefined;
-  async function* entries(): AsyncGenerator<ChainedEntry> {
+  async function* entries(): AsyncGenerator<ReadEntry> {
     let line = 0;
     for await (const text of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
       line++;
@@ -37,7 +40,9 @@ function jsonLines(path: string): ExportFile {
         throw inputError('file-unreadable', `${path}: line ${line} is not JSON`);
       }
       if (value.manifest) manifest = value.manifest;
-      else yield value;
+      else if (typeof value.seq !== 'number' || typeof value.hash !== 'string' || !Array.isArray(value.enquiries)) {
+        throw inputError('file-unreadable', `${path}: line ${line} is not an entry of a cis-contact export`, 'verify --export takes a file that cis-contact export wrote');
+      } else yield value;
     }
   }
   return { entries: entries(), manifest: () => manifest };
@@ -56,9 +61,9 @@ function readManifest(manifestPath: string): Manifest | undefined {
 
 function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFile {
   const manifest = readManifest(manifestPath);
-  async function* entries(): AsyncGenerator<ChainedEntry> {
+  async function* entries(): AsyncGenerator<ReadEntry> {
     let header: string[] | undefined;
-    let current: ChainedEntry | undefined;
+    let current: ReadEntry | undefined;
     for await (const item of readCsv(path)) {
       if (item.kind !== 'row') throw inputError('file-unreadable', `${path}: line ${item.line}: a quoted field is never closed`);
       if (!header) {
@@ -67,11 +72,15 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
         continue;
       }
       const v = Object.fromEntries(header.map((h, i) => [h, restore(item.values[i] ?? '')])) as Record<string, string>;
+      // Each cell must be exactly what export writes for its value: a formula with its guard removed is a failure.
+      const misescaped = header.find((_, i) => neutralise(v[header![i]!]!) !== (item.values[i] ?? ''));
       const orNull = (s: string | undefined) => (s === undefined || s === '' ? null : s);
       const seq = Number(v.seq);
       const enquiry = { position: Number(v.position), subject: v.subject!, actionTaken: orNull(v.action_taken), generalNotes: orNull(v.general_notes) };
+      const problem = misescaped ? `line ${item.line}: the ${misescaped} cell is not escaped as export writes it (a spreadsheet would run it)` : undefined;
       if (current && current.seq === seq && current.hash === v.hash) {
         current.enquiries.push(enquiry);
+        if (problem) current.misescaped ??= problem;
         continue;
       }
       if (current) yield current;
@@ -80,6 +89,7 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
         contactName: orNull(v.contact_name), channel: v.channel!, direction: v.direction!, authentication: orNull(v.authentication),
         enquiryDate: v.enquiry_date!, operatorPid: v.operator_pid!, importRunId: v.import_run_id ? Number(v.import_run_id) : null,
         recordedAt: v.recorded_at!, enquiries: [enquiry], prevHash: v.prev_hash!, hash: v.hash!,
+        ...(problem ? { misescaped: problem } : {}),
       };
     }
     if (current) yield current;

@@ -66,6 +66,21 @@ export interface ContactImportSummary {
   interrupted?: boolean;
 }
 
+/**
+ * An import that grew the history this much leaves the planner statistics
+ * that describe it, as bulk loaders do: stale ones made the next export plan
+ * for hundreds of enquiries a contact. Small imports skip it.
+ */
+const ANALYZE_AFTER_CONTACTS = 10_000;
+
+async function refreshPlannerStatistics(store: Store): Promise<void> {
+  try {
+    await store.db.execute(sql`analyze contacts, enquiries`);
+  } catch {
+    // Only the tables' owner may analyze them; autovacuum will, in its own time.
+  }
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A unit after the rules: its rows' issues, and what to store if it passed. */
@@ -222,6 +237,7 @@ export class ContactImport {
 
   private async finishRun(): Promise<void> {
     if (this.summary.importRun === null) return;
+    if (this.summary.contactsWritten >= ANALYZE_AFTER_CONTACTS) await refreshPlannerStatistics(this.store);
     const { importRun, interrupted: _, ...summary } = this.summary;
     await this.store.db.update(importRuns).set({ finishedAt: sql`now()`, summary })
       .where(sql`${importRuns.id} = ${importRun}`);

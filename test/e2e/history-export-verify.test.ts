@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,49 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(text).toContain(`'@risky`);
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect((await cli(['verify', '--export', 'all.csv'])).code).toBe(0);
+    // A formula with its guard taken away is live again in a spreadsheet: not the export as written.
+    writeFileSync(join(cwd, 'unguarded.csv'), text.replace(`"'=HYPERLINK`, '"=HYPERLINK'));
+    writeFileSync(join(cwd, 'unguarded.csv.manifest.json'), readFileSync(join(cwd, 'all.csv.manifest.json')));
+    const unguarded = await cli(['verify', '--export', 'unguarded.csv']);
+    expect(unguarded.code).toBe(1);
+    expect(unguarded.stdout).toMatch(/NOT intact: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/);
+  });
+
+  it('a CSV export on standard output needs --manifest, and then verifies', async () => {
+    const bare = await cli(['export']);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('needs --manifest FILE');
+    const piped = await cli(['export', '--manifest', 'piped.manifest.json']);
+    expect(piped.code).toBe(0);
+    writeFileSync(join(cwd, 'piped.csv'), piped.stdout);
+    expect(piped.stderr).toMatch(/Exported \d+ contacts to standard output; manifest in piped.manifest.json/);
+    expect((await cli(['verify', '--export', 'piped.csv', '--manifest', 'piped.manifest.json'])).code).toBe(0);
+    writeFileSync(join(cwd, 'notes.txt'), 'manifest: {"count": 3}\n');
+    const wrong = await cli(['verify', '--export', 'piped.csv', '--manifest', 'notes.txt']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/notes.txt is not a cis-contact export manifest/);
+    writeFileSync(join(cwd, 'other.jsonl'), '{"name": "not an export"}\n');
+    const other = await cli(['verify', '--export', 'other.jsonl']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/line 1 is not an entry of a cis-contact export/);
+  });
+
+  it('the Python recipe in docs/audit.md passes a whole export and fails a cut one or one without its manifest', async () => {
+    const recipe = /```python\n([\s\S]*?)```/.exec(readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'))![1]!;
+    writeFileSync(join(cwd, 'verify.py'), recipe);
+    const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -3).join('\n')}\n`);
+    writeFileSync(join(cwd, 'no-manifest.jsonl'), `${lines.slice(0, -1).join('\n')}\n`);
+    const python = (file: string) => spawnSync('python3', ['verify.py', file], { cwd, encoding: 'utf8' });
+    const whole = python('all.jsonl');
+    expect(whole.status, whole.stderr).toBe(0);
+    expect(whole.stdout).toMatch(new RegExp(`^intact ${lines.length - 1} [0-9a-f]{64}`));
+    for (const file of ['cut.jsonl', 'no-manifest.jsonl']) {
+      const r = python(file);
+      expect(r.status, file).not.toBe(0);
+      expect(r.stderr).toMatch(/AssertionError: no manifest/);
+    }
   });
 
   describe('tampered exports fail verify --export, naming the entry', () => {
