@@ -42,9 +42,9 @@ export function databaseRefusal(error: unknown): string | undefined {
   return e.detail ? `${e.message} (${e.detail})` : (e.message ?? e.code);
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'CONNECT_TIMEOUT', 'EHOSTUNREACH', 'EPIPE']);
-/** postgres.js's codes for a connection that went away mid-command. */
-const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'EHOSTUNREACH']);
+/** A connection that went away mid-command: postgres.js's own codes, and the socket's. */
+const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE']);
 const RERUN = 'run the same command again once it is back: what was committed stays, and the rest is completed with nothing stored twice';
 
 /** A connection, server or disk failure as a storage error with a hint of what to do; undefined if it is not one. */

@@ -4,7 +4,7 @@ import net from 'node:net';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { storageError } from '../domain/errors.js';
-import { BatchRefused } from './errors.js';
+import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
 import { type Database, type Store, type Transaction, redactUrl } from './database.js';
 import { type CopySender, copyWriter } from './bulk-copy.js';
@@ -30,7 +30,9 @@ const copy: CopySender = async (tx, table, columns, text) => {
   // postgres.js never settles a COPY the server refused (porsager/postgres#1173), but
   // does run the next query on the connection: it succeeds after a good COPY, and
   // fails (the transaction is aborted) after a refused one.
-  await client`select 1`.catch(() => {
+  await client`select 1`.catch((error: unknown) => {
+    // A connection lost mid-COPY is not a refusal of the rows: it must fail the command, not reject them.
+    if (asStorageFailure(error, '')) throw error;
     throw new BatchRefused(table);
   });
   await finished;

@@ -115,10 +115,11 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     const script = [`${LINE} --ref DRYC-1`, `${LINE.replace('Wrote', 'Different')} --ref DRYC-1`, `${LINE} --ref DRYC-1`].join('\n');
     const r = await cli(['run', '-', '--dry-run'], script);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/line 1: Would record/);
-    expect(r.stderr).toMatch(/line 2: Not recorded[\s\S]*conflicts-with-recorded/);
-    expect(r.stderr).toMatch(/line 3: Already recorded/);
-    expect(r.stderr).toMatch(/3 lines: 1 would be recorded, 1 already recorded, 1 failed/);
+    expect(r.stdout).toMatch(/line 1: Would record/);
+    expect(r.stdout).toMatch(/line 2: Not recorded[\s\S]*conflicts-with-recorded/);
+    expect(r.stdout).toMatch(/line 3: Already recorded/);
+    expect(r.stdout).toMatch(/3 lines: 1 would be recorded, 1 already recorded, 1 failed/);
+    expect(r.stderr).toBe('');
     expect((await count('DRYC')).n).toBe(0);
     const real = await cli(['--json', 'run', '-'], script);
     expect(real.json).toMatchObject({ recorded: 1, duplicate: 1, failed: 1, results: [{}, { errors: [{ code: 'conflicts-with-recorded' }] }, { duplicate: true }] });

@@ -175,7 +175,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-imp
     await queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
       where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
     const lost = await started.exited;
-    expect(lost.code).toBe(3);
+    expect(lost.code, lost.stderr).toBe(3);
     expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
     expect(lost.stderr).toMatch(/the first \d+ rows of .*contacts\.csv were committed before it; run the same command again once it is back/);
     expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
