@@ -53,7 +53,8 @@ export function buildProgram(): Command {
   const referenceOptions = (c: Command) => c
     .option('--rejects <path>', 'where rejected rows go (default: <file>.rejects.csv here, only if any)')
     .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
-    .option('--confirm-encoding', CONFIRM_ENCODING);
+    .option('--confirm-encoding', CONFIRM_ENCODING)
+    .option('--map <file>', 'JSON {"Legacy header": "column", "Column to drop": null}');
 
   const registry = program.command('registry').description('the registry of CIS records and partnerships');
   example(referenceOptions(registry.command('import').argument('<file>', 'CSV with utr, name, kind, partner_of')
@@ -91,11 +92,11 @@ export function buildProgram(): Command {
     .option('--strict', 'treat warnings as errors')
     .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
     .option('--confirm-encoding', CONFIRM_ENCODING)
-    .option('--map <file>', 'JSON {"Legacy header": "column", "Column to drop": null}')
+    .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')
     .option('--registry <file>', 'load this registry file first, in the same run')
     .option('--operators <file>', 'load this operators file first, in the same run'),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
-  'cis-contact import legacy.csv --encoding windows-1252 --map legacy-map.json --dry-run')
+  'cis-contact import fixtures/legacy-contacts.csv --map fixtures/legacy-map.json --dry-run')
     .action(action(async () => (await import('../commands/import.js')).importCommand));
 
   example(program.command('run').argument('<script>', 'a file of record argument lists, or - for standard input')

@@ -1,6 +1,6 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
-import { loadColumnMap } from '../csv/header.js';
+import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { parseEncoding } from '../csv/reader.js';
 import { checkWholeFile } from '../csv/file-check.js';
 import { guardOutputs } from '../reporting/output-paths.js';
@@ -30,7 +30,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
   const references = [flags.registry, flags.operators].filter((f): f is string => f !== undefined);
   guardOutputs([rejectsPath, ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
-  const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : new Map();
+  const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : NO_MAP;
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
   await checkLogFile(file, check, map);
   for (const reference of references) await checkWholeFile(reference, check);

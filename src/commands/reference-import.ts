@@ -5,7 +5,8 @@ import type { Session } from '../cli/session.js';
 import { parseEncoding } from '../csv/reader.js';
 import { checkWholeFile } from '../csv/file-check.js';
 import { guardOutputs } from '../reporting/output-paths.js';
-import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
 import { summaryTable } from '../reporting/summary.js';
 
@@ -13,15 +14,17 @@ export interface ReferenceImportFlags {
   rejects?: string;
   encoding?: string;
   confirmEncoding?: boolean;
+  map?: string;
 }
 
 async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
   const encoding = parseEncoding(flags.encoding);
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
-  guardOutputs([rejectsPath], [file]);
+  guardOutputs([rejectsPath], [file, flags.map]);
+  const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;
   await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
   const store = await session.store();
-  const options = { file, encoding, rejectsPath, rejectsAlways: flags.rejects !== undefined };
+  const options = { file, encoding, map, rejectsPath, rejectsAlways: flags.rejects !== undefined };
   const summary: ReferenceImportSummary = what === 'registry'
     ? await importRegistry(store.db, options)
     : await importOperators(store.db, options);

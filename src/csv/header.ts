@@ -1,6 +1,7 @@
 /**
  * Header mapping: names matched case-insensitively after trimming,
- * spaces and hyphens read as underscores; `--map` renames or drops columns;
+ * spaces and hyphens read as underscores; `--map` renames or drops columns,
+ * and translates a legacy system's words in enumerated columns;
  * `reject_*` columns are ignored so a corrected rejects file imports as it is;
  * a blank header is dropped while its cells are blank. Anything unknown is
  * fatal before a row is read: a misspelt column must never be dropped silently.
@@ -13,15 +14,27 @@ import { CisError, inputError } from '../domain/errors.js';
 export interface FileLayout {
   known: readonly string[];
   required: readonly string[];
+  /** Columns with a fixed vocabulary: each word's canonical spelling, or undefined for a word the rules refuse. */
+  vocabularies?: Readonly<Record<string, (word: string) => string | undefined>>;
 }
 
-export type ColumnMap = ReadonlyMap<string, string | null>;
+/** A value map: a legacy word (trimmed, lower case) to the canonical word it means. */
+export type ValueMap = ReadonlyMap<string, string>;
+
+export interface ColumnMap {
+  /** Legacy header (normalised) to column, or null to drop it. */
+  columns: ReadonlyMap<string, string | null>;
+  /** Per column: its legacy words. */
+  values: ReadonlyMap<string, ValueMap>;
+}
+
+export const NO_MAP: ColumnMap = { columns: new Map(), values: new Map() };
 
 export interface ResolvedHeader {
   /** The header as written, for the rejects file. */
   raw: string[];
-  /** Per column: the field it fills, or 'ignored' (reject_* or mapped to null), or 'blank'. */
-  columns: ({ field: string } | { ignored: true } | { blank: true })[];
+  /** Per column: the field it fills (and its legacy words), or 'ignored' (reject_* or mapped to null), or 'blank'. */
+  columns: ({ field: string; words?: ValueMap } | { ignored: true } | { blank: true })[];
 }
 
 export function normaliseHeaderName(name: string): string {
@@ -33,6 +46,12 @@ export function isRejectColumn(name: string): boolean {
   return normaliseHeaderName(name).startsWith('reject_');
 }
 
+/**
+ * `--map FILE`: `{"Legacy header": "column", "Column to drop": null}`, or
+ * `{"columns": {…}, "values": {"channel": {"Tel In": "phone-inbound"}}}`.
+ * Every translation must land on a word the rules accept, checked here,
+ * before anything is read.
+ */
 export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   const fail = (detail: string) => new CisError('input', 'map-invalid', issue('map-invalid', { value: path, detail }).message);
   let parsed: unknown;
@@ -41,27 +60,47 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   } catch (error) {
     throw fail((error as Error).message);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw fail('it must be a JSON object of {"legacy header": "column" or null}');
-  }
-  const map = new Map<string, string | null>();
-  for (const [from, to] of Object.entries(parsed)) {
+  const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!isObject(parsed)) throw fail('it must be a JSON object of {"legacy header": "column" or null}');
+  const structured = Object.keys(parsed).length > 0 && Object.keys(parsed).every((k) => k === 'columns' || k === 'values');
+  const columnsPart = structured ? (parsed.columns ?? {}) : parsed;
+  const valuesPart = structured ? (parsed.values ?? {}) : {};
+  if (!isObject(columnsPart) || !isObject(valuesPart)) throw fail('"columns" and "values" must be JSON objects');
+  const columns = new Map<string, string | null>();
+  for (const [from, to] of Object.entries(columnsPart)) {
     if (to !== null && typeof to !== 'string') throw fail(`the value for "${from}" must be a column name or null`);
     const target = to === null ? null : normaliseHeaderName(to);
     if (target !== null && !layout.known.includes(target)) {
       throw fail(`"${from}" maps to "${to}", which is not a column (${layout.known.join(', ')})`);
     }
-    map.set(normaliseHeaderName(from), target);
+    columns.set(normaliseHeaderName(from), target);
   }
-  return map;
+  const values = new Map<string, ValueMap>();
+  for (const [column, words] of Object.entries(valuesPart)) {
+    const field = normaliseHeaderName(column);
+    const vocabulary = layout.vocabularies?.[field];
+    if (!vocabulary) {
+      const fixed = Object.keys(layout.vocabularies ?? {}).join(', ');
+      throw fail(`values of "${column}" cannot be translated: only columns with a fixed vocabulary can (${fixed})`);
+    }
+    if (!isObject(words)) throw fail(`"values"."${column}" must be a JSON object of {"legacy word": "${field} word"}`);
+    const table = new Map<string, string>();
+    for (const [legacy, meant] of Object.entries(words)) {
+      const canonical = typeof meant === 'string' ? vocabulary(meant) : undefined;
+      if (!canonical) throw fail(`${column} "${legacy}" translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`);
+      table.set(legacy.trim().toLowerCase(), canonical);
+    }
+    values.set(field, table);
+  }
+  return { columns, values };
 }
 
-export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap = new Map()): ResolvedHeader {
+export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap = NO_MAP): ResolvedHeader {
   const problems: Issue[] = [];
   const seen = new Set<string>();
   const columns = raw.map((name): ResolvedHeader['columns'][number] => {
     const normal = normaliseHeaderName(name);
-    const mapped = map.has(normal) ? map.get(normal)! : undefined;
+    const mapped = map.columns.has(normal) ? map.columns.get(normal)! : undefined;
     if (mapped === null) return { ignored: true };
     const field = mapped ?? normal;
     if (mapped === undefined && isRejectColumn(name)) return { ignored: true };
@@ -72,7 +111,8 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     }
     if (seen.has(field)) problems.push(issue('duplicate-column', { field }));
     seen.add(field);
-    return { field };
+    const words = map.values.get(field);
+    return words ? { field, words } : { field };
   });
   for (const field of layout.required) if (!seen.has(field)) problems.push(issue('missing-column', { field }));
   if (problems.length > 0) {
@@ -91,7 +131,8 @@ export function fieldsOf(values: string[], header: ResolvedHeader): { fields: Re
   const n = Math.min(values.length, header.columns.length);
   for (let i = 0; i < n; i++) {
     const column = header.columns[i]!;
-    if ('field' in column) fields[column.field] = values[i]!;
+    // A legacy word is read as what it means; the row's own values (for a rejects file) stay as written.
+    if ('field' in column) fields[column.field] = column.words?.get(values[i]!.trim().toLowerCase()) ?? values[i]!;
     else if ('blank' in column && values[i]!.trim() !== '') {
       issues.push(issue('row-shape', { length: values.length, limit: header.columns.length, detail: `a value stands under the blank header of column ${i + 1}` }));
     }

@@ -36,6 +36,8 @@ const d = (p: IssueParams) => (p.detail ? `: ${p.detail}` : '');
 const CONTACT_TYPES = 'contractor, subcontractor, agent, capacitor or third party';
 const CHANNELS = 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry';
 const SUBJECTS = 'Internal Referral, Letter, Callback, Complaint or Other';
+const DATE_FORMS = 'YYYY-MM-DD, DD/MM/YYYY, DD/MM/YY or 1 Apr 2015, UK order, a time of day allowed';
+const RECORDING_ROLE_LIST = 'CISR Processor, CISR Processor Manager, CISR Penalty Administrator, CISR Pursuit Officer and CISR Pursuit Manager';
 
 const entries: CatalogueEntry[] = [
   // Fatal: nothing is written by the run.
@@ -66,7 +68,7 @@ const entries: CatalogueEntry[] = [
   { code: 'utr-missing', severity: 'error', title: 'UTR missing', fields: ['utr'], manual: 'CISR90020',
     message: (p) => `${f(p)} is required` },
   { code: 'utr-format', severity: 'error', title: 'UTR is not 10 digits', fields: ['utr', 'partners'], manual: 'CISR90020',
-    message: (p) => `${f(p)}${v(p)} is not a UTR: it must be 10 digits (13 with a K prefix or suffix is accepted)` },
+    message: (p) => `${f(p)}${v(p)} is not a UTR: it must be 10 digits (13 with a K prefix or suffix is accepted)${p.detail ? `; ${p.detail}` : ''}` },
   { code: 'utr-check-digit', severity: 'error', title: 'UTR check digit wrong', fields: ['utr', 'partners'], manual: 'CISR90020',
     message: (p) => `${f(p)}${v(p)} fails the UTR modulus-11 check digit` },
   { code: 'unknown-record', severity: 'error', title: 'No such CIS record', fields: ['utr'], manual: 'CISR90020',
@@ -96,9 +98,9 @@ const entries: CatalogueEntry[] = [
   { code: 'authentication-required', severity: 'error', title: 'Authentication required', fields: ['authentication'], manual: 'CISR90020',
     message: (p) => `authentication${v(p)} must be authenticated or waived for channel ${p.detail ?? 'given'}: a contact is authenticated, or authentication waived, before anything is recorded` },
   { code: 'date-missing', severity: 'error', title: 'Enquiry date missing', fields: ['enquiry_date'], manual: 'CISR90610',
-    message: () => 'enquiry_date is required (YYYY-MM-DD or DD/MM/YYYY)' },
+    message: () => `enquiry_date is required (${DATE_FORMS})` },
   { code: 'date-format', severity: 'error', title: 'Enquiry date not a date', fields: ['enquiry_date'], manual: 'CISR90610',
-    message: (p) => `enquiry_date${v(p)} is not a real date in the form YYYY-MM-DD or DD/MM/YYYY` },
+    message: (p) => `enquiry_date${v(p)} is not a real date in one of the forms ${DATE_FORMS}` },
   { code: 'date-before-scheme', severity: 'error', title: 'Date before the scheme began', fields: ['enquiry_date'], manual: 'CISR90610',
     message: (p) => `enquiry_date ${p.value} is before ${p.limit}, when the scheme's contact history begins` },
   { code: 'date-in-future', severity: 'error', title: 'Date in the future', fields: ['enquiry_date'], manual: 'CISR90610',
@@ -106,7 +108,7 @@ const entries: CatalogueEntry[] = [
   { code: 'operator-missing', severity: 'error', title: 'Operator PID missing', fields: ['operator_pid'], manual: 'CISR90610',
     message: (p) => `${p.field ?? 'operator_pid'} is required: the 7-digit PID of the operator` },
   { code: 'operator-format', severity: 'error', title: 'Operator PID not 7 digits', fields: ['operator_pid'], manual: 'CISR90610',
-    message: (p) => `${p.field ?? 'operator_pid'}${v(p)} must be exactly 7 digits` },
+    message: (p) => `${p.field ?? 'operator_pid'}${v(p)} must be exactly 7 digits${p.detail ? `; ${p.detail}` : ''}` },
   { code: 'unknown-operator', severity: 'error', title: 'No such operator', fields: ['operator_pid'], manual: 'CISR90610',
     message: (p) => `operator_pid ${p.value} is not a known operator` },
   { code: 'operator-not-authorised', severity: 'error', title: 'Operator may not record contacts', fields: ['operator_pid'], manual: 'CISR90610, DMBM524558',
@@ -150,7 +152,9 @@ const entries: CatalogueEntry[] = [
   { code: 'partner-of-invalid', severity: 'error', title: 'partner_of names no partnership', fields: ['partner_of'], manual: 'docs/formats.md',
     message: (p) => `partner_of: ${p.value} ${p.detail}` },
   { code: 'roles-missing', severity: 'error', title: 'Roles missing', fields: ['roles'], manual: 'docs/formats.md',
-    message: () => 'roles is required: one or more role names separated by ;' },
+    message: () => 'roles is required: one or more role names separated by ; or ,' },
+  { code: 'role-unknown', severity: 'error', title: 'Role not known', fields: ['roles'], manual: 'CISR90610, DMBM524558',
+    message: (p) => `roles: "${p.value}" is not a role the tool knows; the roles that may record are ${RECORDING_ROLE_LIST}, and CIS Read Only and CISR Viewer may be held (check the spelling)` },
 
   // Warnings: stored and counted; --strict turns them into errors.
   { code: 'action-missing', severity: 'warning', title: 'Action taken left blank', fields: ['action_taken'], manual: 'CISR90610',

@@ -10,9 +10,10 @@ import { type AbbreviationFinder } from './abbreviations.js';
 import { describeFindings, findPaymentDetails } from './payment.js';
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
 import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
+import { normalisePid, parsePid } from './pid.js';
 import {
   type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
-  FIXED_DIRECTION, LIMITS, PID_FORMAT, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
+  FIXED_DIRECTION, LIMITS, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
   matchContactType, matchDirection, matchRecordingRole, matchSubject,
 } from './vocabulary.js';
 
@@ -118,13 +119,14 @@ export function allWarnings(check: ContactCheck): Issue[] {
 /** The UTRs and PIDs a contact names, normalised, so a caller can fetch them before checking. */
 export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>): { utrs: string[]; pids: string[] } {
   const utrs = [raw.utr ?? '', ...splitList(raw.partners)].map(normaliseUtr).filter((u) => UTR_FORMAT.test(u));
-  const pid = (raw.operator_pid ?? '').trim();
-  return { utrs, pids: PID_FORMAT.test(pid) ? [pid] : [] };
+  const pid = parsePid(raw.operator_pid);
+  return { utrs, pids: pid.ok ? [pid.pid] : [] };
 }
 
+/** A list in one cell, separated by `;` or `,`. */
 export function splitList(value: string | undefined): string[] {
   if (!value) return [];
-  return value.split(';').map((x) => x.trim()).filter((x) => x !== '');
+  return value.split(/[;,]/).map((x) => x.trim()).filter((x) => x !== '');
 }
 
 interface Sink {
@@ -179,11 +181,11 @@ function checkUtrAndTargets(raw: RawContact, refs: ReferenceLookup, sink: Sink):
   for (const p of partnersGiven) {
     const r = parseUtr(p);
     if (r.ok) partners.push(r.utr);
-    else sink.errors.push(issue(r.code, { field: 'partners', value: p }));
+    else sink.errors.push(issue(r.code, { field: 'partners', value: p, detail: r.detail }));
   }
   const subset = partnersGiven.length > 0 ? [...new Set(partners)].sort() : null;
   if (!parsed.ok) {
-    sink.errors.push(issue(parsed.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}) }));
+    sink.errors.push(issue(parsed.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}), detail: parsed.detail }));
     return { partners: subset, targets: [] };
   }
   const utr = parsed.utr;
@@ -272,15 +274,12 @@ function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string 
 
 function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): string | undefined {
   const field = 'operator_pid';
-  const pid = (raw.operator_pid ?? '').trim();
-  if (pid === '') {
-    sink.errors.push(issue('operator-missing', { field }));
+  const parsed = parsePid(raw.operator_pid);
+  if (!parsed.ok) {
+    sink.errors.push(parsed.code === 'operator-missing' ? issue('operator-missing', { field }) : issue('operator-format', { field, value: parsed.value, detail: parsed.detail }));
     return undefined;
   }
-  if (!PID_FORMAT.test(pid)) {
-    sink.errors.push(issue('operator-format', { field, value: pid }));
-    return undefined;
-  }
+  const pid = parsed.pid;
   const operator = refs.operator(pid);
   if (!operator) sink.errors.push(issue('unknown-operator', { field, value: pid }));
   else if (!operator.roles.some((r) => matchRecordingRole(r) !== undefined)) {
@@ -368,6 +367,7 @@ function comparable(field: (typeof CONTACT_FIELDS)[number], value: string | unde
   if (field === 'utr') return normaliseUtr(v);
   if (field === 'partners') return splitList(v).map(normaliseUtr).sort().join(';');
   if (field === 'enquiry_date') return parseDate(v) ?? v;
+  if (field === 'operator_pid') return normalisePid(v);
   return v.toLowerCase();
 }
 

@@ -1,7 +1,20 @@
-/** Enquiry dates: `YYYY-MM-DD` or UK `DD/MM/YYYY`, real calendar dates only. */
+/**
+ * Enquiry dates in the forms legacy logs and spreadsheets write, real
+ * calendar dates only: `YYYY-MM-DD`, UK `D/M/YYYY` and `DD/MM/YY` (20YY),
+ * `1 Apr 2015` and `1 April 2015`, each optionally with a time of day
+ * (`HH:MM[:SS]`, after a space, or a `T` in the ISO form), of which only the
+ * date is kept. US order is never guessed: `12/31/2020` is not a date.
+ */
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
-const UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})$/;
+const NAMED = /^(\d{1,2}) ([A-Za-z]+)\.? (\d{4})$/;
+/** A time of day after the date: only checked, never kept. */
+const TIME = /^(?:(\d{4}-\d{2}-\d{2})T|(.+?) +)([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
+const MONTHS = new Map<string, number>([
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+].flatMap((name, i): [string, number][] => [[name, i + 1], [name.slice(0, 3), i + 1]]));
+MONTHS.set('sept', 9);
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -14,16 +27,33 @@ function realDate(y: number, m: number, d: number): boolean {
   return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
-/** The date as `YYYY-MM-DD`, or undefined when it is not a real date in either form. */
-export function parseDate(input: string): string | undefined {
-  const s = input.trim();
+const asIso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+function dateOnly(s: string): string | undefined {
   const iso = ISO.exec(s);
   if (iso) return realDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) ? s : undefined;
   const uk = UK.exec(s);
-  if (!uk) return undefined;
-  const [y, m, d] = [Number(uk[3]), Number(uk[2]), Number(uk[1])];
-  if (!realDate(y, m, d)) return undefined;
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  if (uk) {
+    const y = uk[3]!.length === 2 ? 2000 + Number(uk[3]) : Number(uk[3]);
+    const [m, d] = [Number(uk[2]), Number(uk[1])];
+    return realDate(y, m, d) ? asIso(y, m, d) : undefined;
+  }
+  const named = NAMED.exec(s);
+  if (named) {
+    const m = MONTHS.get(named[2]!.toLowerCase());
+    const [y, d] = [Number(named[3]), Number(named[1])];
+    return m !== undefined && realDate(y, m, d) ? asIso(y, m, d) : undefined;
+  }
+  return undefined;
+}
+
+/** The date as `YYYY-MM-DD`, or undefined when it is not a real date in one of the forms. */
+export function parseDate(input: string): string | undefined {
+  const s = input.trim();
+  const plain = dateOnly(s);
+  if (plain !== undefined || !/\d:\d/.test(s)) return plain;
+  const timed = TIME.exec(s);
+  return timed ? dateOnly(timed[1] ?? timed[2]!) : undefined;
 }
 
 /** Three months before a date (CISR90260's default view), clamped to the end of a shorter month. */

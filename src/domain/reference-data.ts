@@ -7,7 +7,8 @@ import { type Issue, catalogueOrder, issue } from './catalogue.js';
 import { splitList } from './contact.js';
 import { codePointLength, findControlCharacter, normaliseText } from './text.js';
 import { parseUtr } from './utr.js';
-import { LIMITS, PID_FORMAT, type RecordKind, matchKind, matchRecordingRole } from './vocabulary.js';
+import { LIMITS, type RecordKind, matchKind, matchKnownRole } from './vocabulary.js';
+import { parsePid } from './pid.js';
 
 export interface RawRegistryRow {
   utr?: string | undefined;
@@ -60,7 +61,7 @@ function checkName(raw: string | undefined, limit: number | undefined, errors: I
 export function checkRegistryRow(raw: RawRegistryRow, kindOf: (utr: string) => RecordKind | undefined): Checked<RegistryRecord> {
   const errors: Issue[] = [];
   const utr = parseUtr(raw.utr);
-  if (!utr.ok) errors.push(issue(utr.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}) }));
+  if (!utr.ok) errors.push(issue(utr.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}), detail: utr.detail }));
   const name = checkName(raw.name, LIMITS.recordName, errors);
   const kind = matchKind(raw.kind ?? '');
   if (!kind) errors.push(issue('kind-invalid', { field: 'kind', value: (raw.kind ?? '').trim() }));
@@ -83,12 +84,12 @@ export function checkRegistryRow(raw: RawRegistryRow, kindOf: (utr: string) => R
   return done({ utr: utr.ok ? utr.utr : '', name, kind: kind!, partnerOf }, errors);
 }
 
-/** Recording roles are stored in their canonical spelling; other roles as given. */
+/** Known roles are stored in their canonical spelling; an unknown one as given (and rejected, naming it). */
 export function canonicalRoles(list: string | undefined): string[] {
   const roles: string[] = [];
   const seen = new Set<string>();
   for (const role of splitList(list)) {
-    const canonical = matchRecordingRole(role) ?? role;
+    const canonical = matchKnownRole(role) ?? role;
     const key = canonical.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
@@ -100,15 +101,17 @@ export function canonicalRoles(list: string | undefined): string[] {
 
 export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
   const errors: Issue[] = [];
-  const pid = (raw.pid ?? '').trim();
-  if (pid === '') errors.push(issue('operator-missing', { field: 'pid' }));
-  else if (!PID_FORMAT.test(pid)) errors.push(issue('operator-format', { field: 'pid', value: pid }));
+  const parsed = parsePid(raw.pid);
+  if (!parsed.ok) {
+    errors.push(parsed.code === 'operator-missing' ? issue('operator-missing', { field: 'pid' }) : issue('operator-format', { field: 'pid', value: parsed.value, detail: parsed.detail }));
+  }
   const name = checkName(raw.name, undefined, errors);
   const roles = canonicalRoles(raw.roles);
   if (roles.length === 0) errors.push(issue('roles-missing', { field: 'roles' }));
   for (const role of roles) {
     const control = findControlCharacter(role, false);
     if (control) errors.push(issue('control-character', { field: 'roles', value: control }));
+    else if (!matchKnownRole(role)) errors.push(issue('role-unknown', { field: 'roles', value: role }));
   }
-  return done({ pid, name, roles }, errors);
+  return done({ pid: parsed.ok ? parsed.pid : '', name, roles }, errors);
 }

@@ -2,7 +2,10 @@
 
 export type UtrResult =
   | { ok: true; utr: string }
-  | { ok: false; code: 'utr-missing' | 'utr-format' | 'utr-check-digit'; normalised: string };
+  | { ok: false; code: 'utr-missing' | 'utr-format' | 'utr-check-digit'; normalised: string; detail?: string };
+
+/** `8.10433E+09`: what a spreadsheet shows of a UTR it took for a number. */
+const SCIENTIFIC = /^\d(?:\.\d+)?E\+?\d+$/i;
 
 const WEIGHTS = [6, 7, 8, 9, 10, 5, 4, 3, 2];
 /** A UTR as stored: exactly 10 digits. */
@@ -30,7 +33,12 @@ export function parseUtr(input: string | undefined): UtrResult {
   const trimmed = (input ?? '').trim();
   if (trimmed === '') return { ok: false, code: 'utr-missing', normalised: '' };
   const s = normaliseUtr(trimmed);
-  if (!UTR_FORMAT.test(s)) return { ok: false, code: 'utr-format', normalised: s };
+  if (!UTR_FORMAT.test(s)) {
+    if (SCIENTIFIC.test(s)) {
+      return { ok: false, code: 'utr-format', normalised: s, detail: 'a spreadsheet turned it into a number and dropped digits: format the column as text and export it again' };
+    }
+    return { ok: false, code: 'utr-format', normalised: s };
+  }
   if (s[0] !== utrCheckCharacter(s)) return { ok: false, code: 'utr-check-digit', normalised: s };
   return { ok: true, utr: s };
 }

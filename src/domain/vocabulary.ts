@@ -42,6 +42,13 @@ export const RECORDING_ROLES = [
   'CISR Pursuit Officer', 'CISR Pursuit Manager',
 ] as const;
 
+/**
+ * Roles the manuals name that grant no recording: held, stored, but no use
+ * for `record`. Any other role name is refused (`role-unknown`), so a typo
+ * never quietly costs an operator the right to record.
+ */
+export const OTHER_KNOWN_ROLES = ['CIS Read Only', 'CISR Viewer'] as const;
+
 /** Channels whose direction is fixed; the others may be either and default to Inbound. */
 export const FIXED_DIRECTION: Partial<Record<Channel, Direction>> = {
   'internal-enquiry': 'Outbound',
@@ -75,3 +82,4 @@ export const matchDirection = matcher(DIRECTIONS);
 export const matchAuthentication = matcher(AUTHENTICATIONS);
 export const matchSubject = matcher(SUBJECTS);
 export const matchRecordingRole = matcher(RECORDING_ROLES);
+export const matchKnownRole = matcher([...RECORDING_ROLES, ...OTHER_KNOWN_ROLES]);

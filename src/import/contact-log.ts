@@ -7,6 +7,7 @@
 import { type Issue, issue } from '../domain/catalogue.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
 import { reservedRefForm } from '../domain/identity.js';
+import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
@@ -16,6 +17,9 @@ import { CompactIndex } from './compact-index.js';
 export const CONTACT_LOG_LAYOUT: FileLayout = {
   known: ['contact_ref', ...CONTACT_FIELDS, ...ENQUIRY_FIELDS],
   required: ['utr', 'channel', 'enquiry_date', 'operator_pid', 'subject'],
+  vocabularies: {
+    contact_type: matchContactType, channel: matchChannel, direction: matchDirection, authentication: matchAuthentication, subject: matchSubject,
+  },
 };
 
 export type LogRow = Row;

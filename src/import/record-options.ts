@@ -27,7 +27,7 @@ export const RECORD_OPTIONS: readonly RecordOptionSpec[] = [
   { flag: 'contact-name', key: 'contactName', value: 'NAME', description: 'the person spoken to (at most 100 characters)' },
   { flag: 'channel', key: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry' },
   { flag: 'direction', key: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)" },
-  { flag: 'date', key: 'date', value: 'DATE', description: 'enquiry date, YYYY-MM-DD or DD/MM/YYYY (default: today in Europe/London)' },
+  { flag: 'date', key: 'date', value: 'DATE', description: 'enquiry date: YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015, UK order (default: today in Europe/London)' },
   { flag: 'auth', key: 'auth', value: 'AUTH', description: 'authenticated or waived (not needed for internal-enquiry)' },
   { flag: 'subject', key: 'subject', value: 'SUBJECT', description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry', repeatable: true },
   { flag: 'action', key: 'action', value: 'TEXT', description: 'action taken (at most 100 characters); with several --subject, give it after its own --subject', repeatable: true },

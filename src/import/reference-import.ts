@@ -12,18 +12,22 @@ import {
 import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
 import type { Encoding } from '../csv/reader.js';
-import type { FileLayout } from '../csv/header.js';
+import { type ColumnMap, type FileLayout, NO_MAP } from '../csv/header.js';
 import { csvRows } from '../csv/rows.js';
 import type { Database, Executor } from '../storage/database.js';
 import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
 
-export const REGISTRY_LAYOUT: FileLayout = { known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'] };
+export const REGISTRY_LAYOUT: FileLayout = {
+  known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'], vocabularies: { kind: matchKind },
+};
 export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles'], required: ['pid', 'name', 'roles'] };
 
 export interface ReferenceImportOptions {
   file: string;
   encoding: Encoding;
+  /** Legacy headers and words (`--map`). */
+  map?: ColumnMap;
   rejectsPath: string;
   rejectsAlways: boolean;
 }
@@ -59,7 +63,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
       if (batch.size > 0) await loader.save(tx, [...batch.values()]);
       batch = new Map();
     };
-    const rows = csvRows(options.file, options.encoding, loader.layout, new Map(), (header) => {
+    const rows = csvRows(options.file, options.encoding, loader.layout, options.map ?? NO_MAP, (header) => {
       rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
     });
     for await (const row of rows) {
@@ -92,7 +96,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
 async function knownKinds(db: Database, options: ReferenceImportOptions): Promise<Map<string, RecordKind>> {
   const kinds = new Map<string, RecordKind>();
   const targets = new Set<string>();
-  for await (const row of csvRows(options.file, options.encoding, REGISTRY_LAYOUT, new Map(), () => {})) {
+  for await (const row of csvRows(options.file, options.encoding, REGISTRY_LAYOUT, options.map ?? NO_MAP, () => {})) {
     const utr = parseUtr(row.fields.utr);
     const kind = matchKind(row.fields.kind ?? '');
     if (utr.ok && kind) kinds.set(utr.utr, kind);

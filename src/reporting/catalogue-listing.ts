@@ -54,6 +54,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'sibling-rejected': { detail: '1 other row failed' },
   'database-rejected': { detail: 'new row violates check constraint' },
   'line-unreadable': { detail: 'a double quote opened at column 9 is never closed on this line' },
+  'role-unknown': { value: 'CISR Procesor' },
   'partner-of-invalid': { value: '1955839661', detail: 'is not a partnership' },
   'abbreviation': { field: 'general_notes', value: 'WAM' },
   'identical-row': { limit: 4 },

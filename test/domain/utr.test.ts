@@ -43,3 +43,10 @@ describe('UTR', () => {
     }));
   });
 });
+
+describe('forms spreadsheets write', () => {
+  it('a UTR in scientific notation is utr-format, with the hint that a spreadsheet made it a number', () => {
+    expect(parseUtr('8.10433E+09')).toMatchObject({ ok: false, code: 'utr-format', detail: expect.stringMatching(/spreadsheet/) });
+    expect(parseUtr('1955839661')).toEqual({ ok: true, utr: '1955839661' });
+  });
+});

@@ -123,6 +123,28 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     expect(stored!.n).toBe(partners);
   });
 
+  it('a legacy log imports with its map: translated words stored, original words in the rejects file; spreadsheet forms read or refused with a hint', async () => {
+    const r = await cli(['--json', 'import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(FIXTURES, 'legacy-map.json'), '--rejects', join(cwd, 'legacy.rejects.csv')]);
+    expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 3, rowsRejected: 1, rejectsByCode: { 'utr-format': 1, 'operator-format': 1 } });
+    const [old1] = await queryStore<Record<string, string>>(target, sql`select c.channel, c.direction, c.enquiry_date::text as date, c.operator_pid as pid, e.subject
+      from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`);
+    expect(old1).toEqual({ channel: 'phone-inbound', direction: 'Inbound', date: '2015-04-01', pid: '1234567', subject: 'Callback' });
+    const [old2] = await queryStore<Record<string, string>>(target, sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from contacts where source_key = 'OLD-2'`);
+    expect(old2).toEqual({ channel: 'letter', direction: 'Outbound', date: '2015-04-01', pid: '2345678' });
+    const rejects = readFileSync(join(cwd, 'legacy.rejects.csv'), 'utf8');
+    expect(rejects).toMatch(/^\ufeff?OLD-4,8\.10433E\+09,Agent,Jo Bloggs,Tel In,In,/m);
+    expect(rejects).toContain('a spreadsheet turned it into a number');
+    expect(rejects).toContain('a spreadsheet may have dropped a leading zero');
+    writeFileSync(join(cwd, 'bad-map.json'), JSON.stringify({ values: { channel: { 'Tel In': 'telephone' } } }));
+    const before = await storedCounts(target);
+    const bad = await cli(['import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(cwd, 'bad-map.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/channel "Tel In" translates into "telephone", which is not a channel the rules accept.*\[map-invalid\]/);
+    writeFileSync(join(cwd, 'free-map.json'), JSON.stringify({ values: { general_notes: { x: 'y' } } }));
+    expect((await cli(['import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(cwd, 'free-map.json')])).stderr).toMatch(/values of "general_notes" cannot be translated/);
+    expect(await storedCounts(target)).toEqual(before);
+  });
+
   it('identical rows are both kept, with identical-row naming the earlier line; reserved refs are ref-invalid', async () => {
     const twin = ',2234567890,,contractor,Harry Harrow,letter,Outbound,14/07/2021,waived,2345678,Letter,Wrote twice,';
     const file = write('twins.csv', [HEADER, twin, twin, row('A/B', 'slash'), row('sha256:abc', 'derived'), row('uuid:1', 'derived')].join('\n'));

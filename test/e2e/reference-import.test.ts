@@ -54,6 +54,24 @@ describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
     expect(readFileSync(join(cwd, 'ops-rejects.csv'), 'utf8')).toMatch(/^123456,Short Pid,CISR Processor,7,operator-format,/m);
   });
 
+  it('roles separated by commas grant their roles; a misspelt role is rejected by name; a foreign header imports with --map', async () => {
+    writeFileSync(join(cwd, 'ops-legacy.csv'), [
+      'PID,Operator Name,Roles',
+      '1111111.0,Comma Person,"CISR Processor, CISR Pursuit Manager"',
+      ' 222 2222 ,Typo Person,CISR Procesor',
+      '3333333,Viewer Person,CIS Read Only',
+    ].join('\n'));
+    const unmapped = await runCli(['operators', 'import', 'ops-legacy.csv'], target.env, { cwd });
+    expect(unmapped.code).toBe(2);
+    expect(unmapped.stderr).toMatch(/column Operator Name is not a known column/);
+    writeFileSync(join(cwd, 'ops-map.json'), JSON.stringify({ 'Operator Name': 'name' }));
+    const r = await runCli(['--json', 'operators', 'import', 'ops-legacy.csv', '--map', 'ops-map.json', '--rejects', 'ops-legacy.rejects.csv'], target.env, { cwd });
+    expect(r.json).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, rejectsByCode: { 'role-unknown': 1 } });
+    expect(readFileSync(join(cwd, 'ops-legacy.rejects.csv'), 'utf8')).toMatch(/roles: ""CISR Procesor"" is not a role the tool knows/);
+    const [row] = await queryStore<{ roles: string[] }>(target, sql`select roles from operators where pid = '1111111'`);
+    expect(row!.roles).toEqual(['CISR Processor', 'CISR Pursuit Manager']);
+  });
+
   it('an unknown column is fatal before anything is written: exit 2', async () => {
     writeFileSync(join(cwd, 'typo.csv'), 'pid,name,rolez\n1111111,New Person,CISR Processor\n');
     const r = await runCli(['operators', 'import', 'typo.csv'], target.env, { cwd });

@@ -23,7 +23,7 @@ export const lookup: ReferenceLookup = {
   record: (utr) => records.find((r) => r.utr === utr),
   operator: (pid) => ({
     '1234567': { pid, roles: ['CISR Processor'] },
-    '2345678': { pid, roles: ['Team Leader', 'cisr pursuit manager'] },
+    '2345678': { pid, roles: ['CISR Viewer', 'cisr pursuit manager'] },
     '7654321': { pid, roles: ['CISR Viewer'] },
   } as Record<string, { pid: string; roles: string[] }>)[pid],
 };

@@ -1,0 +1,29 @@
+/**
+ * Operator PIDs as spreadsheets write them: spaces inside (` 123 4567 `) and
+ * a trailing `.0` (a number cell) are removed first. A 6-digit value is never
+ * padded: a spreadsheet may have dropped a leading zero, but which digit is
+ * missing cannot be known, and a wrong PID would be stored for good.
+ */
+
+import { PID_FORMAT } from './vocabulary.js';
+
+export type PidResult =
+  | { ok: true; pid: string }
+  | { ok: false; code: 'operator-missing' }
+  | { ok: false; code: 'operator-format'; value: string; detail?: string };
+
+export function normalisePid(input: string): string {
+  if (PID_FORMAT.test(input)) return input;
+  return input.replace(/\s+/g, '').replace(/^(\d+)\.0+$/, '$1');
+}
+
+export function parsePid(input: string | undefined): PidResult {
+  const trimmed = (input ?? '').trim();
+  if (trimmed === '') return { ok: false, code: 'operator-missing' };
+  const pid = normalisePid(trimmed);
+  if (PID_FORMAT.test(pid)) return { ok: true, pid };
+  if (/^\d{6}$/.test(pid)) {
+    return { ok: false, code: 'operator-format', value: trimmed, detail: 'it has 6 digits: a spreadsheet may have dropped a leading zero; give all 7 digits, with the column formatted as text' };
+  }
+  return { ok: false, code: 'operator-format', value: trimmed };
+}
