@@ -79,7 +79,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       // The reader guesses the line ending from its first chunk, decoded; so does the scan.
-      scan ??= new QuotingScan(lineEndingOf(new TextDecoder(encoding).decode(chunk, { stream: true })), encoding);
+      scan ??= new QuotingScan(lineEndingOf(chunk), encoding);
       scan.push(chunk);
       if (first) startsWithBom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
       first = false;

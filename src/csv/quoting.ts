@@ -1,17 +1,18 @@
 /**
- * Text right after a closing quote (`"x"y`), or a quote never closed, makes a
+ * Text right after a closing quote (`"x"y`), a quote inside a value that
+ * does not start with one (`said "hi"`), or a quote never closed, makes a
  * CSV file unreadable, which must write nothing. The reader meets it only
  * when it gets there, after an import has committed the batches before it;
  * so the whole-file check (file-check.ts) follows the quoting first.
  *
  * That first read is cheap: it hops from quote to quote over the raw bytes
  * (quote, comma, CR and LF are single ASCII bytes in UTF-8 and windows-1252
- * alike) and follows RFC 4180 as Papa Parse does, with the line ending the
+ * alike) and follows RFC 4180 as csv-parse does, with the line ending the
  * reader will use (LF or CRLF). Whatever it cannot be sure of answers "not
  * certain": a closing quote followed by anything but a quote, a comma, the
- * line ending or the end (Papa Parse accepts spaces there), a quote still
- * open at the end, a file whose lines end in CR alone. Then the file is read
- * once through the parser itself, which is exact and names the line.
+ * line ending or the end, a quote where no field starts, a quote still open
+ * at the end, a file whose lines end in CR alone. Then the file is read once
+ * through the parser itself, which is exact and names the line.
  */
 
 import type { Encoding } from './reader.js';
@@ -69,8 +70,12 @@ export class QuotingScan {
         break;
       }
       if (!this.inside) {
-        // A quote opens a field only where a field starts; elsewhere it is part of the value.
-        this.inside = this.fieldStartsAt(bytes, q);
+        // A quote opens a field only where a field starts; elsewhere the parser refuses it.
+        if (!this.fieldStartsAt(bytes, q)) {
+          this.doubtful = true;
+          return;
+        }
+        this.inside = true;
         i = q + 1;
         continue;
       }
@@ -99,7 +104,7 @@ export class QuotingScan {
     const keep = Math.max(0, i - REACH);
     this.carry = bytes.subarray(keep);
     this.from = i - keep;
-    if (keep > 0) this.origin = undefined;
+    if (keep > 0) this.origin = this.origin !== undefined && this.origin >= keep ? this.origin - keep : undefined;
   }
 
   private fieldStartsAt(bytes: Uint8Array, q: number): boolean {

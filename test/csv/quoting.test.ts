@@ -19,7 +19,7 @@ function fileOf(content: string | Buffer): string {
 /** The scan's answer with the bytes cut into chunks at the given places, under the line ending the reader would use. */
 function scanned(content: string, cuts: number[] = []): boolean {
   const bytes = Buffer.from(content);
-  const scan = new QuotingScan(lineEndingOf(content.replace(/^\ufeff/, '')), 'utf-8');
+  const scan = new QuotingScan(lineEndingOf(Buffer.from(content.replace(/^\ufeff/, ''))), 'utf-8');
   let from = 0;
   for (const cut of [...cuts, bytes.length].sort((a, b) => a - b)) {
     scan.push(bytes.subarray(from, Math.max(from, cut)));
@@ -43,21 +43,20 @@ describe("the quick scan of a file's quoting", () => {
     for (const text of [
       'a,b\n1,2\n',
       'a,b\n"x, ""y""",2\n"one\ntwo",3\n',
-      'a,b\nsaid "hi",2\nx"",y\n',
       '"a","b"\n"",""\n',
       '\ufeff"a",b\n1,2',
       'a,b\n1,"closes at the very end"',
       'a,b\n"a CR\rinside",x\r\n',
       'a,b\r\n"x, ""y""",2\r\n"one\ntwo\r\nthree",3\r\n',
-      'a,b\r\nsaid "hi"\n"x",2\r\n',
+      'a,b\r\n1,2\r\n"x",2\r\n',
       '\ufeff"a",b\r\n1,"2"',
       '',
     ]) expect(scanned(text), JSON.stringify(text)).toBe(true);
   });
 
-  it('is not certain of text after a closing quote, spaces before a comma, another line ending, or a quote still open', () => {
+  it('is not certain of text after a closing quote, spaces before a comma, a quote where no field starts, another line ending, or a quote still open', () => {
     for (const text of [
-      'a,b\n"x"y,3\n', 'a,b\n"x" ,3\n', 'a,b\r\n"x"\n,3\r\n', 'a,b\r\n1,"x"\r', 'a,b\r1,"2"\r', 'a,b\n1,"open\n',
+      'a,b\n"x"y,3\n', 'a,b\n"x" ,3\n', 'a,b\nsaid "hi",2\n', 'a,b\nx"",y\n', 'a,b\r\n"x"\n,3\r\n', 'a,b\r\n1,"x"\r', 'a,b\r1,"2"\r', 'a,b\n1,"open\n',
     ]) expect(scanned(text), JSON.stringify(text)).toBe(false);
   });
 
@@ -87,15 +86,15 @@ describe('the whole-file check: quoting', () => {
   it('fails with file-unreadable naming the line, even far past the first chunk, LF or CRLF', async () => {
     for (const ending of ['\n', '\r\n']) {
       const path = fileOf(['n,notes', ...rows(20000), '"x"y,3', ...rows(10)].join(ending));
-      await expect(checkQuoting(path, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 20002: trailing quote/) });
+      await expect(checkQuoting(path, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 20002: text after a closing quote/) });
     }
   });
 
-  it('passes well-formed files, LF or CRLF, and spaces after a closing quote', async () => {
+  it('passes well-formed files, LF or CRLF; refuses spaces after a closing quote', async () => {
     await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\n')), 'utf-8')).resolves.toBeUndefined();
     await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\r\n')), 'utf-8')).resolves.toBeUndefined();
-    // Not certain to the quick scan, so read through the parser, which accepts spaces after a closing quote.
-    await expect(checkQuoting(fileOf('n,notes\n"x"  ,3\n'), 'utf-8')).resolves.toBeUndefined();
+    // Not certain to the quick scan, so read through the parser, which refuses it as RFC 4180 does.
+    await expect(checkQuoting(fileOf('n,notes\n"x"  ,3\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 2: text after a closing quote/) });
     await expect(checkQuoting(fileOf('n,notes\r\n"x"y,3\r\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
   });
 
@@ -103,18 +102,20 @@ describe('the whole-file check: quoting', () => {
     const latin = (text: string) => Buffer.from(text, 'latin1');
     const accented = (n: number) => Array.from({ length: n }, (_, i) => `${i},"café ${i}, à ""côté"""`);
     const late = fileOf(latin(['n,notes', ...accented(20000), '"x"y,3', ...accented(10)].join('\r\n')));
-    await expect(checkQuoting(late, 'windows-1252')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 20002: trailing quote/) });
+    await expect(checkQuoting(late, 'windows-1252')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 20002: text after a closing quote/) });
     await expect(checkQuoting(fileOf(latin(['n,notes', ...accented(20000)].join('\n'))), 'windows-1252')).resolves.toBeUndefined();
-    // In windows-1252 the quote after EF BB BF stands inside the first field's text: a literal quote, nothing to doubt.
-    const bomBytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin('"a"b,x\n1,2\n')]);
+    // In UTF-8, EF BB BF is a byte-order mark and the first field starts after it; in windows-1252 it is
+    // the first field's text, so a quote after it stands where no field starts.
+    const bomBytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin('"a",b\n1,2\n')]);
     const scan = (encoding: 'utf-8' | 'windows-1252') => {
       const s = new QuotingScan('\n', encoding);
       s.push(bomBytes);
       return s.certain();
     };
-    expect(scan('windows-1252')).toBe(true);
-    expect(scan('utf-8')).toBe(false);
-    await expect(checkQuoting(fileOf(bomBytes), 'windows-1252', true)).resolves.toBeUndefined();
+    expect(scan('utf-8')).toBe(true);
+    expect(scan('windows-1252')).toBe(false);
+    await expect(checkQuoting(fileOf(bomBytes), 'utf-8')).resolves.toBeUndefined();
+    await expect(checkQuoting(fileOf(bomBytes), 'windows-1252', true)).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 1: a quote inside a value/) });
   });
 
   it('a quote never closed is fatal, naming where it opened and how much it would swallow', async () => {
