@@ -90,6 +90,7 @@ export function buildProgram(): Command {
     .option('--rejects <path>', 'rejects file (default: <file>.rejects.csv here, written only if a row is rejected)')
     .option('--dry-run', 'check everything against the database, write nothing')
     .option('--strict', 'treat warnings as errors')
+    .option('--warnings <path>', 'write the accepted rows that carried warnings here, in the rejects file\'s shape')
     .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
     .option('--confirm-encoding', CONFIRM_ENCODING)
     .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')

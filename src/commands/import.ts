@@ -3,7 +3,7 @@ import type { Session } from '../cli/session.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { parseEncoding } from '../csv/reader.js';
 import { checkWholeFile } from '../csv/file-check.js';
-import { guardOutputs } from '../reporting/output-paths.js';
+import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
 import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
@@ -19,24 +19,27 @@ export interface ImportFlags {
   strict?: boolean;
   encoding?: string;
   confirmEncoding?: boolean;
+  warnings?: string;
   map?: string;
   registry?: string;
   operators?: string;
 }
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
-  const encoding = parseEncoding(flags.encoding);
+  const declared = parseEncoding(flags.encoding);
+  // A rejects file is always UTF-8 (it says so with a byte-order mark), whatever the first file was.
+  const encoding = isRejectsFile(file) ? 'utf-8' : declared;
   const check = { encoding, confirmEncoding: Boolean(flags.confirmEncoding) };
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
   const references = [flags.registry, flags.operators].filter((f): f is string => f !== undefined);
-  guardOutputs([rejectsPath, ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
+  guardOutputs([rejectsPath, ...(flags.warnings ? [flags.warnings] : []), ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : NO_MAP;
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
   await checkLogFile(file, check, map);
   for (const reference of references) await checkWholeFile(reference, check);
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string) => ({ file: path, encoding, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
+  const referenceOptions = (path: string) => ({ file: path, encoding: declared, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
 
@@ -47,6 +50,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
     summary = await importContacts(store, {
       file, encoding, map,
       rejectsPath,
+      warningsPath: flags.warnings,
       rejectsAlways: flags.rejects !== undefined,
       dryRun: Boolean(flags.dryRun),
       settings: session.rules(Boolean(flags.strict)),

@@ -4,7 +4,7 @@ import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { parseEncoding } from '../csv/reader.js';
 import { checkWholeFile } from '../csv/file-check.js';
-import { guardOutputs } from '../reporting/output-paths.js';
+import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
 import { OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
@@ -18,7 +18,7 @@ export interface ReferenceImportFlags {
 }
 
 async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
-  const encoding = parseEncoding(flags.encoding);
+  const encoding = isRejectsFile(file) ? 'utf-8' : parseEncoding(flags.encoding);
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
   guardOutputs([rejectsPath], [file, flags.map]);
   const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;

@@ -7,7 +7,8 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inputError } from '../domain/errors.js';
 import type { ChainedEntry, Manifest } from '../domain/verification.js';
-import { EXPORT_CSV_COLUMNS, neutralise, restore } from '../reporting/export-format.js';
+import { EXPORT_CSV_COLUMNS } from '../reporting/export-format.js';
+import { neutralise, restore } from './formula-guard.js';
 import { readCsv } from './reader.js';
 
 /** An entry as read back; `misescaped` names a CSV cell not escaped as `export` writes it. */

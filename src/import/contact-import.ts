@@ -39,6 +39,8 @@ export interface ContactImportOptions {
   encoding: Encoding;
   map: ColumnMap;
   rejectsPath: string;
+  /** Where the accepted rows that carried warnings go, in the rejects file's shape (`--warnings`). */
+  warningsPath?: string | undefined;
   rejectsAlways: boolean;
   dryRun: boolean;
   settings: RuleSettings;
@@ -151,6 +153,7 @@ export class ContactImport {
   private readonly fingerprints = new OccurrenceCounter();
   private readonly refs = new CompactIndex();
   private rejects: RejectsFile | undefined;
+  private warned: RejectsFile | undefined;
   private readonly references: ReferenceCache;
   /** The input is a rejects file brought back: its masked numbers must have been replaced. */
   private fromRejectsFile = false;
@@ -169,6 +172,7 @@ export class ContactImport {
     const batchRows = this.options.batchRows ?? 2000;
     const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
       this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
+      if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
       this.fromRejectsFile = header.raw.some(isRejectColumn);
     });
     let batch: LogUnit[] = [];
@@ -225,6 +229,7 @@ export class ContactImport {
     } finally {
       await Promise.allSettled(queue);
       await this.rejects?.close();
+      await this.warned?.close();
     }
     if (this.rejects?.written) this.summary.rejectsFile = this.rejects.path;
     return this.summary;
@@ -301,8 +306,12 @@ export class ContactImport {
   private async account(evaluated: Evaluated[], outcomes: (UnitOutcome | Issue)[]): Promise<void> {
     for (let i = 0; i < evaluated.length; i++) {
       const e = evaluated[i]!;
-      if (!this.accountUnit(e, outcomes[i])) continue;
       const rows = e.unit.rows;
+      if (!this.accountUnit(e, outcomes[i])) {
+        if (!this.warned) continue;
+        for (let k = 0; k < rows.length; k++) if (e.rowWarnings[k]!.length > 0) await this.warned.add(rows[k]!.values, rows[k]!.line, e.rowWarnings[k]!);
+        continue;
+      }
       for (let k = 0; k < rows.length; k++) await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
     }
     const rows = evaluated[evaluated.length - 1]?.unit.rows;

@@ -6,28 +6,13 @@
  */
 
 import type { ChainedEntry, Manifest } from '../domain/verification.js';
+import { neutralise } from '../csv/formula-guard.js';
 
 export const EXPORT_CSV_COLUMNS = [
   'seq', 'source_key', 'utr', 'partnership_utr', 'contact_type', 'contact_name', 'channel', 'direction',
   'authentication', 'enquiry_date', 'operator_pid', 'import_run_id', 'recorded_at', 'position', 'subject',
   'action_taken', 'general_notes', 'prev_hash', 'hash',
 ] as const;
-
-const RUNNABLE = /^[=+\-@\t\r']/;
-
-/**
- * A cell beginning with = + - @ tab or carriage return gets a leading `'`, so
- * a spreadsheet shows it instead of running it. A cell that already begins
- * with `'` gets one too, so exactly one leading `'` can always be removed
- * again (`verify --export` does).
- */
-export function neutralise(value: string): string {
-  return RUNNABLE.test(value) ? `'${value}` : value;
-}
-
-export function restore(cell: string): string {
-  return cell.startsWith("'") ? cell.slice(1) : cell;
-}
 
 const cell = (v: string | number | null) => (v === null ? '' : neutralise(String(v)));
 

@@ -30,7 +30,11 @@ function firstLine(path: string): string {
 }
 
 export function isRejectsFile(path: string): boolean {
-  return firstLine(path).trimEnd().replace(/"/g, '').endsWith(REJECT_COLUMNS.join(','));
+  try {
+    return firstLine(path).trimEnd().replace(/"/g, '').endsWith(REJECT_COLUMNS.join(','));
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses, with `output-is-input`, any output that is one of the inputs or an existing file that is not a rejects file. */

@@ -2,6 +2,11 @@
  * The rejects file: the input's own header and raw values, then
  * reject_line, reject_codes and reject_reasons. Payment numbers are masked.
  * It imports as it is once corrected: reject_* columns are ignored on input.
+ * Every row has exactly as many cells as the header (a long row's surplus
+ * values are quoted in its reasons), it is UTF-8 with a byte-order mark, and
+ * a cell a spreadsheet would run carries one leading `'` that the importer
+ * removes again. A rejects file of a rejects file carries
+ * reject_source_line, the row's line in the very first file.
  */
 
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -9,9 +14,11 @@ import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
-import { isRejectColumn } from '../csv/header.js';
+import { isRejectColumn, normaliseHeaderName } from '../csv/header.js';
+import { neutralise } from '../csv/formula-guard.js';
 
 export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
+const SOURCE_LINE = 'reject_source_line';
 
 /** `<input name>.rejects.csv` in the current folder. */
 export function defaultRejectsPath(inputPath: string): string {
@@ -35,27 +42,40 @@ export function describeIssues(issues: readonly Issue[]): { codes: string; reaso
 export class RejectsFile {
   private out: Stringifier | undefined;
   private file: WriteStream | undefined;
-  private header: string[];
+  private readonly columns: string[];
   rows = 0;
 
-  /** With `always`, the file is written even when nothing is rejected. */
-  constructor(readonly path: string, header: string[], always: boolean, private readonly keep: (index: number) => boolean = () => true) {
-    this.header = header;
+  /**
+   * With `always`, the file is written even when nothing is rejected.
+   * `sourceLineOf`, for an input that is itself a rejects file: the first file's line of a row.
+   */
+  constructor(
+    readonly path: string, private readonly header: string[], always: boolean,
+    private readonly keep: (index: number) => boolean = () => true,
+    private readonly sourceLineOf?: (values: readonly string[], line: number) => string,
+  ) {
+    this.columns = [...header, ...(sourceLineOf ? [SOURCE_LINE] : []), ...REJECT_COLUMNS];
     if (always) this.open();
   }
 
   /** For an input with this header: its own reject_* columns (a rejects file imported again) are replaced by this run's. */
   static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
     const kept = rawHeader.map((name) => !isRejectColumn(name));
-    return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true);
+    const names = rawHeader.map(normaliseHeaderName);
+    const source = names.indexOf(SOURCE_LINE);
+    const first = names.indexOf('reject_line');
+    const sourceLineOf = first === -1 ? undefined : (values: readonly string[], line: number) =>
+      (source !== -1 && values[source]) || values[first] || String(line);
+    return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true, sourceLineOf);
   }
 
   private open(): Stringifier {
     if (!this.out) {
       this.file = createWriteStream(this.path);
-      this.out = stringify({ eof: true, record_delimiter: '\n' });
+      // A byte-order mark: Excel then reads the file as UTF-8, and so does the importer, whatever --encoding says.
+      this.out = stringify({ eof: true, record_delimiter: '\n', bom: true });
       this.out.pipe(this.file);
-      this.out.write([...this.header, ...REJECT_COLUMNS]);
+      this.out.write(this.columns);
     }
     return this.out;
   }
@@ -65,14 +85,18 @@ export class RejectsFile {
   }
 
   async add(values: readonly string[], line: number, issues: readonly Issue[]): Promise<void> {
-    const { codes, reasons } = describeIssues(issues);
-    // A row that could not be read at all (an unclosed quote) still fills the columns.
-    const cells = values.length === 0
-      ? this.header.map(() => '')
-      : values.filter((_, i) => this.keep(i)).map((v) => maskPaymentDetails(v));
+    const described = describeIssues(issues);
+    let reasons = described.reasons;
+    const own = values.filter((_, i) => this.keep(i)).map((v) => maskPaymentDetails(v));
+    // Exactly as many cells as the header: a short row is padded, a long row's surplus is kept in its reasons.
+    const cells = own.slice(0, this.header.length);
+    while (cells.length < this.header.length) cells.push('');
+    const surplus = own.slice(this.header.length);
+    if (surplus.length > 0) reasons += `; values beyond the header's ${this.header.length} columns: ${surplus.map((v) => JSON.stringify(v)).join(', ')}`;
+    const source = this.sourceLineOf ? [this.sourceLineOf(values, line)] : [];
     const out = this.open();
     this.rows++;
-    if (!out.write([...cells, String(line), codes, reasons])) {
+    if (!out.write([...cells, ...source, String(line), described.codes, reasons].map(neutralise))) {
       await new Promise((r) => out.once('drain', r));
     }
   }

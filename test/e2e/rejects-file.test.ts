@@ -1,0 +1,85 @@
+/**
+ * The rejects file, the file a migration team lives in: a table every CSV
+ * tool reads as its header says, safe to open in a spreadsheet, and exact
+ * when it comes back.
+ */
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
+
+const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
+const row = (ref: string, notes: string, extra = '') => `${ref},1955839661,,agent,Renée Côté,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"${extra}`;
+
+describe.each(DRIVERS)('rejects files on %s', (driver) => {
+  let target: Target;
+  let cwd: string;
+  const cli = (args: string[]) => runCli(args, target.env, { cwd });
+  const notesOf = async (ref: string) => (await queryStore<{ general_notes: string; contact_name: string }>(target,
+    sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${ref}`))[0];
+  /** A rejects file as csv-parse reads it in strict mode, a record per row, keyed by the header. */
+  const strict = (name: string) => parse(readFileSync(join(cwd, name)), { bom: true, columns: true, relax_column_count: false }) as Record<string, string>[];
+
+  beforeAll(async () => {
+    target = await createTarget(driver);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-rejects-'));
+    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
+    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
+  });
+  afterAll(() => target?.dispose());
+
+  it('has exactly as many cells as its header: short rows padded, a long row\'s surplus quoted in its reasons', async () => {
+    writeFileSync(join(cwd, 'shapes.csv'), [`${HEADER},`, `${row('S-1', 'long', ',blank,surplus one')}`, 'S-2,1955839661,,agent', `${row('S-3', 'trailing', ',value')}`, row('S-4', 'fine', ',')].join('\n'));
+    const r = await cli(['--json', 'import', 'shapes.csv', '--rejects', 'shapes.rejects.csv']);
+    expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 1, rowsRejected: 3, rejectsByCode: { 'row-shape': 3 } });
+    const records = strict('shapes.rejects.csv');
+    expect(records.map((x) => [x.contact_ref, x.reject_line, x.reject_codes.split(';')[0]])).toEqual([['S-1', '2', 'row-shape'], ['S-2', '3', 'row-shape'], ['S-3', '4', 'row-shape']]);
+    expect(records[0]!.reject_reasons).toContain('values beyond the header\'s 14 columns: "surplus one"');
+    expect(records[1]).toMatchObject({ general_notes: '', reject_line: '3' });
+  });
+
+  it('guards a formula-looking note with one leading quote, and a corrected rejects file brings it back exactly', async () => {
+    const formula = "=cmd|' /C calc'!A0";
+    writeFileSync(join(cwd, 'formula.csv'), [HEADER, row('F-1', formula).replace('1234567', '9999999'), row('F-2', '-5 days late').replace('1234567', '9999999')].join('\n'));
+    await cli(['import', 'formula.csv', '--rejects', 'formula.rejects.csv']);
+    const text = readFileSync(join(cwd, 'formula.rejects.csv'), 'utf8');
+    expect(text.startsWith('\ufeff')).toBe(true);
+    expect(text).toContain(`,'${formula},`);
+    expect(text).toContain("'-5 days late");
+    writeFileSync(join(cwd, 'formula-fixed.csv'), text.replace(/,9999999,/g, ',1234567,'));
+    const r = await cli(['--json', 'import', 'formula-fixed.csv']);
+    expect(r.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 0 });
+    expect((await notesOf('F-1'))!.general_notes).toBe(formula);
+    expect((await notesOf('F-2'))!.general_notes).toBe('-5 days late');
+  });
+
+  it('a windows-1252 log\'s rejects file is UTF-8 and re-imports right with or without --encoding; the first file\'s line survives every round', async () => {
+    const latin = Buffer.from([HEADER, row('W-1', 'fine'), row('W-2', 'bad').replace('1234567', '9999999'), row('W-3', 'bad too').replace('1234567', '9999999')].join('\r\n'), 'latin1');
+    writeFileSync(join(cwd, 'legacy.csv'), latin);
+    await cli(['import', 'legacy.csv', '--encoding', 'windows-1252', '--rejects', 'round1.csv']);
+    expect(strict('round1.csv').map((x) => [x.contact_name, x.reject_line])).toEqual([['Renée Côté', '3'], ['Renée Côté', '4']]);
+    // Round 2, still wrong, with --encoding as anyone would give it again: lines move, the source line stays.
+    writeFileSync(join(cwd, 'round1-edited.csv'), `\ufeff${HEADER},reject_line,reject_codes,reject_reasons\n\n${readFileSync(join(cwd, 'round1.csv'), 'utf8').split('\n').slice(1).join('\n')}`);
+    await cli(['import', 'round1-edited.csv', '--encoding', 'windows-1252', '--rejects', 'round2.csv']);
+    expect(strict('round2.csv').map((x) => [x.contact_name, x.reject_source_line, x.reject_line])).toEqual([['Renée Côté', '3', '3'], ['Renée Côté', '4', '4']]);
+    writeFileSync(join(cwd, 'round2-edited.csv'), readFileSync(join(cwd, 'round2.csv'), 'utf8').replace(/\n/, '\n\n\n'));
+    await cli(['import', 'round2-edited.csv', '--rejects', 'round3.csv']);
+    expect(strict('round3.csv').map((x) => [x.reject_source_line, x.reject_line])).toEqual([['3', '4'], ['4', '5']]);
+    // Corrected at last, without --encoding this time.
+    writeFileSync(join(cwd, 'round3-fixed.csv'), readFileSync(join(cwd, 'round3.csv'), 'utf8').replace(/,9999999,/g, ',1234567,'));
+    expect((await cli(['--json', 'import', 'round3-fixed.csv'])).json).toMatchObject({ rowsAccepted: 2, rowsRejected: 0 });
+    expect(await notesOf('W-2')).toEqual({ general_notes: 'bad', contact_name: 'Renée Côté' });
+  });
+
+  it('--warnings writes the accepted rows that carried warnings, in the same shape', async () => {
+    writeFileSync(join(cwd, 'warn.csv'), [HEADER, row('WA-1', 'Sent the WAM letter'), row('WA-2', 'plain')].join('\n'));
+    const r = await cli(['--json', 'import', 'warn.csv', '--warnings', 'warn.warnings.csv']);
+    expect(r.json).toMatchObject({ rowsAccepted: 2, warningsByCode: { abbreviation: 1 } });
+    expect(strict('warn.warnings.csv').map((x) => [x.contact_ref, x.reject_line, x.reject_codes])).toEqual([['WA-1', '2', 'abbreviation']]);
+  });
+});
