@@ -49,7 +49,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     expect(s.rejectsByCode).toMatchObject({ 'sibling-rejected': 1, 'contact-fields-differ': 1, 'contact-ref-reused': 1, 'payment-details': 2 });
     expect(s.warningsByCode).toEqual({ 'action-missing': 1, abbreviation: 1, 'identical-row': 1 });
     const rejects = readFileSync(join(cwd, 'contacts.rejects.csv'), 'utf8');
-    expect(rejects.split('\n')[0]).toBe(`${HEADER},reject_line,reject_codes,reject_reasons`);
+    expect(rejects.split('\n')[0]).toBe(`\ufeff${HEADER},reject_line,reject_codes,reject_reasons`);
     expect(rejects).toContain(',10,utr-check-digit,');
     expect(rejects).toContain(',12,date-in-future;unknown-operator;action-required;payment-details,');
     expect(rejects).toContain(',13,sibling-rejected,');
@@ -93,7 +93,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     // Spelt as a spreadsheet might save them, the old reject columns are still recognised and replaced.
     writeFileSync(join(cwd, 'fixed.csv'), fixed.replace('reject_line,reject_codes,reject_reasons', 'Reject Line,Reject-Codes,REJECT_REASONS'));
     const r = await cli(['--json', 'import', 'fixed.csv']);
-    expect(readFileSync(join(cwd, 'fixed.rejects.csv'), 'utf8').split('\n')[0]).toBe(`${HEADER},reject_line,reject_codes,reject_reasons`);
+    expect(readFileSync(join(cwd, 'fixed.rejects.csv'), 'utf8').split('\n')[0]).toBe(`\ufeff${HEADER},reject_source_line,reject_line,reject_codes,reject_reasons`);
     // Lines 10, 11, 13+14 (one contact) and 16 are corrected; 12, 15 and 17 are still wrong, and 18 still
     // holds the masked account number the rejects file wrote: stars are never stored for what the contact said.
     expect(r.json).toMatchObject({ rowsRead: 9, rowsAccepted: 5, rowsRejected: 4, contactsWritten: 4, enquiriesWritten: 5 });
