@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
-import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
+import { FIXTURES, loadFixtureReferences, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget, queryStore, storedCounts, storedNotes } from '../support/targets.js';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, name = 'Jo Bloggs') => `${ref},1955839661,,agent,${name},email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
@@ -24,14 +24,12 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     writeFileSync(join(cwd, name), content);
     return join(cwd, name);
   };
-  const notesOf = async (ref: string) => (await queryStore<{ general_notes: string; contact_name: string }>(target,
-    sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${ref}`))[0];
+  const notesOf = (ref: string) => storedNotes(target, ref);
 
   beforeAll(async () => {
     target = await createTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-migration-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
+    await loadFixtureReferences(target.env);
   });
   afterAll(() => target?.dispose());
 

@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
+import { loadFixtureReferences, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, createTarget, storedNotes } from '../support/targets.js';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, extra = '') => `${ref},1955839661,,agent,Renée Côté,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"${extra}`;
@@ -20,16 +19,14 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   let target: Target;
   let cwd: string;
   const cli = (args: string[]) => runCli(args, target.env, { cwd });
-  const notesOf = async (ref: string) => (await queryStore<{ general_notes: string; contact_name: string }>(target,
-    sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${ref}`))[0];
+  const notesOf = (ref: string) => storedNotes(target, ref);
   /** A rejects file as csv-parse reads it in strict mode, a record per row, keyed by the header. */
   const strict = (name: string) => parse(readFileSync(join(cwd, name)), { bom: true, columns: true, relax_column_count: false }) as Record<string, string>[];
 
   beforeAll(async () => {
     target = await createTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-rejects-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
+    await loadFixtureReferences(target.env);
   });
   afterAll(() => target?.dispose());
 
@@ -38,7 +35,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
     const r = await cli(['--json', 'import', 'shapes.csv', '--rejects', 'shapes.rejects.csv']);
     expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 1, rowsRejected: 3, rejectsByCode: { 'row-shape': 3 } });
     const records = strict('shapes.rejects.csv');
-    expect(records.map((x) => [x.contact_ref, x.reject_line, x.reject_codes.split(';')[0]])).toEqual([['S-1', '2', 'row-shape'], ['S-2', '3', 'row-shape'], ['S-3', '4', 'row-shape']]);
+    expect(records.map((x) => [x.contact_ref, x.reject_line, x.reject_codes!.split(';')[0]])).toEqual([['S-1', '2', 'row-shape'], ['S-2', '3', 'row-shape'], ['S-3', '4', 'row-shape']]);
     expect(records[0]!.reject_reasons).toContain('values beyond the header\'s 14 columns: "surplus one"');
     expect(records[1]).toMatchObject({ general_notes: '', reject_line: '3' });
   });

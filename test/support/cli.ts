@@ -56,3 +56,10 @@ export function startCli(args: string[], env: Record<string, string>, options: {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Loads the sample registry and operators from fixtures/ into the store the environment names. */
+export async function loadFixtureReferences(env: Record<string, string>): Promise<void> {
+  for (const [what, file] of [['registry', 'registry.csv'], ['operators', 'operators.csv']]) {
+    await runCli([what!, 'import', `${FIXTURES}${file}`, '--rejects', '/dev/null'], env);
+  }
+}

@@ -80,3 +80,10 @@ export async function storedCounts(target: Target) {
            (select count(distinct source_key)::int from contacts) as keys, (select max(seq)::int from contacts) as max`);
   return counts!;
 }
+
+/** The first enquiry's notes and the contact name of the contact stored under a source key. */
+export async function storedNotes(target: Target, sourceKey: string) {
+  const [row] = await queryStore<{ general_notes: string | null; contact_name: string | null }>(target,
+    sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`);
+  return row;
+}
