@@ -179,7 +179,7 @@ const report = {
     psqlCopyRuns: copy.runs,
     importSeconds: serverBig.seconds,
     ratio: Number((serverBig.seconds / copy.seconds).toFixed(2)),
-    ratioTarget: 1.3,
+    ratioTarget: 1.5,
     psqlCopyCpuSeconds: round(copy.cpuSeconds, 1),
     importCpuSeconds: round(serverBig.cpuSeconds, 1),
     ratioFloor: floor(serverBig, copy),
