@@ -9,6 +9,8 @@ import { type CommandResult, fail, runCommand } from './exit-handler.js';
 import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../import/record-options.js';
 import { type GlobalOptions, Session } from './session.js';
 
+const LOAD_REGISTRY = 'load this registry file first, in the same run';
+const LOAD_OPERATORS = 'load this operators file first, in the same run';
 const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
 
 /** Runs a command's action inside a session; the exit handler owns the outcome. */
@@ -44,8 +46,8 @@ export function buildProgram(): Command {
     .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate));
   example(db.command('restore').argument('<export>', 'a whole-history export (JSON Lines, or CSV with its manifest)')
     .description('load an audit export into an empty store, keeping every seq, time, key and hash; the chain is verified as it loads, and a broken, cut or filtered export writes nothing. Back up with export, recover or move to a server with restore')
-    .option('--registry <file>', 'load this registry file first, in the same run')
-    .option('--operators <file>', 'load this operators file first, in the same run'),
+    .addOption(new Option('--registry <file>', LOAD_REGISTRY))
+    .addOption(new Option('--operators <file>', LOAD_OPERATORS)),
   'cis-contact export --format jsonl --out backup.jsonl',
   'cis-contact db restore backup.jsonl --registry registry.csv --operators operators.csv --database-url postgres://postgres@127.0.0.1:5432/cis')
     .action(action(async () => (await import('../commands/db-restore.js')).dbRestore));
@@ -94,8 +96,8 @@ export function buildProgram(): Command {
     .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
     .option('--confirm-encoding', CONFIRM_ENCODING)
     .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')
-    .option('--registry <file>', 'load this registry file first, in the same run')
-    .option('--operators <file>', 'load this operators file first, in the same run'),
+    .addOption(new Option('--registry <file>', LOAD_REGISTRY))
+    .addOption(new Option('--operators <file>', LOAD_OPERATORS)),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
   'cis-contact import fixtures/legacy-contacts.csv --map fixtures/legacy-map.json --dry-run')
     .action(action(async () => (await import('../commands/import.js')).importCommand));

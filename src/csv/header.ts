@@ -35,15 +35,26 @@ export interface ResolvedHeader {
   raw: string[];
   /** Per column: the field it fills (and its legacy words), or 'ignored' (reject_* or mapped to null), or 'blank'. */
   columns: ({ field: string; words?: ValueMap } | { ignored: true } | { blank: true })[];
+  /** The file is a rejects file brought back. */
+  rejectsFile: boolean;
 }
 
 export function normaliseHeaderName(name: string): string {
   return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
+/** The columns a rejects file ends with. */
+export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
+
 /** A rejects file's own columns: ignored on input, replaced in the next rejects file. */
 export function isRejectColumn(name: string): boolean {
   return normaliseHeaderName(name).startsWith('reject_');
+}
+
+/** A header that holds the reject columns is a rejects file's: read as UTF-8, its formula guards removed. */
+export function isRejectsHeader(names: readonly string[]): boolean {
+  const normal = new Set(names.map(normaliseHeaderName));
+  return REJECT_COLUMNS.every((c) => normal.has(c));
 }
 
 /**
@@ -118,7 +129,7 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
   if (problems.length > 0) {
     throw inputError(problems[0]!.code, problems.map((p) => p.message).join('; '));
   }
-  return { raw, columns };
+  return { raw, columns, rejectsFile: isRejectsHeader(raw) };
 }
 
 /** The row as fields; a value under a blank header is `row-shape`. */

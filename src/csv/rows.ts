@@ -6,7 +6,7 @@
 
 import type { Issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
-import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, isRejectColumn, resolveHeader } from './header.js';
+import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
 import { restore } from './formula-guard.js';
 import { type Encoding, readCsvChunks } from './reader.js';
 
@@ -24,21 +24,19 @@ export async function* csvRowChunks(
   file: string, encoding: Encoding, layout: FileLayout, map: ColumnMap, onHeader: (header: ResolvedHeader) => void,
 ): AsyncGenerator<Row[]> {
   let header: ResolvedHeader | undefined;
-  // A rejects file brought back: each cell's formula guard comes off, so the round trip is exact.
-  let guarded = false;
   for await (const items of readCsvChunks(file, encoding)) {
     const rows: Row[] = [];
     for (const item of items) {
       if (!header) {
         if (item.kind !== 'row') throw inputError('file-unreadable', `${file}: the header is not a complete CSV line`);
         header = resolveHeader(item.values, layout, map);
-        guarded = item.values.some(isRejectColumn);
         onHeader(header);
         continue;
       }
       // The whole-file check has refused such a file already; never read past one.
       if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', `${file}: line ${item.line} opens a quoted field that is never closed`);
-      const values = guarded ? item.values.map(restore) : item.values;
+      // A rejects file brought back: each cell's formula guard comes off, so the round trip is exact.
+      const values = header.rejectsFile ? item.values.map(restore) : item.values;
       const { fields, issues } = fieldsOf(values, header);
       rows.push({ line: item.line, values, fields, issues, bytesRead: item.bytesRead });
     }

@@ -162,7 +162,7 @@ const entries: CatalogueEntry[] = [
   { code: 'abbreviation', severity: 'warning', title: 'Abbreviation used', fields: ['contact_name', 'action_taken', 'general_notes'], manual: 'CISR90270',
     message: (p) => `${f(p)} uses the abbreviation ${p.value}; write it out in full` },
   { code: 'identical-row', severity: 'warning', title: 'Row repeats an earlier row', fields: [], manual: 'docs/formats.md',
-    message: (p) => `the row repeats line ${p.limit} exactly; both are kept as separate contacts (fix the file if one is a copy)` },
+    message: (p) => `the row repeats line ${p.limit} (the same contact, case and surrounding spaces aside); both are kept as separate contacts (fix the file if one is a copy)` },
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270',
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
 

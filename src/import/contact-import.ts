@@ -11,7 +11,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, unitFingerprint } from '../domain/identity.js';
 import type { Encoding } from '../csv/reader.js';
-import { type ColumnMap, isRejectColumn } from '../csv/header.js';
+import type { ColumnMap } from '../csv/header.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
 import { databaseRefusal } from '../storage/errors.js';
@@ -110,7 +110,7 @@ function evaluate(
   fromRejectsFile: boolean,
 ): Evaluated {
   const rows = unit.rows;
-  const rowErrors = rows.map((r) => [...r.issues, ...unit.issues, ...(fromRejectsFile ? maskedNumbers(r.fields) : [])]);
+  const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r.fields)] : [...r.issues, ...unit.issues]));
   const rowWarnings: Issue[][] = rows.map(() => []);
   let prepared: PreparedUnit | undefined;
   {
@@ -173,7 +173,7 @@ export class ContactImport {
     const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
       this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
       if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
-      this.fromRejectsFile = header.raw.some(isRejectColumn);
+      this.fromRejectsFile = header.rejectsFile;
     });
     let batch: LogUnit[] = [];
     let size = 0;

@@ -7,7 +7,7 @@
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inputError } from '../domain/errors.js';
-import { REJECT_COLUMNS } from './rejects-file.js';
+import { isRejectsHeader } from '../csv/header.js';
 
 function statOf(path: string) {
   try {
@@ -31,7 +31,7 @@ function firstLine(path: string): string {
 
 export function isRejectsFile(path: string): boolean {
   try {
-    return firstLine(path).trimEnd().replace(/"/g, '').endsWith(REJECT_COLUMNS.join(','));
+    return isRejectsHeader(firstLine(path).replace(/"/g, '').split(','));
   } catch {
     return false;
   }

@@ -14,10 +14,9 @@ import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
-import { isRejectColumn, normaliseHeaderName } from '../csv/header.js';
+import { REJECT_COLUMNS, isRejectColumn, normaliseHeaderName } from '../csv/header.js';
 import { neutralise } from '../csv/formula-guard.js';
 
-export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
 const SOURCE_LINE = 'reject_source_line';
 
 /** `<input name>.rejects.csv` in the current folder. */

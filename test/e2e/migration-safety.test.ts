@@ -4,14 +4,13 @@
  * accounted for, and real notes are stored as they were written.
  */
 
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
-import { FIXTURES, loadFixtureReferences, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget, queryStore, storedCounts, storedNotes } from '../support/targets.js';
+import { FIXTURES, runCli } from '../support/cli.js';
+import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, name = 'Jo Bloggs') => `${ref},1955839661,,agent,${name},email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
@@ -27,9 +26,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   const notesOf = (ref: string) => storedNotes(target, ref);
 
   beforeAll(async () => {
-    target = await createTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-migration-'));
-    await loadFixtureReferences(target.env);
+    ({ target, cwd } = await fixtureStore(driver, 'migration'));
   });
   afterAll(() => target?.dispose());
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
+import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 
 describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
@@ -70,6 +71,23 @@ describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
     expect(readFileSync(join(cwd, 'ops-legacy.rejects.csv'), 'utf8')).toMatch(/roles: ""CISR Procesor"" is not a role the tool knows/);
     const [row] = await queryStore<{ roles: string[] }>(target, sql`select roles from operators where pid = '1111111'`);
     expect(row!.roles).toEqual(['CISR Processor', 'CISR Pursuit Manager']);
+  });
+
+  it('a reference file gets the whole-file checks: bytes not in its encoding, and a rejects path that is the file itself, write nothing', async () => {
+    const utr = `${utrCheckCharacter('0444444444')}444444444`;
+    const latin = Buffer.from(`utr,name,kind,partner_of\n${utr},Fran\u00e7ois Builders,contractor,\n`, 'latin1');
+    writeFileSync(join(cwd, 'registry-1252.csv'), latin);
+    const asUtf8 = await runCli(['registry', 'import', 'registry-1252.csv'], target.env, { cwd });
+    expect(asUtf8.code).toBe(2);
+    expect(asUtf8.stderr).toMatch(/line 2 holds bytes that UTF-8 cannot have \[invalid-encoding\]/);
+    expect(await queryStore(target, sql`select 1 from cis_records where utr = ${utr}`)).toHaveLength(0);
+    const onItself = await runCli(['registry', 'import', 'registry-1252.csv', '--encoding', 'windows-1252', '--rejects', 'registry-1252.csv'], target.env, { cwd });
+    expect(onItself.code).toBe(2);
+    expect(onItself.stderr).toContain('[output-is-input]');
+    expect(readFileSync(join(cwd, 'registry-1252.csv'))).toEqual(latin);
+    expect((await runCli(['registry', 'import', 'registry-1252.csv', '--encoding', 'windows-1252'], target.env, { cwd })).code).toBe(0);
+    const [row] = await queryStore<{ name: string }>(target, sql`select name from cis_records where utr = ${utr}`);
+    expect(row!.name).toBe('François Builders');
   });
 
   it('an unknown column is fatal before anything is written: exit 2', async () => {

@@ -4,13 +4,12 @@
  * when it comes back.
  */
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixtureReferences, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget, storedNotes } from '../support/targets.js';
+import { runCli } from '../support/cli.js';
+import { DRIVERS, type Target, fixtureStore, storedNotes } from '../support/targets.js';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, extra = '') => `${ref},1955839661,,agent,Renée Côté,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"${extra}`;
@@ -24,9 +23,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   const strict = (name: string) => parse(readFileSync(join(cwd, name)), { bom: true, columns: true, relax_column_count: false }) as Record<string, string>[];
 
   beforeAll(async () => {
-    target = await createTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-rejects-'));
-    await loadFixtureReferences(target.env);
+    ({ target, cwd } = await fixtureStore(driver, 'rejects'));
   });
   afterAll(() => target?.dispose());
 

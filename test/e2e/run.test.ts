@@ -61,6 +61,23 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     expect(await count('HALF')).toEqual({ n: 3000, keys: 3000 });
   });
 
+  it('SIGTERM stops a script after the line in hand (exit 143, saying so); running it again completes it with nothing twice', async () => {
+    writeFileSync(join(cwd, 'term.txt'), scriptOf(3000, 'TERM'));
+    const child = spawn(process.execPath, [BIN, 'run', 'term.txt'], { cwd, env: { ...process.env, ...target.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/Interrupted after line \d+\. Run the same script again to complete it/);
+    const partial = (await count('TERM')).n;
+    expect(partial).toBeLessThan(3000);
+    const r = await cli(['--json', 'run', 'term.txt']);
+    expect(r.json).toMatchObject({ lines: 3000, recorded: 3000 - partial, duplicate: partial, failed: 0 });
+    expect(await count('TERM')).toEqual({ n: 3000, keys: 3000 });
+  });
+
   it('each line succeeds or fails alone; --stop-on-error stops at the first failure', async () => {
     const script = [
       "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'ok one' --ref MIX-1",

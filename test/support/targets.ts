@@ -87,3 +87,11 @@ export async function storedNotes(target: Target, sourceKey: string) {
     sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`);
   return row;
 }
+
+/** A fresh store with the sample registry and operators from fixtures/ loaded, and a folder to work in. */
+export async function fixtureStore(driver: 'pglite' | 'postgres', name: string): Promise<{ target: Target; cwd: string }> {
+  const target = await createTarget(driver);
+  const { loadFixtureReferences } = await import('./cli.js');
+  await loadFixtureReferences(target.env);
+  return { target, cwd: mkdtempSync(join(tmpdir(), `cis-contact-${name}-`)) };
+}
