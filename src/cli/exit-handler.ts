@@ -27,7 +27,7 @@ function classify(error: unknown, session: Session): CisError {
   if (typeof commander.code === 'string' && commander.code.startsWith('commander.')) {
     return usageError((commander.message ?? '').replace(/^error: /, ''));
   }
-  const storage = asStorageFailure(error, session.location);
+  const storage = asStorageFailure(error, session.location, session.role);
   if (storage) return storage;
   return new CisError('internal', 'internal-error', `internal error: ${(error as Error)?.message ?? String(error)}`,
     'this is a bug in cis-contact; run again with CIS_CONTACT_DEBUG=1 for details');

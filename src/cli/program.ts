@@ -8,18 +8,26 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CommandResult, fail, runCommand } from './exit-handler.js';
 import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../import/record-options.js';
 import { type GlobalOptions, Session } from './session.js';
+import { type AccessRole, ROLES } from '../storage/roles.js';
 
 const LOAD_REGISTRY = 'load this registry file first, in the same run';
 const LOAD_OPERATORS = 'load this operators file first, in the same run';
 const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
 
+/** The role a command's job takes on a server, from its options. */
+type RoleOf = AccessRole | ((opts: Record<string, unknown>) => AccessRole);
+
+/** A job that loads reference data first takes the admin role. */
+const loadingReferences = (base: AccessRole): RoleOf => (opts) => (opts.registry || opts.operators ? ROLES.admin : base);
+
 /** Runs a command's action inside a session; the exit handler owns the outcome. */
-function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>) {
+function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>, role?: RoleOf) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const session = new Session(command.optsWithGlobals() as GlobalOptions);
     const params = args.slice(0, -2) as unknown[];
     const opts = command.opts();
+    session.role = typeof role === 'function' ? role(opts) : role;
     await runCommand(session, async () => (await load())(session, ...([...params, opts] as A)));
   };
 }
@@ -43,14 +51,18 @@ export function buildProgram(): Command {
   const db = program.command('db').description('database maintenance');
   example(db.command('migrate').description('apply the schema migrations (also done automatically on first use)'),
     'cis-contact db migrate --database-url postgres://postgres@127.0.0.1:5432/cis')
-    .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate));
+    .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate, ROLES.admin));
+  example(db.command('roles')
+    .description('on a PostgreSQL server: create the roles cis_contact_auditor (history, export, verify), cis_contact_recorder (also record, run, import) and cis_contact_admin (also migrations, registry and operators imports, restore), grant each what its job needs and nothing to PUBLIC, and print the GRANT lines for your logins. Safe to run again'),
+  'cis-contact db roles --database-url postgres://postgres@127.0.0.1:5432/cis')
+    .action(action(async () => (await import('../commands/db-roles.js')).dbRoles, ROLES.admin));
   example(db.command('restore').argument('<export>', 'a whole-history export (JSON Lines, or CSV with its manifest)')
     .description('load an audit export into an empty store, keeping every seq, time, key and hash; the chain is verified as it loads, and a broken, cut or filtered export writes nothing. Back up with export, recover or move to a server with restore')
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
     .addOption(new Option('--operators <file>', LOAD_OPERATORS)),
   'cis-contact export --format jsonl --out backup.jsonl',
   'cis-contact db restore backup.jsonl --registry registry.csv --operators operators.csv --database-url postgres://postgres@127.0.0.1:5432/cis')
-    .action(action(async () => (await import('../commands/db-restore.js')).dbRestore));
+    .action(action(async () => (await import('../commands/db-restore.js')).dbRestore, ROLES.admin));
 
   const referenceOptions = (c: Command) => c
     .option('--rejects <path>', 'where rejected rows go (default: <file>.rejects.csv here, only if any)')
@@ -62,13 +74,13 @@ export function buildProgram(): Command {
   example(referenceOptions(registry.command('import').argument('<file>', 'CSV with utr, name, kind, partner_of')
     .description('load CIS records and partnership memberships; re-importing updates names and kinds')),
   'cis-contact registry import fixtures/registry.csv')
-    .action(action(async () => (await import('../commands/reference-import.js')).registryImport));
+    .action(action(async () => (await import('../commands/reference-import.js')).registryImport, ROLES.admin));
 
   const operators = program.command('operators').description('the operators who record contacts');
-  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles')
-    .description('load operators and their roles; re-importing updates them')),
+  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles and, optionally, logins')
+    .description('load operators and their roles; re-importing updates them. A logins column binds a PID to the database logins that may record under it (blank: not bound); a file without one leaves bindings as they are')),
   'cis-contact operators import fixtures/operators.csv')
-    .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport));
+    .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport, ROLES.admin));
 
   const record = program.command('record').description('record one contact');
   // Flags are kept in the order given: an --action or --notes belongs to the --subject before it.
@@ -85,7 +97,7 @@ export function buildProgram(): Command {
     .action(action(async () => {
       const { record: recordCommand } = await import('../commands/record.js');
       return (session: Session) => recordCommand(session, flagsFromEvents(given));
-    }));
+    }, ROLES.recorder));
 
   example(program.command('import').argument('<file>', 'contact log CSV (columns: docs/formats.md)')
     .description('bulk import a contact log: every row checked, partnerships expanded, rejected rows written to a re-importable rejects file')
@@ -100,7 +112,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--operators <file>', LOAD_OPERATORS)),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
   'cis-contact import fixtures/legacy-contacts.csv --map fixtures/legacy-map.json --dry-run')
-    .action(action(async () => (await import('../commands/import.js')).importCommand));
+    .action(action(async () => (await import('../commands/import.js')).importCommand, loadingReferences(ROLES.recorder)));
 
   example(program.command('run').argument('<script>', 'a file of record argument lists, or - for standard input')
     .description('scripted recording: one record argument list a line (shell-style quoting; blank lines and # comments skipped), all in one process')
@@ -108,7 +120,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'check every line against the database, write nothing'),
   'cis-contact run contacts.txt',
   "printf '%s\\n' '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action \"Sent a letter\" --ref L-1' | cis-contact run -")
-    .action(action(async () => (await import('../commands/run.js')).run));
+    .action(action(async () => (await import('../commands/run.js')).run, ROLES.recorder));
 
   example(program.command('history').argument('<utr>', 'the CIS record (a partnership lists its partners)')
     .description("one record's contact history, newest first; by default the last three months (CISR90260)")
@@ -117,7 +129,7 @@ export function buildProgram(): Command {
     .option('--all', 'every date')
     .option('--subject <subject>', 'only contacts with an enquiry of this subject'),
   'cis-contact history 1955839661', 'cis-contact history 1955839661 --all --subject Complaint --json')
-    .action(action(async () => (await import('../commands/history.js')).history));
+    .action(action(async () => (await import('../commands/history.js')).history, ROLES.auditor));
 
   example(program.command('export')
     .description('audit export in recording order, with every stored field and the audit chain values, streamed')
@@ -128,14 +140,14 @@ export function buildProgram(): Command {
     .option('--out <file>', 'write here (default: standard output); a CSV manifest goes to FILE.manifest.json')
     .option('--manifest <file>', "where a CSV export's manifest goes (needed for CSV on standard output)"),
   'cis-contact export --format jsonl --out history.jsonl', 'cis-contact export --from 2024-04-06 --to 2025-04-05 --out year.csv')
-    .action(action(async () => (await import('../commands/export.js')).exportCommand));
+    .action(action(async () => (await import('../commands/export.js')).exportCommand, ROLES.auditor));
 
   example(program.command('verify')
     .description('recompute the audit chain over the database, or over an export file, and name the first entry that does not match')
     .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database')
     .option('--manifest <file>', "a CSV export's manifest, when it is not FILE.manifest.json"),
   'cis-contact verify', 'cis-contact verify --export history.jsonl')
-    .action(action(async () => (await import('../commands/verify.js')).verify));
+    .action(action(async () => (await import('../commands/verify.js')).verify, ROLES.auditor));
 
   example(program.command('codes').argument('[code]', 'one code')
     .description('the issue codes a rejects file, a message or --json may carry: severity, title, fields, source, an example message')

@@ -10,7 +10,9 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure } from '../storage/errors.js';
+import { asStorageFailure, grantHint } from '../storage/errors.js';
+import { type AccessRole, ROLES } from '../storage/roles.js';
+import { CisError, storageError } from '../domain/errors.js';
 import { Ui } from '../reporting/ui.js';
 import { Interrupts } from './interrupts.js';
 
@@ -33,6 +35,8 @@ export class Session {
   /** How many migrations opening the store applied. */
   migrationsApplied = 0;
   readonly interrupts = new Interrupts();
+  /** The server role the command's job takes: named when the login lacks a right. */
+  role: AccessRole | undefined;
 
   constructor(readonly options: GlobalOptions, private readonly env = process.env) {
     this.ui = new Ui(Boolean(options.json), options.color !== false);
@@ -73,9 +77,18 @@ export class Session {
     this.opened = store;
     try {
       if (!create && !(await storeExists(store.db))) throw noStoreAt(store.location);
+    } catch (error) {
+      throw asStorageFailure(error, store.location, this.role) ?? error;
+    }
+    try {
       this.migrationsApplied = await migrate(store.db);
     } catch (error) {
-      throw asStorageFailure(error, store.location) ?? error;
+      const failure = asStorageFailure(error, store.location, ROLES.admin) ?? error;
+      if (failure instanceof CisError && failure.code === 'permission-denied') {
+        throw storageError('permission-denied', `the store at ${store.location} needs its schema upgraded, which this login may not do (${(error as Error).message})`,
+          `${grantHint(ROLES.admin)}; or an administrator runs cis-contact db migrate`);
+      }
+      throw failure;
     }
     return store;
   }

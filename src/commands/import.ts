@@ -63,7 +63,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       ...(process.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(process.env.CIS_CONTACT_BATCH_ROWS) } : {}),
     });
   } catch (error) {
-    const failure = asStorageFailure(error, store.location) ?? error;
+    const failure = asStorageFailure(error, store.location, session.role) ?? error;
     if (!(failure instanceof CisError) || failure.kind !== 'storage') throw failure;
     throw withProgress(failure, `the first ${rowsDone} rows of ${file} were committed before it${flags.dryRun ? ' (a dry run: nothing was written)' : ''}`);
   } finally {

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inputError } from '../domain/errors.js';
 import type { ChainedEntry, Manifest } from '../domain/verification.js';
-import { EXPORT_CSV_COLUMNS } from '../reporting/export-format.js';
+import { EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY } from '../reporting/export-format.js';
 import { neutralise, restore } from './formula-guard.js';
 import { readCsv } from './reader.js';
 
@@ -43,7 +43,7 @@ function jsonLines(path: string): ExportFile {
       if (value.manifest) manifest = value.manifest;
       else if (typeof value.seq !== 'number' || typeof value.hash !== 'string' || !Array.isArray(value.enquiries)) {
         throw inputError('file-unreadable', `${path}: line ${line} is not an entry of a cis-contact export`, 'verify --export takes a file that cis-contact export wrote');
-      } else yield value;
+      } else yield { ...value, recordedBy: value.recordedBy ?? null };
     }
   }
   return { entries: entries(), manifest: () => manifest };
@@ -69,7 +69,8 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
       if (item.kind !== 'row') throw inputError('file-unreadable', `${path}: line ${item.line}: a quoted field is never closed`);
       if (!header) {
         header = item.values;
-        if (header.join(',') !== EXPORT_CSV_COLUMNS.join(',')) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
+        const columns = header.join(',');
+        if (columns !== EXPORT_CSV_COLUMNS.join(',') && columns !== EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY.join(',')) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
         continue;
       }
       const v = Object.fromEntries(header.map((h, i) => [h, restore(item.values[i] ?? '')])) as Record<string, string>;
@@ -89,7 +90,7 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
         seq, sourceKey: v.source_key!, utr: v.utr!, partnershipUtr: orNull(v.partnership_utr), contactType: orNull(v.contact_type),
         contactName: orNull(v.contact_name), channel: v.channel!, direction: v.direction!, authentication: orNull(v.authentication),
         enquiryDate: v.enquiry_date!, operatorPid: v.operator_pid!, importRunId: v.import_run_id ? Number(v.import_run_id) : null,
-        recordedAt: v.recorded_at!, enquiries: [enquiry], prevHash: v.prev_hash!, hash: v.hash!,
+        recordedAt: v.recorded_at!, recordedBy: orNull(v.recorded_by), enquiries: [enquiry], prevHash: v.prev_hash!, hash: v.hash!,
         ...(problem ? { misescaped: problem } : {}),
       };
     }

@@ -31,11 +31,16 @@ export interface ChainEntry {
   importRunId: number | null;
   /** UTC, microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
   recordedAt: string;
+  /**
+   * The database login that wrote it. Null on entries stored before it was
+   * kept: the canonical form then leaves the key out, so they hash as before.
+   */
+  recordedBy: string | null;
   enquiries: ChainEnquiry[];
 }
 
-/** An entry before it is chained: everything but its place and time, which are known only under the chain-head lock. */
-export type PendingEntry = Omit<ChainEntry, 'seq' | 'recordedAt'>;
+/** An entry before it is chained: everything but its place, time and writer, which are known only under the chain-head lock. */
+export type PendingEntry = Omit<ChainEntry, 'seq' | 'recordedAt' | 'recordedBy'>;
 
 /** The keys that sort before `recordedAt`, inserted in sorted order (see `canonicalEntry`). */
 function sortedHead(e: PendingEntry) {
@@ -57,7 +62,8 @@ function sortedHead(e: PendingEntry) {
 
 /** The entry as a plain object, its keys inserted in sorted order. */
 function sortedEntry(e: ChainEntry) {
-  return { ...sortedHead(e), recordedAt: e.recordedAt, seq: e.seq, sourceKey: e.sourceKey, utr: e.utr };
+  const written = e.recordedBy === null ? { recordedAt: e.recordedAt } : { recordedAt: e.recordedAt, recordedBy: e.recordedBy };
+  return { ...sortedHead(e), ...written, seq: e.seq, sourceKey: e.sourceKey, utr: e.utr };
 }
 
 /** The canonical form through the RFC 8785 library: what `verify` and an auditor use. */
@@ -66,8 +72,8 @@ export function canonicalEntryByLibrary(entry: ChainEntry): string {
 }
 
 /**
- * An entry's canonical text around its `recordedAt` and `seq` (which sort
- * together): built while a contact is checked, so that chaining it under the
+ * An entry's canonical text around its `recordedAt`, `recordedBy` and `seq`
+ * (which sort together): built while a contact is checked, so that chaining it under the
  * lock is two concatenations and one SHA-256.
  */
 export interface CanonicalTemplate {
@@ -92,18 +98,24 @@ export function canonicalTemplate(e: PendingEntry): CanonicalTemplate {
   };
 }
 
-/** The template completed, with the time already in its JSON form. */
-function placed(template: CanonicalTemplate, seq: number, recordedAtJson: string): string {
-  return `${template.head}${recordedAtJson},"seq":${seq}${template.tail}`;
+/** `"recordedAt":` onwards up to `"seq":`, in JSON: the part of an entry its writer's transaction decides. */
+function writtenJson(recordedAt: string, recordedBy: string | null): string {
+  const at = JSON.stringify(recordedAt);
+  return recordedBy === null ? at : `${at},"recordedBy":${JSON.stringify(recordedBy)}`;
 }
 
-export function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string): string {
-  return placed(template, seq, JSON.stringify(recordedAt));
+/** The template completed, with the time and writer already in their JSON form. */
+function placed(template: CanonicalTemplate, seq: number, written: string): string {
+  return `${template.head}${written},"seq":${seq}${template.tail}`;
+}
+
+export function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string, recordedBy: string | null): string {
+  return placed(template, seq, writtenJson(recordedAt, recordedBy));
 }
 
 /** The same text as `canonicalEntryByLibrary`, fast. */
 export function canonicalEntry(e: ChainEntry): string {
-  return canonicalText(canonicalTemplate(e), e.seq, e.recordedAt);
+  return canonicalText(canonicalTemplate(e), e.seq, e.recordedAt, e.recordedBy);
 }
 
 export function chainHash(prevHash: string, entry: ChainEntry): string {
@@ -111,11 +123,11 @@ export function chainHash(prevHash: string, entry: ChainEntry): string {
 }
 
 /**
- * Chains entries recorded at one time (a batch's transaction time, so the
- * time's JSON is made once): `chainHash` of the entry each template was made
- * from, placed at `seq`.
+ * Chains entries one transaction writes (its time and login, so their JSON is
+ * made once): `chainHash` of the entry each template was made from, placed at
+ * `seq`.
  */
-export function chainHasherAt(recordedAt: string): (prevHash: string, template: CanonicalTemplate, seq: number) => string {
-  const at = JSON.stringify(recordedAt);
-  return (prevHash, template, seq) => sha256Hex(prevHash + placed(template, seq, at));
+export function chainHasherAt(recordedAt: string, recordedBy: string): (prevHash: string, template: CanonicalTemplate, seq: number) => string {
+  const written = writtenJson(recordedAt, recordedBy);
+  return (prevHash, template, seq) => sha256Hex(prevHash + placed(template, seq, written));
 }

@@ -53,12 +53,21 @@ export interface RegistryEntry {
 export interface OperatorEntry {
   pid: string;
   roles: readonly string[];
+  /** The database logins allowed to record under the PID; empty: not bound. */
+  logins: readonly string[];
+}
+
+/** Who is writing: the database login, and whether PID bindings hold it (they cannot hold a superuser). */
+export interface Writer {
+  login: string;
+  bound: boolean;
 }
 
 /** Reference data the caller has already fetched for the UTRs and PIDs a contact names. */
 export interface ReferenceLookup {
   record(utr: string): RegistryEntry | undefined;
   operator(pid: string): OperatorEntry | undefined;
+  writer: Writer;
 }
 
 export interface RuleSettings {
@@ -285,8 +294,15 @@ function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): stri
   else if (!operator.roles.some((r) => matchRecordingRole(r) !== undefined)) {
     const held = operator.roles.length > 0 ? `holds ${operator.roles.join('; ')}` : 'holds no roles';
     sink.errors.push(issue('operator-not-authorised', { field, value: pid, detail: held }));
+  } else if (!mayRecordUnder(operator, refs.writer)) {
+    sink.errors.push(issue('operator-not-yours', { field, value: pid, detail: `you are ${refs.writer.login}` }));
   }
   return pid;
+}
+
+/** A PID bound to logins is recorded under by those logins only. */
+export function mayRecordUnder(operator: OperatorEntry, writer: Writer): boolean {
+  return operator.logins.length === 0 || !writer.bound || operator.logins.includes(writer.login);
 }
 
 function checkEnquiry(raw: RawEnquiry, settings: RuleSettings, sink: Sink): Enquiry | undefined {

@@ -28,12 +28,15 @@ export interface RawOperatorRow {
   pid?: string | undefined;
   name?: string | undefined;
   roles?: string | undefined;
+  logins?: string | undefined;
 }
 
 export interface OperatorRecord {
   pid: string;
   name: string;
   roles: string[];
+  /** Database logins allowed to record under the PID (blank: not bound); undefined when the file has no such column. */
+  logins: string[] | undefined;
 }
 
 export type Checked<T> = { value: T; errors: [] } | { value: undefined; errors: Issue[] };
@@ -113,5 +116,10 @@ export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
     if (control) errors.push(issue('control-character', { field: 'roles', value: control }));
     else if (!matchKnownRole(role)) errors.push(issue('role-unknown', { field: 'roles', value: role }));
   }
-  return done({ pid: parsed.ok ? parsed.pid : '', name, roles }, errors);
+  const logins = raw.logins === undefined ? undefined : [...new Set(splitList(raw.logins))];
+  for (const login of logins ?? []) {
+    const control = findControlCharacter(login, false);
+    if (control) errors.push(issue('control-character', { field: 'logins', value: control }));
+  }
+  return done({ pid: parsed.ok ? parsed.pid : '', name, roles, logins }, errors);
 }

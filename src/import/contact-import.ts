@@ -14,7 +14,7 @@ import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap } from '../csv/header.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
-import { databaseRefusal } from '../storage/errors.js';
+import { databaseRefusal, refusalIssue } from '../storage/errors.js';
 import { type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
@@ -294,9 +294,9 @@ export class ContactImport {
       try {
         out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], single))[0]!;
       } catch (unitError) {
-        const refusal = databaseRefusal(unitError);
-        if (!refusal) throw unitError;
-        out[p] = issue('database-rejected', { detail: refusal });
+        const refused = refusalIssue(unitError);
+        if (!refused) throw unitError;
+        out[p] = refused;
       }
     }
     return out;

@@ -9,7 +9,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, appendUnits } from '../storage/history-writer.js';
-import { databaseRefusal } from '../storage/errors.js';
+import { refusalIssue } from '../storage/errors.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 
@@ -105,9 +105,9 @@ async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, s
   try {
     [outcome] = await appendUnits(db, [unit]);
   } catch (error) {
-    const refusal = databaseRefusal(error);
-    if (!refusal) throw error;
-    return { recorded: false, errors: [issue('database-rejected', { detail: refusal })], warnings };
+    const refused = refusalIssue(error);
+    if (!refused) throw error;
+    return { recorded: false, errors: [refused], warnings };
   }
   switch (outcome!.status) {
     case 'written':

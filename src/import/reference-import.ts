@@ -21,7 +21,7 @@ import { RejectsFile } from '../reporting/rejects-file.js';
 export const REGISTRY_LAYOUT: FileLayout = {
   known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'], vocabularies: { kind: matchKind },
 };
-export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles'], required: ['pid', 'name', 'roles'] };
+export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles', 'logins'], required: ['pid', 'name', 'roles'] };
 
 export interface ReferenceImportOptions {
   file: string;

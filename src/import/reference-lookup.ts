@@ -1,9 +1,9 @@
 /** Fetches the registry entries and operators a set of contacts names, for the pure rules to consult. */
 
-import type { OperatorEntry, RawContact, ReferenceLookup, RegistryEntry } from '../domain/contact.js';
+import type { OperatorEntry, RawContact, ReferenceLookup, RegistryEntry, Writer } from '../domain/contact.js';
 import { referencedKeys } from '../domain/contact.js';
 import type { Executor } from '../storage/database.js';
-import { findOperators, findRecords } from '../storage/reference-repository.js';
+import { currentWriter, findOperators, findRecords } from '../storage/reference-repository.js';
 
 type Named = Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>;
 
@@ -19,6 +19,7 @@ export async function lookupFor(executor: Executor, raws: readonly Named[]): Pro
 export class ReferenceCache {
   private records = new Map<string, RegistryEntry | null>();
   private operators = new Map<string, OperatorEntry | null>();
+  private writer: Writer | undefined;
 
   constructor(private readonly executor: Executor, private readonly limit = 200_000) {}
 
@@ -34,10 +35,12 @@ export class ReferenceCache {
       for (const u of keys.utrs) if (!this.records.has(u)) utrs.add(u);
       for (const p of keys.pids) if (!this.operators.has(p)) pids.add(p);
     }
-    const [records, operators] = await Promise.all([
+    const [records, operators, writer] = await Promise.all([
       utrs.size > 0 ? findRecords(this.executor, [...utrs]) : new Map<string, RegistryEntry>(),
       pids.size > 0 ? findOperators(this.executor, [...pids]) : new Map<string, OperatorEntry>(),
+      this.writer ?? currentWriter(this.executor),
     ]);
+    this.writer = writer;
     for (const u of utrs) this.records.set(u, records.get(u) ?? null);
     for (const p of pids) this.operators.set(p, operators.get(p) ?? null);
     const recordMap = this.records;
@@ -45,6 +48,7 @@ export class ReferenceCache {
     return {
       record: (utr) => recordMap.get(utr) ?? undefined,
       operator: (pid) => operatorMap.get(pid) ?? undefined,
+      writer,
     };
   }
 }

@@ -48,6 +48,8 @@ const EXAMPLES: Record<string, IssueParams> = {
   'date-in-future': { value: '2031-01-01', limit: '2026-12-01' },
   'unknown-operator': { value: '9999999' },
   'operator-not-authorised': { value: '4567890', detail: 'holds CISR Viewer' },
+  'operator-not-yours': { value: '1234567', detail: 'you are bob' },
+  'permission-denied': { value: 'cis_contact_recorder', detail: 'write to contacts' },
   'contact-fields-differ': { field: 'contact_name', value: 'LEG-0004', limit: 12 },
   'contact-ref-reused': { value: 'LEG-0001', limit: 2 },
   'conflicts-with-recorded': { value: 'LEG-0001', detail: 'as contact 17' },

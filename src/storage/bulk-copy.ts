@@ -12,7 +12,7 @@ export type CopySender = (tx: Transaction, table: string, columns: readonly stri
 
 const CONTACT_COLUMNS = [
   'seq', 'source_key', 'content_hash', 'utr', 'partnership_utr', 'contact_type', 'contact_name', 'channel', 'direction',
-  'authentication', 'enquiry_date', 'operator_pid', 'import_run_id', 'prev_hash', 'hash',
+  'authentication', 'enquiry_date', 'operator_pid', 'import_run_id', 'recorded_by', 'prev_hash', 'hash',
 ] as const;
 /** A restore keeps each contact's recorded time; a new contact takes the transaction's. */
 const RESTORED_CONTACT_COLUMNS = [...CONTACT_COLUMNS, 'recorded_at'] as const;
@@ -35,7 +35,7 @@ export function contactCopyText(rows: readonly (ContactRow | RestoredContactRow)
   let out = '';
   for (const r of rows) {
     const recordedAt = withRecordedAt ? `\t${(r as RestoredContactRow).recordedAt}` : '';
-    out += `${r.seq}\t${copyValue(r.sourceKey)}\t${r.contentHash}\t${r.utr}\t${copyValue(r.partnershipUtr)}\t${copyValue(r.contactType)}\t${copyValue(r.contactName)}\t${r.channel}\t${r.direction}\t${copyValue(r.authentication)}\t${r.enquiryDate}\t${r.operatorPid}\t${copyValue(r.importRunId)}\t${r.prevHash}\t${r.hash}${recordedAt}\n`;
+    out += `${r.seq}\t${copyValue(r.sourceKey)}\t${r.contentHash}\t${r.utr}\t${copyValue(r.partnershipUtr)}\t${copyValue(r.contactType)}\t${copyValue(r.contactName)}\t${r.channel}\t${r.direction}\t${copyValue(r.authentication)}\t${r.enquiryDate}\t${r.operatorPid}\t${copyValue(r.importRunId)}\t${copyValue(r.recordedBy)}\t${r.prevHash}\t${r.hash}${recordedAt}\n`;
   }
   return out;
 }

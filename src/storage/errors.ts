@@ -1,6 +1,8 @@
 /** Telling a database that refused data from a database that failed. */
 
+import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError, storageError } from '../domain/errors.js';
+import type { AccessRole } from './roles.js';
 
 interface PgErrorLike {
   code?: string;
@@ -31,15 +33,28 @@ export class BatchRefused extends Error {
   }
 }
 
+/** What the database raises for a contact under a PID bound to other logins (drizzle/0004); its DETAIL is the PID. */
+const BOUND_TO_OTHERS = 'CC001';
+
 /**
  * The database's message when it refused the data itself (SQLSTATE classes 22
- * data exception and 23 integrity constraint violation); undefined otherwise.
+ * data exception and 23 integrity constraint violation, and a PID bound to
+ * other logins); undefined otherwise.
  */
 export function databaseRefusal(error: unknown): string | undefined {
   if (error instanceof BatchRefused) return error.message;
   const e = driverError(error);
-  if (!e?.code || !(e.code.startsWith('22') || e.code.startsWith('23'))) return undefined;
+  if (!e?.code || !(e.code.startsWith('22') || e.code.startsWith('23') || e.code === BOUND_TO_OTHERS)) return undefined;
   return e.detail ? `${e.message} (${e.detail})` : (e.message ?? e.code);
+}
+
+/** The refusal as the issue a contact is rejected with; undefined if the database did not refuse the data. */
+export function refusalIssue(error: unknown): Issue | undefined {
+  const refusal = databaseRefusal(error);
+  if (!refusal) return undefined;
+  const e = driverError(error);
+  if (e?.code === BOUND_TO_OTHERS) return issue('operator-not-yours', { field: 'operator_pid', value: e.detail ?? '' });
+  return issue('database-rejected', { detail: refusal });
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'EHOSTUNREACH']);
@@ -47,8 +62,19 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOU
 const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE']);
 const RERUN = 'run the same command again once it is back: what was committed stays, and the rest is completed with nothing stored twice';
 
-/** A connection, server or disk failure as a storage error with a hint of what to do; undefined if it is not one. */
-export function asStorageFailure(error: unknown, location: string) {
+/** What a login lacking `role` is told to ask for. */
+export function grantHint(role: AccessRole | undefined): string {
+  return role
+    ? `this needs the ${role} role: a database administrator runs GRANT ${role} TO your login (cis-contact db roles creates the roles)`
+    : 'ask a database administrator for the rights this needs (cis-contact db roles creates the roles)';
+}
+
+/**
+ * A connection, server, disk or rights failure as a storage error with a hint
+ * of what to do; undefined if it is not one. `needs`: the role the command's
+ * job takes, named when the login lacks a right.
+ */
+export function asStorageFailure(error: unknown, location: string, needs?: AccessRole) {
   let e = error as (PgErrorLike & { errno?: unknown }) | undefined;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
@@ -63,6 +89,9 @@ export function asStorageFailure(error: unknown, location: string) {
     if (code === '53100') {
       return storageError('disk-full', `no space left for the database at ${location}: ${e.message}`,
         'free some space there, then run the same command again: it completes what was not committed');
+    }
+    if (code === '42501') {
+      return storageError('permission-denied', `the database login may not do this at ${location}: ${e.message}`, grantHint(needs));
     }
     if (/^(28|3D|53)/.test(code)) {
       return storageError('database-unavailable', `the PostgreSQL server at ${location} refused: ${e.message}`,

@@ -39,6 +39,7 @@ interface ContactRow {
   operator_pid: string;
   import_run_id: number | null;
   recorded_at: string;
+  recorded_by: string | null;
   prev_hash: string;
   hash: string;
   /** The contact's enquiries as JSON text, in position order. */
@@ -47,7 +48,7 @@ interface ContactRow {
 
 const COLUMNS = sql`c.seq::text as seq, c.source_key, c.utr, c.partnership_utr, c.contact_type, c.contact_name, c.channel,
   c.direction, c.authentication, c.enquiry_date::text as enquiry_date, c.operator_pid, c.import_run_id,
-  to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at, c.prev_hash, c.hash,
+  to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at, c.recorded_by, c.prev_hash, c.hash,
   (select coalesce(json_agg(json_build_object('position', e.position, 'subject', e.subject, 'actionTaken', e.action_taken,
      'generalNotes', e.general_notes) order by e.position), '[]')::text
    from enquiries e where e.contact_seq = c.seq) as enquiries`;
@@ -78,6 +79,7 @@ function stored(c: ContactRow): StoredContact {
     operatorPid: c.operator_pid,
     importRunId: c.import_run_id,
     recordedAt: c.recorded_at,
+    recordedBy: c.recorded_by,
     enquiries: JSON.parse(c.enquiries),
     prevHash: c.prev_hash,
     hash: c.hash,

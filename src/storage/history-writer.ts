@@ -54,18 +54,20 @@ interface Head {
   seq: number;
   hash: string;
   now: string;
+  /** The session's login: every contact the transaction writes is recorded by it. */
+  login: string;
 }
 
 async function lockHead(tx: Transaction): Promise<Head> {
   // The key is a constant, written in: a query without parameters is one round trip, not two.
   await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
   // A new statement after the lock: its snapshot sees every writer that went before.
-  const [head] = await rows<{ seq: string | null; hash: string | null; now: string }>(tx, sql`
+  const [head] = await rows<{ seq: string | null; hash: string | null; now: string; login: string }>(tx, sql`
     select head.seq::text as seq, head.hash,
-           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now
+           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now, session_user::text as login
     from (select 1) as one
     left join lateral (select c.seq, c.hash from contacts c order by c.seq desc limit 1) as head on true`);
-  return { seq: head?.seq ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH, now: head!.now };
+  return { seq: head?.seq ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH, now: head!.now, login: head!.login };
 }
 
 interface Existing {
@@ -138,7 +140,7 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
     const contactRows: ContactRow[] = [];
     const enquiryRows: EnquiryRow[] = [];
     let { seq, hash } = head;
-    const chainHash = chainHasherAt(head.now);
+    const chainHash = chainHasherAt(head.now, head.login);
     for (const unit of units) {
       const known = classify(unit, existing);
       if (known) {
@@ -154,7 +156,7 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
           seq, sourceKey: entry.sourceKey, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr,
           contactType: entry.contactType, contactName: entry.contactName, channel: entry.channel,
           direction: entry.direction, authentication: entry.authentication, enquiryDate: entry.enquiryDate,
-          operatorPid: entry.operatorPid, importRunId: entry.importRunId, prevHash, hash,
+          operatorPid: entry.operatorPid, importRunId: entry.importRunId, recordedBy: head.login, prevHash, hash,
         });
         for (const e of entry.enquiries) {
           enquiryRows.push({ contactSeq: seq, position: e.position, subject: e.subject, actionTaken: e.actionTaken, generalNotes: e.generalNotes });

@@ -12,6 +12,7 @@ import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { type Executor, rows } from './database.js';
 import { LOCK_KEYS } from './locks.js';
+import { storeOwnerToAssume } from './access.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -59,9 +60,15 @@ export async function migrate(db: Executor): Promise<number> {
   let applied = 0;
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.migrations})`);
-    await tx.execute(sql`create schema if not exists drizzle`);
-    await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (
-      id serial primary key, hash text not null, created_at bigint)`);
+    const owner = await storeOwnerToAssume(tx);
+    if (owner) await tx.execute(sql.raw(`set local role "${owner.replace(/"/g, '""')}"`));
+    const [bookkept] = await rows<{ found: boolean }>(tx, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as found`);
+    // Created only when missing: even IF NOT EXISTS needs the right to create.
+    if (!bookkept?.found) {
+      await tx.execute(sql`create schema if not exists drizzle`);
+      await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (
+        id serial primary key, hash text not null, created_at bigint)`);
+    }
     const last = await lastApplied(tx);
     for (const migration of migrations) {
       if (last !== undefined && last >= migration.folderMillis) continue;

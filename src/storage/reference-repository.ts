@@ -1,10 +1,10 @@
 /** The registry of CIS records and the operators: reference data, updated in place on re-import. */
 
 import { inArray, sql } from 'drizzle-orm';
-import type { OperatorEntry, RegistryEntry } from '../domain/contact.js';
+import type { OperatorEntry, RegistryEntry, Writer } from '../domain/contact.js';
 import type { OperatorRecord, RegistryRecord } from '../domain/reference-data.js';
 import type { RecordKind } from '../domain/vocabulary.js';
-import type { Executor } from './database.js';
+import { type Executor, rows } from './database.js';
 import { cisRecords, operators, partnershipMembers } from './schema.js';
 
 const CHUNK = 5000;
@@ -35,11 +35,18 @@ export async function findRecords(executor: Executor, utrs: readonly string[]): 
 export async function findOperators(executor: Executor, pids: readonly string[]): Promise<Map<string, OperatorEntry>> {
   const found = new Map<string, OperatorEntry>();
   for (const part of chunks([...new Set(pids)])) {
-    const list = await executor.select({ pid: operators.pid, roles: operators.roles })
+    const list = await executor.select({ pid: operators.pid, roles: operators.roles, logins: operators.logins })
       .from(operators).where(inArray(operators.pid, part));
     for (const o of list) found.set(o.pid, o);
   }
   return found;
+}
+
+/** The session's login, and whether PID bindings hold it: the database's own rule (drizzle/0004) exempts superusers. */
+export async function currentWriter(executor: Executor): Promise<Writer> {
+  const [row] = await rows<{ login: string; superuser: boolean }>(executor, sql`
+    select session_user::text as login, coalesce((select rolsuper from pg_roles where rolname = session_user), false) as superuser`);
+  return { login: row!.login, bound: !row!.superuser };
 }
 
 export async function findKinds(executor: Executor, utrs: readonly string[]): Promise<Map<string, RecordKind>> {
@@ -72,14 +79,19 @@ export async function addMemberships(executor: Executor, memberships: readonly {
   }
 }
 
+/**
+ * Inserts or updates operators. A file without a `logins` column leaves the
+ * stored bindings as they are: an older file re-imported never unbinds a PID.
+ */
 export async function saveOperators(executor: Executor, list: readonly OperatorRecord[]): Promise<void> {
   for (const part of chunks(list, 2000)) {
+    const logins = part.some((o) => o.logins !== undefined) ? sql`excluded.logins` : sql`${operators.logins}`;
     await executor.insert(operators)
-      .values(part.map((o) => ({ pid: o.pid, name: o.name, roles: o.roles })))
+      .values(part.map((o) => ({ pid: o.pid, name: o.name, roles: o.roles, logins: o.logins ?? [] })))
       .onConflictDoUpdate({
         target: operators.pid,
-        set: { name: sql`excluded.name`, roles: sql`excluded.roles`, updatedAt: sql`now()` },
-        setWhere: sql`(${operators.name}, ${operators.roles}) is distinct from (excluded.name, excluded.roles)`,
+        set: { name: sql`excluded.name`, roles: sql`excluded.roles`, logins, updatedAt: sql`now()` },
+        setWhere: sql`(${operators.name}, ${operators.roles}, ${operators.logins}) is distinct from (excluded.name, excluded.roles, ${logins})`,
       });
   }
 }

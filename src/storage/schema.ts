@@ -42,6 +42,8 @@ export const operators = pgTable('operators', {
   pid: char('pid', { length: 7 }).primaryKey(),
   name: text('name').notNull(),
   roles: text('roles').array().notNull(),
+  /** Database logins allowed to record under the PID; empty: anyone who may record. Enforced by a trigger (drizzle/0004). */
+  logins: text('logins').array().notNull().default(sql`'{}'::text[]`),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   check('operators_pid_digits', sql`${t.pid} ~ '^[0-9]{7}$'`),
@@ -77,6 +79,12 @@ export const contacts = pgTable('contacts', {
   /** Which import wrote the contact. Bookkeeping, so not a foreign key (see drizzle/0002). */
   importRunId: integer('import_run_id'),
   recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  /**
+   * The database login that wrote the contact. Null only on contacts stored
+   * before it was kept; a trigger (drizzle/0004) refuses any other value than
+   * the writing session's own login.
+   */
+  recordedBy: text('recorded_by').default(sql`session_user`),
   prevHash: char('prev_hash', { length: 64 }).notNull(),
   hash: char('hash', { length: 64 }).notNull(),
 }, (t) => [

@@ -49,6 +49,7 @@ const ERROR_CASES: Case[] = [
   ['operator-format', { operator_pid: '123456' }, { operator_pid: ' 1234567 ' }],
   ['unknown-operator', { operator_pid: '9999999' }, { operator_pid: '2345678' }],
   ['operator-not-authorised', { operator_pid: '7654321' }, { operator_pid: '2345678' }],
+  ['operator-not-yours', { operator_pid: '5555555' }, { operator_pid: '1234567' }],
   ['subject-missing', enquiry({ subject: '' }), enquiry({ subject: 'letter' })],
   ['subject-invalid', enquiry({ subject: 'Chat' }), enquiry({ subject: 'internal referral' })],
   ['action-required', enquiry({ subject: 'Other', action_taken: ' ' }), enquiry({ subject: 'Other', action_taken: 'Checked' })],
@@ -74,6 +75,14 @@ describe('contact rules', () => {
     expect(bad.check.contact).toBeUndefined();
     const good = codes(validContact(neighbour));
     expect(good.errors).not.toContain(code);
+  });
+
+  it('a PID bound to logins takes contacts from those logins, and from a superuser, whom the database cannot bind', () => {
+    for (const writer of [{ login: 'alice', bound: true }, { login: 'postgres', bound: false }]) {
+      expect(allErrors(checkContact(validContact({ operator_pid: '5555555' }), { ...lookup, writer }, settings))).toEqual([]);
+    }
+    const refused = allErrors(checkContact(validContact({ operator_pid: '5555555' }), lookup, settings));
+    expect(refused.map((i) => i.message)).toEqual(['operator PID 5555555 is bound to other database logins (you are tester); record under your own PID']);
   });
 
   it('every row-level code a contact can raise is covered by a case above', () => {

@@ -53,7 +53,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     const tooLongAction = (c: Contact): Contact => ({ ...c, enquiries: [{ subject: 'Callback', actionTaken: 'x'.repeat(101), generalNotes: null }] });
 
     it('migrates a new store, and a second run applies nothing', async () => {
-      expect(await migrate(store.db)).toBe(4);
+      expect(await migrate(store.db)).toBe(5);
       expect(await migrate(store.db)).toBe(0);
       const tables = await rows<{ name: string }>(store.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
       expect(tables.map((t) => t.name)).toEqual(['cis_records', 'contacts', 'enquiries', 'import_runs', 'operators', 'partnership_members']);
@@ -69,13 +69,13 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       await saveRecords(store.db, [{ utr: CONTRACTOR, name: 'New name', kind: 'contractor', partnerOf: [] }]);
       await addMemberships(store.db, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }, { partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_B }]);
       await addMemberships(store.db, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }]);
-      await saveOperators(store.db, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'] }]);
+      await saveOperators(store.db, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'], logins: undefined }]);
       const records = await findRecords(store.db, [CONTRACTOR, PARTNERSHIP, '1083016613']);
       expect(records.get(PARTNERSHIP)).toEqual({ utr: PARTNERSHIP, kind: 'partnership', partners: [PARTNER_A, PARTNER_B] });
       expect(records.has('1083016613')).toBe(false);
       const [name] = await rows<{ name: string }>(store.db, sql`select name from cis_records where utr = ${CONTRACTOR}`);
       expect(name!.name).toBe('New name');
-      expect((await findOperators(store.db, ['1234567'])).get('1234567')).toEqual({ pid: '1234567', roles: ['CISR Processor'] });
+      expect((await findOperators(store.db, ['1234567'])).get('1234567')).toEqual({ pid: '1234567', roles: ['CISR Processor'], logins: [] });
     });
 
     it('appends units with a gap-free, valid audit chain', async () => {
@@ -94,6 +94,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
           seq: c.seq, sourceKey: c.sourceKey, utr: c.utr, partnershipUtr: c.partnershipUtr, contactType: c.contactType,
           contactName: c.contactName, channel: c.channel, direction: c.direction, authentication: c.authentication,
           enquiryDate: c.enquiryDate, operatorPid: c.operatorPid, importRunId: c.importRunId, recordedAt: at!.at,
+          recordedBy: c.recordedBy,
           enquiries: es.map((e) => ({ position: e.position, subject: e.subject, actionTaken: e.actionTaken, generalNotes: e.generalNotes })),
         };
         expect(c.hash).toBe(chainHash(prev, entry));
@@ -248,7 +249,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
 
     it('chain entries carry every stored field but the chain values themselves', async () => {
       const unit = await prepared();
-      const entry = { ...unit.contacts[0]!.entry, seq: 99, recordedAt: '2026-01-01T00:00:00.000000Z' } satisfies ChainEntry;
+      const entry = { ...unit.contacts[0]!.entry, seq: 99, recordedAt: '2026-01-01T00:00:00.000000Z', recordedBy: 'alice' } satisfies ChainEntry;
       const columns = await rows<{ name: string }>(store.db, sql`
         select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = 'contacts'
         and column_name not in ('prev_hash', 'hash', 'content_hash')`);

@@ -1,7 +1,7 @@
 /** A small registry, operators and a valid contact to vary, for the pure rule tests. */
 
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
-import type { RawContact, ReferenceLookup, RegistryEntry, RuleSettings } from '../../src/domain/contact.js';
+import type { OperatorEntry, RawContact, ReferenceLookup, RegistryEntry, RuleSettings } from '../../src/domain/contact.js';
 
 export const CONTRACTOR = '1955839661';
 export const PARTNERSHIP = '2108834503';
@@ -22,10 +22,13 @@ const records: RegistryEntry[] = [
 export const lookup: ReferenceLookup = {
   record: (utr) => records.find((r) => r.utr === utr),
   operator: (pid) => ({
-    '1234567': { pid, roles: ['CISR Processor'] },
-    '2345678': { pid, roles: ['CISR Viewer', 'cisr pursuit manager'] },
-    '7654321': { pid, roles: ['CISR Viewer'] },
-  } as Record<string, { pid: string; roles: string[] }>)[pid],
+    '1234567': { pid, roles: ['CISR Processor'], logins: [] },
+    '2345678': { pid, roles: ['CISR Viewer', 'cisr pursuit manager'], logins: [] },
+    '7654321': { pid, roles: ['CISR Viewer'], logins: [] },
+    /** Bound to the login alice. */
+    '5555555': { pid, roles: ['CISR Processor'], logins: ['alice'] },
+  } as Record<string, OperatorEntry>)[pid],
+  writer: { login: 'tester', bound: true },
 };
 
 export const TODAY = '2026-11-22';
