@@ -11,7 +11,11 @@
 -- logins. A superuser is not held to bindings: PostgreSQL lets a superuser
 -- switch any trigger off, so the database cannot bind one; the embedded
 -- store's only user is a superuser. The trigger is ENABLE ALWAYS, as in 0001.
-ALTER TABLE "contacts" ADD COLUMN "recorded_by" text DEFAULT session_user;
+-- Added without its default first: ADD COLUMN ... DEFAULT would stamp every
+-- stored contact with the login running the migration, and break their chain.
+ALTER TABLE "contacts" ADD COLUMN "recorded_by" text;
+--> statement-breakpoint
+ALTER TABLE "contacts" ALTER COLUMN "recorded_by" SET DEFAULT session_user;
 --> statement-breakpoint
 ALTER TABLE "operators" ADD COLUMN "logins" text[] DEFAULT '{}'::text[] NOT NULL;
 --> statement-breakpoint

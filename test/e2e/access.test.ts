@@ -1,0 +1,267 @@
+/**
+ * Access and accountability: the group roles on a real PostgreSQL server with
+ * real logins (created and dropped here), contacts stamped with the login
+ * that wrote them, PIDs bound to logins; and on both drivers, a store made
+ * before any of this verifies after it.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, type ChainEntry, chainHash } from '../../src/domain/audit.js';
+import { MIGRATIONS_FOLDER } from '../../src/storage/migrate.js';
+import { rows } from '../../src/storage/database.js';
+import { FIXTURES, runCli } from '../support/cli.js';
+import { DRIVERS, SERVER_URL, type Target, createTarget, fixtureStore, queryStore } from '../support/targets.js';
+
+const RECORD = ['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter'];
+const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
+
+function withUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
+
+describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
+  const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const login = { recorder: `rec_${suffix}`, auditor: `aud_${suffix}`, admin: `adm_${suffix}`, other: `oth_${suffix}`, nobody: `nob_${suffix}` };
+  let target: Target;
+  let cwd: string;
+  let server: postgres.Sql;
+  const as = (who: string) => ({ DATABASE_URL: withUser(target.env.DATABASE_URL!, who) });
+  const log = (name: string, ...lines: string[]) => {
+    const path = join(cwd, name);
+    writeFileSync(path, `${[LOG_HEADER, ...lines].join('\n')}\n`);
+    return path;
+  };
+
+  beforeAll(async () => {
+    ({ target, cwd } = await fixtureStore('postgres', 'access'));
+    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
+    for (const name of Object.values(login)) await server.unsafe(`create role ${name} login`);
+    const roles = await runCli(['db', 'roles'], target.env);
+    expect(roles.code, roles.stderr).toBe(0);
+    const database = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    await database.unsafe(`grant cis_contact_recorder to ${login.recorder}, ${login.other};
+      grant cis_contact_auditor to ${login.auditor}; grant cis_contact_admin to ${login.admin}`);
+    await database.end();
+    // The admin binds PID 3456789 to the other recorder; the rest of the fixture's operators stay unbound.
+    writeFileSync(join(cwd, 'bindings.csv'), `pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,${login.other}\n`);
+    const bound = await runCli(['operators', 'import', join(cwd, 'bindings.csv')], as(login.admin));
+    expect(bound.code, bound.stderr).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await target.dispose();
+    for (const name of Object.values(login)) await server.unsafe(`drop role if exists ${name}`);
+    await server.end();
+  });
+
+  it('db roles is idempotent, prints the GRANT lines, and leaves PUBLIC nothing: a login without a role reads nothing', async () => {
+    const again = await runCli(['db', 'roles'], target.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('GRANT cis_contact_recorder TO');
+    const denied = await runCli(['history', '1955839661', '--all'], as(login.nobody));
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain('[permission-denied]');
+    expect(denied.stderr).toContain('GRANT cis_contact_auditor TO');
+    expect(denied.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+  });
+
+  it('a pending migration is refused to a recorder, naming the admin role, and applied by an admin login', async () => {
+    const [last] = await rowsOf<{ id: number }>('select id from drizzle.__drizzle_migrations order by created_at desc limit 1');
+    // Undo the latest migration (no contact is stored yet), then let the admin apply it for real.
+    await execute('alter table contacts drop column recorded_by cascade');
+    await execute('drop trigger contacts_accountable on contacts');
+    await execute('drop function cis_contact_check_accountability()');
+    await execute('alter table operators drop column logins');
+    await execute(`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
+    const refused = await runCli(['verify'], as(login.recorder));
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('needs its schema upgraded');
+    expect(refused.stderr).toContain('GRANT cis_contact_admin TO');
+    const migrated = await runCli(['db', 'migrate', '--json'], as(login.admin));
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.json.applied).toBe(1);
+    // What the admin created belongs to the admin role, so the next admin login can change it too.
+    const [owner] = await rowsOf<{ owner: string }>(`select pg_get_userbyid(proowner)::text as owner from pg_proc where proname = 'cis_contact_check_accountability'`);
+    expect(owner!.owner).toBe('cis_contact_admin');
+    // Bindings were dropped with the column: bind again for the tests that follow.
+    expect((await runCli(['operators', 'import', join(cwd, 'bindings.csv')], as(login.admin))).code).toBe(0);
+    expect((await runCli(['verify'], as(login.auditor))).code).toBe(0);
+  });
+
+  it('a recorder records and imports, stamped with its login, but cannot load reference data or migrate', async () => {
+    const recorded = await runCli([...RECORD, '--action', 'by the recorder', '--operator', '1234567', '--json'], as(login.recorder));
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const imported = await runCli(['import', log('recorder.csv', '1955839661,internal-enquiry,2024-01-02,1234567,Letter,imported'), '--json'], as(login.recorder), { cwd });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.json.contactsWritten).toBe(1);
+    const stamped = await queryStore<{ recorded_by: string }>(target, sql`select distinct recorded_by from contacts`);
+    expect(stamped).toEqual([{ recorded_by: login.recorder }]);
+
+    for (const args of [['registry', 'import', `${FIXTURES}registry.csv`], ['operators', 'import', `${FIXTURES}operators.csv`]]) {
+      const refused = await runCli(args, as(login.recorder), { cwd });
+      expect(refused.code, args.join(' ')).toBe(3);
+      expect(refused.stderr).toContain('[permission-denied]');
+      expect(refused.stderr).toContain('cis_contact_admin');
+    }
+    // Nothing pending: the start-up check needs no right to change the schema.
+    expect((await runCli(['db', 'migrate'], as(login.recorder))).code).toBe(0);
+  });
+
+  it('an auditor reads history, exports and verifies, and can write nothing, by the tool or by SQL', async () => {
+    for (const args of [['history', '1955839661', '--all'], ['export', '--format', 'jsonl'], ['verify']]) {
+      const read = await runCli(args, as(login.auditor));
+      expect(read.code, `${args.join(' ')}: ${read.stderr}`).toBe(0);
+    }
+    for (const args of [[...RECORD, '--action', 'by the auditor', '--operator', '1234567'], ['import', log('auditor.csv', '1955839661,internal-enquiry,2024-01-03,1234567,Letter,no')]]) {
+      const refused = await runCli(args, as(login.auditor), { cwd });
+      expect(refused.code, args[0]).toBe(3);
+      expect(refused.stderr).toContain('GRANT cis_contact_recorder TO');
+    }
+    const client = postgres(withUser(target.env.DATABASE_URL!, login.auditor), { max: 1, onnotice: () => {} });
+    try {
+      await expect(client.unsafe(`insert into operators (pid, name, roles) values ('7777777', 'X', '{CISR Processor}')`)).rejects.toThrow(/permission denied/);
+      await expect(client.unsafe(`insert into import_runs (file) values ('x')`)).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a PID bound to another login is refused to a recorder by record, import and direct SQL; its own login records under it', async () => {
+    const recorded = await runCli([...RECORD, '--action', 'not mine', '--operator', '3456789', '--json'], as(login.recorder));
+    expect(recorded.code).toBe(1);
+    expect(recorded.json.errors.map((e: { code: string }) => e.code)).toEqual(['operator-not-yours']);
+    expect(recorded.json.errors[0].message).toContain('operator PID 3456789 is bound to other database logins');
+
+    const imported = await runCli(['import', log('bound.csv', '1955839661,internal-enquiry,2024-01-04,3456789,Letter,not mine'), '--json'], as(login.recorder), { cwd });
+    expect(imported.code).toBe(1);
+    expect(imported.json.rejectsByCode).toEqual({ 'operator-not-yours': 1 });
+
+    const before = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`);
+    const client = postgres(withUser(target.env.DATABASE_URL!, login.recorder), { max: 1, onnotice: () => {} });
+    try {
+      const [head] = await client.unsafe(`select max(seq)::int as seq from contacts`);
+      await expect(client.unsafe(`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+        values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '3456789', repeat('0', 64), repeat('0', 64))`))
+        .rejects.toThrow(/operator PID 3456789 is bound to other database logins/);
+      // Nor may a recorder put another login's name on a contact.
+      await expect(client.unsafe(`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash, recorded_by)
+        values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '1234567', repeat('0', 64), repeat('0', 64), '${login.other}')`))
+        .rejects.toThrow(/must be recorded by the login that writes it/);
+    } finally {
+      await client.end();
+    }
+    expect(await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`)).toEqual(before);
+
+    const own = await runCli([...RECORD, '--action', 'mine', '--operator', '3456789', '--json'], as(login.other));
+    expect(own.code, own.stderr).toBe(0);
+  });
+
+  it('recorded_by is in both exports and in the chain: verify fails when it is changed behind the triggers', async () => {
+    const jsonl = await runCli(['export', '--format', 'jsonl'], as(login.auditor));
+    const entries = jsonl.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    expect(new Set(entries.map((e) => e.recordedBy))).toEqual(new Set([login.recorder, login.other]));
+    const csv = await runCli(['export', '--out', join(cwd, 'all.csv')], as(login.auditor), { cwd });
+    expect(csv.code, csv.stderr).toBe(0);
+    const [header, first] = readFileSync(join(cwd, 'all.csv'), 'utf8').replace(/^\ufeff/, '').split(/\r?\n/);
+    expect(header!.split(',').at(-1)).toBe('recorded_by');
+    expect(first!.split(',').at(-1)).toBe(login.recorder);
+    expect((await runCli(['verify', '--export', join(cwd, 'all.csv')], as(login.auditor))).code).toBe(0);
+
+    await execute(`alter table contacts disable trigger contacts_refuse_update_delete;
+      update contacts set recorded_by = '${login.other}' where seq = 1;
+      alter table contacts enable always trigger contacts_refuse_update_delete`);
+    const verified = await runCli(['verify', '--json'], as(login.auditor));
+    expect(verified.code).toBe(1);
+    expect(verified.json.failure.seq).toBe(1);
+  });
+
+  async function execute(statements: string): Promise<void> {
+    const database = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      await database.unsafe(statements);
+    } finally {
+      await database.end();
+    }
+  }
+
+  async function rowsOf<T>(query: string): Promise<T[]> {
+    const database = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      return (await database.unsafe(query)) as unknown as T[];
+    } finally {
+      await database.end();
+    }
+  }
+});
+
+describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (driver) => {
+  let target: Target;
+  let cwd: string;
+
+  beforeAll(async () => {
+    target = await createTarget(driver, false);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-older-'));
+    const store = await target.open();
+    try {
+      // The schema as it was: every migration before the one that added recorded_by and logins.
+      const older = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).slice(0, 4);
+      await store.db.execute(sql`create schema if not exists drizzle`);
+      await store.db.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+      for (const migration of older) {
+        for (const statement of migration.sql) if (statement.trim() !== '') await store.db.execute(sql.raw(statement));
+        await store.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`);
+      }
+      await store.db.execute(sql`insert into cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
+      await store.db.execute(sql`insert into operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+      // A contact chained as the tool then chained it: no recordedBy in its canonical form.
+      const entry: ChainEntry = {
+        seq: 1, sourceKey: 'OLD-1', utr: '1955839661', partnershipUtr: null, contactType: null, contactName: null,
+        channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-01-02', operatorPid: '1234567',
+        importRunId: null, recordedAt: '2025-06-01T09:00:00.000000Z', recordedBy: null,
+        enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'Sent', generalNotes: null }],
+      };
+      const hash = chainHash(GENESIS_HASH, entry);
+      await store.db.execute(sql`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
+        values (1, 'OLD-1', ${'a'.repeat(32)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
+      await store.db.execute(sql`insert into enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
+      const [columns] = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from information_schema.columns where table_name = 'contacts' and column_name = 'recorded_by'`);
+      expect(columns!.n).toBe(0);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  afterAll(() => target.dispose());
+
+  it('verifies after the upgrade, chains new contacts with their writer after it, and the recipe verifies the whole export', async () => {
+    const verified = await runCli(['verify', '--json'], target.env);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.json.checked).toBe(1);
+
+    const recorded = await runCli([...RECORD, '--action', 'after the upgrade', '--operator', '1234567'], target.env);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect((await runCli(['verify'], target.env)).code).toBe(0);
+
+    const out = join(cwd, `history-${driver}.jsonl`);
+    expect((await runCli(['export', '--format', 'jsonl', '--out', out], target.env)).code).toBe(0);
+    const [older, newer] = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect('recordedBy' in older).toBe(false);
+    expect(newer.recordedBy).toBe('postgres');
+    expect((await runCli(['verify', '--export', out], target.env)).code).toBe(0);
+
+    const recipe = /```python\n([\s\S]*?)```/.exec(readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'))![1]!;
+    writeFileSync(join(cwd, 'verify.py'), recipe);
+    const python = spawnSync('python3', ['verify.py', out], { cwd, encoding: 'utf8' });
+    expect(python.stdout, python.stderr).toMatch(/^intact 2 /);
+  });
+});
