@@ -6,8 +6,8 @@ import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
-import { contactsInOrder } from '../storage/history-reader.js';
-import { EXPORT_CSV_COLUMNS, csvRows, jsonLine, manifestLine } from '../reporting/export-format.js';
+import { contactsInOrder, exportLineChunks } from '../storage/history-reader.js';
+import { EXPORT_CSV_COLUMNS, csvRows, manifestLine } from '../reporting/export-format.js';
 import { dateFilter, utrFilter } from './filters.js';
 
 export interface ExportFlags {
@@ -38,14 +38,27 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   const store = await session.store({ create: false });
   const out: Writable = flags.out ? createWriteStream(flags.out) : process.stdout;
   const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered };
-  if (format === 'csv') await write(out, stringify([[...EXPORT_CSV_COLUMNS]]));
-  for await (const entry of contactsInOrder(store.db, filter)) {
-    manifest.count++;
-    manifest.firstSeq ??= entry.seq;
-    manifest.lastSeq = entry.seq;
-    manifest.headHash = entry.hash;
-    await write(out, format === 'csv' ? stringify(csvRows(entry)) : `${jsonLine(entry)}\n`);
-    if (session.signal.aborted) throw interruptedError(`export stopped after ${manifest.count} contacts: the output has no manifest, so it will not verify`);
+  const stopped = () => interruptedError(`export stopped after ${manifest.count} contacts: the output has no manifest, so it will not verify`);
+  if (format === 'jsonl') {
+    // The database writes the lines; here they are counted into the manifest and passed on.
+    for await (const chunk of exportLineChunks(store, filter)) {
+      manifest.count += chunk.lines;
+      manifest.firstSeq ??= chunk.firstSeq;
+      manifest.lastSeq = chunk.lastSeq;
+      manifest.headHash = chunk.headHash;
+      await write(out, chunk.text);
+      if (session.signal.aborted) throw stopped();
+    }
+  } else {
+    await write(out, stringify([[...EXPORT_CSV_COLUMNS]]));
+    for await (const entry of contactsInOrder(store.db, filter)) {
+      manifest.count++;
+      manifest.firstSeq ??= entry.seq;
+      manifest.lastSeq = entry.seq;
+      manifest.headHash = entry.hash;
+      await write(out, stringify(csvRows(entry)));
+      if (session.signal.aborted) throw stopped();
+    }
   }
   if (format === 'jsonl') await write(out, `${manifestLine(manifest)}\n`);
   else writeFileSync(manifestFile!, `${manifestLine(manifest)}\n`);

@@ -3,7 +3,7 @@ import type { Session } from '../cli/session.js';
 import { interruptedError } from '../domain/errors.js';
 import { type ChainReport, ChainVerifier } from '../domain/verification.js';
 import { openExport } from '../csv/export-reader.js';
-import { chainHead, contactsInOrder, strayEnquiry } from '../storage/history-reader.js';
+import { canonicalEntries, chainHead, strayEnquiry } from '../storage/history-reader.js';
 
 export interface VerifyFlags {
   export?: string;
@@ -14,10 +14,14 @@ async function verifyDatabase(session: Session): Promise<ChainReport & { source:
   const store = await session.store({ create: false });
   const verifier = new ChainVerifier(true);
   let checked = 0;
-  for await (const entry of contactsInOrder(store.db, {}, 2000)) {
-    verifier.add(entry);
+  // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
+  for await (const batch of canonicalEntries(store)) {
+    for (const entry of batch) {
+      verifier.addCanonical(entry, entry.canonical);
+      if (verifier.failed) break;
+      checked++;
+    }
     if (verifier.failed) break;
-    checked++;
     if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
   }
   // The stored head must be the last entry checked: nothing may hide beyond it.

@@ -28,6 +28,14 @@ export function copyValue(value: string | number | null | undefined): string {
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** A field of COPY's text output decoded: the escapes PostgreSQL writes undone (null, `\\N`, is not expected here). */
+export function copyTextValue(field: string): string {
+  if (!field.includes('\\')) return field;
+  return field.replace(/\\(.)/g, (escape, c: string) => COPY_ESCAPES[c] ?? escape);
+}
+
 /** A contact as exported: its recorded time is the chain's text of it, `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
 export type RestoredContactRow = Omit<ContactRow, 'recordedAt'> & { recordedAt: string };
 

@@ -42,6 +42,12 @@ export interface Store {
   readonly bulkWriter: RowWriter;
   /** Sends COPY text for one table inside the current transaction. */
   readonly copy: CopySender;
+  /**
+   * Streams a query's rows out with COPY in its text format, in chunks of
+   * whole lines (a server only: PGlite's COPY TO collects the whole output in
+   * memory). `copyTextValue` decodes a field.
+   */
+  readonly copyOut?: (query: SQL) => AsyncIterable<string>;
   close(): Promise<void>;
 }
 

@@ -8,7 +8,9 @@
 
 import { type SQL, sql } from 'drizzle-orm';
 import type { ChainEntry } from '../domain/audit.js';
-import { type Executor, rows } from './database.js';
+import { type Executor, type Store, rows } from './database.js';
+import { CANONICAL_TEXT, EXPORT_LINE } from './entry-text.js';
+import { copyTextValue } from './bulk-copy.js';
 
 export interface StoredContact extends ChainEntry {
   prevHash: string;
@@ -86,17 +88,147 @@ function stored(c: ContactRow): StoredContact {
   };
 }
 
+/**
+ * Rows of `columns` for every matching contact in `seq` order, a page (one
+ * query) at a time. The next page is asked for as soon as a page arrives, so
+ * on a server the database builds it while this process handles the last.
+ */
+async function* pagesInOrder<T extends { seq: string }>(executor: Executor, columns: SQL, filter: ContactFilter, pageSize: number): AsyncGenerator<T> {
+  const pageAfter = (after: number) => rows<T>(executor, sql`
+    select ${columns} from contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`);
+  let next = pageAfter(0);
+  for (;;) {
+    const page = await next;
+    const last = page.length === pageSize ? Number(page[page.length - 1]!.seq) : undefined;
+    if (last !== undefined) {
+      next = pageAfter(last);
+      // Settled by the next turn of the loop; a consumer that stops early must not leave it unhandled.
+      next.catch(() => {});
+    }
+    yield* page;
+    if (last === undefined) return;
+  }
+}
+
 /** Every matching contact in `seq` order, a page at a time. */
 export async function* contactsInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 1000): AsyncGenerator<StoredContact> {
-  let after = 0;
-  for (;;) {
-    const page = await rows<ContactRow>(executor, sql`
-      select ${COLUMNS} from contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`);
-    if (page.length === 0) return;
-    for (const c of page) yield stored(c);
-    after = Number(page[page.length - 1]!.seq);
-    if (page.length < pageSize) return;
+  for await (const c of pagesInOrder<ContactRow>(executor, COLUMNS, filter, pageSize)) yield stored(c);
+}
+
+/** An entry's export line, as `jsonLine` writes it, with what a manifest needs. */
+export interface ExportLine {
+  seq: string;
+  hash: string;
+  line: string;
+}
+
+/** Every matching contact's JSON Lines text, in `seq` order, written by the database. */
+export function exportLinesInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 2000): AsyncGenerator<ExportLine> {
+  return pagesInOrder<ExportLine>(executor, sql`c.seq::text as seq, c.hash, ${EXPORT_LINE} as line`, filter, pageSize);
+}
+
+/** Whole export lines, and what a manifest needs to know of them. */
+export interface LinesChunk {
+  text: string;
+  lines: number;
+  firstSeq: number;
+  lastSeq: number;
+  headHash: string;
+}
+
+const SEQ_AT = '{"seq":'.length;
+const seqOf = (line: string) => Number(line.slice(SEQ_AT, line.indexOf(',', SEQ_AT)));
+
+/** A chunk of whole lines as `jsonLine` writes them: each starts with its seq and ends with its hash. */
+function described(text: string): LinesChunk {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  const lastLine = text.slice(text.lastIndexOf('\n', text.length - 2) + 1);
+  // A line ends `"hash":"<64 hex digits>"}` and its newline.
+  return { text, lines, firstSeq: seqOf(text), lastSeq: seqOf(lastLine), headHash: text.slice(-67, -3) };
+}
+
+/**
+ * Every matching contact's JSON Lines text in `seq` order, in chunks of whole
+ * lines. On a server one COPY streams them (one snapshot, no round trip a
+ * page); on PGlite they come a page at a time.
+ */
+export async function* exportLineChunks(store: Store, filter: ContactFilter = {}): AsyncGenerator<LinesChunk> {
+  if (store.copyOut) {
+    for await (const text of store.copyOut(sql`select ${EXPORT_LINE} from contacts c where ${conditions(filter)} order by c.seq`)) {
+      yield described(copyTextValue(text));
+    }
+    return;
   }
+  let lines: ExportLine[] = [];
+  const chunk = (): LinesChunk => ({
+    text: `${lines.map((l) => l.line).join('\n')}\n`, lines: lines.length,
+    firstSeq: Number(lines[0]!.seq), lastSeq: Number(lines[lines.length - 1]!.seq), headHash: lines[lines.length - 1]!.hash,
+  });
+  for await (const line of exportLinesInOrder(store.db, filter)) {
+    lines.push(line);
+    if (lines.length === 200) {
+      yield chunk();
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield chunk();
+}
+
+/** An entry's chain values and canonical text, as `canonicalEntry` writes it. */
+export interface CanonicalEntry {
+  seq: number;
+  sourceKey: string;
+  prevHash: string;
+  hash: string;
+  canonical: string;
+}
+
+interface CanonicalRow {
+  seq: string;
+  source_key: string;
+  prev_hash: string;
+  hash: string;
+  canonical: string;
+}
+
+/** `<seq> <prev_hash><hash><canonical>`, then the source key in a column of its own. */
+const CANONICAL_LINE = sql`c.seq::text || ' ' || c.prev_hash || c.hash || ${CANONICAL_TEXT}, c.source_key`;
+
+function fromCopyLine(line: string): CanonicalEntry {
+  const tab = line.indexOf('\t');
+  const space = line.indexOf(' ');
+  return {
+    seq: Number(line.slice(0, space)),
+    prevHash: line.slice(space + 1, space + 65),
+    hash: line.slice(space + 65, space + 129),
+    canonical: copyTextValue(line.slice(space + 129, tab)),
+    sourceKey: copyTextValue(line.slice(tab + 1)),
+  };
+}
+
+/**
+ * Every stored entry's chain values and canonical text, written by the
+ * database from its stored columns, in `seq` order, a batch at a time: one
+ * COPY on a server, pages on PGlite.
+ */
+export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGenerator<CanonicalEntry[]> {
+  if (store.copyOut) {
+    for await (const text of store.copyOut(sql`select ${CANONICAL_LINE} from contacts c order by c.seq`)) {
+      yield text.slice(0, -1).split('\n').map(fromCopyLine);
+    }
+    return;
+  }
+  let batch: CanonicalEntry[] = [];
+  const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, ${CANONICAL_TEXT} as canonical`;
+  for await (const r of pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize)) {
+    batch.push({ seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, canonical: r.canonical });
+    if (batch.length === pageSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */

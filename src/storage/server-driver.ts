@@ -2,7 +2,10 @@
 
 import net from 'node:net';
 import postgres from 'postgres';
+import { StringDecoder } from 'node:string_decoder';
+import { type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { storageError } from '../domain/errors.js';
 import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
@@ -38,6 +41,55 @@ const copy: CopySender = async (tx, table, columns, text) => {
   await finished;
 };
 
+const dialect = new PgDialect();
+
+/** The query with its parameters written in as literals: COPY takes none. */
+function inlined(query: SQL): string {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = params[Number(n) - 1];
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    // standard_conforming_strings is on (the default since PostgreSQL 9.1): only the quote needs doubling.
+    return `'${String(value).replace(/'/g, "''")}'`;
+  });
+}
+
+/** A connection of its own, and a way to cut it off however busy it is. */
+interface Severable {
+  sql: postgres.Sql;
+  sever(): void;
+}
+
+/**
+ * COPY (query) TO STDOUT: its text format, as it comes, in chunks of whole
+ * lines. It runs on a connection of its own: postgres.js cannot stop a COPY
+ * half read (the server keeps sending, and a polite close waits for it
+ * forever), so a reader that stops early cuts that connection off, and the
+ * store's others are untouched.
+ */
+function copyOutOf(connect: () => Severable) {
+  return async function* copyOut(query: SQL): AsyncGenerator<string> {
+    const { sql: connection, sever } = connect();
+    let finished = false;
+    try {
+      const source = await connection.unsafe(`copy (${inlined(query)}) to stdout`).readable();
+      const decoder = new StringDecoder('utf8');
+      let rest = '';
+      for await (const chunk of source) {
+        const text = rest + decoder.write(chunk as Buffer);
+        const end = text.lastIndexOf('\n') + 1;
+        rest = text.slice(end);
+        if (end > 0) yield text.slice(0, end);
+      }
+      if (rest !== '') throw new Error('COPY output ended in the middle of a line');
+      finished = true;
+    } finally {
+      if (!finished) sever();
+      await connection.end({ timeout: finished ? 5 : 0 });
+    }
+  };
+}
+
 /** What postgres.js passes to its `socket` option: the parsed connection options, the same object each time. */
 interface SocketTarget {
   host: string[];
@@ -69,6 +121,7 @@ function socketWithoutDelay(target: SocketTarget): net.Socket {
 export async function openServerStore(url: string): Promise<Store> {
   const location = redactUrl(url);
   let client: postgres.Sql;
+  let copyConnection: () => Severable;
   try {
     // `socket` is a documented option that postgres.js's type definitions leave out.
     const options = {
@@ -81,6 +134,16 @@ export async function openServerStore(url: string): Promise<Store> {
       socket: socketWithoutDelay,
     };
     client = postgres(url, options as postgres.Options<Record<string, never>>);
+    copyConnection = () => {
+      const sockets: net.Socket[] = [];
+      const socket = (target: SocketTarget) => {
+        const opened = socketWithoutDelay(target);
+        sockets.push(opened);
+        return opened;
+      };
+      const sql = postgres(url, { ...options, max: 1, socket } as postgres.Options<Record<string, never>>);
+      return { sql, sever: () => sockets.forEach((s) => s.destroy()) };
+    };
   } catch (error) {
     throw storageError('database-url-invalid', `DATABASE_URL is not a PostgreSQL connection URL: ${(error as Error).message}`,
       'use the form postgres://user:password@host:5432/database');
@@ -92,6 +155,7 @@ export async function openServerStore(url: string): Promise<Store> {
     location,
     bulkWriter: copyWriter(copy),
     copy,
+    copyOut: copyOutOf(copyConnection!),
     close: () => client.end({ timeout: 5 }),
   };
 }

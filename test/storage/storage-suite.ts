@@ -5,7 +5,9 @@
 
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChainEntry, chainHash, GENESIS_HASH } from '../../src/domain/audit.js';
+import { type ChainEntry, canonicalEntryByLibrary, chainHash, GENESIS_HASH } from '../../src/domain/audit.js';
+import { jsonLine } from '../../src/reporting/export-format.js';
+import { canonicalEntries, contactsInOrder, exportLineChunks } from '../../src/storage/history-reader.js';
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
 import { type Contact, type ContactTarget, checkContact } from '../../src/domain/contact.js';
 import { type Store, rows } from '../../src/storage/database.js';
@@ -245,6 +247,31 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
                  (select rolsuper from pg_roles where rolname = current_user) as superuser`);
         expect(me).toEqual({ owner: true, superuser: true });
       });
+    });
+
+    it('the database writes export lines and canonical text byte for byte as Node does, for any text', async () => {
+      const awkward = ['quote " and backslash \\ and \\n', 'tab\tand\nnewline\r\u0001\u001f\u007f', 'é ß 漢字 😀 \u2028\u2029', '</script>', "it's"];
+      for (const [i, text] of awkward.entries()) {
+        const unit = await preparedWith((c) => ({
+          ...c, contactName: text, enquiries: [{ subject: 'Callback', actionTaken: text.slice(0, 90), generalNotes: text }, { subject: 'Other', actionTaken: 'x', generalNotes: null }],
+        }), {}, `awkward\\${i}\t"${text.slice(0, 10)}`);
+        expect((await appendUnits(store.db, [unit]))[0]!.status).toBe('written');
+      }
+      const stored = [];
+      for await (const entry of contactsInOrder(store.db)) stored.push(entry);
+      let text = '';
+      let lines = 0;
+      for await (const chunk of exportLineChunks(store)) {
+        text += chunk.text;
+        lines += chunk.lines;
+      }
+      expect(lines).toBe(stored.length);
+      expect(text).toBe(stored.map((e) => `${jsonLine(e)}\n`).join(''));
+      const canonical = [];
+      for await (const batch of canonicalEntries(store)) canonical.push(...batch);
+      expect(canonical.map((c) => [c.seq, c.sourceKey, c.prevHash, c.hash, c.canonical]))
+        .toEqual(stored.map((e) => [e.seq, e.sourceKey, e.prevHash, e.hash, canonicalEntryByLibrary(e)]));
+      expect(stored.some((e) => e.sourceKey.includes('\t') && e.contactName?.includes('\\'))).toBe(true);
     });
 
     it('chain entries carry every stored field but the chain values themselves', async () => {
