@@ -137,6 +137,29 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
     }
   });
 
+  it('SIGTERM in the middle of an export and of a verify stops each with exit 143, saying so, and leaves the server no session', async () => {
+    for (const args of [['export', '--format', 'jsonl', '--out', join(cwd, 'stopped.jsonl')], ['verify']]) {
+      const started = startCli(args, target.env, { cwd });
+      // Stopped once the command is reading: the export has written something, or verify has run a moment.
+      for (let waited = 0; waited < 30_000; waited += 20) {
+        await sleep(20);
+        if (args[0] === 'verify' ? waited >= 300 : existsSync(join(cwd, 'stopped.jsonl')) && readFileSync(join(cwd, 'stopped.jsonl')).length > 0) break;
+      }
+      started.child.kill('SIGTERM');
+      const stopped = await started.exited;
+      // A reader so quick that it finished first is fine too; a stopped one says so.
+      if (stopped.code === 0) continue;
+      expect(stopped.code, stopped.stderr).toBe(143);
+      expect(stopped.stderr).toMatch(/stopped after \d+ (contacts|entries)/);
+    }
+    if (driver === 'postgres') {
+      await sleep(500);
+      const sessions = await queryStore<{ n: number }>(target, sql`
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'cis-contact' and pid <> pg_backend_pid()`);
+      expect(sessions).toEqual([{ n: 0 }]);
+    }
+  });
+
   it('history, export and verify on a place with no store exit 2 and create nothing', async () => {
     const empty = await createTarget(driver, false);
     const missing = join(cwd, 'cis-contcat');
