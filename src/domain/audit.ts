@@ -66,7 +66,7 @@ function sortedEntry(e: ChainEntry) {
   return { ...sortedHead(e), ...written, seq: e.seq, sourceKey: e.sourceKey, utr: e.utr };
 }
 
-/** The canonical form through the RFC 8785 library: what `verify` and an auditor use. */
+/** The canonical form through the RFC 8785 library: what `verify --export` and an auditor use. */
 export function canonicalEntryByLibrary(entry: ChainEntry): string {
   return canonicalJson(sortedEntry(entry));
 }

@@ -1,6 +1,8 @@
 /**
- * Recomputes the audit chain over entries in `seq` order, with the
- * RFC 8785 library, and names the first entry that does not match.
+ * Recomputes the audit chain over entries in `seq` order, and names the
+ * first entry that does not match. An export's entries are put in canonical
+ * form with the RFC 8785 library; the database's come with the canonical
+ * text it wrote from its stored columns.
  */
 
 import { type ChainEntry, GENESIS_HASH, canonicalEntryByLibrary } from './audit.js';
