@@ -6,14 +6,17 @@
  * - PostgreSQL server: `cis-contact import` of ROWS valid rows (default
  *   1,000,000) against `psql \copy` of the same file into a table of the same
  *   shape: the file's 13 columns, typed and constrained as the store types
- *   them (char/varchar lengths, enumeration checks, NOT NULLs, the foreign keys
- *   to the registry and the operators, the (utr, enquiry_date) index).
+ *   them (char/varchar lengths, enumeration checks, NOT NULLs, the (utr,
+ *   enquiry_date) index), (a) with the foreign keys to the registry and the
+ *   operators that the rules' reference checks amount to, and (b) without
+ *   them: the database's bare cost of taking the rows.
  * - PGlite: `cis-contact import` into a new embedded store against PGlite's own
  *   `COPY ... FROM '/dev/blob'` of the same file into the same table.
  * - Each baseline runs before and after its import; the ratio is against their mean.
  * - Memory: peak RSS (GNU time) at ROWS and at ROWS/10, per driver; the
  *   difference per extra row is what the memory target bounds at 64 bytes.
- * - CPU: the busy time of every core while each command ran (/proc/stat, so
+ * - CPU: the import process's own CPU time per row (GNU time's user + system),
+ *   and the busy time of every core while each command ran (/proc/stat, so
  *   the database server's share counts too), and from it `ratioFloor`: the
  *   ratio the import would reach if its CPU time were spread perfectly over
  *   all the machine's cores. No overlap can do better than that.
@@ -51,6 +54,8 @@ const BASE_TABLE = `create table contact_log_copy (
   action_taken varchar(100),
   general_notes varchar(512))`;
 const BASE_INDEX = 'create index contact_log_copy_utr_date on contact_log_copy (utr, enquiry_date)';
+/** Baseline (b): the same table without the foreign keys. */
+const PLAIN_TABLE = BASE_TABLE.replace(' references cis_records', '').replace(' references operators', '');
 
 /** Seconds every core of the machine has been busy so far (Linux, USER_HZ = 100); idle and I/O wait left out. */
 function machineBusySeconds() {
@@ -60,13 +65,13 @@ function machineBusySeconds() {
 
 function timed(command, args, env = {}) {
   const busy = machineBusySeconds();
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   const last = r.stderr.trim().split('\n').pop();
-  const [seconds, kb] = last.split(' ').map(Number);
+  const [seconds, kb, user, system] = last.split(' ').map(Number);
   if (r.status !== 0 && r.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { seconds, rssMb: kb / 1024, stdout: r.stdout, cpuSeconds: machineBusySeconds() - busy };
+  return { seconds, rssMb: kb / 1024, stdout: r.stdout, cpuSeconds: machineBusySeconds() - busy, processCpuSeconds: user + system };
 }
 
 function cis(args, env) {
@@ -98,12 +103,12 @@ async function serverImport(dir, tag) {
   return run;
 }
 
-async function serverBaseline(dir) {
+async function serverBaseline(dir, table = BASE_TABLE) {
   const url = await freshDatabase('cis_bench_copy');
   const env = { DATABASE_URL: url };
   await withReferenceData(env, dir);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
-  await sql.unsafe(BASE_TABLE);
+  await sql.unsafe(table);
   await sql.unsafe(BASE_INDEX);
   await sql.end();
   return timed('psql', [url, '-q', '-c', `\\copy contact_log_copy from '${join(dir, 'contacts.csv')}' with (format csv, header true)`]);
@@ -157,10 +162,12 @@ await generate(smallDir, small);
 // on a shared machine the speed drifts (psql \copy of one file measured 20 s and
 // 36 s an hour apart), and a baseline taken at one end only skews the ratio.
 const mean = (a, b) => ({ seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds, b.seconds], cpuSeconds: (a.cpuSeconds + b.cpuSeconds) / 2 });
-console.error('PostgreSQL server: psql \\copy, cis-contact import, psql \\copy again');
+console.error('PostgreSQL server: psql \\copy (a) and (b), cis-contact import, psql \\copy (a) and (b) again');
 const copyBefore = await serverBaseline(bigDir);
+const plainBefore = await serverBaseline(bigDir, PLAIN_TABLE);
 const serverBig = await serverImport(bigDir, 'big');
 const copy = mean(copyBefore, await serverBaseline(bigDir));
+const plain = mean(plainBefore, await serverBaseline(bigDir, PLAIN_TABLE));
 const serverSmall = await serverImport(smallDir, 'small');
 console.error('PGlite: COPY, cis-contact import, COPY again');
 const pgliteCopyBefore = await embeddedBaseline(bigDir);
@@ -171,6 +178,7 @@ const pgliteSmall = await embeddedImport(smallDir);
 const perRow = (big, little) => Math.round(((big.rssMb - little.rssMb) * 1024 * 1024) / (rows - small));
 const round = (x, digits = 2) => Number(x.toFixed(digits));
 const floor = (importRun, baseline) => round(importRun.cpuSeconds / cpus().length / baseline.seconds);
+const microsPerRow = (run) => round((run.processCpuSeconds * 1e6) / rows, 1);
 const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   rows,
@@ -180,9 +188,15 @@ const report = {
     importSeconds: serverBig.seconds,
     ratio: Number((serverBig.seconds / copy.seconds).toFixed(2)),
     ratioTarget: 1.5,
+    psqlCopyPlainSeconds: Number(plain.seconds.toFixed(2)),
+    psqlCopyPlainRuns: plain.runs,
+    ratioPlain: Number((serverBig.seconds / plain.seconds).toFixed(2)),
+    ratioPlainTarget: 3,
     psqlCopyCpuSeconds: round(copy.cpuSeconds, 1),
     importCpuSeconds: round(serverBig.cpuSeconds, 1),
+    importProcessCpuMicrosPerRow: microsPerRow(serverBig),
     ratioFloor: floor(serverBig, copy),
+    ratioFloorTarget: 1.2,
     peakRssMb: Math.round(serverBig.rssMb),
     peakRssMbAtSmall: Math.round(serverSmall.rssMb),
     bytesPerExtraRow: perRow(serverBig, serverSmall),
@@ -195,6 +209,7 @@ const report = {
     ratioTarget: 1.5,
     copyCpuSeconds: round(pgliteCopy.cpuSeconds, 1),
     importCpuSeconds: round(pgliteBig.cpuSeconds, 1),
+    importProcessCpuMicrosPerRow: microsPerRow(pgliteBig),
     ratioFloor: floor(pgliteBig, pgliteCopy),
     peakRssMb: Math.round(pgliteBig.rssMb),
     peakRssMbAtSmall: Math.round(pgliteSmall.rssMb),
