@@ -115,16 +115,24 @@ export async function* contactsInOrder(executor: Executor, filter: ContactFilter
   for await (const c of pagesInOrder<ContactRow>(executor, COLUMNS, filter, pageSize)) yield stored(c);
 }
 
+/** Items of `source` in arrays of `size` (the last one shorter). */
+async function* inBatches<T, U>(source: AsyncIterable<T>, size: number, map: (item: T) => U): AsyncGenerator<U[]> {
+  let batch: U[] = [];
+  for await (const item of source) {
+    batch.push(map(item));
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** An entry's export line, as `jsonLine` writes it, with what a manifest needs. */
-export interface ExportLine {
+interface ExportLine {
   seq: string;
   hash: string;
   line: string;
-}
-
-/** Every matching contact's JSON Lines text, in `seq` order, written by the database. */
-export function exportLinesInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 2000): AsyncGenerator<ExportLine> {
-  return pagesInOrder<ExportLine>(executor, sql`c.seq::text as seq, c.hash, ${EXPORT_LINE} as line`, filter, pageSize);
 }
 
 /** Whole export lines, and what a manifest needs to know of them. */
@@ -160,19 +168,13 @@ export async function* exportLineChunks(store: Store, filter: ContactFilter = {}
     }
     return;
   }
-  let lines: ExportLine[] = [];
-  const chunk = (): LinesChunk => ({
-    text: `${lines.map((l) => l.line).join('\n')}\n`, lines: lines.length,
-    firstSeq: Number(lines[0]!.seq), lastSeq: Number(lines[lines.length - 1]!.seq), headHash: lines[lines.length - 1]!.hash,
-  });
-  for await (const line of exportLinesInOrder(store.db, filter)) {
-    lines.push(line);
-    if (lines.length === 200) {
-      yield chunk();
-      lines = [];
-    }
+  const pages = pagesInOrder<ExportLine>(store.db, sql`c.seq::text as seq, c.hash, ${EXPORT_LINE} as line`, filter, 2000);
+  for await (const lines of inBatches(pages, 200, (l) => l)) {
+    const last = lines[lines.length - 1]!;
+    yield {
+      text: `${lines.map((l) => l.line).join('\n')}\n`, lines: lines.length, firstSeq: Number(lines[0]!.seq), lastSeq: Number(last.seq), headHash: last.hash,
+    };
   }
-  if (lines.length > 0) yield chunk();
 }
 
 /** An entry's chain values and canonical text, as `canonicalEntry` writes it. */
@@ -219,16 +221,9 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
     }
     return;
   }
-  let batch: CanonicalEntry[] = [];
   const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, ${CANONICAL_TEXT} as canonical`;
-  for await (const r of pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize)) {
-    batch.push({ seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, canonical: r.canonical });
-    if (batch.length === pageSize) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
+  yield* inBatches(pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize), pageSize,
+    (r) => ({ seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, canonical: r.canonical }));
 }
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */

@@ -43,7 +43,7 @@ const copy: CopySender = async (tx, table, columns, text) => {
 
 const dialect = new PgDialect();
 
-/** The query with its parameters written in as literals: COPY takes none. */
+/** The query with its parameters written in as literals: COPY takes none. (The queries given hold no `$n` of their own.) */
 function inlined(query: SQL): string {
   const { sql: text, params } = dialect.sqlToQuery(query);
   return text.replace(/\$(\d+)/g, (_, n: string) => {
