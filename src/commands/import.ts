@@ -65,7 +65,9 @@ export async function importCommand(session: Session, file: string, flags: Impor
   } catch (error) {
     const failure = asStorageFailure(error, store.location, session.role) ?? error;
     if (!(failure instanceof CisError) || failure.kind !== 'storage') throw failure;
-    throw withProgress(failure, `the first ${rowsDone} rows of ${file} were committed before it${flags.dryRun ? ' (a dry run: nothing was written)' : ''}`);
+    const done = flags.dryRun ? 'a dry run: nothing was written'
+      : rowsDone === 0 ? `nothing of ${file} was committed` : `the first ${rowsDone} rows of ${file} were committed before it`;
+    throw withProgress(failure, done);
   } finally {
     progress.stop();
   }
