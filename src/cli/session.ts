@@ -10,9 +10,9 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure, grantHint } from '../storage/errors.js';
+import { asStorageFailure, permissionDenied } from '../storage/errors.js';
 import { type AccessRole, ROLES } from '../storage/roles.js';
-import { CisError, storageError } from '../domain/errors.js';
+import { CisError } from '../domain/errors.js';
 import { Ui } from '../reporting/ui.js';
 import { Interrupts } from './interrupts.js';
 
@@ -85,8 +85,7 @@ export class Session {
     } catch (error) {
       const failure = asStorageFailure(error, store.location, ROLES.admin) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
-        throw storageError('permission-denied', `the store at ${store.location} needs its schema upgraded, which this login may not do (${(error as Error).message})`,
-          `${grantHint(ROLES.admin)}; or an administrator runs cis-contact db migrate`);
+        throw permissionDenied(`the store at ${store.location} needs its schema upgraded (cis-contact db migrate), which this login may not do (${(error as Error).message})`, ROLES.admin);
       }
       throw failure;
     }

@@ -182,7 +182,7 @@ const entries: CatalogueEntry[] = [
   { code: 'database-unavailable', severity: 'failure', title: 'Database refused the session', fields: ['DATABASE_URL', '--data-dir'], manual: 'docs/storage.md',
     message: (p) => `the database at ${p.value} refused: ${p.detail} (exit 3)` },
   { code: 'permission-denied', severity: 'failure', title: 'Login lacks the rights', fields: ['DATABASE_URL'], manual: 'docs/access.md',
-    message: (p) => `the database login may not ${p.detail ?? 'do this'} (exit 3): it needs ${p.value}` },
+    message: (p) => `the database login may not do this at ${p.value} (${p.detail}): it needs the ${p.limit} role (exit 3)` },
   { code: 'database-url-invalid', severity: 'failure', title: 'Not a PostgreSQL URL', fields: ['DATABASE_URL'], manual: 'docs/storage.md',
     message: () => 'DATABASE_URL is not a PostgreSQL connection URL (exit 3)' },
   { code: 'disk-full', severity: 'failure', title: 'No space left for the store', fields: ['--data-dir'], manual: 'docs/storage.md',

@@ -62,11 +62,12 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOU
 const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE']);
 const RERUN = 'run the same command again once it is back: what was committed stays, and the rest is completed with nothing stored twice';
 
-/** What a login lacking `role` is told to ask for. */
-export function grantHint(role: AccessRole | undefined): string {
-  return role
-    ? `this needs the ${role} role: a database administrator runs GRANT ${role} TO your login (cis-contact db roles creates the roles)`
-    : 'ask a database administrator for the rights this needs (cis-contact db roles creates the roles)';
+/** A login lacking the rights for `what`: the message names the role the job needs (so --json carries it), the hint how to get it. */
+export function permissionDenied(what: string, role: AccessRole | undefined) {
+  return storageError('permission-denied', `${what}${role ? `: it needs the ${role} role` : ''}`,
+    role
+      ? `a database administrator runs GRANT ${role} TO your login (cis-contact db roles creates the roles)`
+      : 'ask a database administrator for the rights this needs (cis-contact db roles creates the roles)');
 }
 
 /**
@@ -91,7 +92,7 @@ export function asStorageFailure(error: unknown, location: string, needs?: Acces
         'free some space there, then run the same command again: it completes what was not committed');
     }
     if (code === '42501') {
-      return storageError('permission-denied', `the database login may not do this at ${location}: ${e.message}`, grantHint(needs));
+      return permissionDenied(`the database login may not do this at ${location} (${e.message})`, needs);
     }
     if (/^(28|3D|53)/.test(code)) {
       return storageError('database-unavailable', `the PostgreSQL server at ${location} refused: ${e.message}`,

@@ -72,6 +72,9 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(denied.code).toBe(3);
     expect(denied.stderr).toContain('[permission-denied]');
     expect(denied.stderr).toContain('GRANT cis_contact_auditor TO');
+    // A script reading --json learns the role too.
+    const deniedJson = await runCli(['--json', 'history', '1955839661', '--all'], as(login.nobody));
+    expect(deniedJson.json.error).toMatchObject({ code: 'permission-denied', message: expect.stringContaining('it needs the cis_contact_auditor role') });
     expect(denied.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
   });
 
@@ -146,6 +149,11 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(imported.code).toBe(1);
     expect(imported.json.rejectsByCode).toEqual({ 'operator-not-yours': 1 });
 
+    const script = `--utr 1955839661 --channel internal-enquiry --subject Letter --action "not mine" --operator 3456789\n`;
+    const ran = await runCli(['run', '-', '--json'], as(login.recorder), { input: script });
+    expect(ran.code).toBe(1);
+    expect(ran.json.results[0].errors.map((e: { code: string }) => e.code)).toEqual(['operator-not-yours']);
+
     const before = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`);
     const client = postgres(withUser(target.env.DATABASE_URL!, login.recorder), { max: 1, onnotice: () => {} });
     try {
@@ -202,6 +210,33 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
       await database.end();
     }
   }
+});
+
+describe('access on the embedded store, which has one user and no logins', () => {
+  let target: Target;
+  let cwd: string;
+  beforeAll(async () => {
+    ({ target, cwd } = await fixtureStore('pglite', 'embedded-access'));
+  });
+  afterAll(() => target.dispose());
+
+  it('db roles says roles are for a server; bindings are kept but do not hold its superuser; contacts are recorded by postgres', async () => {
+    const roles = await runCli(['db', 'roles', '--json'], target.env);
+    expect(roles.code, roles.stderr).toBe(0);
+    expect(roles.json).toMatchObject({ roles: false, driver: 'pglite' });
+    writeFileSync(join(cwd, 'bindings.csv'), 'pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,alice\n');
+    expect((await runCli(['operators', 'import', join(cwd, 'bindings.csv')], target.env)).code).toBe(0);
+    const [bound] = await queryStore<{ logins: string[] }>(target, sql`select logins from operators where pid = '3456789'`);
+    expect(bound!.logins).toEqual(['alice']);
+    const recorded = await runCli([...RECORD, '--action', 'on the embedded store', '--operator', '3456789', '--json'], target.env);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const [stamped] = await queryStore<{ recorded_by: string }>(target, sql`select recorded_by from contacts`);
+    expect(stamped!.recorded_by).toBe('postgres');
+    // An operators file without the column leaves the binding as it was.
+    expect((await runCli(['operators', 'import', `${FIXTURES}operators.csv`, '--rejects', join(cwd, 'r.csv')], target.env)).code).toBe(1);
+    const [kept] = await queryStore<{ logins: string[] }>(target, sql`select logins from operators where pid = '3456789'`);
+    expect(kept!.logins).toEqual(['alice']);
+  });
 });
 
 describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (driver) => {

@@ -206,7 +206,7 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
   });
 });
 
-describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-import', () => {
+describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-command', () => {
   let target: Target;
   let cwd: string;
   beforeAll(async () => {
@@ -231,6 +231,28 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-imp
     expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
     expect(await storedCounts(target)).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
     expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
+  });
+
+  it('lost in the middle of an export or a verify streaming out, each is database-unreachable, exit 3, never an internal error', async () => {
+    for (const args of [['export', '--format', 'jsonl', '--out', join(cwd, 'cut.jsonl')], ['verify']]) {
+      const started = startCli(args, target.env, { cwd });
+      // Under way: the server is writing the entries' text out.
+      let under = false;
+      for (let waited = 0; !under && waited < 60_000; waited += 20) {
+        await sleep(20);
+        const [active] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and state = 'active' and query like '%"authentication":%' and pid <> pg_backend_pid()`);
+        under = active!.n > 0;
+      }
+      await queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
+      const lost = await started.exited;
+      // A reader that finished before the server went is fine; one that did not says what happened.
+      if (lost.code === 0) continue;
+      expect(lost.code, `${args[0]}: ${lost.stderr}`).toBe(3);
+      expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
+      expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+    }
   });
 });
 
