@@ -42,6 +42,7 @@ export async function runCommand(session: Session, command: () => Promise<Comman
     else if (result.report) session.ui.result(result.report);
     exitCode = result.exitCode;
   } catch (error) {
+    if (asStorageFailure(error, session.location)?.code === 'permission-denied') await session.learnRolePrefix();
     exitCode = fail(session, error);
   }
   try {

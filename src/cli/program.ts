@@ -8,17 +8,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CommandResult, fail, runCommand } from './exit-handler.js';
 import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../import/record-options.js';
 import { type GlobalOptions, Session } from './session.js';
-import { type AccessRole, ROLES } from '../storage/roles.js';
+import { type Job, ROLES } from '../storage/roles.js';
 
 const LOAD_REGISTRY = 'load this registry file first, in the same run';
 const LOAD_OPERATORS = 'load this operators file first, in the same run';
 const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
 
 /** The role a command's job takes on a server, from its options. */
-type RoleOf = AccessRole | ((opts: Record<string, unknown>) => AccessRole);
+type RoleOf = Job | ((opts: Record<string, unknown>) => Job);
 
 /** A job that loads reference data first takes the admin role. */
-const loadingReferences = (base: AccessRole): RoleOf => (opts) => (opts.registry || opts.operators ? ROLES.admin : base);
+const loadingReferences = (base: Job): RoleOf => (opts) => (opts.registry || opts.operators ? ROLES.admin : base);
 
 /** Runs a command's action inside a session; the exit handler owns the outcome. */
 function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>, role?: RoleOf) {
@@ -27,7 +27,7 @@ function action<A extends unknown[]>(load: () => Promise<(session: Session, ...a
     const session = new Session(command.optsWithGlobals() as GlobalOptions);
     const params = args.slice(0, -2) as unknown[];
     const opts = command.opts();
-    session.role = typeof role === 'function' ? role(opts) : role;
+    session.job = typeof role === 'function' ? role(opts) : role;
     await runCommand(session, async () => (await load())(session, ...([...params, opts] as A)));
   };
 }
@@ -53,8 +53,9 @@ export function buildProgram(): Command {
     'cis-contact db migrate --database-url postgres://postgres@127.0.0.1:5432/cis')
     .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate, ROLES.admin));
   example(db.command('roles')
-    .description('on a PostgreSQL server: create the roles cis_contact_auditor (history, export, verify), cis_contact_recorder (also record, run, import) and cis_contact_admin (also migrations, registry and operators imports, restore), grant each what its job needs and nothing to PUBLIC, and print the GRANT lines for your logins. Safe to run again'),
-  'cis-contact db roles --database-url postgres://postgres@127.0.0.1:5432/cis')
+    .description("on a PostgreSQL server: create this store's three roles, PREFIX_auditor (history, export, verify), PREFIX_recorder (also record, run, import) and PREFIX_admin (also migrations, registry and operators imports, restore), grant each what its job needs and nothing to PUBLIC (not even CONNECT), and print the GRANT lines for your logins. Safe to run again")
+    .option('--prefix <name>', 'the roles\' prefix (default: cis_contact_ and the database\'s name, so each store has roles of its own)'),
+  'cis-contact db roles --database-url postgres://postgres@127.0.0.1:5432/cis', 'cis-contact db roles --prefix cis_north')
     .action(action(async () => (await import('../commands/db-roles.js')).dbRoles, ROLES.admin));
   example(db.command('restore').argument('<export>', 'a whole-history export (JSON Lines, or CSV with its manifest)')
     .description('load an audit export into an empty store, keeping every seq, time, key and hash; the chain is verified as it loads, and a broken, cut or filtered export writes nothing. Back up with export, recover or move to a server with restore')
@@ -143,10 +144,11 @@ export function buildProgram(): Command {
     .action(action(async () => (await import('../commands/export.js')).exportCommand, ROLES.auditor));
 
   example(program.command('verify')
-    .description('recompute the audit chain over the database, or over an export file, and name the first entry that does not match')
+    .description('recompute the audit chain over the database, or over an export file, and name every entry that does not match; print a checkpoint to keep outside the store')
     .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database')
-    .option('--manifest <file>', "a CSV export's manifest, when it is not FILE.manifest.json"),
-  'cis-contact verify', 'cis-contact verify --export history.jsonl')
+    .option('--manifest <file>', "a CSV export's manifest, when it is not FILE.manifest.json")
+    .option('--checkpoint <file...>', 'also prove every entry up to each checkpoint in these files is unchanged (checkpoint lines verify printed, export manifests, JSON Lines exports)'),
+  'cis-contact verify >> ~/audit/checkpoints.txt', 'cis-contact verify --checkpoint ~/audit/checkpoints.txt', 'cis-contact verify --export history.jsonl --checkpoint history-2026-11.jsonl')
     .action(action(async () => (await import('../commands/verify.js')).verify, ROLES.auditor));
 
   example(program.command('codes').argument('[code]', 'one code')

@@ -11,7 +11,7 @@ import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
 import { asStorageFailure, permissionDenied } from '../storage/errors.js';
-import { type AccessRole, ROLES } from '../storage/roles.js';
+import { type Job, databaseOf, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { CisError } from '../domain/errors.js';
 import { Ui } from '../reporting/ui.js';
 import { Interrupts } from './interrupts.js';
@@ -35,8 +35,10 @@ export class Session {
   /** How many migrations opening the store applied. */
   migrationsApplied = 0;
   readonly interrupts = new Interrupts();
-  /** The server role the command's job takes: named when the login lacks a right. */
-  role: AccessRole | undefined;
+  /** The job the command does, whose role is named when the login lacks a right. */
+  job: Job | undefined;
+  /** The prefix of this store's roles, once learned from the server (see `learnRolePrefix`). */
+  private rolePrefix: string | undefined;
 
   constructor(readonly options: GlobalOptions, private readonly env = process.env) {
     this.ui = new Ui(Boolean(options.json), options.color !== false);
@@ -48,6 +50,33 @@ export class Session {
 
   get dataDir(): string {
     return this.options.dataDir || this.env.CIS_CONTACT_DATA_DIR || defaultDataDir(this.env);
+  }
+
+  /** The server role a job takes in this store: its own prefix if the server said, else the default one for its database. */
+  roleFor(job: Job | undefined): string | undefined {
+    const url = this.databaseUrl;
+    if (!job || !url) return undefined;
+    return roleName(this.rolePrefix ?? defaultRolePrefix(databaseOf(url)), job);
+  }
+
+  get role(): string | undefined {
+    return this.roleFor(this.job);
+  }
+
+  /**
+   * Asks the server which roles `db roles` gave this store (they may carry a
+   * prefix of the administrator's choosing), so that a refusal names the
+   * right one. Best effort: a login that cannot even connect learns nothing.
+   */
+  async learnRolePrefix(): Promise<void> {
+    const store = this.opened;
+    if (!store || store.driver !== 'postgres' || this.rolePrefix) return;
+    try {
+      const { storeRolePrefix } = await import('../storage/access.js');
+      this.rolePrefix = await storeRolePrefix(store.db);
+    } catch {
+      // The message then names the default role for the database.
+    }
   }
 
   get location(): string {
@@ -72,7 +101,7 @@ export class Session {
       import('../storage/database.js'), import('../storage/migrate.js'), import('../storage/errors.js'),
     ]);
     const store = await openStore({
-      databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message),
+      databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
     });
     this.opened = store;
     try {
@@ -83,9 +112,10 @@ export class Session {
     try {
       this.migrationsApplied = await migrate(store.db);
     } catch (error) {
-      const failure = asStorageFailure(error, store.location, ROLES.admin) ?? error;
+      const failure = asStorageFailure(error, store.location, this.roleFor('admin')) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
-        throw permissionDenied(`the store at ${store.location} needs its schema upgraded (cis-contact db migrate), which this login may not do (${(error as Error).message})`, ROLES.admin);
+        await this.learnRolePrefix();
+        throw permissionDenied(`the store at ${store.location} needs its schema upgraded (cis-contact db migrate), which this login may not do (${(error as Error).message})`, this.roleFor('admin'));
       }
       throw failure;
     }

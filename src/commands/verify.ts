@@ -1,73 +1,85 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { interruptedError } from '../domain/errors.js';
-import { type ChainReport, ChainVerifier } from '../domain/verification.js';
+import { type ChainReport, ChainVerifier, type Checkpoint, FAILURES_LISTED } from '../domain/verification.js';
+import { readCheckpoints } from '../csv/checkpoint-file.js';
 import { openExport } from '../csv/export-reader.js';
-import { canonicalEntries, chainHead, strayEnquiry } from '../storage/history-reader.js';
+import { canonicalEntries, chainHead, strayEnquiries } from '../storage/history-reader.js';
 
 export interface VerifyFlags {
   export?: string;
   manifest?: string;
+  checkpoint?: string[];
 }
 
-async function verifyDatabase(session: Session): Promise<ChainReport & { source: string }> {
+/** What an auditor keeps outside the store: the chain's head as it stands now. */
+export interface CheckpointLine {
+  checkpoint: { seq: number; headHash: string; takenAt: string; location: string };
+}
+
+type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null };
+
+async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Promise<Verdict> {
   const store = await session.store({ create: false });
-  const verifier = new ChainVerifier(true);
+  const verifier = new ChainVerifier(true, checkpoints);
   let checked = 0;
   // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
   for await (const batch of canonicalEntries(store)) {
-    for (const entry of batch) {
-      verifier.addCanonical(entry, entry.canonical);
-      if (verifier.failed) break;
-      checked++;
-    }
-    if (verifier.failed) break;
+    for (const entry of batch) verifier.addCanonical(entry, entry.canonical);
+    checked += batch.length;
     if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
+  }
+  // An enquiry whose contact is not stored is outside the chain: looked for apart.
+  const stray = await strayEnquiries(store.db, FAILURES_LISTED);
+  for (const [i, s] of stray.first.entries()) {
+    verifier.fail({ seq: s.contactSeq, sourceKey: null, recordedBy: null }, 'missing',
+      `enquiry ${s.position} of contact ${s.contactSeq} is stored, but no contact ${s.contactSeq} is${i === stray.first.length - 1 && stray.count > stray.first.length ? ` (and ${stray.count - stray.first.length} more such enquiries)` : ''}`);
   }
   // The stored head must be the last entry checked: nothing may hide beyond it.
   const head = await chainHead(store.db);
-  const report = verifier.finish(verifier.failed ? undefined : { ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
-  const stray = report.intact ? await strayEnquiry(store.db) : null;
-  if (stray) {
-    const failure = { seq: stray.contactSeq, reason: `enquiry ${stray.position} of contact ${stray.contactSeq} is stored, but no contact ${stray.contactSeq} is` };
-    return { ...report, intact: false, failure, source: store.location };
-  }
-  return { ...report, source: store.location };
+  const report = verifier.finish({ ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
+  const checkpoint = report.intact && report.lastSeq !== null
+    ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location }
+    : null;
+  return { ...report, source: store.location, checkpoint };
 }
 
-async function verifyExport(path: string, manifestPath?: string): Promise<ChainReport & { source: string }> {
+async function verifyExport(path: string, manifestPath: string | undefined, checkpoints: Checkpoint[]): Promise<Verdict> {
   const file = await openExport(path, manifestPath);
   // Whether the export is the whole chain is known from its manifest, which JSON Lines carry last.
-  const verifier = new ChainVerifier(false);
+  const verifier = new ChainVerifier(false, checkpoints);
   for await (const entry of file.entries) {
-    if (entry.misescaped) {
-      const report = verifier.finish();
-      return { ...report, intact: false, failure: { seq: entry.seq, reason: `entry ${entry.seq}, ${entry.misescaped}` }, source: path };
-    }
+    if (entry.misescaped) verifier.fail(entry, 'altered', `entry ${entry.seq}, ${entry.misescaped}`);
     verifier.add(entry);
-    if (verifier.failed) break;
   }
   const manifest = file.manifest();
-  const report = verifier.finish(verifier.failed ? undefined : manifest);
-  if (report.intact && !manifest) {
-    return { ...report, intact: false, failure: { seq: report.lastSeq, reason: 'the export has no manifest, so a truncated tail could not be ruled out' }, source: path };
-  }
-  return { ...report, source: path };
+  if (!manifest) verifier.fail(null, 'missing', 'the export has no manifest, so a truncated tail could not be ruled out');
+  return { ...verifier.finish(manifest), source: path, checkpoint: null };
 }
 
 export async function verify(session: Session, flags: VerifyFlags): Promise<CommandResult> {
-  const report = flags.export ? await verifyExport(flags.export, flags.manifest) : await verifyDatabase(session);
+  const checkpoints: Checkpoint[] = [];
+  for (const path of flags.checkpoint ?? []) checkpoints.push(...(await readCheckpoints(path)));
+  const report = flags.export ? await verifyExport(flags.export, flags.manifest, checkpoints) : await verifyDatabase(session, checkpoints);
   const ui = session.ui;
+  const entries = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`;
   return {
     exitCode: report.intact ? 0 : 1,
     json: report,
     report: () => {
       if (report.intact) {
-        ui.say(`${ui.colour.green('Intact')}: ${report.checked} entr${report.checked === 1 ? 'y' : 'ies'} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
-      } else {
-        ui.say(`${ui.colour.red('NOT intact')}: ${report.failure!.reason}.`);
-        ui.say(`  checked ${report.checked} entr${report.checked === 1 ? 'y' : 'ies'} in ${report.source}`);
+        ui.say(`${ui.colour.green('Intact')}: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
+        if (report.checkpoints.given > 0) ui.say(`  ${report.checkpoints.matched} of ${report.checkpoints.given} checkpoints matched; none differs.`);
+        // One line, kept by the auditor somewhere the store's owner cannot reach: `verify --checkpoint FILE` holds the store to it later.
+        if (report.checkpoint) ui.say(JSON.stringify({ checkpoint: report.checkpoint } satisfies CheckpointLine));
+        return;
       }
+      ui.say(`${ui.colour.red('NOT intact')}: ${report.failureCount} problem${report.failureCount === 1 ? '' : 's'} in ${report.source} (checked ${entries(report.checked)}):`);
+      for (const f of report.failures) {
+        const who = f.recordedBy ? `, recorded by ${f.recordedBy}` : '';
+        ui.say(`  ${f.seq === null ? '-' : `entry ${f.seq}`} [${f.kind}${who}]: ${f.reason}`);
+      }
+      if (report.failureCount > report.failures.length) ui.say(`  … and ${report.failureCount - report.failures.length} more (the first ${report.failures.length} are listed)`);
     },
   };
 }

@@ -1,8 +1,11 @@
 /**
- * Recomputes the audit chain over entries in `seq` order, and names the
- * first entry that does not match. An export's entries are put in canonical
- * form with the RFC 8785 library; the database's come with the canonical
- * text it wrote from its stored columns.
+ * Recomputes the audit chain over entries in `seq` order and names every
+ * entry that does not match, going on past a bad one: one altered row must
+ * not hide the rest. An export's entries are put in canonical form with the
+ * RFC 8785 library; the database's come with the canonical text it wrote
+ * from its stored columns. Checkpoints kept outside the store (a verify's
+ * checkpoint line, an export's manifest) pin the hash an entry had then, so
+ * a history rewritten and re-chained since cannot pass.
  */
 
 import { type ChainEntry, GENESIS_HASH, canonicalEntryByLibrary } from './audit.js';
@@ -22,10 +25,26 @@ export interface Manifest {
   filtered: boolean;
 }
 
+/** What an entry's hash was when a checkpoint was taken, and where the checkpoint came from. */
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  source: string;
+}
+
+export type FailureKind = 'altered' | 'missing' | 'out-of-order' | 'broken-link' | 'rewritten';
+
 export interface ChainFailure {
   seq: number | null;
+  sourceKey: string | null;
+  kind: FailureKind;
+  /** The login that wrote the entry, where it is known. */
+  recordedBy: string | null;
   reason: string;
 }
+
+/** At most this many failures are listed; all are counted. */
+export const FAILURES_LISTED = 100;
 
 export interface ChainReport {
   intact: boolean;
@@ -33,7 +52,13 @@ export interface ChainReport {
   firstSeq: number | null;
   lastSeq: number | null;
   headHash: string | null;
+  /** The first failure, or null. */
   failure: ChainFailure | null;
+  /** The first FAILURES_LISTED failures, in the order found. */
+  failures: ChainFailure[];
+  failureCount: number;
+  /** How many checkpoints were held against the entries, and how many matched. */
+  checkpoints: { given: number; matched: number };
 }
 
 /** What the chain links an entry by. */
@@ -42,85 +67,134 @@ export interface ChainLink {
   sourceKey: string;
   prevHash: string;
   hash: string;
+  recordedBy: string | null;
 }
+
+/** Whom a failure is about. */
+type Blame = { seq: number | null; sourceKey: string | null; recordedBy: string | null };
 
 export class ChainVerifier {
   private previous: ChainLink | undefined;
   private first: number | null = null;
   private count = 0;
-  private failure: ChainFailure | null = null;
+  private readonly listed: ChainFailure[] = [];
+  private failureCount = 0;
   /** Where the entries first break the whole chain's shape (a gap, or a start other than 1). */
   private firstGap: ChainFailure | null = null;
+  private readonly checkpoints = new Map<number, Checkpoint>();
+  private checkpointsMatched = 0;
+  private rewriteFound = false;
 
-  /** `complete`: the entries are the whole chain, so it starts at 1 and has no gaps. */
-  constructor(private readonly complete: boolean) {}
-
-  get failed(): boolean {
-    return this.failure !== null;
+  /**
+   * `complete`: the entries are the whole chain, so it starts at 1 and has no gaps.
+   * `checkpoints`: hashes entries had when each was taken; the earliest that differs is reported.
+   */
+  constructor(private readonly complete: boolean, checkpoints: readonly Checkpoint[] = []) {
+    for (const c of checkpoints) {
+      const held = this.checkpoints.get(c.seq);
+      if (held && held.hash !== c.hash) {
+        this.fail(null, 'rewritten', `checkpoints ${held.source} and ${c.source} disagree about entry ${c.seq}`);
+      }
+      this.checkpoints.set(c.seq, c);
+    }
   }
 
-  /** Checks one entry, recomputing its canonical form with the RFC 8785 library; after the first failure the rest are not checked. */
+  get failed(): boolean {
+    return this.failureCount > 0;
+  }
+
+  /** Records a failure found outside the chain walk too (an enquiry without its contact, say). */
+  fail(entry: Blame | null, kind: FailureKind, reason: string): void {
+    this.failureCount++;
+    if (this.listed.length < FAILURES_LISTED) {
+      this.listed.push({ seq: entry?.seq ?? null, sourceKey: entry?.sourceKey ?? null, kind, recordedBy: entry?.recordedBy ?? null, reason });
+    }
+  }
+
+  /** Checks one entry, recomputing its canonical form with the RFC 8785 library. */
   add(entry: ChainedEntry): void {
-    if (this.failure) return;
     this.addCanonical(entry, canonicalEntryByLibrary(entry));
   }
 
   /** Checks one entry whose canonical text is given (the database wrote it from the stored columns). */
   addCanonical(entry: ChainLink, canonical: string): void {
-    if (this.failure) return;
-    this.count++;
-    this.first ??= entry.seq;
     const previous = this.previous;
-    const fail = (reason: string) => {
-      this.failure = { seq: entry.seq, reason };
-    };
     if (previous && entry.seq <= previous.seq) {
-      return fail(`entry ${entry.seq} comes after entry ${previous.seq}: entries are out of order`);
-    }
-    const expected = previous ? previous.seq + 1 : 1;
-    if (!this.firstGap && entry.seq !== expected) {
-      this.firstGap = { seq: entry.seq, reason: `entry ${expected} is missing: the next entry is ${entry.seq}` };
-    }
-    if (!this.firstGap && !previous && entry.prevHash !== GENESIS_HASH) {
-      this.firstGap = { seq: entry.seq, reason: `entry ${entry.seq} is the first entry but its prev_hash is not 64 zeros` };
-    }
-    if (this.complete && this.firstGap) {
-      this.failure = this.firstGap;
+      this.fail(entry, 'out-of-order', `entry ${entry.seq} comes after entry ${previous.seq}: entries are out of order`);
       return;
     }
+    this.count++;
+    this.first ??= entry.seq;
+    const expected = previous ? previous.seq + 1 : 1;
+    let gap: ChainFailure | null = null;
+    if (entry.seq !== expected) {
+      const missing = entry.seq - 1 === expected ? `entry ${expected} is missing` : `entries ${expected} to ${entry.seq - 1} are missing`;
+      gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'missing', recordedBy: null, reason: `${missing}: the next entry is ${entry.seq}` };
+    } else if (!previous && entry.prevHash !== GENESIS_HASH) {
+      gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'broken-link', recordedBy: entry.recordedBy, reason: `entry ${entry.seq} is the first entry but its prev_hash is not 64 zeros` };
+    }
+    if (gap) {
+      if (this.complete) this.fail(gap, gap.kind, gap.reason);
+      else this.firstGap ??= gap;
+    }
     if (previous && entry.seq === previous.seq + 1 && entry.prevHash !== previous.hash) {
-      return fail(`entry ${entry.seq}: its prev_hash is not the hash of entry ${previous.seq} (an entry was changed, replaced or reordered)`);
+      this.fail(entry, 'broken-link', `entry ${entry.seq}: its prev_hash is not the hash of entry ${previous.seq} (an entry was changed, replaced or reordered)`);
     }
-    const computed = sha256Hex(entry.prevHash + canonical);
-    if (computed !== entry.hash) {
-      return fail(`entry ${entry.seq} (source key ${entry.sourceKey}) does not match its hash: its content was changed`);
+    if (sha256Hex(entry.prevHash + canonical) !== entry.hash) {
+      this.fail(entry, 'altered', `entry ${entry.seq} (source key ${entry.sourceKey}) does not match its hash: its content was changed`);
     }
+    this.holdToCheckpoint(entry);
+    // The next entry links to what this one says its hash is, so one bad entry is reported once.
     this.previous = entry;
+  }
+
+  private holdToCheckpoint(entry: ChainLink): void {
+    const checkpoint = this.checkpoints.get(entry.seq);
+    if (!checkpoint) return;
+    if (checkpoint.hash === entry.hash) {
+      this.checkpointsMatched++;
+    } else if (!this.rewriteFound) {
+      // Every later checkpoint differs too once one entry is rewritten and re-chained: the earliest says where.
+      this.rewriteFound = true;
+      this.fail(entry, 'rewritten', `entry ${entry.seq} (source key ${entry.sourceKey}) is not the entry checkpoint ${checkpoint.source} recorded: `
+        + `its hash was ${checkpoint.hash}, it is now ${entry.hash}; the history up to entry ${entry.seq} was rewritten${this.lastMatchedBefore(entry.seq)}`);
+    }
+  }
+
+  private lastMatchedBefore(seq: number): string {
+    let best: number | undefined;
+    for (const s of this.checkpoints.keys()) if (s < seq && (best === undefined || s > best)) best = s;
+    return best === undefined ? '' : ` after entry ${best}, which still matches its checkpoint`;
   }
 
   /** The result; with a manifest, the entries must be all it promises. */
   finish(manifest?: Manifest): ChainReport {
     // An unfiltered export, like the database, must be the whole chain.
-    if (!this.failure && manifest && !manifest.filtered && this.firstGap) this.failure = this.firstGap;
-    if (!this.failure && manifest) {
-      const last = this.previous;
+    if (manifest && !manifest.filtered && this.firstGap) this.fail(this.firstGap, this.firstGap.kind, this.firstGap.reason);
+    const last = this.previous;
+    if (manifest) {
       if (manifest.count !== this.count || manifest.lastSeq !== (last?.seq ?? null) || manifest.headHash !== (last?.hash ?? null)) {
-        this.failure = {
-          seq: last?.seq ?? null,
-          reason: `the manifest promises ${manifest.count} entries ending at entry ${manifest.lastSeq} (head ${manifest.headHash}), `
-            + `but ${this.count} were found, ending at ${last ? `entry ${last.seq}` : 'nothing'}: the export was truncated or altered`,
-        };
+        this.fail(last ?? null, 'missing', `the manifest promises ${manifest.count} entries ending at entry ${manifest.lastSeq} (head ${manifest.headHash}), `
+          + `but ${this.count} were found, ending at ${last ? `entry ${last.seq}` : 'nothing'}: the export was truncated or altered`);
       } else if (manifest.firstSeq !== this.first) {
-        this.failure = { seq: this.first, reason: `the manifest says the first entry is ${manifest.firstSeq}, but it is ${this.first}` };
+        this.fail(null, 'missing', `the manifest says the first entry is ${manifest.firstSeq}, but it is ${this.first}`);
+      }
+    }
+    for (const c of this.checkpoints.values()) {
+      if (last === undefined || c.seq > last.seq) {
+        this.fail(null, 'missing', `checkpoint ${c.source} records entry ${c.seq}, but the entries end at ${last ? `entry ${last.seq}` : 'nothing'}: entries were removed`);
       }
     }
     return {
-      intact: this.failure === null,
+      intact: this.failureCount === 0,
       checked: this.count,
       firstSeq: this.first,
-      lastSeq: this.previous?.seq ?? null,
-      headHash: this.previous?.hash ?? null,
-      failure: this.failure,
+      lastSeq: last?.seq ?? null,
+      headHash: last?.hash ?? null,
+      failure: this.listed[0] ?? null,
+      failures: this.listed,
+      failureCount: this.failureCount,
+      checkpoints: { given: this.checkpoints.size, matched: this.checkpointsMatched },
     };
   }
 }

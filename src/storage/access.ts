@@ -2,76 +2,143 @@
  * Who may do what on a PostgreSQL server: three group roles, without login,
  * each granted exactly what its job needs. A DBA grants them to logins.
  *
- * - auditor: read everything (history, export, verify).
+ * - auditor: connect and read everything (history, export, verify).
  * - recorder: the auditor's rights, and append contacts, enquiries and import
  *   runs (record, run, import). Nothing else: the registry and the operators,
  *   and so PID bindings, are out of its reach.
  * - admin: the recorder's rights, and owns the store, so it runs migrations,
  *   registry and operators imports, and restores.
  *
- * PUBLIC is left nothing on the store's schemas. Contacts and enquiries stay
- * append-only for every role, the admin included (drizzle/0001).
+ * The roles are this store's own (their names carry its prefix, and a comment
+ * says whose they are). PUBLIC is left nothing: not the store's schemas, and
+ * not CONNECT or TEMPORARY on its database, so a login without a role cannot
+ * even open a session there. Contacts and enquiries stay append-only for every
+ * role, the admin included (drizzle/0001, 0005).
  */
 
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rows } from './database.js';
-import { ROLES } from './roles.js';
-
+import { JOBS, type Job, LEGACY_PREFIX, roleComment, roleName } from './roles.js';
 
 const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', 'operators', 'import_runs'];
 const FUNCTIONS = [
   'cis_contact_refuse_change()', 'cis_contact_refuse_reference_removal()', 'cis_contact_check_references()',
-  'cis_contact_check_accountability()',
+  'cis_contact_check_accountability()', 'cis_contact_check_chain()', 'cis_contact_check_enquiries()',
+  'cis_contact_stamp_import_run()',
 ];
 const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
 
-const ident = (name: string) => sql.raw(name);
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+export type RoleNames = Record<Job, string>;
+
+export function roleNames(prefix: string): RoleNames {
+  return { auditor: roleName(prefix, 'auditor'), recorder: roleName(prefix, 'recorder'), admin: roleName(prefix, 'admin') };
+}
 
 function createRole(name: string): SQL {
   // Roles belong to the whole server, so two databases (or two runs) may create one at once.
-  return sql.raw(`do $$ begin create role ${name} nologin; exception when duplicate_object or unique_violation then null; end $$`);
+  return sql.raw(`do $$ begin create role ${quoted(name)} nologin; exception when duplicate_object or unique_violation then null; end $$`);
 }
 
 /** The statements, in order; each is idempotent. */
-export function roleStatements(): SQL[] {
-  const { auditor, recorder, admin } = ROLES;
+function roleStatements(database: string, names: RoleNames): SQL[] {
+  const { auditor, recorder, admin } = { auditor: quoted(names.auditor), recorder: quoted(names.recorder), admin: quoted(names.admin) };
   const tables = TABLES.join(', ');
   return [
-    createRole(auditor), createRole(recorder), createRole(admin),
+    ...JOBS.map((job) => createRole(names[job])),
+    ...JOBS.map((job) => sql.raw(`comment on role ${quoted(names[job])} is ${literal(roleComment(database, job))}`)),
     // Each job includes the one before: a recorder reads, an admin records.
-    sql`grant ${ident(auditor)} to ${ident(recorder)}`,
-    sql`grant ${ident(recorder)} to ${ident(admin)}`,
+    sql.raw(`grant ${auditor} to ${recorder}`),
+    sql.raw(`grant ${recorder} to ${admin}`),
+    sql.raw(`revoke connect, temporary on database ${quoted(database)} from public`),
+    sql.raw(`grant connect on database ${quoted(database)} to ${auditor}`),
     sql`revoke all on schema public from public`,
     sql`revoke all on schema drizzle from public`,
     sql.raw(`revoke all on ${tables}, ${MIGRATIONS_TABLE} from public`),
     sql.raw(`revoke all on function ${FUNCTIONS.join(', ')} from public`),
-    sql`grant usage on schema public, drizzle to ${ident(auditor)}`,
+    sql.raw(`grant usage on schema public, drizzle to ${auditor}`),
     sql.raw(`grant select on ${tables}, ${MIGRATIONS_TABLE} to ${auditor}`),
     sql.raw(`grant insert on contacts, enquiries, import_runs to ${recorder}`),
     sql.raw(`grant update (finished_at, summary) on import_runs to ${recorder}`),
     // Migrations alter the tables, which only their owner may do: the admin role owns the store.
-    sql`grant create on schema public to ${ident(admin)}`,
+    sql.raw(`grant create on schema public to ${admin}`),
     ...TABLES.map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
     ...FUNCTIONS.map((f) => sql.raw(`alter function ${f} owner to ${admin}`)),
-    sql`alter schema drizzle owner to ${ident(admin)}`,
+    sql.raw(`alter schema drizzle owner to ${admin}`),
     sql.raw(`alter table ${MIGRATIONS_TABLE} owner to ${admin}`),
     // Tables a later migration adds are readable by auditors without running this again.
-    sql`alter default privileges for role ${ident(admin)} in schema public grant select on tables to ${ident(auditor)}`,
+    sql.raw(`alter default privileges for role ${admin} in schema public grant select on tables to ${auditor}`),
   ];
 }
 
-/** Creates the roles and their grants in one transaction. */
-export async function grantRoles(db: Executor): Promise<void> {
+/**
+ * A store set up before roles had a prefix was given to the server-wide
+ * `cis_contact_*` roles: what they hold here is taken back (the roles stay,
+ * other stores may use them), once this store's own roles own it.
+ */
+function legacyRevocations(database: string, legacy: string[]): SQL[] {
+  if (legacy.length === 0) return [];
+  const names = legacy.map(quoted).join(', ');
+  const legacyAdmin = roleName(LEGACY_PREFIX, 'admin');
+  return [
+    sql.raw(`revoke all on ${TABLES.join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
+    sql.raw(`revoke all on schema public, drizzle from ${names}`),
+    sql.raw(`revoke all on database ${quoted(database)} from ${names}`),
+    ...(legacy.includes(legacyAdmin)
+      ? [sql.raw(`alter default privileges for role ${quoted(legacyAdmin)} in schema public revoke all on tables from ${names}`)]
+      : []),
+  ];
+}
+
+export interface RoleCheck {
+  /** Roles of these names that exist but were made for something else. */
+  foreign: string[];
+  /** The server-wide roles of the old setup that exist, and the logins they were granted to. */
+  legacy: { role: string; members: string[] }[];
+}
+
+/** What stands in the way of giving this store the roles, and what the old setup left. */
+export async function checkRoles(db: Executor, database: string, names: RoleNames): Promise<RoleCheck> {
+  const wanted = JOBS.map((job) => ({ name: names[job], comment: roleComment(database, job) }));
+  const found = await rows<{ rolname: string; comment: string | null }>(db, sql`
+    select r.rolname::text as rolname, pg_catalog.shobj_description(r.oid, 'pg_authid') as comment
+    from pg_catalog.pg_roles r where r.rolname in (select jsonb_array_elements_text(${JSON.stringify(wanted.map((w) => w.name))}::jsonb))`);
+  const foreign = found.filter((r) => r.comment !== wanted.find((w) => w.name === r.rolname)!.comment).map((r) => r.rolname);
+  const legacyNames = JOBS.map((job) => roleName(LEGACY_PREFIX, job)).filter((n) => !Object.values(names).includes(n));
+  const legacy = await rows<{ role: string; members: string[] }>(db, sql`
+    select r.rolname::text as role,
+           coalesce(array_agg(m.rolname::text order by m.rolname) filter (where m.rolname is not null and m.rolcanlogin), '{}') as members
+    from pg_catalog.pg_roles r
+    left join pg_catalog.pg_auth_members a on a.roleid = r.oid
+    left join pg_catalog.pg_roles m on m.oid = a.member
+    where r.rolname in (select jsonb_array_elements_text(${JSON.stringify(legacyNames)}::jsonb))
+    group by r.rolname order by r.rolname`);
+  return { foreign, legacy };
+}
+
+/** Creates the roles and their grants in one transaction, and takes back what the old setup's roles held here. */
+export async function grantRoles(db: Executor, database: string, names: RoleNames, legacy: string[]): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const statement of roleStatements()) await tx.execute(statement);
+    for (const statement of [...roleStatements(database, names), ...legacyRevocations(database, legacy)]) await tx.execute(statement);
   });
 }
 
-/** May the session create roles at all? (A superuser, or a login with CREATEROLE.) */
-export async function mayCreateRoles(db: Executor): Promise<{ login: string; allowed: boolean }> {
-  const [row] = await rows<{ login: string; allowed: boolean }>(db, sql`
-    select session_user::text as login, (r.rolsuper or r.rolcreaterole) as allowed from pg_roles r where r.rolname = session_user`);
+/** May the session create roles at all? (A superuser, or a login with CREATEROLE.) And which database is it in? */
+export async function mayCreateRoles(db: Executor): Promise<{ login: string; allowed: boolean; database: string }> {
+  const [row] = await rows<{ login: string; allowed: boolean; database: string }>(db, sql`
+    select session_user::text as login, (r.rolsuper or r.rolcreaterole) as allowed, current_database()::text as database
+    from pg_catalog.pg_roles r where r.rolname = session_user`);
   return row!;
+}
+
+/** The prefix of the roles `db roles` gave this store, if it gave it any (any login may ask). */
+export async function storeRolePrefix(db: Executor): Promise<string | undefined> {
+  const [row] = await rows<{ rolname: string }>(db, sql`
+    select r.rolname::text as rolname from pg_catalog.pg_roles r
+    where pg_catalog.shobj_description(r.oid, 'pg_authid') = ${roleComment('', 'auditor')} || current_database() limit 1`);
+  return row?.rolname.replace(/_auditor$/, '');
 }
 
 /**

@@ -24,6 +24,8 @@ export interface EmbeddedStoreOptions {
   create?: boolean;
   /** Told once when the embedded store is busy with another process and this one waits. */
   onWait?: (message: string) => void;
+  /** Something the user should know about the store, said once at open. */
+  onWarning?: (message: string) => void;
   /** Ends a wait for the embedded store. */
   signal?: AbortSignal;
 }

@@ -7,7 +7,7 @@
  * lost before.
  */
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { CisError, storageError } from '../domain/errors.js';
@@ -17,6 +17,7 @@ import type { Database, EmbeddedStoreOptions, Store } from './database.js';
 import { copyWriter, type CopySender } from './bulk-copy.js';
 import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
 import { lockStore } from './store-lock.js';
+import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
 
 /** PGlite reads COPY data from a blob handed to the query. Each COPY first checks the disk has room. */
 const copyInto = (dataDir: string): CopySender => async (tx, table, columns, text) => {
@@ -44,8 +45,9 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   const create = options.create ?? true;
   if (!create && !holdsStore(dataDir)) throw noStoreAt(dataDir);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makePrivateDir(dataDir);
   } catch (error) {
+    if (error instanceof CisError) throw error;
     throw storageError('data-dir-unusable', `cannot create the data directory ${dataDir}: ${(error as Error).message}`,
       'choose another with --data-dir or CIS_CONTACT_DATA_DIR');
   }
@@ -55,6 +57,11 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   } catch (error) {
     if (error instanceof CisError) throw error;
     throw storageError('data-dir-unusable', `cannot lock the data directory ${dataDir}: ${(error as Error).message}`);
+  }
+  const opened = tightenPrivateDir(dataDir);
+  if (opened.directoryMode !== null) {
+    options.onWarning?.(`the embedded store at ${dataDir} was open to other accounts on this machine (mode ${opened.directoryMode.toString(8)}, `
+      + `${opened.entries} files and folders); it is now readable and writable by its owner only`);
   }
   let client: PGlite;
   try {
@@ -78,6 +85,8 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
     close: async () => {
       try {
         await client.close();
+        // PGlite made its new files world-writable: unreachable inside the 0700 directory, and now owner-only too.
+        tightenPrivateDir(dataDir);
       } finally {
         await lock.release();
       }

@@ -2,7 +2,6 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError, storageError } from '../domain/errors.js';
-import type { AccessRole } from './roles.js';
 
 interface PgErrorLike {
   code?: string;
@@ -63,7 +62,7 @@ const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTR
 const RERUN = 'run the same command again once it is back: what was committed stays, and the rest is completed with nothing stored twice';
 
 /** A login lacking the rights for `what`: the message names the role the job needs (so --json carries it), the hint how to get it. */
-export function permissionDenied(what: string, role: AccessRole | undefined) {
+export function permissionDenied(what: string, role: string | undefined) {
   return storageError('permission-denied', `${what}${role ? `: it needs the ${role} role` : ''}`,
     role
       ? `a database administrator runs GRANT ${role} TO your login (cis-contact db roles creates the roles)`
@@ -75,7 +74,7 @@ export function permissionDenied(what: string, role: AccessRole | undefined) {
  * of what to do; undefined if it is not one. `needs`: the role the command's
  * job takes, named when the login lacks a right.
  */
-export function asStorageFailure(error: unknown, location: string, needs?: AccessRole) {
+export function asStorageFailure(error: unknown, location: string, needs?: string) {
   let e = error as (PgErrorLike & { errno?: unknown }) | undefined;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';

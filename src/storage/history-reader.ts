@@ -183,6 +183,8 @@ export interface CanonicalEntry {
   sourceKey: string;
   prevHash: string;
   hash: string;
+  /** Who wrote it, for a report that names the writer of a bad entry. */
+  recordedBy: string | null;
   canonical: string;
 }
 
@@ -191,21 +193,25 @@ interface CanonicalRow {
   source_key: string;
   prev_hash: string;
   hash: string;
+  recorded_by: string | null;
   canonical: string;
 }
 
-/** `<seq> <prev_hash><hash><canonical>`, then the source key in a column of its own. */
-const CANONICAL_LINE = sql`c.seq::text || ' ' || c.prev_hash || c.hash || ${CANONICAL_TEXT}, c.source_key`;
+/** `<seq> <prev_hash><hash><canonical>`, then the source key and the writer in columns of their own. */
+const CANONICAL_LINE = sql`c.seq::text || ' ' || c.prev_hash || c.hash || ${CANONICAL_TEXT}, c.source_key, c.recorded_by`;
 
 function fromCopyLine(line: string): CanonicalEntry {
-  const tab = line.indexOf('\t');
   const space = line.indexOf(' ');
+  const tab = line.indexOf('\t', space);
+  const secondTab = line.indexOf('\t', tab + 1);
+  const recordedBy = line.slice(secondTab + 1);
   return {
     seq: Number(line.slice(0, space)),
     prevHash: line.slice(space + 1, space + 65),
     hash: line.slice(space + 65, space + 129),
     canonical: copyTextValue(line.slice(space + 129, tab)),
-    sourceKey: copyTextValue(line.slice(tab + 1)),
+    sourceKey: copyTextValue(line.slice(tab + 1, secondTab)),
+    recordedBy: recordedBy === '\\N' ? null : copyTextValue(recordedBy),
   };
 }
 
@@ -221,9 +227,9 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
     }
     return;
   }
-  const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, ${CANONICAL_TEXT} as canonical`;
+  const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, c.recorded_by, ${CANONICAL_TEXT} as canonical`;
   yield* inBatches(pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize), pageSize,
-    (r) => ({ seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, canonical: r.canonical }));
+    (r) => ({ seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, recordedBy: r.recorded_by, canonical: r.canonical }));
 }
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */
@@ -240,11 +246,11 @@ export async function chainHead(executor: Executor): Promise<{ count: number; la
   return { count: head!.count, lastSeq: head!.last === null ? null : Number(head!.last), headHash: head!.hash };
 }
 
-/** The first enquiry whose contact is not stored, if any: the chain cannot see it, so `verify` looks for it. */
-export async function strayEnquiry(executor: Executor): Promise<{ contactSeq: number; position: number } | null> {
-  const [stray] = await rows<{ contact_seq: string; position: number }>(executor, sql`
-    select e.contact_seq::text as contact_seq, e.position from enquiries e
+/** Enquiries whose contact is not stored (the chain cannot see them, so `verify` looks for them), the first `limit` and how many. */
+export async function strayEnquiries(executor: Executor, limit: number): Promise<{ count: number; first: { contactSeq: number; position: number }[] }> {
+  const list = await rows<{ contact_seq: string; position: number; count: number }>(executor, sql`
+    select e.contact_seq::text as contact_seq, e.position, count(*) over ()::int as count from enquiries e
     where not exists (select 1 from contacts c where c.seq = e.contact_seq)
-    order by e.contact_seq, e.position limit 1`);
-  return stray ? { contactSeq: Number(stray.contact_seq), position: stray.position } : null;
+    order by e.contact_seq, e.position limit ${limit}`);
+  return { count: list[0]?.count ?? 0, first: list.map((s) => ({ contactSeq: Number(s.contact_seq), position: s.position })) };
 }

@@ -56,6 +56,8 @@ export const importRuns = pgTable('import_runs', {
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
   summary: jsonb('summary'),
+  /** The login that started the run; only it may finish it (drizzle/0005). Null on runs started before. */
+  recordedBy: text('recorded_by').default(sql`session_user`),
 });
 
 /**
