@@ -49,7 +49,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'unknown-operator': { value: '9999999' },
   'operator-not-authorised': { value: '4567890', detail: 'holds CISR Viewer' },
   'operator-not-yours': { value: '1234567', detail: 'you are bob' },
-  'permission-denied': { value: 'postgres://alice@db:5432/cis', detail: 'permission denied for table operators', limit: 'cis_contact_admin' },
+  'permission-denied': { value: 'postgres://alice@db:5432/cis', detail: 'permission denied for table operators', limit: 'cis_contact_cis_admin' },
   'contact-fields-differ': { field: 'contact_name', value: 'LEG-0004', limit: 12 },
   'contact-ref-reused': { value: 'LEG-0001', limit: 2 },
   'conflicts-with-recorded': { value: 'LEG-0001', detail: 'as contact 17' },

@@ -15,6 +15,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, type ChainEntry, chainHash } from '../../src/domain/audit.js';
 import { MIGRATIONS_FOLDER } from '../../src/storage/migrate.js';
+import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { rows } from '../../src/storage/database.js';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, SERVER_URL, type Target, createTarget, fixtureStore, queryStore } from '../support/targets.js';
@@ -36,6 +37,8 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   let cwd: string;
   let server: postgres.Sql;
   const as = (who: string) => ({ DATABASE_URL: withUser(target.env.DATABASE_URL!, who) });
+  /** This store's own roles: their names carry a prefix made from its database's name. */
+  const role = (job: 'auditor' | 'recorder' | 'admin') => roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), job);
   const log = (name: string, ...lines: string[]) => {
     const path = join(cwd, name);
     writeFileSync(path, `${[LOG_HEADER, ...lines].join('\n')}\n`);
@@ -49,8 +52,8 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     const roles = await runCli(['db', 'roles'], target.env);
     expect(roles.code, roles.stderr).toBe(0);
     const database = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await database.unsafe(`grant cis_contact_recorder to ${login.recorder}, ${login.other};
-      grant cis_contact_auditor to ${login.auditor}; grant cis_contact_admin to ${login.admin}`);
+    await database.unsafe(`grant ${role('recorder')} to ${login.recorder}, ${login.other};
+      grant ${role('auditor')} to ${login.auditor}; grant ${role('admin')} to ${login.admin}`);
     await database.end();
     // The admin binds PID 3456789 to the other recorder; the rest of the fixture's operators stay unbound.
     writeFileSync(join(cwd, 'bindings.csv'), `pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,${login.other}\n`);
@@ -64,40 +67,38 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     await server.end();
   });
 
-  it('db roles is idempotent, prints the GRANT lines, and leaves PUBLIC nothing: a login without a role reads nothing', async () => {
+  it('db roles is idempotent, prints the GRANT lines, and leaves PUBLIC nothing: a login without a role cannot even connect', async () => {
     const again = await runCli(['db', 'roles'], target.env);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('GRANT cis_contact_recorder TO');
+    expect(again.stdout).toContain(`GRANT ${role('recorder')} TO`);
     const denied = await runCli(['history', '1955839661', '--all'], as(login.nobody));
     expect(denied.code).toBe(3);
     expect(denied.stderr).toContain('[permission-denied]');
-    expect(denied.stderr).toContain('GRANT cis_contact_auditor TO');
+    expect(denied.stderr).toContain(`permission denied for database`);
+    expect(denied.stderr).toContain(`GRANT ${role('auditor')} TO`);
     // A script reading --json learns the role too.
     const deniedJson = await runCli(['--json', 'history', '1955839661', '--all'], as(login.nobody));
-    expect(deniedJson.json.error).toMatchObject({ code: 'permission-denied', message: expect.stringContaining('it needs the cis_contact_auditor role') });
+    expect(deniedJson.json.error).toMatchObject({ code: 'permission-denied', message: expect.stringContaining(`it needs the ${role('auditor')} role`) });
     expect(denied.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
   });
 
   it('a pending migration is refused to a recorder, naming the admin role, and applied by an admin login', async () => {
     const [last] = await rowsOf<{ id: number }>('select id from drizzle.__drizzle_migrations order by created_at desc limit 1');
     // Undo the latest migration (no contact is stored yet), then let the admin apply it for real.
-    await execute('alter table contacts drop column recorded_by cascade');
-    await execute('drop trigger contacts_accountable on contacts');
-    await execute('drop function cis_contact_check_accountability()');
-    await execute('alter table operators drop column logins');
+    await execute(`drop trigger contacts_chained on contacts; drop trigger enquiries_with_their_contact on enquiries;
+      drop trigger import_runs_stamped on import_runs; alter table import_runs drop column recorded_by;
+      drop function cis_contact_check_chain(); drop function cis_contact_check_enquiries(); drop function cis_contact_stamp_import_run()`);
     await execute(`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
     const refused = await runCli(['verify'], as(login.recorder));
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('needs its schema upgraded');
-    expect(refused.stderr).toContain('GRANT cis_contact_admin TO');
+    expect(refused.stderr).toContain(`GRANT ${role('admin')} TO`);
     const migrated = await runCli(['db', 'migrate', '--json'], as(login.admin));
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(migrated.json.applied).toBe(1);
     // What the admin created belongs to the admin role, so the next admin login can change it too.
-    const [owner] = await rowsOf<{ owner: string }>(`select pg_get_userbyid(proowner)::text as owner from pg_proc where proname = 'cis_contact_check_accountability'`);
-    expect(owner!.owner).toBe('cis_contact_admin');
-    // Bindings were dropped with the column: bind again for the tests that follow.
-    expect((await runCli(['operators', 'import', join(cwd, 'bindings.csv')], as(login.admin))).code).toBe(0);
+    const [owner] = await rowsOf<{ owner: string }>(`select pg_get_userbyid(proowner)::text as owner from pg_proc where proname = 'cis_contact_check_chain'`);
+    expect(owner!.owner).toBe(role('admin'));
     expect((await runCli(['verify'], as(login.auditor))).code).toBe(0);
   });
 
@@ -114,7 +115,7 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
       const refused = await runCli(args, as(login.recorder), { cwd });
       expect(refused.code, args.join(' ')).toBe(3);
       expect(refused.stderr).toContain('[permission-denied]');
-      expect(refused.stderr).toContain('cis_contact_admin');
+      expect(refused.stderr).toContain(role('admin'));
     }
     // Nothing pending: the start-up check needs no right to change the schema.
     expect((await runCli(['db', 'migrate'], as(login.recorder))).code).toBe(0);
@@ -128,7 +129,7 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     for (const args of [[...RECORD, '--action', 'by the auditor', '--operator', '1234567'], ['import', log('auditor.csv', '1955839661,internal-enquiry,2024-01-03,1234567,Letter,no')]]) {
       const refused = await runCli(args, as(login.auditor), { cwd });
       expect(refused.code, args[0]).toBe(3);
-      expect(refused.stderr).toContain('GRANT cis_contact_recorder TO');
+      expect(refused.stderr).toContain(`GRANT ${role('recorder')} TO`);
     }
     const client = postgres(withUser(target.env.DATABASE_URL!, login.auditor), { max: 1, onnotice: () => {} });
     try {

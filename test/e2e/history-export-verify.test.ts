@@ -99,7 +99,8 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     writeFileSync(join(cwd, 'unguarded.csv.manifest.json'), readFileSync(join(cwd, 'all.csv.manifest.json')));
     const unguarded = await cli(['verify', '--export', 'unguarded.csv']);
     expect(unguarded.code).toBe(1);
-    expect(unguarded.stdout).toMatch(/NOT intact: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/);
+    expect(unguarded.stdout).toMatch(/NOT intact: 1 problem in unguarded\.csv/);
+    expect(unguarded.stdout).toMatch(/entry \d+ \[altered, recorded by \w+\]: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/);
   });
 
   it('a CSV export on standard output needs --manifest, and then verifies', async () => {
@@ -200,17 +201,23 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(verified.json.lastSeq).toBe(verified.json.checked);
   });
 
-  it('an enquiry stored without its contact makes verify fail and name it', async () => {
+  it('an enquiry without its contact is refused; planted by the owner behind its trigger, verify names it', async () => {
     expect((await cli(['verify'])).code).toBe(0);
+    const plant = sql`insert into enquiries (contact_seq, position, subject, action_taken) values (999999, 1, 'Letter', 'Planted')`;
     const store = await target.open();
     try {
-      await store.db.execute(sql`insert into enquiries (contact_seq, position, subject, action_taken) values (999999, 1, 'Letter', 'Planted')`);
+      await expect(store.db.execute(plant)).rejects.toMatchObject({
+        cause: expect.objectContaining({ message: expect.stringContaining('an enquiry may be added to contact 999999 only in the transaction that records it') }),
+      });
+      await store.db.execute(sql`alter table enquiries disable trigger enquiries_with_their_contact`);
+      await store.db.execute(plant);
+      await store.db.execute(sql`alter table enquiries enable always trigger enquiries_with_their_contact`);
     } finally {
       await store.close();
     }
     const r = await cli(['--json', 'verify']);
     expect(r.code).toBe(1);
-    expect(r.json).toMatchObject({ intact: false, failure: { seq: 999999, reason: 'enquiry 1 of contact 999999 is stored, but no contact 999999 is' } });
+    expect(r.json).toMatchObject({ intact: false, failureCount: 1, failure: { seq: 999999, kind: 'missing', reason: 'enquiry 1 of contact 999999 is stored, but no contact 999999 is' } });
   });
 
   it('a row altered behind the application\'s back makes verify fail and name it', async () => {
@@ -226,6 +233,6 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ intact: false, failure: { seq: 2 } });
     const human = await cli(['verify']);
-    expect(human.stdout).toMatch(/NOT intact: entry 2 \(source key .*\) does not match its hash/);
+    expect(human.stdout).toMatch(/entry 2 \[altered, recorded by \w+\]: entry 2 \(source key .*\) does not match its hash/);
   });
 });

@@ -58,9 +58,18 @@ export async function createTarget(driver: 'pglite' | 'postgres', migrated = tru
     open: () => openStore({ databaseUrl: url, dataDir: '' }),
     dispose: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await dropStoreRoles(admin, name);
       await admin.end();
     },
   };
+}
+
+/** Roles belong to the whole server: the ones `db roles` made for a test's database go with it. */
+export async function dropStoreRoles(server: postgres.Sql, database: string): Promise<void> {
+  const roles = await server<{ rolname: string }[]>`
+    select rolname::text as rolname from pg_roles where shobj_description(oid, 'pg_authid') like ${`cis-contact % of database ${database}`}
+    order by rolname desc`;
+  for (const { rolname } of roles) await server.unsafe(`drop role if exists "${rolname}"`);
 }
 
 /** Runs one query on the target's store, opened just for it (the CLI must not be holding PGlite's lock). */
