@@ -10,7 +10,7 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure, permissionDenied } from '../storage/errors.js';
+import { asStorageFailure, driverError, permissionDenied } from '../storage/errors.js';
 import { type Job, databaseOf, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { CisError } from '../domain/errors.js';
 import { Ui } from '../reporting/ui.js';
@@ -112,6 +112,11 @@ export class Session {
     try {
       this.migrationsApplied = await migrate(store.db);
     } catch (error) {
+      // A login that may not even connect fails here, on the first query: that is its job's role, not a migration's.
+      if (/^permission denied for database/.test(driverError(error)?.message ?? '')) {
+        await this.learnRolePrefix();
+        throw asStorageFailure(error, store.location, this.role);
+      }
       const failure = asStorageFailure(error, store.location, this.roleFor('admin')) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
         await this.learnRolePrefix();

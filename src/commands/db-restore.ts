@@ -25,6 +25,11 @@ export async function dbRestore(session: Session, file: string, flags: RestoreFl
       const ui = session.ui;
       ui.say(`Restored ${summary.restored} contact${summary.restored === 1 ? '' : 's'} from ${file} into ${store.location}.`);
       if (summary.lastSeq !== null) ui.say(`  seq ${summary.firstSeq} to ${summary.lastSeq}, head ${summary.headHash} (verified as loaded)`);
+      const writers = Object.entries(summary.recordedBy).map(([login, n]) => `${login === '' ? 'no login (recorded before logins were kept)' : login} ${n}`);
+      if (writers.length > 0) ui.say(`  recorded by, as each entry says: ${writers.join(', ')}`);
+      if (summary.recordedBy.postgres && store.driver === 'postgres') {
+        ui.say('  entries recorded by postgres may come from an embedded store, whose one user is called postgres: that is not this server\'s postgres login');
+      }
     },
   };
 }

@@ -24,6 +24,8 @@ export interface RestoreSummary {
   firstSeq: number | null;
   lastSeq: number | null;
   headHash: string | null;
+  /** How many restored entries each login recorded (entries from before logins were kept count under null's key, ""). */
+  recordedBy: Record<string, number>;
 }
 
 function notRestorable(source: string, reason: string) {
@@ -59,9 +61,11 @@ export async function restoreHistory(
       const verifier = new ChainVerifier(true);
       let contacts: RestoredContactRow[] = [];
       let enquiries: EnquiryRow[] = [];
+      const recordedBy: Record<string, number> = {};
       for await (const entry of entries) {
         verifier.add(entry);
         if (verifier.failed) break;
+        recordedBy[entry.recordedBy ?? ''] = (recordedBy[entry.recordedBy ?? ''] ?? 0) + 1;
         contacts.push(contactRow(entry));
         for (const q of entry.enquiries) {
           enquiries.push({ contactSeq: entry.seq, position: q.position, subject: q.subject, actionTaken: q.actionTaken, generalNotes: q.generalNotes });
@@ -84,7 +88,7 @@ export async function restoreHistory(
       await tx.execute(sql`select setval(pg_get_serial_sequence('import_runs', 'id'), m.id)
         from (select max(import_run_id) as id from contacts) m where m.id is not null
           and m.id > coalesce((select max(id) from import_runs), 0)`);
-      return { restored: report.checked, firstSeq: report.firstSeq, lastSeq: report.lastSeq, headHash: report.headHash };
+      return { restored: report.checked, firstSeq: report.firstSeq, lastSeq: report.lastSeq, headHash: report.headHash, recordedBy };
     });
   } catch (error) {
     const refusal = databaseRefusal(error);
