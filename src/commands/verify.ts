@@ -25,7 +25,12 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
   let checked = 0;
   // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
   for await (const batch of canonicalEntries(store)) {
-    for (const entry of batch) verifier.addCanonical(entry, entry.canonical);
+    for (const entry of batch) {
+      verifier.addCanonical(entry, entry.canonical);
+      if (!entry.contentHashMatches) {
+        verifier.fail(entry, 'altered', `entry ${entry.seq} (source key ${entry.sourceKey}): its content hash is not the one its content gives, so a re-import would take another contact for it`);
+      }
+    }
     checked += batch.length;
     if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
   }

@@ -60,3 +60,17 @@ export const CANONICAL_TEXT: SQL = sql.raw(`'{"authentication":' || ${str('c.aut
   || ',"operatorPid":' || ${str('c.operator_pid')} || ',"partnershipUtr":' || ${str('c.partnership_utr')}
   || ',"recordedAt":"' || ${RECORDED_AT} || '"' || ${RECORDED_BY}
   || ',"seq":' || c.seq::text || ',"sourceKey":' || ${str('c.source_key')} || ',"utr":' || ${str('c.utr')} || '}'`);
+
+/**
+ * Whether a contact's stored content hash is the one its fields give (as
+ * `storedContentHash` computes it): the chain does not cover that hash, and a
+ * wrong one would make a later import take a different contact for a
+ * duplicate, or the same one for a conflict. `verify` reports it.
+ */
+const IDENTITY_TEXT = `'["contact-v1",' || ${str('c.utr')} || ',' || ${str('c.partnership_utr')}
+  || ',[' || ${str('c.contact_type')} || ',' || ${str('c.contact_name')} || ',' || ${str('c.channel')}
+  || ',' || ${str('c.direction')} || ',' || ${str('c.authentication')} || ',"' || c.enquiry_date::text || '",' || ${str('c.operator_pid')}
+  || ',' || (select coalesce('[' || string_agg('[' || ${str('e.subject')} || ',' || ${str('e.action_taken')} || ',' || ${str('e.general_notes')} || ']', ',' order by e.position) || ']', '[]')
+    from enquiries e where e.contact_seq = c.seq) || ']]'`;
+
+export const CONTENT_HASH_MATCHES: SQL = sql.raw(`(left(encode(sha256(convert_to(${IDENTITY_TEXT}, 'UTF8')), 'hex'), 32) = c.content_hash)`);

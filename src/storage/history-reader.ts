@@ -9,7 +9,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { ChainEntry } from '../domain/audit.js';
 import { type Executor, type Store, rows } from './database.js';
-import { CANONICAL_TEXT, EXPORT_LINE } from './entry-text.js';
+import { CANONICAL_TEXT, CONTENT_HASH_MATCHES, EXPORT_LINE } from './entry-text.js';
 import { copyTextValue } from './bulk-copy.js';
 
 export interface StoredContact extends ChainEntry {
@@ -185,6 +185,8 @@ export interface CanonicalEntry {
   hash: string;
   /** Who wrote it, for a report that names the writer of a bad entry. */
   recordedBy: string | null;
+  /** Its stored content hash is the one its fields give. */
+  contentHashMatches: boolean;
   canonical: string;
 }
 
@@ -194,17 +196,19 @@ interface CanonicalRow {
   prev_hash: string;
   hash: string;
   recorded_by: string | null;
+  content_hash_matches: boolean;
   canonical: string;
 }
 
-/** `<seq> <prev_hash><hash><canonical>`, then the source key and the writer in columns of their own. */
-const CANONICAL_LINE = sql`c.seq::text || ' ' || c.prev_hash || c.hash || ${CANONICAL_TEXT}, c.source_key, c.recorded_by`;
+/** `<seq> <prev_hash><hash><canonical>`, then the source key, the writer and whether the content hash matches, in columns of their own. */
+const CANONICAL_LINE = sql`c.seq::text || ' ' || c.prev_hash || c.hash || ${CANONICAL_TEXT}, c.source_key, c.recorded_by, ${CONTENT_HASH_MATCHES}`;
 
 function fromCopyLine(line: string): CanonicalEntry {
   const space = line.indexOf(' ');
   const tab = line.indexOf('\t', space);
   const secondTab = line.indexOf('\t', tab + 1);
-  const recordedBy = line.slice(secondTab + 1);
+  const lastTab = line.lastIndexOf('\t');
+  const recordedBy = line.slice(secondTab + 1, lastTab);
   return {
     seq: Number(line.slice(0, space)),
     prevHash: line.slice(space + 1, space + 65),
@@ -212,6 +216,7 @@ function fromCopyLine(line: string): CanonicalEntry {
     canonical: copyTextValue(line.slice(space + 129, tab)),
     sourceKey: copyTextValue(line.slice(tab + 1, secondTab)),
     recordedBy: recordedBy === '\\N' ? null : copyTextValue(recordedBy),
+    contentHashMatches: line.slice(lastTab + 1) === 't',
   };
 }
 
@@ -227,9 +232,11 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
     }
     return;
   }
-  const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, c.recorded_by, ${CANONICAL_TEXT} as canonical`;
-  yield* inBatches(pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize), pageSize,
-    (r) => ({ seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, recordedBy: r.recorded_by, canonical: r.canonical }));
+  const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, c.recorded_by, ${CONTENT_HASH_MATCHES} as content_hash_matches, ${CANONICAL_TEXT} as canonical`;
+  yield* inBatches(pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize), pageSize, (r) => ({
+    seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, recordedBy: r.recorded_by,
+    contentHashMatches: r.content_hash_matches, canonical: r.canonical,
+  }));
 }
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */

@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, type ChainEntry, chainHash } from '../../src/domain/audit.js';
+import { storedContentHash } from '../../src/domain/identity.js';
 import { MIGRATIONS_FOLDER } from '../../src/storage/migrate.js';
 import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { rows } from '../../src/storage/database.js';
@@ -268,7 +269,7 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
       };
       const hash = chainHash(GENESIS_HASH, entry);
       await store.db.execute(sql`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
-        values (1, 'OLD-1', ${'a'.repeat(32)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
+        values (1, 'OLD-1', ${storedContentHash(entry, entry)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
       await store.db.execute(sql`insert into enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
       const [columns] = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from information_schema.columns where table_name = 'contacts' and column_name = 'recorded_by'`);
       expect(columns!.n).toBe(0);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit.js';
+import { storedContentHash } from '../../src/domain/identity.js';
 import { LEGACY_PREFIX, databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { runCli } from '../support/cli.js';
 import { SERVER_URL, type Target, createTarget, fixtureStore } from '../support/targets.js';
@@ -67,7 +68,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
    * seq, the head's hash as prev_hash, and (unless `hash` is given) the
    * right hash for the transaction's time and the writing login.
    */
-  const forge = async (client: postgres.Sql, who: string, fields: { utr?: string; pid?: string; recordedAt?: string; hash?: string; prepare?: string }) => {
+  const forge = async (client: postgres.Sql, who: string, fields: { utr?: string; pid?: string; recordedAt?: string; hash?: string; contentHash?: string; prepare?: string }) => {
     return client.begin(async (tx) => {
       if (fields.prepare) await tx.unsafe(fields.prepare);
       const head = await headOf(tx as unknown as postgres.Sql);
@@ -81,7 +82,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       const hash = fields.hash ?? chainHash(head.hash, entry);
       const recordedAt = fields.recordedAt ? tx`${fields.recordedAt}::timestamptz` : tx`default`;
       await tx`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
-        values (${entry.seq}, ${entry.sourceKey}, ${'a'.repeat(32)}, ${entry.utr}, 'internal-enquiry', 'Outbound', '2024-03-01', ${entry.operatorPid},
+        values (${entry.seq}, ${entry.sourceKey}, ${fields.contentHash ?? storedContentHash(entry, entry)}, ${entry.utr}, 'internal-enquiry', 'Outbound', '2024-03-01', ${entry.operatorPid},
                 ${recordedAt}, ${head.hash}, ${hash})`;
       await tx`insert into enquiries (contact_seq, position, subject, action_taken) values (${entry.seq}, 1, 'Letter', 'forged')`;
       return entry.seq;
@@ -207,6 +208,14 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     expect((await verifyJson()).report).toMatchObject({ failureCount: 1, failure: { seq } });
   });
 
+  it('a content hash that is not the content\'s (a later import would misjudge it) is accepted, and verify names it and its writer', async () => {
+    const before = (await verifyJson()).report.failureCount;
+    const seq = await forge(sqlAs(login.rec2), login.rec2, { contentHash: '0'.repeat(32) });
+    const { report } = await verifyJson();
+    expect(report.failureCount).toBe(before + 1);
+    expect(report.failures.at(-1)).toMatchObject({ seq, kind: 'altered', recordedBy: login.rec2, reason: expect.stringContaining('its content hash is not the one its content gives') });
+  });
+
   it('three bad entries far apart are all named, each with its writer, and verify goes on past each', async () => {
     const before = (await verifyJson()).report;
     await importRows(login.rec2, 'second', 10, 200);
@@ -218,8 +227,9 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     const [{ last }] = await db<[{ last: number }]>`select max(seq)::int - 2 as last from contacts`;
     const { code, report } = await verifyJson();
     expect(code).toBe(1);
-    const altered = report.failures.filter((f: { kind: string }) => f.kind === 'altered');
-    expect(altered.map((f: { seq: number }) => f.seq)).toEqual([...before.failures.map((f: { seq: number }) => f.seq), 3, 15, last].sort((a, b) => a - b));
+    const altered = report.failures.filter((f: { kind: string; reason: string }) => f.kind === 'altered' && f.reason.includes('does not match its hash'));
+    const earlier = before.failures.filter((f: { reason: string }) => f.reason.includes('does not match its hash')).map((f: { seq: number }) => f.seq);
+    expect(altered.map((f: { seq: number }) => f.seq)).toEqual([...earlier, 3, 15, last].sort((a, b) => a - b));
     expect(altered.find((f: { seq: number }) => f.seq === 3).recordedBy).toBe(login.rec);
     expect(altered.find((f: { seq: number }) => f.seq === last).recordedBy).toBe(login.rec2);
     expect(report.checked).toBe(last + 2);
@@ -271,14 +281,14 @@ describe.skipIf(!SERVER_URL)('the owner can rewrite and re-chain the history; a 
       await client.unsafe(`alter table enquiries disable trigger enquiries_refuse_update_delete;
         update enquiries set action_taken = 'changed by admin' where contact_seq = 5;
         alter table enquiries enable always trigger enquiries_refuse_update_delete`);
-      // Re-chain from entry 5 on, exactly as the tool chains: the store alone now looks intact.
+      // Re-chain from entry 5 on, exactly as the tool chains, with entry 5's content hash made anew: the store alone now looks intact.
       const exported = await runCli(['export', '--format', 'jsonl'], owner, { cwd });
       const entries = exported.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l));
       let prev = entries[3].hash as string;
       await client.unsafe('alter table contacts disable trigger contacts_refuse_update_delete');
       for (const e of entries.slice(4)) {
         const hash = chainHash(prev, e);
-        await client`update contacts set prev_hash = ${prev}, hash = ${hash} where seq = ${e.seq}`;
+        await client`update contacts set prev_hash = ${prev}, hash = ${hash}, content_hash = ${storedContentHash(e, e)} where seq = ${e.seq}`;
         prev = hash;
       }
       await client.unsafe('alter table contacts enable always trigger contacts_refuse_update_delete');

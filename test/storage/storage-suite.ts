@@ -55,7 +55,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     const tooLongAction = (c: Contact): Contact => ({ ...c, enquiries: [{ subject: 'Callback', actionTaken: 'x'.repeat(101), generalNotes: null }] });
 
     it('migrates a new store, and a second run applies nothing', async () => {
-      expect(await migrate(store.db)).toBe(5);
+      expect(await migrate(store.db)).toBe(6);
       expect(await migrate(store.db)).toBe(0);
       const tables = await rows<{ name: string }>(store.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
       expect(tables.map((t) => t.name)).toEqual(['cis_records', 'contacts', 'enquiries', 'import_runs', 'operators', 'partnership_members']);
@@ -269,8 +269,8 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       expect(text).toBe(stored.map((e) => `${jsonLine(e)}\n`).join(''));
       const canonical = [];
       for await (const batch of canonicalEntries(store)) canonical.push(...batch);
-      expect(canonical.map((c) => [c.seq, c.sourceKey, c.prevHash, c.hash, c.canonical]))
-        .toEqual(stored.map((e) => [e.seq, e.sourceKey, e.prevHash, e.hash, canonicalEntryByLibrary(e)]));
+      expect(canonical.map((c) => [c.seq, c.sourceKey, c.prevHash, c.hash, c.recordedBy, c.contentHashMatches, c.canonical]))
+        .toEqual(stored.map((e) => [e.seq, e.sourceKey, e.prevHash, e.hash, e.recordedBy, true, canonicalEntryByLibrary(e)]));
       expect(stored.some((e) => e.sourceKey.includes('\t') && e.contactName?.includes('\\'))).toBe(true);
     });
 
