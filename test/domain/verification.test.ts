@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit.js';
+import { type ChainedEntry, ChainVerifier, FAILURES_LISTED } from '../../src/domain/verification.js';
+
+/** A whole, correctly chained history of `n` entries, each written by `writer(seq)`. */
+function chain(n: number, writer = (seq: number) => `login${seq % 3}`): ChainedEntry[] {
+  const out: ChainedEntry[] = [];
+  let prev = GENESIS_HASH;
+  for (let seq = 1; seq <= n; seq++) {
+    const entry: ChainEntry = {
+      seq, sourceKey: `REF-${seq}`, utr: '1955839661', partnershipUtr: null, contactType: null, contactName: null,
+      channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-01-02', operatorPid: '1234567',
+      importRunId: null, recordedAt: '2026-12-01T09:00:00.000000Z', recordedBy: writer(seq),
+      enquiries: [{ position: 1, subject: 'Letter', actionTaken: `row ${seq}`, generalNotes: null }],
+    };
+    const hash = chainHash(prev, entry);
+    out.push({ ...entry, prevHash: prev, hash });
+    prev = hash;
+  }
+  return out;
+}
+
+const verified = (entries: ChainedEntry[], complete = true, checkpoints: { seq: number; hash: string; source: string }[] = []) => {
+  const verifier = new ChainVerifier(complete, checkpoints);
+  for (const e of entries) verifier.add(e);
+  return verifier.finish();
+};
+
+describe('verify names every bad entry', () => {
+  it('three altered entries far apart are each named once, with their writers, and every entry is checked', () => {
+    const entries = chain(60);
+    for (const seq of [3, 30, 58]) entries[seq - 1] = { ...entries[seq - 1]!, contactName: 'Someone Else' };
+    const report = verified(entries);
+    expect(report).toMatchObject({ intact: false, checked: 60, failureCount: 3 });
+    expect(report.failures.map((f) => [f.seq, f.kind, f.recordedBy])).toEqual([[3, 'altered', 'login0'], [30, 'altered', 'login0'], [58, 'altered', 'login1']]);
+  });
+
+  it('a missing entry, a broken link and an entry out of order are each told apart, and checking goes on', () => {
+    const entries = chain(20);
+    const relinked = { ...entries[9]!, prevHash: 'f'.repeat(64) };
+    const report = verified([...entries.slice(0, 4), ...entries.slice(5, 9), relinked, ...entries.slice(10, 15), entries[2]!, ...entries.slice(15)]);
+    expect(report.failures.map((f) => [f.seq, f.kind])).toEqual([[6, 'missing'], [10, 'broken-link'], [10, 'altered'], [3, 'out-of-order']]);
+    expect(report.lastSeq).toBe(20);
+  });
+
+  it('lists at most the first hundred, and counts them all', () => {
+    const entries = chain(150).map((e) => ({ ...e, hash: e.hash.replace(/^./, (c) => (c === '0' ? '1' : '0')) }));
+    const report = verified(entries);
+    expect(report.failureCount).toBeGreaterThan(FAILURES_LISTED);
+    expect(report.failures).toHaveLength(FAILURES_LISTED);
+  });
+});
+
+describe('checkpoints kept outside the store', () => {
+  it('a history rewritten and re-chained is intact to the chain, and fails the earliest checkpoint that differs', () => {
+    const original = chain(30);
+    const rewritten = chain(30, (seq) => (seq >= 12 ? 'owner' : `login${seq % 3}`));
+    expect(verified(rewritten).intact).toBe(true);
+    const kept = [10, 20, 30].map((seq) => ({ seq, hash: original[seq - 1]!.hash, source: `kept:${seq}` }));
+    const report = verified(rewritten, true, kept);
+    expect(report.failures).toEqual([expect.objectContaining({ seq: 20, kind: 'rewritten', reason: expect.stringContaining('after entry 10, which still matches its checkpoint') })]);
+    expect(report.checkpoints).toEqual({ given: 3, matched: 1 });
+    expect(verified(original, true, kept)).toMatchObject({ intact: true, checkpoints: { given: 3, matched: 3 } });
+  });
+
+  it('a checkpoint beyond the last entry means entries were removed; two checkpoints that disagree are reported', () => {
+    const entries = chain(10);
+    expect(verified(entries.slice(0, 8), true, [{ seq: 10, hash: entries[9]!.hash, source: 'kept' }]).failures)
+      .toEqual([expect.objectContaining({ kind: 'missing', reason: expect.stringContaining('checkpoint kept records entry 10, but the entries end at entry 8') })]);
+    const clash = verified(entries, true, [{ seq: 5, hash: entries[4]!.hash, source: 'a' }, { seq: 5, hash: 'e'.repeat(64), source: 'b' }]);
+    expect(clash.failures[0]).toMatchObject({ kind: 'rewritten', reason: 'checkpoints a and b disagree about entry 5' });
+  });
+});
