@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../support/cli.js';
+import { BIN, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
 
@@ -54,6 +54,28 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(human.stdout).toMatch(/Date\s+Dir\s+Channel\s+Subject\s+Action taken\s+PID\s+Notes/);
     expect(human.stdout).toContain('Explained the monthly return');
     expect(human.stderr).toBe('');
+  });
+
+  it('history into a file or a pipe prints each enquiry on one line, unwrapped; on a terminal it keeps the wrapped table', async () => {
+    const action = `Rang back about the statement ${'and the deductions shown on it '.repeat(2)}`.trim();
+    const notes = `Rang back about the statement: ${'she will send the missing monthly returns by the end of the week, '.repeat(5)}\nthen call again`;
+    await cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--date', '2020-02-02',
+      '--subject', 'Callback', '--action', action, '--notes', notes, '--subject', 'Letter', '--action', 'Sent the statement again']);
+    const enquiries = (await cli(['--json', 'history', '2234567890', '--all'])).json.flatMap((c: { enquiries: unknown[] }) => c.enquiries).length;
+    const piped = await cli(['history', '2234567890', '--all']);
+    expect(piped.code).toBe(0);
+    const lines = piped.stdout.trimEnd().split('\n');
+    // A title, the column heads, then one line an enquiry.
+    expect(lines).toHaveLength(2 + enquiries);
+    const found = lines.filter((l) => l.includes('Rang back about the statement'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^2020-02-02  Outbound +internal-enquiry +Callback +/);
+    expect(found[0]).toContain(`${action}  2345678  ${notes.replace('\n', '\\n')}`);
+    const command = [process.execPath, BIN, 'history', '2234567890', '--all'].map((a) => `'${a}'`).join(' ');
+    const onTerminal = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: { ...process.env, ...target.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(onTerminal.stdout).toContain('Rang back about the');
+    expect(onTerminal.stdout).not.toContain(action);
+    expect(onTerminal.stdout.split('\n').length).toBeGreaterThan(2 + enquiries + 3);
   });
 
   it('a partnership says its notes live on its partners, and lists them', async () => {
