@@ -75,15 +75,17 @@ export class Session {
       databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message),
     });
     this.opened = store;
+    // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.
+    const lost = create ? undefined : { done: 'nothing was read yet; nothing in the store changed', next: 'run it again once the server is back' };
     try {
       if (!create && !(await storeExists(store.db))) throw noStoreAt(store.location);
     } catch (error) {
-      throw asStorageFailure(error, store.location, this.role) ?? error;
+      throw asStorageFailure(error, store.location, this.role, lost) ?? error;
     }
     try {
       this.migrationsApplied = await migrate(store.db);
     } catch (error) {
-      const failure = asStorageFailure(error, store.location, ROLES.admin) ?? error;
+      const failure = asStorageFailure(error, store.location, ROLES.admin, lost) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
         throw permissionDenied(`the store at ${store.location} needs its schema upgraded (cis-contact db migrate), which this login may not do (${(error as Error).message})`, ROLES.admin);
       }

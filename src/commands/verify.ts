@@ -4,6 +4,7 @@ import { interruptedError } from '../domain/errors.js';
 import { type ChainReport, ChainVerifier } from '../domain/verification.js';
 import { openExport } from '../csv/export-reader.js';
 import { canonicalEntries, chainHead, strayEnquiry } from '../storage/history-reader.js';
+import { reading } from './reading.js';
 
 export interface VerifyFlags {
   export?: string;
@@ -11,28 +12,31 @@ export interface VerifyFlags {
 }
 
 async function verifyDatabase(session: Session): Promise<ChainReport & { source: string }> {
-  const store = await session.store({ create: false });
-  const verifier = new ChainVerifier(true);
   let checked = 0;
-  // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
-  for await (const batch of canonicalEntries(store)) {
-    for (const entry of batch) {
-      verifier.addCanonical(entry, entry.canonical);
+  const howFar = () => `the verify is incomplete: ${checked} entr${checked === 1 ? 'y' : 'ies'} checked, no verdict reached`;
+  return reading(session, async () => {
+    const store = await session.store({ create: false });
+    const verifier = new ChainVerifier(true);
+    // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
+    for await (const batch of canonicalEntries(store)) {
+      for (const entry of batch) {
+        verifier.addCanonical(entry, entry.canonical);
+        if (verifier.failed) break;
+        checked++;
+      }
       if (verifier.failed) break;
-      checked++;
+      if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
     }
-    if (verifier.failed) break;
-    if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
-  }
-  // The stored head must be the last entry checked: nothing may hide beyond it.
-  const head = await chainHead(store.db);
-  const report = verifier.finish(verifier.failed ? undefined : { ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
-  const stray = report.intact ? await strayEnquiry(store.db) : null;
-  if (stray) {
-    const failure = { seq: stray.contactSeq, reason: `enquiry ${stray.position} of contact ${stray.contactSeq} is stored, but no contact ${stray.contactSeq} is` };
-    return { ...report, intact: false, failure, source: store.location };
-  }
-  return { ...report, source: store.location };
+    // The stored head must be the last entry checked: nothing may hide beyond it.
+    const head = await chainHead(store.db);
+    const report = verifier.finish(verifier.failed ? undefined : { ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
+    const stray = report.intact ? await strayEnquiry(store.db) : null;
+    if (stray) {
+      const failure = { seq: stray.contactSeq, reason: `enquiry ${stray.position} of contact ${stray.contactSeq} is stored, but no contact ${stray.contactSeq} is` };
+      return { ...report, intact: false, failure, source: store.location };
+    }
+    return { ...report, source: store.location };
+  }, howFar);
 }
 
 async function verifyExport(path: string, manifestPath?: string): Promise<ChainReport & { source: string }> {

@@ -179,6 +179,8 @@ const entries: CatalogueEntry[] = [
     message: (p) => `${p.value} already holds contacts: a restore only fills an empty store (exit 2)` },
   { code: 'export-not-intact', severity: 'failure', title: 'Export cannot be restored', fields: [], manual: 'docs/audit.md', needs: ['value', 'detail'],
     message: (p) => `${p.value} cannot be restored: ${p.detail} (exit 2, nothing written)` },
+  { code: 'output-unwritable', severity: 'failure', title: 'Output cannot be written', fields: ['--out', '--manifest'], manual: 'docs/audit.md', needs: ['value', 'detail'],
+    message: (p) => `cannot write ${p.value}: ${p.detail} (exit 2); what was there before is left as it was` },
   { code: 'database-unreachable', severity: 'failure', title: 'Server unreachable or lost', fields: ['DATABASE_URL'], manual: 'docs/storage.md', needs: ['value'],
     message: (p) => `lost the connection to the PostgreSQL server at ${p.value} (exit 3): a command that writes says what it had committed, and running it again completes it; one that reads says how far it got, and that nothing in the store changed` },
   { code: 'database-unavailable', severity: 'failure', title: 'Database refused the session', fields: ['DATABASE_URL', '--data-dir'], manual: 'docs/storage.md', needs: ['value', 'detail'],

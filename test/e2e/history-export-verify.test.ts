@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -122,6 +122,23 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     const unguarded = await cli(['verify', '--export', 'unguarded.csv']);
     expect(unguarded.code).toBe(1);
     expect(unguarded.stdout).toMatch(/NOT intact: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/);
+  });
+
+  it('export --out replaces a file only when it is complete: a failed export leaves it as it was, and nothing beside it', async () => {
+    const kept = join(cwd, 'kept.csv');
+    writeFileSync(kept, 'what was there\n', { mode: 0o640 });
+    const failed = await cli(['export', '--out', 'kept.csv', '--manifest', join('no-such-folder', 'kept.manifest.json')]);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/cannot write no-such-folder\/kept\.manifest\.json: no such folder \[output-unwritable\]/);
+    expect(readFileSync(kept, 'utf8')).toBe('what was there\n');
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    const done = await cli(['export', '--out', 'kept.csv']);
+    expect(done.code).toBe(0);
+    expect(readFileSync(kept, 'utf8')).toMatch(/^seq,source_key,/);
+    // The file replaced keeps its permissions.
+    expect(statSync(kept).mode & 0o777).toBe(0o640);
+    expect((await cli(['verify', '--export', 'kept.csv'])).code).toBe(0);
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
   it('a CSV export on standard output needs --manifest, and then verifies', async () => {

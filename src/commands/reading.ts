@@ -1,0 +1,20 @@
+/**
+ * Reading commands (history, export, verify) change nothing in the store, so
+ * a server lost on the way is told in a reader's words: how far the command
+ * got, that nothing in the store changed, and to run it again — never a
+ * writer's "what was committed stays".
+ */
+
+import type { Session } from '../cli/session.js';
+import { asStorageFailure } from '../storage/errors.js';
+
+const RUN_AGAIN = 'run it again once the server is back';
+
+/** Runs a reading command's work; `howFar` says, if the server goes, what it had done. */
+export async function reading<T>(session: Session, work: () => Promise<T>, howFar: () => string, next = RUN_AGAIN): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asStorageFailure(error, session.location, session.role, { done: `${howFar()}; nothing in the store changed`, next }) ?? error;
+  }
+}
