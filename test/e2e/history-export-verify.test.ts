@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
+import { EXPORT_CSV_COLUMNS } from '../../src/reporting/export-format.js';
 
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
@@ -16,6 +17,14 @@ describe('three months back', () => {
     expect(threeMonthsBefore('2026-02-15')).toBe('2025-11-15');
   });
 });
+
+/** The Python block of docs/audit.md that holds `marker`. */
+function pythonRecipe(marker: string): string {
+  const blocks = [...readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8').matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const found = blocks.filter((b) => b.includes(marker));
+  expect(found, marker).toHaveLength(1);
+  return found[0]!;
+}
 
 describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   let target: Target;
@@ -162,7 +171,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   });
 
   it('the Python recipe in docs/audit.md passes a whole export and fails a cut one or one without its manifest', async () => {
-    const recipe = /```python\n([\s\S]*?)```/.exec(readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'))![1]!;
+    const recipe = pythonRecipe('hashlib');
     writeFileSync(join(cwd, 'verify.py'), recipe);
     const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trimEnd().split('\n');
     writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -3).join('\n')}\n`);
@@ -175,6 +184,41 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       const r = python(file);
       expect(r.status, file).not.toBe(0);
       expect(r.stderr).toMatch(/AssertionError: no manifest/);
+    }
+  });
+
+  it('the pandas recipe in docs/audit.md reads every column of a CSV export as written: with the csv module always, and with pandas where it is installed', async () => {
+    const recipe = pythonRecipe('pandas.read_csv');
+    // What makes pandas read text as text, not numbers and NaN.
+    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False\)/);
+    writeFileSync(join(cwd, 'read.py'), recipe);
+    expect((await cli(['export', '--out', 'read.csv'])).code).toBe(0);
+    expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
+    // Each enquiry of each stored entry, every value as the text a CSV cell holds.
+    const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+    const expected = readFileSync(join(cwd, 'read.jsonl'), 'utf8').trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l))
+      .flatMap((entry) => entry.enquiries.map((enquiry: Record<string, unknown>) => Object.fromEntries(EXPORT_CSV_COLUMNS.map((c) => [c, text(camel(c) in enquiry ? enquiry[camel(c)] : entry[camel(c)])]))));
+    expect(expected.some((row: Record<string, string>) => row.contact_name === '@risky' && row.partnership_utr === '')).toBe(true);
+    // The recipe's own as_written, on the cells the standard library reads: what pandas gives with dtype=str, keep_default_na=False.
+    const standardLibrary = [
+      'import ast, csv, json, sys',
+      'recipe = ast.parse(open(sys.argv[1], encoding="utf-8").read())',
+      'functions = {}',
+      'exec(compile(ast.Module([n for n in recipe.body if isinstance(n, ast.FunctionDef)], []), "recipe", "exec"), functions)',
+      'with open(sys.argv[2], newline="", encoding="utf-8") as f:',
+      '    print(json.dumps([{k: functions["as_written"](v) for k, v in row.items()} for row in csv.DictReader(f)]))',
+    ].join('\n');
+    const read = spawnSync('python3', ['-c', standardLibrary, 'read.py', 'read.csv'], { cwd, encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)).toEqual(expected);
+    // The recipe as written, where a python3 has pandas.
+    const withPandas = ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0);
+    if (withPandas) {
+      writeFileSync(join(cwd, 'read-pandas.py'), `${recipe}\nprint(entries.to_json(orient='records'))\n`);
+      const run = spawnSync(withPandas, ['read-pandas.py', 'read.csv'], { cwd, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual(expected);
     }
   });
 
