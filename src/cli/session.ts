@@ -10,7 +10,7 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure, permissionDenied } from '../storage/errors.js';
+import { asStorageFailure, permissionDenied, readerLost } from '../storage/errors.js';
 import { type AccessRole, ROLES } from '../storage/roles.js';
 import { CisError } from '../domain/errors.js';
 import { Ui } from '../reporting/ui.js';
@@ -76,7 +76,7 @@ export class Session {
     });
     this.opened = store;
     // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.
-    const lost = create ? undefined : { done: 'nothing was read yet; nothing in the store changed', next: 'run it again once the server is back' };
+    const lost = create ? undefined : readerLost('nothing was read yet');
     try {
       if (!create && !(await storeExists(store.db))) throw noStoreAt(store.location);
     } catch (error) {

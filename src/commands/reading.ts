@@ -6,15 +6,13 @@
  */
 
 import type { Session } from '../cli/session.js';
-import { asStorageFailure } from '../storage/errors.js';
-
-const RUN_AGAIN = 'run it again once the server is back';
+import { asStorageFailure, readerLost } from '../storage/errors.js';
 
 /** Runs a reading command's work; `howFar` says, if the server goes, what it had done. */
-export async function reading<T>(session: Session, work: () => Promise<T>, howFar: () => string, next = RUN_AGAIN): Promise<T> {
+export async function reading<T>(session: Session, work: () => Promise<T>, howFar: () => string): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw asStorageFailure(error, session.location, session.role, { done: `${howFar()}; nothing in the store changed`, next }) ?? error;
+    throw asStorageFailure(error, session.location, session.role, readerLost(howFar())) ?? error;
   }
 }

@@ -8,7 +8,7 @@ import { parseRecordArgs } from '../import/record-options.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { scriptLines } from '../import/script.js';
 import { describeRecordOutcome } from '../reporting/record-report.js';
-import { type WhenLost, asStorageFailure } from '../storage/errors.js';
+import { type WhenLost, asStorageFailure, readerLost } from '../storage/errors.js';
 
 export interface RunFlags {
   stopOnError?: boolean;
@@ -39,8 +39,6 @@ function countsOf(results: readonly LineResult[]) {
   const recorded = results.filter((r) => r.recorded).length - duplicate;
   return { recorded, duplicate, failed: results.length - recorded - duplicate };
 }
-
-const DRY_RUN_LOST: WhenLost = { done: 'a dry run: nothing was written', next: 'run it again once the server is back' };
 
 /**
  * What a run says when its server goes: the lines done, each committed on its
@@ -124,7 +122,7 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
       });
     } else await runLines(store.db);
   } catch (error) {
-    throw asStorageFailure(error, store.location, session.role, dryRun ? DRY_RUN_LOST : lostAfter(results, current, script)) ?? error;
+    throw asStorageFailure(error, store.location, session.role, dryRun ? readerLost('the dry run is incomplete') : lostAfter(results, current, script)) ?? error;
   }
   const { recorded, duplicate, failed } = countsOf(results);
   return {

@@ -7,10 +7,9 @@
  * replace the device itself.
  */
 
-import { type Stats, closeSync, createWriteStream, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { type Stats, type WriteStream, closeSync, createWriteStream, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
-import type { WriteStream } from 'node:fs';
 import { inputError } from '../domain/errors.js';
 
 function statOf(path: string): Stats | undefined {
@@ -24,7 +23,7 @@ function statOf(path: string): Stats | undefined {
 function cannotWrite(path: string, error: unknown) {
   const e = error as NodeJS.ErrnoException;
   return inputError('output-unwritable', `cannot write ${path}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`,
-    'choose a path in a folder you may write to; nothing was written there');
+    `${e.code === 'ENOSPC' ? 'free some space there, or choose another path' : 'choose a path in a folder you may write to'}; what was there is as it was`);
 }
 
 export class WholeFile {

@@ -78,6 +78,9 @@ export interface WhenLost {
   next: string;
 }
 
+/** What a command that changes nothing in the store (a reader, a dry run) says when its server goes: how far it got. */
+export const readerLost = (howFar: string): WhenLost => ({ done: `${howFar}; nothing in the store changed`, next: 'run it again once the server is back' });
+
 /**
  * A connection, server, disk or rights failure as a storage error with a hint
  * of what to do; undefined if it is not one. `needs`: the role the command's

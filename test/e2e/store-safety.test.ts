@@ -221,24 +221,6 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   });
   afterAll(() => target?.dispose());
 
-  it('is database-unreachable, exit 3, saying what was committed and to run it again; the re-run completes it exactly', async () => {
-    const started = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
-    while ((await storedCounts(target)).contacts < 1000) await sleep(100);
-    // The import's own sessions, ended from another connection as a restart or failover would end them.
-    await queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
-    const lost = await started.exited;
-    expect(lost.code, lost.stderr).toBe(3);
-    expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
-    expect(lost.stderr).toMatch(/the first \d+ rows of .*contacts\.csv were committed before it; run the same command again once it is back/);
-    expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
-    const partial = (await storedCounts(target)).contacts;
-    const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
-    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
-    expect(await storedCounts(target)).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
-    expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
-  });
-
   /** The tool's sessions, ended from another connection as a restart or failover would end them. */
   const endSessions = () => queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
     where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
@@ -267,6 +249,22 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   const READER_WORDS = /; nothing in the store changed \[database-unreachable\]\n {2}run it again once the server is back\n$/;
   const WRITER_WORDS = /what was committed stays|internal error|this is a bug|\n\s+at /;
   const partials = () => readdirSync(cwd).filter((f) => f.endsWith('.partial'));
+
+  it('is database-unreachable, exit 3, saying what was committed and to run it again; the re-run completes it exactly', async () => {
+    const started = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
+    while ((await storedCounts(target)).contacts < 1000) await sleep(100);
+    await endSessions();
+    const lost = await started.exited;
+    expect(lost.code, lost.stderr).toBe(3);
+    expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
+    expect(lost.stderr).toMatch(/the first \d+ rows of .*contacts\.csv were committed before it; run the same command again once it is back/);
+    expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+    const partial = (await storedCounts(target)).contacts;
+    const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
+    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    expect(await storedCounts(target)).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
+    expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
+  });
 
   it('an export to --out cut part-way says it is incomplete in a reader\'s words, exit 3, and leaves no file, not even a temporary one', async () => {
     const out = join(cwd, 'cut.jsonl');
