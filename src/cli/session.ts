@@ -10,7 +10,7 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure, driverError, permissionDenied } from '../storage/errors.js';
+import { asStorageFailure, driverError, permissionDenied, readerLost } from '../storage/errors.js';
 import { type Job, databaseOf, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { CisError } from '../domain/errors.js';
 import { Ui } from '../reporting/ui.js';
@@ -104,10 +104,12 @@ export class Session {
       databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
     });
     this.opened = store;
+    // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.
+    const lost = create ? undefined : readerLost('nothing was read yet');
     try {
       if (!create && !(await storeExists(store.db))) throw noStoreAt(store.location);
     } catch (error) {
-      throw asStorageFailure(error, store.location, this.role) ?? error;
+      throw asStorageFailure(error, store.location, this.role, lost) ?? error;
     }
     try {
       this.migrationsApplied = await migrate(store.db);
@@ -117,7 +119,7 @@ export class Session {
         await this.learnRolePrefix();
         throw asStorageFailure(error, store.location, this.role);
       }
-      const failure = asStorageFailure(error, store.location, this.roleFor('admin')) ?? error;
+      const failure = asStorageFailure(error, store.location, this.roleFor('admin'), lost) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
         await this.learnRolePrefix();
         throw permissionDenied(`the store at ${store.location} needs its schema upgraded (cis-contact db migrate), which this login may not do (${(error as Error).message})`, this.roleFor('admin'));

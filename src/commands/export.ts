@@ -1,14 +1,14 @@
-import { createWriteStream, writeFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
-import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
+import { once } from 'node:events';
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
-import { contactsInOrder, exportLineChunks } from '../storage/history-reader.js';
+import { contactsInOrder, exportLineChunks, matchingContacts } from '../storage/history-reader.js';
 import { EXPORT_CSV_COLUMNS, csvRows, manifestLine } from '../reporting/export-format.js';
+import { WholeFile } from '../reporting/whole-file.js';
 import { dateFilter, utrFilter } from './filters.js';
+import { reading } from './reading.js';
 
 export interface ExportFlags {
   from?: string;
@@ -19,9 +19,12 @@ export interface ExportFlags {
   manifest?: string;
 }
 
-async function write(out: Writable, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
+/** Standard output, written with its back-pressure. */
+const standardOutput = {
+  async write(text: string): Promise<void> {
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  },
+};
 
 export async function exportCommand(session: Session, flags: ExportFlags): Promise<CommandResult> {
   const format = (flags.format ?? 'csv').toLowerCase();
@@ -36,35 +39,55 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   const filter = { ...dateFilter(flags), ...utrFilter(flags.utr) };
   const filtered = Object.values(filter).some((v) => v !== undefined);
   const store = await session.store({ create: false });
-  const out: Writable = flags.out ? createWriteStream(flags.out) : process.stdout;
   const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered };
-  const stopped = () => interruptedError(`export stopped after ${manifest.count} contacts: the output has no manifest, so it will not verify`);
-  if (format === 'jsonl') {
-    // The database writes the lines; here they are counted into the manifest and passed on.
-    for await (const chunk of exportLineChunks(store, filter)) {
-      manifest.count += chunk.lines;
-      manifest.firstSeq ??= chunk.firstSeq;
-      manifest.lastSeq = chunk.lastSeq;
-      manifest.headHash = chunk.headHash;
-      await write(out, chunk.text);
-      if (session.signal.aborted) throw stopped();
-    }
-  } else {
-    await write(out, stringify([[...EXPORT_CSV_COLUMNS]]));
-    for await (const entry of contactsInOrder(store.db, filter)) {
-      manifest.count++;
-      manifest.firstSeq ??= entry.seq;
-      manifest.lastSeq = entry.seq;
-      manifest.headHash = entry.hash;
-      await write(out, stringify(csvRows(entry)));
-      if (session.signal.aborted) throw stopped();
-    }
-  }
-  if (format === 'jsonl') await write(out, `${manifestLine(manifest)}\n`);
-  else writeFileSync(manifestFile!, `${manifestLine(manifest)}\n`);
-  if (flags.out) {
-    out.end();
-    await once(out, 'finish');
+  let total = 0;
+  const kept = [flags.out, manifestFile].filter((f): f is string => f !== undefined);
+  const notKept = flags.out ? `none kept: ${kept.join(' and ')} left as ${kept.length > 1 ? 'they were' : 'it was'}` : 'with no manifest: what was written will not verify';
+  const howFar = () => `the export is incomplete: ${manifest.count} of ${total} entries written, ${notKept}`;
+  const stopped = () => interruptedError(`export stopped after ${manifest.count} of ${total} entries, ${notKept}`);
+
+  // Files are written whole or not at all: a failed or stopped export leaves them as they were.
+  const files: WholeFile[] = [];
+  try {
+    const out = flags.out ? WholeFile.create(flags.out) : standardOutput;
+    if (out instanceof WholeFile) files.push(out);
+    const manifestOut = manifestFile ? WholeFile.create(manifestFile) : undefined;
+    if (manifestOut) files.push(manifestOut);
+    await reading(session, async () => {
+      // The entries there are now: those recorded while it runs are for the next export.
+      const matching = await matchingContacts(store.db, filter);
+      total = matching.count;
+      const scope = { ...filter, through: matching.lastSeq };
+      if (format === 'jsonl') {
+        // The database writes the lines; here they are counted into the manifest and passed on.
+        for await (const chunk of exportLineChunks(store, scope)) {
+          await out.write(chunk.text);
+          manifest.count += chunk.lines;
+          manifest.firstSeq ??= chunk.firstSeq;
+          manifest.lastSeq = chunk.lastSeq;
+          manifest.headHash = chunk.headHash;
+          if (session.signal.aborted) throw stopped();
+        }
+        await out.write(`${manifestLine(manifest)}\n`);
+      } else {
+        await out.write(stringify([[...EXPORT_CSV_COLUMNS]]));
+        for await (const entry of contactsInOrder(store.db, scope)) {
+          await out.write(stringify(csvRows(entry)));
+          manifest.count++;
+          manifest.firstSeq ??= entry.seq;
+          manifest.lastSeq = entry.seq;
+          manifest.headHash = entry.hash;
+          if (session.signal.aborted) throw stopped();
+        }
+        await manifestOut!.write(`${manifestLine(manifest)}\n`);
+      }
+    }, howFar);
+    // Both whole before either takes its name: an export and its manifest are replaced together.
+    for (const file of files) await file.finish();
+    for (const file of files) file.publish();
+  } catch (error) {
+    for (const file of files) file.discard();
+    throw error;
   }
   return {
     exitCode: 0,

@@ -7,6 +7,7 @@ import { historyOf } from '../storage/history-reader.js';
 import { historyTable } from '../reporting/history-table.js';
 import { dateFilter, utrArgument } from './filters.js';
 import { threeMonthsBefore } from '../domain/dates.js';
+import { reading } from './reading.js';
 
 export interface HistoryFlags {
   from?: string;
@@ -25,10 +26,12 @@ export async function history(session: Session, utrText: string, flags: HistoryF
   const dates = dateFilter(flags);
   const today = session.rules().today;
   const from = flags.all ? dates.from : (dates.from ?? (dates.to ? undefined : threeMonthsBefore(today)));
-  const store = await session.store({ create: false });
-  const record = (await findRecords(store.db, [utr])).get(utr);
-  if (!record) throw inputError('unknown-record', `${utr} is not a CIS record in the registry`);
-  const contacts = await historyOf(store.db, { utr, from, to: dates.to, subject });
+  const { record, contacts } = await reading(session, async () => {
+    const store = await session.store({ create: false });
+    const found = (await findRecords(store.db, [utr])).get(utr);
+    if (!found) throw inputError('unknown-record', `${utr} is not a CIS record in the registry`);
+    return { record: found, contacts: await historyOf(store.db, { utr, from, to: dates.to, subject }) };
+  }, () => 'no history was shown');
   const partnership = record.kind === 'partnership';
   const ui = session.ui;
   return {

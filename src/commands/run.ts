@@ -8,6 +8,7 @@ import { parseRecordArgs } from '../import/record-options.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { scriptLines } from '../import/script.js';
 import { describeRecordOutcome } from '../reporting/record-report.js';
+import { type WhenLost, asStorageFailure, readerLost } from '../storage/errors.js';
 
 export interface RunFlags {
   stopOnError?: boolean;
@@ -33,6 +34,34 @@ function resultOf(line: number, outcome: RecordOutcome): LineResult {
 
 class DryRunEnd {}
 
+function countsOf(results: readonly LineResult[]) {
+  const duplicate = results.filter((r) => r.recorded && r.duplicate).length;
+  const recorded = results.filter((r) => r.recorded).length - duplicate;
+  return { recorded, duplicate, failed: results.length - recorded - duplicate };
+}
+
+/**
+ * What a run says when its server goes: the lines done, each committed on its
+ * own, and the line under way (not recorded, unless the server committed it
+ * as the connection went: a line with --ref is safe to run again either way).
+ */
+function lostAfter(results: readonly LineResult[], current: number | undefined, script: string): WhenLost {
+  const under = current === undefined || current === results.at(-1)?.line ? undefined : current;
+  const during = under === undefined ? '' : `; the connection went during line ${under}`;
+  let done = 'no line was recorded';
+  if (results.length > 0) {
+    const { recorded, duplicate, failed } = countsOf(results);
+    const span = results.length === 1 ? `line ${results[0]!.line}` : `lines ${results[0]!.line}–${results.at(-1)!.line}`;
+    done = failed === 0 ? `${span} recorded` : `${span} done: ${recorded} recorded, ${duplicate} already recorded, ${failed} failed`;
+  }
+  const path = /^[\w./-]+$/.test(script) ? script : `'${script.replace(/'/g, `'\\''`)}'`;
+  const onlyTheRest = under !== undefined && script !== '-' ? ` (for lines without one, tail -n +${under} ${path} | cis-contact run - runs only the rest)` : '';
+  return {
+    done: `${done}${during}`,
+    next: `run the same script again to record the rest, once the server is back: a line with --ref is never recorded twice${onlyTheRest}`,
+  };
+}
+
 /**
  * Each line is one `record`, in its own transaction (a savepoint in a dry
  * run), over one connection for the whole script. A dry run is one
@@ -57,10 +86,13 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
       }
     });
   };
+  /** The line being recorded, if the connection goes. */
+  let current: number | undefined;
   const runLines = async (db: Database | Transaction) => {
     const references = new ReferenceCache(db);
     for (let item = first; !item.done; item = await lines.next()) {
       const line = item.value;
+      current = line.line;
       let result: LineResult;
       let outcome: RecordOutcome | undefined;
       if ('error' in line) {
@@ -80,17 +112,19 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
       if (session.signal.aborted) break;
     }
   };
-  if (dryRun) {
-    await store.db.transaction(async (tx) => {
-      await runLines(tx);
-      throw new DryRunEnd();
-    }).catch((error: unknown) => {
-      if (!(error instanceof DryRunEnd)) throw error;
-    });
-  } else await runLines(store.db);
-  const duplicate = results.filter((r) => r.recorded && r.duplicate).length;
-  const recorded = results.filter((r) => r.recorded).length - duplicate;
-  const failed = results.length - recorded - duplicate;
+  try {
+    if (dryRun) {
+      await store.db.transaction(async (tx) => {
+        await runLines(tx);
+        throw new DryRunEnd();
+      }).catch((error: unknown) => {
+        if (!(error instanceof DryRunEnd)) throw error;
+      });
+    } else await runLines(store.db);
+  } catch (error) {
+    throw asStorageFailure(error, store.location, session.role, dryRun ? readerLost('the dry run is incomplete') : lostAfter(results, current, script)) ?? error;
+  }
+  const { recorded, duplicate, failed } = countsOf(results);
   return {
     exitCode: failed > 0 ? 1 : 0,
     json: { lines: results.length, recorded, duplicate, failed, dryRun, results },

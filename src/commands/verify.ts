@@ -5,6 +5,7 @@ import { type ChainReport, ChainVerifier, type Checkpoint, FAILURES_LISTED } fro
 import { readCheckpoints } from '../csv/checkpoint-file.js';
 import { openExport } from '../csv/export-reader.js';
 import { canonicalEntries, chainHead, strayEnquiries } from '../storage/history-reader.js';
+import { reading } from './reading.js';
 
 export interface VerifyFlags {
   export?: string;
@@ -20,33 +21,36 @@ export interface CheckpointLine {
 type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null };
 
 async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Promise<Verdict> {
-  const store = await session.store({ create: false });
-  const verifier = new ChainVerifier(true, checkpoints);
   let checked = 0;
-  // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
-  for await (const batch of canonicalEntries(store)) {
-    for (const entry of batch) {
-      verifier.addCanonical(entry, entry.canonical);
-      if (!entry.contentHashMatches) {
-        verifier.fail(entry, 'altered', `entry ${entry.seq} (source key ${entry.sourceKey}): its content hash is not the one its content gives, so a re-import would take another contact for it`);
+  const howFar = () => `the verify is incomplete: ${checked} entr${checked === 1 ? 'y' : 'ies'} checked, no verdict reached`;
+  return reading(session, async () => {
+    const store = await session.store({ create: false });
+    const verifier = new ChainVerifier(true, checkpoints);
+    // The database writes each entry's canonical text from its stored columns; the hashing and linking are checked here.
+    for await (const batch of canonicalEntries(store)) {
+      for (const entry of batch) {
+        verifier.addCanonical(entry, entry.canonical);
+        if (!entry.contentHashMatches) {
+          verifier.fail(entry, 'altered', `entry ${entry.seq} (source key ${entry.sourceKey}): its content hash is not the one its content gives, so a re-import would take another contact for it`);
+        }
       }
+      checked += batch.length;
+      if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
     }
-    checked += batch.length;
-    if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
-  }
-  // An enquiry whose contact is not stored is outside the chain: looked for apart.
-  const stray = await strayEnquiries(store.db, FAILURES_LISTED);
-  for (const [i, s] of stray.first.entries()) {
-    verifier.fail({ seq: s.contactSeq, sourceKey: null, recordedBy: null }, 'missing',
-      `enquiry ${s.position} of contact ${s.contactSeq} is stored, but no contact ${s.contactSeq} is${i === stray.first.length - 1 && stray.count > stray.first.length ? ` (and ${stray.count - stray.first.length} more such enquiries)` : ''}`);
-  }
-  // The stored head must be the last entry checked: nothing may hide beyond it.
-  const head = await chainHead(store.db);
-  const report = verifier.finish({ ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
-  const checkpoint = report.intact && report.lastSeq !== null
-    ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location }
-    : null;
-  return { ...report, source: store.location, checkpoint };
+    // An enquiry whose contact is not stored is outside the chain: looked for apart.
+    const stray = await strayEnquiries(store.db, FAILURES_LISTED);
+    for (const [i, s] of stray.first.entries()) {
+      verifier.fail({ seq: s.contactSeq, sourceKey: null, recordedBy: null }, 'missing',
+        `enquiry ${s.position} of contact ${s.contactSeq} is stored, but no contact ${s.contactSeq} is${i === stray.first.length - 1 && stray.count > stray.first.length ? ` (and ${stray.count - stray.first.length} more such enquiries)` : ''}`);
+    }
+    // The stored head must be the last entry checked: nothing may hide beyond it.
+    const head = await chainHead(store.db);
+    const report = verifier.finish({ ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
+    const checkpoint = report.intact && report.lastSeq !== null
+      ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location }
+      : null;
+    return { ...report, source: store.location, checkpoint };
+  }, howFar);
 }
 
 async function verifyExport(path: string, manifestPath: string | undefined, checkpoints: Checkpoint[]): Promise<Verdict> {

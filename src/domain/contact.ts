@@ -241,27 +241,30 @@ function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel: Chann
   return { channel, direction };
 }
 
+/**
+ * The person spoken to and their authentication. Whether they are required
+ * depends on the channel: without a valid channel (already an error of its
+ * own) they are not asked for, so one mistake is reported once.
+ */
 function checkCustomerSide(raw: RawContact, channel: Channel | undefined, settings: RuleSettings, sink: Sink) {
-  const internal = channel !== undefined && isInternal(channel);
+  const customerRequired = channel !== undefined && !isInternal(channel);
   let contactType: ContactType | null = null;
   if (blank(raw.contact_type)) {
-    if (!internal) sink.errors.push(issue('contact-type-missing', { field: 'contact_type' }));
+    if (customerRequired) sink.errors.push(issue('contact-type-missing', { field: 'contact_type' }));
   } else {
     contactType = matchContactType(raw.contact_type!) ?? null;
     if (!contactType) sink.errors.push(issue('contact-type-invalid', { field: 'contact_type', value: raw.contact_type!.trim() }));
   }
   const contactName = checkFreeText(raw.contact_name, CONTACT_NAME, settings, sink);
-  if (contactName === null && !internal) sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
+  if (contactName === null && customerRequired) sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
 
   let authentication: Authentication | null = null;
-  if (!blank(raw.authentication)) authentication = matchAuthentication(raw.authentication!) ?? null;
-  const invalidGiven = !blank(raw.authentication) && authentication === null;
-  if (invalidGiven || (authentication === null && !internal)) {
-    sink.errors.push(issue('authentication-required', {
-      field: 'authentication',
-      ...(invalidGiven ? { value: raw.authentication!.trim() } : {}),
-      ...(channel ? { detail: channel } : {}),
-    }));
+  if (blank(raw.authentication)) {
+    if (customerRequired) sink.errors.push(issue('authentication-required', { field: 'authentication', detail: channel }));
+  } else {
+    authentication = matchAuthentication(raw.authentication!) ?? null;
+    // A word that is not a state of authentication is wrong whatever the channel.
+    if (!authentication) sink.errors.push(issue('authentication-required', { field: 'authentication', value: raw.authentication!.trim() }));
   }
   return { contactType, contactName, authentication };
 }

@@ -29,6 +29,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'no-store': { value: '/home/jo/cis-contcat' },
   'store-not-empty': { value: '/home/jo/.local/share/cis-contact' },
   'export-not-intact': { value: 'backup.jsonl', detail: 'it has no manifest, so a truncated tail could not be ruled out' },
+  'output-unwritable': { value: 'audit/history.jsonl', detail: 'no such folder' },
   'database-unreachable': { value: 'postgres://cis@db:5432/cis' },
   'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed' },
   'disk-full': { value: '/home/jo/.local/share/cis-contact' },

@@ -1,4 +1,9 @@
-/** One record's history for people: a table, newest first, notes wrapped to the terminal. */
+/**
+ * One record's history for people, newest first. On a terminal, a table with
+ * actions and notes wrapped to its width; anywhere else (`> file`, a pipe),
+ * each enquiry on one line, nothing wrapped, so `grep` finds a whole note
+ * and a line is an enquiry (as psql and git print when not on a terminal).
+ */
 
 import type { StoredContact } from '../storage/history-reader.js';
 import type { Ui } from './ui.js';
@@ -32,17 +37,23 @@ const COLUMNS = [
   { title: 'PID', width: 7 },
 ] as const;
 
+/** A note's line breaks, when its enquiry is printed on one line: shown as `\n`. */
+const oneLine = (text: string) => text.replace(/\n/g, '\\n');
+
 export function historyTable(ui: Ui, contacts: readonly StoredContact[], showUtr: boolean): void {
   const c = ui.colour;
-  const total = ui.columns;
+  const wrapped = ui.resultOnTerminal;
+  // Unwrapped, the action column is as wide as its longest action (at most 100 characters).
+  const actionWidth = wrapped ? COLUMNS[4].width
+    : Math.max(COLUMNS[4].width, ...contacts.flatMap((contact) => contact.enquiries.map((e) => (e.actionTaken ?? '').length)));
   const fixed = COLUMNS.reduce((n, col) => n + col.width + 2, 0) + (showUtr ? 12 : 0);
-  const notesWidth = Math.max(24, total - fixed);
-  const header = [...(showUtr ? ['UTR'.padEnd(10)] : []), ...COLUMNS.map((col) => col.title.padEnd(col.width)), 'Notes'];
+  const notesWidth = Math.max(24, ui.columns - fixed);
+  const header = [...(showUtr ? ['UTR'.padEnd(10)] : []), ...COLUMNS.map((col, i) => col.title.padEnd(i === 4 ? actionWidth : col.width)), 'Notes'];
   ui.say(c.bold(header.join('  ')));
   for (const contact of contacts) {
     for (const e of contact.enquiries) {
-      const action = wrap(e.actionTaken ?? '', COLUMNS[4].width);
-      const notes = wrap(e.generalNotes ?? '', notesWidth);
+      const action = wrapped ? wrap(e.actionTaken ?? '', actionWidth) : [e.actionTaken ?? ''];
+      const notes = wrapped ? wrap(e.generalNotes ?? '', notesWidth) : [oneLine(e.generalNotes ?? '')];
       const height = Math.max(action.length, notes.length);
       for (let i = 0; i < height; i++) {
         const first = i === 0;
@@ -52,7 +63,7 @@ export function historyTable(ui: Ui, contacts: readonly StoredContact[], showUtr
           (first ? contact.direction : '').padEnd(8),
           (first ? contact.channel : '').padEnd(16),
           (first ? e.subject : '').padEnd(17),
-          (action[i] ?? '').padEnd(28),
+          (action[i] ?? '').padEnd(actionWidth),
           (first ? contact.operatorPid : '').padEnd(7),
           notes[i] ?? '',
         ];

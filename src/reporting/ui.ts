@@ -29,6 +29,11 @@ export class Ui {
     return Boolean(process.stderr.isTTY);
   }
 
+  /** Whether a command's result goes to a terminal (not a file or a pipe): tables are wrapped only there. */
+  get resultOnTerminal(): boolean {
+    return Boolean(process.stdout.isTTY);
+  }
+
   /** The width of the stream being written, for tables. */
   get columns(): number {
     return Number((this.toStdout ? process.stdout : process.stderr).columns) || 120;

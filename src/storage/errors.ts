@@ -69,12 +69,24 @@ export function permissionDenied(what: string, role: string | undefined) {
       : 'ask a database administrator for the rights this needs (cis-contact db roles creates the roles)');
 }
 
+/** What a command had done when its server went, and what to do about it: said in its own words. */
+export interface WhenLost {
+  /** How far it got, said after the lost connection. */
+  done: string;
+  /** The hint: how to complete it. */
+  next: string;
+}
+
+/** What a command that changes nothing in the store (a reader, a dry run) says when its server goes: how far it got. */
+export const readerLost = (howFar: string): WhenLost => ({ done: `${howFar}; nothing in the store changed`, next: 'run it again once the server is back' });
+
 /**
  * A connection, server, disk or rights failure as a storage error with a hint
  * of what to do; undefined if it is not one. `needs`: the role the command's
- * job takes, named when the login lacks a right.
+ * job takes, named when the login lacks a right. `lost`: what the command
+ * says when the connection goes mid-way (by default, a writer's words).
  */
-export function asStorageFailure(error: unknown, location: string, needs?: string) {
+export function asStorageFailure(error: unknown, location: string, needs?: string, lost?: WhenLost) {
   let e = error as (PgErrorLike & { errno?: unknown }) | undefined;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
@@ -84,7 +96,8 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
     }
     // The server went away (restart, failover, terminated session, network).
     if (LOST.has(code) || /^(08|57P)/.test(code)) {
-      return storageError('database-unreachable', `lost the connection to the PostgreSQL server at ${location} (${code})`, RERUN);
+      return storageError('database-unreachable', `lost the connection to the PostgreSQL server at ${location} (${code})${lost ? `: ${lost.done}` : ''}`,
+        lost?.next ?? RERUN);
     }
     if (code === '53100') {
       return storageError('disk-full', `no space left for the database at ${location}: ${e.message}`,

@@ -25,6 +25,8 @@ export interface ContactFilter {
   utr?: string | undefined;
   /** Only contacts with an enquiry of this subject. */
   subject?: string | undefined;
+  /** Only contacts up to this seq. */
+  through?: number | undefined;
 }
 
 interface ContactRow {
@@ -60,6 +62,7 @@ function conditions(filter: ContactFilter): SQL {
   if (filter.from) parts.push(sql`c.enquiry_date >= ${filter.from}::date`);
   if (filter.to) parts.push(sql`c.enquiry_date <= ${filter.to}::date`);
   if (filter.utr) parts.push(sql`(c.utr = ${filter.utr} or c.partnership_utr = ${filter.utr})`);
+  if (filter.through !== undefined) parts.push(sql`c.seq <= ${filter.through}`);
   if (filter.subject) {
     parts.push(sql`exists (select 1 from enquiries s where s.contact_seq = c.seq and s.subject = ${filter.subject})`);
   }
@@ -244,6 +247,13 @@ export async function historyOf(executor: Executor, filter: ContactFilter & { ut
   const list = await rows<ContactRow>(executor, sql`
     select ${COLUMNS} from contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
   return list.map(stored);
+}
+
+/** How many contacts match, and the last of them: an export covers exactly these, whatever is recorded while it runs. */
+export async function matchingContacts(executor: Executor, filter: ContactFilter): Promise<{ count: number; lastSeq: number }> {
+  const [found] = await rows<{ count: number; last: string | null }>(executor, sql`
+    select count(*)::int as count, max(c.seq)::text as last from contacts c where ${conditions(filter)}`);
+  return { count: found!.count, lastSeq: Number(found!.last ?? 0) };
 }
 
 export async function chainHead(executor: Executor): Promise<{ count: number; lastSeq: number | null; headHash: string | null }> {

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../support/cli.js';
+import { BIN, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
+import { EXPORT_CSV_COLUMNS } from '../../src/reporting/export-format.js';
 
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
@@ -16,6 +17,14 @@ describe('three months back', () => {
     expect(threeMonthsBefore('2026-02-15')).toBe('2025-11-15');
   });
 });
+
+/** The Python block of docs/audit.md that holds `marker`. */
+function pythonRecipe(marker: string): string {
+  const blocks = [...readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8').matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const found = blocks.filter((b) => b.includes(marker));
+  expect(found, marker).toHaveLength(1);
+  return found[0]!;
+}
 
 describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   let target: Target;
@@ -54,6 +63,28 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(human.stdout).toMatch(/Date\s+Dir\s+Channel\s+Subject\s+Action taken\s+PID\s+Notes/);
     expect(human.stdout).toContain('Explained the monthly return');
     expect(human.stderr).toBe('');
+  });
+
+  it('history into a file or a pipe prints each enquiry on one line, unwrapped; on a terminal it keeps the wrapped table', async () => {
+    const action = `Rang back about the statement ${'and the deductions shown on it '.repeat(2)}`.trim();
+    const notes = `Rang back about the statement: ${'she will send the missing monthly returns by the end of the week, '.repeat(5)}\nthen call again`;
+    await cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--date', '2020-02-02',
+      '--subject', 'Callback', '--action', action, '--notes', notes, '--subject', 'Letter', '--action', 'Sent the statement again']);
+    const enquiries = (await cli(['--json', 'history', '2234567890', '--all'])).json.flatMap((c: { enquiries: unknown[] }) => c.enquiries).length;
+    const piped = await cli(['history', '2234567890', '--all']);
+    expect(piped.code).toBe(0);
+    const lines = piped.stdout.trimEnd().split('\n');
+    // A title, the column heads, then one line an enquiry.
+    expect(lines).toHaveLength(2 + enquiries);
+    const found = lines.filter((l) => l.includes('Rang back about the statement'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^2020-02-02  Outbound +internal-enquiry +Callback +/);
+    expect(found[0]).toContain(`${action}  2345678  ${notes.replace('\n', '\\n')}`);
+    const command = [process.execPath, BIN, 'history', '2234567890', '--all'].map((a) => `'${a}'`).join(' ');
+    const onTerminal = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: { ...process.env, ...target.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(onTerminal.stdout).toContain('Rang back about the');
+    expect(onTerminal.stdout).not.toContain(action);
+    expect(onTerminal.stdout.split('\n').length).toBeGreaterThan(2 + enquiries + 3);
   });
 
   it('a partnership says its notes live on its partners, and lists them', async () => {
@@ -103,6 +134,23 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(unguarded.stdout).toMatch(/entry \d+ \[altered, recorded by \w+\]: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/);
   });
 
+  it('export --out replaces a file only when it is complete: a failed export leaves it as it was, and nothing beside it', async () => {
+    const kept = join(cwd, 'kept.csv');
+    writeFileSync(kept, 'what was there\n', { mode: 0o640 });
+    const failed = await cli(['export', '--out', 'kept.csv', '--manifest', join('no-such-folder', 'kept.manifest.json')]);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/cannot write no-such-folder\/kept\.manifest\.json: no such folder \[output-unwritable\]/);
+    expect(readFileSync(kept, 'utf8')).toBe('what was there\n');
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    const done = await cli(['export', '--out', 'kept.csv']);
+    expect(done.code).toBe(0);
+    expect(readFileSync(kept, 'utf8')).toMatch(/^seq,source_key,/);
+    // The file replaced keeps its permissions.
+    expect(statSync(kept).mode & 0o777).toBe(0o640);
+    expect((await cli(['verify', '--export', 'kept.csv'])).code).toBe(0);
+    expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
   it('a CSV export on standard output needs --manifest, and then verifies', async () => {
     const bare = await cli(['export']);
     expect(bare.code).toBe(2);
@@ -124,7 +172,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   });
 
   it('the Python recipe in docs/audit.md passes a whole export and fails a cut one or one without its manifest', async () => {
-    const recipe = /```python\n([\s\S]*?)```/.exec(readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'))![1]!;
+    const recipe = pythonRecipe('hashlib');
     writeFileSync(join(cwd, 'verify.py'), recipe);
     const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trimEnd().split('\n');
     writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -3).join('\n')}\n`);
@@ -137,6 +185,41 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       const r = python(file);
       expect(r.status, file).not.toBe(0);
       expect(r.stderr).toMatch(/AssertionError: no manifest/);
+    }
+  });
+
+  it('the pandas recipe in docs/audit.md reads every column of a CSV export as written: with the csv module always, and with pandas where it is installed', async () => {
+    const recipe = pythonRecipe('pandas.read_csv');
+    // What makes pandas read text as text, not numbers and NaN.
+    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False\)/);
+    writeFileSync(join(cwd, 'read.py'), recipe);
+    expect((await cli(['export', '--out', 'read.csv'])).code).toBe(0);
+    expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
+    // Each enquiry of each stored entry, every value as the text a CSV cell holds.
+    const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+    const expected = readFileSync(join(cwd, 'read.jsonl'), 'utf8').trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l))
+      .flatMap((entry) => entry.enquiries.map((enquiry: Record<string, unknown>) => Object.fromEntries(EXPORT_CSV_COLUMNS.map((c) => [c, text(camel(c) in enquiry ? enquiry[camel(c)] : entry[camel(c)])]))));
+    expect(expected.some((row: Record<string, string>) => row.contact_name === '@risky' && row.partnership_utr === '')).toBe(true);
+    // The recipe's own as_written, on the cells the standard library reads: what pandas gives with dtype=str, keep_default_na=False.
+    const standardLibrary = [
+      'import ast, csv, json, sys',
+      'recipe = ast.parse(open(sys.argv[1], encoding="utf-8").read())',
+      'functions = {}',
+      'exec(compile(ast.Module([n for n in recipe.body if isinstance(n, ast.FunctionDef)], []), "recipe", "exec"), functions)',
+      'with open(sys.argv[2], newline="", encoding="utf-8") as f:',
+      '    print(json.dumps([{k: functions["as_written"](v) for k, v in row.items()} for row in csv.DictReader(f)]))',
+    ].join('\n');
+    const read = spawnSync('python3', ['-c', standardLibrary, 'read.py', 'read.csv'], { cwd, encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)).toEqual(expected);
+    // The recipe as written, where a python3 has pandas.
+    const withPandas = ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0);
+    if (withPandas) {
+      writeFileSync(join(cwd, 'read-pandas.py'), `${recipe}\nprint(entries.to_json(orient='records'))\n`);
+      const run = spawnSync(withPandas, ['read-pandas.py', 'read.csv'], { cwd, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual(expected);
     }
   });
 

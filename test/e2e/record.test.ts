@@ -87,6 +87,14 @@ describe.each(DRIVERS)('record on %s', (driver) => {
     expect(json.json).toEqual({ recorded: false, errors: [expect.objectContaining({ code: 'not-a-partner', field: '--partners' })], warnings: [] });
   });
 
+  it('a channel that is not valid is one error, not also the rules that depend on the channel', async () => {
+    const r = await cli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'telepathy', '--subject', 'Letter', '--action', 'Wrote']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error +channel-invalid +--channel \("telepathy"\) must be one of/);
+    expect(r.stdout.match(/error /g)).toHaveLength(1);
+    expect(r.stdout).not.toMatch(/authentication|--auth|for channel/);
+  });
+
   it('usage errors exit 2', async () => {
     const more = await cli([...BASE, '--subject', 'Letter', '--action', 'a', '--action', 'b']);
     expect(more.code).toBe(2);

@@ -128,6 +128,16 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     expect((await count('RH')).n).toBe(2);
   });
 
+  it('a line holding what a shell would expand stores nothing and says to single-quote it; quoted, it is stored as written', async () => {
+    const script = [`${LINE} --notes "dq $HOME" --ref EXP-1`, `${LINE} --notes ~/x --ref EXP-2`, `${LINE} --notes '$HOME, ~/x' --ref EXP-3`].join('\n');
+    const r = await cli(['run', '-'], script);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/line 1: Not recorded\n +error +line-unreadable +the line cannot be read as it stands: \$HOME at column \d+: a shell would expand it; put it in single quotes to keep it as text/);
+    expect(r.stdout).toMatch(/line 2: Not recorded\n +error +line-unreadable +the line cannot be read as it stands: ~ at column \d+: a shell would expand it to a home directory; put it in single quotes/);
+    for (const ref of ['EXP-1', 'EXP-2']) expect(await notesOf(ref)).toEqual([]);
+    expect(await notesOf('EXP-3')).toEqual([{ subject: 'Letter', action_taken: 'Wrote', general_notes: '$HOME, ~/x' }]);
+  });
+
   it('--dry-run sees what earlier lines would record: a later conflicting line fails as in a real run, and nothing is written', async () => {
     const script = [`${LINE} --ref DRYC-1`, `${LINE.replace('Wrote', 'Different')} --ref DRYC-1`, `${LINE} --ref DRYC-1`].join('\n');
     const r = await cli(['run', '-', '--dry-run'], script);

@@ -8,9 +8,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, sleep, startCli } from '../support/cli.js';
+import { BIN, type Started, runCli, sleep, startCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain JavaScript shared with the benchmark
 import { generate } from '../bench/generate.mjs';
@@ -153,9 +154,10 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
 
   it('SIGTERM in the middle of an export (and on a server, of a verify) stops it with exit 143, saying so, and leaves the server no session', async () => {
     const out = join(cwd, 'stopped.jsonl');
+    const partial = () => readdirSync(cwd).find((f) => f.startsWith('.stopped.jsonl.') && f.endsWith('.partial'));
     const reading = {
-      // Written to: the export is under way.
-      export: async () => existsSync(out) && readFileSync(out).length > 0,
+      // Its temporary file written to: the export is under way.
+      export: async () => partial() !== undefined && statSync(join(cwd, partial()!)).size > 0,
       // The server is asked for the canonical text: verify is under way.
       verify: async () => (await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
         where datname = current_database() and state = 'active' and query like '%"authentication":%' and pid <> pg_backend_pid()`))[0]!.n > 0,
@@ -174,7 +176,11 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
       // A reader so quick that it finished first is fine too; a stopped one says so.
       if (stopped.code === 0) continue;
       expect(stopped.code, stopped.stderr).toBe(143);
-      expect(stopped.stderr).toMatch(/stopped after \d+ (contacts|entries)/);
+      expect(stopped.stderr).toMatch(command === 'export' ? /export stopped after \d+ of \d+ entries, none kept: \S*stopped\.jsonl left as it was/ : /verify stopped after \d+ entries/);
+      if (command === 'export') {
+        expect(existsSync(out)).toBe(false);
+        expect(partial()).toBeUndefined();
+      }
     }
     if (driver === 'postgres') {
       await sleep(500);
@@ -215,12 +221,39 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   });
   afterAll(() => target?.dispose());
 
+  /** The tool's sessions, ended from another connection as a restart or failover would end them. */
+  const endSessions = () => queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
+  const sessionsWaiting = async (condition: SQL) => (await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact' and ${condition}`))[0]!.n > 0;
+  /** Asks again until `check` holds. */
+  const until = async (what: string, check: () => boolean | Promise<boolean>) => {
+    for (let waited = 0; !(await check()); waited += 20) {
+      expect(waited, `waited 60 s for ${what}`).toBeLessThan(60_000);
+      await sleep(20);
+    }
+  };
+  /**
+   * Cuts a reader's connection part-way: once it is under way, the reader is
+   * stopped until the server is blocked writing to it — it has more to send
+   * than the connection holds — and then its session is ended.
+   */
+  const cutPartWay = async (started: Started, underWay: () => boolean | Promise<boolean>) => {
+    await until('the command to get under way', underWay);
+    started.child.kill('SIGSTOP');
+    await until('the server to wait on the stopped reader', () => sessionsWaiting(sql`wait_event = 'ClientWrite'`));
+    await endSessions();
+    started.child.kill('SIGCONT');
+    return started.exited;
+  };
+  const READER_WORDS = /; nothing in the store changed \[database-unreachable\]\n {2}run it again once the server is back\n$/;
+  const WRITER_WORDS = /what was committed stays|internal error|this is a bug|\n\s+at /;
+  const partials = () => readdirSync(cwd).filter((f) => f.endsWith('.partial'));
+
   it('is database-unreachable, exit 3, saying what was committed and to run it again; the re-run completes it exactly', async () => {
     const started = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
     while ((await storedCounts(target)).contacts < 1000) await sleep(100);
-    // The import's own sessions, ended from another connection as a restart or failover would end them.
-    await queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
+    await endSessions();
     const lost = await started.exited;
     expect(lost.code, lost.stderr).toBe(3);
     expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
@@ -233,26 +266,98 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
   });
 
-  it('lost in the middle of an export or a verify streaming out, each is database-unreachable, exit 3, never an internal error', async () => {
-    for (const args of [['export', '--format', 'jsonl', '--out', join(cwd, 'cut.jsonl')], ['verify']]) {
-      const started = startCli(args, target.env, { cwd });
-      // Under way: the server is writing the entries' text out.
-      let under = false;
-      for (let waited = 0; !under && waited < 60_000; waited += 20) {
-        await sleep(20);
-        const [active] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and state = 'active' and query like '%"authentication":%' and pid <> pg_backend_pid()`);
-        under = active!.n > 0;
-      }
-      await queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
-      const lost = await started.exited;
-      // A reader that finished before the server went is fine; one that did not says what happened.
-      if (lost.code === 0) continue;
-      expect(lost.code, `${args[0]}: ${lost.stderr}`).toBe(3);
-      expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
-      expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+  it('an export to --out cut part-way says it is incomplete in a reader\'s words, exit 3, and leaves no file, not even a temporary one', async () => {
+    const out = join(cwd, 'cut.jsonl');
+    const started = startCli(['export', '--format', 'jsonl', '--out', out], target.env, { cwd });
+    const lost = await cutPartWay(started, () => partials().some((f) => statSync(join(cwd, f)).size > 0));
+    expect(lost.code, lost.stderr).toBe(3);
+    const [, written, total] = /the export is incomplete: (\d+) of (\d+) entries written, none kept: \S*cut\.jsonl left as it was/.exec(lost.stderr) ?? [];
+    expect(Number(total), lost.stderr).toBe(ROWS);
+    expect(Number(written)).toBeGreaterThan(0);
+    expect(Number(written)).toBeLessThan(ROWS);
+    expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \(\w+\): the export is incomplete/);
+    expect(lost.stderr).toMatch(READER_WORDS);
+    expect(lost.stderr).not.toMatch(WRITER_WORDS);
+    expect(existsSync(out)).toBe(false);
+    expect(partials()).toEqual([]);
+  });
+
+  it('an export to standard output cut part-way says on stderr it is incomplete, exit 3: what came out is whole lines and no manifest', async () => {
+    const started = startCli(['export', '--format', 'jsonl'], target.env, { cwd, stdout: true });
+    const lost = await cutPartWay(started, () => started.stdout().length > 0);
+    expect(lost.code, lost.stderr).toBe(3);
+    const [, written, total] = /the export is incomplete: (\d+) of (\d+) entries written, with no manifest: what was written will not verify/.exec(lost.stderr) ?? [];
+    expect(Number(total), lost.stderr).toBe(ROWS);
+    expect(Number(written)).toBeGreaterThan(0);
+    expect(Number(written)).toBeLessThan(ROWS);
+    const lines = lost.stdout.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(Number(written));
+    expect(lines.at(-1)).not.toContain('manifest');
+    expect(lost.stderr).toMatch(READER_WORDS);
+    expect(lost.stderr).not.toMatch(WRITER_WORDS);
+  });
+
+  it('a verify cut part-way says how many entries it checked and that it reached no verdict, exit 3', async () => {
+    const started = startCli(['verify'], target.env, { cwd, stdout: true });
+    // Under way: the server is writing the entries' canonical text out.
+    const lost = await cutPartWay(started, () => sessionsWaiting(sql`state = 'active' and query like '%"authentication":%'`));
+    expect(lost.code, lost.stderr).toBe(3);
+    const [, checked] = /the verify is incomplete: (\d+) entries checked, no verdict reached/.exec(lost.stderr) ?? [];
+    expect(Number(checked), lost.stderr).toBeGreaterThan(0);
+    expect(Number(checked)).toBeLessThan(ROWS);
+    expect(lost.stdout).toBe('');
+    expect(lost.stderr).toMatch(READER_WORDS);
+    expect(lost.stderr).not.toMatch(WRITER_WORDS);
+  });
+
+  it('a history whose connection goes says nothing was shown and nothing in the store changed, exit 3', async () => {
+    // The contacts held by another session: the history waits for them, and its session is ended while it does.
+    const holder = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const lost = await holder.begin(async (tx) => {
+        await tx`lock table contacts in access exclusive mode`;
+        const started = startCli(['history', GENERATED_UTR, '--all'], target.env, { cwd, stdout: true });
+        await until('the history to wait for the contacts', () => sessionsWaiting(sql`wait_event_type = 'Lock'`));
+        await endSessions();
+        return started.exited;
+      });
+      expect(lost.code, lost.stderr).toBe(3);
+      expect(lost.stdout).toBe('');
+      expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \(\w+\): no history was shown; nothing in the store changed/);
+      expect(lost.stderr).toMatch(READER_WORDS);
+      expect(lost.stderr).not.toMatch(WRITER_WORDS);
+    } finally {
+      await holder.end();
     }
+  });
+
+  it('a run whose connection goes names the lines recorded, which are exactly what the store holds; running it again records the rest', async () => {
+    const LINES = 1000;
+    const script = join(cwd, 'many.txt');
+    writeFileSync(script, Array.from({ length: LINES }, (_, i) => `--utr ${GENERATED_UTR} --operator 1000001 --channel internal-enquiry --subject Letter --action 'Line ${i + 1}' --ref RUN-${i + 1}`).join('\n'));
+    const started = startCli(['run', script], target.env, { cwd, stdout: true });
+    await until('line 100 to be recorded', () => started.stdout().includes('line 100: '));
+    // Ended again each time it reconnects, until it gives up.
+    let exited = false;
+    void started.exited.then(() => (exited = true));
+    while (!exited) await endSessions();
+    const lost = await started.exited;
+    expect(lost.code, lost.stderr).toBe(3);
+    const [, first, last, during] = /lost the connection to the PostgreSQL server at .* \(\w+\): lines (\d+)–(\d+) recorded(?:; the connection went during line (\d+))? \[database-unreachable\]/.exec(lost.stderr) ?? [];
+    expect(first, lost.stderr).toBe('1');
+    expect(Number(last)).toBeGreaterThanOrEqual(100);
+    expect(Number(last)).toBeLessThan(LINES);
+    if (during) expect(Number(during)).toBe(Number(last) + 1);
+    expect(lost.stderr).toContain('run the same script again to record the rest, once the server is back: a line with --ref is never recorded twice');
+    expect(lost.stderr).not.toMatch(WRITER_WORDS);
+    const stored = async () => (await queryStore<{ n: number; last: number | null }>(target, sql`
+      select count(*)::int as n, max(substring(source_key from 5)::int) as last from contacts where source_key like 'RUN-%'`))[0]!;
+    expect(await stored()).toEqual({ n: Number(last), last: Number(last) });
+    const again = await runCli(['--json', 'run', script], target.env, { cwd });
+    expect(again.code).toBe(0);
+    expect(again.json).toMatchObject({ lines: LINES, recorded: LINES - Number(last), duplicate: Number(last), failed: 0 });
+    expect(await stored()).toEqual({ n: LINES, last: LINES });
   });
 });
 

@@ -40,19 +40,25 @@ export function runCli(args: string[], env: Record<string, string>, options: { c
 
 export interface Started {
   child: ChildProcess;
+  /** What it has written on stdout so far (with `stdout: true`). */
+  stdout(): string;
   /** Settles when the process exits: its code (null if a signal ended it) and what it said on stderr. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
 }
 
-/** Starts the binary in the background, for tests that pause, signal or kill it. */
-export function startCli(args: string[], env: Record<string, string>, options: { cwd?: string } = {}): Started {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+/** Starts the binary in the background, for tests that pause, signal or kill it; `stdout: true` keeps what it prints. */
+export function startCli(args: string[], env: Record<string, string>, options: { cwd?: string; stdout?: boolean } = {}): Started {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
   });
-  return { child, exited };
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout?.on('data', (d) => (stdout += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
+  });
+  return { child, stdout: () => stdout, exited };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
