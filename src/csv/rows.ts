@@ -7,7 +7,7 @@
 import type { Issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
 import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
-import { restore } from './formula-guard.js';
+import { restoreRow } from './formula-guard.js';
 import { type Encoding, readCsvChunks } from './reader.js';
 
 export interface Row {
@@ -35,8 +35,8 @@ export async function* csvRowChunks(
       }
       // The whole-file check has refused such a file already; never read past one.
       if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', `${file}: line ${item.line} opens a quoted field that is never closed`);
-      // A rejects file brought back: each cell's formula guard comes off, so the round trip is exact.
-      const values = header.rejectsFile ? item.values.map(restore) : item.values;
+      // In every file, not only a rejects file: a clean-up may have dropped what said it was one.
+      const values = restoreRow(item.values);
       const { fields, issues } = fieldsOf(values, header);
       rows.push({ line: item.line, values, fields, issues, bytesRead: item.bytesRead });
     }

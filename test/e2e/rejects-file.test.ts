@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { dropRejectColumns, readCsv, setWhere, writeCsv } from '../support/pandas.js';
 import { DRIVERS, type Target, fixtureStore, storedNotes } from '../support/targets.js';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
@@ -50,6 +51,26 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
     expect(r.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 0 });
     expect((await notesOf('F-1'))!.general_notes).toBe(formula);
     expect((await notesOf('F-2'))!.general_notes).toBe('-5 days late');
+  });
+
+  it('the formula guard comes off in any file: a rejects file cleaned up in pandas, its reject columns dropped, stores what the log said', async () => {
+    const notes = ['-5 days late', '=SUM(A1)', "'tis late", '+44 called back', '@home'];
+    writeFileSync(join(cwd, 'guard.csv'), `${[HEADER, ...notes.map((n, i) => row(`G-${i}`, n).replace('1234567', '9999999'))].join('\n')}\n`);
+    expect((await cli(['import', 'guard.csv', '--rejects', 'guard.rejects.csv'])).code).toBe(1);
+    // df = pd.read_csv(...); df = df.drop(columns=[...reject_...]); df.loc[df.operator_pid == 9999999, 'operator_pid'] = 1234567; df.to_csv(..., index=False)
+    const frame = setWhere(dropRejectColumns(readCsv(join(cwd, 'guard.rejects.csv'))), 'operator_pid', '9999999', 'operator_pid', '1234567');
+    writeCsv(join(cwd, 'guard-cleaned.csv'), frame);
+    expect(readFileSync(join(cwd, 'guard-cleaned.csv'), 'utf8')).toContain("'-5 days late");
+    const r = await cli(['--json', 'import', 'guard-cleaned.csv']);
+    expect(r.json).toMatchObject({ rowsRead: notes.length, rowsAccepted: notes.length, rowsRejected: 0 });
+    for (const [i, note] of notes.entries()) expect((await notesOf(`G-${i}`))!.general_notes).toBe(note);
+  });
+
+  it('a log of its own reads the guard the same way; a quote before anything else is text', async () => {
+    const cells = [["'=SUM(A1)", '=SUM(A1)'], ["''tis late", "'tis late"], ["'tis late", "'tis late"], ["'1100102947 rang", "'1100102947 rang"], ["'-5", '-5']];
+    writeFileSync(join(cwd, 'own-guard.csv'), `${[HEADER, ...cells.map(([cell], i) => row(`OG-${i}`, cell!))].join('\n')}\n`);
+    expect((await cli(['--json', 'import', 'own-guard.csv'])).json).toMatchObject({ rowsAccepted: cells.length });
+    for (const [i, [, stored]] of cells.entries()) expect((await notesOf(`OG-${i}`))!.general_notes).toBe(stored);
   });
 
   it('a windows-1252 log\'s rejects file is UTF-8 and re-imports right with or without --encoding; the first file\'s line survives every round', async () => {
