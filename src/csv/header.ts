@@ -2,7 +2,7 @@
  * Header mapping: names matched case-insensitively after trimming,
  * spaces and hyphens read as underscores; `--map` renames or drops columns,
  * and translates a legacy system's words in enumerated columns;
- * `reject_*` columns are ignored so a corrected rejects file imports as it is;
+ * the rejects file's own columns are ignored so a corrected one imports as it is;
  * a blank header is dropped while its cells are blank. Anything unknown is
  * fatal before a row is read: a misspelt column must never be dropped silently.
  */
@@ -33,7 +33,7 @@ export const NO_MAP: ColumnMap = { columns: new Map(), values: new Map() };
 export interface ResolvedHeader {
   /** The header as written, for the rejects file. */
   raw: string[];
-  /** Per column: the field it fills (and its legacy words), or 'ignored' (reject_* or mapped to null), or 'blank'. */
+  /** Per column: the field it fills (and its legacy words), or 'ignored' (a reject column, or mapped to null), or 'blank'. */
   columns: ({ field: string; words?: ValueMap } | { ignored: true } | { blank: true })[];
   /** The file is a rejects file brought back. */
   rejectsFile: boolean;
@@ -46,9 +46,18 @@ export function normaliseHeaderName(name: string): string {
 /** The columns a rejects file ends with. */
 export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
 
-/** A rejects file's own columns: ignored on input, replaced in the next rejects file. */
+/** In a rejects file of a rejects file: the row's line in the very first file. */
+export const SOURCE_LINE_COLUMN = 'reject_source_line';
+
+const TOOL_COLUMNS: ReadonlySet<string> = new Set([...REJECT_COLUMNS, SOURCE_LINE_COLUMN]);
+
+/**
+ * A rejects file's own columns: ignored on input, replaced in the next rejects
+ * file. Only these four: any other header that starts with "reject" (`Reject
+ * Notes`) is the file's own column, never dropped silently.
+ */
 export function isRejectColumn(name: string): boolean {
-  return normaliseHeaderName(name).startsWith('reject_');
+  return TOOL_COLUMNS.has(normaliseHeaderName(name));
 }
 
 /** A header that holds the reject columns is a rejects file's: read as UTF-8, its formula guards removed. */

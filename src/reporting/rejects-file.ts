@@ -14,10 +14,8 @@ import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
-import { REJECT_COLUMNS, isRejectColumn, normaliseHeaderName } from '../csv/header.js';
+import { REJECT_COLUMNS, SOURCE_LINE_COLUMN, isRejectColumn, normaliseHeaderName } from '../csv/header.js';
 import { neutralise } from '../csv/formula-guard.js';
-
-const SOURCE_LINE = 'reject_source_line';
 
 /** `<input name>.rejects.csv` in the current folder. */
 export function defaultRejectsPath(inputPath: string): string {
@@ -53,7 +51,7 @@ export class RejectsFile {
     private readonly keep: (index: number) => boolean = () => true,
     private readonly sourceLineOf?: (values: readonly string[], line: number) => string,
   ) {
-    this.columns = [...header, ...(sourceLineOf ? [SOURCE_LINE] : []), ...REJECT_COLUMNS];
+    this.columns = [...header, ...(sourceLineOf ? [SOURCE_LINE_COLUMN] : []), ...REJECT_COLUMNS];
     if (always) this.open();
   }
 
@@ -61,7 +59,7 @@ export class RejectsFile {
   static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
     const kept = rawHeader.map((name) => !isRejectColumn(name));
     const names = rawHeader.map(normaliseHeaderName);
-    const source = names.indexOf(SOURCE_LINE);
+    const source = names.indexOf(SOURCE_LINE_COLUMN);
     const first = names.indexOf('reject_line');
     const sourceLineOf = first === -1 ? undefined : (values: readonly string[], line: number) =>
       (source !== -1 && values[source]) || values[first] || String(line);

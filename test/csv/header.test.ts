@@ -20,6 +20,14 @@ describe('header mapping', () => {
     expect(header.columns.slice(5)).toEqual([{ ignored: true }, { ignored: true }, { ignored: true }]);
   });
 
+  it('only the rejects file\'s own four columns are ignored: any other "reject" header is a column of the file', () => {
+    const header = resolveHeader([...BASE, 'Reject Line', 'reject-codes', 'REJECT_REASONS', 'reject_source_line'], CONTACT_LOG_LAYOUT);
+    expect(header.columns.slice(5)).toEqual([{ ignored: true }, { ignored: true }, { ignored: true }, { ignored: true }]);
+    for (const name of ['Reject Notes', 'reject_flag', 'rejected']) {
+      expect(() => resolveHeader([...BASE, name], CONTACT_LOG_LAYOUT), name).toThrow(new RegExp(`column ${name} is not a known column`));
+    }
+  });
+
   it('is fatal for unknown, duplicate and missing columns, naming them', () => {
     expect(() => resolveHeader([...BASE, 'generalnotes'], CONTACT_LOG_LAYOUT)).toThrow(/column generalnotes is not a known column/);
     expect(() => resolveHeader([...BASE, 'Subject'], CONTACT_LOG_LAYOUT)).toThrow(/column subject appears more than once/);

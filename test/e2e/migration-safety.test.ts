@@ -75,6 +75,18 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     expect((await cli(['import', log, '--dry-run', '--rejects', rejects])).code).toBe(1);
   });
 
+  it('a column headed "Reject Notes" is the file\'s own: refused as unknown, never dropped with its data; imported once mapped', async () => {
+    const file = write('reject-notes.csv', `${HEADER},Reject Notes\n${row('RN-1', 'called')},kept this\n`);
+    const before = await storedCounts(target);
+    const r = await cli(['import', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/column Reject Notes is not a known column.*\[unknown-column\]/s);
+    expect(await storedCounts(target)).toEqual(before);
+    write('reject-notes-map.json', JSON.stringify({ general_notes: null, 'Reject Notes': 'general_notes' }));
+    expect((await cli(['import', file, '--map', join(cwd, 'reject-notes-map.json')])).code).toBe(0);
+    expect((await notesOf('RN-1'))?.general_notes).toBe('kept this');
+  });
+
   it('a quote never closed is fatal, naming its line and what it would swallow: no row is lost silently', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => row(`Q-${i + 1}`, `note ${i + 1}`).replace(/"(note \d+)"$/, '$1'));
     rows[9] = rows[9]!.replace(/note 10$/, '"note 10 never closed');
