@@ -3,6 +3,7 @@ import type { Session } from '../cli/session.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { parseEncoding } from '../csv/reader.js';
 import { checkWholeFile } from '../csv/file-check.js';
+import type { FileSnapshot } from '../csv/file-snapshot.js';
 import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
@@ -35,11 +36,14 @@ export async function importCommand(session: Session, file: string, flags: Impor
   guardOutputs([rejectsPath, ...(flags.warnings ? [flags.warnings] : []), ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : NO_MAP;
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
-  await checkLogFile(file, check, map);
-  for (const reference of references) await checkWholeFile(reference, check);
+  const unchanged = await checkLogFile(file, check, map);
+  const snapshots = new Map<string, FileSnapshot | undefined>();
+  for (const reference of references) snapshots.set(reference, await checkWholeFile(reference, check));
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string) => ({ file: path, encoding: declared, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
+  const referenceOptions = (path: string) => ({
+    file: path, encoding: declared, rejectsPath: defaultRejectsPath(path), rejectsAlways: false, unchanged: snapshots.get(path),
+  });
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
 
@@ -48,7 +52,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   let summary;
   try {
     summary = await importContacts(store, {
-      file, encoding, map,
+      file, encoding, map, unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
       rejectsAlways: flags.rejects !== undefined,

@@ -22,9 +22,9 @@ async function referenceImport(session: Session, what: 'registry' | 'operators',
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
   guardOutputs([rejectsPath], [file, flags.map]);
   const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;
-  await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
+  const unchanged = await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
   const store = await session.store();
-  const options = { file, encoding, map, rejectsPath, rejectsAlways: flags.rejects !== undefined };
+  const options = { file, encoding, map, rejectsPath, rejectsAlways: flags.rejects !== undefined, unchanged };
   const summary: ReferenceImportSummary = what === 'registry'
     ? await importRegistry(store.db, options)
     : await importOperators(store.db, options);

@@ -18,6 +18,7 @@ import { createReadStream } from 'node:fs';
 import { inputError } from '../domain/errors.js';
 import { CHUNK_BYTES, type Encoding, lineEndingOf, readCsvChunks } from './reader.js';
 import { QuotingScan } from './quoting.js';
+import { type FileSnapshot, snapshotOf } from './file-snapshot.js';
 
 const LF = 0x0a;
 
@@ -64,9 +65,14 @@ function linesIn(bytes: Uint8Array, end = bytes.length): number {
   return n;
 }
 
-/** Fails with a fatal catalogue code if any of the file cannot be read faithfully. */
-export async function checkWholeFile(path: string, options: FileCheckOptions): Promise<void> {
+/**
+ * Fails with a fatal catalogue code if any of the file cannot be read
+ * faithfully; otherwise the file's size and time as the check began, for the
+ * import to make sure it reads the same file to the end.
+ */
+export async function checkWholeFile(path: string, options: FileCheckOptions): Promise<FileSnapshot | undefined> {
   const { encoding } = options;
+  const snapshot = snapshotOf(path);
   let scan: QuotingScan | undefined;
   let lineBreaks = 0;
   let carry: Uint8Array = new Uint8Array(0);
@@ -117,7 +123,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
     throw inputError('invalid-encoding', `${path} ${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)`,
       'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding');
   }
-  if (!scan || scan.certain()) return;
+  if (!scan || scan.certain()) return snapshot;
   const lastLine = endsWithLineBreak ? lineBreaks : lineBreaks + 1;
   for await (const items of readCsvChunks(path, encoding)) {
     for (const item of items) {
@@ -128,4 +134,5 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
       }
     }
   }
+  return snapshot;
 }

@@ -25,7 +25,13 @@ export function parseEncoding(name: string | undefined): Encoding {
 }
 
 export type CsvItem =
-  | { kind: 'row'; line: number; values: string[]; /** Bytes of the file read so far (read-ahead included). */ bytesRead: number }
+  | {
+    kind: 'row'; line: number; values: string[];
+    /** Bytes of the file read so far (read-ahead included). */
+    bytesRead: number;
+    /** The file's last row, and the file does not end with a line break: it may have been cut. */
+    unterminated?: true;
+  }
   /** A quoted field still open at the end of the file: the rows before it stand. */
   | { kind: 'unclosed-quote'; line: number };
 
@@ -121,6 +127,7 @@ export async function* readCsvChunks(path: string, encoding: Encoding = 'utf-8')
   let lineEnding = '\n';
   let line = 1;
   let items: CsvItem[] = [];
+  let lastByte: number | undefined;
   const latin = encoding === 'windows-1252';
   const push = (values: string[]) => {
     const start = line;
@@ -144,6 +151,7 @@ export async function* readCsvChunks(path: string, encoding: Encoding = 'utf-8')
   };
   try {
     for await (const chunk of file as AsyncIterable<Buffer>) {
+      lastByte = chunk[chunk.length - 1];
       if (!parser) {
         lineEnding = lineEndingOf(chunk);
         parser = chunkParser({
@@ -157,6 +165,9 @@ export async function* readCsvChunks(path: string, encoding: Encoding = 'utf-8')
       if (!more) return;
     }
     if (parser) parse(undefined, true);
+    // Only a row that no line break ended is still in the parser at the end.
+    const last = items[items.length - 1];
+    if (last?.kind === 'row' && lastByte !== LF && lastByte !== CR) last.unterminated = true;
     if (items.length > 0) yield items;
   } catch (error) {
     if (error instanceof CisError) throw error;

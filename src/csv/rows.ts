@@ -4,7 +4,7 @@
  * has made sure every byte and quote of the file reads faithfully.
  */
 
-import type { Issue } from '../domain/catalogue.js';
+import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
 import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
 import { restoreRow } from './formula-guard.js';
@@ -38,6 +38,7 @@ export async function* csvRowChunks(
       // In every file, not only a rejects file: a clean-up may have dropped what said it was one.
       const values = restoreRow(item.values);
       const { fields, issues } = fieldsOf(values, header);
+      if (item.unterminated) issues.push(issue('row-unterminated'));
       rows.push({ line: item.line, values, fields, issues, bytesRead: item.bytesRead });
     }
     if (rows.length > 0) yield rows;

@@ -61,6 +61,8 @@ const entries: CatalogueEntry[] = [
   // Row errors: the row and its contact are rejected.
   { code: 'row-shape', severity: 'error', title: 'Wrong number of fields', fields: [], manual: 'docs/formats.md',
     message: (p) => `the row has ${p.length} fields; the header has ${p.limit}${d(p)}` },
+  { code: 'row-unterminated', severity: 'error', title: 'Last row has no line ending', fields: [], manual: 'docs/formats.md',
+    message: () => 'the last row does not end with a line break, though the lines before it do: the file may have been cut short or may still be being written, so the row may be cut too; once the file is complete, end its last line with a line break and import it again' },
   { code: 'ref-invalid', severity: 'error', title: 'Contact reference has a reserved form', fields: ['contact_ref'], manual: 'docs/formats.md',
     message: (p) => `${f(p)}${v(p)} ${p.detail}: the tool keys contacts without a reference that way, so a reference may not contain / or start with sha256: or uuid:` },
   { code: 'control-character', severity: 'error', title: 'Control character in text', fields: ['contact_name', 'action_taken', 'general_notes'], manual: 'docs/formats.md',
@@ -185,6 +187,8 @@ const entries: CatalogueEntry[] = [
     message: (p) => `the database login may not do this at ${p.value} (${p.detail}): it needs the ${p.limit} role (exit 3)` },
   { code: 'database-url-invalid', severity: 'failure', title: 'Not a PostgreSQL URL', fields: ['DATABASE_URL'], manual: 'docs/storage.md',
     message: () => 'DATABASE_URL is not a PostgreSQL connection URL (exit 3)' },
+  { code: 'file-changed', severity: 'failure', title: 'File changed while being imported', fields: [], manual: 'docs/formats.md',
+    message: (p) => `${p.value ?? 'the file'} changed while it was being imported${d(p)} (exit 3); what was committed stays: once the file is complete and left alone, run the same command again to complete the import` },
   { code: 'disk-full', severity: 'failure', title: 'No space left for the store', fields: ['--data-dir'], manual: 'docs/storage.md',
     message: (p) => `no space left on ${p.value} (exit 3); free some, then run the same command again to complete it` },
   { code: 'data-dir-unusable', severity: 'failure', title: 'Data directory unusable', fields: ['--data-dir'], manual: 'docs/storage.md',

@@ -12,6 +12,7 @@ import { type RawContact, type ReferenceLookup, type RuleSettings, checkContact,
 import { contentHashes, fingerprintKey, unitFingerprint } from '../domain/identity.js';
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap } from '../csv/header.js';
+import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
@@ -49,6 +50,8 @@ export interface ContactImportOptions {
   onProgress?: (rowsRead: number, bytesRead: number) => void;
   /** Once aborted, no further batch starts; those in hand are finished and accounted. */
   signal?: AbortSignal;
+  /** The file as the whole-file check found it: no batch starts once it has changed. */
+  unchanged?: FileSnapshot | undefined;
 }
 
 export interface ContactImportSummary {
@@ -210,6 +213,7 @@ export class ContactImport {
           batch.push(unit);
           size += unit.rows.length;
           if (size < batchRows) continue;
+          assertUnchanged(this.options.unchanged);
           launch(batch);
           batch = [];
           size = 0;
@@ -222,6 +226,7 @@ export class ContactImport {
         this.summary.interrupted = true;
         await accounted;
       } else {
+        assertUnchanged(this.options.unchanged);
         launch(batch);
         await accounted;
         await this.finishRun();

@@ -11,6 +11,7 @@ import { matchAuthentication, matchChannel, matchContactType, matchDirection, ma
 import type { Encoding } from '../csv/reader.js';
 import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
+import type { FileSnapshot } from '../csv/file-snapshot.js';
 import { type Row, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
@@ -79,12 +80,13 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
  * surface before anything at all is written, not after the batches before
  * them have been committed.
  */
-export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap): Promise<void> {
-  await checkWholeFile(file, check);
+export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap): Promise<FileSnapshot | undefined> {
+  const snapshot = await checkWholeFile(file, check);
   const rows = logRows(file, check.encoding, map, () => {});
   try {
     await rows.next();
   } finally {
     await rows.return(undefined);
   }
+  return snapshot;
 }

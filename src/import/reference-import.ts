@@ -14,6 +14,7 @@ import { type RecordKind, matchKind } from '../domain/vocabulary.js';
 import type { Encoding } from '../csv/reader.js';
 import { type ColumnMap, type FileLayout, NO_MAP } from '../csv/header.js';
 import { csvRows } from '../csv/rows.js';
+import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import type { Database, Executor } from '../storage/database.js';
 import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
@@ -30,6 +31,8 @@ export interface ReferenceImportOptions {
   map?: ColumnMap;
   rejectsPath: string;
   rejectsAlways: boolean;
+  /** The file as the whole-file check found it: nothing is committed if it has changed since. */
+  unchanged?: FileSnapshot | undefined;
 }
 
 export interface ReferenceImportSummary {
@@ -84,6 +87,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
     }
     await flush();
     await loader.finish?.(tx);
+    assertUnchanged(options.unchanged);
   }).finally(() => rejects?.close());
   if (rejects?.written) summary.rejectsFile = rejects.path;
   return summary;

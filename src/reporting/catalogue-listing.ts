@@ -32,6 +32,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'database-unreachable': { value: 'postgres://cis@db:5432/cis' },
   'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed' },
   'disk-full': { value: '/home/jo/.local/share/cis-contact' },
+  'file-changed': { value: 'contacts.csv', detail: 'its size went from 81920 to 98304 bytes' },
   'data-dir-unusable': { value: '/readonly/cis', detail: 'permission denied' },
   'internal-error': { detail: 'unexpected' },
   'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },

@@ -23,6 +23,13 @@ describe('reading CSV', () => {
     expect(rows(items)).toEqual([[1, 'a', 'b'], [2, 'x, "y"', '2'], [4, 'one\r\ntwo\r\nthree', '3'], [7, 'last', '4']]);
   });
 
+  it('marks the last row when the file does not end with a line break: it may have been cut', async () => {
+    const last = (items: CsvItem[]) => items[items.length - 1];
+    expect(last(await itemsOf('a,b\n1,2\n3,4'))).toMatchObject({ values: ['3', '4'], unterminated: true });
+    expect(last(await itemsOf('a,b\r\n1,2\r\n3,"4\r\nfour"'))).toMatchObject({ line: 3, unterminated: true });
+    for (const ending of ['\n', '\r\n', '\r']) expect(last(await itemsOf(`a,b${ending}1,2${ending}3,4${ending}`))).not.toHaveProperty('unterminated');
+  });
+
   it('drops a UTF-8 byte-order mark and decodes windows-1252', async () => {
     expect(rows(await itemsOf('\ufeffutr,notes\n1,café\n'))).toEqual([[1, 'utr', 'notes'], [2, '1', 'café']]);
     expect(rows(await itemsOf(Buffer.from([0x61, 0x0a, 0x80, 0xe9, 0x0a]), 'windows-1252'))).toEqual([[1, 'a'], [2, '€é']]);

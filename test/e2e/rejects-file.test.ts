@@ -29,7 +29,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it('has exactly as many cells as its header: short rows padded, a long row\'s surplus quoted in its reasons', async () => {
-    writeFileSync(join(cwd, 'shapes.csv'), [`${HEADER},`, `${row('S-1', 'long', ',blank,surplus one')}`, 'S-2,1955839661,,agent', `${row('S-3', 'trailing', ',value')}`, row('S-4', 'fine', ',')].join('\n'));
+    writeFileSync(join(cwd, 'shapes.csv'), `${[`${HEADER},`, `${row('S-1', 'long', ',blank,surplus one')}`, 'S-2,1955839661,,agent', `${row('S-3', 'trailing', ',value')}`, row('S-4', 'fine', ',')].join('\n')}\n`);
     const r = await cli(['--json', 'import', 'shapes.csv', '--rejects', 'shapes.rejects.csv']);
     expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 1, rowsRejected: 3, rejectsByCode: { 'row-shape': 3 } });
     const records = strict('shapes.rejects.csv');
@@ -40,7 +40,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
 
   it('guards a formula-looking note with one leading quote, and a corrected rejects file brings it back exactly', async () => {
     const formula = "=cmd|' /C calc'!A0";
-    writeFileSync(join(cwd, 'formula.csv'), [HEADER, row('F-1', formula).replace('1234567', '9999999'), row('F-2', '-5 days late').replace('1234567', '9999999')].join('\n'));
+    writeFileSync(join(cwd, 'formula.csv'), `${[HEADER, row('F-1', formula).replace('1234567', '9999999'), row('F-2', '-5 days late').replace('1234567', '9999999')].join('\n')}\n`);
     await cli(['import', 'formula.csv', '--rejects', 'formula.rejects.csv']);
     const text = readFileSync(join(cwd, 'formula.rejects.csv'), 'utf8');
     expect(text.startsWith('\ufeff')).toBe(true);
@@ -74,7 +74,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   });
 
   it('a windows-1252 log\'s rejects file is UTF-8 and re-imports right with or without --encoding; the first file\'s line survives every round', async () => {
-    const latin = Buffer.from([HEADER, row('W-1', 'fine'), row('W-2', 'bad').replace('1234567', '9999999'), row('W-3', 'bad too').replace('1234567', '9999999')].join('\r\n'), 'latin1');
+    const latin = Buffer.from(`${[HEADER, row('W-1', 'fine'), row('W-2', 'bad').replace('1234567', '9999999'), row('W-3', 'bad too').replace('1234567', '9999999')].join('\r\n')}\r\n`, 'latin1');
     writeFileSync(join(cwd, 'legacy.csv'), latin);
     await cli(['import', 'legacy.csv', '--encoding', 'windows-1252', '--rejects', 'round1.csv']);
     expect(strict('round1.csv').map((x) => [x.contact_name, x.reject_line])).toEqual([['Renée Côté', '3'], ['Renée Côté', '4']]);
@@ -92,7 +92,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   });
 
   it('--warnings writes the accepted rows that carried warnings, in the same shape', async () => {
-    writeFileSync(join(cwd, 'warn.csv'), [HEADER, row('WA-1', 'Sent the WAM letter'), row('WA-2', 'plain')].join('\n'));
+    writeFileSync(join(cwd, 'warn.csv'), `${[HEADER, row('WA-1', 'Sent the WAM letter'), row('WA-2', 'plain')].join('\n')}\n`);
     const r = await cli(['--json', 'import', 'warn.csv', '--warnings', 'warn.warnings.csv']);
     expect(r.json).toMatchObject({ rowsAccepted: 2, warningsByCode: { abbreviation: 1 } });
     expect(strict('warn.warnings.csv').map((x) => [x.contact_ref, x.reject_line, x.reject_codes])).toEqual([['WA-1', '2', 'abbreviation']]);
