@@ -167,6 +167,8 @@ const entries: CatalogueEntry[] = [
     message: (p) => `${f(p)} uses the abbreviation ${p.value}; write it out in full` },
   { code: 'identical-row', severity: 'warning', title: 'Row repeats an earlier row', fields: [], manual: 'docs/formats.md',
     message: (p) => `the row repeats line ${p.limit} (the same contact, case and surrounding spaces aside); both are kept as separate contacts (fix the file if one is a copy)` },
+  { code: 'matches-recorded', severity: 'warning', title: 'Row matches a contact another import stored', fields: [], manual: 'docs/formats.md',
+    message: (p) => `the row matches contact ${p.value}${p.detail ? `, recorded from ${p.detail}` : ''}, so it is not stored again; if it is a row corrected in a rejects file whose reject_ columns were dropped, import it with those columns (or give it a contact_ref) so it is stored as the row it was` },
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270',
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
 

@@ -61,6 +61,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'partner-of-invalid': { value: '1955839661', detail: 'is not a partnership' },
   'abbreviation': { field: 'general_notes', value: 'WAM' },
   'identical-row': { limit: 4 },
+  'matches-recorded': { value: '1042 (sha256:5f0c…#1)', detail: 'legacy.csv' },
   'partners-changed': { detail: 'partner 7777777777 joined it since, and is not given this contact' },
 };
 
