@@ -4,7 +4,7 @@ import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { parseEncoding } from '../csv/reader.js';
 import { checkWholeFile } from '../csv/file-check.js';
 import type { FileSnapshot } from '../csv/file-snapshot.js';
-import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
+import { type Output, guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
 import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
@@ -31,9 +31,17 @@ export async function importCommand(session: Session, file: string, flags: Impor
   // A rejects file is always UTF-8 (it says so with a byte-order mark), whatever the first file was.
   const encoding = isRejectsFile(file) ? 'utf-8' : declared;
   const check = { encoding, confirmEncoding: Boolean(flags.confirmEncoding) };
-  const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
+  // A dry run writes only the files it is told to write.
+  const dryRun = Boolean(flags.dryRun);
+  const rejectsPath = flags.rejects ?? (dryRun ? undefined : defaultRejectsPath(file));
   const references = [flags.registry, flags.operators].filter((f): f is string => f !== undefined);
-  guardOutputs([rejectsPath, ...(flags.warnings ? [flags.warnings] : []), ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
+  const referenceRejects = (path: string) => (dryRun ? undefined : defaultRejectsPath(path));
+  const outputs: Output[] = [
+    ...(rejectsPath ? [{ path: rejectsPath, flag: '--rejects' }] : []),
+    ...(flags.warnings ? [{ path: flags.warnings, flag: '--warnings' }] : []),
+    ...references.flatMap((r) => (referenceRejects(r) ? [{ path: referenceRejects(r)! }] : [])),
+  ];
+  guardOutputs(outputs, [file, flags.map, ...references]);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : NO_MAP;
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
   const unchanged = await checkLogFile(file, check, map);
@@ -42,7 +50,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
   const referenceOptions = (path: string) => ({
-    file: path, encoding: declared, rejectsPath: defaultRejectsPath(path), rejectsAlways: false, unchanged: snapshots.get(path),
+    file: path, encoding: declared, rejectsPath: referenceRejects(path), rejectsAlways: false, unchanged: snapshots.get(path),
   });
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
@@ -56,7 +64,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       rejectsPath,
       warningsPath: flags.warnings,
       rejectsAlways: flags.rejects !== undefined,
-      dryRun: Boolean(flags.dryRun),
+      dryRun,
       settings: session.rules(Boolean(flags.strict)),
       signal: session.signal,
       onProgress: (rows, bytes) => {

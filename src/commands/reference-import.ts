@@ -20,7 +20,7 @@ export interface ReferenceImportFlags {
 async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
   const encoding = isRejectsFile(file) ? 'utf-8' : parseEncoding(flags.encoding);
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
-  guardOutputs([rejectsPath], [file, flags.map]);
+  guardOutputs([{ path: rejectsPath, flag: '--rejects' }], [file, flags.map]);
   const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;
   const unchanged = await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
   const store = await session.store();

@@ -44,7 +44,8 @@ export interface ContactImportOptions {
   file: string;
   encoding: Encoding;
   map: ColumnMap;
-  rejectsPath: string;
+  /** Where rejected rows go; none in a dry run not told where. */
+  rejectsPath?: string | undefined;
   /** Where the accepted rows that carried warnings go, in the rejects file's shape (`--warnings`). */
   warningsPath?: string | undefined;
   rejectsAlways: boolean;
@@ -220,7 +221,7 @@ export class ContactImport {
   async run(): Promise<ContactImportSummary> {
     const batchRows = this.options.batchRows ?? 2000;
     const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
-      this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
+      if (this.options.rejectsPath) this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
       if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
       this.fromRejectsFile = header.rejectsFile;
       this.sourceLineOf = sourceLineReader(header.raw);
@@ -424,7 +425,7 @@ export class ContactImport {
         for (let k = 0; k < rows.length; k++) if (e.rowWarnings[k]!.length > 0) await this.warned.add(rows[k]!.values, rows[k]!.line, e.rowWarnings[k]!);
         continue;
       }
-      for (let k = 0; k < rows.length; k++) await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
+      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
     }
     const rows = evaluated[evaluated.length - 1]?.unit.rows;
     if (rows) this.options.onProgress?.(this.summary.rowsRead, rows[rows.length - 1]!.bytesRead);

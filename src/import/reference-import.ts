@@ -29,7 +29,8 @@ export interface ReferenceImportOptions {
   encoding: Encoding;
   /** Legacy headers and words (`--map`). */
   map?: ColumnMap;
-  rejectsPath: string;
+  /** Where rejected rows go; none in a dry run. */
+  rejectsPath?: string | undefined;
   rejectsAlways: boolean;
   /** The file as the whole-file check found it: nothing is committed if it has changed since. */
   unchanged?: FileSnapshot | undefined;
@@ -67,7 +68,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
       batch = new Map();
     };
     const rows = csvRows(options.file, options.encoding, loader.layout, options.map ?? NO_MAP, (header) => {
-      rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
+      if (options.rejectsPath) rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
     });
     for await (const row of rows) {
       summary.rowsRead++;
@@ -76,7 +77,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
       if (errors.length > 0 || checked.value === undefined) {
         summary.rowsRejected++;
         for (const code of new Set(errors.map((e) => e.code))) summary.rejectsByCode[code] = (summary.rejectsByCode[code] ?? 0) + 1;
-        await rejects!.add(row.values, row.line, errors);
+        await rejects?.add(row.values, row.line, errors);
         continue;
       }
       summary.rowsAccepted++;

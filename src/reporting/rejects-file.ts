@@ -9,6 +9,7 @@
  * reject_source_line, the row's line in the very first file.
  */
 
+import { type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
@@ -16,6 +17,7 @@ import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
 import { REJECT_COLUMNS, SOURCE_LINE_COLUMN, isRejectColumn, normaliseHeaderName } from '../csv/header.js';
 import { neutralise } from '../csv/formula-guard.js';
+import { newDigest, recordWritten } from './written-files.js';
 
 /** `<input name>.rejects.csv` in the current folder. */
 export function defaultRejectsPath(inputPath: string): string {
@@ -39,6 +41,8 @@ export function describeIssues(issues: readonly Issue[]): { codes: string; reaso
 export class RejectsFile {
   private out: Stringifier | undefined;
   private file: WriteStream | undefined;
+  /** What was written, for the checksum that lets a later run overwrite it (written-files.ts). */
+  private digest: Hash | undefined;
   private readonly columns: string[];
   rows = 0;
 
@@ -71,6 +75,8 @@ export class RejectsFile {
       this.file = createWriteStream(this.path);
       // A byte-order mark: Excel then reads the file as UTF-8, and so does the importer, whatever --encoding says.
       this.out = stringify({ eof: true, record_delimiter: '\n', bom: true });
+      const digest = (this.digest = newDigest());
+      this.out.on('data', (chunk: Buffer | string) => digest.update(chunk));
       this.out.pipe(this.file);
       this.out.write(this.columns);
     }
@@ -107,5 +113,6 @@ export class RejectsFile {
     });
     this.out.end();
     await finished;
+    recordWritten(this.path, this.digest!.digest('hex'));
   }
 }

@@ -4,7 +4,7 @@
  * accounted for, and real notes are stored as they were written.
  */
 
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,41 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     write('cut-fixed.csv', rejects.replace('he will sen,', 'he will send it on Monday,'));
     expect((await cli(['--json', 'import', join(cwd, 'cut-fixed.csv')])).json).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
     expect((await notesOf('CUT-2'))?.general_notes).toBe('Agent says the return is late and he will send it on Monday');
+  });
+
+  it('a rejects file being corrected is never overwritten by running the first import again; an untouched one is', async () => {
+    const log = write('team-log.csv', `${[HEADER, row('ED-1', 'fine'), row('ED-2', 'bad', 'x'.repeat(101))].join('\n')}\n`);
+    const rejects = join(cwd, 'team-log.rejects.csv');
+    expect((await cli(['import', log])).code).toBe(1);
+    // Untouched since the tool wrote it: a re-run may overwrite it.
+    expect((await cli(['import', log])).code).toBe(1);
+    const edited = readFileSync(rejects, 'utf8').replace('x'.repeat(101), 'Jo Bloggs');
+    writeFileSync(rejects, edited);
+    const before = await storedCounts(target);
+    const again = await cli(['import', log]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/team-log\.rejects\.csv has been changed since cis-contact wrote it.*it may hold your corrections.*\[output-is-input\]/s);
+    expect(again.stderr).toContain('--rejects');
+    expect(readFileSync(rejects, 'utf8')).toBe(edited);
+    expect(await storedCounts(target)).toEqual(before);
+    // A rejects-shaped file the tool did not write (copied in, written by an older version) is not overwritten either.
+    const foreign = write('foreign.rejects.csv', `${HEADER},reject_line,reject_codes,reject_reasons\n`);
+    expect((await cli(['import', log, '--rejects', foreign])).code).toBe(2);
+    expect(readFileSync(foreign, 'utf8')).toBe(`${HEADER},reject_line,reject_codes,reject_reasons\n`);
+    // The corrected file imports, and the run of it writes its own rejects file.
+    expect((await cli(['--json', 'import', rejects])).json).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+  });
+
+  it('a dry run writes no file unless told where: no rejects file beside the log, one with --rejects', async () => {
+    const log = write('dry-log.csv', `${[HEADER, row('DRY-1', 'bad', 'x'.repeat(101))].join('\n')}\n`);
+    const files = () => readdirSync(cwd).sort();
+    const before = files();
+    const r = await cli(['--json', 'import', log, '--dry-run']);
+    expect(r.json).toMatchObject({ dryRun: true, rowsRejected: 1, rejectsFile: null });
+    expect(files()).toEqual(before);
+    const told = await cli(['--json', 'import', log, '--dry-run', '--rejects', join(cwd, 'dry-told.csv')]);
+    expect(told.json.rejectsFile).toBe(join(cwd, 'dry-told.csv'));
+    expect(readFileSync(join(cwd, 'dry-told.csv'), 'utf8')).toContain('contact-name-too-long');
   });
 
   it('a quote never closed is fatal, naming its line and what it would swallow: no row is lost silently', async () => {
