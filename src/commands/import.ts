@@ -1,13 +1,13 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
-import { parseEncoding } from '../csv/reader.js';
-import { checkWholeFile } from '../csv/file-check.js';
-import type { FileSnapshot } from '../csv/file-snapshot.js';
-import { type Output, guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
+import { decideFormat } from '../csv/format.js';
+import { type Output, guardOutputs } from '../reporting/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
-import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import {
+  type ReferenceImportOptions, type ReferenceImportSummary, importOperators, importRegistry, readyReferenceFile,
+} from '../import/reference-import.js';
 import { progressReporter } from '../reporting/progress.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
 import { summaryTable } from '../reporting/summary.js';
@@ -20,6 +20,7 @@ export interface ImportFlags {
   strict?: boolean;
   encoding?: string;
   confirmEncoding?: boolean;
+  delimiter?: string;
   warnings?: string;
   map?: string;
   registry?: string;
@@ -27,10 +28,7 @@ export interface ImportFlags {
 }
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
-  const declared = parseEncoding(flags.encoding);
-  // A rejects file is always UTF-8 (it says so with a byte-order mark), whatever the first file was.
-  const encoding = isRejectsFile(file) ? 'utf-8' : declared;
-  const check = { encoding, confirmEncoding: Boolean(flags.confirmEncoding) };
+  const confirmEncoding = Boolean(flags.confirmEncoding);
   // A dry run writes only the files it is told to write.
   const dryRun = Boolean(flags.dryRun);
   const rejectsPath = flags.rejects ?? (dryRun ? undefined : defaultRejectsPath(file));
@@ -43,14 +41,18 @@ export async function importCommand(session: Session, file: string, flags: Impor
   ];
   guardOutputs(outputs, [file, flags.map, ...references]);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : NO_MAP;
+  // Each file's encoding and separator are its own; --delimiter and --map are the log's.
+  const format = decideFormat(file, { encoding: flags.encoding, delimiter: flags.delimiter }, CONTACT_LOG_LAYOUT, map);
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
-  const unchanged = await checkLogFile(file, check, map);
-  const snapshots = new Map<string, FileSnapshot | undefined>();
-  for (const reference of references) snapshots.set(reference, await checkWholeFile(reference, check));
+  const unchanged = await checkLogFile(file, { format, confirmEncoding }, map);
+  const ready = new Map<string, Pick<ReferenceImportOptions, 'format' | 'unchanged'>>();
+  for (const [path, what] of [[flags.registry, 'registry'], [flags.operators, 'operators']] as const) {
+    if (path) ready.set(path, await readyReferenceFile(path, what, { encoding: flags.encoding }, NO_MAP, confirmEncoding));
+  }
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string) => ({
-    file: path, encoding: declared, rejectsPath: referenceRejects(path), rejectsAlways: false, unchanged: snapshots.get(path),
+  const referenceOptions = (path: string): ReferenceImportOptions => ({
+    file: path, ...ready.get(path)!, rejectsPath: referenceRejects(path), rejectsAlways: false,
   });
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
@@ -60,7 +62,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   let summary;
   try {
     summary = await importContacts(store, {
-      file, encoding, map, unchanged,
+      file, format, map, unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
       rejectsAlways: flags.rejects !== undefined,

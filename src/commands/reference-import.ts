@@ -2,10 +2,10 @@
 
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
-import { parseEncoding } from '../csv/reader.js';
-import { checkWholeFile } from '../csv/file-check.js';
-import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
-import { OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { guardOutputs } from '../reporting/output-paths.js';
+import {
+  OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry, readyReferenceFile,
+} from '../import/reference-import.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
 import { summaryTable } from '../reporting/summary.js';
@@ -14,17 +14,17 @@ export interface ReferenceImportFlags {
   rejects?: string;
   encoding?: string;
   confirmEncoding?: boolean;
+  delimiter?: string;
   map?: string;
 }
 
 async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
-  const encoding = isRejectsFile(file) ? 'utf-8' : parseEncoding(flags.encoding);
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
   guardOutputs([{ path: rejectsPath, flag: '--rejects' }], [file, flags.map]);
   const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;
-  const unchanged = await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
+  const ready = await readyReferenceFile(file, what, { encoding: flags.encoding, delimiter: flags.delimiter }, map, Boolean(flags.confirmEncoding));
   const store = await session.store();
-  const options = { file, encoding, map, rejectsPath, rejectsAlways: flags.rejects !== undefined, unchanged };
+  const options = { file, ...ready, map, rejectsPath, rejectsAlways: flags.rejects !== undefined };
   const summary: ReferenceImportSummary = what === 'registry'
     ? await importRegistry(store.db, options)
     : await importOperators(store.db, options);

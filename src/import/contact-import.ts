@@ -13,7 +13,7 @@ import {
   type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields,
 } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
-import type { Encoding } from '../csv/reader.js';
+import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, SOURCE_LINE_COLUMN, normaliseHeaderName } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
@@ -42,7 +42,7 @@ const CHECK_SLICE = 32;
 
 export interface ContactImportOptions {
   file: string;
-  encoding: Encoding;
+  format: CsvFormat;
   map: ColumnMap;
   /** Where rejected rows go; none in a dry run not told where. */
   rejectsPath?: string | undefined;
@@ -67,6 +67,8 @@ export interface ContactImportSummary {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** Rows whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped, not in rowsRead. */
+  rowsEmpty: number;
   contactsWritten: number;
   enquiriesWritten: number;
   rejectsByCode: Record<string, number>;
@@ -213,19 +215,19 @@ export class ContactImport {
     this.references = new ReferenceCache(store.db);
     this.corrected = new CorrectedRowKeys(store.db);
     this.summary = {
-      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0,
+      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0, rowsEmpty: 0,
       contactsWritten: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
     };
   }
 
   async run(): Promise<ContactImportSummary> {
     const batchRows = this.options.batchRows ?? 2000;
-    const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
+    const rows = logRows(this.options.file, this.options.format, this.options.map, { emptyRow: () => this.summary.rowsEmpty++, header: (header) => {
       if (this.options.rejectsPath) this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
       if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
       this.fromRejectsFile = header.rejectsFile;
       this.sourceLineOf = sourceLineReader(header.raw);
-    });
+    } });
     let batch: LogUnit[] = [];
     let size = 0;
     // Full collections keep the server import's peak RSS well under the

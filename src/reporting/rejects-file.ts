@@ -74,7 +74,8 @@ export class RejectsFile {
     if (!this.out) {
       this.file = createWriteStream(this.path);
       // A byte-order mark: Excel then reads the file as UTF-8, and so does the importer, whatever --encoding says.
-      this.out = stringify({ eof: true, record_delimiter: '\n', bom: true });
+      // A lone CR ends a row for the reader (and for spreadsheets), so a value holding one is quoted.
+      this.out = stringify({ eof: true, record_delimiter: '\n', bom: true, quoted_match: /\r/ });
       const digest = (this.digest = newDigest());
       this.out.on('data', (chunk: Buffer | string) => digest.update(chunk));
       this.out.pipe(this.file);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
 import { NO_MAP } from '../../src/csv/header.js';
+import { DEFAULT_FORMAT } from '../../src/csv/reader.js';
 import { type ContactImportOptions, importContacts } from '../../src/import/contact-import.js';
 import { checkLogFile } from '../../src/import/contact-log.js';
 import { sql } from 'drizzle-orm';
@@ -40,9 +41,9 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
   async function checkedLog(name: string, n: number) {
     const file = join(cwd, name);
     writeFileSync(file, `${[HEADER, ...Array.from({ length: n }, (_, i) => row(`${name}-${i + 1}`))].join('\n')}\n`);
-    const unchanged = await checkLogFile(file, { encoding: 'utf-8' }, NO_MAP);
+    const unchanged = await checkLogFile(file, { format: DEFAULT_FORMAT }, NO_MAP);
     const options: ContactImportOptions = {
-      file, encoding: 'utf-8', map: NO_MAP, rejectsPath: join(cwd, `${name}.rejects.csv`), rejectsAlways: false, dryRun: false, settings, unchanged,
+      file, format: DEFAULT_FORMAT, map: NO_MAP, rejectsPath: join(cwd, `${name}.rejects.csv`), rejectsAlways: false, dryRun: false, settings, unchanged,
     };
     return { file, options };
   }
