@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { CisError, inputError } from '../domain/errors.js';
+import { whyUnreadable } from './reader.js';
 
 export interface FileLayout {
   known: readonly string[];
@@ -74,11 +75,18 @@ export function isRejectsHeader(names: readonly string[]): boolean {
  */
 export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   const fail = (detail: string) => new CisError('input', 'map-invalid', issue('map-invalid', { value: path, detail }).message);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw inputError('file-unreadable', `cannot read the column map ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`,
+      'give --map the path of a JSON file: {"Legacy header": "column", "Column to drop": null}');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw fail((error as Error).message);
+    throw fail(`it is not valid JSON: ${jsonErrorWhere(text, (error as Error).message)}`);
   }
   const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
   if (!isObject(parsed)) throw fail('it must be a JSON object of {"legacy header": "column" or null}');
@@ -100,8 +108,10 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
     const field = normaliseHeaderName(column);
     const vocabulary = layout.vocabularies?.[field];
     if (!vocabulary) {
-      const fixed = Object.keys(layout.vocabularies ?? {}).join(', ');
-      throw fail(`values of "${column}" cannot be translated: only columns with a fixed vocabulary can (${fixed})`);
+      const fixed = Object.keys(layout.vocabularies ?? {});
+      throw fail(fixed.length > 0
+        ? `values of "${column}" cannot be translated: only the columns with a fixed vocabulary can (${fixed.join(', ')}); take "${column}" out of "values", and write its words in the file as they should be stored`
+        : `values of "${column}" cannot be translated: this file has no column with a fixed vocabulary, so its map takes no "values"; take them out, and write the words in the file as the rules spell them`);
     }
     if (!isObject(words)) throw fail(`"values"."${column}" must be a JSON object of {"legacy word": "${field} word"}`);
     const table = new Map<string, string>();
@@ -115,9 +125,22 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   return { columns, values };
 }
 
+/** A JSON.parse error, placed by line and column (Node says only "at position N"). */
+function jsonErrorWhere(text: string, message: string): string {
+  const at = /at position (\d+)/.exec(message);
+  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const position = at ? Number(at[1]) : text.length;
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `${reason}, at line ${line}, column ${column}`;
+}
+
 export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap = NO_MAP): ResolvedHeader {
   const problems: Issue[] = [];
-  const seen = new Set<string>();
+  const unknown: string[] = [];
+  /** Each column filled so far, and the header that fills it. */
+  const seen = new Map<string, string>();
   const columns = raw.map((name): ResolvedHeader['columns'][number] => {
     const normal = normaliseHeaderName(name);
     const mapped = map.columns.has(normal) ? map.columns.get(normal)! : undefined;
@@ -126,19 +149,34 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     if (mapped === undefined && isRejectColumn(name)) return { ignored: true };
     if (field === '') return { blank: true };
     if (!layout.known.includes(field)) {
-      problems.push(issue('unknown-column', { field: name.trim(), detail: `known columns are ${layout.known.join(', ')}` }));
+      unknown.push(name.trim());
       return { ignored: true };
     }
-    if (seen.has(field)) problems.push(issue('duplicate-column', { field }));
-    seen.add(field);
+    const earlier = seen.get(field);
+    if (earlier !== undefined) {
+      const viaMap = normaliseHeaderName(earlier) !== field || mapped !== undefined;
+      problems.push(issue('duplicate-column', {
+        field, ...(viaMap ? { detail: `the map sends both "${earlier}" and "${name.trim()}" to it; map one of them to null, or to another column` } : {}),
+      }));
+    }
+    seen.set(field, name.trim());
     const words = map.values.get(field);
     return words ? { field, words } : { field };
   });
+  if (unknown.length > 0) problems.unshift(issue('unknown-column', { field: unknown.join(', '), length: unknown.length }));
   for (const field of layout.required) if (!seen.has(field)) problems.push(issue('missing-column', { field }));
   if (problems.length > 0) {
-    throw inputError(problems[0]!.code, problems.map((p) => p.message).join('; '));
+    throw inputError(problems[0]!.code, problems.map((p) => p.message).join('; '), unknown.length > 0 ? unknownColumnsHint(raw, layout) : undefined);
   }
   return { raw, columns, rejectsFile: isRejectsHeader(raw) };
+}
+
+/** What to do about columns the file may not have: the known ones, once, and how --map names the others. */
+function unknownColumnsHint(raw: readonly string[], layout: FileLayout): string {
+  const oneColumn = raw.length === 1 && /[;\t,|]/.test(raw[0]!)
+    ? 'the header reads as one column: if the file is separated by something else, give it with --delimiter; otherwise, '
+    : '';
+  return `${oneColumn}the known columns are ${layout.known.join(', ')}; a --map FILE renames a legacy header ({"Legacy header": "${layout.known[layout.known.length - 1]}"}) or drops a column ({"Column to drop": null})`;
 }
 
 /** The row as fields; a value under a blank header is `row-shape`. */

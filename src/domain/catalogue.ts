@@ -46,9 +46,11 @@ const entries: CatalogueEntry[] = [
   { code: 'missing-column', severity: 'fatal', title: 'Required column missing', fields: [], manual: 'docs/formats.md',
     message: (p) => `required column ${f(p)} is missing from the header` },
   { code: 'unknown-column', severity: 'fatal', title: 'Unknown column', fields: [], manual: 'docs/formats.md',
-    message: (p) => `column ${f(p)} is not a known column; rename or drop it with --map${d(p)}` },
+    message: (p) => ((p.length ?? 1) > 1
+      ? `columns ${f(p)} are not known columns; rename or drop them with --map${d(p)}`
+      : `column ${f(p)} is not a known column; rename or drop it with --map${d(p)}`) },
   { code: 'duplicate-column', severity: 'fatal', title: 'Column appears twice', fields: [], manual: 'docs/formats.md',
-    message: (p) => `column ${f(p)} appears more than once in the header` },
+    message: (p) => `column ${f(p)} appears more than once in the header${d(p)}` },
   { code: 'unclosed-quote', severity: 'fatal', title: 'Quoted field never closed', fields: [], manual: 'RFC 4180; docs/formats.md',
     message: (p) => `line ${p.limit} opens a quoted field that is never closed${d(p)}` },
   { code: 'invalid-encoding', severity: 'fatal', title: 'Not in the declared character encoding', fields: [], manual: 'RFC 3629; docs/formats.md',
@@ -102,7 +104,7 @@ const entries: CatalogueEntry[] = [
   { code: 'date-missing', severity: 'error', title: 'Enquiry date missing', fields: ['enquiry_date'], manual: 'CISR90610',
     message: () => `enquiry_date is required (${DATE_FORMS})` },
   { code: 'date-format', severity: 'error', title: 'Enquiry date not a date', fields: ['enquiry_date'], manual: 'CISR90610',
-    message: (p) => `enquiry_date${v(p)} is not a real date in one of the forms ${DATE_FORMS}` },
+    message: (p) => `enquiry_date${v(p)} is not a real date in one of the forms ${DATE_FORMS}${p.detail ? `; ${p.detail}` : ''}` },
   { code: 'date-before-scheme', severity: 'error', title: 'Date before the scheme began', fields: ['enquiry_date'], manual: 'CISR90610',
     message: (p) => `enquiry_date ${p.value} is before ${p.limit}, when the scheme's contact history begins` },
   { code: 'date-in-future', severity: 'error', title: 'Date in the future', fields: ['enquiry_date'], manual: 'CISR90610',

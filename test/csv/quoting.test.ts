@@ -135,6 +135,6 @@ describe('the whole-file check: quoting', () => {
   });
 
   it('a file that fails while being read is unreadable, not taken as well formed', async () => {
-    await expect(checkQuoting(dir, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
+    await expect(checkQuoting(dir, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable', message: `cannot read ${dir}: it is a folder, not a file` });
   });
 });
