@@ -10,7 +10,7 @@ import {
 } from '../import/reference-import.js';
 import { progressReporter } from '../reporting/progress.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
-import { summaryTable } from '../reporting/summary.js';
+import { contactImportCounts, referenceImportCounts, summaryTable } from '../reporting/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/errors.js';
 
@@ -91,18 +91,13 @@ export async function importCommand(session: Session, file: string, flags: Impor
     json: { ...summary, ...reference },
     report: () => {
       for (const [what, r] of Object.entries(reference)) {
-        summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, [
-          ['rows read', r.rowsRead], ['accepted', r.rowsAccepted], ['rejected', r.rowsRejected],
-        ], r.rejectsByCode, {}, r.rejectsFile);
+        summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, referenceImportCounts(r), r.rejectsByCode, {}, r.rejectsFile);
       }
-      summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, [
-        ['rows read', summary.rowsRead],
-        ['accepted', summary.rowsAccepted],
-        ['duplicate', summary.rowsDuplicate],
-        ['rejected', summary.rowsRejected],
-        [summary.dryRun ? 'contacts to write' : 'contacts written', summary.contactsWritten],
-        [summary.dryRun ? 'enquiries to write' : 'enquiries written', summary.enquiriesWritten],
-      ], summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, contactImportCounts(summary),
+        summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      if (summary.dryRun && summary.rowsRejected > 0 && !summary.rejectsFile) {
+        session.ui.say('A dry run writes no rejects file: add --rejects PATH to see the rejected rows with their reasons.');
+      }
       if (summary.interrupted) {
         session.ui.talk(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
       }

@@ -8,7 +8,7 @@ import {
 } from '../import/reference-import.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
-import { summaryTable } from '../reporting/summary.js';
+import { referenceImportCounts, summaryTable } from '../reporting/summary.js';
 
 export interface ReferenceImportFlags {
   rejects?: string;
@@ -31,11 +31,8 @@ async function referenceImport(session: Session, what: 'registry' | 'operators',
   return {
     exitCode: summary.rowsRejected > 0 ? 1 : 0,
     json: summary,
-    report: () => summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`, [
-      ['rows read', summary.rowsRead],
-      ['accepted', summary.rowsAccepted],
-      ['rejected', summary.rowsRejected],
-    ], summary.rejectsByCode, {}, summary.rejectsFile),
+    report: () => summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`, referenceImportCounts(summary),
+      summary.rejectsByCode, {}, summary.rejectsFile),
   };
 }
 

@@ -69,7 +69,12 @@ export interface ContactImportSummary {
   rowsDuplicate: number;
   /** Rows whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped, not in rowsRead. */
   rowsEmpty: number;
+  /** contactsAccepted + partnerExpansions. */
   contactsWritten: number;
+  /** Contacts the accepted rows make (rows of one contact_ref are one contact). */
+  contactsAccepted: number;
+  /** Contacts beyond one each for partnership contacts, stored on each partner's record. */
+  partnerExpansions: number;
   enquiriesWritten: number;
   rejectsByCode: Record<string, number>;
   warningsByCode: Record<string, number>;
@@ -216,7 +221,7 @@ export class ContactImport {
     this.corrected = new CorrectedRowKeys(store.db);
     this.summary = {
       file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0, rowsEmpty: 0,
-      contactsWritten: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
+      contactsWritten: 0, contactsAccepted: 0, partnerExpansions: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
     };
   }
 
@@ -467,6 +472,8 @@ export class ContactImport {
     }
     s.rowsAccepted += rows.length;
     s.contactsWritten += outcome.stored.length;
+    s.contactsAccepted += 1;
+    s.partnerExpansions += outcome.stored.length - 1;
     s.enquiriesWritten += outcome.stored.length * rows.length;
     return false;
   }

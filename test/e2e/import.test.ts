@@ -44,8 +44,11 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     const r = await cli(['--json', 'import', join(FIXTURES, 'contacts.csv')]);
     expect(r.code).toBe(1);
     const s = r.json;
-    expect(s).toMatchObject({ dryRun: false, rowsRead: 16, rowsAccepted: 7, rowsRejected: 9, rowsDuplicate: 0, contactsWritten: 8, enquiriesWritten: 9 });
+    expect(s).toMatchObject({ dryRun: false, rowsRead: 16, rowsAccepted: 7, rowsRejected: 9, rowsDuplicate: 0, rowsEmpty: 0, contactsWritten: 8, enquiriesWritten: 9 });
     expect(s.rowsAccepted + s.rowsRejected + s.rowsDuplicate).toBe(s.rowsRead);
+    // Seven rows, six contacts (two rows share a contact_ref), and the partnership's on its two partners.
+    expect(s).toMatchObject({ contactsAccepted: 6, partnerExpansions: 2 });
+    expect(s.contactsAccepted + s.partnerExpansions).toBe(s.contactsWritten);
     expect(s.rejectsByCode).toMatchObject({ 'sibling-rejected': 1, 'contact-fields-differ': 1, 'contact-ref-reused': 1, 'payment-details': 2 });
     expect(s.warningsByCode).toEqual({ 'action-missing': 1, abbreviation: 1, 'identical-row': 1 });
     const rejects = readFileSync(join(cwd, 'contacts.rejects.csv'), 'utf8');

@@ -31,10 +31,15 @@ describe.each(DRIVERS)('spreadsheet files on %s', (driver) => {
   });
   afterAll(() => target?.dispose());
 
-  it('Excel in a European locale: separated by semicolons, with its trailing empty rows, imports as it is', async () => {
-    const r = await cli(['--json', 'import', join(FIXTURES, 'contacts-semicolon.csv')]);
+  it('Excel in a European locale: separated by semicolons, with its trailing empty rows, imports as it is; the summary adds up', async () => {
+    const r = await cli(['import', join(FIXTURES, 'contacts-semicolon.csv')]);
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 4, rowsRejected: 0, rowsEmpty: 2 });
+    expect(r.stdout).toMatch(/rows read +4 {2}= 4 accepted \+ 0 duplicate \+ 0 rejected\n/);
+    expect(r.stdout).toMatch(/empty rows skipped +2 {2}rows whose cells are all empty; not in rows read\n/);
+    // One row is a partnership's with two partners: six contacts from four.
+    expect(r.stdout).toMatch(/contacts written +6 {2}= 4 accepted contacts \+ 2 more from partnership rows, recorded on each partner\n/);
+    const again = await cli(['--json', 'import', join(FIXTURES, 'contacts-semicolon.csv')]);
+    expect(again.json).toMatchObject({ rowsRead: 4, rowsAccepted: 0, rowsDuplicate: 4, rowsRejected: 0, rowsEmpty: 2, contactsWritten: 0 });
     expect(await storedNotes(target, 'EU-1')).toEqual({ general_notes: 'Agent asked why the return was late; advised of the filing date.', contact_name: 'Renée Côté' });
     // A partnership's contact, on each partner's record.
     expect((await storedNotes(target, 'EU-3/1097172564'))?.general_notes).toBe('Partners dispute the penalty,\nin person.');
