@@ -61,7 +61,24 @@ export function isRejectColumn(name: string): boolean {
   return TOOL_COLUMNS.has(normaliseHeaderName(name));
 }
 
-/** A header that holds the reject columns is a rejects file's: read as UTF-8, its formula guards removed. */
+/**
+ * For a header with a rejects file's line columns: a row's line in the very
+ * first file, as written (`reject_source_line`, else `reject_line`).
+ */
+export function firstFileLineReader(rawHeader: readonly string[]): ((values: readonly string[]) => string | undefined) | undefined {
+  const names = rawHeader.map(normaliseHeaderName);
+  const columns = [names.indexOf(SOURCE_LINE_COLUMN), names.indexOf('reject_line')].filter((i) => i >= 0);
+  if (columns.length === 0) return undefined;
+  return (values) => {
+    for (const i of columns) {
+      const cell = (values[i] ?? '').trim();
+      if (cell !== '') return cell;
+    }
+    return undefined;
+  };
+}
+
+/** A header that holds the reject columns is a rejects file's (read as UTF-8 when it starts with its byte-order mark). */
 export function isRejectsHeader(names: readonly string[]): boolean {
   const normal = new Set(names.map(normaliseHeaderName));
   return REJECT_COLUMNS.every((c) => normal.has(c));

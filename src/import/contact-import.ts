@@ -14,7 +14,7 @@ import {
 } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
-import { type ColumnMap, SOURCE_LINE_COLUMN, normaliseHeaderName } from '../csv/header.js';
+import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
@@ -181,16 +181,11 @@ function evaluate(
 
 /** The line a row of a rejects file had in the very first file, from this header's columns. */
 function sourceLineReader(rawHeader: readonly string[]): ((values: readonly string[]) => number | undefined) | undefined {
-  const names = rawHeader.map(normaliseHeaderName);
-  const columns = [names.indexOf(SOURCE_LINE_COLUMN), names.indexOf('reject_line')].filter((i) => i >= 0);
-  if (columns.length === 0) return undefined;
-  return (values) => {
-    for (const i of columns) {
-      const line = Number((values[i] ?? '').trim());
-      if (Number.isSafeInteger(line) && line > 0) return line;
-    }
-    return undefined;
-  };
+  const firstFileLine = firstFileLineReader(rawHeader);
+  return firstFileLine && ((values) => {
+    const line = Number(firstFileLine(values));
+    return Number.isSafeInteger(line) && line > 0 ? line : undefined;
+  });
 }
 
 /** Rows of a rejected contact that were fine themselves. */
@@ -227,12 +222,15 @@ export class ContactImport {
 
   async run(): Promise<ContactImportSummary> {
     const batchRows = this.options.batchRows ?? 2000;
-    const rows = logRows(this.options.file, this.options.format, this.options.map, { emptyRow: () => this.summary.rowsEmpty++, header: (header) => {
-      if (this.options.rejectsPath) this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
-      if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
-      this.fromRejectsFile = header.rejectsFile;
-      this.sourceLineOf = sourceLineReader(header.raw);
-    } });
+    const rows = logRows(this.options.file, this.options.format, this.options.map, {
+      header: (header) => {
+        if (this.options.rejectsPath) this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
+        if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
+        this.fromRejectsFile = header.rejectsFile;
+        this.sourceLineOf = sourceLineReader(header.raw);
+      },
+      emptyRow: () => this.summary.rowsEmpty++,
+    });
     let batch: LogUnit[] = [];
     let size = 0;
     // Full collections keep the server import's peak RSS well under the

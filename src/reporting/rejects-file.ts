@@ -15,7 +15,7 @@ import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
-import { REJECT_COLUMNS, SOURCE_LINE_COLUMN, isRejectColumn, normaliseHeaderName } from '../csv/header.js';
+import { REJECT_COLUMNS, SOURCE_LINE_COLUMN, firstFileLineReader, isRejectColumn } from '../csv/header.js';
 import { neutralise } from '../csv/formula-guard.js';
 import { newDigest, recordWritten } from './written-files.js';
 
@@ -62,11 +62,8 @@ export class RejectsFile {
   /** For an input with this header: its own reject_* columns (a rejects file imported again) are replaced by this run's. */
   static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
     const kept = rawHeader.map((name) => !isRejectColumn(name));
-    const names = rawHeader.map(normaliseHeaderName);
-    const source = names.indexOf(SOURCE_LINE_COLUMN);
-    const first = names.indexOf('reject_line');
-    const sourceLineOf = first === -1 ? undefined : (values: readonly string[], line: number) =>
-      (source !== -1 && values[source]) || values[first] || String(line);
+    const firstFileLine = firstFileLineReader(rawHeader);
+    const sourceLineOf = firstFileLine && ((values: readonly string[], line: number) => firstFileLine(values) ?? String(line));
     return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true, sourceLineOf);
   }
 

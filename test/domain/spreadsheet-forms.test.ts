@@ -62,8 +62,9 @@ describe('dates as spreadsheets make them', () => {
 });
 
 describe('PIDs as spreadsheets write them', () => {
-  it('removes spaces inside and a trailing .0; never pads six digits', () => {
+  it("removes spaces inside, Excel's leading ' and a trailing .0; never pads six digits", () => {
     expect(parsePid('1234567.0')).toEqual({ ok: true, pid: '1234567' });
+    expect(parsePid("'0123456")).toEqual({ ok: true, pid: '0123456' });
     expect(parsePid(' 123 4567 ')).toEqual({ ok: true, pid: '1234567' });
     expect(parsePid('0123456')).toEqual({ ok: true, pid: '0123456' });
     expect(parsePid('123456')).toMatchObject({ ok: false, code: 'operator-format', detail: expect.stringMatching(/dropped a leading zero/) });
