@@ -12,6 +12,8 @@ import { type Job, ROLES } from '../storage/roles.js';
 
 const LOAD_REGISTRY = 'load this registry file first, in the same run';
 const LOAD_OPERATORS = 'load this operators file first, in the same run';
+const ENCODING = 'utf-8 (default), windows-1252 (latin1) or utf-16; a file with a UTF-16 byte-order mark (Excel\'s "Unicode Text") is read as UTF-16 whatever this says, and a rejects file as UTF-8';
+const DELIMITER = 'the separator: , ; or tab (default: whichever makes the header name known columns)';
 const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
 
 /** The role a command's job takes on a server, from its options. */
@@ -67,8 +69,9 @@ export function buildProgram(): Command {
 
   const referenceOptions = (c: Command) => c
     .option('--rejects <path>', 'where rejected rows go (default: <file>.rejects.csv here, only if any)')
-    .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
+    .option('--encoding <name>', ENCODING)
     .option('--confirm-encoding', CONFIRM_ENCODING)
+    .option('--delimiter <separator>', DELIMITER)
     .option('--map <file>', 'JSON {"Legacy header": "column", "Column to drop": null}');
 
   const registry = program.command('registry').description('the registry of CIS records and partnerships');
@@ -106,8 +109,9 @@ export function buildProgram(): Command {
     .option('--dry-run', 'check everything against the database, write nothing')
     .option('--strict', 'treat warnings as errors')
     .option('--warnings <path>', 'write the accepted rows that carried warnings here, in the rejects file\'s shape')
-    .option('--encoding <name>', 'utf-8 (default) or windows-1252 (latin1)')
+    .option('--encoding <name>', ENCODING)
     .option('--confirm-encoding', CONFIRM_ENCODING)
+    .option('--delimiter <separator>', `${DELIMITER}; the log's only, each --registry or --operators file's is found from its own header`)
     .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
     .addOption(new Option('--operators <file>', LOAD_OPERATORS)),

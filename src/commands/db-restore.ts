@@ -14,7 +14,7 @@ export async function dbRestore(session: Session, file: string, flags: RestoreFl
   const exported = await openExport(file);
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string) => ({ file: path, encoding: 'utf-8' as const, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
+  const referenceOptions = (path: string) => ({ file: path, format: { encoding: 'utf-8' as const }, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
   const summary = await restoreHistory(store, file, exported.entries, exported.manifest, session.signal);

@@ -1,15 +1,16 @@
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
-import { parseEncoding } from '../csv/reader.js';
-import { checkWholeFile } from '../csv/file-check.js';
-import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
+import { decideFormat } from '../csv/format.js';
+import { type Output, guardOutputs } from '../reporting/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
-import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import {
+  type ReferenceImportOptions, type ReferenceImportSummary, importOperators, importRegistry, readyReferenceFile,
+} from '../import/reference-import.js';
 import { progressReporter } from '../reporting/progress.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
-import { summaryTable } from '../reporting/summary.js';
+import { contactImportCounts, referenceImportCounts, summaryTable } from '../reporting/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/errors.js';
 
@@ -19,6 +20,7 @@ export interface ImportFlags {
   strict?: boolean;
   encoding?: string;
   confirmEncoding?: boolean;
+  delimiter?: string;
   warnings?: string;
   map?: string;
   registry?: string;
@@ -26,20 +28,32 @@ export interface ImportFlags {
 }
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
-  const declared = parseEncoding(flags.encoding);
-  // A rejects file is always UTF-8 (it says so with a byte-order mark), whatever the first file was.
-  const encoding = isRejectsFile(file) ? 'utf-8' : declared;
-  const check = { encoding, confirmEncoding: Boolean(flags.confirmEncoding) };
-  const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
+  const confirmEncoding = Boolean(flags.confirmEncoding);
+  // A dry run writes only the files it is told to write.
+  const dryRun = Boolean(flags.dryRun);
+  const rejectsPath = flags.rejects ?? (dryRun ? undefined : defaultRejectsPath(file));
   const references = [flags.registry, flags.operators].filter((f): f is string => f !== undefined);
-  guardOutputs([rejectsPath, ...(flags.warnings ? [flags.warnings] : []), ...references.map(defaultRejectsPath)], [file, flags.map, ...references]);
+  const referenceRejects = (path: string) => (dryRun ? undefined : defaultRejectsPath(path));
+  const outputs: Output[] = [
+    ...(rejectsPath ? [{ path: rejectsPath, flag: '--rejects' }] : []),
+    ...(flags.warnings ? [{ path: flags.warnings, flag: '--warnings' }] : []),
+    ...references.flatMap((r) => (referenceRejects(r) ? [{ path: referenceRejects(r)! }] : [])),
+  ];
+  guardOutputs(outputs, [file, flags.map, ...references]);
   const map = flags.map ? loadColumnMap(flags.map, CONTACT_LOG_LAYOUT) : NO_MAP;
+  // Each file's encoding and separator are its own; --delimiter and --map are the log's.
+  const format = decideFormat(file, { encoding: flags.encoding, delimiter: flags.delimiter }, CONTACT_LOG_LAYOUT, map);
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
-  await checkLogFile(file, check, map);
-  for (const reference of references) await checkWholeFile(reference, check);
+  const unchanged = await checkLogFile(file, { format, confirmEncoding }, map);
+  const ready = new Map<string, Pick<ReferenceImportOptions, 'format' | 'unchanged'>>();
+  for (const [path, what] of [[flags.registry, 'registry'], [flags.operators, 'operators']] as const) {
+    if (path) ready.set(path, await readyReferenceFile(path, what, { encoding: flags.encoding }, NO_MAP, confirmEncoding));
+  }
   const store = await session.store();
   const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string) => ({ file: path, encoding: declared, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
+  const referenceOptions = (path: string): ReferenceImportOptions => ({
+    file: path, ...ready.get(path)!, rejectsPath: referenceRejects(path), rejectsAlways: false,
+  });
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
 
@@ -48,11 +62,11 @@ export async function importCommand(session: Session, file: string, flags: Impor
   let summary;
   try {
     summary = await importContacts(store, {
-      file, encoding, map,
+      file, format, map, unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
       rejectsAlways: flags.rejects !== undefined,
-      dryRun: Boolean(flags.dryRun),
+      dryRun,
       settings: session.rules(Boolean(flags.strict)),
       signal: session.signal,
       onProgress: (rows, bytes) => {
@@ -77,18 +91,13 @@ export async function importCommand(session: Session, file: string, flags: Impor
     json: { ...summary, ...reference },
     report: () => {
       for (const [what, r] of Object.entries(reference)) {
-        summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, [
-          ['rows read', r.rowsRead], ['accepted', r.rowsAccepted], ['rejected', r.rowsRejected],
-        ], r.rejectsByCode, {}, r.rejectsFile);
+        summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, referenceImportCounts(r), r.rejectsByCode, {}, r.rejectsFile);
       }
-      summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, [
-        ['rows read', summary.rowsRead],
-        ['accepted', summary.rowsAccepted],
-        ['duplicate', summary.rowsDuplicate],
-        ['rejected', summary.rowsRejected],
-        [summary.dryRun ? 'contacts to write' : 'contacts written', summary.contactsWritten],
-        [summary.dryRun ? 'enquiries to write' : 'enquiries written', summary.enquiriesWritten],
-      ], summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, contactImportCounts(summary),
+        summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      if (summary.dryRun && summary.rowsRejected > 0 && !summary.rejectsFile) {
+        session.ui.say('A dry run writes no rejects file: add --rejects PATH to see the rejected rows with their reasons.');
+      }
       if (summary.interrupted) {
         session.ui.talk(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
       }

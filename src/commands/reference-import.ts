@@ -2,40 +2,37 @@
 
 import type { CommandResult } from '../cli/exit-handler.js';
 import type { Session } from '../cli/session.js';
-import { parseEncoding } from '../csv/reader.js';
-import { checkWholeFile } from '../csv/file-check.js';
-import { guardOutputs, isRejectsFile } from '../reporting/output-paths.js';
-import { OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
+import { guardOutputs } from '../reporting/output-paths.js';
+import {
+  OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry, readyReferenceFile,
+} from '../import/reference-import.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../reporting/rejects-file.js';
-import { summaryTable } from '../reporting/summary.js';
+import { referenceImportCounts, summaryTable } from '../reporting/summary.js';
 
 export interface ReferenceImportFlags {
   rejects?: string;
   encoding?: string;
   confirmEncoding?: boolean;
+  delimiter?: string;
   map?: string;
 }
 
 async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
-  const encoding = isRejectsFile(file) ? 'utf-8' : parseEncoding(flags.encoding);
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
-  guardOutputs([rejectsPath], [file, flags.map]);
+  guardOutputs([{ path: rejectsPath, flag: '--rejects' }], [file, flags.map]);
   const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;
-  await checkWholeFile(file, { encoding, confirmEncoding: Boolean(flags.confirmEncoding) });
+  const ready = await readyReferenceFile(file, what, { encoding: flags.encoding, delimiter: flags.delimiter }, map, Boolean(flags.confirmEncoding));
   const store = await session.store();
-  const options = { file, encoding, map, rejectsPath, rejectsAlways: flags.rejects !== undefined };
+  const options = { file, ...ready, map, rejectsPath, rejectsAlways: flags.rejects !== undefined };
   const summary: ReferenceImportSummary = what === 'registry'
     ? await importRegistry(store.db, options)
     : await importOperators(store.db, options);
   return {
     exitCode: summary.rowsRejected > 0 ? 1 : 0,
     json: summary,
-    report: () => summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`, [
-      ['rows read', summary.rowsRead],
-      ['accepted', summary.rowsAccepted],
-      ['rejected', summary.rowsRejected],
-    ], summary.rejectsByCode, {}, summary.rejectsFile),
+    report: () => summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`, referenceImportCounts(summary),
+      summary.rejectsByCode, {}, summary.rejectsFile),
   };
 }
 

@@ -14,15 +14,15 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
 import { inputError } from '../domain/errors.js';
-import { CHUNK_BYTES, type Encoding, lineEndingOf, readCsvChunks } from './reader.js';
+import { type CsvFormat, DEFAULT_FORMAT, MAX_ROW_CHARS, openFile, parserBytes, readCsvChunks, whyUnreadable } from './reader.js';
 import { QuotingScan } from './quoting.js';
+import { type FileSnapshot, snapshotOf } from './file-snapshot.js';
 
 const LF = 0x0a;
 
 export interface FileCheckOptions {
-  encoding: Encoding;
+  format: Partial<CsvFormat>;
   /** The user says the file really is windows-1252, though its bytes would read as UTF-8. */
   confirmEncoding?: boolean;
 }
@@ -58,57 +58,86 @@ function unfinishedTail(bytes: Uint8Array): number {
   return 0;
 }
 
-function linesIn(bytes: Uint8Array, end = bytes.length): number {
+/**
+ * Counts the line feeds of the file chunk by chunk, and measures the longest
+ * stretch without one: a stretch longer than any row can be means a row the
+ * reader would refuse as too long (or a file whose rows end in CR alone),
+ * which the quick quoting scan cannot see; the parser then reads the file.
+ */
+class LineCounter {
+  lines = 0;
+  private offset = 0;
+  private lastBreak = -1;
+  longest = 0;
+
+  push(chunk: Uint8Array): void {
+    for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
+      this.lines++;
+      this.longest = Math.max(this.longest, this.offset + i - this.lastBreak - 1);
+      this.lastBreak = this.offset + i;
+    }
+    this.offset += chunk.length;
+    this.longest = Math.max(this.longest, this.offset - this.lastBreak - 1);
+  }
+}
+
+function linesIn(bytes: Uint8Array, end: number): number {
   let n = 0;
   for (let i = bytes.indexOf(LF); i !== -1 && i < end; i = bytes.indexOf(LF, i + 1)) n++;
   return n;
 }
 
-/** Fails with a fatal catalogue code if any of the file cannot be read faithfully. */
-export async function checkWholeFile(path: string, options: FileCheckOptions): Promise<void> {
-  const { encoding } = options;
-  let scan: QuotingScan | undefined;
-  let lineBreaks = 0;
+/**
+ * Fails with a fatal catalogue code if any of the file cannot be read
+ * faithfully; otherwise the file's size and time as the check began, for the
+ * import to make sure it reads the same file to the end.
+ */
+export async function checkWholeFile(path: string, options: FileCheckOptions): Promise<FileSnapshot | undefined> {
+  const format = { ...DEFAULT_FORMAT, ...options.format };
+  const snapshot = snapshotOf(path);
+  const utf16 = format.encoding === 'utf-16le' || format.encoding === 'utf-16be';
+  // UTF-16 reaches the checks as UTF-8, its own decoding already strict.
+  const encoding = utf16 ? 'utf-8' : format.encoding;
+  const scan = new QuotingScan(encoding, format.delimiter);
+  const counted = new LineCounter();
   let carry: Uint8Array = new Uint8Array(0);
   let validUtf8 = true;
   let startsWithBom = false;
   let firstAccentLine = 0;
   let first = true;
   let endsWithLineBreak = false;
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const file = await openFile(path);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      // The reader guesses the line ending from its first chunk, decoded; so does the scan.
-      scan ??= new QuotingScan(lineEndingOf(chunk), encoding);
+    for await (const chunk of parserBytes(file, format.encoding, path)) {
       scan.push(chunk);
       if (first) startsWithBom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
       first = false;
-      if (validUtf8) {
+      if (validUtf8 && !utf16) {
         const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
         const whole = bytes.subarray(0, bytes.length - unfinishedTail(bytes));
         if (!isUtf8(whole)) {
           validUtf8 = false;
           if (encoding === 'utf-8') {
-            const line = lineBreaks + 1 + linesIn(whole, firstInvalidUtf8(whole));
+            const line = counted.lines + 1 + linesIn(whole, firstInvalidUtf8(whole));
             throw inputError('invalid-encoding', `${path} is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have`,
               'a file saved by Excel or an older Windows system is most likely windows-1252: add --encoding windows-1252');
           }
         } else if (firstAccentLine === 0) {
           const high = whole.findIndex((b) => b >= 0x80);
-          if (high !== -1) firstAccentLine = lineBreaks + 1 + linesIn(whole, high);
+          if (high !== -1) firstAccentLine = counted.lines + 1 + linesIn(whole, high);
         }
         carry = bytes.subarray(whole.length);
       }
-      lineBreaks += linesIn(chunk);
+      counted.push(chunk);
       endsWithLineBreak = chunk[chunk.length - 1] === LF;
     }
   } catch (error) {
     if ((error as { code?: string }).code === 'invalid-encoding') throw error;
-    throw inputError('file-unreadable', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`);
   } finally {
-    stream.destroy();
+    file.destroy();
   }
-  if (encoding === 'utf-8' && carry.length > 0) {
+  if (encoding === 'utf-8' && !utf16 && carry.length > 0) {
     throw inputError('invalid-encoding', `${path} is not valid UTF-8: it ends in the middle of a character`,
       'the file may be cut short, or in windows-1252: add --encoding windows-1252');
   }
@@ -117,15 +146,23 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
     throw inputError('invalid-encoding', `${path} ${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)`,
       'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding');
   }
-  if (!scan || scan.certain()) return;
-  const lastLine = endsWithLineBreak ? lineBreaks : lineBreaks + 1;
-  for await (const items of readCsvChunks(path, encoding)) {
+  if (scan.certain() && counted.longest <= MAX_ROW_CHARS) return snapshot;
+  const lastLine = endsWithLineBreak ? counted.lines : counted.lines + 1;
+  for await (const items of readCsvChunks(path, format)) {
     for (const item of items) {
       if (item.kind === 'unclosed-quote') {
         const swallowed = lastLine - item.line;
         throw inputError('unclosed-quote', `${path}: line ${item.line} opens a quoted field that is never closed; it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file`,
           'close the quote (a quote inside a quoted field is written twice: "")');
       }
+      if (item.kind === 'too-long') throw rowTooLong(path, item.line);
     }
   }
+  return snapshot;
+}
+
+/** A row the reader refuses for its length: named as such, never as a quote. */
+export function rowTooLong(path: string, line: number) {
+  return inputError('file-unreadable', `${path}: the row at line ${line} runs past ${MAX_ROW_CHARS.toLocaleString('en-GB')} characters without ending, far longer than any contact`,
+    'the file may not be CSV, or its rows may end with something other than a line break (CR, LF or CRLF); save it from the spreadsheet again as CSV');
 }

@@ -2,7 +2,7 @@
  * Header mapping: names matched case-insensitively after trimming,
  * spaces and hyphens read as underscores; `--map` renames or drops columns,
  * and translates a legacy system's words in enumerated columns;
- * `reject_*` columns are ignored so a corrected rejects file imports as it is;
+ * the rejects file's own columns are ignored so a corrected one imports as it is;
  * a blank header is dropped while its cells are blank. Anything unknown is
  * fatal before a row is read: a misspelt column must never be dropped silently.
  */
@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { CisError, inputError } from '../domain/errors.js';
+import { whyUnreadable } from './reader.js';
 
 export interface FileLayout {
   known: readonly string[];
@@ -33,7 +34,7 @@ export const NO_MAP: ColumnMap = { columns: new Map(), values: new Map() };
 export interface ResolvedHeader {
   /** The header as written, for the rejects file. */
   raw: string[];
-  /** Per column: the field it fills (and its legacy words), or 'ignored' (reject_* or mapped to null), or 'blank'. */
+  /** Per column: the field it fills (and its legacy words), or 'ignored' (a reject column, or mapped to null), or 'blank'. */
   columns: ({ field: string; words?: ValueMap } | { ignored: true } | { blank: true })[];
   /** The file is a rejects file brought back. */
   rejectsFile: boolean;
@@ -46,12 +47,38 @@ export function normaliseHeaderName(name: string): string {
 /** The columns a rejects file ends with. */
 export const REJECT_COLUMNS = ['reject_line', 'reject_codes', 'reject_reasons'] as const;
 
-/** A rejects file's own columns: ignored on input, replaced in the next rejects file. */
+/** In a rejects file of a rejects file: the row's line in the very first file. */
+export const SOURCE_LINE_COLUMN = 'reject_source_line';
+
+const TOOL_COLUMNS: ReadonlySet<string> = new Set([...REJECT_COLUMNS, SOURCE_LINE_COLUMN]);
+
+/**
+ * A rejects file's own columns: ignored on input, replaced in the next rejects
+ * file. Only these four: any other header that starts with "reject" (`Reject
+ * Notes`) is the file's own column, never dropped silently.
+ */
 export function isRejectColumn(name: string): boolean {
-  return normaliseHeaderName(name).startsWith('reject_');
+  return TOOL_COLUMNS.has(normaliseHeaderName(name));
 }
 
-/** A header that holds the reject columns is a rejects file's: read as UTF-8, its formula guards removed. */
+/**
+ * For a header with a rejects file's line columns: a row's line in the very
+ * first file, as written (`reject_source_line`, else `reject_line`).
+ */
+export function firstFileLineReader(rawHeader: readonly string[]): ((values: readonly string[]) => string | undefined) | undefined {
+  const names = rawHeader.map(normaliseHeaderName);
+  const columns = [names.indexOf(SOURCE_LINE_COLUMN), names.indexOf('reject_line')].filter((i) => i >= 0);
+  if (columns.length === 0) return undefined;
+  return (values) => {
+    for (const i of columns) {
+      const cell = (values[i] ?? '').trim();
+      if (cell !== '') return cell;
+    }
+    return undefined;
+  };
+}
+
+/** A header that holds the reject columns is a rejects file's (read as UTF-8 when it starts with its byte-order mark). */
 export function isRejectsHeader(names: readonly string[]): boolean {
   const normal = new Set(names.map(normaliseHeaderName));
   return REJECT_COLUMNS.every((c) => normal.has(c));
@@ -65,11 +92,18 @@ export function isRejectsHeader(names: readonly string[]): boolean {
  */
 export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   const fail = (detail: string) => new CisError('input', 'map-invalid', issue('map-invalid', { value: path, detail }).message);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw inputError('file-unreadable', `cannot read the column map ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`,
+      'give --map the path of a JSON file: {"Legacy header": "column", "Column to drop": null}');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw fail((error as Error).message);
+    throw fail(`it is not valid JSON: ${jsonErrorWhere(text, (error as Error).message)}`);
   }
   const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
   if (!isObject(parsed)) throw fail('it must be a JSON object of {"legacy header": "column" or null}');
@@ -91,8 +125,10 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
     const field = normaliseHeaderName(column);
     const vocabulary = layout.vocabularies?.[field];
     if (!vocabulary) {
-      const fixed = Object.keys(layout.vocabularies ?? {}).join(', ');
-      throw fail(`values of "${column}" cannot be translated: only columns with a fixed vocabulary can (${fixed})`);
+      const fixed = Object.keys(layout.vocabularies ?? {});
+      throw fail(fixed.length > 0
+        ? `values of "${column}" cannot be translated: only the columns with a fixed vocabulary can (${fixed.join(', ')}); take "${column}" out of "values", and write its words in the file as they should be stored`
+        : `values of "${column}" cannot be translated: this file has no column with a fixed vocabulary, so its map takes no "values"; take them out, and write the words in the file as the rules spell them`);
     }
     if (!isObject(words)) throw fail(`"values"."${column}" must be a JSON object of {"legacy word": "${field} word"}`);
     const table = new Map<string, string>();
@@ -106,9 +142,22 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   return { columns, values };
 }
 
+/** A JSON.parse error, placed by line and column (Node says only "at position N"). */
+function jsonErrorWhere(text: string, message: string): string {
+  const at = /at position (\d+)/.exec(message);
+  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const position = at ? Number(at[1]) : text.length;
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `${reason}, at line ${line}, column ${column}`;
+}
+
 export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap = NO_MAP): ResolvedHeader {
   const problems: Issue[] = [];
-  const seen = new Set<string>();
+  const unknown: string[] = [];
+  /** Each column filled so far, and the header that fills it. */
+  const seen = new Map<string, string>();
   const columns = raw.map((name): ResolvedHeader['columns'][number] => {
     const normal = normaliseHeaderName(name);
     const mapped = map.columns.has(normal) ? map.columns.get(normal)! : undefined;
@@ -117,19 +166,34 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     if (mapped === undefined && isRejectColumn(name)) return { ignored: true };
     if (field === '') return { blank: true };
     if (!layout.known.includes(field)) {
-      problems.push(issue('unknown-column', { field: name.trim(), detail: `known columns are ${layout.known.join(', ')}` }));
+      unknown.push(name.trim());
       return { ignored: true };
     }
-    if (seen.has(field)) problems.push(issue('duplicate-column', { field }));
-    seen.add(field);
+    const earlier = seen.get(field);
+    if (earlier !== undefined) {
+      const viaMap = normaliseHeaderName(earlier) !== field || mapped !== undefined;
+      problems.push(issue('duplicate-column', {
+        field, ...(viaMap ? { detail: `the map sends both "${earlier}" and "${name.trim()}" to it; map one of them to null, or to another column` } : {}),
+      }));
+    }
+    seen.set(field, name.trim());
     const words = map.values.get(field);
     return words ? { field, words } : { field };
   });
+  if (unknown.length > 0) problems.unshift(issue('unknown-column', { field: unknown.join(', '), length: unknown.length }));
   for (const field of layout.required) if (!seen.has(field)) problems.push(issue('missing-column', { field }));
   if (problems.length > 0) {
-    throw inputError(problems[0]!.code, problems.map((p) => p.message).join('; '));
+    throw inputError(problems[0]!.code, problems.map((p) => p.message).join('; '), unknown.length > 0 ? unknownColumnsHint(raw, layout) : undefined);
   }
   return { raw, columns, rejectsFile: isRejectsHeader(raw) };
+}
+
+/** What to do about columns the file may not have: the known ones, once, and how --map names the others. */
+function unknownColumnsHint(raw: readonly string[], layout: FileLayout): string {
+  const oneColumn = raw.length === 1 && /[;\t,|]/.test(raw[0]!)
+    ? 'the header reads as one column: if the file is separated by something else, give it with --delimiter; otherwise, '
+    : '';
+  return `${oneColumn}the known columns are ${layout.known.join(', ')}; a --map FILE renames a legacy header ({"Legacy header": "${layout.known[layout.known.length - 1]}"}) or drops a column ({"Column to drop": null})`;
 }
 
 /** The row as fields; a value under a blank header is `row-shape`. */

@@ -6,39 +6,38 @@
  * so the whole-file check (file-check.ts) follows the quoting first.
  *
  * That first read is cheap: it hops from quote to quote over the raw bytes
- * (quote, comma, CR and LF are single ASCII bytes in UTF-8 and windows-1252
- * alike) and follows RFC 4180 as csv-parse does, with the line ending the
- * reader will use (LF or CRLF). Whatever it cannot be sure of answers "not
- * certain": a closing quote followed by anything but a quote, a comma, the
- * line ending or the end, a quote where no field starts, a quote still open
- * at the end, a file whose lines end in CR alone. Then the file is read once
- * through the parser itself, which is exact and names the line.
+ * (quote, separator, CR and LF are single ASCII bytes in UTF-8 and
+ * windows-1252 alike, and UTF-16 is read as UTF-8) and follows RFC 4180 as
+ * csv-parse does, with rows ending in CRLF, LF or CR as the reader takes
+ * them. Whatever it cannot be sure of answers "not certain": a closing quote
+ * followed by anything but a quote, the separator, a line break or the end,
+ * a quote where no field starts, a quote still open at the end. Then the file
+ * is read once through the parser itself, which is exact and names the line.
  */
 
-import type { Encoding } from './reader.js';
+import type { Delimiter, Encoding } from './reader.js';
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
-/** How far from a quote its meaning may depend: CR LF before an opening quote, or after a closing one. */
+/** How far from a quote its meaning may depend: the byte before an opening quote, the one after a closing one. */
 const REACH = 2;
 
 /** Follows a file's quoting chunk by chunk; `certain()` once every chunk is in. */
 export class QuotingScan {
   private inside = false;
-  private doubtful: boolean;
+  private doubtful = false;
   /** The bytes from `from` on are not scanned yet; up to REACH bytes before it are kept to look behind. */
   private carry: Uint8Array = new Uint8Array(0);
   private from = 0;
   /** Where the file's first field starts, while the scan is still in the first bytes (after a BOM). */
   private origin: number | undefined = 0;
-  private readonly crlf: boolean;
+  private readonly separator: number;
 
-  constructor(lineEnding: string, private readonly encoding: Encoding = 'utf-8') {
-    this.crlf = lineEnding === '\r\n';
-    this.doubtful = lineEnding !== '\n' && lineEnding !== '\r\n';
+  /** `encoding`: of the bytes pushed (UTF-16 is pushed as UTF-8, without its byte-order mark). */
+  constructor(private readonly encoding: Encoding = 'utf-8', delimiter: Delimiter = ',') {
+    this.separator = delimiter.charCodeAt(0);
   }
 
   push(chunk: Uint8Array): void {
@@ -93,7 +92,8 @@ export class QuotingScan {
         i = q + 2;
         continue;
       }
-      if (bytes[q + 1] === COMMA || this.lineEndingAt(bytes, q + 1)) {
+      const after = bytes[q + 1];
+      if (after === this.separator || after === LF || after === CR) {
         this.inside = false;
         i = q + 1;
         continue;
@@ -110,11 +110,6 @@ export class QuotingScan {
   private fieldStartsAt(bytes: Uint8Array, q: number): boolean {
     if (q === this.origin) return true;
     const before = bytes[q - 1];
-    if (before === COMMA) return true;
-    return before === LF && (!this.crlf || bytes[q - 2] === CR);
-  }
-
-  private lineEndingAt(bytes: Uint8Array, k: number): boolean {
-    return this.crlf ? bytes[k] === CR && bytes[k + 1] === LF : bytes[k] === LF;
+    return before === this.separator || before === LF || before === CR;
   }
 }

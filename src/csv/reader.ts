@@ -1,38 +1,75 @@
 /**
  * Streams a CSV file as raw rows with the physical line each starts on.
- * Parsing is csv-parse's, strict RFC 4180 (commas, doubled quotes and line
- * breaks inside quoted fields; a stray quote is an error, never guessed),
- * driven one file chunk at a time through its parser API: a chunk's complete
- * rows come out together, its unfinished last row waits for the next chunk.
- * It parses bytes, so quotes, commas and line breaks (ASCII in UTF-8 and
- * windows-1252 alike) are found before any decoding: UTF-8 (its byte-order
- * mark dropped by csv-parse's `bom`), or windows-1252 for legacy exports.
- * Nothing holds the whole file.
+ * Parsing is csv-parse's, strict RFC 4180 (separators, doubled quotes and
+ * line breaks inside quoted fields; a stray quote is an error, never
+ * guessed), driven one file chunk at a time through its parser API: a
+ * chunk's complete rows come out together, its unfinished last row waits for
+ * the next chunk. Rows end with CRLF, LF or CR, in any mix (a file appended
+ * to by another tool). It parses bytes, so quotes, separators and line breaks
+ * (ASCII in UTF-8 and windows-1252 alike) are found before any decoding:
+ * UTF-8 (its byte-order mark dropped by csv-parse's `bom`), windows-1252 for
+ * legacy exports, or UTF-16, turned into UTF-8 first (utf16.ts). Nothing
+ * holds the whole file.
  */
 
 import { createReadStream } from 'node:fs';
 import { type CsvError, Parser } from 'csv-parse';
 import { CisError, inputError } from '../domain/errors.js';
+import { utf16AsUtf8 } from './utf16.js';
 
-export type Encoding = 'utf-8' | 'windows-1252';
+export type Encoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+
+/** The separators a spreadsheet writes: a comma, a semicolon (in much of Europe) or a tab ("Unicode Text"). */
+export type Delimiter = ',' | ';' | '\t';
+export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+
+export interface CsvFormat {
+  encoding: Encoding;
+  delimiter: Delimiter;
+}
+
+export const DEFAULT_FORMAT: CsvFormat = { encoding: 'utf-8', delimiter: ',' };
 
 export function parseEncoding(name: string | undefined): Encoding {
   const n = (name ?? 'utf-8').trim().toLowerCase();
   if (n === 'utf-8' || n === 'utf8') return 'utf-8';
   // Legacy "latin1" exports are in practice windows-1252 (as the WHATWG encoding standard treats them).
   if (['windows-1252', 'cp1252', 'latin1', 'latin-1', 'iso-8859-1'].includes(n)) return 'windows-1252';
-  throw inputError('usage', `unsupported encoding ${name}: use utf-8 or windows-1252 (latin1)`);
+  // Without its byte-order mark, UTF-16 is taken as Windows writes it: little-endian.
+  if (['utf-16', 'utf16', 'utf-16le', 'utf16le', 'unicode', 'ucs-2'].includes(n)) return 'utf-16le';
+  if (n === 'utf-16be' || n === 'utf16be') return 'utf-16be';
+  throw inputError('usage', `unsupported encoding ${name}: use utf-8, windows-1252 (latin1) or utf-16`);
+}
+
+export function parseDelimiter(name: string): Delimiter {
+  const n = name === '\t' ? 'tab' : name.trim().toLowerCase();
+  const named: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t' };
+  const found = named[n];
+  if (!found) throw inputError('usage', `unsupported separator ${JSON.stringify(name)}: use , ; or tab`);
+  return found;
 }
 
 export type CsvItem =
-  | { kind: 'row'; line: number; values: string[]; /** Bytes of the file read so far (read-ahead included). */ bytesRead: number }
+  | {
+    kind: 'row'; line: number; values: string[];
+    /** Bytes of the file read so far (read-ahead included). */
+    bytesRead: number;
+    /** The file's last row, and the file does not end with a line break: it may have been cut. */
+    unterminated?: true;
+  }
+  /** A row whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped as a blank line is, but counted. */
+  | { kind: 'empty'; line: number }
   /** A quoted field still open at the end of the file: the rows before it stand. */
-  | { kind: 'unclosed-quote'; line: number };
+  | { kind: 'unclosed-quote'; line: number }
+  /** A row longer than any row can be, outside quotes: not CSV as the reader knows it. */
+  | { kind: 'too-long'; line: number };
 
 /**
- * A row still unfinished after this many characters is taken as a quote never
- * closed (csv-parse's `max_record_size`): no real row comes near, and an open
- * quote would otherwise hold the rest of the file in memory.
+ * The longest a row may be (csv-parse's `max_record_size`): no real row comes
+ * near. A row still unfinished past it inside a quoted field is taken as a
+ * quote never closed, which would otherwise hold the rest of the file in
+ * memory; outside quotes, as a row too long (a file that is not CSV, or whose
+ * line breaks are not CR, LF or CRLF).
  */
 export const MAX_ROW_CHARS = 1 << 20;
 
@@ -40,50 +77,41 @@ export const CHUNK_BYTES = 256 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
-
-/**
- * The line ending the file's rows end with: the first line break outside
- * quotes in its first chunk (LF unless it is CR LF or CR alone). The reader
- * and the quoting scan both use it, so they split the file alike.
- */
-export function lineEndingOf(firstChunk: Uint8Array): '\n' | '\r\n' | '\r' {
-  let inside = false;
-  for (let i = 0; i < firstChunk.length; i++) {
-    const b = firstChunk[i];
-    if (b === QUOTE) inside = !inside;
-    else if (!inside && b === LF) return '\n';
-    else if (!inside && b === CR) return firstChunk[i + 1] === LF || i + 1 === firstChunk.length ? '\r\n' : '\r';
-  }
-  return '\n';
-}
 
 /** windows-1252 differs from latin1 only in 0x80-0x9F: csv-parse decodes latin1, these are put right. */
 const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 const C1 = /[\u0080-\u009f]/g;
 const fromLatin1 = (value: string) => (C1.test(value) ? value.replace(C1, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : value);
 
-function lineBreaks(value: string, lineEnding: string): number {
+/** Line breaks in a value, as a text editor counts them: CRLF, LF or CR alone, one each. */
+function lineBreaks(value: string): number {
   let n = 0;
-  if (lineEnding === '\r') {
-    for (let i = value.indexOf('\r'); i !== -1; i = value.indexOf('\r', i + 1)) n++;
-    return n;
-  }
   for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) n++;
   for (let i = value.indexOf('\r'); i !== -1; i = value.indexOf('\r', i + 1)) if (value[i + 1] !== '\n') n++;
   return n;
 }
 
+/** What makes a file unopenable, in a user's words. */
+export function whyUnreadable(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ENOENT') return 'no such file';
+  if (error.code === 'EISDIR') return 'it is a folder, not a file';
+  if (error.code === 'EACCES' || error.code === 'EPERM') return 'permission denied';
+  return error.message;
+}
+
 /** Opens the file, or fails with `file-unreadable` before anything is read. */
-async function openFile(path: string) {
+export async function openFile(path: string) {
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error: NodeJS.ErrnoException) => {
-      reject(inputError('file-unreadable', `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`));
-    });
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error)}`)));
   });
   return stream;
+}
+
+/** The file's bytes as the parser reads them: as they are, or UTF-16 made UTF-8. */
+export function parserBytes(file: AsyncIterable<Buffer>, encoding: Encoding, path: string): AsyncIterable<Buffer> {
+  return encoding === 'utf-16le' || encoding === 'utf-16be' ? utf16AsUtf8(file, encoding, path) : file;
 }
 
 /**
@@ -93,6 +121,8 @@ async function openFile(path: string) {
  */
 interface ChunkParser {
   parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
+  /** Whether the parser is inside a quoted field. */
+  state: { quoting: boolean };
 }
 
 function chunkParser(options: ConstructorParameters<typeof Parser>[0]): ChunkParser {
@@ -113,60 +143,70 @@ function malformed(path: string, line: number, error: CsvError): CisError {
 /**
  * Every row, in chunks as they are read, blank lines skipped. A row's line is
  * where it starts; line breaks inside quoted fields count, as a text editor
- * counts them. An unclosed quote ends the file: it is the last item.
+ * counts them. An unclosed quote, or a row too long, ends the file: it is the
+ * last item.
  */
-export async function* readCsvChunks(path: string, encoding: Encoding = 'utf-8'): AsyncGenerator<CsvItem[]> {
+export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = {}): AsyncGenerator<CsvItem[]> {
+  const { encoding, delimiter } = { ...DEFAULT_FORMAT, ...format };
   const file = await openFile(path);
-  let parser: ChunkParser | undefined;
-  let lineEnding = '\n';
+  const latin = encoding === 'windows-1252';
+  const parser = chunkParser({
+    // UTF-16 arrives as UTF-8 without its byte-order mark; EF BB BF in windows-1252 are three characters.
+    bom: encoding === 'utf-8', encoding: latin ? 'latin1' : 'utf8', delimiter, record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true, max_record_size: MAX_ROW_CHARS,
+  });
   let line = 1;
   let items: CsvItem[] = [];
-  const latin = encoding === 'windows-1252';
+  let lastByte: number | undefined;
   const push = (values: string[]) => {
     const start = line;
     line += 1;
+    let empty = true;
     for (let i = 0; i < values.length; i++) {
       const v = latin ? (values[i] = fromLatin1(values[i]!)) : values[i]!;
-      if (v.length > 0 && (v.includes('\n') || v.includes('\r'))) line += lineBreaks(v, lineEnding);
+      if (v.length === 0) continue;
+      empty = false;
+      if (v.includes('\n') || v.includes('\r')) line += lineBreaks(v);
     }
-    if (values.length === 1 && values[0] === '') return;
-    items.push({ kind: 'row', line: start, values, bytesRead: file.bytesRead });
+    if (!empty) items.push({ kind: 'row', line: start, values, bytesRead: file.bytesRead });
+    else if (values.length > 1) items.push({ kind: 'empty', line: start });
   };
-  /** False once the file can be read no further (an unclosed quote). */
+  /** False once the file can be read no further (an unclosed quote, a row too long). */
   const parse = (chunk: Buffer | undefined, end: boolean): boolean => {
-    const error = parser!.parse(chunk, end, push, () => {});
+    const error = parser.parse(chunk, end, push, () => {});
     if (error === undefined) return true;
-    if (error.code === 'CSV_QUOTE_NOT_CLOSED' || error.code === 'CSV_MAX_RECORD_SIZE') {
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED' || (error.code === 'CSV_MAX_RECORD_SIZE' && parser.state.quoting)) {
       items.push({ kind: 'unclosed-quote', line });
+      return false;
+    }
+    if (error.code === 'CSV_MAX_RECORD_SIZE') {
+      items.push({ kind: 'too-long', line });
       return false;
     }
     throw malformed(path, line, error);
   };
   try {
-    for await (const chunk of file as AsyncIterable<Buffer>) {
-      if (!parser) {
-        lineEnding = lineEndingOf(chunk);
-        parser = chunkParser({
-          bom: encoding === 'utf-8', encoding: latin ? 'latin1' : 'utf8', record_delimiter: lineEnding,
-          relax_column_count: true, max_record_size: MAX_ROW_CHARS,
-        });
-      }
+    for await (const chunk of parserBytes(file, encoding, path)) {
+      lastByte = chunk[chunk.length - 1];
       const more = parse(chunk, false);
       if (items.length > 0) yield items;
       items = [];
       if (!more) return;
     }
-    if (parser) parse(undefined, true);
+    parse(undefined, true);
+    // Only a row that no line break ended is still in the parser at the end.
+    const last = items[items.length - 1];
+    if (last?.kind === 'row' && lastByte !== LF && lastByte !== CR) last.unterminated = true;
     if (items.length > 0) yield items;
   } catch (error) {
     if (error instanceof CisError) throw error;
-    throw inputError('file-unreadable', `cannot read ${path}: ${(error as Error).message}`);
+    throw inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`);
   } finally {
     file.destroy();
   }
 }
 
 /** Every row, one at a time. */
-export async function* readCsv(path: string, encoding: Encoding = 'utf-8'): AsyncGenerator<CsvItem> {
-  for await (const items of readCsvChunks(path, encoding)) yield* items;
+export async function* readCsv(path: string, format: Partial<CsvFormat> = {}): AsyncGenerator<CsvItem> {
+  for await (const items of readCsvChunks(path, format)) yield* items;
 }

@@ -4,11 +4,12 @@
  * has made sure every byte and quote of the file reads faithfully.
  */
 
-import type { Issue } from '../domain/catalogue.js';
+import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
 import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
-import { restore } from './formula-guard.js';
-import { type Encoding, readCsvChunks } from './reader.js';
+import { restoreRow } from './formula-guard.js';
+import { type CsvFormat, readCsvChunks } from './reader.js';
+import { rowTooLong } from './file-check.js';
 
 export interface Row {
   line: number;
@@ -19,25 +20,37 @@ export interface Row {
   bytesRead: number;
 }
 
+/** What a caller hears of the file besides its rows. */
+export interface RowEvents {
+  header: (header: ResolvedHeader) => void;
+  /** A row whose cells are all empty, skipped. */
+  emptyRow?: () => void;
+}
+
 /** Rows in the chunks the file is read in: a chunk's rows are handled together, without a promise each. */
 export async function* csvRowChunks(
-  file: string, encoding: Encoding, layout: FileLayout, map: ColumnMap, onHeader: (header: ResolvedHeader) => void,
+  file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents,
 ): AsyncGenerator<Row[]> {
   let header: ResolvedHeader | undefined;
-  for await (const items of readCsvChunks(file, encoding)) {
+  for await (const items of readCsvChunks(file, format)) {
     const rows: Row[] = [];
     for (const item of items) {
-      if (!header) {
-        if (item.kind !== 'row') throw inputError('file-unreadable', `${file}: the header is not a complete CSV line`);
-        header = resolveHeader(item.values, layout, map);
-        onHeader(header);
-        continue;
-      }
       // The whole-file check has refused such a file already; never read past one.
       if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', `${file}: line ${item.line} opens a quoted field that is never closed`);
-      // A rejects file brought back: each cell's formula guard comes off, so the round trip is exact.
-      const values = header.rejectsFile ? item.values.map(restore) : item.values;
+      if (item.kind === 'too-long') throw rowTooLong(file, item.line);
+      if (item.kind === 'empty') {
+        if (header) events.emptyRow?.();
+        continue;
+      }
+      if (!header) {
+        header = resolveHeader(item.values, layout, map);
+        events.header(header);
+        continue;
+      }
+      // In every file, not only a rejects file: a clean-up may have dropped what said it was one.
+      const values = restoreRow(item.values);
       const { fields, issues } = fieldsOf(values, header);
+      if (item.unterminated) issues.push(issue('row-unterminated'));
       rows.push({ line: item.line, values, fields, issues, bytesRead: item.bytesRead });
     }
     if (rows.length > 0) yield rows;
@@ -46,7 +59,7 @@ export async function* csvRowChunks(
 }
 
 export async function* csvRows(
-  file: string, encoding: Encoding, layout: FileLayout, map: ColumnMap, onHeader: (header: ResolvedHeader) => void,
+  file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents,
 ): AsyncGenerator<Row> {
-  for await (const rows of csvRowChunks(file, encoding, layout, map, onHeader)) yield* rows;
+  for await (const rows of csvRowChunks(file, format, layout, map, events)) yield* rows;
 }

@@ -5,7 +5,7 @@
  */
 
 import { type Issue, catalogueOrder, issue } from './catalogue.js';
-import { parseDate } from './dates.js';
+import { parseDate, spreadsheetDateHint } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
 import { describeFindings, findPaymentDetails } from './payment.js';
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
@@ -276,7 +276,7 @@ function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string 
   }
   const date = parseDate(raw.enquiry_date!);
   if (!date) {
-    sink.errors.push(issue('date-format', { field: 'enquiry_date', value: raw.enquiry_date!.trim() }));
+    sink.errors.push(issue('date-format', { field: 'enquiry_date', value: raw.enquiry_date!.trim(), detail: spreadsheetDateHint(raw.enquiry_date!) }));
     return undefined;
   }
   if (date < SCHEME_START) sink.errors.push(issue('date-before-scheme', { field: 'enquiry_date', value: date, limit: SCHEME_START }));

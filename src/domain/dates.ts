@@ -56,6 +56,46 @@ export function parseDate(input: string): string | undefined {
   return timed ? dateOnly(timed[1] ?? timed[2]!) : undefined;
 }
 
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const spelt = (iso: string) => {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return `${d} ${MONTH_NAMES[m - 1]} ${y}`;
+};
+
+/** Excel's day 0 (its serial 1 is 1900-01-01, counting the 29 February 1900 that never was). */
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
+const EXCEL_SERIAL = /^(\d{5})(?:\.\d+)?$/;
+/** Excel's d-mmm-yy display (`01-Apr-15`), and its four-digit cousin. */
+const DASHED = /^(\d{1,2})-([A-Za-z]+)-(\d{2}|\d{4})$/;
+
+/**
+ * For a value that is not a date in an accepted form but is what a
+ * spreadsheet made of one: the date it would be, and what to do. Never
+ * accepted: a serial number is a number the file no longer marks as a date,
+ * and `01-Apr-15`'s century is a guess.
+ */
+export function spreadsheetDateHint(input: string): string | undefined {
+  const s = input.trim();
+  const serial = EXCEL_SERIAL.exec(s);
+  if (serial) {
+    const days = Number(serial[1]);
+    // From 2008 (the scheme's history begins) to 2099.
+    if (days < 39448 || days > 73050) return undefined;
+    const iso = new Date(EXCEL_EPOCH + days * 86_400_000).toISOString().slice(0, 10);
+    return `it looks like a spreadsheet's date serial number, which would be ${spelt(iso)}: format the column as a date (YYYY-MM-DD) and save the file again`;
+  }
+  const dashed = DASHED.exec(s);
+  if (dashed) {
+    const m = MONTHS.get(dashed[2]!.toLowerCase());
+    const y = dashed[3]!.length === 2 ? 2000 + Number(dashed[3]) : Number(dashed[3]);
+    const d = Number(dashed[1]);
+    if (m === undefined || !realDate(y, m, d)) return undefined;
+    const iso = asIso(y, m, d);
+    return `it looks like Excel's d-mmm-yy date, which would be ${spelt(iso)}: write it as ${iso} (or ${d} ${MONTH_NAMES[m - 1]!.slice(0, 3)} ${y})`;
+  }
+  return undefined;
+}
+
 /** Three months before a date (CISR90260's default view), clamped to the end of a shorter month. */
 export function threeMonthsBefore(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

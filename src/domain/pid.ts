@@ -1,6 +1,7 @@
 /**
- * Operator PIDs as spreadsheets write them: spaces inside (` 123 4567 `) and
- * a trailing `.0` (a number cell) are removed first. A 6-digit value is never
+ * Operator PIDs as spreadsheets write them: spaces inside (` 123 4567 `),
+ * Excel's leading `'` (a number kept as text) and a trailing `.0` (a number
+ * cell) are removed first. A 6-digit value is never
  * padded: a spreadsheet may have dropped a leading zero, but which digit is
  * missing cannot be known, and a wrong PID would be stored for good.
  */
@@ -14,7 +15,7 @@ export type PidResult =
 
 export function normalisePid(input: string): string {
   if (PID_FORMAT.test(input)) return input;
-  return input.replace(/\s+/g, '').replace(/^(\d+)\.0+$/, '$1');
+  return input.replace(/\s+/g, '').replace(/^'/, '').replace(/^(\d+)\.0+$/, '$1');
 }
 
 export function parsePid(input: string | undefined): PidResult {

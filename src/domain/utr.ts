@@ -12,10 +12,15 @@ const WEIGHTS = [6, 7, 8, 9, 10, 5, 4, 3, 2];
 export const UTR_FORMAT = /^\d{10}$/;
 const CHECK_CHARACTERS = '21987654321';
 
-/** Removes spaces and one K prefix or suffix; keeps the right-most 10 of 13 digits. */
+/**
+ * Removes spaces and one K prefix or suffix; keeps the right-most 10 of 13
+ * digits. What spreadsheets and pandas add to a number kept as text goes
+ * too, as for a PID: Excel's leading `'` (text, not a number) and pandas'
+ * trailing `.0` (a column of numbers with a blank cell is written as floats).
+ */
 export function normaliseUtr(input: string): string {
   if (UTR_FORMAT.test(input)) return input;
-  let s = input.replace(/\s+/g, '');
+  let s = input.replace(/\s+/g, '').replace(/^'/, '').replace(/^(\d+)\.0+$/, '$1');
   if (/^[Kk]/.test(s)) s = s.slice(1);
   else if (/[Kk]$/.test(s)) s = s.slice(0, -1);
   if (/^\d{13}$/.test(s)) s = s.slice(3);
@@ -36,6 +41,9 @@ export function parseUtr(input: string | undefined): UtrResult {
   if (!UTR_FORMAT.test(s)) {
     if (SCIENTIFIC.test(s)) {
       return { ok: false, code: 'utr-format', normalised: s, detail: 'a spreadsheet turned it into a number and dropped digits: format the column as text and export it again' };
+    }
+    if (/^\d{9}$/.test(s)) {
+      return { ok: false, code: 'utr-format', normalised: s, detail: 'it has 9 digits: a spreadsheet may have dropped a leading zero; give all 10 digits, with the column formatted as text' };
     }
     return { ok: false, code: 'utr-format', normalised: s };
   }

@@ -6,17 +6,22 @@
  * ends as exactly one of accepted, rejected or duplicate.
  */
 
+import { basename } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Issue, issue } from '../domain/catalogue.js';
-import { type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields } from '../domain/contact.js';
-import { contentHashes, fingerprintKey, unitFingerprint } from '../domain/identity.js';
-import type { Encoding } from '../csv/reader.js';
-import type { ColumnMap } from '../csv/header.js';
+import {
+  type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields,
+} from '../domain/contact.js';
+import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
+import type { CsvFormat } from '../csv/reader.js';
+import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
+import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
-import { type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
+import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
+import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
@@ -24,6 +29,7 @@ import { ROWS_PER_COLLECTION, fullCollection } from './heap.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 import { partnersChangedDetail } from './record-contact.js';
+import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
 
 /** Batches checked or being written while the next is read. */
 const IN_FLIGHT = 2;
@@ -36,9 +42,10 @@ const CHECK_SLICE = 32;
 
 export interface ContactImportOptions {
   file: string;
-  encoding: Encoding;
+  format: CsvFormat;
   map: ColumnMap;
-  rejectsPath: string;
+  /** Where rejected rows go; none in a dry run not told where. */
+  rejectsPath?: string | undefined;
   /** Where the accepted rows that carried warnings go, in the rejects file's shape (`--warnings`). */
   warningsPath?: string | undefined;
   rejectsAlways: boolean;
@@ -49,6 +56,8 @@ export interface ContactImportOptions {
   onProgress?: (rowsRead: number, bytesRead: number) => void;
   /** Once aborted, no further batch starts; those in hand are finished and accounted. */
   signal?: AbortSignal;
+  /** The file as the whole-file check found it: no batch starts once it has changed. */
+  unchanged?: FileSnapshot | undefined;
 }
 
 export interface ContactImportSummary {
@@ -58,7 +67,14 @@ export interface ContactImportSummary {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** Rows whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped, not in rowsRead. */
+  rowsEmpty: number;
+  /** contactsAccepted + partnerExpansions. */
   contactsWritten: number;
+  /** Contacts the accepted rows make (rows of one contact_ref are one contact). */
+  contactsAccepted: number;
+  /** Contacts beyond one each for partnership contacts, stored on each partner's record. */
+  partnerExpansions: number;
   enquiriesWritten: number;
   rejectsByCode: Record<string, number>;
   warningsByCode: Record<string, number>;
@@ -85,12 +101,26 @@ async function refreshPlannerStatistics(store: Store): Promise<void> {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A contact without a contact_ref brought back through a rejects file: its key waits for the store (corrected-rows.ts). */
+interface PendingKey {
+  contact: Contact;
+  targets: ContactTarget[];
+  hashes: string[];
+  fingerprint: string;
+  sourceLine: number;
+}
+
 /** A unit after the rules: its rows' issues, and what to store if it passed. */
 interface Evaluated {
   unit: LogUnit;
   rowErrors: Issue[][];
   rowWarnings: Issue[][];
   prepared: PreparedUnit | undefined;
+  pending?: PendingKey;
+  /** Keyed as a row corrected in a rejects file (its first-file identity known). */
+  keyedAsCorrected?: true;
+  /** The occurrence this import claimed for a corrected row: recorded with its contact. */
+  claim?: Occurrence['fresh'];
 }
 
 const FREE_TEXT = ['contact_name', 'action_taken', 'general_notes'] as const;
@@ -105,14 +135,19 @@ function maskedNumbers(fields: Record<string, string>): Issue[] {
   return found;
 }
 
+/**
+ * `sourceLine`: for a row of a rejects file, its line in the very first file;
+ * without a contact_ref, such a row's key is decided later, against the store.
+ */
 function evaluate(
   unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: OccurrenceCounter, importRunId: number | null,
-  fromRejectsFile: boolean,
+  fromRejectsFile: boolean, sourceLine: number | undefined,
 ): Evaluated {
   const rows = unit.rows;
   const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r.fields)] : [...r.issues, ...unit.issues]));
   const rowWarnings: Issue[][] = rows.map(() => []);
   let prepared: PreparedUnit | undefined;
+  let pending: PendingKey | undefined;
   {
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
@@ -127,17 +162,30 @@ function evaluate(
     if (check.contact && rowErrors.every((e) => e.length === 0)) {
       const hashes = contentHashes(check.contact, check.targets);
       let key = unit.ref;
+      let fingerprint = '';
       if (key === null) {
-        const fingerprint = unitFingerprint(check.contact, check.targets, hashes);
+        fingerprint = unitFingerprint(check.contact, check.targets, hashes);
         const { occurrence, firstLine } = fingerprints.next(CompactIndex.keyOfHex(fingerprint), rows[0]!.line);
         key = fingerprintKey(fingerprint, occurrence);
         if (occurrence > 1) (settings.strict ? rowErrors : rowWarnings)[0]!.push(issue('identical-row', { limit: firstLine }));
       }
-      if (rowErrors[0]!.length === 0) prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
+      if (rowErrors[0]!.length === 0) {
+        if (unit.ref === null && sourceLine !== undefined) pending = { contact: check.contact, targets: check.targets, hashes, fingerprint, sourceLine };
+        else prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
+      }
     }
   }
-  if (!prepared) markSiblings(rowErrors);
-  return { unit, rowErrors, rowWarnings, prepared };
+  if (!prepared && !pending) markSiblings(rowErrors);
+  return { unit, rowErrors, rowWarnings, prepared, ...(pending ? { pending } : {}) };
+}
+
+/** The line a row of a rejects file had in the very first file, from this header's columns. */
+function sourceLineReader(rawHeader: readonly string[]): ((values: readonly string[]) => number | undefined) | undefined {
+  const firstFileLine = firstFileLineReader(rawHeader);
+  return firstFileLine && ((values) => {
+    const line = Number(firstFileLine(values));
+    return Number.isSafeInteger(line) && line > 0 ? line : undefined;
+  });
 }
 
 /** Rows of a rejected contact that were fine themselves. */
@@ -157,23 +205,31 @@ export class ContactImport {
   private readonly references: ReferenceCache;
   /** The input is a rejects file brought back: its masked numbers must have been replaced. */
   private fromRejectsFile = false;
+  /** For a rejects file: a row's line in the very first file. */
+  private sourceLineOf: ((values: readonly string[]) => number | undefined) | undefined;
+  private readonly corrected: CorrectedRowKeys;
   /** No contact of this file has been found stored so far: write without looking keys up. */
   private expectNew = true;
 
   constructor(private readonly store: Store, private readonly options: ContactImportOptions) {
     this.references = new ReferenceCache(store.db);
+    this.corrected = new CorrectedRowKeys(store.db);
     this.summary = {
-      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0,
-      contactsWritten: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
+      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0, rowsEmpty: 0,
+      contactsWritten: 0, contactsAccepted: 0, partnerExpansions: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
     };
   }
 
   async run(): Promise<ContactImportSummary> {
     const batchRows = this.options.batchRows ?? 2000;
-    const rows = logRows(this.options.file, this.options.encoding, this.options.map, (header) => {
-      this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
-      if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
-      this.fromRejectsFile = header.rejectsFile;
+    const rows = logRows(this.options.file, this.options.format, this.options.map, {
+      header: (header) => {
+        if (this.options.rejectsPath) this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
+        if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
+        this.fromRejectsFile = header.rejectsFile;
+        this.sourceLineOf = sourceLineReader(header.raw);
+      },
+      emptyRow: () => this.summary.rowsEmpty++,
     });
     let batch: LogUnit[] = [];
     let size = 0;
@@ -210,6 +266,7 @@ export class ContactImport {
           batch.push(unit);
           size += unit.rows.length;
           if (size < batchRows) continue;
+          assertUnchanged(this.options.unchanged);
           launch(batch);
           batch = [];
           size = 0;
@@ -222,6 +279,7 @@ export class ContactImport {
         this.summary.interrupted = true;
         await accounted;
       } else {
+        assertUnchanged(this.options.unchanged);
         launch(batch);
         await accounted;
         await this.finishRun();
@@ -244,7 +302,7 @@ export class ContactImport {
     if (this.summary.importRun === null) return;
     if (this.summary.contactsWritten >= ANALYZE_AFTER_CONTACTS) await refreshPlannerStatistics(this.store);
     const { importRun, interrupted: _, ...summary } = this.summary;
-    await this.store.db.update(importRuns).set({ finishedAt: sql`now()`, summary })
+    await this.store.db.update(importRuns).set({ finishedAt: sql`now()`, summary: summaryKeepingClaims(summary) })
       .where(sql`${importRuns.id} = ${importRun}`);
   }
 
@@ -255,9 +313,26 @@ export class ContactImport {
     const lookup = await this.references.lookupFor(raws);
     for (let i = 0; i < units.length; i++) {
       if (i > 0 && i % CHECK_SLICE === 0) await yieldToEventLoop();
-      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile));
+      const sourceLine = this.sourceLineOf?.(units[i]!.rows[0]!.values);
+      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile, sourceLine));
     }
+    await this.keyCorrectedRows(evaluated.filter((e) => e.pending));
     return evaluated;
+  }
+
+  /** Corrected rows without a contact_ref take the occurrence their claim, or the store, gives them. */
+  private async keyCorrectedRows(evaluated: Evaluated[]): Promise<void> {
+    if (evaluated.length === 0) return;
+    const occurrences = await this.corrected.occurrences(evaluated.map(({ pending: p }) => ({
+      fingerprint: p!.fingerprint, sourceLine: p!.sourceLine, storedKeyOf: (n: number) => sourceKey(fingerprintKey(p!.fingerprint, n), p!.targets[0]!),
+    })));
+    evaluated.forEach((e, i) => {
+      const p = e.pending!;
+      e.prepared = prepareUnit(p.contact, p.targets, fingerprintKey(p.fingerprint, occurrences[i]!.occurrence), p.hashes, this.summary.importRun);
+      if (occurrences[i]!.fresh) e.claim = occurrences[i]!.fresh;
+      e.keyedAsCorrected = true;
+      delete e.pending;
+    });
   }
 
   /**
@@ -269,21 +344,22 @@ export class ContactImport {
    */
   private async append(evaluated: Evaluated[]): Promise<(UnitOutcome | Issue)[]> {
     if (evaluated.length === 0) return [];
-    const passed = evaluated.filter((e) => e.prepared).map((e) => e.prepared!);
+    const passed = evaluated.filter((e) => e.prepared);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
     const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
     const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun };
     let outcomes: UnitOutcome[] | undefined;
     if (this.expectNew && !this.options.dryRun) {
-      outcomes = await appendUnits(this.store.db, passed, { ...options, assumeNew: true }).catch((error: unknown) => {
+      outcomes = await this.write(passed, { ...options, assumeNew: true }).catch((error: unknown) => {
         if (!databaseRefusal(error)) throw error;
         return undefined;
       });
     }
     try {
-      outcomes ??= await appendUnits(this.store.db, passed, options);
+      outcomes ??= await this.write(passed, options);
       positions.forEach((p, k) => (out[p] = outcomes![k]!));
       this.expectNew = outcomes.every((o) => o.status === 'written');
+      await this.noteMatchesFromElsewhere(evaluated, out);
       return out;
     } catch (error) {
       if (!databaseRefusal(error)) throw error;
@@ -292,14 +368,56 @@ export class ContactImport {
     const single = { ...options, writer: insertRows };
     for (const p of positions) {
       try {
-        out[p] = (await appendUnits(this.store.db, [evaluated[p]!.prepared!], single))[0]!;
+        out[p] = (await this.write([evaluated[p]!], single))[0]!;
       } catch (unitError) {
         const refused = refusalIssue(unitError);
         if (!refused) throw unitError;
         out[p] = refused;
       }
     }
+    await this.noteMatchesFromElsewhere(evaluated, out);
     return out;
+  }
+
+  /** Appends units; the occurrences claimed for corrected rows are recorded in the same transaction as their contacts. */
+  private write(units: Evaluated[], options: AppendOptions): Promise<UnitOutcome[]> {
+    const prepared = units.map((e) => e.prepared!);
+    const run = this.summary.importRun;
+    if (run === null || options.rollback || !units.some((e) => e.claim)) return appendUnits(this.store.db, prepared, options);
+    return this.store.db.transaction(async (tx) => {
+      const outcomes = await appendUnits(tx, prepared, options);
+      const claims: Record<string, number> = {};
+      outcomes.forEach((o, k) => {
+        const claim = units[k]!.claim;
+        if (claim && o.status === 'written') claims[claim.name] = claim.occurrence;
+      });
+      await recordClaims(tx, run, claims);
+      return outcomes;
+    });
+  }
+
+  /**
+   * A row without a contact_ref that matches a contact another file's import
+   * stored may be that contact again, or a row corrected in a rejects file
+   * whose reject_ columns were dropped (then its first-file identity is lost):
+   * which, nothing can tell. It is not stored twice, but never silently
+   * either: `matches-recorded` names the contact (an error under --strict).
+   */
+  private async noteMatchesFromElsewhere(evaluated: Evaluated[], out: (UnitOutcome | Issue)[]): Promise<void> {
+    const matched = evaluated.map((e, i) => {
+      const o = out[i];
+      return e.unit.ref === null && !e.keyedAsCorrected && o && 'status' in o && o.status === 'duplicate' ? o.stored[0]?.seq : undefined;
+    });
+    if (matched.every((seq) => seq === undefined)) return;
+    const provenance = await provenanceOf(this.store.db, matched.filter((seq): seq is number => seq !== undefined));
+    const file = basename(this.options.file);
+    matched.forEach((seq, i) => {
+      const from = seq === undefined ? undefined : provenance.get(seq);
+      if (!from || (from.file !== null && basename(from.file) === file)) return;
+      const note = issue('matches-recorded', { value: `${seq} (${from.sourceKey})`, ...(from.file ? { detail: from.file } : {}) });
+      if (this.options.settings.strict) out[i] = note;
+      else evaluated[i]!.rowWarnings[0]!.push(note);
+    });
   }
 
   /** Counts each unit's rows and writes the rejected ones; progress is told once a batch. */
@@ -312,7 +430,7 @@ export class ContactImport {
         for (let k = 0; k < rows.length; k++) if (e.rowWarnings[k]!.length > 0) await this.warned.add(rows[k]!.values, rows[k]!.line, e.rowWarnings[k]!);
         continue;
       }
-      for (let k = 0; k < rows.length; k++) await this.rejects!.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
+      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
     }
     const rows = evaluated[evaluated.length - 1]?.unit.rows;
     if (rows) this.options.onProgress?.(this.summary.rowsRead, rows[rows.length - 1]!.bytesRead);
@@ -352,6 +470,8 @@ export class ContactImport {
     }
     s.rowsAccepted += rows.length;
     s.contactsWritten += outcome.stored.length;
+    s.contactsAccepted += 1;
+    s.partnerExpansions += outcome.stored.length - 1;
     s.enquiriesWritten += outcome.stored.length * rows.length;
     return false;
   }

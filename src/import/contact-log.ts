@@ -8,10 +8,11 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
-import type { Encoding } from '../csv/reader.js';
-import type { ColumnMap, FileLayout, ResolvedHeader } from '../csv/header.js';
+import type { CsvFormat } from '../csv/reader.js';
+import type { ColumnMap, FileLayout } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
-import { type Row, csvRowChunks } from '../csv/rows.js';
+import type { FileSnapshot } from '../csv/file-snapshot.js';
+import { type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -41,8 +42,8 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
   };
 }
 
-export function logRows(file: string, encoding: Encoding, map: ColumnMap, onHeader: (h: ResolvedHeader) => void): AsyncGenerator<LogRow[]> {
-  return csvRowChunks(file, encoding, CONTACT_LOG_LAYOUT, map, onHeader);
+export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents): AsyncGenerator<LogRow[]> {
+  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events);
 }
 
 /**
@@ -79,12 +80,13 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
  * surface before anything at all is written, not after the batches before
  * them have been committed.
  */
-export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap): Promise<void> {
-  await checkWholeFile(file, check);
-  const rows = logRows(file, check.encoding, map, () => {});
+export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap): Promise<FileSnapshot | undefined> {
+  const snapshot = await checkWholeFile(file, check);
+  const rows = logRows(file, check.format, map, { header: () => {} });
   try {
     await rows.next();
   } finally {
     await rows.return(undefined);
   }
+  return snapshot;
 }

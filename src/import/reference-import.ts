@@ -11,9 +11,12 @@ import {
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
-import type { Encoding } from '../csv/reader.js';
+import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, type FileLayout, NO_MAP } from '../csv/header.js';
 import { csvRows } from '../csv/rows.js';
+import { type DeclaredFormat, decideFormat } from '../csv/format.js';
+import { checkWholeFile } from '../csv/file-check.js';
+import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import type { Database, Executor } from '../storage/database.js';
 import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
 import { RejectsFile } from '../reporting/rejects-file.js';
@@ -25,11 +28,14 @@ export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles', 'l
 
 export interface ReferenceImportOptions {
   file: string;
-  encoding: Encoding;
+  format: Partial<CsvFormat>;
   /** Legacy headers and words (`--map`). */
   map?: ColumnMap;
-  rejectsPath: string;
+  /** Where rejected rows go; none in a dry run. */
+  rejectsPath?: string | undefined;
   rejectsAlways: boolean;
+  /** The file as the whole-file check found it: nothing is committed if it has changed since. */
+  unchanged?: FileSnapshot | undefined;
 }
 
 export interface ReferenceImportSummary {
@@ -37,6 +43,8 @@ export interface ReferenceImportSummary {
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
+  /** Rows whose cells are all empty: skipped, not in rowsRead. */
+  rowsEmpty: number;
   rejectsByCode: Record<string, number>;
   rejectsFile: string | null;
 }
@@ -54,7 +62,7 @@ interface Loader<T> {
 
 async function load<T>(db: Database, options: ReferenceImportOptions, loader: Loader<T>): Promise<ReferenceImportSummary> {
   const summary: ReferenceImportSummary = {
-    file: options.file, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rejectsByCode: {}, rejectsFile: null,
+    file: options.file, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsEmpty: 0, rejectsByCode: {}, rejectsFile: null,
   };
   let rejects: RejectsFile | undefined;
   await db.transaction(async (tx) => {
@@ -63,8 +71,11 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
       if (batch.size > 0) await loader.save(tx, [...batch.values()]);
       batch = new Map();
     };
-    const rows = csvRows(options.file, options.encoding, loader.layout, options.map ?? NO_MAP, (header) => {
-      rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
+    const rows = csvRows(options.file, options.format, loader.layout, options.map ?? NO_MAP, {
+      header: (header) => {
+        if (options.rejectsPath) rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
+      },
+      emptyRow: () => summary.rowsEmpty++,
     });
     for await (const row of rows) {
       summary.rowsRead++;
@@ -73,7 +84,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
       if (errors.length > 0 || checked.value === undefined) {
         summary.rowsRejected++;
         for (const code of new Set(errors.map((e) => e.code))) summary.rejectsByCode[code] = (summary.rejectsByCode[code] ?? 0) + 1;
-        await rejects!.add(row.values, row.line, errors);
+        await rejects?.add(row.values, row.line, errors);
         continue;
       }
       summary.rowsAccepted++;
@@ -84,6 +95,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
     }
     await flush();
     await loader.finish?.(tx);
+    assertUnchanged(options.unchanged);
   }).finally(() => rejects?.close());
   if (rejects?.written) summary.rejectsFile = rejects.path;
   return summary;
@@ -96,7 +108,7 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
 async function knownKinds(db: Database, options: ReferenceImportOptions): Promise<Map<string, RecordKind>> {
   const kinds = new Map<string, RecordKind>();
   const targets = new Set<string>();
-  for await (const row of csvRows(options.file, options.encoding, REGISTRY_LAYOUT, options.map ?? NO_MAP, () => {})) {
+  for await (const row of csvRows(options.file, options.format, REGISTRY_LAYOUT, options.map ?? NO_MAP, { header: () => {} })) {
     const utr = parseUtr(row.fields.utr);
     const kind = matchKind(row.fields.kind ?? '');
     if (utr.ok && kind) kinds.set(utr.utr, kind);
@@ -105,6 +117,19 @@ async function knownKinds(db: Database, options: ReferenceImportOptions): Promis
   const stored = await findKinds(db, [...targets].filter((t) => !kinds.has(t)));
   for (const [utr, kind] of stored) kinds.set(utr, kind);
   return kinds;
+}
+
+/**
+ * A registry or operators file made ready to load: its encoding and separator
+ * decided from the file itself (a rejects file is UTF-8, whatever the log
+ * next to it is in), then the whole file checked. The same for `registry
+ * import` and `operators import` as for `import --registry/--operators`.
+ */
+export async function readyReferenceFile(
+  file: string, what: 'registry' | 'operators', declared: DeclaredFormat, map: ColumnMap, confirmEncoding: boolean,
+): Promise<Pick<ReferenceImportOptions, 'format' | 'unchanged'>> {
+  const format = decideFormat(file, declared, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT, map);
+  return { format, unchanged: await checkWholeFile(file, { format, confirmEncoding }) };
 }
 
 export async function importRegistry(db: Database, options: ReferenceImportOptions): Promise<ReferenceImportSummary> {

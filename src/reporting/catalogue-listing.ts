@@ -5,6 +5,10 @@
  */
 
 import { CATALOGUE, type CatalogueEntry, type IssueParams } from '../domain/catalogue.js';
+import { LIMITS } from '../domain/vocabulary.js';
+
+/** An example of a length refused: one over the rule's own limit. */
+const tooLong = (limit: number): IssueParams => ({ length: limit + 1, limit });
 
 export interface CodeListing {
   code: string;
@@ -21,10 +25,15 @@ const EXAMPLES: Record<string, IssueParams> = {
   'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },
-  'duplicate-column': { field: 'utr' },
   'unclosed-quote': { limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },
   'control-character': { field: 'general_notes', value: 'U+0000' },
   'row-shape': { length: 14, limit: 13 },
+  'contact-name-too-long': tooLong(LIMITS.contactName),
+  'action-too-long': tooLong(LIMITS.actionTaken),
+  'notes-too-long': tooLong(LIMITS.generalNotes),
+  'name-too-long': tooLong(LIMITS.recordName),
+  'date-format': { value: '42095', detail: "it looks like a spreadsheet's date serial number, which would be 1 April 2015: format the column as a date (YYYY-MM-DD) and save the file again" },
+  'duplicate-column': { field: 'general_notes', detail: 'the map sends both "Notes" and "Comments" to it; map one of them to null, or to another column' },
   'usage': { detail: '--notes needs a value' },
   'no-store': { value: '/home/jo/cis-contcat' },
   'store-not-empty': { value: '/home/jo/.local/share/cis-contact' },
@@ -33,6 +42,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'database-unreachable': { value: 'postgres://cis@db:5432/cis' },
   'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed' },
   'disk-full': { value: '/home/jo/.local/share/cis-contact' },
+  'file-changed': { value: 'contacts.csv', detail: 'its size went from 81920 to 98304 bytes' },
   'data-dir-unusable': { value: '/readonly/cis', detail: 'permission denied' },
   'internal-error': { detail: 'unexpected' },
   'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },
@@ -61,6 +71,7 @@ const EXAMPLES: Record<string, IssueParams> = {
   'partner-of-invalid': { value: '1955839661', detail: 'is not a partnership' },
   'abbreviation': { field: 'general_notes', value: 'WAM' },
   'identical-row': { limit: 4 },
+  'matches-recorded': { value: '1042 (sha256:5f0c…#1)', detail: 'legacy.csv' },
   'partners-changed': { detail: 'partner 7777777777 joined it since, and is not given this contact' },
 };
 

@@ -2,12 +2,14 @@
  * Outputs never overwrite inputs. A rejects file that is one of the command's
  * own inputs (through another path or a link too) would destroy the file
  * being read, so it is refused before anything is read; and an existing file
- * is overwritten only if it is itself a rejects file.
+ * is overwritten only if it is a rejects file cis-contact wrote and nobody
+ * has changed since.
  */
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inputError } from '../domain/errors.js';
 import { isRejectsHeader } from '../csv/header.js';
+import { writtenByUsAndUnchanged } from './written-files.js';
 
 function statOf(path: string) {
   try {
@@ -37,22 +39,36 @@ export function isRejectsFile(path: string): boolean {
   }
 }
 
-/** Refuses, with `output-is-input`, any output that is one of the inputs or an existing file that is not a rejects file. */
-export function guardOutputs(outputs: readonly string[], inputs: readonly (string | undefined)[]): void {
-  for (const output of outputs) {
+/** A file the command writes, and the flag that chooses another path for it (if any). */
+export interface Output {
+  path: string;
+  flag?: string | undefined;
+}
+
+/**
+ * Refuses, with `output-is-input`, any output that is one of the inputs, or
+ * an existing file that cis-contact did not write or that was changed since
+ * (written-files.ts): a rejects file being corrected is never overwritten.
+ */
+export function guardOutputs(outputs: readonly Output[], inputs: readonly (string | undefined)[]): void {
+  for (const { path: output, flag } of outputs) {
     const written = statOf(output);
     // Nothing there yet, or not a file (/dev/null, a pipe): nothing to lose.
     if (!written?.isFile()) continue;
+    const elsewhere = flag ? `give this run's file another path with ${flag}, or move that one away` : 'move that file away';
     for (const input of inputs) {
       const read = input === undefined ? undefined : statOf(input);
       if (read && read.dev === written.dev && read.ino === written.ino) {
         throw inputError('output-is-input', `${output} is the input ${input}: writing rejected rows there would destroy the file being read`,
-          'choose another --rejects path; nothing was read or written');
+          `${elsewhere}; nothing was read or written`);
       }
     }
-    if (!isRejectsFile(output)) {
-      throw inputError('output-is-input', `${output} exists and is not a rejects file: cis-contact overwrites only its own rejects files`,
-        'choose another --rejects path, or move that file away; nothing was read or written');
+    if (writtenByUsAndUnchanged(output)) continue;
+    if (isRejectsFile(output)) {
+      throw inputError('output-is-input', `${output} has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten`,
+        `import it if it is ready, or ${elsewhere}; nothing was read or written`);
     }
+    throw inputError('output-is-input', `${output} exists and is not a rejects file: cis-contact overwrites only its own rejects files`,
+      `${elsewhere}; nothing was read or written`);
   }
 }

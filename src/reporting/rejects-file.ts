@@ -9,15 +9,15 @@
  * reject_source_line, the row's line in the very first file.
  */
 
+import { type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
-import { REJECT_COLUMNS, isRejectColumn, normaliseHeaderName } from '../csv/header.js';
+import { REJECT_COLUMNS, SOURCE_LINE_COLUMN, firstFileLineReader, isRejectColumn } from '../csv/header.js';
 import { neutralise } from '../csv/formula-guard.js';
-
-const SOURCE_LINE = 'reject_source_line';
+import { newDigest, recordWritten } from './written-files.js';
 
 /** `<input name>.rejects.csv` in the current folder. */
 export function defaultRejectsPath(inputPath: string): string {
@@ -41,6 +41,8 @@ export function describeIssues(issues: readonly Issue[]): { codes: string; reaso
 export class RejectsFile {
   private out: Stringifier | undefined;
   private file: WriteStream | undefined;
+  /** What was written, for the checksum that lets a later run overwrite it (written-files.ts). */
+  private digest: Hash | undefined;
   private readonly columns: string[];
   rows = 0;
 
@@ -53,18 +55,15 @@ export class RejectsFile {
     private readonly keep: (index: number) => boolean = () => true,
     private readonly sourceLineOf?: (values: readonly string[], line: number) => string,
   ) {
-    this.columns = [...header, ...(sourceLineOf ? [SOURCE_LINE] : []), ...REJECT_COLUMNS];
+    this.columns = [...header, ...(sourceLineOf ? [SOURCE_LINE_COLUMN] : []), ...REJECT_COLUMNS];
     if (always) this.open();
   }
 
   /** For an input with this header: its own reject_* columns (a rejects file imported again) are replaced by this run's. */
   static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
     const kept = rawHeader.map((name) => !isRejectColumn(name));
-    const names = rawHeader.map(normaliseHeaderName);
-    const source = names.indexOf(SOURCE_LINE);
-    const first = names.indexOf('reject_line');
-    const sourceLineOf = first === -1 ? undefined : (values: readonly string[], line: number) =>
-      (source !== -1 && values[source]) || values[first] || String(line);
+    const firstFileLine = firstFileLineReader(rawHeader);
+    const sourceLineOf = firstFileLine && ((values: readonly string[], line: number) => firstFileLine(values) ?? String(line));
     return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true, sourceLineOf);
   }
 
@@ -72,7 +71,10 @@ export class RejectsFile {
     if (!this.out) {
       this.file = createWriteStream(this.path);
       // A byte-order mark: Excel then reads the file as UTF-8, and so does the importer, whatever --encoding says.
-      this.out = stringify({ eof: true, record_delimiter: '\n', bom: true });
+      // A lone CR ends a row for the reader (and for spreadsheets), so a value holding one is quoted.
+      this.out = stringify({ eof: true, record_delimiter: '\n', bom: true, quoted_match: /\r/ });
+      const digest = (this.digest = newDigest());
+      this.out.on('data', (chunk: Buffer | string) => digest.update(chunk));
       this.out.pipe(this.file);
       this.out.write(this.columns);
     }
@@ -109,5 +111,6 @@ export class RejectsFile {
     });
     this.out.end();
     await finished;
+    recordWritten(this.path, this.digest!.digest('hex'));
   }
 }

@@ -1,16 +1,27 @@
-/** A readable summary of an import: counts, then counts per code. */
+/**
+ * A readable summary of an import that adds up: every row read is accepted,
+ * a duplicate or rejected; empty rows are counted apart; every contact
+ * written is an accepted contact or a partner's copy of a partnership
+ * contact; and counts by code are labelled as what they are (a row may carry
+ * several reasons, so they may add up to more than the rows rejected).
+ */
 
 import { catalogueOrder } from '../domain/catalogue.js';
+import type { ContactImportSummary } from '../import/contact-import.js';
+import type { ReferenceImportSummary } from '../import/reference-import.js';
 import type { Ui } from './ui.js';
 
+/** A label, its count, and how it is made up (if it is). */
+export type Count = [label: string, n: number, note?: string];
+
 export function summaryTable(
-  ui: Ui, title: string, counts: [string, number][], rejectsByCode: Record<string, number>,
+  ui: Ui, title: string, counts: Count[], rejectsByCode: Record<string, number>,
   warningsByCode: Record<string, number>, rejectsFile: string | null,
 ): void {
   const c = ui.colour;
   ui.say(c.bold(title));
   const width = Math.max(...counts.map(([label]) => label.length));
-  for (const [label, n] of counts) ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}`);
+  for (const [label, n, note] of counts) ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}${note ? c.dim(`  ${note}`) : ''}`);
   const section = (heading: string, byCode: Record<string, number>, paint: (s: string) => string) => {
     const codes = Object.keys(byCode).sort(catalogueOrder);
     if (codes.length === 0) return;
@@ -18,7 +29,33 @@ export function summaryTable(
     const w = Math.max(...codes.map((code) => code.length));
     for (const code of codes) ui.say(`  ${paint(code.padEnd(w))}  ${String(byCode[code]).padStart(9)}`);
   };
-  section('Rejected rows by reason:', rejectsByCode, c.red);
-  section('Warnings by reason:', warningsByCode, c.yellow);
+  section('Reasons for rejecting, with the rows that carry each (a row may carry several):', rejectsByCode, c.red);
+  section('Warnings, with the rows that carry each:', warningsByCode, c.yellow);
   if (rejectsFile) ui.say(`Rejected rows, with their lines and reasons: ${rejectsFile}`);
+}
+
+const emptyRows = (n: number): Count[] => (n > 0 ? [['empty rows skipped', n, 'rows whose cells are all empty; not in rows read']] : []);
+
+export function contactImportCounts(s: ContactImportSummary): Count[] {
+  const would = s.dryRun ? ' to write' : ' written';
+  return [
+    ['rows read', s.rowsRead, `= ${s.rowsAccepted} accepted + ${s.rowsDuplicate} duplicate + ${s.rowsRejected} rejected`],
+    ['  accepted', s.rowsAccepted],
+    ['  duplicate', s.rowsDuplicate, s.rowsDuplicate > 0 ? 'already stored: nothing added' : undefined],
+    ['  rejected', s.rowsRejected],
+    ...emptyRows(s.rowsEmpty),
+    [`contacts${would}`, s.contactsWritten, s.partnerExpansions > 0
+      ? `= ${s.contactsAccepted} accepted contacts + ${s.partnerExpansions} more from partnership rows, recorded on each partner`
+      : `one for each accepted contact (rows of one contact_ref are one contact)`],
+    [`enquiries${would}`, s.enquiriesWritten, 'one for each accepted row, on each record its contact is stored on'],
+  ];
+}
+
+export function referenceImportCounts(r: ReferenceImportSummary): Count[] {
+  return [
+    ['rows read', r.rowsRead, `= ${r.rowsAccepted} accepted + ${r.rowsRejected} rejected`],
+    ['  accepted', r.rowsAccepted],
+    ['  rejected', r.rowsRejected],
+    ...emptyRows(r.rowsEmpty),
+  ];
 }

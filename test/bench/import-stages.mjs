@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cis-stages-'));
 await generate(dir, rows);
 const records = new Map(readFileSync(join(dir, 'registry.csv'), 'utf8').trim().split('\n').slice(1)
   .map((line) => line.split(',')[0]).map((utr) => [utr, { utr, kind: 'contractor', partners: [] }]));
-const lookup = { record: (utr) => records.get(utr), operator: (pid) => ({ pid, roles: ['CISR Processor'] }) };
+const lookup = { record: (utr) => records.get(utr), operator: (pid) => ({ pid, roles: ['CISR Processor'], logins: [] }), writer: { login: 'bench', bound: false } };
 const settings = { today: new Date().toISOString().slice(0, 10), strict: false, abbreviations: abbreviationFinder() };
 
 const spent = { read: 0, rules: 0, contentHash: 0, prepare: 0, chain: 0, copyText: 0 };
@@ -39,7 +39,7 @@ let seq = 0;
 const chainHash = chainHasherAt('2026-01-01T00:00:00.000000Z');
 let hash = '0'.repeat(64);
 const started = performance.now();
-for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), 'utf-8', new Map(), () => {}))) {
+for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), { encoding: 'utf-8', delimiter: ',' }, { columns: new Map(), values: new Map() }, { header: () => {} }))) {
   lap('read');
   const checks = units.map((u) => checkContact(rawContactOf(u.rows), lookup, settings));
   lap('rules');

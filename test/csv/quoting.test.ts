@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QuotingScan } from '../../src/csv/quoting.js';
 import { checkWholeFile } from '../../src/csv/file-check.js';
-import { lineEndingOf, readCsv } from '../../src/csv/reader.js';
+import { readCsv } from '../../src/csv/reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-quoting-'));
 let files = 0;
@@ -16,10 +16,10 @@ function fileOf(content: string | Buffer): string {
   return path;
 }
 
-/** The scan's answer with the bytes cut into chunks at the given places, under the line ending the reader would use. */
-function scanned(content: string, cuts: number[] = []): boolean {
+/** The scan's answer with the bytes cut into chunks at the given places. */
+function scanned(content: string, cuts: number[] = [], delimiter: ',' | ';' | '\t' = ','): boolean {
   const bytes = Buffer.from(content);
-  const scan = new QuotingScan(lineEndingOf(Buffer.from(content.replace(/^\ufeff/, ''))), 'utf-8');
+  const scan = new QuotingScan('utf-8', delimiter);
   let from = 0;
   for (const cut of [...cuts, bytes.length].sort((a, b) => a - b)) {
     scan.push(bytes.subarray(from, Math.max(from, cut)));
@@ -39,7 +39,7 @@ async function readerVerdict(content: string): Promise<'fatal' | 'unclosed' | 'f
 }
 
 describe("the quick scan of a file's quoting", () => {
-  it('is certain of well-formed files with LF or CRLF line endings', () => {
+  it('is certain of well-formed files with LF, CRLF or CR line endings, in any mix', () => {
     for (const text of [
       'a,b\n1,2\n',
       'a,b\n"x, ""y""",2\n"one\ntwo",3\n',
@@ -50,14 +50,19 @@ describe("the quick scan of a file's quoting", () => {
       'a,b\r\n"x, ""y""",2\r\n"one\ntwo\r\nthree",3\r\n',
       'a,b\r\n1,2\r\n"x",2\r\n',
       '\ufeff"a",b\r\n1,"2"',
+      'a,b\r\n"x"\n,3\r\n', 'a,b\r\n1,"x"\r', 'a,b\r1,"2"\r"3",4\n',
       '',
     ]) expect(scanned(text), JSON.stringify(text)).toBe(true);
+    expect(scanned('a;b\n"x; y";"2"\n', [], ';')).toBe(true);
+    expect(scanned('a\tb\r\n"x\ty"\t"2"\r\n', [], '\t')).toBe(true);
   });
 
-  it('is not certain of text after a closing quote, spaces before a comma, a quote where no field starts, another line ending, or a quote still open', () => {
+  it('is not certain of text after a closing quote, spaces before a separator, a quote where no field starts, or a quote still open', () => {
     for (const text of [
-      'a,b\n"x"y,3\n', 'a,b\n"x" ,3\n', 'a,b\nsaid "hi",2\n', 'a,b\nx"",y\n', 'a,b\r\n"x"\n,3\r\n', 'a,b\r\n1,"x"\r', 'a,b\r1,"2"\r', 'a,b\n1,"open\n',
+      'a,b\n"x"y,3\n', 'a,b\n"x" ,3\n', 'a,b\nsaid "hi",2\n', 'a,b\nx"",y\n', 'a,b\n1,"open\n',
     ]) expect(scanned(text), JSON.stringify(text)).toBe(false);
+    // A comma is text in a file separated by semicolons.
+    expect(scanned('a;b\n"x",y;2\n', [], ';')).toBe(false);
   });
 
   it('gives the same answer wherever the chunks are cut, a quote pair, a closing quote or a BOM included', () => {
@@ -80,7 +85,7 @@ describe("the quick scan of a file's quoting", () => {
 });
 
 describe('the whole-file check: quoting', () => {
-  const checkQuoting = (path: string, encoding: 'utf-8' | 'windows-1252', confirmEncoding = false) => checkWholeFile(path, { encoding, confirmEncoding });
+  const checkQuoting = (path: string, encoding: 'utf-8' | 'windows-1252', confirmEncoding = false) => checkWholeFile(path, { format: { encoding }, confirmEncoding });
   const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i},"notes of row ${i}, with ""quotes"""`);
 
   it('fails with file-unreadable naming the line, even far past the first chunk, LF or CRLF', async () => {
@@ -91,8 +96,8 @@ describe('the whole-file check: quoting', () => {
   });
 
   it('passes well-formed files, LF or CRLF; refuses spaces after a closing quote', async () => {
-    await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\n')), 'utf-8')).resolves.toBeUndefined();
-    await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\r\n')), 'utf-8')).resolves.toBeUndefined();
+    await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\n')), 'utf-8')).resolves.toMatchObject({ size: expect.any(Number) });
+    await expect(checkQuoting(fileOf(['n,notes', ...rows(20000)].join('\r\n')), 'utf-8')).resolves.toMatchObject({ size: expect.any(Number) });
     // Not certain to the quick scan, so read through the parser, which refuses it as RFC 4180 does.
     await expect(checkQuoting(fileOf('n,notes\n"x"  ,3\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 2: text after a closing quote/) });
     await expect(checkQuoting(fileOf('n,notes\r\n"x"y,3\r\n'), 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
@@ -103,18 +108,18 @@ describe('the whole-file check: quoting', () => {
     const accented = (n: number) => Array.from({ length: n }, (_, i) => `${i},"café ${i}, à ""côté"""`);
     const late = fileOf(latin(['n,notes', ...accented(20000), '"x"y,3', ...accented(10)].join('\r\n')));
     await expect(checkQuoting(late, 'windows-1252')).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 20002: text after a closing quote/) });
-    await expect(checkQuoting(fileOf(latin(['n,notes', ...accented(20000)].join('\n'))), 'windows-1252')).resolves.toBeUndefined();
+    await expect(checkQuoting(fileOf(latin(['n,notes', ...accented(20000)].join('\n'))), 'windows-1252')).resolves.toMatchObject({ size: expect.any(Number) });
     // In UTF-8, EF BB BF is a byte-order mark and the first field starts after it; in windows-1252 it is
     // the first field's text, so a quote after it stands where no field starts.
     const bomBytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin('"a",b\n1,2\n')]);
     const scan = (encoding: 'utf-8' | 'windows-1252') => {
-      const s = new QuotingScan('\n', encoding);
+      const s = new QuotingScan(encoding);
       s.push(bomBytes);
       return s.certain();
     };
     expect(scan('utf-8')).toBe(true);
     expect(scan('windows-1252')).toBe(false);
-    await expect(checkQuoting(fileOf(bomBytes), 'utf-8')).resolves.toBeUndefined();
+    await expect(checkQuoting(fileOf(bomBytes), 'utf-8')).resolves.toMatchObject({ size: expect.any(Number) });
     await expect(checkQuoting(fileOf(bomBytes), 'windows-1252', true)).rejects.toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/line 1: a quote inside a value/) });
   });
 
@@ -130,6 +135,6 @@ describe('the whole-file check: quoting', () => {
   });
 
   it('a file that fails while being read is unreadable, not taken as well formed', async () => {
-    await expect(checkQuoting(dir, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable' });
+    await expect(checkQuoting(dir, 'utf-8')).rejects.toMatchObject({ code: 'file-unreadable', message: `cannot read ${dir}: it is a folder, not a file` });
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDate } from '../../src/domain/dates.js';
+import { parseDate, spreadsheetDateHint } from '../../src/domain/dates.js';
 import { parsePid } from '../../src/domain/pid.js';
 import { splitList } from '../../src/domain/contact.js';
 
@@ -40,9 +40,31 @@ describe('dates as legacy logs write them', () => {
   });
 });
 
+describe('dates as spreadsheets make them', () => {
+  it("Excel's serial numbers and d-mmm-yy are refused, with the date they would be", () => {
+    for (const form of ['42095', '42095.0', '42095.5', '01-Apr-15', '1-April-2015']) {
+      expect(parseDate(form), form).toBeUndefined();
+      expect(spreadsheetDateHint(form), form).toMatch(/which would be 1 April 2015/);
+    }
+    expect(spreadsheetDateHint('39544')).toMatch(/serial number, which would be 6 April 2008: format the column as a date/);
+    expect(spreadsheetDateHint('01-Apr-15')).toMatch(/write it as 2015-04-01 \(or 1 Apr 2015\)/);
+    // Numbers that are no date of the scheme's, and words that are no month, get no guess.
+    for (const other of ['12345', '99999', '31-Foo-15', '31-Apr-15', '2015']) expect(spreadsheetDateHint(other), other).toBeUndefined();
+  });
+
+  it('property: a serial number is hinted as the day Excel counts it', () => {
+    fc.assert(fc.property(fc.integer({ min: 39448, max: 73050 }), (serial) => {
+      const day = new Date(Date.UTC(1899, 11, 30 + serial));
+      const named = `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`;
+      expect(spreadsheetDateHint(String(serial))).toContain(`which would be ${named}:`);
+    }));
+  });
+});
+
 describe('PIDs as spreadsheets write them', () => {
-  it('removes spaces inside and a trailing .0; never pads six digits', () => {
+  it("removes spaces inside, Excel's leading ' and a trailing .0; never pads six digits", () => {
     expect(parsePid('1234567.0')).toEqual({ ok: true, pid: '1234567' });
+    expect(parsePid("'0123456")).toEqual({ ok: true, pid: '0123456' });
     expect(parsePid(' 123 4567 ')).toEqual({ ok: true, pid: '1234567' });
     expect(parsePid('0123456')).toEqual({ ok: true, pid: '0123456' });
     expect(parsePid('123456')).toMatchObject({ ok: false, code: 'operator-format', detail: expect.stringMatching(/dropped a leading zero/) });

@@ -45,6 +45,18 @@ describe('UTR', () => {
 });
 
 describe('forms spreadsheets write', () => {
+  it("Excel's leading ' and pandas' trailing .0 are read as a PID's .0 is, when nothing else is wrong", () => {
+    expect(parseUtr("'1955839661")).toEqual({ ok: true, utr: '1955839661' });
+    expect(parseUtr('1955839661.0')).toEqual({ ok: true, utr: '1955839661' });
+    expect(parseUtr("'K1955839661")).toEqual({ ok: true, utr: '1955839661' });
+    expect(parseUtr('1955839662.0')).toMatchObject({ ok: false, code: 'utr-check-digit' });
+    expect(parseUtr('1955839661.5')).toMatchObject({ ok: false, code: 'utr-format' });
+    expect(parseUtr("''1955839661")).toMatchObject({ ok: false, code: 'utr-format' });
+    // A leading zero lost to a number column: refused, never padded.
+    expect(parseUtr('195583966.0')).toMatchObject({ ok: false, code: 'utr-format', detail: expect.stringMatching(/9 digits: a spreadsheet may have dropped a leading zero/) });
+  });
+
+
   it('a UTR in scientific notation is utr-format, with the hint that a spreadsheet made it a number', () => {
     expect(parseUtr('8.10433E+09')).toMatchObject({ ok: false, code: 'utr-format', detail: expect.stringMatching(/spreadsheet/) });
     expect(parseUtr('1955839661')).toEqual({ ok: true, utr: '1955839661' });

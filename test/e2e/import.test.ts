@@ -44,8 +44,11 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     const r = await cli(['--json', 'import', join(FIXTURES, 'contacts.csv')]);
     expect(r.code).toBe(1);
     const s = r.json;
-    expect(s).toMatchObject({ dryRun: false, rowsRead: 16, rowsAccepted: 7, rowsRejected: 9, rowsDuplicate: 0, contactsWritten: 8, enquiriesWritten: 9 });
+    expect(s).toMatchObject({ dryRun: false, rowsRead: 16, rowsAccepted: 7, rowsRejected: 9, rowsDuplicate: 0, rowsEmpty: 0, contactsWritten: 8, enquiriesWritten: 9 });
     expect(s.rowsAccepted + s.rowsRejected + s.rowsDuplicate).toBe(s.rowsRead);
+    // Seven rows, six contacts (two rows share a contact_ref), and the partnership's on its two partners.
+    expect(s).toMatchObject({ contactsAccepted: 6, partnerExpansions: 2 });
+    expect(s.contactsAccepted + s.partnerExpansions).toBe(s.contactsWritten);
     expect(s.rejectsByCode).toMatchObject({ 'sibling-rejected': 1, 'contact-fields-differ': 1, 'contact-ref-reused': 1, 'payment-details': 2 });
     expect(s.warningsByCode).toEqual({ 'action-missing': 1, abbreviation: 1, 'identical-row': 1 });
     const rejects = readFileSync(join(cwd, 'contacts.rejects.csv'), 'utf8');
@@ -122,7 +125,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
 
   it('reads windows-1252; read as UTF-8 the same file is refused whole, naming the line', async () => {
     const row = (ref: string, notes: Buffer) => Buffer.concat([Buffer.from(`\n${ref},1955839661,,agent,Jo,phone-inbound,,2020-02-01,authenticated,1234567,Letter,Sent,`), notes]);
-    const file = Buffer.concat([Buffer.from(HEADER), row('W-1', Buffer.from([0x93, 0x4f, 0x4b, 0x94, 0x20, 0x80]))]);
+    const file = Buffer.concat([Buffer.from(HEADER), row('W-1', Buffer.from([0x93, 0x4f, 0x4b, 0x94, 0x20, 0x80])), Buffer.from('\n')]);
     writeFileSync(join(cwd, 'legacy.csv'), file);
     const asUtf8 = await cli(['--json', 'import', 'legacy.csv', '--rejects', 'legacy-rejects.csv']);
     expect(asUtf8.code).toBe(2);
@@ -155,10 +158,10 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     // A rule only the database knows stands in for a rule and a constraint that disagree.
     await queryStore(target, sql`alter table enquiries add constraint test_no_zebra check (coalesce(general_notes, '') not like '%zebra%')`);
     try {
-      writeFileSync(join(cwd, 'zebra.csv'), [HEADER,
+      writeFileSync(join(cwd, 'zebra.csv'), `${[HEADER,
         'Z-1,1955839661,,agent,Jo,email,,2020-05-01,authenticated,1234567,Letter,Sent,plain',
         'Z-2,1955839661,,agent,Jo,email,,2020-05-02,authenticated,1234567,Letter,Sent,a zebra crossed',
-        'Z-3,1955839661,,agent,Jo,email,,2020-05-03,authenticated,1234567,Letter,Sent,plain again'].join('\n'));
+        'Z-3,1955839661,,agent,Jo,email,,2020-05-03,authenticated,1234567,Letter,Sent,plain again'].join('\n')}\n`);
       const before = await stored(target);
       const r = await cli(['--json', 'import', 'zebra.csv', '--rejects', 'zebra-rejects.csv']);
       expect(r.json).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, rejectsByCode: { 'database-rejected': 1 } });
@@ -247,8 +250,8 @@ describe.each(DRIVERS)('import on %s', (driver) => {
 
     it('two imports of overlapping files at once store each unit once', async () => {
       const [header, shifted] = newRows(3000, 'again');
-      writeFileSync(join(cwd, 'a.csv'), [header, ...shifted.slice(0, 2000)].join('\n'));
-      writeFileSync(join(cwd, 'b.csv'), [header, ...shifted.slice(1000, 3000)].join('\n'));
+      writeFileSync(join(cwd, 'a.csv'), `${[header, ...shifted.slice(0, 2000)].join('\n')}\n`);
+      writeFileSync(join(cwd, 'b.csv'), `${[header, ...shifted.slice(1000, 3000)].join('\n')}\n`);
       const before = (await stored(target)).contacts;
       const env = { CIS_CONTACT_BATCH_ROWS: '100' };
       const [a, b] = await Promise.all([cli(['--json', 'import', 'a.csv'], env), cli(['--json', 'import', 'b.csv'], env)]);
@@ -267,7 +270,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       const [header, stored3000] = newRows(3000, 'again');
       const [, fresh] = newRows(500, 'third');
       const mixed = stored3000.slice(2500).flatMap((line, i) => [line, fresh[i]!]);
-      writeFileSync(join(cwd, 'mixed.csv'), [header, ...mixed].join('\n'));
+      writeFileSync(join(cwd, 'mixed.csv'), `${[header, ...mixed].join('\n')}\n`);
       const before = (await stored(target)).contacts;
       const r = await cli(['--json', 'import', 'mixed.csv']);
       expect(r.json).toMatchObject({ rowsRead: 1000, rowsAccepted: 500, rowsDuplicate: 500, rowsRejected: 0, contactsWritten: 500 });

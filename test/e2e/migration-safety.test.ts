@@ -4,7 +4,7 @@
  * accounted for, and real notes are stored as they were written.
  */
 
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it('a UTF-8 log declared windows-1252 is refused whole, unless the user confirms the encoding', async () => {
-    const file = write('utf8.csv', [HEADER, row('ENC-1', 'Plain note'), row('ENC-2', 'Café paid £5', 'Renée Côté')].join('\n'));
+    const file = write('utf8.csv', `${[HEADER, row('ENC-1', 'Plain note'), row('ENC-2', 'Café paid £5', 'Renée Côté')].join('\n')}\n`);
     const before = await storedCounts(target);
     const r = await cli(['import', file, '--encoding', 'windows-1252']);
     expect(r.code).toBe(2);
@@ -44,7 +44,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('a windows-1252 log read as UTF-8 is refused whole, naming the line and the flag; with the flag it is stored right', async () => {
-    const text = [HEADER, row('W-1', 'Plain note'), row('W-2', 'Plain too'), row('W-3', 'Fran\u00e7ois called', 'Fran\u00e7ois')].join('\r\n');
+    const text = `${[HEADER, row('W-1', 'Plain note'), row('W-2', 'Plain too'), row('W-3', 'Fran\u00e7ois called', 'Fran\u00e7ois')].join('\r\n')}\r\n`;
     const file = write('latin.csv', Buffer.from(text, 'latin1'));
     const before = await storedCounts(target);
     const r = await cli(['import', file]);
@@ -57,7 +57,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('no rejects file may overwrite an input, even through a link or in a dry run, nor a file that is not a rejects file', async () => {
-    const log = write('log.csv', [HEADER, row('OUT-1', 'fine'), row('OUT-2', 'bad', 'x'.repeat(101))].join('\n'));
+    const log = write('log.csv', `${[HEADER, row('OUT-1', 'fine'), row('OUT-2', 'bad', 'x'.repeat(101))].join('\n')}\n`);
     const original = readFileSync(log);
     symlinkSync(log, join(cwd, 'link.csv'));
     const notes = write('notes.txt', 'keep me\n');
@@ -75,11 +75,72 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     expect((await cli(['import', log, '--dry-run', '--rejects', rejects])).code).toBe(1);
   });
 
+  it('a column headed "Reject Notes" is the file\'s own: refused as unknown, never dropped with its data; imported once mapped', async () => {
+    const file = write('reject-notes.csv', `${HEADER},Reject Notes\n${row('RN-1', 'called')},kept this\n`);
+    const before = await storedCounts(target);
+    const r = await cli(['import', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/column Reject Notes is not a known column.*\[unknown-column\]/s);
+    expect(await storedCounts(target)).toEqual(before);
+    write('reject-notes-map.json', JSON.stringify({ general_notes: null, 'Reject Notes': 'general_notes' }));
+    expect((await cli(['import', file, '--map', join(cwd, 'reject-notes-map.json')])).code).toBe(0);
+    expect((await notesOf('RN-1'))?.general_notes).toBe('kept this');
+  });
+
+  it('a file cut short (or still being written) never stores its cut last row: row-unterminated, and the rejects file brings it back whole', async () => {
+    const cut = [HEADER, row('CUT-1', 'Called about the return'), 'CUT-2,1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,Agent says the return is late and he will sen'].join('\n');
+    const r = await cli(['--json', 'import', write('cut.csv', cut), '--rejects', join(cwd, 'cut.rejects.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1, rejectsByCode: { 'row-unterminated': 1 } });
+    expect(await notesOf('CUT-2')).toBeUndefined();
+    const rejects = readFileSync(join(cwd, 'cut.rejects.csv'), 'utf8');
+    expect(rejects).toMatch(/,3,row-unterminated,.*may have been cut short or may still be being written/);
+    // The file complete at last: the rejects file, its row finished, imports as it is.
+    write('cut-fixed.csv', rejects.replace('he will sen,', 'he will send it on Monday,'));
+    expect((await cli(['--json', 'import', join(cwd, 'cut-fixed.csv')])).json).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+    expect((await notesOf('CUT-2'))?.general_notes).toBe('Agent says the return is late and he will send it on Monday');
+  });
+
+  it('a rejects file being corrected is never overwritten by running the first import again; an untouched one is', async () => {
+    const log = write('team-log.csv', `${[HEADER, row('ED-1', 'fine'), row('ED-2', 'bad', 'x'.repeat(101))].join('\n')}\n`);
+    const rejects = join(cwd, 'team-log.rejects.csv');
+    expect((await cli(['import', log])).code).toBe(1);
+    // Untouched since the tool wrote it: a re-run may overwrite it.
+    expect((await cli(['import', log])).code).toBe(1);
+    const edited = readFileSync(rejects, 'utf8').replace('x'.repeat(101), 'Jo Bloggs');
+    writeFileSync(rejects, edited);
+    const before = await storedCounts(target);
+    const again = await cli(['import', log]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/team-log\.rejects\.csv has been changed since cis-contact wrote it.*it may hold your corrections.*\[output-is-input\]/s);
+    expect(again.stderr).toContain('--rejects');
+    expect(readFileSync(rejects, 'utf8')).toBe(edited);
+    expect(await storedCounts(target)).toEqual(before);
+    // A rejects-shaped file the tool did not write (copied in, written by an older version) is not overwritten either.
+    const foreign = write('foreign.rejects.csv', `${HEADER},reject_line,reject_codes,reject_reasons\n`);
+    expect((await cli(['import', log, '--rejects', foreign])).code).toBe(2);
+    expect(readFileSync(foreign, 'utf8')).toBe(`${HEADER},reject_line,reject_codes,reject_reasons\n`);
+    // The corrected file imports, and the run of it writes its own rejects file.
+    expect((await cli(['--json', 'import', rejects])).json).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+  });
+
+  it('a dry run writes no file unless told where: no rejects file beside the log, one with --rejects', async () => {
+    const log = write('dry-log.csv', `${[HEADER, row('DRY-1', 'bad', 'x'.repeat(101))].join('\n')}\n`);
+    const files = () => readdirSync(cwd).sort();
+    const before = files();
+    const r = await cli(['--json', 'import', log, '--dry-run']);
+    expect(r.json).toMatchObject({ dryRun: true, rowsRejected: 1, rejectsFile: null });
+    expect(files()).toEqual(before);
+    const told = await cli(['--json', 'import', log, '--dry-run', '--rejects', join(cwd, 'dry-told.csv')]);
+    expect(told.json.rejectsFile).toBe(join(cwd, 'dry-told.csv'));
+    expect(readFileSync(join(cwd, 'dry-told.csv'), 'utf8')).toContain('contact-name-too-long');
+  });
+
   it('a quote never closed is fatal, naming its line and what it would swallow: no row is lost silently', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => row(`Q-${i + 1}`, `note ${i + 1}`).replace(/"(note \d+)"$/, '$1'));
     rows[9] = rows[9]!.replace(/note 10$/, '"note 10 never closed');
     const before = await storedCounts(target);
-    const r = await cli(['--json', 'import', write('quote.csv', [HEADER, ...rows].join('\n'))]);
+    const r = await cli(['--json', 'import', write('quote.csv', `${[HEADER, ...rows].join('\n')}\n`)]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 11 opens a quoted field that is never closed; it would swallow the 20 lines after it.*\[unclosed-quote\]/);
     expect(await storedCounts(target)).toEqual(before);
@@ -93,7 +154,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
       'Visits on 14-07-2020 15-07-2020 16-07-2020 and 17-07-2020',
       'Period 06-04-21 to 05-04-22 return 12345678 received',
     ];
-    const file = write('alike.csv', [HEADER, ...lookAlikes.map((n, i) => row(`PAY-${i}`, n)), row('PAY-REAL', 'Sort code 12-34-56 account 12345678')].join('\n'));
+    const file = write('alike.csv', `${[HEADER, ...lookAlikes.map((n, i) => row(`PAY-${i}`, n)), row('PAY-REAL', 'Sort code 12-34-56 account 12345678')].join('\n')}\n`);
     const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'alike.rejects.csv')]);
     expect(r.json).toMatchObject({ rowsAccepted: lookAlikes.length, rowsRejected: 1, rejectsByCode: { 'payment-details': 1 } });
     for (const [i, note] of lookAlikes.entries()) expect((await notesOf(`PAY-${i}`))?.general_notes).toBe(note);
@@ -103,7 +164,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('re-importing a partnership row after the partnership gained a partner is a duplicate with partners-changed', async () => {
-    const log = write('partners.csv', [HEADER, '"PC-1",2108834503,,subcontractor,Alan Partridge,face-to-face,,2021-09-01,authenticated,3456789,Complaint,Logged a complaint,'].join('\n'));
+    const log = write('partners.csv', `${[HEADER, '"PC-1",2108834503,,subcontractor,Alan Partridge,face-to-face,,2021-09-01,authenticated,3456789,Complaint,Logged a complaint,'].join('\n')}\n`);
     const first = await cli(['--json', 'import', log]);
     expect(first.json).toMatchObject({ rowsAccepted: 1 });
     const partners = first.json.contactsWritten;
@@ -142,14 +203,14 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
 
   it('identical rows are both kept, with identical-row naming the earlier line; reserved refs are ref-invalid', async () => {
     const twin = ',2234567890,,contractor,Harry Harrow,letter,Outbound,14/07/2021,waived,2345678,Letter,Wrote twice,';
-    const file = write('twins.csv', [HEADER, twin, twin, row('A/B', 'slash'), row('sha256:abc', 'derived'), row('uuid:1', 'derived')].join('\n'));
+    const file = write('twins.csv', `${[HEADER, twin, twin, row('A/B', 'slash'), row('sha256:abc', 'derived'), row('uuid:1', 'derived')].join('\n')}\n`);
     const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'twins.rejects.csv')]);
     expect(r.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 3, warningsByCode: { 'identical-row': 1 }, rejectsByCode: { 'ref-invalid': 3 } });
     const recorded = await cli(['--json', 'record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry',
       '--subject', 'Letter', '--action', 'x', '--ref', 'uuid:123']);
     expect(recorded.code).toBe(1);
     expect(recorded.json.errors[0].code).toBe('ref-invalid');
-    const strict = await cli(['--json', 'import', write('twins2.csv', [HEADER, twin.replace('2021', '2022'), twin.replace('2021', '2022')].join('\n')), '--strict', '--rejects', '/dev/null']);
+    const strict = await cli(['--json', 'import', write('twins2.csv', `${[HEADER, twin.replace('2021', '2022'), twin.replace('2021', '2022')].join('\n')}\n`), '--strict', '--rejects', '/dev/null']);
     expect(strict.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, rejectsByCode: { 'identical-row': 1 } });
   });
 });

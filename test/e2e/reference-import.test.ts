@@ -56,12 +56,12 @@ describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
   });
 
   it('roles separated by commas grant their roles; a misspelt role is rejected by name; a foreign header imports with --map', async () => {
-    writeFileSync(join(cwd, 'ops-legacy.csv'), [
+    writeFileSync(join(cwd, 'ops-legacy.csv'), `${[
       'PID,Operator Name,Roles',
       '1111111.0,Comma Person,"CISR Processor, CISR Pursuit Manager"',
       ' 222 2222 ,Typo Person,CISR Procesor',
       '3333333,Viewer Person,CIS Read Only',
-    ].join('\n'));
+    ].join('\n')}\n`);
     const unmapped = await runCli(['operators', 'import', 'ops-legacy.csv'], target.env, { cwd });
     expect(unmapped.code).toBe(2);
     expect(unmapped.stderr).toMatch(/column Operator Name is not a known column/);

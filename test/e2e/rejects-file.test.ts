@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { dropRejectColumns, readCsv, setWhere, writeCsv } from '../support/pandas.js';
 import { DRIVERS, type Target, fixtureStore, storedNotes } from '../support/targets.js';
 
 const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
@@ -28,7 +29,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it('has exactly as many cells as its header: short rows padded, a long row\'s surplus quoted in its reasons', async () => {
-    writeFileSync(join(cwd, 'shapes.csv'), [`${HEADER},`, `${row('S-1', 'long', ',blank,surplus one')}`, 'S-2,1955839661,,agent', `${row('S-3', 'trailing', ',value')}`, row('S-4', 'fine', ',')].join('\n'));
+    writeFileSync(join(cwd, 'shapes.csv'), `${[`${HEADER},`, `${row('S-1', 'long', ',blank,surplus one')}`, 'S-2,1955839661,,agent', `${row('S-3', 'trailing', ',value')}`, row('S-4', 'fine', ',')].join('\n')}\n`);
     const r = await cli(['--json', 'import', 'shapes.csv', '--rejects', 'shapes.rejects.csv']);
     expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 1, rowsRejected: 3, rejectsByCode: { 'row-shape': 3 } });
     const records = strict('shapes.rejects.csv');
@@ -39,7 +40,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
 
   it('guards a formula-looking note with one leading quote, and a corrected rejects file brings it back exactly', async () => {
     const formula = "=cmd|' /C calc'!A0";
-    writeFileSync(join(cwd, 'formula.csv'), [HEADER, row('F-1', formula).replace('1234567', '9999999'), row('F-2', '-5 days late').replace('1234567', '9999999')].join('\n'));
+    writeFileSync(join(cwd, 'formula.csv'), `${[HEADER, row('F-1', formula).replace('1234567', '9999999'), row('F-2', '-5 days late').replace('1234567', '9999999')].join('\n')}\n`);
     await cli(['import', 'formula.csv', '--rejects', 'formula.rejects.csv']);
     const text = readFileSync(join(cwd, 'formula.rejects.csv'), 'utf8');
     expect(text.startsWith('\ufeff')).toBe(true);
@@ -52,8 +53,28 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
     expect((await notesOf('F-2'))!.general_notes).toBe('-5 days late');
   });
 
+  it('the formula guard comes off in any file: a rejects file cleaned up in pandas, its reject columns dropped, stores what the log said', async () => {
+    const notes = ['-5 days late', '=SUM(A1)', "'tis late", '+44 called back', '@home'];
+    writeFileSync(join(cwd, 'guard.csv'), `${[HEADER, ...notes.map((n, i) => row(`G-${i}`, n).replace('1234567', '9999999'))].join('\n')}\n`);
+    expect((await cli(['import', 'guard.csv', '--rejects', 'guard.rejects.csv'])).code).toBe(1);
+    // df = pd.read_csv(...); df = df.drop(columns=[...reject_...]); df.loc[df.operator_pid == 9999999, 'operator_pid'] = 1234567; df.to_csv(..., index=False)
+    const frame = setWhere(dropRejectColumns(readCsv(join(cwd, 'guard.rejects.csv'))), 'operator_pid', '9999999', 'operator_pid', '1234567');
+    writeCsv(join(cwd, 'guard-cleaned.csv'), frame);
+    expect(readFileSync(join(cwd, 'guard-cleaned.csv'), 'utf8')).toContain("'-5 days late");
+    const r = await cli(['--json', 'import', 'guard-cleaned.csv']);
+    expect(r.json).toMatchObject({ rowsRead: notes.length, rowsAccepted: notes.length, rowsRejected: 0 });
+    for (const [i, note] of notes.entries()) expect((await notesOf(`G-${i}`))!.general_notes).toBe(note);
+  });
+
+  it('a log of its own reads the guard the same way; a quote before anything else is text', async () => {
+    const cells = [["'=SUM(A1)", '=SUM(A1)'], ["''tis late", "'tis late"], ["'tis late", "'tis late"], ["'1100102947 rang", "'1100102947 rang"], ["'-5", '-5']];
+    writeFileSync(join(cwd, 'own-guard.csv'), `${[HEADER, ...cells.map(([cell], i) => row(`OG-${i}`, cell!))].join('\n')}\n`);
+    expect((await cli(['--json', 'import', 'own-guard.csv'])).json).toMatchObject({ rowsAccepted: cells.length });
+    for (const [i, [, stored]] of cells.entries()) expect((await notesOf(`OG-${i}`))!.general_notes).toBe(stored);
+  });
+
   it('a windows-1252 log\'s rejects file is UTF-8 and re-imports right with or without --encoding; the first file\'s line survives every round', async () => {
-    const latin = Buffer.from([HEADER, row('W-1', 'fine'), row('W-2', 'bad').replace('1234567', '9999999'), row('W-3', 'bad too').replace('1234567', '9999999')].join('\r\n'), 'latin1');
+    const latin = Buffer.from(`${[HEADER, row('W-1', 'fine'), row('W-2', 'bad').replace('1234567', '9999999'), row('W-3', 'bad too').replace('1234567', '9999999')].join('\r\n')}\r\n`, 'latin1');
     writeFileSync(join(cwd, 'legacy.csv'), latin);
     await cli(['import', 'legacy.csv', '--encoding', 'windows-1252', '--rejects', 'round1.csv']);
     expect(strict('round1.csv').map((x) => [x.contact_name, x.reject_line])).toEqual([['Renée Côté', '3'], ['Renée Côté', '4']]);
@@ -71,7 +92,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   });
 
   it('--warnings writes the accepted rows that carried warnings, in the same shape', async () => {
-    writeFileSync(join(cwd, 'warn.csv'), [HEADER, row('WA-1', 'Sent the WAM letter'), row('WA-2', 'plain')].join('\n'));
+    writeFileSync(join(cwd, 'warn.csv'), `${[HEADER, row('WA-1', 'Sent the WAM letter'), row('WA-2', 'plain')].join('\n')}\n`);
     const r = await cli(['--json', 'import', 'warn.csv', '--warnings', 'warn.warnings.csv']);
     expect(r.json).toMatchObject({ rowsAccepted: 2, warningsByCode: { abbreviation: 1 } });
     expect(strict('warn.warnings.csv').map((x) => [x.contact_ref, x.reject_line, x.reject_codes])).toEqual([['WA-1', '2', 'abbreviation']]);

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
-import { catalogueMarkdown } from '../../src/reporting/catalogue-listing.js';
+import { catalogueMarkdown, listing } from '../../src/reporting/catalogue-listing.js';
+import { checkContact } from '../../src/domain/contact.js';
+import { checkRegistryRow } from '../../src/domain/reference-data.js';
+import { LIMITS } from '../../src/domain/vocabulary.js';
+import { lookup as LOOKUP, settings as SETTINGS, validContact } from '../support/domain-fixtures.js';
 import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +42,22 @@ describe('the issue catalogue as users read it', () => {
     }
     expect([...listed.keys()]).toEqual([...CATALOGUE.keys()]);
     expect(JSON.stringify(r.json)).not.toMatch(/\bSPEC\b/);
+  });
+
+  it("the examples quote the rules' own limits: each is the message the rules give for a value one over", () => {
+    const long = (n: number) => 'x'.repeat(n);
+    const check = checkContact(validContact({ contact_name: long(LIMITS.contactName + 1) }), LOOKUP, SETTINGS);
+    const fromRules = [
+      ...check.contactErrors,
+      ...checkContact(validContact({ enquiries: [{ subject: 'Callback', action_taken: long(LIMITS.actionTaken + 1), general_notes: long(LIMITS.generalNotes + 1) }] }), LOOKUP, SETTINGS).enquiryErrors[0]!,
+      ...checkRegistryRow({ utr: '1955839661', name: long(LIMITS.recordName + 1), kind: 'contractor' }, () => undefined).errors,
+    ];
+    for (const code of ['contact-name-too-long', 'action-too-long', 'notes-too-long', 'name-too-long']) {
+      const raised = fromRules.find((i) => i.code === code);
+      expect(raised, code).toBeDefined();
+      expect(listing(CATALOGUE.get(code)!).example, code).toBe(raised!.message);
+    }
+    expect(listing(CATALOGUE.get('notes-too-long')!).example).toContain(`the limit is ${LIMITS.generalNotes}`);
   });
 
   it('codes CODE shows one entry on stdout; an unknown code is a usage error', async () => {

@@ -1,0 +1,38 @@
+/**
+ * Which files cis-contact may overwrite: only a rejects file it wrote itself
+ * and that nobody has changed since. A rejects file is where a migration
+ * team makes its corrections; running the first import again must never
+ * destroy that work. So each one the tool writes gets a checksum beside it,
+ * in a hidden file in `sha256sum` format (`sha256sum -c` checks it):
+ * `.NAME.sha256` next to `NAME`. A file whose checksum no longer matches,
+ * or that has none, was written or changed by someone else.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export function checksumPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.sha256`);
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Keeps the checksum of a file just written (not of a device such as /dev/null). */
+export function recordWritten(path: string, digest: string): void {
+  if (!statSync(path).isFile()) return;
+  writeFileSync(checksumPathOf(path), `${digest}  ${basename(path)}\n`);
+}
+
+/** True when the file is one cis-contact wrote and nobody has changed since. */
+export function writtenByUsAndUnchanged(path: string): boolean {
+  try {
+    const kept = readFileSync(checksumPathOf(path), 'utf8').split(/\s+/)[0];
+    return kept === sha256(readFileSync(path));
+  } catch {
+    return false;
+  }
+}
+
+/** A running checksum of what is being written. */
+export const newDigest = () => createHash('sha256');
