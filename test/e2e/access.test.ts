@@ -19,17 +19,10 @@ import { MIGRATIONS_FOLDER } from '../../src/storage/migrate.js';
 import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { rows } from '../../src/storage/database.js';
 import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, SERVER_URL, type Target, createTarget, fixtureStore, queryStore } from '../support/targets.js';
+import { DRIVERS, SERVER_URL, type Target, createTarget, fixtureStore, queryStore, withUser } from '../support/targets.js';
 
 const RECORD = ['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter'];
 const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
-
-function withUser(url: string, user: string): string {
-  const u = new URL(url);
-  u.username = user;
-  u.password = '';
-  return u.toString();
-}
 
 describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

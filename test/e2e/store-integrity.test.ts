@@ -16,17 +16,10 @@ import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit
 import { storedContentHash } from '../../src/domain/identity.js';
 import { LEGACY_PREFIX, databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { runCli } from '../support/cli.js';
-import { SERVER_URL, type Target, createTarget, fixtureStore } from '../support/targets.js';
+import { SERVER_URL, type Target, createTarget, fixtureStore, withUser } from '../support/targets.js';
 
 const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
 const BOUND_PID = '3456789';
-
-function withUser(url: string, user: string): string {
-  const u = new URL(url);
-  u.username = user;
-  u.password = '';
-  return u.toString();
-}
 
 type Job = 'auditor' | 'recorder' | 'admin';
 

@@ -26,6 +26,14 @@ export const SERVER_URL = process.env.DATABASE_URL;
 
 export const DRIVERS: ('pglite' | 'postgres')[] = SERVER_URL ? ['pglite', 'postgres'] : ['pglite'];
 
+/** The same connection string, as another login (trust authentication: no password). */
+export function withUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
+
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
