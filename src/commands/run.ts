@@ -47,7 +47,7 @@ function countsOf(results: readonly LineResult[]) {
  */
 function lostAfter(results: readonly LineResult[], current: number | undefined, script: string): WhenLost {
   const under = current === undefined || current === results.at(-1)?.line ? undefined : current;
-  const during = under === undefined ? '' : `; the connection went during line ${under}`;
+  const during = under === undefined ? '' : `; the connection went during line ${under}, which may or may not have been recorded`;
   let done = 'no line was recorded';
   if (results.length > 0) {
     const { recorded, duplicate, failed } = countsOf(results);

@@ -332,7 +332,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     }
   });
 
-  it('a run whose connection goes names the lines recorded, which are exactly what the store holds; running it again records the rest', async () => {
+  it('a run whose connection goes names the lines recorded and the line under way, which is all the store holds; running it again records the rest', async () => {
     const LINES = 1000;
     const script = join(cwd, 'many.txt');
     writeFileSync(script, Array.from({ length: LINES }, (_, i) => `--utr ${GENERATED_UTR} --operator 1000001 --channel internal-enquiry --subject Letter --action 'Line ${i + 1}' --ref RUN-${i + 1}`).join('\n'));
@@ -344,7 +344,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     while (!exited) await endSessions();
     const lost = await started.exited;
     expect(lost.code, lost.stderr).toBe(3);
-    const [, first, last, during] = /lost the connection to the PostgreSQL server at .* \(\w+\): lines (\d+)–(\d+) recorded(?:; the connection went during line (\d+))? \[database-unreachable\]/.exec(lost.stderr) ?? [];
+    const [, first, last, during] = /lost the connection to the PostgreSQL server at .* \(\w+\): lines (\d+)–(\d+) recorded(?:; the connection went during line (\d+), which may or may not have been recorded)? \[database-unreachable\]/.exec(lost.stderr) ?? [];
     expect(first, lost.stderr).toBe('1');
     expect(Number(last)).toBeGreaterThanOrEqual(100);
     expect(Number(last)).toBeLessThan(LINES);
@@ -353,10 +353,13 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     expect(lost.stderr).not.toMatch(WRITER_WORDS);
     const stored = async () => (await queryStore<{ n: number; last: number | null }>(target, sql`
       select count(*)::int as n, max(substring(source_key from 5)::int) as last from contacts where source_key like 'RUN-%'`))[0]!;
-    expect(await stored()).toEqual({ n: Number(last), last: Number(last) });
+    // The line under way may have been committed as the connection went, its answer lost: the store then holds it too.
+    const held = await stored();
+    expect(held.n === Number(last) || (during !== undefined && held.n === Number(last) + 1), `${held.n} stored; ${lost.stderr}`).toBe(true);
+    expect(held.last).toBe(held.n);
     const again = await runCli(['--json', 'run', script], target.env, { cwd });
     expect(again.code).toBe(0);
-    expect(again.json).toMatchObject({ lines: LINES, recorded: LINES - Number(last), duplicate: Number(last), failed: 0 });
+    expect(again.json).toMatchObject({ lines: LINES, recorded: LINES - held.n, duplicate: held.n, failed: 0 });
     expect(await stored()).toEqual({ n: LINES, last: LINES });
   });
 });
