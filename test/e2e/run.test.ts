@@ -1,13 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, runCli } from '../support/cli.js';
+import { FIXTURES, type Started, runCli, sleep, startCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 
 const UTRS = ['1955839661', '2234567890', '2628194821', '8993518190'];
+
+/** Waits until a running script has reported `lines` lines (each reported once committed); fails if it ends first. */
+async function untilReported(started: Started, lines: number): Promise<void> {
+  let ended = false;
+  void started.exited.then(() => (ended = true));
+  while ((started.stdout().match(/^line \d+: /gm) ?? []).length < lines) {
+    if (ended) throw new Error(`the script ended before reporting ${lines} lines: ${started.stdout().slice(-500)}`);
+    await sleep(20);
+  }
+}
 
 function scriptOf(count: number, prefix: string): string {
   const lines = ['# generated'];
@@ -48,12 +57,13 @@ describe.each(DRIVERS)('run on %s', (driver) => {
 
   it('a re-run after the process was killed half-way completes the script with no duplicates', async () => {
     writeFileSync(join(cwd, 'half.txt'), scriptOf(3000, 'HALF'));
-    const child = spawn(process.execPath, [BIN, 'run', 'half.txt'], { cwd, env: { ...process.env, ...target.env }, stdio: 'ignore' });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    child.kill('SIGKILL');
-    await exited;
+    const started = startCli(['run', 'half.txt'], target.env, { cwd, stdout: true });
+    // A line is reported once it is committed: kill after the hundredth, whatever the machine's speed.
+    await untilReported(started, 100);
+    started.child.kill('SIGKILL');
+    await started.exited;
     const partial = (await count('HALF')).n;
+    expect(partial).toBeGreaterThanOrEqual(100);
     expect(partial).toBeLessThan(3000);
     const r = await cli(['--json', 'run', 'half.txt']);
     expect(r.json).toMatchObject({ lines: 3000, recorded: 3000 - partial, duplicate: partial, failed: 0 });
@@ -63,15 +73,14 @@ describe.each(DRIVERS)('run on %s', (driver) => {
 
   it('SIGTERM stops a script after the line in hand (exit 143, saying so); running it again completes it with nothing twice', async () => {
     writeFileSync(join(cwd, 'term.txt'), scriptOf(3000, 'TERM'));
-    const child = spawn(process.execPath, [BIN, 'run', 'term.txt'], { cwd, env: { ...process.env, ...target.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(143);
+    const started = startCli(['run', 'term.txt'], target.env, { cwd, stdout: true });
+    await untilReported(started, 100);
+    started.child.kill('SIGTERM');
+    const { code, stderr } = await started.exited;
+    expect(code).toBe(143);
     expect(stderr).toMatch(/Interrupted after line \d+\. Run the same script again to complete it/);
     const partial = (await count('TERM')).n;
+    expect(partial).toBeGreaterThanOrEqual(100);
     expect(partial).toBeLessThan(3000);
     const r = await cli(['--json', 'run', 'term.txt']);
     expect(r.json).toMatchObject({ lines: 3000, recorded: 3000 - partial, duplicate: partial, failed: 0 });
