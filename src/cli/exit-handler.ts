@@ -7,17 +7,9 @@
 
 import { CisError, type FailureKind, usageError } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/errors.js';
-import { Interrupts } from './interrupts.js';
-import type { Session } from './session.js';
-
-export interface CommandResult {
-  /** 0 when everything succeeded, 1 when something was rejected. */
-  exitCode: 0 | 1;
-  /** The --json document. */
-  json: unknown;
-  /** The result for people, when not --json: written on stdout. */
-  report?: () => void;
-}
+import { Interrupts } from '../commands/interrupts.js';
+import type { Session } from '../commands/session.js';
+import type { CommandResult } from '../commands/command-result.js';
 
 const EXIT_CODES: Record<FailureKind, number> = { usage: 2, input: 2, storage: 3, internal: 3, interrupted: 130 };
 

@@ -5,9 +5,10 @@
 
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { type CommandResult, fail, runCommand } from './exit-handler.js';
-import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../import/record-options.js';
-import { type GlobalOptions, Session } from './session.js';
+import { fail, runCommand } from './exit-handler.js';
+import type { CommandResult } from '../commands/command-result.js';
+import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../recording/record-options.js';
+import { type GlobalOptions, Session } from '../commands/session.js';
 import { type Job, ROLES } from '../storage/roles.js';
 
 const LOAD_REGISTRY = 'load this registry file first, in the same run';

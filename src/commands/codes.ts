@@ -1,8 +1,8 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 import { CATALOGUE } from '../domain/catalogue.js';
 import { usageError } from '../domain/errors.js';
-import { allListings, catalogueMarkdown, listing } from '../reporting/catalogue-listing.js';
+import { allListings, catalogueMarkdown, listing } from '../terminal/catalogue-listing.js';
 
 export interface CodesFlags {
   markdown?: boolean;

@@ -1,5 +1,5 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 
 export async function dbMigrate(session: Session): Promise<CommandResult> {
   const store = await session.store();

@@ -1,8 +1,9 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
-import { openExport } from '../csv/export-reader.js';
-import { type ReferenceImportSummary, importOperators, importRegistry } from '../import/reference-import.js';
-import { defaultRejectsPath } from '../reporting/rejects-file.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
+import { openExport } from '../outputs/export-reader.js';
+import { importOperators, importRegistry } from '../import/reference-import.js';
+import type { ReferenceImportSummary } from '../domain/outcomes.js';
+import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { restoreHistory } from '../storage/restore.js';
 
 export interface RestoreFlags {

@@ -1,5 +1,5 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 import { storageError, usageError } from '../domain/errors.js';
 import { checkRoles, grantRoles, mayCreateRoles, roleNames } from '../storage/access.js';
 import { JOBS, type Job, defaultRolePrefix, validRolePrefix } from '../storage/roles.js';

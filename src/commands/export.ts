@@ -1,12 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
 import { once } from 'node:events';
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
 import { contactsInOrder, exportLineChunks, matchingContacts } from '../storage/history-reader.js';
-import { EXPORT_CSV_COLUMNS, csvRows, manifestLine } from '../reporting/export-format.js';
-import { WholeFile } from '../reporting/whole-file.js';
+import { EXPORT_CSV_COLUMNS, csvRows, manifestLine } from '../outputs/export-format.js';
+import { WholeFile } from '../outputs/whole-file.js';
 import { dateFilter, utrFilter } from './filters.js';
 import { reading } from './reading.js';
 

@@ -1,10 +1,10 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 import { inputError, usageError } from '../domain/errors.js';
 import { matchSubject } from '../domain/vocabulary.js';
 import { findRecords } from '../storage/reference-repository.js';
 import { historyOf } from '../storage/history-reader.js';
-import { historyTable } from '../reporting/history-table.js';
+import { historyTable } from '../terminal/history-table.js';
 import { dateFilter, utrArgument } from './filters.js';
 import { threeMonthsBefore } from '../domain/dates.js';
 import { reading } from './reading.js';

@@ -1,16 +1,17 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { ReferenceImportSummary } from '../domain/outcomes.js';
+import type { Session } from './session.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { decideFormat } from '../csv/format.js';
-import { type Output, guardOutputs } from '../reporting/output-paths.js';
+import { type Output, guardOutputs } from '../outputs/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
 import {
-  type ReferenceImportOptions, type ReferenceImportSummary, importOperators, importRegistry, readyReferenceFile,
+  type ReferenceImportOptions, importOperators, importRegistry, readyReferenceFile,
 } from '../import/reference-import.js';
-import { progressReporter } from '../reporting/progress.js';
-import { defaultRejectsPath } from '../reporting/rejects-file.js';
-import { contactImportCounts, referenceImportCounts, summaryTable } from '../reporting/summary.js';
+import { progressReporter } from '../terminal/progress.js';
+import { defaultRejectsPath } from '../outputs/rejects-file.js';
+import { contactImportCounts, referenceImportCounts, summaryTable } from '../terminal/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/errors.js';
 

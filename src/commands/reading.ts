@@ -5,7 +5,7 @@
  * writer's "what was committed stays".
  */
 
-import type { Session } from '../cli/session.js';
+import type { Session } from './session.js';
 import { asStorageFailure, readerLost } from '../storage/errors.js';
 
 /** Runs a reading command's work; `howFar` says, if the server goes, what it had done. */

@@ -1,7 +1,7 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
-import { type RecordFlags, recordContact } from '../import/record-contact.js';
-import { describeRecordOutcome } from '../reporting/record-report.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
+import { type RecordFlags, recordContact } from '../recording/record-contact.js';
+import { describeRecordOutcome } from '../terminal/record-report.js';
 
 export async function record(session: Session, flags: RecordFlags): Promise<CommandResult> {
   const store = await session.store();

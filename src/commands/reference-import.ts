@@ -1,14 +1,15 @@
 /** `registry import FILE` and `operators import FILE`: one shape, two loaders. */
 
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
-import { guardOutputs } from '../reporting/output-paths.js';
+import type { CommandResult } from './command-result.js';
+import type { ReferenceImportSummary } from '../domain/outcomes.js';
+import type { Session } from './session.js';
+import { guardOutputs } from '../outputs/output-paths.js';
 import {
-  OPERATORS_LAYOUT, REGISTRY_LAYOUT, type ReferenceImportSummary, importOperators, importRegistry, readyReferenceFile,
+  OPERATORS_LAYOUT, REGISTRY_LAYOUT, importOperators, importRegistry, readyReferenceFile,
 } from '../import/reference-import.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
-import { defaultRejectsPath } from '../reporting/rejects-file.js';
-import { referenceImportCounts, summaryTable } from '../reporting/summary.js';
+import { defaultRejectsPath } from '../outputs/rejects-file.js';
+import { referenceImportCounts, summaryTable } from '../terminal/summary.js';
 
 export interface ReferenceImportFlags {
   rejects?: string;

@@ -1,13 +1,14 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { CisError } from '../domain/errors.js';
-import { type RecordOutcome, recordContact } from '../import/record-contact.js';
-import { parseRecordArgs } from '../import/record-options.js';
+import { recordContact } from '../recording/record-contact.js';
+import type { RecordOutcome } from '../domain/outcomes.js';
+import { parseRecordArgs } from '../recording/record-options.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
-import { scriptLines } from '../import/script.js';
-import { describeRecordOutcome } from '../reporting/record-report.js';
+import { scriptLines } from '../recording/script.js';
+import { describeRecordOutcome } from '../terminal/record-report.js';
 import { type WhenLost, asStorageFailure, readerLost } from '../storage/errors.js';
 
 export interface RunFlags {

@@ -1,9 +1,9 @@
-import type { CommandResult } from '../cli/exit-handler.js';
-import type { Session } from '../cli/session.js';
+import type { CommandResult } from './command-result.js';
+import type { Session } from './session.js';
 import { interruptedError } from '../domain/errors.js';
 import { type ChainReport, ChainVerifier, type Checkpoint, FAILURES_LISTED } from '../domain/verification.js';
-import { readCheckpoints } from '../csv/checkpoint-file.js';
-import { openExport } from '../csv/export-reader.js';
+import { readCheckpoints } from '../outputs/checkpoint-file.js';
+import { openExport } from '../outputs/export-reader.js';
 import { canonicalEntries, chainHead, strayEnquiries } from '../storage/history-reader.js';
 import { reading } from './reading.js';
 

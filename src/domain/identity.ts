@@ -89,3 +89,8 @@ export function reservedRefForm(ref: string): string | undefined {
   if (lower.startsWith('uuid:')) return 'starts with uuid:';
   return undefined;
 }
+
+/** What the `partners-changed` warning says of the partners gained since. */
+export function partnersChangedDetail(added: readonly string[]): string {
+  return `partner${added.length === 1 ? '' : 's'} ${added.join(', ')} joined it since, and ${added.length === 1 ? 'is' : 'are'} not given this contact`;
+}

@@ -12,23 +12,23 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import {
   type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields,
 } from '../domain/contact.js';
-import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
+import { contentHashes, fingerprintKey, partnersChangedDetail, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
+import type { ContactImportSummary } from '../domain/outcomes.js';
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
-import { RejectsFile } from '../reporting/rejects-file.js';
+import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { ROWS_PER_COLLECTION, fullCollection } from './heap.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
-import { partnersChangedDetail } from './record-contact.js';
 import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
 
 /** Batches checked or being written while the next is read. */
@@ -58,30 +58,6 @@ export interface ContactImportOptions {
   signal?: AbortSignal;
   /** The file as the whole-file check found it: no batch starts once it has changed. */
   unchanged?: FileSnapshot | undefined;
-}
-
-export interface ContactImportSummary {
-  file: string;
-  dryRun: boolean;
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  rowsDuplicate: number;
-  /** Rows whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped, not in rowsRead. */
-  rowsEmpty: number;
-  /** contactsAccepted + partnerExpansions. */
-  contactsWritten: number;
-  /** Contacts the accepted rows make (rows of one contact_ref are one contact). */
-  contactsAccepted: number;
-  /** Contacts beyond one each for partnership contacts, stored on each partner's record. */
-  partnerExpansions: number;
-  enquiriesWritten: number;
-  rejectsByCode: Record<string, number>;
-  warningsByCode: Record<string, number>;
-  rejectsFile: string | null;
-  importRun: number | null;
-  /** Stopped by a signal before the end of the file: a re-run completes it. */
-  interrupted?: boolean;
 }
 
 /**

@@ -18,8 +18,9 @@ import { type DeclaredFormat, decideFormat } from '../csv/format.js';
 import { checkWholeFile } from '../csv/file-check.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import type { Database, Executor } from '../storage/database.js';
+import type { ReferenceImportSummary } from '../domain/outcomes.js';
 import { addMemberships, findKinds, saveOperators, saveRecords } from '../storage/reference-repository.js';
-import { RejectsFile } from '../reporting/rejects-file.js';
+import { RejectsFile } from '../outputs/rejects-file.js';
 
 export const REGISTRY_LAYOUT: FileLayout = {
   known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'], vocabularies: { kind: matchKind },
@@ -36,17 +37,6 @@ export interface ReferenceImportOptions {
   rejectsAlways: boolean;
   /** The file as the whole-file check found it: nothing is committed if it has changed since. */
   unchanged?: FileSnapshot | undefined;
-}
-
-export interface ReferenceImportSummary {
-  file: string;
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  /** Rows whose cells are all empty: skipped, not in rowsRead. */
-  rowsEmpty: number;
-  rejectsByCode: Record<string, number>;
-  rejectsFile: string | null;
 }
 
 interface Loader<T> {

@@ -4,11 +4,7 @@
  * transaction; the encoding of rows is shared.
  */
 
-import type { Transaction } from './database.js';
-import type { ContactRow, EnquiryRow, RowWriter } from './history-writer.js';
-
-/** Sends COPY text for one table inside the drizzle transaction `tx`. */
-export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: string) => Promise<void>;
+import type { ContactRow, CopySender, EnquiryRow, RowWriter, Transaction } from './database.js';
 
 const CONTACT_COLUMNS = [
   'seq', 'source_key', 'content_hash', 'utr', 'partnership_utr', 'contact_type', 'contact_name', 'channel', 'direction',

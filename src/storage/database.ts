@@ -1,21 +1,28 @@
 /**
- * Opens the store: a PostgreSQL server through postgres.js when a URL is
- * given, otherwise an embedded PostgreSQL (PGlite) in a data directory. Both
- * are handed out as the same drizzle database type, so repositories are
- * written once. Drivers are imported lazily: start-up time matters for
- * `record`, and a server user never loads PGlite's WebAssembly.
+ * What every storage module shares: the store both drivers hand out, as one
+ * drizzle database type so repositories are written once, and the row shapes
+ * the writers send. Opening a store is `open-store.ts`; this file imports
+ * nothing of the drivers, so the drivers and writers can all depend on it.
  */
 
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
-import type { RowWriter } from './history-writer.js';
-import type { CopySender } from './bulk-copy.js';
+import type { contacts, enquiries } from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Anything a query can run on: the database or a transaction. */
 export type Executor = Database | Transaction;
+
+export type ContactRow = typeof contacts.$inferInsert;
+export type EnquiryRow = typeof enquiries.$inferInsert;
+
+/** Writes rows that passed classification; replaceable so bulk import can use COPY. */
+export type RowWriter = (tx: Transaction, contactRows: ContactRow[], enquiryRows: EnquiryRow[]) => Promise<void>;
+
+/** Sends COPY text for one table inside the drizzle transaction `tx`. */
+export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: string) => Promise<void>;
 
 export type DriverName = 'postgres' | 'pglite';
 
@@ -67,13 +74,4 @@ export function redactUrl(url: string): string {
   } catch {
     return 'the given DATABASE_URL';
   }
-}
-
-export async function openStore(options: StoreOptions): Promise<Store> {
-  if (options.databaseUrl) {
-    const { openServerStore } = await import('./server-driver.js');
-    return openServerStore(options.databaseUrl);
-  }
-  const { openEmbeddedStore } = await import('./embedded-driver.js');
-  return openEmbeddedStore(options.dataDir, options);
 }

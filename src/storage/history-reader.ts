@@ -7,15 +7,10 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
-import type { ChainEntry } from '../domain/audit.js';
+import type { ChainedEntry } from '../domain/verification.js';
 import { type Executor, type Store, rows } from './database.js';
 import { CANONICAL_TEXT, CONTENT_HASH_MATCHES, EXPORT_LINE } from './entry-text.js';
 import { copyTextValue } from './bulk-copy.js';
-
-export interface StoredContact extends ChainEntry {
-  prevHash: string;
-  hash: string;
-}
 
 export interface ContactFilter {
   /** Enquiry dates, inclusive, `YYYY-MM-DD`. */
@@ -69,7 +64,7 @@ function conditions(filter: ContactFilter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-function stored(c: ContactRow): StoredContact {
+function stored(c: ContactRow): ChainedEntry {
   return {
     seq: Number(c.seq),
     sourceKey: c.source_key,
@@ -114,7 +109,7 @@ async function* pagesInOrder<T extends { seq: string }>(executor: Executor, colu
 }
 
 /** Every matching contact in `seq` order, a page at a time. */
-export async function* contactsInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 1000): AsyncGenerator<StoredContact> {
+export async function* contactsInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 1000): AsyncGenerator<ChainedEntry> {
   for await (const c of pagesInOrder<ContactRow>(executor, COLUMNS, filter, pageSize)) yield stored(c);
 }
 
@@ -243,7 +238,7 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
 }
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */
-export async function historyOf(executor: Executor, filter: ContactFilter & { utr: string }, limit = 10_000): Promise<StoredContact[]> {
+export async function historyOf(executor: Executor, filter: ContactFilter & { utr: string }, limit = 10_000): Promise<ChainedEntry[]> {
   const list = await rows<ContactRow>(executor, sql`
     select ${COLUMNS} from contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
   return list.map(stored);

@@ -8,7 +8,7 @@
 
 import { sql } from 'drizzle-orm';
 import { type CanonicalTemplate, GENESIS_HASH, type PendingEntry, chainHasherAt } from '../domain/audit.js';
-import { type Database, type Transaction, rows } from './database.js';
+import { type ContactRow, type Database, type EnquiryRow, type RowWriter, type Transaction, rows } from './database.js';
 import { LOCK_KEYS } from './locks.js';
 import { contacts, enquiries } from './schema.js';
 
@@ -37,12 +37,6 @@ export type UnitOutcome =
   /** `partnersAdded`: partners the partnership has gained since the contact was recorded for the partners of its day. */
   | { status: 'duplicate'; stored: StoredRef[]; partnersAdded?: string[] }
   | { status: 'conflict'; sourceKey: string; detail: string };
-
-export type ContactRow = typeof contacts.$inferInsert;
-export type EnquiryRow = typeof enquiries.$inferInsert;
-
-/** Writes rows that passed classification; replaceable so bulk import can use COPY. */
-export type RowWriter = (tx: Transaction, contactRows: ContactRow[], enquiryRows: EnquiryRow[]) => Promise<void>;
 
 export const insertRows: RowWriter = async (tx, contactRows, enquiryRows) => {
   const size = 2000;

@@ -14,7 +14,7 @@ import { type ChainedEntry, ChainVerifier, type Manifest } from '../domain/verif
 import { type Store, rows } from './database.js';
 import { type RestoredContactRow, restoringWriter } from './bulk-copy.js';
 import { databaseRefusal } from './errors.js';
-import type { EnquiryRow } from './history-writer.js';
+import type { EnquiryRow } from './database.js';
 import { LOCK_KEYS } from './locks.js';
 
 const BATCH = 2000;

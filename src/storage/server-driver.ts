@@ -9,8 +9,8 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { storageError } from '../domain/errors.js';
 import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
-import { type Database, type Store, type Transaction, redactUrl } from './database.js';
-import { type CopySender, copyWriter } from './bulk-copy.js';
+import { type CopySender, type Database, type Store, type Transaction, redactUrl } from './database.js';
+import { copyWriter } from './bulk-copy.js';
 
 /** The postgres.js transaction behind a drizzle transaction. */
 function clientOf(tx: Transaction): postgres.TransactionSql {

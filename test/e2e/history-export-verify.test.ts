@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
-import { EXPORT_CSV_COLUMNS } from '../../src/reporting/export-format.js';
+import { EXPORT_CSV_COLUMNS } from '../../src/outputs/export-format.js';
 
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 

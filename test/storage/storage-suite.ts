@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChainEntry, canonicalEntryByLibrary, chainHash, GENESIS_HASH } from '../../src/domain/audit.js';
-import { jsonLine } from '../../src/reporting/export-format.js';
+import { jsonLine } from '../../src/outputs/export-format.js';
 import { canonicalEntries, contactsInOrder, exportLineChunks } from '../../src/storage/history-reader.js';
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
 import { type Contact, type ContactTarget, checkContact } from '../../src/domain/contact.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openStore } from '../../src/storage/database.js';
+import { openStore } from '../../src/storage/open-store.js';
 import { migrate } from '../../src/storage/migrate.js';
 
 declare module 'vitest' {

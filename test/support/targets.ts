@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Store, openStore, rows } from '../../src/storage/database.js';
+import { type Store, rows } from '../../src/storage/database.js';
+import { openStore } from '../../src/storage/open-store.js';
 import { migrate } from '../../src/storage/migrate.js';
 
 export interface Target {

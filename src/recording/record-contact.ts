@@ -4,14 +4,15 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { reservedRefForm } from '../domain/identity.js';
+import { partnersChangedDetail, reservedRefForm } from '../domain/identity.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, appendUnits } from '../storage/history-writer.js';
 import { refusalIssue } from '../storage/errors.js';
-import { ReferenceCache } from './reference-lookup.js';
-import { prepareUnit } from './units.js';
+import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
+import { ReferenceCache } from '../import/reference-lookup.js';
+import { prepareUnit } from '../import/units.js';
 
 export type RecordFlagKey =
   | 'utr' | 'partners' | 'operator' | 'contactType' | 'contactName' | 'channel' | 'direction' | 'date' | 'auth'
@@ -21,17 +22,6 @@ export type RecordFlagKey =
 export type RecordFlags = Partial<Record<Exclude<RecordFlagKey, 'subject' | 'action' | 'notes'>, string>> & {
   enquiries?: { subject?: string; action?: string; notes?: string }[];
 };
-
-export interface RecordedContact {
-  id: number;
-  utr: string;
-  partnershipUtr: string | null;
-  enquiries: { position: number; subject: string; actionTaken: string | null; generalNotes: string | null }[];
-}
-
-export type RecordOutcome =
-  | { recorded: true; duplicate: boolean; contacts: RecordedContact[]; warnings: Issue[] }
-  | { recorded: false; errors: Issue[]; warnings: Issue[] };
 
 /** Flags to raw contact input: no --subject is one enquiry without a subject (reported as subject-missing). */
 export function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
@@ -52,11 +42,6 @@ export function rawContactFromFlags(flags: RecordFlags, today: string): RawConta
 
 function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries']): RecordedContact[] {
   return stored.map((s) => ({ id: s.seq, utr: s.utr, partnershipUtr: s.partnershipUtr, enquiries }));
-}
-
-/** What the `partners-changed` warning says of the partners gained since. */
-export function partnersChangedDetail(added: readonly string[]): string {
-  return `partner${added.length === 1 ? '' : 's'} ${added.join(', ')} joined it since, and ${added.length === 1 ? 'is' : 'are'} not given this contact`;
 }
 
 export interface RecordOptions {

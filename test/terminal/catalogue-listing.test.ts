@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
-import { catalogueMarkdown, listing } from '../../src/reporting/catalogue-listing.js';
+import { catalogueMarkdown, listing } from '../../src/terminal/catalogue-listing.js';
 import { checkContact } from '../../src/domain/contact.js';
 import { checkRegistryRow } from '../../src/domain/reference-data.js';
 import { LIMITS } from '../../src/domain/vocabulary.js';

@@ -1,6 +1,6 @@
 /** Human lines for the outcome of one `record` (and each line of `run`). */
 
-import type { RecordOutcome } from '../import/record-contact.js';
+import type { RecordOutcome } from '../domain/outcomes.js';
 import type { Ui } from './ui.js';
 
 export function describeRecordOutcome(ui: Ui, outcome: RecordOutcome, prefix = '', dryRun = false): void {

@@ -7,8 +7,7 @@
  */
 
 import { catalogueOrder } from '../domain/catalogue.js';
-import type { ContactImportSummary } from '../import/contact-import.js';
-import type { ReferenceImportSummary } from '../import/reference-import.js';
+import type { ContactImportSummary, ReferenceImportSummary } from '../domain/outcomes.js';
 import type { Ui } from './ui.js';
 
 /** A label, its count, and how it is made up (if it is). */

@@ -5,7 +5,7 @@
  * and a line is an enquiry (as psql and git print when not on a terminal).
  */
 
-import type { StoredContact } from '../storage/history-reader.js';
+import type { ChainedEntry } from '../domain/verification.js';
 import type { Ui } from './ui.js';
 
 function wrap(text: string, width: number): string[] {
@@ -40,7 +40,7 @@ const COLUMNS = [
 /** A note's line breaks, when its enquiry is printed on one line: shown as `\n`. */
 const oneLine = (text: string) => text.replace(/\n/g, '\\n');
 
-export function historyTable(ui: Ui, contacts: readonly StoredContact[], showUtr: boolean): void {
+export function historyTable(ui: Ui, contacts: readonly ChainedEntry[], showUtr: boolean): void {
   const c = ui.colour;
   const wrapped = ui.resultOnTerminal;
   // Unwrapped, the action column is as wide as its longest action (at most 100 characters).

@@ -13,7 +13,7 @@ import type { Store } from '../storage/database.js';
 import { asStorageFailure, driverError, permissionDenied, readerLost } from '../storage/errors.js';
 import { type Job, databaseOf, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { CisError } from '../domain/errors.js';
-import { Ui } from '../reporting/ui.js';
+import { Ui } from '../terminal/ui.js';
 import { Interrupts } from './interrupts.js';
 
 export interface GlobalOptions {
@@ -98,7 +98,7 @@ export class Session {
     const create = options.create ?? true;
     // Loaded here, not at start-up: --help and usage errors need no database code.
     const [{ openStore }, { migrate, storeExists }, { noStoreAt }] = await Promise.all([
-      import('../storage/database.js'), import('../storage/migrate.js'), import('../storage/errors.js'),
+      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/errors.js'),
     ]);
     const store = await openStore({
       databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),

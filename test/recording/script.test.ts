@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRecordArgs } from '../../src/import/record-options.js';
-import { scriptLines } from '../../src/import/script.js';
-import { shellWords } from '../../src/import/shell-words.js';
+import { parseRecordArgs } from '../../src/recording/record-options.js';
+import { scriptLines } from '../../src/recording/script.js';
+import { shellWords } from '../../src/recording/shell-words.js';
 
 async function linesOf(text: string) {
   const file = join(mkdtempSync(join(tmpdir(), 'cis-script-')), 'script.txt');

@@ -7,9 +7,9 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inputError } from '../domain/errors.js';
 import type { ChainedEntry, Manifest } from '../domain/verification.js';
-import { EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY } from '../reporting/export-format.js';
-import { neutralise, restore } from './formula-guard.js';
-import { readCsv } from './reader.js';
+import { EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY } from './export-format.js';
+import { neutralise, restore } from '../csv/formula-guard.js';
+import { readCsv } from '../csv/reader.js';
 
 /** An entry as read back; `misescaped` names a CSV cell not escaped as `export` writes it. */
 export type ReadEntry = ChainedEntry & { misescaped?: string };

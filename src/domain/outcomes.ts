@@ -1,0 +1,56 @@
+/**
+ * What each writing command reports: made by the code that writes, shown by
+ * the terminal and the --json document, so it lives below both.
+ */
+
+import type { Issue } from './catalogue.js';
+
+/** One contact `record` (or a line of `run`) stored: a partnership contact is one per partner. */
+export interface RecordedContact {
+  id: number;
+  utr: string;
+  partnershipUtr: string | null;
+  enquiries: { position: number; subject: string; actionTaken: string | null; generalNotes: string | null }[];
+}
+
+/** A contact recorded (or found already recorded: `duplicate`), or refused with its errors. */
+export type RecordOutcome =
+  | { recorded: true; duplicate: boolean; contacts: RecordedContact[]; warnings: Issue[] }
+  | { recorded: false; errors: Issue[]; warnings: Issue[] };
+
+/** The outcome of one contact-log import: every row counted once, as accepted, rejected, duplicate or empty. */
+export interface ContactImportSummary {
+  file: string;
+  dryRun: boolean;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  /** Rows whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped, not in rowsRead. */
+  rowsEmpty: number;
+  /** contactsAccepted + partnerExpansions. */
+  contactsWritten: number;
+  /** Contacts the accepted rows make (rows of one contact_ref are one contact). */
+  contactsAccepted: number;
+  /** Contacts beyond one each for partnership contacts, stored on each partner's record. */
+  partnerExpansions: number;
+  enquiriesWritten: number;
+  rejectsByCode: Record<string, number>;
+  warningsByCode: Record<string, number>;
+  rejectsFile: string | null;
+  importRun: number | null;
+  /** Stopped by a signal before the end of the file: a re-run completes it. */
+  interrupted?: boolean;
+}
+
+/** The outcome of one registry or operators import. */
+export interface ReferenceImportSummary {
+  file: string;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  /** Rows whose cells are all empty: skipped, not in rowsRead. */
+  rowsEmpty: number;
+  rejectsByCode: Record<string, number>;
+  rejectsFile: string | null;
+}
