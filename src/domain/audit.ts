@@ -5,112 +5,100 @@
  */
 
 import { canonicalJson, sha256Hex } from './identity.js';
+import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField } from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface ChainEnquiry {
-  position: number;
-  subject: string;
-  actionTaken: string | null;
-  generalNotes: string | null;
-}
-
-/** Every stored field of a contact except the chain values themselves. */
-export interface ChainEntry {
-  seq: number;
-  sourceKey: string;
-  utr: string;
-  partnershipUtr: string | null;
-  contactType: string | null;
-  contactName: string | null;
-  channel: string;
-  direction: string;
-  authentication: string | null;
-  enquiryDate: string;
-  operatorPid: string;
-  importRunId: number | null;
-  /** UTC, microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
-  recordedAt: string;
-  /**
-   * The database login that wrote it. Null on entries stored before it was
-   * kept: the canonical form then leaves the key out, so they hash as before.
-   */
-  recordedBy: string | null;
-  enquiries: ChainEnquiry[];
-}
+export type { ChainEntry } from './layout.js';
 
 /** An entry before it is chained: everything but its place, time and writer, which are known only under the chain-head lock. */
-export type PendingEntry = Omit<ChainEntry, 'seq' | 'recordedAt' | 'recordedBy'>;
+export type PendingEntry = Omit<ChainEntry, PlacedKey>;
 
-/** The keys that sort before `recordedAt`, inserted in sorted order (see `canonicalEntry`). */
-function sortedHead(e: PendingEntry) {
-  return {
-    authentication: e.authentication,
-    channel: e.channel,
-    contactName: e.contactName,
-    contactType: e.contactType,
-    direction: e.direction,
-    enquiries: e.enquiries.map((q) => ({
-      actionTaken: q.actionTaken, generalNotes: q.generalNotes, position: q.position, subject: q.subject,
-    })),
-    enquiryDate: e.enquiryDate,
-    importRunId: e.importRunId,
-    operatorPid: e.operatorPid,
-    partnershipUtr: e.partnershipUtr,
-  };
+/** The chained fields in canonical order (RFC 8785 sorts keys by UTF-16 code units, as `sort()` does). */
+const byKey = (a: StoredField, b: StoredField) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const CHAINED = (CONTACT_LAYOUT as readonly StoredField[]).filter((f) => f.chained).sort(byKey);
+const CHAINED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey);
+/** The fields an entry's writer decides under the lock (its time, its login, its seq), in canonical order. */
+const PLACED = CHAINED.filter((f) => f.origin === 'placed');
+type PlacedKey = 'seq' | 'recordedAt' | 'recordedBy';
+if (PLACED.map((f) => f.key).sort().join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()) throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
+if (CHAINED[0]!.origin === 'placed' || CHAINED[0]!.addedLater) throw new Error('the first canonical key must be always present and known before the lock');
+
+type Values = Record<string, unknown>;
+
+/** `,"key":value`: a field as a member of the canonical object; a field added later is left out where null. */
+function member(field: StoredField, value: unknown): string {
+  if (value === null && field.addedLater) return '';
+  return `,${JSON.stringify(field.key)}:${field.key === 'enquiries' ? enquiriesJson(value as ChainEnquiry[]) : JSON.stringify(value)}`;
 }
 
-/** The entry as a plain object, its keys inserted in sorted order. */
-function sortedEntry(e: ChainEntry) {
-  const written = e.recordedBy === null ? { recordedAt: e.recordedAt } : { recordedAt: e.recordedAt, recordedBy: e.recordedBy };
-  return { ...sortedHead(e), ...written, seq: e.seq, sourceKey: e.sourceKey, utr: e.utr };
+function enquiriesJson(enquiries: readonly ChainEnquiry[]): string {
+  let out = '';
+  for (const q of enquiries) {
+    let members = '';
+    for (const f of CHAINED_ENQUIRY) members += member(f, (q as Values)[f.key]);
+    out += `,{${members.slice(1)}}`;
+  }
+  return `[${out.slice(1)}]`;
 }
 
-/** The canonical form through the RFC 8785 library: what `verify --export` and an auditor use. */
+/** The canonical form through the RFC 8785 library, which sorts the keys itself: what `verify --export` and an auditor use. */
 export function canonicalEntryByLibrary(entry: ChainEntry): string {
-  return canonicalJson(sortedEntry(entry));
+  const chained: Values = {};
+  for (const f of CHAINED) {
+    const value = (entry as Values)[f.key];
+    if (value === null && f.addedLater) continue;
+    chained[f.key] = f.key === 'enquiries'
+      ? (value as ChainEnquiry[]).map((q) => Object.fromEntries(CHAINED_ENQUIRY.map((e) => [e.key, (q as Values)[e.key]])))
+      : value;
+  }
+  return canonicalJson(chained);
 }
 
 /**
- * An entry's canonical text around its `recordedAt`, `recordedBy` and `seq`
- * (which sort together): built while a contact is checked, so that chaining it under the
- * lock is two concatenations and one SHA-256.
+ * An entry's canonical text but for the fields its writer decides under the
+ * lock: the text between them, so that chaining it is a few concatenations
+ * and one SHA-256. Built while a contact is checked.
  */
 export interface CanonicalTemplate {
-  head: string;
-  tail: string;
+  /** One more than the placed fields: the text before, between and after them. */
+  parts: string[];
 }
 
 /**
  * RFC 8785 writes strings and numbers exactly as ECMAScript's JSON.stringify
- * does, so the native serialiser given an object whose keys were inserted in
- * sorted order produces the canonical form (safe integers only, which seq,
- * position and import_run_id are). The import writes millions of entries, and
- * this is an order of magnitude faster than the library; tests prove it
- * byte-identical for arbitrary entries (the library sorts keys itself, so a
- * key out of order here would show), and `verify` recomputes with the library.
+ * does, so members written in sorted key order with the native serialiser are
+ * the canonical form (safe integers only, which seq, position and
+ * import_run_id are). The import writes millions of entries, and this is an
+ * order of magnitude faster than the library; tests prove it byte-identical
+ * for arbitrary entries, and `verify` recomputes with the library.
  */
 export function canonicalTemplate(e: PendingEntry): CanonicalTemplate {
-  const head = JSON.stringify(sortedHead(e));
-  return {
-    head: `${head.slice(0, -1)},"recordedAt":`,
-    tail: `,"sourceKey":${JSON.stringify(e.sourceKey)},"utr":${JSON.stringify(e.utr)}}`,
-  };
+  const parts = [''];
+  for (const f of CHAINED) {
+    if (f.origin === 'placed') parts.push('');
+    else parts[parts.length - 1] += member(f, (e as Values)[f.key]);
+  }
+  parts[0] = `{${parts[0]!.slice(1)}`;
+  parts[parts.length - 1] += '}';
+  return { parts };
 }
 
-/** `"recordedAt":` onwards up to `"seq":`, in JSON: the part of an entry its writer's transaction decides. */
-function writtenJson(recordedAt: string, recordedBy: string | null): string {
-  const at = JSON.stringify(recordedAt);
-  return recordedBy === null ? at : `${at},"recordedBy":${JSON.stringify(recordedBy)}`;
+/** The placed fields' members, in canonical order, for one transaction's time and writer at `seq`. */
+function placedMembers(seq: number, recordedAt: string, recordedBy: string | null): string[] {
+  const values: Record<PlacedKey, unknown> = { seq, recordedAt, recordedBy };
+  return PLACED.map((f) => member(f, values[f.key as PlacedKey]));
 }
 
-/** The template completed, with the time and writer already in their JSON form. */
-function placed(template: CanonicalTemplate, seq: number, written: string): string {
-  return `${template.head}${written},"seq":${seq}${template.tail}`;
+function filled(template: CanonicalTemplate, members: readonly string[]): string {
+  const { parts } = template;
+  let out = parts[0]!;
+  for (let i = 0; i < members.length; i++) out += members[i]! + parts[i + 1]!;
+  return out;
 }
 
 export function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string, recordedBy: string | null): string {
-  return placed(template, seq, writtenJson(recordedAt, recordedBy));
+  return filled(template, placedMembers(seq, recordedAt, recordedBy));
 }
 
 /** The same text as `canonicalEntryByLibrary`, fast. */
@@ -128,6 +116,11 @@ export function chainHash(prevHash: string, entry: ChainEntry): string {
  * `seq`.
  */
 export function chainHasherAt(recordedAt: string, recordedBy: string): (prevHash: string, template: CanonicalTemplate, seq: number) => string {
-  const written = writtenJson(recordedAt, recordedBy);
-  return (prevHash, template, seq) => sha256Hex(prevHash + placed(template, seq, written));
+  const members = placedMembers(0, recordedAt, recordedBy);
+  const seqAt = PLACED.findIndex((f) => f.key === 'seq');
+  const seqField = PLACED[seqAt]!;
+  return (prevHash, template, seq) => {
+    members[seqAt] = member(seqField, seq);
+    return sha256Hex(prevHash + filled(template, members));
+  };
 }

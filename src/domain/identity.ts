@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Contact, ContactTarget } from './contact.js';
+import { CONTACT_FIELDS, ENQUIRY_FIELDS } from './layout.js';
 
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
@@ -25,17 +26,31 @@ export function canonicalJson(value: unknown): string {
  * so a contact on its own record (no partnership, no partner list) has a
  * fingerprint equal to its content hash, and the import computes it once.
  */
-type IdentityFields = Pick<Contact, 'contactName' | 'enquiryDate' | 'operatorPid'> & {
-  contactType: string | null;
-  channel: string;
-  direction: string;
-  authentication: string | null;
-  enquiries: readonly { subject: string; actionTaken: string | null; generalNotes: string | null }[];
-};
+/** A contact, or a stored entry: anything with the identity fields and enquiries. */
+type IdentityFields = { enquiries: readonly object[] };
 
-function serialisedFields(c: IdentityFields): string {
-  const enquiries = c.enquiries.map((e) => [e.subject, e.actionTaken, e.generalNotes]);
-  return JSON.stringify([c.contactType, c.contactName, c.channel, c.direction, c.authentication, c.enquiryDate, c.operatorPid, enquiries]);
+const IDENTITY = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater);
+const IDENTITY_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater);
+const ENQUIRY_IDENTITY = ENQUIRY_FIELDS.filter((f) => f.identity);
+
+/**
+ * The layout's identity fields in its order, then the enquiries' (each an
+ * array of theirs); a field added later follows as `"key",value` only where
+ * it is set, so contacts stored before it keep their hashes.
+ */
+function serialisedFields(contact: IdentityFields): string {
+  const c = contact as unknown as Record<string, unknown> & IdentityFields;
+  let out = '';
+  for (const f of IDENTITY) out += `${JSON.stringify(c[f.key])},`;
+  let enquiries = '';
+  for (const e of c.enquiries) {
+    let fields = '';
+    for (const f of ENQUIRY_IDENTITY) fields += `,${JSON.stringify((e as Record<string, unknown>)[f.key])}`;
+    enquiries += `,[${fields.slice(1)}]`;
+  }
+  out += `[${enquiries.slice(1)}]`;
+  for (const f of IDENTITY_ADDED_LATER) if (c[f.key] !== null && c[f.key] !== undefined) out += `,${JSON.stringify(f.key)},${JSON.stringify(c[f.key])}`;
+  return `[${out}]`;
 }
 
 function identityHash(utr: string, second: string | string[] | null, fields: string): string {

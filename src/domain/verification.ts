@@ -8,13 +8,11 @@
  * a history rewritten and re-chained since cannot pass.
  */
 
-import { type ChainEntry, GENESIS_HASH, canonicalEntryByLibrary } from './audit.js';
-import { sha256Hex } from './identity.js';
+import { GENESIS_HASH, canonicalEntryByLibrary } from './audit.js';
+import type { ChainedEntry } from './layout.js';
 
-export interface ChainedEntry extends ChainEntry {
-  prevHash: string;
-  hash: string;
-}
+export type { ChainedEntry };
+import { sha256Hex } from './identity.js';
 
 export interface Manifest {
   count: number;

@@ -5,7 +5,8 @@
  * run neutralised with a leading `'`, and the manifest beside it.
  */
 
-import type { ChainedEntry, Manifest } from '../domain/verification.js';
+import type { ChainedEntry } from '../domain/layout.js';
+import type { Manifest } from '../domain/verification.js';
 import { neutralise } from '../csv/formula-guard.js';
 
 /** The columns of exports written before contacts kept who recorded them; `verify --export` still reads them. */

@@ -6,7 +6,8 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { inputError } from '../domain/errors.js';
-import type { ChainedEntry, Manifest } from '../domain/verification.js';
+import type { ChainedEntry } from '../domain/layout.js';
+import type { Manifest } from '../domain/verification.js';
 import { EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY } from './export-format.js';
 import { neutralise, restore } from '../csv/formula-guard.js';
 import { readCsv } from '../csv/reader.js';

@@ -11,55 +11,67 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
+import { CONTACT_FIELDS, CONTACT_LAYOUT, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
 
-/** A value as JSON: a string escaped, or `null`. */
-const str = (column: string) => `coalesce(to_json(${column})::text, 'null')`;
-/** An integer as JSON. */
-const int = (column: string) => `coalesce(${column}::text, 'null')`;
 const key = (name: string) => `'"${name}":'`;
 
-/** `{"k":v,...}` from [key, JSON expression] pairs, in the order given. */
-function object(members: [string, string][]): string {
-  return `'{' || ${members.map(([k, v], i) => `${i === 0 ? '' : `',' || `}${key(k)} || ${v}`).join(' || ')} || '}'`;
+/** A field's value as JSON text, from the column of table alias `t`; `null` where it is null. */
+function json(field: StoredField, t: string): string {
+  const column = `${t}.${field.column}`;
+  switch (field.type) {
+    case 'text': return `coalesce(to_json(${column})::text, 'null')`;
+    case 'integer': return field.nullable ? `coalesce(${column}::text, 'null')` : `${column}::text`;
+    case 'date': return field.nullable ? `coalesce('"' || ${column}::text || '"', 'null')` : `'"' || ${column}::text || '"'`;
+    case 'timestamp': return `'"' || to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'`;
+  }
 }
 
-const RECORDED_AT = `to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-/** `,"recordedBy":"…"` where the entry has a writer, nothing where it has none (entries stored before writers were kept). */
-const RECORDED_BY = `coalesce(',"recordedBy":' || to_json(c.recorded_by)::text, '')`;
-
-/** The contact's enquiries as a JSON array, each object's keys in `order`. */
-function enquiriesArray(order: [string, string][]): string {
-  return `(select coalesce('[' || string_agg(${object(order)}, ',' order by e.position) || ']', '[]')
+/** The contact's enquiries as a JSON array of objects, each of `fields` in the order given. */
+function enquiriesArray(fields: readonly StoredField[]): string {
+  return `(select coalesce('[' || string_agg(${object(fields, 'e')}, ',' order by e.position) || ']', '[]')
     from enquiries e where e.contact_seq = c.seq)`;
 }
 
-const ENQUIRY_AS_EXPORTED: [string, string][] = [
-  ['position', int('e.position')], ['subject', str('e.subject')], ['actionTaken', str('e.action_taken')], ['generalNotes', str('e.general_notes')],
-];
-const ENQUIRY_CANONICAL: [string, string][] = [
-  ['actionTaken', str('e.action_taken')], ['generalNotes', str('e.general_notes')], ['position', int('e.position')], ['subject', str('e.subject')],
-];
+/** `,"key":value`; a field added later only where it is set (entries stored before it hash as they did). */
+function member(field: StoredField, t: string, enquiryFields: readonly StoredField[]): string {
+  const value = field.key === 'enquiries' ? enquiriesArray(enquiryFields) : json(field, t);
+  return field.addedLater
+    ? `coalesce(',"${field.key}":' || to_json(${t}.${field.column})::text, '')`
+    : `',' || ${key(field.key)} || ${value}`;
+}
+
+/** `{"k":v,...}` of `fields` in the order given (the first one always present). */
+function object(fields: readonly StoredField[], t: string, enquiryFields: readonly StoredField[] = []): string {
+  const [first, ...rest] = fields;
+  if (!first || first.addedLater) throw new Error('an object must start with a field every entry has');
+  const head = `'{' || ${key(first.key)} || ${json(first, t)}`;
+  return [head, ...rest.map((f) => member(f, t, enquiryFields)), `'}'`].join(' || ');
+}
+
+const byKey = (a: StoredField, b: StoredField) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** `jsonLine`'s text: the export's keys in the export's order. */
-export const EXPORT_LINE: SQL = sql.raw(`'{"seq":' || c.seq::text
-  || ',"sourceKey":' || ${str('c.source_key')} || ',"utr":' || ${str('c.utr')}
-  || ',"partnershipUtr":' || ${str('c.partnership_utr')} || ',"contactType":' || ${str('c.contact_type')}
-  || ',"contactName":' || ${str('c.contact_name')} || ',"channel":' || ${str('c.channel')}
-  || ',"direction":' || ${str('c.direction')} || ',"authentication":' || ${str('c.authentication')}
-  || ',"enquiryDate":"' || c.enquiry_date::text || '","operatorPid":' || ${str('c.operator_pid')}
-  || ',"importRunId":' || ${int('c.import_run_id')} || ',"recordedAt":"' || ${RECORDED_AT} || '"' || ${RECORDED_BY}
-  || ',"enquiries":' || ${enquiriesArray(ENQUIRY_AS_EXPORTED)}
-  || ',"prevHash":"' || c.prev_hash || '","hash":"' || c.hash || '"}'`);
+export const EXPORT_LINE: SQL = sql.raw(object(
+  CONTACT_LAYOUT.filter((f) => f.exported), 'c', ENQUIRY_FIELDS.filter((f) => f.exported),
+));
 
 /** `canonicalEntry`'s text: RFC 8785, keys sorted, the chain values left out. */
-export const CANONICAL_TEXT: SQL = sql.raw(`'{"authentication":' || ${str('c.authentication')}
-  || ',"channel":' || ${str('c.channel')} || ',"contactName":' || ${str('c.contact_name')}
-  || ',"contactType":' || ${str('c.contact_type')} || ',"direction":' || ${str('c.direction')}
-  || ',"enquiries":' || ${enquiriesArray(ENQUIRY_CANONICAL)}
-  || ',"enquiryDate":"' || c.enquiry_date::text || '","importRunId":' || ${int('c.import_run_id')}
-  || ',"operatorPid":' || ${str('c.operator_pid')} || ',"partnershipUtr":' || ${str('c.partnership_utr')}
-  || ',"recordedAt":"' || ${RECORDED_AT} || '"' || ${RECORDED_BY}
-  || ',"seq":' || c.seq::text || ',"sourceKey":' || ${str('c.source_key')} || ',"utr":' || ${str('c.utr')} || '}'`);
+export const CANONICAL_TEXT: SQL = sql.raw(object(
+  (CONTACT_LAYOUT as readonly StoredField[]).filter((f) => f.chained).sort(byKey), 'c', ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey),
+));
+
+/** `storedContentHash`'s text: the record and partnership, then the identity fields in the layout's order. */
+function identityText(): string {
+  const fields = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).map((f) => json(f, 'c'));
+  const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => json(f, 'e')).join(` || ',' || `);
+  const enquiries = `(select coalesce('[' || string_agg('[' || ${enquiryFields} || ']', ',' order by e.position) || ']', '[]')
+    from enquiries e where e.contact_seq = c.seq)`;
+  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater)
+    .map((f) => `coalesce(',"${f.key}",' || to_json(c.${f.column})::text, '')`);
+  const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;
+  const partnership = CONTACT_FIELDS.find((f) => f.key === 'partnershipUtr')!;
+  return [`'["contact-v1",'`, json(utr, 'c'), `','`, json(partnership, 'c'), `',['`, ...fields.flatMap((f) => [f, `','`]), enquiries, ...later, `']]'`].join(' || ');
+}
 
 /**
  * Whether a contact's stored content hash is the one its fields give (as
@@ -67,10 +79,4 @@ export const CANONICAL_TEXT: SQL = sql.raw(`'{"authentication":' || ${str('c.aut
  * wrong one would make a later import take a different contact for a
  * duplicate, or the same one for a conflict. `verify` reports it.
  */
-const IDENTITY_TEXT = `'["contact-v1",' || ${str('c.utr')} || ',' || ${str('c.partnership_utr')}
-  || ',[' || ${str('c.contact_type')} || ',' || ${str('c.contact_name')} || ',' || ${str('c.channel')}
-  || ',' || ${str('c.direction')} || ',' || ${str('c.authentication')} || ',"' || c.enquiry_date::text || '",' || ${str('c.operator_pid')}
-  || ',' || (select coalesce('[' || string_agg('[' || ${str('e.subject')} || ',' || ${str('e.action_taken')} || ',' || ${str('e.general_notes')} || ']', ',' order by e.position) || ']', '[]')
-    from enquiries e where e.contact_seq = c.seq) || ']]'`;
-
-export const CONTENT_HASH_MATCHES: SQL = sql.raw(`(left(encode(sha256(convert_to(${IDENTITY_TEXT}, 'UTF8')), 'hex'), 32) = c.content_hash)`);
+export const CONTENT_HASH_MATCHES: SQL = sql.raw(`(left(encode(sha256(convert_to(${identityText()}, 'UTF8')), 'hex'), 32) = c.content_hash)`);

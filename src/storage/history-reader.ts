@@ -7,7 +7,7 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
-import type { ChainedEntry } from '../domain/verification.js';
+import type { ChainedEntry } from '../domain/layout.js';
 import { type Executor, type Store, rows } from './database.js';
 import { CANONICAL_TEXT, CONTENT_HASH_MATCHES, EXPORT_LINE } from './entry-text.js';
 import { copyTextValue } from './bulk-copy.js';

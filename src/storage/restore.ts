@@ -10,7 +10,8 @@
 import { sql } from 'drizzle-orm';
 import { inputError, interruptedError } from '../domain/errors.js';
 import { storedContentHash } from '../domain/identity.js';
-import { type ChainedEntry, ChainVerifier, type Manifest } from '../domain/verification.js';
+import type { ChainedEntry } from '../domain/layout.js';
+import { ChainVerifier, type Manifest } from '../domain/verification.js';
 import { type Store, rows } from './database.js';
 import { type RestoredContactRow, restoringWriter } from './bulk-copy.js';
 import { databaseRefusal } from './errors.js';

@@ -5,7 +5,7 @@
  * and a line is an enquiry (as psql and git print when not on a terminal).
  */
 
-import type { ChainedEntry } from '../domain/verification.js';
+import type { ChainedEntry } from '../domain/layout.js';
 import type { Ui } from './ui.js';
 
 function wrap(text: string, width: number): string[] {
