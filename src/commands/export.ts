@@ -5,7 +5,7 @@ import type { Session } from './session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
 import { contactsInOrder, exportLineChunks, matchingContacts } from '../storage/history-reader.js';
-import { EXPORT_CSV_COLUMNS, csvRows, manifestLine } from '../outputs/export-format.js';
+import { EXPORT_CSV_COLUMNS, exportCsvRows, manifestLine } from '../outputs/export-format.js';
 import { WholeFile } from '../outputs/whole-file.js';
 import { dateFilter, utrFilter } from './filters.js';
 import { reading } from './reading.js';
@@ -72,7 +72,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
       } else {
         await out.write(stringify([[...EXPORT_CSV_COLUMNS]]));
         for await (const entry of contactsInOrder(store.db, scope)) {
-          await out.write(stringify(csvRows(entry)));
+          await out.write(stringify(exportCsvRows(entry)));
           manifest.count++;
           manifest.firstSeq ??= entry.seq;
           manifest.lastSeq = entry.seq;

@@ -5,6 +5,7 @@
  */
 
 import { type Issue, catalogueOrder, issue } from './catalogue.js';
+import { CONTACT_INPUTS, type ContactInputHeader, type EnquiryInputHeader } from './layout.js';
 import { parseDate, spreadsheetDateHint } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
 import { describeFindings, findPaymentDetails } from './payment.js';
@@ -17,31 +18,14 @@ import {
   matchContactType, matchDirection, matchRecordingRole, matchSubject,
 } from './vocabulary.js';
 
-export interface RawEnquiry {
-  subject?: string | undefined;
-  action_taken?: string | undefined;
-  general_notes?: string | undefined;
-}
+/** An enquiry as given, named as the contact log's columns are (`subject`, `action_taken`, …). */
+export type RawEnquiry = { [H in EnquiryInputHeader]?: string | undefined };
 
-/** Contact-level input, named as the CSV columns are. */
-export interface RawContact {
-  utr?: string | undefined;
-  partners?: string | undefined;
-  contact_type?: string | undefined;
-  contact_name?: string | undefined;
-  channel?: string | undefined;
-  direction?: string | undefined;
-  enquiry_date?: string | undefined;
-  authentication?: string | undefined;
-  operator_pid?: string | undefined;
-  enquiries: RawEnquiry[];
-}
+/** Contact-level input, named as the contact log's columns are. */
+export type RawContact = { [H in ContactInputHeader]?: string | undefined } & { enquiries: RawEnquiry[] };
 
-export const CONTACT_FIELDS = [
-  'utr', 'partners', 'contact_type', 'contact_name', 'channel', 'direction', 'enquiry_date',
-  'authentication', 'operator_pid',
-] as const;
-export const ENQUIRY_FIELDS = ['subject', 'action_taken', 'general_notes'] as const;
+/** The contact log's columns that describe the contact (all one contact's rows must agree on them), in the layout's order. */
+export const CONTACT_INPUT_HEADERS = CONTACT_INPUTS.map((i) => i.header as ContactInputHeader);
 
 export interface RegistryEntry {
   utr: string;
@@ -380,7 +364,7 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
 }
 
 /** Contact-level fields are compared as the rules read them: trimmed, and enumerations and UTRs without case. */
-function comparable(field: (typeof CONTACT_FIELDS)[number], value: string | undefined): string {
+function comparable(field: ContactInputHeader, value: string | undefined): string {
   const v = (value ?? '').trim();
   if (field === 'contact_name') return v;
   if (field === 'utr') return normaliseUtr(v);
@@ -392,5 +376,5 @@ function comparable(field: (typeof CONTACT_FIELDS)[number], value: string | unde
 
 /** The contact-level fields in which a later row of a contact differs from its first row. */
 export function differingContactFields(first: RawContact, other: RawContact): string[] {
-  return CONTACT_FIELDS.filter((f) => comparable(f, first[f]) !== comparable(f, other[f]));
+  return CONTACT_INPUT_HEADERS.filter((f) => comparable(f, first[f]) !== comparable(f, other[f]));
 }

@@ -68,6 +68,8 @@ export interface StoredField {
   exported: boolean;
   /** Added after stores existed: left out where null, last in the CSV export. */
   addedLater?: true;
+  /** Text that is only ever digits, letters and dashes (a UTR, a word of a vocabulary, a hash): COPY takes it as it is. */
+  plain?: true;
   input?: InputSpec;
 }
 
@@ -80,9 +82,9 @@ export const CONTACT_LAYOUT = [
     key: 'sourceKey', column: 'source_key', type: text, nullable: false, origin: 'tool', chained: true, exported: true,
     input: { header: 'contact_ref', flag: 'ref', value: 'REF', description: 'your reference: retrying with the same --ref never records twice' },
   },
-  { key: 'contentHash', column: 'content_hash', type: text, nullable: false, origin: 'tool', chained: false, exported: false },
+  { key: 'contentHash', column: 'content_hash', type: text, nullable: false, plain: true, origin: 'tool', chained: false, exported: false },
   {
-    key: 'utr', column: 'utr', type: text, nullable: false, origin: 'target', chained: true, exported: true,
+    key: 'utr', column: 'utr', type: text, nullable: false, plain: true, origin: 'target', chained: true, exported: true,
     input: { header: 'utr', flag: 'utr', value: 'UTR', description: 'UTR of the CIS record (a partnership is recorded on each partner)', required: true },
   },
   {
@@ -100,11 +102,11 @@ export const CONTACT_LAYOUT = [
     input: { header: 'contact_name', flag: 'contact-name', value: 'NAME', description: 'the person spoken to (at most 100 characters)' },
   },
   {
-    key: 'channel', column: 'channel', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'channel', column: 'channel', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
     input: { header: 'channel', flag: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry', required: true },
   },
   {
-    key: 'direction', column: 'direction', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'direction', column: 'direction', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
     input: { header: 'direction', flag: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)" },
   },
   {
@@ -118,15 +120,15 @@ export const CONTACT_LAYOUT = [
     },
   },
   {
-    key: 'operatorPid', column: 'operator_pid', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'operatorPid', column: 'operator_pid', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
     input: { header: 'operator_pid', flag: 'operator', value: 'PID', description: 'your 7-digit PID', required: true },
   },
   { key: 'importRunId', column: 'import_run_id', type: 'integer', nullable: true, origin: 'tool', chained: true, exported: true },
   { key: 'recordedAt', column: 'recorded_at', type: 'timestamp', nullable: false, origin: 'placed', chained: true, exported: true },
   { key: 'recordedBy', column: 'recorded_by', type: text, nullable: true, origin: 'placed', chained: true, exported: true, addedLater: true },
   { key: 'enquiries', column: 'enquiries', type: text, nullable: false, origin: 'contact', chained: true, exported: true },
-  { key: 'prevHash', column: 'prev_hash', type: text, nullable: false, origin: 'chain', chained: false, exported: true },
-  { key: 'hash', column: 'hash', type: text, nullable: false, origin: 'chain', chained: false, exported: true },
+  { key: 'prevHash', column: 'prev_hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
+  { key: 'hash', column: 'hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
 ] as const satisfies readonly StoredField[];
 
 /** An enquiry's fields in the export's order; `contact_seq` ties it to its contact and is no field of it. */
@@ -165,10 +167,19 @@ export type ChainEntry = { -readonly [F in ContactLayoutField as F['chained'] ex
 /** An entry as exported, read back and restored: the chained fields and the chain's values. */
 export type ChainedEntry = { -readonly [F in ContactLayoutField as F['exported'] extends true ? F['key'] : never]: ContactValueOf<F> };
 
+/** The fields the operator gives (through the rules), which a checked contact and each of its enquiries must carry. */
+export type OperatorGivenKey = Exclude<Extract<ContactLayoutField, { origin: 'contact' }>['key'], 'enquiries'>;
+export type OperatorGivenEnquiryKey = Extract<EnquiryLayoutField, { origin: 'contact' }>['key'];
+
 /** The contact log's columns that describe the contact (a header of each input field but the ref), and those of each enquiry. */
 type InputHeader<F> = F extends { input: { header: infer H } } ? H : never;
 export type ContactInputHeader = Exclude<InputHeader<ContactLayoutField>, 'contact_ref'>;
 export type EnquiryInputHeader = InputHeader<EnquiryLayoutField>;
+
+/** The `record` flags of a contact's fields (the ref's too), and of an enquiry's. */
+type InputFlag<F> = F extends { input: { flag: infer L } } ? L : never;
+export type ContactInputFlag = InputFlag<ContactLayoutField>;
+export type EnquiryInputFlag = InputFlag<EnquiryLayoutField>;
 
 /** The layout's fields that are a contact's own (not its enquiries). */
 export const CONTACT_FIELDS: readonly StoredField[] = CONTACT_LAYOUT.filter((f) => f.key !== 'enquiries');

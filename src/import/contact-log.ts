@@ -5,7 +5,8 @@
  */
 
 import { type Issue, issue } from '../domain/catalogue.js';
-import { CONTACT_FIELDS, ENQUIRY_FIELDS, type RawContact } from '../domain/contact.js';
+import type { RawContact, RawEnquiry } from '../domain/contact.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
@@ -16,8 +17,8 @@ import { type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
-  known: ['contact_ref', ...CONTACT_FIELDS, ...ENQUIRY_FIELDS],
-  required: ['utr', 'channel', 'enquiry_date', 'operator_pid', 'subject'],
+  known: INPUT_HEADERS,
+  required: REQUIRED_HEADERS,
   vocabularies: {
     contact_type: matchContactType, channel: matchChannel, direction: matchDirection, authentication: matchAuthentication, subject: matchSubject,
   },
@@ -32,14 +33,15 @@ export interface LogUnit {
   issues: Issue[];
 }
 
+const pick = (fields: Record<string, string>, headers: readonly { header: string }[]) => {
+  const out: Record<string, string | undefined> = {};
+  for (const { header } of headers) out[header] = fields[header];
+  return out;
+};
+
+/** A unit's rows as one contact: the contact's columns from its first row, an enquiry from each row. */
 export function rawContactOf(rows: readonly LogRow[]): RawContact {
-  const first = rows[0]!.fields;
-  return {
-    utr: first.utr, partners: first.partners, contact_type: first.contact_type, contact_name: first.contact_name,
-    channel: first.channel, direction: first.direction, enquiry_date: first.enquiry_date,
-    authentication: first.authentication, operator_pid: first.operator_pid,
-    enquiries: rows.map((r) => ({ subject: r.fields.subject, action_taken: r.fields.action_taken, general_notes: r.fields.general_notes })),
-  };
+  return { ...pick(rows[0]!.fields, CONTACT_INPUTS), enquiries: rows.map((r) => pick(r.fields, ENQUIRY_INPUTS) as RawEnquiry) };
 }
 
 export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents): AsyncGenerator<LogRow[]> {

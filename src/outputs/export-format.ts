@@ -5,38 +5,62 @@
  * run neutralised with a leading `'`, and the manifest beside it.
  */
 
-import type { ChainedEntry } from '../domain/layout.js';
+import { CONTACT_LAYOUT, type ChainedEntry, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
 import type { Manifest } from '../domain/verification.js';
 import { neutralise } from '../csv/formula-guard.js';
 
-/** The columns of exports written before contacts kept who recorded them; `verify --export` still reads them. */
-export const EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY = [
-  'seq', 'source_key', 'utr', 'partnership_utr', 'contact_type', 'contact_name', 'channel', 'direction',
-  'authentication', 'enquiry_date', 'operator_pid', 'import_run_id', 'recorded_at', 'position', 'subject',
-  'action_taken', 'general_notes', 'prev_hash', 'hash',
-] as const;
+type Entry = Record<string, unknown>;
 
-/** `recorded_by` comes last, so a reader that takes columns by position reads older columns where they were. */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY, 'recorded_by'] as const;
+const EXPORTED = CONTACT_LAYOUT.filter((f) => f.exported) as readonly StoredField[];
+const EXPORTED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.exported);
 
-const cell = (v: string | number | null) => (v === null ? '' : neutralise(String(v)));
-
-export function csvRows(e: ChainedEntry): string[][] {
-  return e.enquiries.map((q) => [
-    e.seq, e.sourceKey, e.utr, e.partnershipUtr, e.contactType, e.contactName, e.channel, e.direction,
-    e.authentication, e.enquiryDate, e.operatorPid, e.importRunId, e.recordedAt, q.position, q.subject,
-    q.actionTaken, q.generalNotes, e.prevHash, e.hash, e.recordedBy,
-  ].map(cell));
+/** A CSV export's column: the contact's field, or (one row an enquiry) the enquiry's. */
+export interface CsvColumn {
+  field: StoredField;
+  ofEnquiry: boolean;
 }
 
-/** One entry a line; `recordedBy` only where the entry has it, so the line less its chain values is what was hashed. */
+/**
+ * The CSV export's columns: the layout's order with the enquiries' fields
+ * where the enquiries stand, then the fields added later, in the order they
+ * were added, so a reader that takes columns by position reads older columns
+ * where they were.
+ */
+export const CSV_COLUMNS: readonly CsvColumn[] = [
+  ...EXPORTED.filter((f) => !f.addedLater).flatMap((field) => (field.key === 'enquiries'
+    ? EXPORTED_ENQUIRY.map((f) => ({ field: f, ofEnquiry: true }))
+    : [{ field, ofEnquiry: false }])),
+  ...EXPORTED.filter((f) => f.addedLater).map((field) => ({ field, ofEnquiry: false })),
+];
+
+export const EXPORT_CSV_COLUMNS: readonly string[] = CSV_COLUMNS.map((c) => c.field.column);
+
+/** Every CSV export's columns, newest first: each older one is the newer less its last column added later. */
+export const EXPORT_CSV_FORMATS: readonly (readonly string[])[] = CSV_COLUMNS.filter((c) => c.field.addedLater).reduce(
+  (formats) => [...formats, formats.at(-1)!.slice(0, -1)], [EXPORT_CSV_COLUMNS],
+);
+
+const cell = (v: unknown) => (v === null || v === undefined ? '' : neutralise(String(v)));
+
+/** An entry's rows of the CSV export: one an enquiry, each with its contact's fields. */
+export function exportCsvRows(e: ChainedEntry): string[][] {
+  return e.enquiries.map((q) => CSV_COLUMNS.map((c) => cell((c.ofEnquiry ? (q as Entry) : (e as Entry))[c.field.key])));
+}
+
+/** An object of `fields` in their order; a field added later only where the entry has it. */
+function ordered(value: Entry, fields: readonly StoredField[]): Entry {
+  const out: Entry = {};
+  for (const f of fields) {
+    const v = value[f.key];
+    if (v === null && f.addedLater) continue;
+    out[f.key] = f.key === 'enquiries' ? (v as Entry[]).map((q) => ordered(q, EXPORTED_ENQUIRY)) : v;
+  }
+  return out;
+}
+
+/** One entry a line, in the layout's order; a field added later only where the entry has it, so the line less its chain values is what was hashed. */
 export function jsonLine(e: ChainedEntry): string {
-  const { seq, sourceKey, utr, partnershipUtr, contactType, contactName, channel, direction, authentication, enquiryDate,
-    operatorPid, importRunId, recordedAt, recordedBy, enquiries, prevHash, hash } = e;
-  return JSON.stringify({
-    seq, sourceKey, utr, partnershipUtr, contactType, contactName, channel, direction, authentication, enquiryDate,
-    operatorPid, importRunId, recordedAt, ...(recordedBy === null ? {} : { recordedBy }), enquiries, prevHash, hash,
-  });
+  return JSON.stringify(ordered(e as unknown as Entry, EXPORTED));
 }
 
 export function manifestLine(manifest: Manifest): string {

@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { inputError } from '../domain/errors.js';
 import type { ChainedEntry } from '../domain/layout.js';
 import type { Manifest } from '../domain/verification.js';
-import { EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY } from './export-format.js';
+import { CONTACT_FIELDS, type StoredField } from '../domain/layout.js';
+import { CSV_COLUMNS, type CsvColumn, EXPORT_CSV_FORMATS } from './export-format.js';
 import { neutralise, restore } from '../csv/formula-guard.js';
 import { readCsv } from '../csv/reader.js';
 
@@ -28,6 +29,23 @@ async function firstCharacter(path: string): Promise<string> {
   return '';
 }
 
+type Entry = Record<string, unknown>;
+
+/** A CSV cell as its field's value: blank is null where the field may be null; integers as numbers. */
+function valueOf(field: StoredField, cell: string): unknown {
+  if (cell === '' && field.nullable) return null;
+  return field.type === 'integer' ? Number(cell) : cell;
+}
+
+const ADDED_LATER = CONTACT_FIELDS.filter((f) => f.addedLater);
+
+/** An entry from an export written before some fields were kept: those are null, as in the store. */
+function withFieldsAddedLater<T extends object>(entry: T): T {
+  const out = { ...entry } as Entry;
+  for (const f of ADDED_LATER) out[f.key] ??= null;
+  return out as T;
+}
+
 function jsonLines(path: string): ExportFile {
   let manifest: Manifest | undefined;
   async function* entries(): AsyncGenerator<ReadEntry> {
@@ -44,7 +62,7 @@ function jsonLines(path: string): ExportFile {
       if (value.manifest) manifest = value.manifest;
       else if (typeof value.seq !== 'number' || typeof value.hash !== 'string' || !Array.isArray(value.enquiries)) {
         throw inputError('file-unreadable', `${path}: line ${line} is not an entry of a cis-contact export`, 'verify --export takes a file that cis-contact export wrote');
-      } else yield { ...value, recordedBy: value.recordedBy ?? null };
+      } else yield withFieldsAddedLater(value);
     }
   }
   return { entries: entries(), manifest: () => manifest };
@@ -65,35 +83,33 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
   const manifest = readManifest(manifestPath);
   async function* entries(): AsyncGenerator<ReadEntry> {
     let header: string[] | undefined;
+    let present: readonly CsvColumn[] | undefined;
     let current: ReadEntry | undefined;
     for await (const item of readCsv(path)) {
       if (item.kind !== 'row') throw inputError('file-unreadable', `${path}: line ${item.line}: a quoted field is never closed`);
       if (!header) {
         header = item.values;
         const columns = header.join(',');
-        if (columns !== EXPORT_CSV_COLUMNS.join(',') && columns !== EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY.join(',')) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
+        const format = EXPORT_CSV_FORMATS.find((f) => f.join(',') === columns);
+        if (!format) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
+        present = CSV_COLUMNS.slice(0, format.length);
         continue;
       }
-      const v = Object.fromEntries(header.map((h, i) => [h, restore(item.values[i] ?? '')])) as Record<string, string>;
+      const cells = item.values.map((v) => restore(v));
       // Each cell must be exactly what export writes for its value: a formula with its guard removed is a failure.
-      const misescaped = header.find((_, i) => neutralise(v[header![i]!]!) !== (item.values[i] ?? ''));
-      const orNull = (s: string | undefined) => (s === undefined || s === '' ? null : s);
-      const seq = Number(v.seq);
-      const enquiry = { position: Number(v.position), subject: v.subject!, actionTaken: orNull(v.action_taken), generalNotes: orNull(v.general_notes) };
+      const misescaped = header.find((_, i) => neutralise(cells[i] ?? '') !== (item.values[i] ?? ''));
+      const contact: Entry = {};
+      const enquiry: Entry = {};
+      present!.forEach((c, i) => { (c.ofEnquiry ? enquiry : contact)[c.field.key] = valueOf(c.field, cells[i] ?? ''); });
+      const seq = contact.seq as number;
       const problem = misescaped ? `line ${item.line}: the ${misescaped} cell is not escaped as export writes it (a spreadsheet would run it)` : undefined;
-      if (current && current.seq === seq && current.hash === v.hash) {
-        current.enquiries.push(enquiry);
+      if (current && current.seq === seq && current.hash === contact.hash) {
+        current.enquiries.push(enquiry as unknown as ReadEntry['enquiries'][number]);
         if (problem) current.misescaped ??= problem;
         continue;
       }
       if (current) yield current;
-      current = {
-        seq, sourceKey: v.source_key!, utr: v.utr!, partnershipUtr: orNull(v.partnership_utr), contactType: orNull(v.contact_type),
-        contactName: orNull(v.contact_name), channel: v.channel!, direction: v.direction!, authentication: orNull(v.authentication),
-        enquiryDate: v.enquiry_date!, operatorPid: v.operator_pid!, importRunId: v.import_run_id ? Number(v.import_run_id) : null,
-        recordedAt: v.recorded_at!, recordedBy: orNull(v.recorded_by), enquiries: [enquiry], prevHash: v.prev_hash!, hash: v.hash!,
-        ...(problem ? { misescaped: problem } : {}),
-      };
+      current = { ...withFieldsAddedLater(contact), enquiries: [enquiry], ...(problem ? { misescaped: problem } : {}) } as unknown as ReadEntry;
     }
     if (current) yield current;
   }

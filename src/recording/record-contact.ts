@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { partnersChangedDetail, reservedRefForm } from '../domain/identity.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
+import {
+  CONTACT_INPUTS, type ContactInputFlag, ENQUIRY_INPUTS, type EnquiryInputFlag, INPUT_FLAGS, REF_INPUT,
+} from '../domain/layout.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, appendUnits } from '../storage/history-writer.js';
 import { refusalIssue } from '../storage/errors.js';
@@ -14,30 +17,30 @@ import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { prepareUnit } from '../import/units.js';
 
-export type RecordFlagKey =
-  | 'utr' | 'partners' | 'operator' | 'contactType' | 'contactName' | 'channel' | 'direction' | 'date' | 'auth'
-  | 'subject' | 'action' | 'notes' | 'ref';
+/** A flag's key in `RecordFlags`: its name in camel case, as commander and yargs-parser name options (`contact-type`: `contactType`). */
+type CamelCase<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
+export const flagKey = <S extends string>(flag: S) => flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
+
+export type RecordFlagKey = CamelCase<ContactInputFlag | EnquiryInputFlag>;
+type EnquiryFlagKey = CamelCase<EnquiryInputFlag>;
 
 /** What `record` (or a line of `run`) was given: each flag's value, and each enquiry with its own action and notes. */
-export type RecordFlags = Partial<Record<Exclude<RecordFlagKey, 'subject' | 'action' | 'notes'>, string>> & {
-  enquiries?: { subject?: string; action?: string; notes?: string }[];
+export type RecordFlags = Partial<Record<CamelCase<ContactInputFlag>, string>> & {
+  enquiries?: Partial<Record<EnquiryFlagKey, string>>[];
 };
 
-/** Flags to raw contact input: no --subject is one enquiry without a subject (reported as subject-missing). */
+/** Flags to raw contact input, each flag to the column it stands for; no --subject is one enquiry without a subject (reported as subject-missing). */
 export function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
-  const enquiries = flags.enquiries?.length ? flags.enquiries : [{}];
-  return {
-    utr: flags.utr,
-    partners: flags.partners,
-    contact_type: flags.contactType,
-    contact_name: flags.contactName,
-    channel: flags.channel,
-    direction: flags.direction,
-    enquiry_date: flags.date ?? today,
-    authentication: flags.auth,
-    operator_pid: flags.operator,
-    enquiries: enquiries.map((e) => ({ subject: e.subject, action_taken: e.action, general_notes: e.notes })),
-  };
+  const raw: Record<string, string | undefined> = {};
+  for (const input of CONTACT_INPUTS) raw[input.header] = (flags as Record<string, string | undefined>)[flagKey(input.flag)];
+  // The one default a flag has and a column has not: a contact recorded now is about today, unless told otherwise.
+  raw.enquiry_date ??= today;
+  const enquiries = (flags.enquiries?.length ? flags.enquiries : [{}]).map((e) => {
+    const enquiry: Record<string, string | undefined> = {};
+    for (const input of ENQUIRY_INPUTS) enquiry[input.header] = (e as Record<string, string | undefined>)[flagKey(input.flag)];
+    return enquiry;
+  });
+  return { ...raw, enquiries } as RawContact;
 }
 
 function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries']): RecordedContact[] {
@@ -49,12 +52,11 @@ export interface RecordOptions {
   references?: ReferenceCache;
 }
 
-/** The names `record` and `run` users typed: flags, where the rules speak of CSV columns. */
-const FLAG_OF_COLUMN: Record<string, string> = {
-  utr: '--utr', partners: '--partners', contact_type: '--contact-type', contact_name: '--contact-name', channel: '--channel',
-  direction: '--direction', enquiry_date: '--date', authentication: '--auth', operator_pid: '--operator', subject: '--subject',
-  action_taken: '--action', general_notes: '--notes', contact_ref: '--ref', ref: '--ref',
-};
+/** The names `record` and `run` users typed: flags, where the rules speak of the contact log's columns. */
+const FLAG_OF_COLUMN: Record<string, string> = Object.fromEntries([
+  ...INPUT_FLAGS.map((i) => [i.header, `--${i.flag}`]),
+  ['ref', `--${REF_INPUT.flag}`],
+]);
 const SNAKE_COLUMNS = new RegExp(`\\b(${Object.keys(FLAG_OF_COLUMN).filter((c) => c.includes('_')).join('|')})\\b`, 'g');
 const LEADING_COLUMN = new RegExp(`^(${Object.keys(FLAG_OF_COLUMN).join('|')})\\b`);
 

@@ -4,7 +4,8 @@
  * from the same table, so the two can never drift apart.
  */
 
-import type { RecordFlagKey, RecordFlags } from './record-contact.js';
+import { type RecordFlagKey, type RecordFlags, flagKey } from './record-contact.js';
+import { INPUT_FLAGS } from '../domain/layout.js';
 import yargsParser from 'yargs-parser';
 import { usageError } from '../domain/errors.js';
 
@@ -19,21 +20,10 @@ export interface RecordOptionSpec {
 }
 
 
-export const RECORD_OPTIONS: readonly RecordOptionSpec[] = [
-  { flag: 'utr', key: 'utr', value: 'UTR', description: 'UTR of the CIS record (a partnership is recorded on each partner)' },
-  { flag: 'partners', key: 'partners', value: 'UTRS', description: 'only these partners of the partnership, separated by ; or , (repeat to add more)', repeatable: true },
-  { flag: 'operator', key: 'operator', value: 'PID', description: 'your 7-digit PID' },
-  { flag: 'contact-type', key: 'contactType', value: 'TYPE', description: 'contractor, subcontractor, agent, capacitor or third party' },
-  { flag: 'contact-name', key: 'contactName', value: 'NAME', description: 'the person spoken to (at most 100 characters)' },
-  { flag: 'channel', key: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry' },
-  { flag: 'direction', key: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)" },
-  { flag: 'date', key: 'date', value: 'DATE', description: 'enquiry date: YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015, UK order (default: today in Europe/London)' },
-  { flag: 'auth', key: 'auth', value: 'AUTH', description: 'authenticated or waived (not needed for internal-enquiry)' },
-  { flag: 'subject', key: 'subject', value: 'SUBJECT', description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry', repeatable: true },
-  { flag: 'action', key: 'action', value: 'TEXT', description: 'action taken (at most 100 characters); with several --subject, give it after its own --subject', repeatable: true },
-  { flag: 'notes', key: 'notes', value: 'TEXT', description: 'general notes (at most 512 characters); with several --subject, give it after its own --subject', repeatable: true },
-  { flag: 'ref', key: 'ref', value: 'REF', description: 'your reference: retrying with the same --ref never records twice' },
-];
+/** `record`'s flags, from the layout's input fields: each flag's name, its value, what it is for. */
+export const RECORD_OPTIONS: readonly RecordOptionSpec[] = INPUT_FLAGS.map((input) => ({
+  flag: input.flag, key: flagKey(input.flag) as RecordFlagKey, value: input.value, description: input.description, ...(input.repeatable ? { repeatable: true } : {}),
+}));
 
 const BY_FLAG = new Map(RECORD_OPTIONS.map((o) => [o.flag, o]));
 

@@ -7,7 +7,7 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
-import type { ChainedEntry } from '../domain/layout.js';
+import { CONTACT_FIELDS, type ChainedEntry } from '../domain/layout.js';
 import { type Executor, type Store, rows } from './database.js';
 import { CANONICAL_TEXT, CONTENT_HASH_MATCHES, EXPORT_LINE } from './entry-text.js';
 import { copyTextValue } from './bulk-copy.js';
@@ -24,34 +24,6 @@ export interface ContactFilter {
   through?: number | undefined;
 }
 
-interface ContactRow {
-  seq: string;
-  source_key: string;
-  utr: string;
-  partnership_utr: string | null;
-  contact_type: string | null;
-  contact_name: string | null;
-  channel: string;
-  direction: string;
-  authentication: string | null;
-  enquiry_date: string;
-  operator_pid: string;
-  import_run_id: number | null;
-  recorded_at: string;
-  recorded_by: string | null;
-  prev_hash: string;
-  hash: string;
-  /** The contact's enquiries as JSON text, in position order. */
-  enquiries: string;
-}
-
-const COLUMNS = sql`c.seq::text as seq, c.source_key, c.utr, c.partnership_utr, c.contact_type, c.contact_name, c.channel,
-  c.direction, c.authentication, c.enquiry_date::text as enquiry_date, c.operator_pid, c.import_run_id,
-  to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at, c.recorded_by, c.prev_hash, c.hash,
-  (select coalesce(json_agg(json_build_object('position', e.position, 'subject', e.subject, 'actionTaken', e.action_taken,
-     'generalNotes', e.general_notes) order by e.position), '[]')::text
-   from enquiries e where e.contact_seq = c.seq) as enquiries`;
-
 function conditions(filter: ContactFilter): SQL {
   const parts: SQL[] = [sql`true`];
   if (filter.from) parts.push(sql`c.enquiry_date >= ${filter.from}::date`);
@@ -64,27 +36,15 @@ function conditions(filter: ContactFilter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-function stored(c: ContactRow): ChainedEntry {
-  return {
-    seq: Number(c.seq),
-    sourceKey: c.source_key,
-    utr: c.utr,
-    partnershipUtr: c.partnership_utr,
-    contactType: c.contact_type,
-    contactName: c.contact_name,
-    channel: c.channel,
-    direction: c.direction,
-    authentication: c.authentication,
-    enquiryDate: c.enquiry_date,
-    operatorPid: c.operator_pid,
-    importRunId: c.import_run_id,
-    recordedAt: c.recorded_at,
-    recordedBy: c.recorded_by,
-    enquiries: JSON.parse(c.enquiries),
-    prevHash: c.prev_hash,
-    hash: c.hash,
-  };
+/** An entry from its export line: the layout's every exported field; one added later is null where the entry lacks it. */
+function stored(line: string): ChainedEntry {
+  const entry = JSON.parse(line) as Record<string, unknown>;
+  for (const f of ADDED_LATER) entry[f.key] ??= null;
+  return entry as unknown as ChainedEntry;
 }
+
+const ADDED_LATER = CONTACT_FIELDS.filter((f) => f.addedLater);
+const ENTRY_COLUMNS = sql`c.seq::text as seq, ${EXPORT_LINE} as line`;
 
 /**
  * Rows of `columns` for every matching contact in `seq` order, a page (one
@@ -110,7 +70,7 @@ async function* pagesInOrder<T extends { seq: string }>(executor: Executor, colu
 
 /** Every matching contact in `seq` order, a page at a time. */
 export async function* contactsInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 1000): AsyncGenerator<ChainedEntry> {
-  for await (const c of pagesInOrder<ContactRow>(executor, COLUMNS, filter, pageSize)) yield stored(c);
+  for await (const c of pagesInOrder<{ seq: string; line: string }>(executor, ENTRY_COLUMNS, filter, pageSize)) yield stored(c.line);
 }
 
 /** Items of `source` in arrays of `size` (the last one shorter). */
@@ -239,9 +199,9 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */
 export async function historyOf(executor: Executor, filter: ContactFilter & { utr: string }, limit = 10_000): Promise<ChainedEntry[]> {
-  const list = await rows<ContactRow>(executor, sql`
-    select ${COLUMNS} from contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
-  return list.map(stored);
+  const list = await rows<{ line: string }>(executor, sql`
+    select ${ENTRY_COLUMNS} from contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
+  return list.map((c) => stored(c.line));
 }
 
 /** How many contacts match, and the last of them: an export covers exactly these, whatever is recorded while it runs. */

@@ -146,15 +146,9 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
         seq += 1;
         const prevHash = hash;
         hash = chainHash(prevHash, canonical, seq);
-        contactRows.push({
-          seq, sourceKey: entry.sourceKey, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr,
-          contactType: entry.contactType, contactName: entry.contactName, channel: entry.channel,
-          direction: entry.direction, authentication: entry.authentication, enquiryDate: entry.enquiryDate,
-          operatorPid: entry.operatorPid, importRunId: entry.importRunId, recordedBy: head.login, prevHash, hash,
-        });
-        for (const e of entry.enquiries) {
-          enquiryRows.push({ contactSeq: seq, position: e.position, subject: e.subject, actionTaken: e.actionTaken, generalNotes: e.generalNotes });
-        }
+        const { enquiries, ...fields } = entry;
+        contactRows.push({ ...fields, seq, contentHash, recordedBy: head.login, prevHash, hash });
+        for (const e of enquiries) enquiryRows.push({ ...e, contactSeq: seq });
         existing.set(entry.sourceKey, { seq, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
         stored.push({ seq, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
       }

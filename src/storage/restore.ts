@@ -34,14 +34,10 @@ function notRestorable(source: string, reason: string) {
     'nothing was written; restore from an intact, unfiltered export (cis-contact verify --export FILE says which)');
 }
 
+/** An exported entry as its row: as exported (its time to the microsecond: the chain hashes that text), with its content hash. */
 function contactRow(e: ChainedEntry): RestoredContactRow {
-  return {
-    seq: e.seq, sourceKey: e.sourceKey, contentHash: storedContentHash(e, e), utr: e.utr, partnershipUtr: e.partnershipUtr,
-    contactType: e.contactType, contactName: e.contactName, channel: e.channel, direction: e.direction,
-    authentication: e.authentication, enquiryDate: e.enquiryDate, operatorPid: e.operatorPid, importRunId: e.importRunId,
-    // Kept as exported, to the microsecond: the chain hashes this exact text.
-    recordedAt: e.recordedAt, recordedBy: e.recordedBy, prevHash: e.prevHash, hash: e.hash,
-  };
+  const { enquiries: _, ...fields } = e;
+  return { ...fields, contentHash: storedContentHash(e, e) };
 }
 
 export async function restoreHistory(
@@ -68,9 +64,7 @@ export async function restoreHistory(
         if (verifier.failed) break;
         recordedBy[entry.recordedBy ?? ''] = (recordedBy[entry.recordedBy ?? ''] ?? 0) + 1;
         contacts.push(contactRow(entry));
-        for (const q of entry.enquiries) {
-          enquiries.push({ contactSeq: entry.seq, position: q.position, subject: q.subject, actionTaken: q.actionTaken, generalNotes: q.generalNotes });
-        }
+        for (const q of entry.enquiries) enquiries.push({ ...q, contactSeq: entry.seq });
         if (contacts.length >= BATCH) {
           if (signal?.aborted) throw interruptedError(`restore of ${source} stopped before the end: nothing was written`);
           await write(tx, contacts, enquiries);
