@@ -14,7 +14,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { inputError } from '../domain/errors.js';
+import { CisError, inputError } from '../domain/errors.js';
 import { type CsvFormat, DEFAULT_FORMAT, MAX_ROW_CHARS, openFile, parserBytes, readCsvChunks, whyUnreadable } from './reader.js';
 import { QuotingScan } from './quoting.js';
 import { type FileSnapshot, snapshotOf } from './file-snapshot.js';
@@ -132,7 +132,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
       endsWithLineBreak = chunk[chunk.length - 1] === LF;
     }
   } catch (error) {
-    if ((error as { code?: string }).code === 'invalid-encoding') throw error;
+    if (error instanceof CisError && error.code === 'invalid-encoding') throw error;
     throw inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`);
   } finally {
     file.destroy();

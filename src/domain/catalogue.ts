@@ -19,8 +19,9 @@ export interface IssueParams {
   detail?: string;
 }
 
-export interface CatalogueEntry {
-  readonly code: string;
+/** One code's entry; `C` is narrowed to the code literals once the catalogue is declared. */
+export interface CatalogueEntry<C extends string = IssueCode> {
+  readonly code: C;
   readonly severity: Severity;
   readonly title: string;
   /** The columns (or options) the code concerns; `record` and `run` name them as flags. */
@@ -41,7 +42,10 @@ const SUBJECTS = 'Internal Referral, Letter, Callback, Complaint or Other';
 const DATE_FORMS = 'YYYY-MM-DD, DD/MM/YYYY, DD/MM/YY or 1 Apr 2015, UK order, a time of day allowed';
 const RECORDING_ROLE_LIST = 'CISR Processor, CISR Processor Manager, CISR Penalty Administrator, CISR Pursuit Officer and CISR Pursuit Manager';
 
-const entries: CatalogueEntry[] = [
+// `as const` keeps each code a literal, so IssueCode is the union of them and a
+// misspelt code anywhere in the tool fails to compile; `satisfies` still checks
+// every entry against the shape.
+const entries = [
   // Fatal: nothing is written by the run.
   { code: 'file-unreadable', severity: 'fatal', title: 'File cannot be read', fields: [], manual: 'docs/formats.md',
     message: (p) => `cannot read ${p.value ?? 'the file'}${d(p)}` },
@@ -205,12 +209,30 @@ const entries: CatalogueEntry[] = [
     message: () => 'stopped by SIGINT or SIGTERM (exit 130 or 143): what was committed stays; run the same command again to complete it' },
   { code: 'internal-error', severity: 'failure', title: 'A bug in cis-contact', fields: [], manual: 'cis-contact', needs: ['detail'],
     message: (p) => `internal error: ${p.detail} (exit 3); run again with CIS_CONTACT_DEBUG=1 and report it` },
-];
+] as const satisfies readonly CatalogueEntry<string>[];
 
-export const CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(entries.map((e) => [e.code, e]));
-const ORDER = new Map(entries.map((e, i) => [e.code, i]));
+/** Every code the tool can report: a misspelt one is a type error, not a run-time surprise. */
+export type IssueCode = (typeof entries)[number]['code'];
 
-export type IssueCode = string;
+/** Every code, in catalogue order. */
+export const ISSUE_CODES: readonly IssueCode[] = entries.map((e) => e.code);
+export const CATALOGUE: ReadonlyMap<IssueCode, CatalogueEntry> = new Map(entries.map((e) => [e.code, e as CatalogueEntry]));
+const ORDER = new Map<IssueCode, number>(entries.map((e, i) => [e.code, i]));
+
+/** A string from outside (a command line, a rejects file) that names a code. */
+export function isIssueCode(text: string): text is IssueCode {
+  return CATALOGUE.has(text as IssueCode);
+}
+
+function entryOf(code: IssueCode): CatalogueEntry {
+  const entry = CATALOGUE.get(code);
+  // Unreachable from typed code; a guard for a code that came in untyped (JSON, a cast).
+  if (!entry) throw new Error(`unknown issue code ${code}`);
+  return entry;
+}
+
+/** How many rows carried each code (a summary's `rejectsByCode`, `warningsByCode`). */
+export type CodeCounts = Partial<Record<IssueCode, number>>;
 
 /** One problem found in one place. `field` uses the CSV column names. */
 export interface Issue {
@@ -221,15 +243,11 @@ export interface Issue {
 }
 
 export function issue(code: IssueCode, params: IssueParams = {}): Issue {
-  const entry = CATALOGUE.get(code);
-  if (!entry) throw new Error(`unknown issue code ${code}`);
-  return { code, field: params.field ?? null, message: entry.message(params) };
+  return { code, field: params.field ?? null, message: entryOf(code).message(params) };
 }
 
 export function severityOf(code: IssueCode): Severity {
-  const entry = CATALOGUE.get(code);
-  if (!entry) throw new Error(`unknown issue code ${code}`);
-  return entry.severity;
+  return entryOf(code).severity;
 }
 
 export function catalogueOrder(a: IssueCode, b: IssueCode): number {

@@ -3,6 +3,8 @@
  * CLI's exit handler is the one place that turns kinds into exit codes.
  */
 
+import type { IssueCode } from './catalogue.js';
+
 export type FailureKind =
   /** Bad flags or arguments: exit 2. */
   | 'usage'
@@ -18,7 +20,7 @@ export type FailureKind =
 export class CisError extends Error {
   constructor(
     readonly kind: FailureKind,
-    readonly code: string,
+    readonly code: IssueCode,
     message: string,
     readonly hint?: string,
   ) {
@@ -34,6 +36,6 @@ export function withProgress(error: CisError, done: string): CisError {
 
 export const usageError = (message: string, hint = 'run cis-contact --help, or cis-contact COMMAND --help, for usage') =>
   new CisError('usage', 'usage', message, hint);
-export const inputError = (code: string, message: string, hint?: string) => new CisError('input', code, message, hint);
-export const storageError = (code: string, message: string, hint?: string) => new CisError('storage', code, message, hint);
+export const inputError = (code: IssueCode, message: string, hint?: string) => new CisError('input', code, message, hint);
+export const storageError = (code: IssueCode, message: string, hint?: string) => new CisError('storage', code, message, hint);
 export const interruptedError = (message: string, hint?: string) => new CisError('interrupted', 'interrupted', message, hint);

@@ -8,7 +8,7 @@
 
 import { basename } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { type Issue, issue } from '../domain/catalogue.js';
+import { type CodeCounts, type Issue, issue } from '../domain/catalogue.js';
 import {
   type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields,
 } from '../domain/contact.js';
@@ -76,8 +76,8 @@ export interface ContactImportSummary {
   /** Contacts beyond one each for partnership contacts, stored on each partner's record. */
   partnerExpansions: number;
   enquiriesWritten: number;
-  rejectsByCode: Record<string, number>;
-  warningsByCode: Record<string, number>;
+  rejectsByCode: CodeCounts;
+  warningsByCode: CodeCounts;
   rejectsFile: string | null;
   importRun: number | null;
   /** Stopped by a signal before the end of the file: a re-run completes it. */

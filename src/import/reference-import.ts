@@ -4,7 +4,7 @@
  * codes and lines. One transaction per file: a crash leaves the previous state.
  */
 
-import type { Issue } from '../domain/catalogue.js';
+import type { CodeCounts, Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
   type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
@@ -45,7 +45,7 @@ export interface ReferenceImportSummary {
   rowsRejected: number;
   /** Rows whose cells are all empty: skipped, not in rowsRead. */
   rowsEmpty: number;
-  rejectsByCode: Record<string, number>;
+  rejectsByCode: CodeCounts;
   rejectsFile: string | null;
 }
 

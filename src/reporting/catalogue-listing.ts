@@ -4,14 +4,14 @@
  * what the tool reports.
  */
 
-import { CATALOGUE, type CatalogueEntry, type IssueParams } from '../domain/catalogue.js';
+import { CATALOGUE, type CatalogueEntry, type IssueCode, type IssueParams } from '../domain/catalogue.js';
 import { LIMITS } from '../domain/vocabulary.js';
 
 /** An example of a length refused: one over the rule's own limit. */
 const tooLong = (limit: number): IssueParams => ({ length: limit + 1, limit });
 
 export interface CodeListing {
-  code: string;
+  code: IssueCode;
   severity: string;
   title: string;
   fields: readonly string[];
@@ -21,7 +21,7 @@ export interface CodeListing {
 
 const EXAMPLE: IssueParams = { value: 'X-1', limit: 100, length: 101, detail: 'details' };
 /** Where the generic example would read badly. */
-const EXAMPLES: Record<string, IssueParams> = {
+const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },
