@@ -38,11 +38,11 @@ function jsonLines(path: string): ExportFile {
       try {
         value = JSON.parse(text);
       } catch {
-        throw inputError('file-unreadable', `${path}: line ${line} is not JSON`);
+        throw inputError('file-unreadable', { value: path, detail: `line ${line} is not JSON` });
       }
       if (value.manifest) manifest = value.manifest;
       else if (typeof value.seq !== 'number' || typeof value.hash !== 'string' || !Array.isArray(value.enquiries)) {
-        throw inputError('file-unreadable', `${path}: line ${line} is not an entry of a cis-contact export`, 'verify --export takes a file that cis-contact export wrote');
+        throw inputError('file-unreadable', { value: path, detail: `line ${line} is not an entry of a cis-contact export` }, 'verify --export takes a file that cis-contact export wrote');
       } else yield { ...value, recordedBy: value.recordedBy ?? null };
     }
   }
@@ -57,7 +57,7 @@ function readManifest(manifestPath: string): Manifest | undefined {
   } catch {
     // Not JSON: refused below, like any file that is not a manifest.
   }
-  throw inputError('file-unreadable', `${manifestPath} is not a cis-contact export manifest`, 'a manifest is the one line {"manifest":{...}} that export wrote');
+  throw inputError('file-unreadable', { value: manifestPath, detail: 'it is not a cis-contact export manifest' }, 'a manifest is the one line {"manifest":{...}} that export wrote');
 }
 
 function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFile {
@@ -66,11 +66,11 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
     let header: string[] | undefined;
     let current: ReadEntry | undefined;
     for await (const item of readCsv(path)) {
-      if (item.kind !== 'row') throw inputError('file-unreadable', `${path}: line ${item.line}: a quoted field is never closed`);
+      if (item.kind !== 'row') throw inputError('file-unreadable', { value: path, detail: `line ${item.line}: a quoted field is never closed` });
       if (!header) {
         header = item.values;
         const columns = header.join(',');
-        if (columns !== EXPORT_CSV_COLUMNS.join(',') && columns !== EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY.join(',')) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
+        if (columns !== EXPORT_CSV_COLUMNS.join(',') && columns !== EXPORT_CSV_COLUMNS_BEFORE_RECORDED_BY.join(',')) throw inputError('file-unreadable', { value: path, detail: 'it is not a cis-contact CSV export' });
         continue;
       }
       const v = Object.fromEntries(header.map((h, i) => [h, restore(item.values[i] ?? '')])) as Record<string, string>;
@@ -100,6 +100,6 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
 }
 
 export async function openExport(path: string, manifestPath?: string): Promise<ExportFile> {
-  if (!existsSync(path)) throw inputError('file-unreadable', `cannot read ${path}: no such file`);
+  if (!existsSync(path)) throw inputError('file-unreadable', { value: path, detail: 'no such file' });
   return (await firstCharacter(path)) === '{' ? jsonLines(path) : csvFile(path, manifestPath);
 }

@@ -29,7 +29,7 @@ export interface RestoreSummary {
 }
 
 function notRestorable(source: string, reason: string) {
-  return inputError('export-not-intact', `${source} cannot be restored: ${reason}`,
+  return inputError('export-not-intact', { value: source, detail: reason },
     'nothing was written; restore from an intact, unfiltered export (cis-contact verify --export FILE says which)');
 }
 
@@ -52,7 +52,7 @@ export async function restoreHistory(
       await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
       const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from contacts`);
       if (held!.count > 0) {
-        throw inputError('store-not-empty', `${store.location} already holds ${held!.count} contacts: a restore only fills an empty store`,
+        throw inputError('store-not-empty', { value: store.location, limit: held!.count },
           'restore into a new --data-dir, or a new database');
       }
       // The restored contacts were written by their own logins, not this one: the check that a contact is
@@ -71,7 +71,7 @@ export async function restoreHistory(
           enquiries.push({ contactSeq: entry.seq, position: q.position, subject: q.subject, actionTaken: q.actionTaken, generalNotes: q.generalNotes });
         }
         if (contacts.length >= BATCH) {
-          if (signal?.aborted) throw interruptedError(`restore of ${source} stopped before the end: nothing was written`);
+          if (signal?.aborted) throw interruptedError({ value: `the restore of ${source}`, detail: 'before the end: nothing was written' });
           await write(tx, contacts, enquiries);
           contacts = [];
           enquiries = [];
@@ -93,7 +93,7 @@ export async function restoreHistory(
   } catch (error) {
     const refusal = databaseRefusal(error);
     if (!refusal) throw error;
-    throw inputError('database-rejected', `the database refused the restored contacts: ${refusal}`,
+    throw inputError('database-rejected', { value: 'the restored contacts', detail: refusal },
       'nothing was written; a contact must name a CIS record and an operator the store knows: load the registry and operators first (--registry FILE --operators FILE)');
   }
 }

@@ -8,6 +8,7 @@ import { checkContact } from '../../src/domain/contact.js';
 import { checkRegistryRow } from '../../src/domain/reference-data.js';
 import { LIMITS } from '../../src/domain/vocabulary.js';
 import { lookup as LOOKUP, settings as SETTINGS, validContact } from '../support/domain-fixtures.js';
+import { storageError } from '../../src/domain/errors.js';
 import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,6 +37,8 @@ describe('the issue catalogue as users read it', () => {
     // Each @ts-expect-error fails the type check if the line below it ever compiles.
     // @ts-expect-error 'chanel-invalid' is not a code
     expect(() => issue('chanel-invalid')).toThrow('unknown issue code chanel-invalid');
+    // @ts-expect-error nor is 'disk-ful'
+    expect(() => storageError('disk-ful', { value: '/tmp' })).toThrow('unknown issue code disk-ful');
     // @ts-expect-error a check against a misspelt code cannot compile either
     expect(issue('channel-invalid').code === 'chanel-invalid').toBe(false);
     expect(isIssueCode('channel-invalid')).toBe(true);
