@@ -21,7 +21,7 @@ function classify(error: unknown, session: Session): CisError {
   }
   const storage = asStorageFailure(error, session.location, session.role);
   if (storage) return storage;
-  return new CisError('internal', 'internal-error', `internal error: ${(error as Error)?.message ?? String(error)}`,
+  return new CisError('internal', 'internal-error', { detail: (error as Error)?.message ?? String(error) },
     'this is a bug in cis-contact; run again with CIS_CONTACT_DEBUG=1 for details');
 }
 

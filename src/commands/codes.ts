@@ -1,6 +1,6 @@
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
-import { CATALOGUE } from '../domain/catalogue.js';
+import { CATALOGUE, isIssueCode } from '../domain/catalogue.js';
 import { usageError } from '../domain/errors.js';
 import { allListings, catalogueMarkdown, listing } from '../terminal/catalogue-listing.js';
 
@@ -9,7 +9,8 @@ export interface CodesFlags {
 }
 
 export async function codes(session: Session, code: string | undefined, flags: CodesFlags): Promise<CommandResult> {
-  const entry = code === undefined ? undefined : CATALOGUE.get(code.trim().toLowerCase());
+  const wanted = code?.trim().toLowerCase();
+  const entry = wanted !== undefined && isIssueCode(wanted) ? CATALOGUE.get(wanted) : undefined;
   if (code !== undefined && !entry) throw usageError(`${code} is not an issue code`, 'cis-contact codes lists them all');
   const list = entry ? [listing(entry)] : allListings();
   const ui = session.ui;

@@ -28,7 +28,7 @@ export async function dbRoles(session: Session, flags: RolesFlags): Promise<Comm
   }
   const { login, allowed, database } = await mayCreateRoles(store.db);
   if (!allowed) {
-    throw storageError('permission-denied', `the database login ${login} may not create roles at ${store.location}`,
+    throw storageError('permission-denied', { value: store.location, detail: `${login} may not create roles` },
       'run cis-contact db roles as a superuser, or as a login with CREATEROLE that the store\'s owner role is granted to');
   }
   const prefix = flags.prefix ?? defaultRolePrefix(database);

@@ -44,7 +44,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   const kept = [flags.out, manifestFile].filter((f): f is string => f !== undefined);
   const notKept = flags.out ? `none kept: ${kept.join(' and ')} left as ${kept.length > 1 ? 'they were' : 'it was'}` : 'with no manifest: what was written will not verify';
   const howFar = () => `the export is incomplete: ${manifest.count} of ${total} entries written, ${notKept}`;
-  const stopped = () => interruptedError(`export stopped after ${manifest.count} of ${total} entries, ${notKept}`);
+  const stopped = () => interruptedError({ value: 'export', detail: `after ${manifest.count} of ${total} entries, ${notKept}` });
 
   // Files are written whole or not at all: a failed or stopped export leaves them as they were.
   const files: WholeFile[] = [];

@@ -1,8 +1,7 @@
 /** Shared parsing of --from, --to and a UTR argument, for history and export. */
 
 import { parseDate } from '../domain/dates.js';
-import { CisError, usageError } from '../domain/errors.js';
-import { issue } from '../domain/catalogue.js';
+import { inputError, usageError } from '../domain/errors.js';
 import { parseUtr } from '../domain/utr.js';
 
 export function dateArgument(flag: string, value: string | undefined): string | undefined {
@@ -18,7 +17,7 @@ export function dateFilter(flags: { from?: string; to?: string }): { from?: stri
 
 export function utrArgument(value: string): string {
   const utr = parseUtr(value);
-  if (!utr.ok) throw new CisError('input', utr.code, issue(utr.code, { field: 'UTR', value }).message);
+  if (!utr.ok) throw inputError(utr.code, { field: 'UTR', value });
   return utr.utr;
 }
 

@@ -29,7 +29,7 @@ export async function history(session: Session, utrText: string, flags: HistoryF
   const { record, contacts } = await reading(session, async () => {
     const store = await session.store({ create: false });
     const found = (await findRecords(store.db, [utr])).get(utr);
-    if (!found) throw inputError('unknown-record', `${utr} is not a CIS record in the registry`);
+    if (!found) throw inputError('unknown-record', { field: 'UTR', value: utr });
     return { record: found, contacts: await historyOf(store.db, { utr, from, to: dates.to, subject }) };
   }, () => 'no history was shown');
   const partnership = record.kind === 'partnership';

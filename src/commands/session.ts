@@ -122,7 +122,7 @@ export class Session {
       const failure = asStorageFailure(error, store.location, this.roleFor('admin'), lost) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
         await this.learnRolePrefix();
-        throw permissionDenied(`the store at ${store.location} needs its schema upgraded (cis-contact db migrate), which this login may not do (${(error as Error).message})`, this.roleFor('admin'));
+        throw permissionDenied(store.location, `the store needs its schema upgraded by cis-contact db migrate: ${(error as Error).message}`, this.roleFor('admin'));
       }
       throw failure;
     }

@@ -35,7 +35,7 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
         }
       }
       checked += batch.length;
-      if (session.signal.aborted) throw interruptedError(`verify stopped after ${checked} entries, before a verdict`);
+      if (session.signal.aborted) throw interruptedError({ value: 'verify', detail: `after ${checked} entries, before a verdict` });
     }
     // An enquiry whose contact is not stored is outside the chain: looked for apart.
     const stray = await strayEnquiries(store.db, FAILURES_LISTED);

@@ -14,7 +14,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { inputError } from '../domain/errors.js';
+import { CisError, inputError } from '../domain/errors.js';
 import { type CsvFormat, DEFAULT_FORMAT, MAX_ROW_CHARS, openFile, parserBytes, readCsvChunks, whyUnreadable } from './reader.js';
 import { QuotingScan } from './quoting.js';
 import { type FileSnapshot, snapshotOf } from './file-snapshot.js';
@@ -119,7 +119,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
           validUtf8 = false;
           if (encoding === 'utf-8') {
             const line = counted.lines + 1 + linesIn(whole, firstInvalidUtf8(whole));
-            throw inputError('invalid-encoding', `${path} is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have`,
+            throw inputError('invalid-encoding', { value: path, detail: `is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have` },
               'a file saved by Excel or an older Windows system is most likely windows-1252: add --encoding windows-1252');
           }
         } else if (firstAccentLine === 0) {
@@ -132,18 +132,18 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
       endsWithLineBreak = chunk[chunk.length - 1] === LF;
     }
   } catch (error) {
-    if ((error as { code?: string }).code === 'invalid-encoding') throw error;
-    throw inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`);
+    if (error instanceof CisError && error.code === 'invalid-encoding') throw error;
+    throw inputError('file-unreadable', { value: path, detail: whyUnreadable(error as NodeJS.ErrnoException) });
   } finally {
     file.destroy();
   }
   if (encoding === 'utf-8' && !utf16 && carry.length > 0) {
-    throw inputError('invalid-encoding', `${path} is not valid UTF-8: it ends in the middle of a character`,
+    throw inputError('invalid-encoding', { value: path, detail: 'is not valid UTF-8: it ends in the middle of a character' },
       'the file may be cut short, or in windows-1252: add --encoding windows-1252');
   }
   if (encoding === 'windows-1252' && !options.confirmEncoding && validUtf8 && (startsWithBom || firstAccentLine > 0)) {
     const why = startsWithBom ? 'starts with a UTF-8 byte-order mark' : `holds accented characters in UTF-8 (the first on line ${firstAccentLine})`;
-    throw inputError('invalid-encoding', `${path} ${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)`,
+    throw inputError('invalid-encoding', { value: path, detail: `${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)` },
       'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding');
   }
   if (scan.certain() && counted.longest <= MAX_ROW_CHARS) return snapshot;
@@ -152,7 +152,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
     for (const item of items) {
       if (item.kind === 'unclosed-quote') {
         const swallowed = lastLine - item.line;
-        throw inputError('unclosed-quote', `${path}: line ${item.line} opens a quoted field that is never closed; it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file`,
+        throw inputError('unclosed-quote', { value: path, limit: item.line, detail: `it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file` },
           'close the quote (a quote inside a quoted field is written twice: "")');
       }
       if (item.kind === 'too-long') throw rowTooLong(path, item.line);
@@ -163,6 +163,6 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
 
 /** A row the reader refuses for its length: named as such, never as a quote. */
 export function rowTooLong(path: string, line: number) {
-  return inputError('file-unreadable', `${path}: the row at line ${line} runs past ${MAX_ROW_CHARS.toLocaleString('en-GB')} characters without ending, far longer than any contact`,
+  return inputError('file-unreadable', { value: path, detail: `the row at line ${line} runs past ${MAX_ROW_CHARS.toLocaleString('en-GB')} characters without ending, far longer than any contact` },
     'the file may not be CSV, or its rows may end with something other than a line break (CR, LF or CRLF); save it from the spreadsheet again as CSV');
 }

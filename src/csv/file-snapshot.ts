@@ -34,6 +34,6 @@ export function assertUnchanged(snapshot: FileSnapshot | undefined): void {
   const what = !now ? 'it was removed'
     : now.size !== snapshot.size ? `its size went from ${snapshot.size} to ${now.size} bytes`
       : `it was modified at ${new Date(now.mtimeMs).toISOString()}`;
-  throw storageError('file-changed', `${snapshot.path} changed while it was being imported: ${what}`,
+  throw storageError('file-changed', { value: snapshot.path, detail: what },
     'the file may still be being written or copied; once it is complete and left alone, run the same command again: nothing is stored twice');
 }

@@ -64,7 +64,7 @@ function encodingOf(path: string, head: Buffer, declared: Encoding): Encoding {
   if (declared === 'utf-16le' || declared === 'utf-16be') return declared;
   const lineEnd = head.findIndex((b) => b === 0x0a || b === 0x0d);
   if (head.subarray(0, lineEnd === -1 ? head.length : lineEnd).includes(0)) {
-    throw inputError('invalid-encoding', `${path} holds NUL bytes in its header: it looks like UTF-16 (Excel's "Unicode Text") saved without its byte-order mark`,
+    throw inputError('invalid-encoding', { value: path, detail: 'holds NUL bytes in its header: it looks like UTF-16 (Excel\'s "Unicode Text") saved without its byte-order mark' },
       'save it from the spreadsheet as CSV UTF-8; or add --encoding utf-16 (utf-16be if it is big-endian)');
   }
   if (startsWith(head, 0xef, 0xbb, 0xbf)) {

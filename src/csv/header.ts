@@ -9,7 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type Issue, issue } from '../domain/catalogue.js';
-import { CisError, inputError } from '../domain/errors.js';
+import { inputError, inputErrorOf } from '../domain/errors.js';
 import { whyUnreadable } from './reader.js';
 
 export interface FileLayout {
@@ -91,12 +91,12 @@ export function isRejectsHeader(names: readonly string[]): boolean {
  * before anything is read.
  */
 export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
-  const fail = (detail: string) => new CisError('input', 'map-invalid', issue('map-invalid', { value: path, detail }).message);
+  const fail = (detail: string) => inputError('map-invalid', { value: path, detail });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw inputError('file-unreadable', `cannot read the column map ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`,
+    throw inputError('file-unreadable', { value: `the column map ${path}`, detail: whyUnreadable(error as NodeJS.ErrnoException) },
       'give --map the path of a JSON file: {"Legacy header": "column", "Column to drop": null}');
   }
   let parsed: unknown;
@@ -182,9 +182,8 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
   });
   if (unknown.length > 0) problems.unshift(issue('unknown-column', { field: unknown.join(', '), length: unknown.length }));
   for (const field of layout.required) if (!seen.has(field)) problems.push(issue('missing-column', { field }));
-  if (problems.length > 0) {
-    throw inputError(problems[0]!.code, problems.map((p) => p.message).join('; '), unknown.length > 0 ? unknownColumnsHint(raw, layout) : undefined);
-  }
+  const [first, ...more] = problems;
+  if (first) throw inputErrorOf([first, ...more], unknown.length > 0 ? unknownColumnsHint(raw, layout) : undefined);
   return { raw, columns, rejectsFile: isRejectsHeader(raw) };
 }
 

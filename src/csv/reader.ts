@@ -38,14 +38,14 @@ export function parseEncoding(name: string | undefined): Encoding {
   // Without its byte-order mark, UTF-16 is taken as Windows writes it: little-endian.
   if (['utf-16', 'utf16', 'utf-16le', 'utf16le', 'unicode', 'ucs-2'].includes(n)) return 'utf-16le';
   if (n === 'utf-16be' || n === 'utf16be') return 'utf-16be';
-  throw inputError('usage', `unsupported encoding ${name}: use utf-8, windows-1252 (latin1) or utf-16`);
+  throw inputError('usage', { detail: `unsupported encoding ${name}: use utf-8, windows-1252 (latin1) or utf-16` });
 }
 
 export function parseDelimiter(name: string): Delimiter {
   const n = name === '\t' ? 'tab' : name.trim().toLowerCase();
   const named: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t' };
   const found = named[n];
-  if (!found) throw inputError('usage', `unsupported separator ${JSON.stringify(name)}: use , ; or tab`);
+  if (!found) throw inputError('usage', { detail: `unsupported separator ${JSON.stringify(name)}: use , ; or tab` });
   return found;
 }
 
@@ -104,7 +104,7 @@ export async function openFile(path: string) {
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error: NodeJS.ErrnoException) => reject(inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error)}`)));
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(inputError('file-unreadable', { value: path, detail: whyUnreadable(error) })));
   });
   return stream;
 }
@@ -136,7 +136,7 @@ function malformed(path: string, line: number, error: CsvError): CisError {
     : error.code === 'INVALID_OPENING_QUOTE'
       ? 'a quote inside a value that does not start with one (said "hi")'
       : error.message;
-  return inputError('file-unreadable', `${path}: line ${line}: ${what}`,
+  return inputError('file-unreadable', { value: path, detail: `line ${line}: ${what}` },
     'quote the whole value, and write a quote inside it twice: "said ""hi"""');
 }
 
@@ -200,7 +200,7 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
     if (items.length > 0) yield items;
   } catch (error) {
     if (error instanceof CisError) throw error;
-    throw inputError('file-unreadable', `cannot read ${path}: ${whyUnreadable(error as NodeJS.ErrnoException)}`);
+    throw inputError('file-unreadable', { value: path, detail: whyUnreadable(error as NodeJS.ErrnoException) });
   } finally {
     file.destroy();
   }

@@ -36,7 +36,7 @@ export async function* csvRowChunks(
     const rows: Row[] = [];
     for (const item of items) {
       // The whole-file check has refused such a file already; never read past one.
-      if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', `${file}: line ${item.line} opens a quoted field that is never closed`);
+      if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', { value: file, limit: item.line });
       if (item.kind === 'too-long') throw rowTooLong(file, item.line);
       if (item.kind === 'empty') {
         if (header) events.emptyRow?.();
@@ -55,7 +55,7 @@ export async function* csvRowChunks(
     }
     if (rows.length > 0) yield rows;
   }
-  if (!header) throw inputError('missing-column', `${file} is empty: it has no header line`);
+  if (!header) throw inputError('missing-column', { value: file });
 }
 
 export async function* csvRows(

@@ -18,7 +18,7 @@ export async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf1
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
-      throw inputError('invalid-encoding', `${path} is not valid ${encoding === 'utf-16le' ? 'UTF-16 (little-endian)' : 'UTF-16 (big-endian)'}: line ${lines} holds bytes that UTF-16 cannot have`,
+      throw inputError('invalid-encoding', { value: path, detail: `is not valid ${encoding === 'utf-16le' ? 'UTF-16 (little-endian)' : 'UTF-16 (big-endian)'}: line ${lines} holds bytes that UTF-16 cannot have` },
         'save the file from the spreadsheet again, as CSV UTF-8');
     }
   };

@@ -19,8 +19,9 @@ export interface IssueParams {
   detail?: string;
 }
 
-export interface CatalogueEntry {
-  readonly code: string;
+/** One code's entry; `C` is narrowed to the code literals once the catalogue is declared. */
+export interface CatalogueEntry<C extends string = IssueCode> {
+  readonly code: C;
   readonly severity: Severity;
   readonly title: string;
   /** The columns (or options) the code concerns; `record` and `run` name them as flags. */
@@ -41,12 +42,18 @@ const SUBJECTS = 'Internal Referral, Letter, Callback, Complaint or Other';
 const DATE_FORMS = 'YYYY-MM-DD, DD/MM/YYYY, DD/MM/YY or 1 Apr 2015, UK order, a time of day allowed';
 const RECORDING_ROLE_LIST = 'CISR Processor, CISR Processor Manager, CISR Penalty Administrator, CISR Pursuit Officer and CISR Pursuit Manager';
 
-const entries: CatalogueEntry[] = [
+// `as const` keeps each code a literal, so IssueCode is the union of them and a
+// misspelt code anywhere in the tool fails to compile; `satisfies` still checks
+// every entry against the shape.
+const entries = [
   // Fatal: nothing is written by the run.
   { code: 'file-unreadable', severity: 'fatal', title: 'File cannot be read', fields: [], manual: 'docs/formats.md',
     message: (p) => `cannot read ${p.value ?? 'the file'}${d(p)}` },
-  { code: 'missing-column', severity: 'fatal', title: 'Required column missing', fields: [], manual: 'docs/formats.md', needs: ['field'],
-    message: (p) => `required column ${f(p)} is missing from the header` },
+  { code: 'missing-column', severity: 'fatal', title: 'Required column missing', fields: [], manual: 'docs/formats.md',
+    message: (p) => (p.field === undefined
+      // The one case with no column to name: no header line at all.
+      ? `${p.value ?? 'the file'} is empty: it has no header line`
+      : `required column ${p.field} is missing from the header`) },
   { code: 'unknown-column', severity: 'fatal', title: 'Unknown column', fields: [], manual: 'docs/formats.md', needs: ['field'],
     message: (p) => ((p.length ?? 1) > 1
       ? `columns ${f(p)} are not known columns; rename or drop them with --map${d(p)}`
@@ -54,11 +61,11 @@ const entries: CatalogueEntry[] = [
   { code: 'duplicate-column', severity: 'fatal', title: 'Column appears twice', fields: [], manual: 'docs/formats.md', needs: ['field'],
     message: (p) => `column ${f(p)} appears more than once in the header${d(p)}` },
   { code: 'unclosed-quote', severity: 'fatal', title: 'Quoted field never closed', fields: [], manual: 'RFC 4180; docs/formats.md', needs: ['limit'],
-    message: (p) => `line ${p.limit} opens a quoted field that is never closed${d(p)}` },
+    message: (p) => `${p.value ? `${p.value}: ` : ''}line ${p.limit} opens a quoted field that is never closed${p.detail ? `; ${p.detail}` : ''}` },
   { code: 'invalid-encoding', severity: 'fatal', title: 'Not in the declared character encoding', fields: [], manual: 'RFC 3629; docs/formats.md',
     message: (p) => `${p.value ?? 'the file'} ${p.detail ?? 'is not valid UTF-8'}` },
   { code: 'output-is-input', severity: 'fatal', title: 'An output would overwrite an input', fields: ['--rejects'], manual: 'docs/formats.md', needs: ['value', 'detail'],
-    message: (p) => `${p.value} is ${p.detail}; choose another path` },
+    message: (p) => `${p.value} ${p.detail}` },
   { code: 'map-invalid', severity: 'fatal', title: 'Column map is invalid', fields: ['--map'], manual: 'docs/formats.md',
     message: (p) => `the column map${p.value ? ` ${p.value}` : ''} is invalid${d(p)}` },
 
@@ -144,7 +151,7 @@ const entries: CatalogueEntry[] = [
   { code: 'sibling-rejected', severity: 'error', title: 'Another row of the contact was rejected', fields: [], manual: 'CISR90270',
     message: (p) => `another row of the same contact was rejected${p.detail ? ` (${p.detail})` : ''}; a contact is recorded whole or not at all` },
   { code: 'database-rejected', severity: 'error', title: 'The database refused the contact', fields: [], manual: 'docs/formats.md', needs: ['detail'],
-    message: (p) => `the database refused the contact: ${p.detail}` },
+    message: (p) => `the database refused ${p.value ?? 'the contact'}: ${p.detail}` },
 
   // Scripts (`run`).
   { code: 'line-unreadable', severity: 'error', title: 'Script line a shell would not accept', fields: [], manual: 'docs/formats.md', needs: ['detail'],
@@ -176,41 +183,62 @@ const entries: CatalogueEntry[] = [
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270', needs: ['detail'],
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
 
-  // Command failures: not about a row or a file's content; the message says what to do.
+  // Command failures: not about a row or a file's content; the hint printed under the message says what to do.
   { code: 'usage', severity: 'failure', title: 'Wrong flags or arguments', fields: [], manual: 'cis-contact COMMAND --help',
-    message: (p) => `${p.detail ?? 'a flag or argument is wrong'} (exit 2)` },
+    message: (p) => p.detail ?? 'a flag or argument is wrong' },
   { code: 'no-store', severity: 'failure', title: 'No store there', fields: ['--data-dir', 'DATABASE_URL'], manual: 'docs/storage.md', needs: ['value'],
-    message: (p) => `no cis-contact store at ${p.value} (exit 2): reading commands never create one` },
-  { code: 'store-not-empty', severity: 'failure', title: 'Restore needs an empty store', fields: [], manual: 'docs/storage.md', needs: ['value'],
-    message: (p) => `${p.value} already holds contacts: a restore only fills an empty store (exit 2)` },
+    message: (p) => `no cis-contact store at ${p.value}: reading commands never create one` },
+  { code: 'store-not-empty', severity: 'failure', title: 'Restore needs an empty store', fields: [], manual: 'docs/storage.md', needs: ['value', 'limit'],
+    message: (p) => `${p.value} already holds ${p.limit} contacts: a restore only fills an empty store` },
   { code: 'export-not-intact', severity: 'failure', title: 'Export cannot be restored', fields: [], manual: 'docs/audit.md', needs: ['value', 'detail'],
-    message: (p) => `${p.value} cannot be restored: ${p.detail} (exit 2, nothing written)` },
+    message: (p) => `${p.value} cannot be restored: ${p.detail}` },
   { code: 'output-unwritable', severity: 'failure', title: 'Output cannot be written', fields: ['--out', '--manifest'], manual: 'docs/audit.md', needs: ['value', 'detail'],
-    message: (p) => `cannot write ${p.value}: ${p.detail} (exit 2); what was there before is left as it was` },
+    message: (p) => `cannot write ${p.value}: ${p.detail}` },
   { code: 'database-unreachable', severity: 'failure', title: 'Server unreachable or lost', fields: ['DATABASE_URL'], manual: 'docs/storage.md', needs: ['value'],
-    message: (p) => `lost the connection to the PostgreSQL server at ${p.value} (exit 3): a command that writes says what it had committed, and running it again completes it; one that reads says how far it got, and that nothing in the store changed` },
+    // With `detail` (how far the command had got) the connection was lost mid-way; without, it was never made.
+    message: (p) => (p.detail === undefined
+      ? `cannot reach the PostgreSQL server at ${p.value}${p.limit ? ` (${p.limit})` : ''}`
+      : `lost the connection to the PostgreSQL server at ${p.value}${p.limit ? ` (${p.limit})` : ''}: ${p.detail}`) },
   { code: 'database-unavailable', severity: 'failure', title: 'Database refused the session', fields: ['DATABASE_URL', '--data-dir'], manual: 'docs/storage.md', needs: ['value', 'detail'],
-    message: (p) => `the database at ${p.value} refused: ${p.detail} (exit 3)` },
-  { code: 'permission-denied', severity: 'failure', title: 'Login lacks the rights', fields: ['DATABASE_URL'], manual: 'docs/access.md', needs: ['value', 'detail', 'limit'],
-    message: (p) => `the database login may not do this at ${p.value} (${p.detail}): it needs the ${p.limit} role (exit 3)` },
+    message: (p) => `cannot use the database at ${p.value}: ${p.detail}` },
+  { code: 'permission-denied', severity: 'failure', title: 'Login lacks the rights', fields: ['DATABASE_URL'], manual: 'docs/access.md', needs: ['value', 'detail'],
+    message: (p) => `the database login may not do this at ${p.value} (${p.detail})${p.limit ? `: it needs the ${p.limit} role` : ''}` },
   { code: 'database-url-invalid', severity: 'failure', title: 'Not a PostgreSQL URL', fields: ['DATABASE_URL'], manual: 'docs/storage.md',
-    message: () => 'DATABASE_URL is not a PostgreSQL connection URL (exit 3)' },
+    message: (p) => `DATABASE_URL is not a PostgreSQL connection URL${d(p)}` },
   { code: 'file-changed', severity: 'failure', title: 'File changed while being imported', fields: [], manual: 'docs/formats.md',
-    message: (p) => `${p.value ?? 'the file'} changed while it was being imported${d(p)} (exit 3); what was committed stays: once the file is complete and left alone, run the same command again to complete the import` },
+    message: (p) => `${p.value ?? 'the file'} changed while it was being imported${d(p)}` },
   { code: 'disk-full', severity: 'failure', title: 'No space left for the store', fields: ['--data-dir'], manual: 'docs/storage.md', needs: ['value'],
-    message: (p) => `no space left on ${p.value} (exit 3); free some, then run the same command again to complete it` },
+    message: (p) => `no space left on ${p.value}${d(p)}` },
   { code: 'data-dir-unusable', severity: 'failure', title: 'Data directory unusable', fields: ['--data-dir'], manual: 'docs/storage.md', needs: ['value', 'detail'],
-    message: (p) => `cannot use the data directory ${p.value}: ${p.detail} (exit 3)` },
-  { code: 'interrupted', severity: 'failure', title: 'Stopped by a signal', fields: [], manual: 'docs/storage.md',
-    message: () => 'stopped by SIGINT or SIGTERM (exit 130 or 143): what was committed stays; run the same command again to complete it' },
+    message: (p) => `cannot use the data directory ${p.value}: ${p.detail}` },
+  { code: 'interrupted', severity: 'failure', title: 'Stopped by a signal', fields: [], manual: 'docs/storage.md', needs: ['detail'],
+    message: (p) => `${p.value ?? 'the command'} stopped ${p.detail}` },
   { code: 'internal-error', severity: 'failure', title: 'A bug in cis-contact', fields: [], manual: 'cis-contact', needs: ['detail'],
-    message: (p) => `internal error: ${p.detail} (exit 3); run again with CIS_CONTACT_DEBUG=1 and report it` },
-];
+    message: (p) => `internal error: ${p.detail}` },
+] as const satisfies readonly CatalogueEntry<string>[];
 
-export const CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(entries.map((e) => [e.code, e]));
-const ORDER = new Map(entries.map((e, i) => [e.code, i]));
+/** Every code the tool can report: a misspelt one is a type error, not a run-time surprise. */
+export type IssueCode = (typeof entries)[number]['code'];
 
-export type IssueCode = string;
+/** Every code, in catalogue order. */
+export const ISSUE_CODES: readonly IssueCode[] = entries.map((e) => e.code);
+export const CATALOGUE: ReadonlyMap<IssueCode, CatalogueEntry> = new Map(entries.map((e) => [e.code, e as CatalogueEntry]));
+const ORDER = new Map<IssueCode, number>(entries.map((e, i) => [e.code, i]));
+
+/** A string from outside (a command line, a rejects file) that names a code. */
+export function isIssueCode(text: string): text is IssueCode {
+  return CATALOGUE.has(text as IssueCode);
+}
+
+function entryOf(code: IssueCode): CatalogueEntry {
+  const entry = CATALOGUE.get(code);
+  // Unreachable from typed code; a guard for a code that came in untyped (JSON, a cast).
+  if (!entry) throw new Error(`unknown issue code ${code}`);
+  return entry;
+}
+
+/** How many rows carried each code (a summary's `rejectsByCode`, `warningsByCode`). */
+export type CodeCounts = Partial<Record<IssueCode, number>>;
 
 /** One problem found in one place. `field` uses the CSV column names. */
 export interface Issue {
@@ -221,15 +249,11 @@ export interface Issue {
 }
 
 export function issue(code: IssueCode, params: IssueParams = {}): Issue {
-  const entry = CATALOGUE.get(code);
-  if (!entry) throw new Error(`unknown issue code ${code}`);
-  return { code, field: params.field ?? null, message: entry.message(params) };
+  return { code, field: params.field ?? null, message: entryOf(code).message(params) };
 }
 
 export function severityOf(code: IssueCode): Severity {
-  const entry = CATALOGUE.get(code);
-  if (!entry) throw new Error(`unknown issue code ${code}`);
-  return entry.severity;
+  return entryOf(code).severity;
 }
 
 export function catalogueOrder(a: IssueCode, b: IssueCode): number {

@@ -4,7 +4,7 @@
  * Pure: reference data and "today" are passed in.
  */
 
-import { type Issue, catalogueOrder, issue } from './catalogue.js';
+import { type Issue, type IssueCode, catalogueOrder, issue } from './catalogue.js';
 import { CONTACT_INPUTS, type ContactInputHeader, type EnquiryInputHeader } from './layout.js';
 import { parseDate, spreadsheetDateHint } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
@@ -130,7 +130,7 @@ interface Sink {
 interface TextRule {
   field: 'contact_name' | 'action_taken' | 'general_notes';
   limit: number;
-  tooLong: string;
+  tooLong: IssueCode;
   multiline: boolean;
 }
 

@@ -3,7 +3,7 @@
  * the terminal and the --json document, so it lives below both.
  */
 
-import type { Issue } from './catalogue.js';
+import type { CodeCounts, Issue } from './catalogue.js';
 
 /** One contact `record` (or a line of `run`) stored: a partnership contact is one per partner. */
 export interface RecordedContact {
@@ -35,8 +35,8 @@ export interface ContactImportSummary {
   /** Contacts beyond one each for partnership contacts, stored on each partner's record. */
   partnerExpansions: number;
   enquiriesWritten: number;
-  rejectsByCode: Record<string, number>;
-  warningsByCode: Record<string, number>;
+  rejectsByCode: CodeCounts;
+  warningsByCode: CodeCounts;
   rejectsFile: string | null;
   importRun: number | null;
   /** Stopped by a signal before the end of the file: a re-run completes it. */
@@ -51,6 +51,6 @@ export interface ReferenceImportSummary {
   rowsRejected: number;
   /** Rows whose cells are all empty: skipped, not in rowsRead. */
   rowsEmpty: number;
-  rejectsByCode: Record<string, number>;
+  rejectsByCode: CodeCounts;
   rejectsFile: string | null;
 }

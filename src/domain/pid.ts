@@ -6,12 +6,13 @@
  * missing cannot be known, and a wrong PID would be stored for good.
  */
 
+import type { IssueCode } from './catalogue.js';
 import { PID_FORMAT } from './vocabulary.js';
 
 export type PidResult =
   | { ok: true; pid: string }
-  | { ok: false; code: 'operator-missing' }
-  | { ok: false; code: 'operator-format'; value: string; detail?: string };
+  | { ok: false; code: Extract<IssueCode, 'operator-missing'> }
+  | { ok: false; code: Extract<IssueCode, 'operator-format'>; value: string; detail?: string };
 
 export function normalisePid(input: string): string {
   if (PID_FORMAT.test(input)) return input;

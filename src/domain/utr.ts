@@ -1,8 +1,10 @@
 /** Unique Taxpayer Reference normalisation and modulus-11 check. */
 
+import type { IssueCode } from './catalogue.js';
+
 export type UtrResult =
   | { ok: true; utr: string }
-  | { ok: false; code: 'utr-missing' | 'utr-format' | 'utr-check-digit'; normalised: string; detail?: string };
+  | { ok: false; code: Extract<IssueCode, 'utr-missing' | 'utr-format' | 'utr-check-digit'>; normalised: string; detail?: string };
 
 /** `8.10433E+09`: what a spreadsheet shows of a UTR it took for a number. */
 const SCIENTIFIC = /^\d(?:\.\d+)?E\+?\d+$/i;

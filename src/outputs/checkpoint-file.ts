@@ -29,7 +29,7 @@ function pinned(value: CheckpointLine): { seq: number; hash: string } | undefine
 }
 
 export async function readCheckpoints(path: string): Promise<Checkpoint[]> {
-  if (!existsSync(path)) throw inputError('file-unreadable', `cannot read the checkpoint file ${path}: no such file`);
+  if (!existsSync(path)) throw inputError('file-unreadable', { value: `the checkpoint file ${path}`, detail: 'no such file' });
   const found: Checkpoint[] = [];
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
@@ -46,7 +46,7 @@ export async function readCheckpoints(path: string): Promise<Checkpoint[]> {
     if (point) found.push({ ...point, source: `${path}:${line}` });
   }
   if (found.length === 0) {
-    throw inputError('file-unreadable', `${path} holds no checkpoint`,
+    throw inputError('file-unreadable', { value: path, detail: 'it holds no checkpoint' },
       'give a file with the checkpoint line cis-contact verify printed, an export manifest, or a JSON Lines export');
   }
   return found;

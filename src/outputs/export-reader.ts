@@ -57,11 +57,11 @@ function jsonLines(path: string): ExportFile {
       try {
         value = JSON.parse(text);
       } catch {
-        throw inputError('file-unreadable', `${path}: line ${line} is not JSON`);
+        throw inputError('file-unreadable', { value: path, detail: `line ${line} is not JSON` });
       }
       if (value.manifest) manifest = value.manifest;
       else if (typeof value.seq !== 'number' || typeof value.hash !== 'string' || !Array.isArray(value.enquiries)) {
-        throw inputError('file-unreadable', `${path}: line ${line} is not an entry of a cis-contact export`, 'verify --export takes a file that cis-contact export wrote');
+        throw inputError('file-unreadable', { value: path, detail: `line ${line} is not an entry of a cis-contact export` }, 'verify --export takes a file that cis-contact export wrote');
       } else yield withFieldsAddedLater(value);
     }
   }
@@ -76,7 +76,7 @@ function readManifest(manifestPath: string): Manifest | undefined {
   } catch {
     // Not JSON: refused below, like any file that is not a manifest.
   }
-  throw inputError('file-unreadable', `${manifestPath} is not a cis-contact export manifest`, 'a manifest is the one line {"manifest":{...}} that export wrote');
+  throw inputError('file-unreadable', { value: manifestPath, detail: 'it is not a cis-contact export manifest' }, 'a manifest is the one line {"manifest":{...}} that export wrote');
 }
 
 function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFile {
@@ -86,12 +86,12 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
     let present: readonly CsvColumn[] | undefined;
     let current: ReadEntry | undefined;
     for await (const item of readCsv(path)) {
-      if (item.kind !== 'row') throw inputError('file-unreadable', `${path}: line ${item.line}: a quoted field is never closed`);
+      if (item.kind !== 'row') throw inputError('file-unreadable', { value: path, detail: `line ${item.line}: a quoted field is never closed` });
       if (!header) {
         header = item.values;
         const columns = header.join(',');
         const format = EXPORT_CSV_FORMATS.find((f) => f.join(',') === columns);
-        if (!format) throw inputError('file-unreadable', `${path} is not a cis-contact CSV export`);
+        if (!format) throw inputError('file-unreadable', { value: path, detail: 'it is not a cis-contact CSV export' });
         present = CSV_COLUMNS.slice(0, format.length);
         continue;
       }
@@ -117,6 +117,6 @@ function csvFile(path: string, manifestPath = `${path}.manifest.json`): ExportFi
 }
 
 export async function openExport(path: string, manifestPath?: string): Promise<ExportFile> {
-  if (!existsSync(path)) throw inputError('file-unreadable', `cannot read ${path}: no such file`);
+  if (!existsSync(path)) throw inputError('file-unreadable', { value: path, detail: 'no such file' });
   return (await firstCharacter(path)) === '{' ? jsonLines(path) : csvFile(path, manifestPath);
 }

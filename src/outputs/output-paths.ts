@@ -59,16 +59,16 @@ export function guardOutputs(outputs: readonly Output[], inputs: readonly (strin
     for (const input of inputs) {
       const read = input === undefined ? undefined : statOf(input);
       if (read && read.dev === written.dev && read.ino === written.ino) {
-        throw inputError('output-is-input', `${output} is the input ${input}: writing rejected rows there would destroy the file being read`,
+        throw inputError('output-is-input', { value: output, detail: `is the input ${input}: writing rejected rows there would destroy the file being read` },
           `${elsewhere}; nothing was read or written`);
       }
     }
     if (writtenByUsAndUnchanged(output)) continue;
     if (isRejectsFile(output)) {
-      throw inputError('output-is-input', `${output} has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten`,
+      throw inputError('output-is-input', { value: output, detail: 'has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten' },
         `import it if it is ready, or ${elsewhere}; nothing was read or written`);
     }
-    throw inputError('output-is-input', `${output} exists and is not a rejects file: cis-contact overwrites only its own rejects files`,
+    throw inputError('output-is-input', { value: output, detail: 'exists and is not a rejects file: cis-contact overwrites only its own rejects files' },
       `${elsewhere}; nothing was read or written`);
   }
 }

@@ -22,7 +22,7 @@ function statOf(path: string): Stats | undefined {
 
 function cannotWrite(path: string, error: unknown) {
   const e = error as NodeJS.ErrnoException;
-  return inputError('output-unwritable', `cannot write ${path}: ${e.code === 'ENOENT' ? 'no such folder' : e.message}`,
+  return inputError('output-unwritable', { value: path, detail: e.code === 'ENOENT' ? 'no such folder' : e.message },
     `${e.code === 'ENOSPC' ? 'free some space there, or choose another path' : 'choose a path in a folder you may write to'}; what was there is as it was`);
 }
 

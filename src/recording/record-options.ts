@@ -1,7 +1,7 @@
 /**
  * The `record` flags, defined once: `record` builds its commander
  * options from this table and `run` parses script lines with yargs-parser
- * from the same table, so the two can never drift apart.
+ * configured from the same table, so the two can never drift apart.
  */
 
 import { type RecordFlagKey, type RecordFlags, flagKey } from './record-contact.js';
@@ -70,44 +70,100 @@ export function flagsFromEvents(events: readonly FlagEvent[]): RecordFlags {
   return flags;
 }
 
-/** The value of `--flag`, or of `--flag=value`; a flag needs one, and takes the next word whatever it starts with. */
-function flagEvents(args: readonly string[]): FlagEvent[] {
-  const events: FlagEvent[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    const match = /^--([^=]+)(?:=([\s\S]*))?$/.exec(word);
-    if (!match) throw usageError(`unexpected argument '${word}': every value follows its --flag (quote values with spaces)`);
-    const [, flag, inline] = match as unknown as [string, string, string | undefined];
-    if (!BY_FLAG.has(flag)) throw usageError(`unknown option '--${flag}'`, 'a line takes the flags of cis-contact record; see cis-contact record --help');
-    if (inline !== undefined) events.push({ flag, value: inline });
-    else if (i + 1 < args.length) events.push({ flag, value: args[++i]! });
-    else throw usageError(`--${flag} needs a value`);
-  }
-  return events;
+/**
+ * yargs-parser's reading of the table: every flag a string that takes exactly
+ * one word, whatever it starts with (`nargs-eats-options`), so a value like
+ * "-5 days late" stays a value and a flag at the end of the line without one
+ * is an error; a flag given twice is an array; anything not in the table
+ * (unknown flags, stray words) is handed back in `_` rather than guessed at.
+ */
+const YARGS_OPTIONS: yargsParser.Options = {
+  string: RECORD_OPTIONS.map((o) => o.flag),
+  narg: Object.fromEntries(RECORD_OPTIONS.map((o) => [o.flag, 1])),
+  configuration: {
+    'unknown-options-as-args': true,
+    'nargs-eats-options': true,
+    'duplicate-arguments-array': true,
+    'flatten-duplicate-arrays': true,
+    'camel-case-expansion': false,
+    'short-option-groups': false,
+    'dot-notation': false,
+    'parse-numbers': false,
+    'parse-positional-numbers': false,
+    'boolean-negation': false,
+    'greedy-arrays': false,
+    'halt-at-non-option': false,
+  },
+};
+
+/** The known flag a misspelt one was most likely meant to be, as commander suggests one for `record`. */
+function nearestFlag(flag: string): string | undefined {
+  const distance = (a: string, b: string) => {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = row;
+    }
+    return previous[b.length]!;
+  };
+  const scored = RECORD_OPTIONS.map((o) => ({ flag: o.flag, d: distance(flag, o.flag) })).sort((a, b) => a.d - b.d);
+  const best = scored[0];
+  return best && best.d <= Math.max(1, Math.floor(best.flag.length / 3)) ? best.flag : undefined;
 }
 
+/** The first word yargs-parser could not place: an unknown flag before a stray word, since the word may be that flag's value. */
+function refuseUnplaced(rest: readonly (string | number)[]): void {
+  const words = rest.map(String);
+  const option = words.find((w) => /^-/.test(w) && !/^-\d/.test(w) && w !== '--');
+  if (option !== undefined) {
+    const name = option.replace(/=[\s\S]*$/, '');
+    const near = nearestFlag(name.replace(/^-+/, ''));
+    throw usageError(`unknown option '${name}'${near ? `; did you mean --${near}?` : ''}`, 'a line takes the flags of cis-contact record; see cis-contact record --help');
+  }
+  const stray = words[0];
+  if (stray !== undefined) throw strayWord(stray);
+}
+
+const strayWord = (word: string) => usageError(`unexpected argument '${word}': every value follows its --flag (quote values with spaces)`);
+
 /**
- * A `record` argument list (one line of `run`). yargs-parser checks it against
- * the same table commander uses for `record` itself (unknown options, stray
- * words); every value is handed to it as `--flag=value`, so a value that
- * starts with a dash (`--notes "-5 days late"`) stays a value.
+ * A `record` argument list (one line of `run`), parsed by yargs-parser from
+ * the same table commander uses for `record` itself: it reads `--flag value`
+ * and `--flag=value`, types the values, collects repeated flags and hands back
+ * what it does not know. What it cannot give is the order of different flags:
+ * `parse.detailed()` returns each flag's values on their own, so
+ * `--subject Letter --notes a --subject Callback --action b` (Letter's notes,
+ * Callback's action) and `--subject Letter --action b --subject Callback
+ * --notes a` (Letter's action, Callback's notes) come back the same. That
+ * order is read from where each flag word stands, and the values are then
+ * taken from yargs-parser's arrays in turn, so it still decides every value.
  */
 export function parseRecordArgs(args: string[]): RecordFlags {
-  const events = flagEvents(args);
-  const parsed = yargsParser(events.map((e) => `--${e.flag}=${e.value}`), {
-    string: RECORD_OPTIONS.map((o) => o.flag),
-    configuration: {
-      'camel-case-expansion': false,
-      'duplicate-arguments-array': true,
-      'short-option-groups': false,
-      'dot-notation': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'boolean-negation': false,
-      'greedy-arrays': false,
-    },
-  });
-  const given = Object.keys(parsed).filter((k) => k !== '_' && k !== '--');
-  if (given.some((flag) => !BY_FLAG.has(flag)) || (parsed._ ?? []).length > 0) throw usageError('the line could not be read as record flags');
+  const parsed = yargsParser.detailed(args, YARGS_OPTIONS);
+  refuseUnplaced(parsed.argv._);
+  if (parsed.error) {
+    // Its one error here: a flag at the end of the line (or before a bare --) with no word left for its value.
+    const flag = /following: (\S+)$/.exec(parsed.error.message)?.[1];
+    throw usageError(flag && BY_FLAG.has(flag) ? `--${flag} needs a value` : `the line cannot be read as record flags: ${parsed.error.message}`);
+  }
+  const values = new Map<string, string[]>();
+  for (const spec of RECORD_OPTIONS) {
+    const given: unknown = parsed.argv[spec.flag];
+    if (given !== undefined) values.set(spec.flag, (Array.isArray(given) ? given : [given]).map(String));
+  }
+  const events: FlagEvent[] = [];
+  // Every word left is a known flag followed by its value, or `--flag=value`, as yargs-parser has just read them.
+  for (let i = 0; i < args.length; i++) {
+    const [, flag, inline] = /^--([^=]+)(=)?/.exec(args[i]!) ?? [];
+    const value = flag === undefined ? undefined : values.get(flag)?.shift();
+    // Only what yargs-parser read as a flag outside the table (`--no-utr`, `---utr`) or as the end of the flags (`--`) gets here.
+    if (flag === undefined || value === undefined) {
+      refuseUnplaced([args[i]!]);
+      throw strayWord(args[i]!);
+    }
+    events.push({ flag, value });
+    if (inline === undefined) i++;
+  }
   return flagsFromEvents(events);
 }

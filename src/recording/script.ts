@@ -26,7 +26,7 @@ async function openScript(path: string): Promise<NodeJS.ReadableStream> {
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (error: NodeJS.ErrnoException) => {
-      reject(inputError('file-unreadable', `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`));
+      reject(inputError('file-unreadable', { value: path, detail: error.code === 'ENOENT' ? 'no such file' : error.message }));
     });
   });
   return stream;

@@ -48,7 +48,7 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
     makePrivateDir(dataDir);
   } catch (error) {
     if (error instanceof CisError) throw error;
-    throw storageError('data-dir-unusable', `cannot create the data directory ${dataDir}: ${(error as Error).message}`,
+    throw storageError('data-dir-unusable', { value: dataDir, detail: `it cannot be created (${(error as Error).message})` },
       'choose another with --data-dir or CIS_CONTACT_DATA_DIR');
   }
   let lock;
@@ -56,7 +56,7 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
     lock = await lockStore(dataDir, () => options.onWait?.(`waiting for another cis-contact process to finish with ${dataDir}`), options.signal);
   } catch (error) {
     if (error instanceof CisError) throw error;
-    throw storageError('data-dir-unusable', `cannot lock the data directory ${dataDir}: ${(error as Error).message}`);
+    throw storageError('data-dir-unusable', { value: dataDir, detail: `it cannot be locked (${(error as Error).message})` });
   }
   const opened = tightenPrivateDir(dataDir);
   if (opened.directoryMode !== null) {
@@ -71,7 +71,7 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   } catch (error) {
     await lock.release();
     if (error instanceof CisError) throw error;
-    throw storageError('database-unavailable', `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`);
+    throw storageError('database-unavailable', { value: dataDir, detail: `the embedded database cannot be opened (${(error as Error).message})` });
   }
   const db = drizzle(client, { schema }) as unknown as Database;
   guardTransactions(db, dataDir);

@@ -59,11 +59,13 @@ export function refusalIssue(error: unknown): Issue | undefined {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'EHOSTUNREACH']);
 /** A connection that went away mid-command: postgres.js's own codes, and the socket's. */
 const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE']);
-const RERUN = 'run the same command again once it is back: what was committed stays, and the rest is completed with nothing stored twice';
+/** What a command that writes says when its server goes; the hint says to run it again. */
+const COMMITTED_STAYS = 'what was committed stays';
+const RERUN = 'run the same command again once it is back: the rest is completed with nothing stored twice';
 
-/** A login lacking the rights for `what`: the message names the role the job needs (so --json carries it), the hint how to get it. */
-export function permissionDenied(what: string, role: string | undefined) {
-  return storageError('permission-denied', `${what}${role ? `: it needs the ${role} role` : ''}`,
+/** A login lacking the rights for `what` at `location`: the message names the role the job needs (so --json carries it), the hint how to get it. */
+export function permissionDenied(location: string, what: string, role: string | undefined) {
+  return storageError('permission-denied', { value: location, detail: what, ...(role ? { limit: role } : {}) },
     role
       ? `a database administrator runs GRANT ${role} TO your login (cis-contact db roles creates the roles)`
       : 'ask a database administrator for the rights this needs (cis-contact db roles creates the roles)');
@@ -91,23 +93,23 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
   for (let depth = 0; e && depth < 4; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (UNREACHABLE.has(code)) {
-      return storageError('database-unreachable', `cannot reach the PostgreSQL server at ${location} (${code})`,
+      return storageError('database-unreachable', { value: location, limit: code },
         'check that the server is running and that DATABASE_URL (or --database-url) names the right host, port and database');
     }
     // The server went away (restart, failover, terminated session, network).
     if (LOST.has(code) || /^(08|57P)/.test(code)) {
-      return storageError('database-unreachable', `lost the connection to the PostgreSQL server at ${location} (${code})${lost ? `: ${lost.done}` : ''}`,
+      return storageError('database-unreachable', { value: location, limit: code, detail: lost?.done ?? COMMITTED_STAYS },
         lost?.next ?? RERUN);
     }
     if (code === '53100') {
-      return storageError('disk-full', `no space left for the database at ${location}: ${e.message}`,
+      return storageError('disk-full', { value: location, detail: e.message ?? code },
         'free some space there, then run the same command again: it completes what was not committed');
     }
     if (code === '42501') {
-      return permissionDenied(`the database login may not do this at ${location} (${e.message})`, needs);
+      return permissionDenied(location, e.message ?? code, needs);
     }
     if (/^(28|3D|53)/.test(code)) {
-      return storageError('database-unavailable', `the PostgreSQL server at ${location} refused: ${e.message}`,
+      return storageError('database-unavailable', { value: location, detail: e.message ?? code },
         code.startsWith('53') ? 'the server is out of a resource; try again later' : 'check the user, password and database name in DATABASE_URL');
     }
     e = e.cause as PgErrorLike | undefined;
@@ -117,6 +119,6 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
 
 /** A reading command pointed at a place that holds no store: never create one there. */
 export function noStoreAt(location: string) {
-  return inputError('no-store', `no cis-contact store at ${location}`,
+  return inputError('no-store', { value: location },
     'check --data-dir, CIS_CONTACT_DATA_DIR or DATABASE_URL for a typo; a store is made by db migrate, registry import, operators import, import, record or run');
 }

@@ -30,7 +30,7 @@ export interface RestoreSummary {
 }
 
 function notRestorable(source: string, reason: string) {
-  return inputError('export-not-intact', `${source} cannot be restored: ${reason}`,
+  return inputError('export-not-intact', { value: source, detail: reason },
     'nothing was written; restore from an intact, unfiltered export (cis-contact verify --export FILE says which)');
 }
 
@@ -49,7 +49,7 @@ export async function restoreHistory(
       await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
       const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from contacts`);
       if (held!.count > 0) {
-        throw inputError('store-not-empty', `${store.location} already holds ${held!.count} contacts: a restore only fills an empty store`,
+        throw inputError('store-not-empty', { value: store.location, limit: held!.count },
           'restore into a new --data-dir, or a new database');
       }
       // The restored contacts were written by their own logins, not this one: the check that a contact is
@@ -66,7 +66,7 @@ export async function restoreHistory(
         contacts.push(contactRow(entry));
         for (const q of entry.enquiries) enquiries.push({ ...q, contactSeq: entry.seq });
         if (contacts.length >= BATCH) {
-          if (signal?.aborted) throw interruptedError(`restore of ${source} stopped before the end: nothing was written`);
+          if (signal?.aborted) throw interruptedError({ value: `the restore of ${source}`, detail: 'before the end: nothing was written' });
           await write(tx, contacts, enquiries);
           contacts = [];
           enquiries = [];
@@ -88,7 +88,7 @@ export async function restoreHistory(
   } catch (error) {
     const refusal = databaseRefusal(error);
     if (!refusal) throw error;
-    throw inputError('database-rejected', `the database refused the restored contacts: ${refusal}`,
+    throw inputError('database-rejected', { value: 'the restored contacts', detail: refusal },
       'nothing was written; a contact must name a CIS record and an operator the store knows: load the registry and operators first (--registry FILE --operators FILE)');
   }
 }

@@ -145,7 +145,7 @@ export async function openServerStore(url: string): Promise<Store> {
       return { sql, sever: () => sockets.forEach((s) => s.destroy()) };
     };
   } catch (error) {
-    throw storageError('database-url-invalid', `DATABASE_URL is not a PostgreSQL connection URL: ${(error as Error).message}`,
+    throw storageError('database-url-invalid', { detail: (error as Error).message },
       'use the form postgres://user:password@host:5432/database');
   }
   const db = drizzle(client, { schema }) as unknown as Database;

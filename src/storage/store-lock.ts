@@ -78,7 +78,7 @@ export async function lockStore(dir: string, onWait?: () => void, signal?: Abort
     }
     if (!told) onWait?.();
     told = true;
-    if (signal?.aborted) throw interruptedError(`stopped while waiting for ${dir}; nothing was written`);
+    if (signal?.aborted) throw interruptedError({ detail: `while waiting for ${dir}; nothing was written` });
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

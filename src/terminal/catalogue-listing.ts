@@ -4,14 +4,14 @@
  * what the tool reports.
  */
 
-import { CATALOGUE, type CatalogueEntry, type IssueParams } from '../domain/catalogue.js';
+import { CATALOGUE, type CatalogueEntry, type IssueCode, type IssueParams } from '../domain/catalogue.js';
 import { LIMITS } from '../domain/vocabulary.js';
 
 /** An example of a length refused: one over the rule's own limit. */
 const tooLong = (limit: number): IssueParams => ({ length: limit + 1, limit });
 
 export interface CodeListing {
-  code: string;
+  code: IssueCode;
   severity: string;
   title: string;
   fields: readonly string[];
@@ -21,11 +21,11 @@ export interface CodeListing {
 
 const EXAMPLE: IssueParams = { value: 'X-1', limit: 100, length: 101, detail: 'details' };
 /** Where the generic example would read badly. */
-const EXAMPLES: Record<string, IssueParams> = {
+const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },
-  'unclosed-quote': { limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },
+  'unclosed-quote': { value: 'contacts.csv', limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },
   'control-character': { field: 'general_notes', value: 'U+0000' },
   'row-shape': { length: 14, limit: 13 },
   'contact-name-too-long': tooLong(LIMITS.contactName),
@@ -36,17 +36,19 @@ const EXAMPLES: Record<string, IssueParams> = {
   'duplicate-column': { field: 'general_notes', detail: 'the map sends both "Notes" and "Comments" to it; map one of them to null, or to another column' },
   'usage': { detail: '--notes needs a value' },
   'no-store': { value: '/home/jo/cis-contcat' },
-  'store-not-empty': { value: '/home/jo/.local/share/cis-contact' },
+  'store-not-empty': { value: '/home/jo/.local/share/cis-contact', limit: 1520 },
   'export-not-intact': { value: 'backup.jsonl', detail: 'it has no manifest, so a truncated tail could not be ruled out' },
   'output-unwritable': { value: 'audit/history.jsonl', detail: 'no such folder' },
-  'database-unreachable': { value: 'postgres://cis@db:5432/cis' },
-  'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed' },
-  'disk-full': { value: '/home/jo/.local/share/cis-contact' },
+  'database-unreachable': { value: 'postgres://cis@db:5432/cis', limit: 'CONNECTION_CLOSED', detail: 'the export is incomplete: 1200 of 5000 entries written; nothing in the store changed' },
+  'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed for user "cis"' },
+  'database-url-invalid': { detail: 'Invalid URL' },
+  'disk-full': { value: '/home/jo/.local/share/cis-contact', detail: '40 MB free, and the embedded store needs 256 MB spare to go on safely' },
   'file-changed': { value: 'contacts.csv', detail: 'its size went from 81920 to 98304 bytes' },
-  'data-dir-unusable': { value: '/readonly/cis', detail: 'permission denied' },
-  'internal-error': { detail: 'unexpected' },
+  'data-dir-unusable': { value: '/srv/cis', detail: 'it belongs to another account (uid 1001)' },
+  'internal-error': { detail: "Cannot read properties of undefined (reading 'utr')" },
+  'interrupted': { value: 'export', detail: 'after 1200 of 5000 entries, none kept: audit/history.jsonl left as it was' },
   'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },
-  'output-is-input': { value: 'contacts.csv', detail: 'the input contacts.csv' },
+  'output-is-input': { value: 'contacts.rejects.csv', detail: 'is the input contacts.rejects.csv: writing rejected rows there would destroy the file being read' },
   'map-invalid': { value: 'legacy-map.json', detail: 'channel "Tel In" translates into "telephone", which is not a channel' },
   'ref-invalid': { field: 'contact_ref', value: 'CASE/12', detail: 'contains /' },
   'payment-details': { field: 'general_notes', detail: 'a payment card number (**** **** **** 1111)' },

@@ -6,7 +6,7 @@
  * several reasons, so they may add up to more than the rows rejected).
  */
 
-import { catalogueOrder } from '../domain/catalogue.js';
+import { type CodeCounts, type IssueCode, catalogueOrder } from '../domain/catalogue.js';
 import type { ContactImportSummary, ReferenceImportSummary } from '../domain/outcomes.js';
 import type { Ui } from './ui.js';
 
@@ -14,15 +14,15 @@ import type { Ui } from './ui.js';
 export type Count = [label: string, n: number, note?: string];
 
 export function summaryTable(
-  ui: Ui, title: string, counts: Count[], rejectsByCode: Record<string, number>,
-  warningsByCode: Record<string, number>, rejectsFile: string | null,
+  ui: Ui, title: string, counts: Count[], rejectsByCode: CodeCounts,
+  warningsByCode: CodeCounts, rejectsFile: string | null,
 ): void {
   const c = ui.colour;
   ui.say(c.bold(title));
   const width = Math.max(...counts.map(([label]) => label.length));
   for (const [label, n, note] of counts) ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}${note ? c.dim(`  ${note}`) : ''}`);
-  const section = (heading: string, byCode: Record<string, number>, paint: (s: string) => string) => {
-    const codes = Object.keys(byCode).sort(catalogueOrder);
+  const section = (heading: string, byCode: CodeCounts, paint: (s: string) => string) => {
+    const codes = (Object.keys(byCode) as IssueCode[]).sort(catalogueOrder);
     if (codes.length === 0) return;
     ui.say(heading);
     const w = Math.max(...codes.map((code) => code.length));

@@ -42,7 +42,7 @@ const BROKEN: [string, RegExp][] = [
 ];
 
 /** Words a message puts where it was not given something, each naming that thing itself. */
-const STAND_INS = new Set(['the file', 'operator_pid', 'is not valid UTF-8', 'a flag or argument is wrong']);
+const STAND_INS = new Set(['the file', 'operator_pid', 'is not valid UTF-8', 'a flag or argument is wrong', 'the contact', 'the command']);
 
 /**
  * The words a message puts in the place of `param` when it is not given,
@@ -81,6 +81,11 @@ function brokenSentences(message: Message, needs: readonly (keyof IssueParams)[]
 describe('catalogue messages', () => {
   it.each([...CATALOGUE.values()].map((e) => [e.code, e] as const))('%s reads as a whole sentence with what it needs, and with or without each thing it may mention', (_, entry) => {
     expect(brokenSentences(entry.message, entry.needs ?? [])).toEqual([]);
+  });
+
+  it.each([...CATALOGUE.values()].map((e) => [e.code, e] as const))('%s, rendered with its documented fields, shows each one it needs', (_, entry) => {
+    const text = entry.message(given(entry.needs ?? []));
+    for (const need of entry.needs ?? []) expect(text, need).toContain(String(SAMPLE[need]));
   });
 
   it('the check finds a slot left empty or filled with a word that is not the thing, as messages once had', () => {

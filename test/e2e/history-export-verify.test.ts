@@ -164,7 +164,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     writeFileSync(join(cwd, 'notes.txt'), 'manifest: {"count": 3}\n');
     const wrong = await cli(['verify', '--export', 'piped.csv', '--manifest', 'notes.txt']);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/notes.txt is not a cis-contact export manifest/);
+    expect(wrong.stderr).toMatch(/cannot read notes\.txt: it is not a cis-contact export manifest/);
     writeFileSync(join(cwd, 'other.jsonl'), '{"name": "not an export"}\n');
     const other = await cli(['verify', '--export', 'other.jsonl']);
     expect(other.code).toBe(2);

@@ -130,4 +130,20 @@ describe('record flags, the same for record and run', () => {
     expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow(/unknown option '--subjekt'/);
     expect(() => parseRecordArgs(['--utr', '1', 'stray'])).toThrow(/unexpected argument 'stray'/);
   });
+
+  it('yargs-parser reads --flag=value as --flag value, and anything outside the table is refused, with the flag meant when it is close', () => {
+    expect(parseRecordArgs(['--utr=0123456789', '--subject=Letter', '--notes', 'a=b', '--partners=A', '--partners', 'B'])).toEqual({
+      utr: '0123456789', partners: 'A;B', enquiries: [{ subject: 'Letter', notes: 'a=b' }],
+    });
+    // Digits stay text: a UTR or PID with a leading zero is not turned into a number.
+    expect(parseRecordArgs(['--operator', '0123456']).operator).toBe('0123456');
+    expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow("unknown option '--subjekt'; did you mean --subject?");
+    expect(() => parseRecordArgs(['--utr', '1', '--chanel=email'])).toThrow("unknown option '--chanel'; did you mean --channel?");
+    expect(() => parseRecordArgs(['--zebra', 'x'])).toThrow(/^unknown option '--zebra'$/);
+    expect(() => parseRecordArgs(['--no-utr'])).toThrow(/^unknown option '--no-utr'$/);
+    expect(() => parseRecordArgs(['-s', 'Letter'])).toThrow(/^unknown option '-s'$/);
+    expect(() => parseRecordArgs(['--utr', '1', '--'])).toThrow(/unexpected argument '--'/);
+    // A flag's value is the next word even when it looks like a flag, as commander reads `record`.
+    expect(parseRecordArgs(['--notes', '--subject', '--subject', 'Letter']).enquiries).toEqual([{ subject: 'Letter', notes: '--subject' }]);
+  });
 });
