@@ -115,7 +115,9 @@ export function buildProgram(): Command {
     .option('--delimiter <separator>', `${DELIMITER}; the log's only, each --registry or --operators file's is found from its own header`)
     .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
-    .addOption(new Option('--operators <file>', LOAD_OPERATORS)),
+    .addOption(new Option('--operators <file>', LOAD_OPERATORS))
+    .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…}); none')
+      .choices(['auto', 'json', 'none']).default('auto')),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
   'cis-contact import fixtures/legacy-contacts.csv --map fixtures/legacy-map.json --dry-run')
     .action(action(async () => (await import('../commands/import.js')).importCommand, loadingReferences(ROLES.recorder)));

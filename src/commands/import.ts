@@ -9,7 +9,7 @@ import { importContacts } from '../import/contact-import.js';
 import {
   type ReferenceImportOptions, importOperators, importRegistry, readyReferenceFile,
 } from '../import/reference-import.js';
-import { progressReporter } from '../terminal/progress.js';
+import { type ProgressStyle, progressReporter } from '../terminal/progress.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { contactImportCounts, referenceImportCounts, summaryTable } from '../terminal/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
@@ -26,6 +26,7 @@ export interface ImportFlags {
   map?: string;
   registry?: string;
   operators?: string;
+  progress?: ProgressStyle;
 }
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
@@ -58,7 +59,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
   if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
 
-  const progress = progressReporter(session.ui, file);
+  const progress = progressReporter(session.ui, file, flags.progress);
   let rowsDone = 0;
   let summary;
   try {

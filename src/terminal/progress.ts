@@ -1,7 +1,9 @@
 /**
- * A progress bar with rows/s and elapsed time on a terminal; silent otherwise
- * (and with --json). The bar runs over the file's bytes, so its ETA holds
- * however long the rows are.
+ * An import's progress on stderr. `auto`: a bar with rows/s and ETA on a
+ * terminal, silent otherwise (and with --json); the bar runs over the file's
+ * bytes, so its ETA holds however long the rows are. `json`: one JSON object
+ * a line, once a batch, for a program driving the import (each line is sent
+ * only once the rows it counts are committed). `none`: silent.
  */
 
 import { statSync } from 'node:fs';
@@ -15,14 +17,31 @@ export interface Progress {
 
 const SILENT: Progress = { update: () => {}, stop: () => {} };
 
-export function progressReporter(ui: Ui, file: string): Progress {
-  if (!ui.interactive || ui.json) return SILENT;
-  let size: number;
+export const PROGRESS_STYLES = ['auto', 'json', 'none'] as const;
+export type ProgressStyle = (typeof PROGRESS_STYLES)[number];
+
+function fileSize(file: string): number | undefined {
   try {
-    size = statSync(file).size;
+    return statSync(file).size;
   } catch {
-    return SILENT;
+    return undefined;
   }
+}
+
+/** `{"event":"progress","file":…,"rowsRead":…,"bytesRead":…,"bytes":…}` a line on stderr. */
+function jsonLines(file: string): Progress {
+  const bytes = fileSize(file) ?? null;
+  return {
+    update: (rowsRead, bytesRead) => process.stderr.write(`${JSON.stringify({ event: 'progress', file, rowsRead, bytesRead, bytes })}\n`),
+    stop: () => {},
+  };
+}
+
+export function progressReporter(ui: Ui, file: string, style: ProgressStyle = 'auto'): Progress {
+  if (style === 'json') return jsonLines(file);
+  if (style === 'none' || !ui.interactive || ui.json) return SILENT;
+  const size = fileSize(file);
+  if (size === undefined) return SILENT;
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
     format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta_formatted}',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:export [-- ROWS]`: the audit reads, as ratios measured in one
+ * `npm run bench:export [-- ROWS]` (or BENCH_ROWS=…): the audit reads, as ratios measured in one
  * run on one machine, over ROWS contacts (default 1,000,000) straight after
  * the import that stored them.
  *
@@ -22,12 +22,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { generate } from './generate.mjs';
+import { benchSize } from './size.mjs';
 
-const rows = Number(process.argv[2] ?? 1_000_000);
+const rows = benchSize(1, 'BENCH_ROWS', 1_000_000);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bin/cis-contact.js');
 const server = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const work = mkdtempSync(join(tmpdir(), 'cis-export-bench-'));
+/** This run's database only: two benches on one server never drop each other's. */
+const database = `cis_export_bench_${process.pid}`;
 
 /** Every stored field of each contact, its enquiries aggregated: what an export holds, as the database writes it out itself. */
 const BASELINE_QUERY = `select c.seq, c.source_key, c.utr, c.partnership_utr, c.contact_type, c.contact_name, c.channel, c.direction,
@@ -41,12 +44,20 @@ function timed(command, args, env = {}) {
   });
   const [seconds, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { seconds, peakRssMb: Math.round(kb / 1024) };
+  return { seconds, peakRssMb: Math.round(kb / 1024), stdout: r.stdout };
 }
 
 const cis = (args, env) => timed(process.execPath, [cli, ...args], env);
 const megabytes = (file) => Math.round(statSync(file).size / 1e6);
 const round = (x) => Number(x.toFixed(2));
+
+/** Every row imported, or the reads that follow measure a smaller store than the report says. */
+function imported(env, dir) {
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv')], env);
+  const summary = JSON.parse(run.stdout);
+  if (summary.rowsAccepted !== rows) throw new Error(`not every one of ${rows} rows was accepted: ${run.stdout}`);
+  return run;
+}
 
 /** The audit reads, each timed. */
 function reads(env, tag) {
@@ -66,23 +77,27 @@ function reads(env, tag) {
 
 async function onServer(dir) {
   const admin = postgres(server, { max: 1, onnotice: () => {} });
-  await admin.unsafe('drop database if exists cis_export_bench with (force)');
-  await admin.unsafe('create database cis_export_bench');
+  await admin.unsafe(`drop database if exists ${database} with (force)`);
+  await admin.unsafe(`create database ${database}`);
   await admin.end();
   const url = new URL(server);
-  url.pathname = '/cis_export_bench';
+  url.pathname = `/${database}`;
   const env = { DATABASE_URL: url.toString() };
   cis(['registry', 'import', join(dir, 'registry.csv')], env);
   cis(['operators', 'import', join(dir, 'operators.csv')], env);
-  const imported = cis(['import', join(dir, 'contacts.csv')], env);
-  const copy = () => timed('psql', [env.DATABASE_URL, '-q', '-c', `\\copy (${BASELINE_QUERY.replace(/\s+/g, ' ')}) to '${join(work, 'baseline.txt')}'`]);
+  const importRun = imported(env, dir);
+  const copy = () => {
+    const run = timed('psql', [env.DATABASE_URL, '-c', `\\copy (${BASELINE_QUERY.replace(/\s+/g, ' ')}) to '${join(work, 'baseline.txt')}'`]);
+    if (run.stdout.trim() !== `COPY ${rows}`) throw new Error(`psql \\copy did not write the ${rows} contacts: ${run.stdout}`);
+    return run;
+  };
   const before = copy();
   const timings = reads(env, 'server');
   const after = copy();
   const baseline = { seconds: (before.seconds + after.seconds) / 2 };
-  const result = { importSeconds: imported.seconds, psqlCopySeconds: round(baseline.seconds), psqlCopyRuns: [before.seconds, after.seconds], ...ratios(timings, baseline) };
+  const result = { importSeconds: importRun.seconds, psqlCopySeconds: round(baseline.seconds), psqlCopyRuns: [before.seconds, after.seconds], ...ratios(timings, baseline) };
   const cleanup = postgres(server, { max: 1, onnotice: () => {} });
-  await cleanup.unsafe('drop database if exists cis_export_bench with (force)');
+  await cleanup.unsafe(`drop database if exists ${database} with (force)`);
   await cleanup.end();
   return result;
 }
@@ -106,12 +121,12 @@ function onPglite(dir) {
   const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir };
   cis(['registry', 'import', join(dir, 'registry.csv')], env);
   cis(['operators', 'import', join(dir, 'operators.csv')], env);
-  const imported = cis(['import', join(dir, 'contacts.csv')], env);
+  const importRun = imported(env, dir);
   const before = pgliteCopy(dataDir);
   const timings = reads(env, 'pglite');
   const after = pgliteCopy(dataDir);
   const baseline = { seconds: (before.seconds + after.seconds) / 2 };
-  return { importSeconds: imported.seconds, copySeconds: round(baseline.seconds), copyRuns: [round(before.seconds), round(after.seconds)], ...ratios(timings, baseline) };
+  return { importSeconds: importRun.seconds, copySeconds: round(baseline.seconds), copyRuns: [round(before.seconds), round(after.seconds)], ...ratios(timings, baseline) };
 }
 
 const TARGETS = { exportJsonl: 2, verify: 3 };
@@ -119,7 +134,7 @@ const TARGETS = { exportJsonl: 2, verify: 3 };
 /** Ratios against the baseline's mean, taken once both of its runs are in. */
 function ratios(timings, baseline) {
   return Object.fromEntries(Object.entries(timings).map(([name, r]) => [
-    name, { ...r, ratio: round(r.seconds / baseline.seconds), ...(TARGETS[name] ? { ratioTarget: TARGETS[name] } : {}) },
+    name, { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.megabytes === undefined ? {} : { megabytes: r.megabytes }), ratio: round(r.seconds / baseline.seconds), ...(TARGETS[name] ? { ratioTarget: TARGETS[name] } : {}) },
   ]));
 }
 

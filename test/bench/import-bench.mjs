@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- ROWS]`: the import figures, as ratios measured in one
- * run on one machine.
+ * `npm run bench [-- ROWS]` (or BENCH_ROWS=…): the import figures, as ratios
+ * measured in one run on one machine.
  *
  * - PostgreSQL server: `cis-contact import` of ROWS valid rows (default
  *   1,000,000) against `psql \copy` of the same file into a table of the same
@@ -26,18 +26,21 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { generate } from './generate.mjs';
+import { benchSize } from './size.mjs';
 
-const rows = Number(process.argv[2] ?? 1_000_000);
+const rows = benchSize(1, 'BENCH_ROWS', 1_000_000);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bin/cis-contact.js');
 const server = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const work = mkdtempSync(join(tmpdir(), 'cis-bench-'));
+/** Databases of this run only: two benches on one server never drop each other's. */
+const prefix = `cis_bench_${process.pid}`;
 
 const BASE_TABLE = `create table contact_log_copy (
   contact_ref text,
@@ -78,59 +81,86 @@ function cis(args, env) {
   return timed(process.execPath, [cli, ...args], env);
 }
 
-async function freshDatabase(name) {
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+const databaseUrl = (name) => {
   const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
+};
+
+async function onServer(statements) {
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  try {
+    for (const statement of statements) await admin.unsafe(statement);
+  } finally {
+    await admin.end();
+  }
 }
 
-async function withReferenceData(env, dir) {
+function withReferenceData(env, dir) {
   cis(['registry', 'import', join(dir, 'registry.csv'), '--rejects', join(work, 'r.csv')], env);
   cis(['operators', 'import', join(dir, 'operators.csv'), '--rejects', join(work, 'o.csv')], env);
 }
 
-async function serverImport(dir, tag) {
-  const url = await freshDatabase(`cis_bench_${tag}`);
-  const env = { DATABASE_URL: url };
-  await withReferenceData(env, dir);
-  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], env);
+/**
+ * The stores every measured command starts from, made once: migrated, with
+ * the registry and operators loaded (the same for every file generate()
+ * writes). Copying them is what keeps a small run quick; nothing measured
+ * is changed by it.
+ */
+const TEMPLATE = `${prefix}_template`;
+const pgliteTemplate = join(work, 'pglite-template');
+async function prepareTemplates(dir) {
+  await onServer([`drop database if exists ${TEMPLATE} with (force)`, `create database ${TEMPLATE}`]);
+  withReferenceData({ DATABASE_URL: databaseUrl(TEMPLATE) }, dir);
+  withReferenceData({ DATABASE_URL: '', CIS_CONTACT_DATA_DIR: pgliteTemplate }, dir);
+}
+
+async function freshDatabase(name) {
+  await onServer([`drop database if exists ${name} with (force)`, `create database ${name} template ${TEMPLATE}`]);
+  return databaseUrl(name);
+}
+
+function freshDataDir(name) {
+  const dataDir = join(work, name);
+  rmSync(dataDir, { recursive: true, force: true });
+  cpSync(pgliteTemplate, dataDir, { recursive: true });
+  return dataDir;
+}
+
+/** The import's summary must account for every row of the file as accepted: a bench of fewer rows measures nothing. */
+function checkAllAccepted(run, expected) {
   const summary = JSON.parse(run.stdout);
-  if (summary.rowsAccepted !== summary.rowsRead) throw new Error(`not every row was accepted: ${run.stdout}`);
+  if (summary.rowsRead !== expected || summary.rowsAccepted !== expected) throw new Error(`not every one of ${expected} rows was accepted: ${run.stdout}`);
+}
+
+async function serverImport(dir, tag, expected) {
+  const url = await freshDatabase(`${prefix}_${tag}`);
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], { DATABASE_URL: url });
+  checkAllAccepted(run, expected);
   return run;
 }
 
 async function serverBaseline(dir, table = BASE_TABLE) {
-  const url = await freshDatabase('cis_bench_copy');
-  const env = { DATABASE_URL: url };
-  await withReferenceData(env, dir);
+  const url = await freshDatabase(`${prefix}_copy`);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   await sql.unsafe(table);
   await sql.unsafe(BASE_INDEX);
   await sql.end();
-  return timed('psql', [url, '-q', '-c', `\\copy contact_log_copy from '${join(dir, 'contacts.csv')}' with (format csv, header true)`]);
+  const copy = timed('psql', [url, '-c', `\\copy contact_log_copy from '${join(dir, 'contacts.csv')}' with (format csv, header true)`]);
+  if (copy.stdout.trim() !== `COPY ${rows}`) throw new Error(`psql \\copy did not take the ${rows} rows: ${copy.stdout}`);
+  return copy;
 }
 
-async function embeddedImport(dir) {
-  const dataDir = join(work, `pglite-${Math.random().toString(36).slice(2)}`);
-  const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir };
-  cis(['db', 'migrate'], env);
-  await withReferenceData(env, dir);
-  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], env);
-  const summary = JSON.parse(run.stdout);
-  if (summary.rowsAccepted !== summary.rowsRead) throw new Error(`not every row was accepted: ${run.stdout}`);
+async function embeddedImport(dir, expected) {
+  const dataDir = freshDataDir('pglite-import');
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir });
+  checkAllAccepted(run, expected);
   rmSync(dataDir, { recursive: true, force: true });
   return run;
 }
 
 async function embeddedBaseline(dir) {
-  const dataDir = join(work, 'pglite-copy');
-  const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir };
-  cis(['db', 'migrate'], env);
-  await withReferenceData(env, dir);
+  const dataDir = freshDataDir('pglite-copy');
   const script = `
     import { PGlite } from '@electric-sql/pglite';
     import { openAsBlob } from 'node:fs';
@@ -140,13 +170,15 @@ async function embeddedBaseline(dir) {
     const machineBusySeconds = ${machineBusySeconds.toString()};
     const busy = machineBusySeconds();
     const t0 = performance.now();
-    await db.query("copy contact_log_copy from '/dev/blob' with (format csv, header true)", [], { blob });
-    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: machineBusySeconds() - busy }));
+    const copied = await db.query("copy contact_log_copy from '/dev/blob' with (format csv, header true)", [], { blob });
+    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: machineBusySeconds() - busy, rows: copied.affectedRows }));
     await db.close();`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { readFileSync } from 'node:fs';\n${script}`], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   rmSync(dataDir, { recursive: true, force: true });
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  const copy = JSON.parse(r.stdout.trim().split('\n').pop());
+  if (copy.rows !== rows) throw new Error(`PGlite's COPY did not take the ${rows} rows: ${r.stdout}`);
+  return copy;
 }
 
 const small = Math.max(1000, Math.round(rows / 10));
@@ -157,6 +189,7 @@ mkdirSync(smallDir);
 console.error(`generating ${rows} and ${small} rows in ${work}`);
 await generate(bigDir, rows);
 await generate(smallDir, small);
+await prepareTemplates(bigDir);
 
 // Each baseline runs before and after its import and the mean is the divisor:
 // on a shared machine the speed drifts (psql \copy of one file measured 20 s and
@@ -165,15 +198,15 @@ const mean = (a, b) => ({ seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds
 console.error('PostgreSQL server: psql \\copy (a) and (b), cis-contact import, psql \\copy (a) and (b) again');
 const copyBefore = await serverBaseline(bigDir);
 const plainBefore = await serverBaseline(bigDir, PLAIN_TABLE);
-const serverBig = await serverImport(bigDir, 'big');
+const serverBig = await serverImport(bigDir, 'big', rows);
 const copy = mean(copyBefore, await serverBaseline(bigDir));
 const plain = mean(plainBefore, await serverBaseline(bigDir, PLAIN_TABLE));
-const serverSmall = await serverImport(smallDir, 'small');
+const serverSmall = await serverImport(smallDir, 'small', small);
 console.error('PGlite: COPY, cis-contact import, COPY again');
 const pgliteCopyBefore = await embeddedBaseline(bigDir);
-const pgliteBig = await embeddedImport(bigDir);
+const pgliteBig = await embeddedImport(bigDir, rows);
 const pgliteCopy = mean(pgliteCopyBefore, await embeddedBaseline(bigDir));
-const pgliteSmall = await embeddedImport(smallDir);
+const pgliteSmall = await embeddedImport(smallDir, small);
 
 const perRow = (big, little) => Math.round(((big.rssMb - little.rssMb) * 1024 * 1024) / (rows - small));
 const round = (x, digits = 2) => Number(x.toFixed(digits));
@@ -217,7 +250,5 @@ const report = {
   },
 };
 console.log(JSON.stringify(report, null, 2));
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-for (const name of ['cis_bench_big', 'cis_bench_small', 'cis_bench_copy']) await admin.unsafe(`drop database if exists ${name} with (force)`);
-await admin.end();
+await onServer(['big', 'small', 'copy', 'template'].map((tag) => `drop database if exists ${prefix}_${tag} with (force)`));
 rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * script that opens postgres.js and inserts one row, each as a fresh process,
  * in the same run on the same machine. Prints medians and their ratio.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node test/bench/record-latency.mjs [runs]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node test/bench/record-latency.mjs [runs]   (or BENCH_RUNS=…; default 30)
  */
 
 import { spawnSync } from 'node:child_process';
@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { benchSize } from './size.mjs';
 
-const runs = Number(process.argv[2] ?? 30);
+const runs = benchSize(1, 'BENCH_RUNS', 30);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = `cis_bench_${process.pid}`;
@@ -33,7 +34,7 @@ const run = (args) => {
 };
 
 try {
-  run([cli, 'registry', 'import', 'fixtures/registry.csv', '--rejects', '/dev/null'].map(String)).valueOf;
+  run([cli, 'registry', 'import', 'fixtures/registry.csv', '--rejects', '/dev/null']);
 } catch { /* the sample registry has bad rows on purpose: exit 1 */ }
 try {
   run([cli, 'operators', 'import', 'fixtures/operators.csv', '--rejects', '/dev/null']);

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
-import { BIN, FIXTURES, runCli } from '../support/cli.js';
+import { BIN, FIXTURES, runCli, startCli } from '../support/cli.js';
+import { until, untilCommitted } from '../support/events.js';
 import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
 import { generate } from '../bench/generate.mjs';
@@ -85,6 +86,19 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     const piped = await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', 'progress.rejects.csv']);
     expect(piped.stdout).toContain('rows read');
     expect(piped.stderr).not.toMatch(/rows\/s|ETA/);
+  });
+
+  it('--progress json reports each committed batch on stderr, one JSON object a line, and leaves stdout to the result', async () => {
+    const r = await cli(['--json', 'import', join(FIXTURES, 'contacts.csv'), '--progress', 'json', '--rejects', 'progress.rejects.csv'],
+      { CIS_CONTACT_BATCH_ROWS: '4' });
+    const events = r.stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const size = statSync(join(FIXTURES, 'contacts.csv')).size;
+    expect(events.length).toBeGreaterThan(1);
+    for (const e of events) expect(e).toEqual({ event: 'progress', file: join(FIXTURES, 'contacts.csv'), rowsRead: expect.any(Number), bytesRead: expect.any(Number), bytes: size });
+    const rows = events.map((e) => e.rowsRead);
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(events.at(-1)).toMatchObject({ rowsRead: r.json.rowsRead, bytesRead: size });
   });
 
   it('a corrected rejects file imports exactly the corrected rows', async () => {
@@ -206,16 +220,16 @@ describe.each(DRIVERS)('import on %s', (driver) => {
 
     it('kill -9 part-way, then the same command again, gives exactly the full set', async () => {
       const before = (await stored(target)).contacts;
-      const child = spawn(process.execPath, [BIN, 'import', join(dir, 'contacts.csv')], {
-        cwd, env: { ...process.env, ...target.env, CIS_CONTACT_BATCH_ROWS: driver === 'pglite' ? '50' : '200' }, stdio: 'ignore',
-      });
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      // The server can be asked how far the import has got; the embedded store is held by it (about 3.5 s for the file).
-      if (driver === 'postgres') while ((await stored(target)).contacts === before) await new Promise((resolve) => setTimeout(resolve, 50));
-      else await new Promise((resolve) => setTimeout(resolve, 1800));
-      child.kill('SIGKILL');
-      await exited;
+      const started = startCli(['import', join(dir, 'contacts.csv'), '--progress', 'json'],
+        { ...target.env, CIS_CONTACT_BATCH_ROWS: driver === 'pglite' ? '50' : '200' }, { cwd });
+      // Killed once 1,000 rows are committed, however fast the machine: the server is asked from another
+      // connection; the embedded store is held by the import, which reports each committed batch.
+      if (driver === 'postgres') await until('1,000 rows stored', async () => (await stored(target)).contacts - before >= 1000, started);
+      else await untilCommitted(started, 1000);
+      started.child.kill('SIGKILL');
+      await started.exited;
       const partial = (await stored(target)).contacts - before;
+      expect(partial).toBeGreaterThanOrEqual(1000);
       expect(partial).toBeLessThan(20000);
       const rerun = await cli(['--json', 'import', join(dir, 'contacts.csv')]);
       expect(rerun.json).toMatchObject({ rowsRead: 20000, rowsRejected: 0 });

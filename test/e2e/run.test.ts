@@ -3,20 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, type Started, runCli, sleep, startCli } from '../support/cli.js';
+import { FIXTURES, type Started, runCli, startCli } from '../support/cli.js';
+import { untilPrinted } from '../support/events.js';
 import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 
 const UTRS = ['1955839661', '2234567890', '2628194821', '8993518190'];
 
-/** Waits until a running script has reported `lines` lines (each reported once committed); fails if it ends first. */
-async function untilReported(started: Started, lines: number): Promise<void> {
-  let ended = false;
-  void started.exited.then(() => (ended = true));
-  while ((started.stdout().match(/^line \d+: /gm) ?? []).length < lines) {
-    if (ended) throw new Error(`the script ended before reporting ${lines} lines: ${started.stdout().slice(-500)}`);
-    await sleep(20);
-  }
-}
+/** A line is reported once it is committed. */
+const untilReported = (started: Started, lines: number) => untilPrinted(started, /^line \d+: /, lines);
 
 function scriptOf(count: number, prefix: string): string {
   const lines = ['# generated'];

@@ -42,6 +42,8 @@ export interface Started {
   child: ChildProcess;
   /** What it has written on stdout so far (with `stdout: true`). */
   stdout(): string;
+  /** What it has written on stderr so far. */
+  stderr(): string;
   /** Settles when the process exits: its code (null if a signal ended it) and what it said on stderr. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
 }
@@ -58,7 +60,7 @@ export function startCli(args: string[], env: Record<string, string>, options: {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
   });
-  return { child, stdout: () => stdout, exited };
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
