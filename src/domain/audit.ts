@@ -28,7 +28,7 @@ type Values = Record<string, unknown>;
 
 /** `,"key":value`: a placed field as a member of the canonical object; a field added later is left out where null. */
 function member(field: StoredField, value: unknown): string {
-  if (value === null && field.addedLater) return '';
+  if (value == null && field.addedLater) return '';
   return `,${JSON.stringify(field.key)}:${JSON.stringify(value)}`;
 }
 
@@ -37,7 +37,7 @@ export function canonicalEntryByLibrary(entry: ChainEntry): string {
   const chained: Values = {};
   for (const f of CHAINED) {
     const value = (entry as Values)[f.key];
-    if (value === null && f.addedLater) continue;
+    if (value == null && f.addedLater) continue;
     chained[f.key] = f.key === 'enquiries'
       ? (value as ChainEnquiry[]).map((q) => Object.fromEntries(CHAINED_ENQUIRY.map((e) => [e.key, (q as Values)[e.key]])))
       : value;
@@ -75,7 +75,8 @@ function templateWriter(): (e: PendingEntry) => CanonicalTemplate {
     const read = `${from}[${JSON.stringify(f.key)}]`;
     const value = f.key === 'enquiries' ? `enquiries(${read})` : `json(${read})`;
     const code = `${JSON.stringify(`,${JSON.stringify(f.key)}:`)} + ${value}`;
-    return f.addedLater ? `(${read} === null ? '' : ${code})` : code;
+    // `== null`: an entry made before the field was kept may lack it altogether.
+    return f.addedLater ? `(${read} == null ? '' : ${code})` : code;
   };
   const enquiryCode = CHAINED_ENQUIRY.map((f) => memberCode(f, 'q')).join(' + ');
   const parts: string[][] = [[]];
@@ -114,7 +115,7 @@ export function canonicalText(template: CanonicalTemplate, seq: number, recorded
 
 /** The same text as `canonicalEntryByLibrary`, fast. */
 export function canonicalEntry(e: ChainEntry): string {
-  return canonicalText(canonicalTemplate(e), e.seq, e.recordedAt, e.recordedBy);
+  return canonicalText(canonicalTemplate(e), e.seq, e.recordedAt, e.recordedBy ?? null);
 }
 
 export function chainHash(prevHash: string, entry: ChainEntry): string {

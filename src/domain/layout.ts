@@ -153,19 +153,23 @@ type EnquiryLayoutField = (typeof ENQUIRY_LAYOUT)[number];
 
 type ValueOf<F extends StoredField> = (F['type'] extends 'integer' ? number : string) | (F['nullable'] extends true ? null : never);
 
-/** An enquiry as stored and chained. */
-export type ChainEnquiry = { -readonly [F in EnquiryLayoutField as F['key']]: ValueOf<F> };
+/** Fields every entry has, and those added later, which entries stored before them lack (read as null). */
+type Always<F> = F extends { addedLater: true } ? never : F;
+type Later<F> = F extends { addedLater: true } ? F : never;
+type Shape<F extends StoredField> = { -readonly [G in Always<F> as G['key']]: ValueIn<G> } & { -readonly [G in Later<F> as G['key']]?: ValueIn<G> };
+type ValueIn<F> = F extends { key: 'enquiries' } ? ChainEnquiry[] : F extends StoredField ? ValueOf<F> : never;
 
-type ContactValueOf<F extends ContactLayoutField> = F['key'] extends 'enquiries' ? ChainEnquiry[] : ValueOf<F>;
+/** An enquiry as stored and chained. */
+export type ChainEnquiry = Shape<EnquiryLayoutField>;
 
 /** A contact's fields as the layout declares them, with its enquiries. */
-export type StoredContactFields = { -readonly [F in ContactLayoutField as F['key']]: ContactValueOf<F> };
+export type StoredContactFields = Shape<ContactLayoutField>;
 
 /** Every field the audit chain hashes: the stored contact but for the chain's values and the content hash. */
-export type ChainEntry = { -readonly [F in ContactLayoutField as F['chained'] extends true ? F['key'] : never]: ContactValueOf<F> };
+export type ChainEntry = Shape<Extract<ContactLayoutField, { chained: true }>>;
 
 /** An entry as exported, read back and restored: the chained fields and the chain's values. */
-export type ChainedEntry = { -readonly [F in ContactLayoutField as F['exported'] extends true ? F['key'] : never]: ContactValueOf<F> };
+export type ChainedEntry = Shape<Extract<ContactLayoutField, { exported: true }>>;
 
 /** The fields the operator gives (through the rules), which a checked contact and each of its enquiries must carry. */
 export type OperatorGivenKey = Exclude<Extract<ContactLayoutField, { origin: 'contact' }>['key'], 'enquiries'>;

@@ -65,11 +65,12 @@ export interface ChainLink {
   sourceKey: string;
   prevHash: string;
   hash: string;
-  recordedBy: string | null;
+  /** Absent or null on entries stored before writers were kept. */
+  recordedBy?: string | null | undefined;
 }
 
 /** Whom a failure is about. */
-type Blame = { seq: number | null; sourceKey: string | null; recordedBy: string | null };
+type Blame = { seq: number | null; sourceKey: string | null; recordedBy?: string | null | undefined };
 
 export class ChainVerifier {
   private previous: ChainLink | undefined;
@@ -129,7 +130,7 @@ export class ChainVerifier {
       const missing = entry.seq - 1 === expected ? `entry ${expected} is missing` : `entries ${expected} to ${entry.seq - 1} are missing`;
       gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'missing', recordedBy: null, reason: `${missing}: the next entry is ${entry.seq}` };
     } else if (!previous && entry.prevHash !== GENESIS_HASH) {
-      gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'broken-link', recordedBy: entry.recordedBy, reason: `entry ${entry.seq} is the first entry but its prev_hash is not 64 zeros` };
+      gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'broken-link', recordedBy: entry.recordedBy ?? null, reason: `entry ${entry.seq} is the first entry but its prev_hash is not 64 zeros` };
     }
     if (gap) {
       if (this.complete) this.fail(gap, gap.kind, gap.reason);

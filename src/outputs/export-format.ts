@@ -52,7 +52,7 @@ function ordered(value: Entry, fields: readonly StoredField[]): Entry {
   const out: Entry = {};
   for (const f of fields) {
     const v = value[f.key];
-    if (v === null && f.addedLater) continue;
+    if (v == null && f.addedLater) continue;
     out[f.key] = f.key === 'enquiries' ? (v as Entry[]).map((q) => ordered(q, EXPORTED_ENQUIRY)) : v;
   }
   return out;
