@@ -30,7 +30,7 @@ export function canonicalJson(value: unknown): string {
 type IdentityFields = { enquiries: readonly object[] };
 
 const IDENTITY = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater);
-const IDENTITY_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater);
+const IDENTITY_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!);
 const ENQUIRY_IDENTITY = ENQUIRY_FIELDS.filter((f) => f.identity);
 
 /**

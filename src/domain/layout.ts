@@ -66,8 +66,12 @@ export interface StoredField {
   identity?: true;
   /** In the JSON and CSV exports (and so in history and restore). */
   exported: boolean;
-  /** Added after stores existed: left out where null, last in the CSV export. */
-  addedLater?: true;
+  /**
+   * Added after stores existed, by this migration (`drizzle/000N_…`): left
+   * out where null, and in the CSV export after every older column, in the
+   * order fields were added.
+   */
+  addedLater?: number;
   /** Text that is only ever digits, letters and dashes (a UTR, a word of a vocabulary, a hash): COPY takes it as it is. */
   plain?: true;
   input?: InputSpec;
@@ -125,7 +129,7 @@ export const CONTACT_LAYOUT = [
   },
   { key: 'importRunId', column: 'import_run_id', type: 'integer', nullable: true, origin: 'tool', chained: true, exported: true },
   { key: 'recordedAt', column: 'recorded_at', type: 'timestamp', nullable: false, origin: 'placed', chained: true, exported: true },
-  { key: 'recordedBy', column: 'recorded_by', type: text, nullable: true, origin: 'placed', chained: true, exported: true, addedLater: true },
+  { key: 'recordedBy', column: 'recorded_by', type: text, nullable: true, origin: 'placed', chained: true, exported: true, addedLater: 4 },
   { key: 'enquiries', column: 'enquiries', type: text, nullable: false, origin: 'contact', chained: true, exported: true },
   { key: 'prevHash', column: 'prev_hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
   { key: 'hash', column: 'hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
@@ -154,8 +158,8 @@ type EnquiryLayoutField = (typeof ENQUIRY_LAYOUT)[number];
 type ValueOf<F extends StoredField> = (F['type'] extends 'integer' ? number : string) | (F['nullable'] extends true ? null : never);
 
 /** Fields every entry has, and those added later, which entries stored before them lack (read as null). */
-type Always<F> = F extends { addedLater: true } ? never : F;
-type Later<F> = F extends { addedLater: true } ? F : never;
+type Always<F> = F extends { addedLater: number } ? never : F;
+type Later<F> = F extends { addedLater: number } ? F : never;
 type Shape<F extends StoredField> = { -readonly [G in Always<F> as G['key']]: ValueIn<G> } & { -readonly [G in Later<F> as G['key']]?: ValueIn<G> };
 type ValueIn<F> = F extends { key: 'enquiries' } ? ChainEnquiry[] : F extends StoredField ? ValueOf<F> : never;
 

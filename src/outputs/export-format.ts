@@ -30,7 +30,7 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   ...EXPORTED.filter((f) => !f.addedLater).flatMap((field) => (field.key === 'enquiries'
     ? EXPORTED_ENQUIRY.map((f) => ({ field: f, ofEnquiry: true }))
     : [{ field, ofEnquiry: false }])),
-  ...EXPORTED.filter((f) => f.addedLater).map((field) => ({ field, ofEnquiry: false })),
+  ...EXPORTED.filter((f) => f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!).map((field) => ({ field, ofEnquiry: false })),
 ];
 
 export const EXPORT_CSV_COLUMNS: readonly string[] = CSV_COLUMNS.map((c) => c.field.column);

@@ -66,7 +66,7 @@ function identityText(): string {
   const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => json(f, 'e')).join(` || ',' || `);
   const enquiries = `(select coalesce('[' || string_agg('[' || ${enquiryFields} || ']', ',' order by e.position) || ']', '[]')
     from enquiries e where e.contact_seq = c.seq)`;
-  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater)
+  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
     .map((f) => `coalesce(',"${f.key}",' || to_json(c.${f.column})::text, '')`);
   const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;
   const partnership = CONTACT_FIELDS.find((f) => f.key === 'partnershipUtr')!;
