@@ -1,3 +1,4 @@
+import { isPostgresWriteAfterClose } from '../storage/postgres-stray-write.js';
 import { main } from './program.js';
 
 // A closed pipe (`history ... | head`) is the reader saying it has enough: end quietly.
@@ -6,15 +7,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-/**
- * postgres.js can write to a socket it has already dropped when a server
- * connection is lost mid-command (porsager/postgres#1154, #1208, open): a
- * TypeError from a timer, after the queries on that connection were already
- * rejected with CONNECTION_CLOSED. The command reports that rejection as a
- * lost connection; this stray throw must not crash it with a stack trace.
- */
+// A write postgres.js (pinned) queued on a connection the server has already ended, porsager/postgres#1208:
+// see postgres-stray-write.ts and its canary in test/storage/library-internals.test.ts.
 process.on('uncaughtException', (error) => {
-  if (error instanceof TypeError && /reading 'write'/.test(error.message) && /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')) return;
+  if (isPostgresWriteAfterClose(error)) return;
   process.stderr.write(`cis-contact: internal error: ${error.stack ?? String(error)}\n`);
   process.exit(3);
 });

@@ -2,9 +2,10 @@
  * Streams a CSV file as raw rows with the physical line each starts on.
  * Parsing is csv-parse's, strict RFC 4180 (separators, doubled quotes and
  * line breaks inside quoted fields; a stray quote is an error, never
- * guessed), driven one file chunk at a time through its parser API: a
- * chunk's complete rows come out together, its unfinished last row waits for
- * the next chunk. Rows end with CRLF, LF or CR, in any mix (a file appended
+ * guessed), driven one file chunk at a time through its documented stream,
+ * the `Parser` Transform: a chunk written to it is parsed within the write
+ * call, so its complete rows are there to `read()` straight after, together;
+ * its unfinished last row waits for the next chunk. Rows end with CRLF, LF or CR, in any mix (a file appended
  * to by another tool). It parses bytes, so quotes, separators and line breaks
  * (ASCII in UTF-8 and windows-1252 alike) are found before any decoding:
  * UTF-8 (its byte-order mark dropped by csv-parse's `bom`), windows-1252 for
@@ -13,7 +14,8 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { type CsvError, Parser } from 'csv-parse';
+import { type CsvError, type Options, Parser } from 'csv-parse';
+import { parse as parseWhole } from 'csv-parse/sync';
 import { CisError, inputError } from '../domain/errors.js';
 import { utf16AsUtf8 } from './utf16.js';
 
@@ -114,21 +116,6 @@ export function parserBytes(file: AsyncIterable<Buffer>, encoding: Encoding, pat
   return encoding === 'utf-16le' || encoding === 'utf-16be' ? utf16AsUtf8(file, encoding, path) : file;
 }
 
-/**
- * csv-parse's chunk parser: what its own stream (`_transform`) and sync entry
- * points drive, synchronously, returning an error instead of emitting one.
- * Not in its type definitions.
- */
-interface ChunkParser {
-  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
-  /** Whether the parser is inside a quoted field. */
-  state: { quoting: boolean };
-}
-
-function chunkParser(options: ConstructorParameters<typeof Parser>[0]): ChunkParser {
-  return (new Parser(options) as unknown as { api: ChunkParser }).api;
-}
-
 /** What csv-parse's error codes mean to a user, at the line the row starts. */
 function malformed(path: string, line: number, error: CsvError): CisError {
   const what = error.code === 'CSV_INVALID_CLOSING_QUOTE'
@@ -150,15 +137,14 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
   const { encoding, delimiter } = { ...DEFAULT_FORMAT, ...format };
   const file = await openFile(path);
   const latin = encoding === 'windows-1252';
-  const parser = chunkParser({
-    // UTF-16 arrives as UTF-8 without its byte-order mark; EF BB BF in windows-1252 are three characters.
-    bom: encoding === 'utf-8', encoding: latin ? 'latin1' : 'utf8', delimiter, record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true, max_record_size: MAX_ROW_CHARS,
-  });
+  const options = parserOptions(encoding, delimiter);
+  const parser = new Parser(options);
+  // Errors are taken from `parser.errored` where they happen; the event would come a tick later, and unheard it would crash.
+  parser.on('error', () => {});
   let line = 1;
   let items: CsvItem[] = [];
   let lastByte: number | undefined;
-  const push = (values: string[]) => {
+  const take = (values: string[]) => {
     const start = line;
     line += 1;
     let empty = true;
@@ -171,16 +157,25 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
     if (!empty) items.push({ kind: 'row', line: start, values, bytesRead: file.bytesRead });
     else if (values.length > 1) items.push({ kind: 'empty', line: start });
   };
+  const drain = () => {
+    for (let values: string[] | null = parser.read(); values !== null; values = parser.read()) take(values);
+  };
   /** False once the file can be read no further (an unclosed quote, a row too long). */
-  const parse = (chunk: Buffer | undefined, end: boolean): boolean => {
-    const error = parser.parse(chunk, end, push, () => {});
-    if (error === undefined) return true;
-    if (error.code === 'CSV_QUOTE_NOT_CLOSED' || (error.code === 'CSV_MAX_RECORD_SIZE' && parser.state.quoting)) {
+  const settle = async (): Promise<boolean> => {
+    drain();
+    // A write still queued (the stream need not run it at once) is run by reading; wait for it rather than lose rows.
+    while (parser.writableLength > 0 && !parser.errored) {
+      await new Promise((resolve) => setImmediate(resolve));
+      drain();
+    }
+    const error = parser.errored as CsvError | null;
+    if (error === null) return true;
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
       items.push({ kind: 'unclosed-quote', line });
       return false;
     }
     if (error.code === 'CSV_MAX_RECORD_SIZE') {
-      items.push({ kind: 'too-long', line });
+      items.push({ kind: await rowOpensQuoteTooLong(path, encoding, options, line) ? 'unclosed-quote' : 'too-long', line });
       return false;
     }
     throw malformed(path, line, error);
@@ -188,12 +183,15 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
   try {
     for await (const chunk of parserBytes(file, encoding, path)) {
       lastByte = chunk[chunk.length - 1];
-      const more = parse(chunk, false);
+      parser.write(chunk);
+      const more = await settle();
       if (items.length > 0) yield items;
       items = [];
       if (!more) return;
     }
-    parse(undefined, true);
+    // The parser's flush, which gives up the last row (or finds a quote still open), runs after end() returns.
+    await new Promise<void>((resolve) => parser.end(() => resolve()));
+    await settle();
     // Only a row that no line break ended is still in the parser at the end.
     const last = items[items.length - 1];
     if (last?.kind === 'row' && lastByte !== LF && lastByte !== CR) last.unterminated = true;
@@ -201,6 +199,58 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
   } catch (error) {
     if (error instanceof CisError) throw error;
     throw inputError('file-unreadable', { value: path, detail: whyUnreadable(error as NodeJS.ErrnoException) });
+  } finally {
+    parser.destroy();
+    file.destroy();
+  }
+}
+
+function parserOptions(encoding: Encoding, delimiter: Delimiter): Options {
+  return {
+    // UTF-16 arrives as UTF-8 without its byte-order mark; EF BB BF in windows-1252 are three characters.
+    bom: encoding === 'utf-8', encoding: encoding === 'windows-1252' ? 'latin1' : 'utf8', delimiter, record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true, max_record_size: MAX_ROW_CHARS,
+  };
+}
+
+/**
+ * Whether the row at `line`, which ran past MAX_ROW_CHARS, did so inside a
+ * quoted field (a quote never closed, or closed too late to matter) rather
+ * than outside quotes. The parser does not say in its documented surface, and
+ * the file is already given up, so its first MAX_ROW_CHARS bytes from that
+ * line are read again and parsed whole: a quote still open at their end is
+ * the answer. Lines are counted as `readCsvChunks` counts them, CRLF, LF or
+ * CR each one, inside quotes too.
+ */
+async function rowOpensQuoteTooLong(path: string, encoding: Encoding, options: Options, line: number): Promise<boolean> {
+  const file = await openFile(path);
+  try {
+    let at = 1;
+    let afterCr = false;
+    const row: Buffer[] = [];
+    let rowBytes = 0;
+    for await (const chunk of parserBytes(file, encoding, path)) {
+      let from = 0;
+      for (let i = 0; i < chunk.length && at < line; i++) {
+        const byte = chunk[i];
+        if (byte === LF && afterCr) { afterCr = false; from = i + 1; continue; }
+        afterCr = byte === CR;
+        if (byte === LF || byte === CR) { at++; from = i + 1; }
+      }
+      if (at < line) continue;
+      // A CRLF split across chunks: its LF is not the row's.
+      if (afterCr && chunk[from] === LF) from++;
+      afterCr = false;
+      row.push(chunk.subarray(from, from + MAX_ROW_CHARS + 1 - rowBytes));
+      rowBytes += row[row.length - 1]!.length;
+      if (rowBytes > MAX_ROW_CHARS) break;
+    }
+    try {
+      parseWhole(Buffer.concat(row), { ...options, bom: options.bom === true && line === 1, max_record_size: 0 });
+      return false;
+    } catch (error) {
+      return (error as CsvError).code === 'CSV_QUOTE_NOT_CLOSED';
+    }
   } finally {
     file.destroy();
   }

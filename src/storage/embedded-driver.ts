@@ -19,7 +19,15 @@ import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space
 import { lockStore } from './store-lock.js';
 import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
 
-/** PGlite reads COPY data from a blob handed to the query. Each COPY first checks the disk has room. */
+/**
+ * PGlite reads COPY data from a blob handed to the query. Each COPY first
+ * checks the disk has room. The blob option is PGlite's own, so the COPY goes
+ * to PGlite's transaction behind drizzle's, its internal `session.client`
+ * (drizzle documents only `db.$client`, and PGlite's client would wait on the
+ * open transaction): drizzle-orm is pinned to an exact version in
+ * package.json, and test/storage/library-internals.test.ts fails on an
+ * upgrade that moves it.
+ */
 const copyInto = (dataDir: string): CopySender => async (tx, table, columns, text) => {
   if (text === '') return;
   assertRoom(dataDir);

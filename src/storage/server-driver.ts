@@ -12,7 +12,15 @@ import * as schema from './schema.js';
 import { type CopySender, type Database, type Store, type Transaction, redactUrl } from './database.js';
 import { copyWriter } from './bulk-copy.js';
 
-/** The postgres.js transaction behind a drizzle transaction. */
+/**
+ * The postgres.js transaction behind a drizzle transaction, for COPY, which
+ * drizzle does not speak. drizzle documents only the database's client
+ * (`db.$client`), and COPY must run inside the transaction, so this reads its
+ * internal `session.client`: drizzle-orm is pinned to an exact version in
+ * package.json, and test/storage/library-internals.test.ts ("drizzle-orm
+ * … still exposes a transaction's driver client as tx.session.client") fails
+ * on an upgrade that moves it.
+ */
 function clientOf(tx: Transaction): postgres.TransactionSql {
   return (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client;
 }
@@ -43,14 +51,30 @@ const copy: CopySender = async (tx, table, columns, text) => {
 
 const dialect = new PgDialect();
 
-/** The query with its parameters written in as literals: COPY takes none. (The queries given hold no `$n` of their own.) */
-function inlined(query: SQL): string {
+/** The custom setting that carries COPY OUT's parameter n. */
+const copyParameter = (n: number) => `cis_contact.copy_param_${n}`;
+
+/**
+ * COPY takes no parameters, so the query's are bound another way: each is
+ * set as a transaction-local setting by an ordinary bound statement
+ * (`set_config(name, $1, true)`), and the query reads it back with
+ * `current_setting(name)`, cast to the type the server itself infers for
+ * that parameter (asked with postgres.js's `describe`). No value is ever
+ * quoted into the SQL text. (The queries given hold no `$n` of their own.)
+ */
+async function bindForCopy(connection: postgres.Sql, query: SQL): Promise<string> {
   const { sql: text, params } = dialect.sqlToQuery(query);
+  if (params.length === 0) return text;
+  const values = params.map((value) => (value === null || value === undefined ? null : String(value)));
+  const { types } = await connection.unsafe(text, values as string[]).describe();
+  const [named] = await connection.unsafe<[{ names: string[] }]>(
+    'select coalesce(array_agg(format_type(t.oid, null) order by t.n), \'{}\') as names from unnest($1::oid[]) with ordinality as t(oid, n)', [types]);
+  const settings = values.map((_, i) => `set_config('${copyParameter(i + 1)}', $${i + 1}, true)`).join(', ');
+  await connection.unsafe(`select ${settings}`, values as string[]);
   return text.replace(/\$(\d+)/g, (_, n: string) => {
-    const value = params[Number(n) - 1];
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    // standard_conforming_strings is on (the default since PostgreSQL 9.1): only the quote needs doubling.
-    return `'${String(value).replace(/'/g, "''")}'`;
+    const i = Number(n) - 1;
+    const type = named.names[i]!;
+    return values[i] === null ? `null::${type}` : `current_setting('${copyParameter(i + 1)}')::${type}`;
   });
 }
 
@@ -72,7 +96,9 @@ function copyOutOf(connect: () => Severable) {
     const { sql: connection, sever } = connect();
     let finished = false;
     try {
-      const source = await connection.unsafe(`copy (${inlined(query)}) to stdout`).readable();
+      // Its own connection (max 1), so a plain BEGIN holds the settings for the COPY that reads them.
+      await connection.unsafe('begin read only');
+      const source = await connection.unsafe(`copy (${await bindForCopy(connection, query)}) to stdout`).readable();
       const decoder = new StringDecoder('utf8');
       let rest = '';
       for await (const chunk of source) {
@@ -82,6 +108,7 @@ function copyOutOf(connect: () => Severable) {
         if (end > 0) yield text.slice(0, end);
       }
       if (rest !== '') throw new Error('COPY output ended in the middle of a line');
+      await connection.unsafe('commit');
       finished = true;
     } finally {
       if (!finished) sever();
@@ -90,7 +117,15 @@ function copyOutOf(connect: () => Severable) {
   };
 }
 
-/** What postgres.js passes to its `socket` option: the parsed connection options, the same object each time. */
+/**
+ * What postgres.js passes to its `socket` option: its parsed options, the same
+ * object each time. Its README shows `host` and `port` as arrays and `path`
+ * as an option; that this is the whole shape, and that it names the TLS
+ * server after the returned socket's `host`, are its internals: postgres is
+ * pinned to an exact version in package.json, and
+ * test/storage/library-internals.test.ts ("postgres … still calls the socket
+ * option with …") fails on an upgrade that changes either.
+ */
 interface SocketTarget {
   host: string[];
   port: number[];
@@ -114,7 +149,7 @@ function socketWithoutDelay(target: SocketTarget): net.Socket {
   nextHost.set(target, (i + 1) % target.host.length);
   const host = target.host[i]!;
   const socket = net.connect({ host, port: target.port[i] ?? target.port[0]!, noDelay: true });
-  // postgres.js names the TLS server after it.
+  // postgres.js names the TLS server after it (`servername` in its connection.js), as it does with its own sockets.
   return Object.assign(socket, { host });
 }
 

@@ -5,16 +5,24 @@
  * directory; the kernel refuses the name to anyone else while the holder
  * lives, however long it is paused or busy, and frees it the instant the
  * holder ends, however it ends (kill -9 included). Nothing is left behind to
- * be judged stale.
+ * be judged stale, except on systems without abstract sockets, below.
  *
- * Linux: an abstract socket (no file). Windows: a named pipe. Elsewhere: a
- * socket file beside the store, taken over when connecting to it is refused
- * (its holder is gone); a paused holder still accepts connections, since the
- * kernel queues them.
+ * Linux: an abstract socket (no file). Windows: a named pipe. Elsewhere
+ * (macOS, the BSDs): a socket file in the temporary folder. A socket file
+ * outlives a holder that was killed, so a waiter that finds the name taken
+ * connects to it: a live holder answers, even paused (the kernel queues the
+ * connection); a dead one is refused, and its file must go before the name
+ * can be bound again. Two waiters that both find it dead must not both
+ * remove it and both bind (the second would remove the first's live socket),
+ * so the file is only bound or removed by a process holding a takeover
+ * mutex, a directory beside it that `mkdir` creates for one process only,
+ * and the verdict is taken again under that mutex. See takeOver. The mutex
+ * is held for milliseconds; only one left by a process that died inside a
+ * takeover is ever judged stale, by its age (takeMutex).
  */
 
-import { createHash } from 'node:crypto';
-import { realpathSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +34,21 @@ export interface StoreLock {
 
 const POLL_MS = 200;
 
-function lockAddress(dir: string): { address: string; file: boolean } {
+export interface LockOptions {
+  /**
+   * Use a socket file in this folder even where abstract sockets exist: for
+   * testing the socket-file path on Linux. CIS_CONTACT_LOCK_SOCKET_DIR does the same.
+   */
+  socketDir?: string;
+}
+
+function lockAddress(dir: string, options: LockOptions): { address: string; file: boolean } {
   const id = createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 32);
+  const socketDir = options.socketDir ?? process.env.CIS_CONTACT_LOCK_SOCKET_DIR;
+  // A socket path has a short length limit, so the file lives in the temporary folder.
+  if (socketDir) return { address: join(socketDir, `cis-contact-store-${id}.sock`), file: true };
   if (process.platform === 'linux') return { address: `\0cis-contact-store-${id}`, file: false };
   if (process.platform === 'win32') return { address: `\\\\?\\pipe\\cis-contact-store-${id}`, file: false };
-  // A socket path has a short length limit, so the file lives in the temporary folder.
   return { address: join(tmpdir(), `cis-contact-store-${id}.sock`), file: true };
 }
 
@@ -57,19 +75,97 @@ function answers(address: string): Promise<boolean> {
   });
 }
 
+/**
+ * A takeover lasts milliseconds; a mutex this old was left by a process that
+ * died (or was stopped) inside one. Only then does the age of anything count.
+ */
+const TAKEOVER_STALE_MS = 10_000;
+
+/** The inode of what is at `path` now, or undefined if nothing is. */
+function inodeOf(path: string): number | undefined {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the takeover mutex, or says it is busy. A stale one is moved aside
+ * under a name of this process's own (rename is atomic: one waiter gets it)
+ * and removed only if it is still the very directory judged stale; one that
+ * another waiter made fresh meanwhile is put back, and the mutex is busy.
+ */
+function takeMutex(mutex: string): boolean {
+  try {
+    mkdirSync(mutex);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  let judged;
+  try {
+    judged = statSync(mutex);
+  } catch {
+    return false;
+  }
+  if (Date.now() - judged.mtimeMs < TAKEOVER_STALE_MS) return false;
+  const aside = `${mutex}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(mutex, aside);
+  } catch {
+    return false;
+  }
+  if (inodeOf(aside) !== judged.ino) {
+    try {
+      renameSync(aside, mutex);
+    } catch {
+      rmSync(aside, { recursive: true, force: true });
+    }
+    return false;
+  }
+  rmSync(aside, { recursive: true, force: true });
+  return false;
+}
+
+/**
+ * For a socket file: under the takeover mutex, bind the name, removing the
+ * file first if, asked again now, nobody answers on it. Whoever holds the
+ * mutex is the only one binding or removing, so the answer cannot change
+ * under it: no live holder's socket is ever removed, and of waiters that all
+ * found it dead, the first binds and the others find it live.
+ */
+async function takeOver(address: string): Promise<net.Server | undefined> {
+  const mutex = `${address}.takeover`;
+  if (!takeMutex(mutex)) return undefined;
+  const ours = inodeOf(mutex);
+  try {
+    const server = await listen(address);
+    if (server) return server;
+    const dead = inodeOf(address);
+    if (await answers(address)) return undefined;
+    // Still ours, and still the file found dead: a paused takeover whose mutex was judged stale must not remove a new socket.
+    if (inodeOf(mutex) !== ours || inodeOf(address) !== dead) return undefined;
+    rmSync(address, { force: true });
+    return await listen(address);
+  } finally {
+    if (inodeOf(mutex) === ours) rmSync(mutex, { recursive: true, force: true });
+  }
+}
+
 async function tryLock(address: string, file: boolean): Promise<net.Server | undefined> {
-  const server = await listen(address);
-  if (server || !file || (await answers(address))) return server;
-  rmSync(address, { force: true });
-  return listen(address);
+  if (!file) return listen(address);
+  // Cheap first: a live holder answers, and there is nothing to take over.
+  if (existsSync(address) && (await answers(address))) return undefined;
+  return takeOver(address);
 }
 
 /**
  * Takes the store's lock, waiting while another live process holds it.
  * `onWait` is told once; `signal` ends the wait.
  */
-export async function lockStore(dir: string, onWait?: () => void, signal?: AbortSignal): Promise<StoreLock> {
-  const { address, file } = lockAddress(dir);
+export async function lockStore(dir: string, onWait?: () => void, signal?: AbortSignal, options: LockOptions = {}): Promise<StoreLock> {
+  const { address, file } = lockAddress(dir, options);
   let told = false;
   for (;;) {
     const server = await tryLock(address, file);

@@ -91,6 +91,17 @@ describe('reading CSV', () => {
     expect(rows(items)).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, 'unclosed-quote']]);
   });
 
+  it('tells a quote left open from a row too long outside quotes, after any mix of line endings and quoted line breaks', async () => {
+    const before = 'a,b\r\n"one\r\ntwo",1\r"x\ry",2\n';
+    const open = `${before}6,"${'still open '.repeat(Math.ceil(MAX_ROW_CHARS / 10))}"\n6,7\n`;
+    const long = `${before}6,"closed",${'x'.repeat(MAX_ROW_CHARS + 10)}\r\n6,7\n`;
+    expect(rows(await itemsOf(open))).toEqual([[1, 'a', 'b'], [2, 'one\r\ntwo', '1'], [4, 'x\ry', '2'], [6, 'unclosed-quote']]);
+    expect(rows(await itemsOf(long))).toEqual([[1, 'a', 'b'], [2, 'one\r\ntwo', '1'], [4, 'x\ry', '2'], [6, 'too-long']]);
+    expect(rows(await itemsOf(Buffer.from(`\ufeff${open}`, 'utf16le'), 'utf-16le')).at(-1)).toEqual([6, 'unclosed-quote']);
+    expect(rows(await itemsOf(`"${'x'.repeat(MAX_ROW_CHARS + 10)}`)).at(-1)).toEqual([1, 'unclosed-quote']);
+    expect(rows(await itemsOf(`\ufeff${'x'.repeat(MAX_ROW_CHARS + 10)}`)).at(-1)).toEqual([1, 'too-long']);
+  });
+
   it('refuses a quote inside a value that does not start with one, and text after a closing quote, naming the line', async () => {
     await expect(itemsOf('a,b\nsaid "hi",2\n')).rejects.toThrow(/f\d+\.csv: line 2: a quote inside a value that does not start with one/);
     await expect(itemsOf('a,b\n1,2\n"x"y,3\n')).rejects.toThrow(/f\d+\.csv: line 3: text after a closing quote/);

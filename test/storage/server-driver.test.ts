@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rows } from '../../src/storage/database.js';
 import { openServerStore } from '../../src/storage/server-driver.js';
-import { SERVER_URL } from '../support/targets.js';
+import { SERVER_URL, createTarget } from '../support/targets.js';
 
 /** The same server behind a first host that refuses connections: postgres.js's multi-host form. */
 function behindRefusingHost(url: string): string {
@@ -19,6 +19,37 @@ describe.skipIf(!SERVER_URL)('server driver connections', () => {
       expect(row).toEqual({ answer: 42 });
     } finally {
       await store.close();
+    }
+  });
+});
+
+// COPY takes no parameters; the driver binds them as settings rather than quoting them into the SQL.
+describe.skipIf(!SERVER_URL)('server driver COPY OUT', () => {
+  it('binds its parameters: quotes, backslashes and a would-be injection come back as given, even without standard_conforming_strings', async () => {
+    const target = await createTarget('postgres', false);
+    try {
+      const setup = await target.open();
+      const [here] = await rows<{ name: string }>(setup.db, sql`select current_database() as name`);
+      // With it off, a backslash in a quoted literal escapes the next character: hand-quoting doubled only quotes.
+      await setup.db.execute(sql.raw(`alter database "${here!.name}" set standard_conforming_strings = off`));
+      await setup.close();
+      const store = await target.open();
+      try {
+        const awkward = ["O'Brien", 'back\\slash\\', "\\'; select pg_sleep(10); --", "''", 'tab\tand\nline', '$1', 'é 😀', ''];
+        for (const value of awkward) {
+          let out = '';
+          for await (const text of store.copyOut!(sql`select encode(convert_to(${value}, 'UTF8'), 'hex'), ${41} + 1, ${'2020-01-31'}::date + 1`)) out += text;
+          expect(out, value).toBe(`${Buffer.from(value).toString('hex')}\t42\t2020-02-01\n`);
+        }
+        // A parameter takes the type the server infers for it, as a bound one would: here the column's.
+        let below = '';
+        for await (const text of store.copyOut!(sql`select n from generate_series(1, 10) n where n <= ${3} and ${'x'} = 'x' order by n`)) below += text;
+        expect(below).toBe('1\n2\n3\n');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await target.dispose();
     }
   });
 });
