@@ -39,7 +39,7 @@ function example(command: Command, ...lines: string[]): Command {
   return command.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('cis-contact')
     .description("Contact History for HMRC's Construction Industry Scheme: record contacts, import legacy logs, and serve the history back.")
     .option('--json', 'print one JSON document on stdout')

@@ -4,7 +4,7 @@ import { parseDate } from '../domain/dates.js';
 import { inputError, usageError } from '../domain/errors.js';
 import { parseUtr } from '../domain/utr.js';
 
-export function dateArgument(flag: string, value: string | undefined): string | undefined {
+function dateArgument(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const date = parseDate(value);
   if (!date) throw usageError(`${flag} ${value} is not a date: use YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015 (UK order)`);

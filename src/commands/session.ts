@@ -24,7 +24,7 @@ export interface GlobalOptions {
   abbreviations?: string;
 }
 
-export function defaultDataDir(env = process.env): string {
+function defaultDataDir(env = process.env): string {
   const xdg = env.XDG_DATA_HOME?.trim();
   return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'cis-contact');
 }

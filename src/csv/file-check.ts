@@ -37,7 +37,7 @@ function sequenceLength(lead: number): number {
 }
 
 /** Where the first invalid UTF-8 sequence starts (only called once `isUtf8` said there is one). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const n = sequenceLength(bytes[i]!);

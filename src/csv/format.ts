@@ -54,7 +54,7 @@ function firstLine(head: Buffer, encoding: Encoding): string {
 }
 
 /** Header names split at a separator, their quotes removed. */
-export function headerNames(line: string, delimiter: Delimiter): string[] {
+function headerNames(line: string, delimiter: Delimiter): string[] {
   return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/s, '$1').replace(/""/g, '"'));
 }
 

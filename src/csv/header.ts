@@ -20,7 +20,7 @@ export interface FileLayout {
 }
 
 /** A value map: a legacy word (trimmed, lower case) to the canonical word it means. */
-export type ValueMap = ReadonlyMap<string, string>;
+type ValueMap = ReadonlyMap<string, string>;
 
 export interface ColumnMap {
   /** Legacy header (normalised) to column, or null to drop it. */

@@ -75,7 +75,7 @@ export type CsvItem =
  */
 export const MAX_ROW_CHARS = 1 << 20;
 
-export const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;

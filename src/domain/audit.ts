@@ -109,7 +109,7 @@ function filled(template: CanonicalTemplate, members: readonly string[]): string
   return out;
 }
 
-export function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string, recordedBy: string | null): string {
+function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string, recordedBy: string | null): string {
   return filled(template, placedMembers(seq, recordedAt, recordedBy));
 }
 

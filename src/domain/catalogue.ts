@@ -8,7 +8,7 @@
  */
 
 /** `failure`: a command that could not do its job (exit 2 for what the user can fix, 3 for storage). */
-export type Severity = 'fatal' | 'error' | 'warning' | 'failure';
+type Severity = 'fatal' | 'error' | 'warning' | 'failure';
 
 /** What a message template may mention. */
 export interface IssueParams {
@@ -252,15 +252,6 @@ export function issue(code: IssueCode, params: IssueParams = {}): Issue {
   return { code, field: params.field ?? null, message: entryOf(code).message(params) };
 }
 
-export function severityOf(code: IssueCode): Severity {
-  return entryOf(code).severity;
-}
-
 export function catalogueOrder(a: IssueCode, b: IssueCode): number {
   return (ORDER.get(a) ?? Number.MAX_SAFE_INTEGER) - (ORDER.get(b) ?? Number.MAX_SAFE_INTEGER);
-}
-
-/** Distinct codes of the issues, in catalogue order. */
-export function codesInOrder(issues: readonly Issue[]): IssueCode[] {
-  return [...new Set(issues.map((i) => i.code))].sort(catalogueOrder);
 }

@@ -25,7 +25,7 @@ export type RawEnquiry = { [H in EnquiryInputHeader]?: string | undefined };
 export type RawContact = { [H in ContactInputHeader]?: string | undefined } & { enquiries: RawEnquiry[] };
 
 /** The contact log's columns that describe the contact (all one contact's rows must agree on them), in the layout's order. */
-export const CONTACT_INPUT_HEADERS = CONTACT_INPUTS.map((i) => i.header as ContactInputHeader);
+const CONTACT_INPUT_HEADERS = CONTACT_INPUTS.map((i) => i.header as ContactInputHeader);
 
 export interface RegistryEntry {
   utr: string;
@@ -61,7 +61,7 @@ export interface RuleSettings {
   abbreviations: AbbreviationFinder;
 }
 
-export interface Enquiry {
+interface Enquiry {
   subject: Subject;
   actionTaken: string | null;
   generalNotes: string | null;
@@ -95,10 +95,6 @@ export interface ContactCheck {
   /** Per enquiry, in input order. */
   enquiryErrors: Issue[][];
   enquiryWarnings: Issue[][];
-}
-
-export function checkFailed(check: ContactCheck): boolean {
-  return check.contact === undefined;
 }
 
 export function allErrors(check: ContactCheck): Issue[] {
@@ -288,7 +284,7 @@ function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): stri
 }
 
 /** A PID bound to logins is recorded under by those logins only. */
-export function mayRecordUnder(operator: OperatorEntry, writer: Writer): boolean {
+function mayRecordUnder(operator: OperatorEntry, writer: Writer): boolean {
   return operator.logins.length === 0 || !writer.bound || operator.logins.includes(writer.login);
 }
 

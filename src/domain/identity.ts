@@ -63,10 +63,6 @@ export function contentHashes(contact: Contact, targets: readonly ContactTarget[
   return targets.map((t) => identityHash(t.utr, t.partnershipUtr, fields));
 }
 
-export function contentHash(contact: Contact, target: ContactTarget): string {
-  return contentHashes(contact, [target])[0]!;
-}
-
 /** The content hash of a contact as it is stored on `target` (an export's entry, say): the hash it was written with. */
 export function storedContentHash(contact: IdentityFields, target: ContactTarget): string {
   return identityHash(target.utr, target.partnershipUtr, serialisedFields(contact));

@@ -14,7 +14,7 @@
  * position reads the older columns where they were.
  */
 
-export type FieldType =
+type FieldType =
   /** Text, written as a JSON string. */
   | 'text'
   /** A whole number (safe integers only), written as JSON digits. */
@@ -25,7 +25,7 @@ export type FieldType =
   | 'timestamp';
 
 /** How an input field is given: its column in the contact log, and its `record` flag. */
-export interface InputSpec {
+interface InputSpec {
   /** The contact log's column (and the name the rules and messages use). */
   header: string;
   /** The `record` flag, without dashes. */
@@ -40,7 +40,7 @@ export interface InputSpec {
 }
 
 /** Who decides a stored field's value. */
-export type FieldOrigin =
+type FieldOrigin =
   /** What the operator gave, after the rules normalised it. */
   | 'contact'
   /** Where the contact is stored: the record (a partner's, for a partnership) and its partnership. */
@@ -136,7 +136,7 @@ export const CONTACT_LAYOUT = [
 ] as const satisfies readonly StoredField[];
 
 /** An enquiry's fields in the export's order; `contact_seq` ties it to its contact and is no field of it. */
-export const ENQUIRY_LAYOUT = [
+const ENQUIRY_LAYOUT = [
   { key: 'position', column: 'position', type: 'integer', nullable: false, origin: 'tool', chained: true, exported: true },
   {
     key: 'subject', column: 'subject', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
@@ -166,9 +166,6 @@ type ValueIn<F> = F extends { key: 'enquiries' } ? ChainEnquiry[] : F extends St
 /** An enquiry as stored and chained. */
 export type ChainEnquiry = Shape<EnquiryLayoutField>;
 
-/** A contact's fields as the layout declares them, with its enquiries. */
-export type StoredContactFields = Shape<ContactLayoutField>;
-
 /** Every field the audit chain hashes: the stored contact but for the chain's values and the content hash. */
 export type ChainEntry = Shape<Extract<ContactLayoutField, { chained: true }>>;
 
@@ -194,7 +191,7 @@ export const CONTACT_FIELDS: readonly StoredField[] = CONTACT_LAYOUT.filter((f) 
 export const ENQUIRY_FIELDS: readonly StoredField[] = ENQUIRY_LAYOUT;
 
 /** The key the contact's own reference (`contact_ref`, `--ref`) fills. */
-export const REF_HEADER = 'contact_ref';
+const REF_HEADER = 'contact_ref';
 
 const inputsOf = (fields: readonly StoredField[]) => fields.flatMap((f) => (f.input ? [{ ...f.input, field: f }] : []));
 

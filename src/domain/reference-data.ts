@@ -88,7 +88,7 @@ export function checkRegistryRow(raw: RawRegistryRow, kindOf: (utr: string) => R
 }
 
 /** Known roles are stored in their canonical spelling; an unknown one as given (and rejected, naming it). */
-export function canonicalRoles(list: string | undefined): string[] {
+function canonicalRoles(list: string | undefined): string[] {
   const roles: string[] = [];
   const seen = new Set<string>();
   for (const role of splitList(list)) {

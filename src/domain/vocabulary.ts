@@ -47,7 +47,7 @@ export const RECORDING_ROLES = [
  * for `record`. Any other role name is refused (`role-unknown`), so a typo
  * never quietly costs an operator the right to record.
  */
-export const OTHER_KNOWN_ROLES = ['CIS Read Only', 'CISR Viewer'] as const;
+const OTHER_KNOWN_ROLES = ['CIS Read Only', 'CISR Viewer'] as const;
 
 /** Channels whose direction is fixed; the others may be either and default to Inbound. */
 export const FIXED_DIRECTION: Partial<Record<Channel, Direction>> = {

@@ -172,7 +172,7 @@ function markSiblings(rowErrors: Issue[][]): void {
   }
 }
 
-export class ContactImport {
+class ContactImport {
   private readonly summary: ContactImportSummary;
   private readonly fingerprints = new OccurrenceCounter();
   private readonly refs = new CompactIndex();

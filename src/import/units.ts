@@ -21,7 +21,7 @@ function picked(from: object, keys: readonly string[], into: Record<string, unkn
 }
 
 /** What the chain entry of a contact stored on one target says, but for its place and time. */
-export function pendingEntry(contact: Contact, target: ContactTarget, key: string, importRunId: number | null): PendingEntry {
+function pendingEntry(contact: Contact, target: ContactTarget, key: string, importRunId: number | null): PendingEntry {
   const entry = picked(contact, FROM_CONTACT, { sourceKey: key, utr: target.utr, partnershipUtr: target.partnershipUtr, importRunId });
   entry.enquiries = contact.enquiries.map((e, i) => picked(e, FROM_ENQUIRY, { position: i + 1 }));
   return entry as PendingEntry;

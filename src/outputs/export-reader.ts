@@ -14,7 +14,7 @@ import { neutralise, restore } from '../csv/formula-guard.js';
 import { readCsv } from '../csv/reader.js';
 
 /** An entry as read back; `misescaped` names a CSV cell not escaped as `export` writes it. */
-export type ReadEntry = ChainedEntry & { misescaped?: string };
+type ReadEntry = ChainedEntry & { misescaped?: string };
 
 export interface ExportFile {
   entries: AsyncGenerator<ReadEntry>;

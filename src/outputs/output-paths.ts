@@ -31,7 +31,7 @@ function firstLine(path: string): string {
   }
 }
 
-export function isRejectsFile(path: string): boolean {
+function isRejectsFile(path: string): boolean {
   try {
     return isRejectsHeader(firstLine(path).replace(/"/g, '').split(','));
   } catch {

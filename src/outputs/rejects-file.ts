@@ -25,7 +25,7 @@ export function defaultRejectsPath(inputPath: string): string {
 }
 
 /** Codes in catalogue order; one reason per code, naming field and limit. */
-export function describeIssues(issues: readonly Issue[]): { codes: string; reasons: string } {
+function describeIssues(issues: readonly Issue[]): { codes: string; reasons: string } {
   const byCode = new Map<string, string[]>();
   for (const i of [...issues].sort((a, b) => catalogueOrder(a.code, b.code))) {
     const list = byCode.get(i.code) ?? [];

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function checksumPathOf(path: string): string {
+function checksumPathOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.sha256`);
 }
 

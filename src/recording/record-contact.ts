@@ -30,7 +30,7 @@ export type RecordFlags = Partial<Record<CamelCase<ContactInputFlag>, string>> &
 };
 
 /** Flags to raw contact input, each flag to the column it stands for; no --subject is one enquiry without a subject (reported as subject-missing). */
-export function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
+function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
   const raw: Record<string, string | undefined> = {};
   for (const input of CONTACT_INPUTS) raw[input.header] = (flags as Record<string, string | undefined>)[flagKey(input.flag)];
   // The one default a flag has and a column has not: a contact recorded now is about today, unless told otherwise.

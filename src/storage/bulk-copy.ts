@@ -19,7 +19,7 @@ const columnsOf = (fields: readonly { column: string }[]) => fields.map((f) => f
 const SPECIAL = /[\\\t\n\r]/;
 
 /** One value in COPY text format: `\N` for null, backslash escapes for the separators. */
-export function copyValue(value: string | number | null | undefined): string {
+function copyValue(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   const s = typeof value === 'number' ? String(value) : value;
   if (!SPECIAL.test(s)) return s;
@@ -55,8 +55,12 @@ function copyTextOf(fields: readonly CopyField[]): (rows: readonly object[]) => 
   };
 }
 
-/** New contacts as COPY text, and their enquiries: a stage of the import (test/bench/import-stages.mjs measures each). */
+/**
+ * New contacts as COPY text, and their enquiries.
+ * @public test/bench/import-stages.mjs measures each as a stage of the import.
+ */
 export const contactCopyText: (rows: readonly ContactRow[]) => string = copyTextOf(CONTACT_COPY);
+/** @public the bench's next stage. */
 export const enquiryCopyText: (rows: readonly EnquiryRow[]) => string = copyTextOf(ENQUIRY_COPY);
 const restoredContactCopyText = copyTextOf(RESTORED_CONTACT_COPY);
 

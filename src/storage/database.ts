@@ -24,7 +24,7 @@ export type RowWriter = (tx: Transaction, contactRows: ContactRow[], enquiryRows
 /** Sends COPY text for one table inside the drizzle transaction `tx`. */
 export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: string) => Promise<void>;
 
-export type DriverName = 'postgres' | 'pglite';
+type DriverName = 'postgres' | 'pglite';
 
 export interface EmbeddedStoreOptions {
   /** False for reading commands: a directory without a store is an error, not a new store. */

@@ -24,7 +24,7 @@ export const OPEN_RESERVE_BYTES = 16 * 1024 * 1024;
 
 const megabytes = (bytes: number) => `${Math.floor(bytes / (1024 * 1024))} MB`;
 
-export function freeBytes(dir: string): number {
+function freeBytes(dir: string): number {
   const stats = statfsSync(dir);
   return stats.bavail * stats.bsize;
 }

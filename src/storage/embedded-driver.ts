@@ -36,7 +36,7 @@ const copyInto = (dataDir: string): CopySender => async (tx, table, columns, tex
 };
 
 /** Whether DIR holds an embedded store's database files. */
-export function holdsStore(dataDir: string): boolean {
+function holdsStore(dataDir: string): boolean {
   return existsSync(`${dataDir}/pgdata/PG_VERSION`);
 }
 

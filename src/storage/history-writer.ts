@@ -13,7 +13,7 @@ import { LOCK_KEYS } from './locks.js';
 import { contacts, enquiries } from './schema.js';
 
 /** One contact to store on one record. */
-export interface PreparedContact {
+interface PreparedContact {
   /** Its chain entry, but for its place and time. */
   entry: PendingEntry;
   contentHash: string;

@@ -37,7 +37,7 @@ function isMissingRelation(error: unknown): boolean {
 }
 
 /** Is the schema current? Answers with one query. */
-export async function schemaIsCurrent(executor: Executor): Promise<boolean> {
+async function schemaIsCurrent(executor: Executor): Promise<boolean> {
   try {
     const last = await lastApplied(executor);
     return last !== undefined && last >= latestMigration();

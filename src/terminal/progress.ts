@@ -17,7 +17,7 @@ export interface Progress {
 
 const SILENT: Progress = { update: () => {}, stop: () => {} };
 
-export const PROGRESS_STYLES = ['auto', 'json', 'none'] as const;
+const PROGRESS_STYLES = ['auto', 'json', 'none'] as const;
 export type ProgressStyle = (typeof PROGRESS_STYLES)[number];
 
 function fileSize(file: string): number | undefined {
