@@ -54,28 +54,41 @@ const dialect = new PgDialect();
 /** The custom setting that carries COPY OUT's parameter n. */
 const copyParameter = (n: number) => `cis_contact.copy_param_${n}`;
 
+/** A COPY's query text with its parameters read from settings, and the settings that carry them. */
+interface BoundCopy {
+  text: string;
+  settings: Record<string, string>;
+}
+
 /**
- * COPY takes no parameters, so the query's are bound another way: each is
- * set as a transaction-local setting by an ordinary bound statement
- * (`set_config(name, $1, true)`), and the query reads it back with
+ * COPY takes no parameters, so the query's are bound another way: each is a
+ * setting of the COPY's own connection, sent in its startup message as any
+ * connection parameter is, and the query reads it back with
  * `current_setting(name)`, cast to the type the server itself infers for
- * that parameter (asked with postgres.js's `describe`). No value is ever
- * quoted into the SQL text. (The queries given hold no `$n` of their own.)
+ * that parameter (asked with postgres.js's `describe` on the store's own
+ * connection). No value is ever quoted into the SQL text, and the COPY is its
+ * connection's first and only statement. (The queries given hold no `$n` of
+ * their own.)
  */
-async function bindForCopy(connection: postgres.Sql, query: SQL): Promise<string> {
+async function bindForCopy(client: postgres.Sql, query: SQL): Promise<BoundCopy> {
   const { sql: text, params } = dialect.sqlToQuery(query);
-  if (params.length === 0) return text;
+  if (params.length === 0) return { text, settings: {} };
   const values = params.map((value) => (value === null || value === undefined ? null : String(value)));
-  const { types } = await connection.unsafe(text, values as string[]).describe();
-  const [named] = await connection.unsafe<[{ names: string[] }]>(
+  const { types } = await client.unsafe(text, values as string[]).describe();
+  const [named] = await client.unsafe<[{ names: string[] }]>(
     'select coalesce(array_agg(format_type(t.oid, null) order by t.n), \'{}\') as names from unnest($1::oid[]) with ordinality as t(oid, n)', [types]);
-  const settings = values.map((_, i) => `set_config('${copyParameter(i + 1)}', $${i + 1}, true)`).join(', ');
-  await connection.unsafe(`select ${settings}`, values as string[]);
-  return text.replace(/\$(\d+)/g, (_, n: string) => {
-    const i = Number(n) - 1;
-    const type = named.names[i]!;
-    return values[i] === null ? `null::${type}` : `current_setting('${copyParameter(i + 1)}')::${type}`;
-  });
+  const settings: Record<string, string> = {};
+  // postgres.js leaves empty parameters out of the startup message: an empty value is written as the empty literal, which holds nothing to quote.
+  values.forEach((value, i) => { if (value) settings[copyParameter(i + 1)] = value; });
+  return {
+    text: text.replace(/\$(\d+)/g, (_, n: string) => {
+      const i = Number(n) - 1;
+      const type = named.names[i]!;
+      if (values[i] === null) return `null::${type}`;
+      return values[i] === '' ? `''::${type}` : `current_setting('${copyParameter(i + 1)}')::${type}`;
+    }),
+    settings,
+  };
 }
 
 /** A connection of its own, and a way to cut it off however busy it is. */
@@ -86,19 +99,20 @@ interface Severable {
 
 /**
  * COPY (query) TO STDOUT: its text format, as it comes, in chunks of whole
- * lines. It runs on a connection of its own: postgres.js cannot stop a COPY
- * half read (the server keeps sending, and a polite close waits for it
- * forever), so a reader that stops early cuts that connection off, and the
- * store's others are untouched.
+ * lines. It runs on a connection of its own, as that connection's first
+ * statement: postgres.js cannot stop a COPY half read (the server keeps
+ * sending, and a polite close waits for it forever), so a reader that stops
+ * early cuts that connection off, and the store's others are untouched.
+ * (A COPY sent after another statement on the same fresh connection was seen
+ * to hang now and then, its output never read.)
  */
-function copyOutOf(connect: () => Severable) {
+function copyOutOf(client: postgres.Sql, connect: (settings: Record<string, string>) => Severable) {
   return async function* copyOut(query: SQL): AsyncGenerator<string> {
-    const { sql: connection, sever } = connect();
+    const bound = await bindForCopy(client, query);
+    const { sql: connection, sever } = connect(bound.settings);
     let finished = false;
     try {
-      // Its own connection (max 1), so a plain BEGIN holds the settings for the COPY that reads them.
-      await connection.unsafe('begin read only');
-      const source = await connection.unsafe(`copy (${await bindForCopy(connection, query)}) to stdout`).readable();
+      const source = await connection.unsafe(`copy (${bound.text}) to stdout`).readable();
       const decoder = new StringDecoder('utf8');
       let rest = '';
       for await (const chunk of source) {
@@ -108,7 +122,6 @@ function copyOutOf(connect: () => Severable) {
         if (end > 0) yield text.slice(0, end);
       }
       if (rest !== '') throw new Error('COPY output ended in the middle of a line');
-      await connection.unsafe('commit');
       finished = true;
     } finally {
       if (!finished) sever();
@@ -156,7 +169,7 @@ function socketWithoutDelay(target: SocketTarget): net.Socket {
 export async function openServerStore(url: string): Promise<Store> {
   const location = redactUrl(url);
   let client: postgres.Sql;
-  let copyConnection: () => Severable;
+  let copyConnection: (settings: Record<string, string>) => Severable;
   try {
     // `socket` is a documented option that postgres.js's type definitions leave out.
     const options = {
@@ -169,14 +182,14 @@ export async function openServerStore(url: string): Promise<Store> {
       socket: socketWithoutDelay,
     };
     client = postgres(url, options as postgres.Options<Record<string, never>>);
-    copyConnection = () => {
+    copyConnection = (settings) => {
       const sockets: net.Socket[] = [];
       const socket = (target: SocketTarget) => {
         const opened = socketWithoutDelay(target);
         sockets.push(opened);
         return opened;
       };
-      const sql = postgres(url, { ...options, max: 1, socket } as postgres.Options<Record<string, never>>);
+      const sql = postgres(url, { ...options, max: 1, socket, connection: { ...options.connection, ...settings } } as postgres.Options<Record<string, never>>);
       return { sql, sever: () => sockets.forEach((s) => s.destroy()) };
     };
   } catch (error) {
@@ -190,7 +203,7 @@ export async function openServerStore(url: string): Promise<Store> {
     location,
     bulkWriter: copyWriter(copy),
     copy,
-    copyOut: copyOutOf(copyConnection!),
+    copyOut: copyOutOf(client, copyConnection!),
     close: () => client.end({ timeout: 5 }),
   };
 }
