@@ -25,32 +25,30 @@ export function canonicalJson(value: unknown): string {
  * Both share one form, ["contact-v1", utr, partnership-or-partners, fields],
  * so a contact on its own record (no partnership, no partner list) has a
  * fingerprint equal to its content hash, and the import computes it once.
+ * They are made from a contact, or a stored entry: anything with the
+ * identity fields and enquiries.
  */
-/** A contact, or a stored entry: anything with the identity fields and enquiries. */
 type IdentityFields = { enquiries: readonly object[] };
-
-const IDENTITY = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater);
-const IDENTITY_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!);
-const ENQUIRY_IDENTITY = ENQUIRY_FIELDS.filter((f) => f.identity);
 
 /**
  * The layout's identity fields in its order, then the enquiries' (each an
  * array of theirs); a field added later follows as `"key",value` only where
- * it is set, so contacts stored before it keep their hashes.
+ * it is set, so contacts stored before it keep their hashes. Generated once
+ * from the layout: the import calls it for every contact.
  */
-function serialisedFields(contact: IdentityFields): string {
-  const c = contact as unknown as Record<string, unknown> & IdentityFields;
-  let out = '';
-  for (const f of IDENTITY) out += `${JSON.stringify(c[f.key])},`;
-  let enquiries = '';
-  for (const e of c.enquiries) {
-    let fields = '';
-    for (const f of ENQUIRY_IDENTITY) fields += `,${JSON.stringify((e as Record<string, unknown>)[f.key])}`;
-    enquiries += `,[${fields.slice(1)}]`;
-  }
-  out += `[${enquiries.slice(1)}]`;
-  for (const f of IDENTITY_ADDED_LATER) if (c[f.key] !== null && c[f.key] !== undefined) out += `,${JSON.stringify(f.key)},${JSON.stringify(c[f.key])}`;
-  return `[${out}]`;
+const serialisedFields: (contact: IdentityFields) => string = identityWriter();
+
+function identityWriter(): (contact: IdentityFields) => string {
+  const read = (from: string, key: string) => `${from}[${JSON.stringify(key)}]`;
+  const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).map((f) => `json(${read('c', f.key)}) + ','`);
+  const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => `json(${read('q', f.key)})`).join(" + ',' + ");
+  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
+    .map((f) => `(${read('c', f.key)} == null ? '' : ${JSON.stringify(`,${JSON.stringify(f.key)},`)} + json(${read('c', f.key)}))`);
+  return new Function('json', `return (c) => {
+    let enquiries = '';
+    for (const q of c.enquiries) enquiries += ',[' + ${enquiry} + ']';
+    return '[' + ${[...always, "'[' + enquiries.slice(1) + ']'", ...later].join(' + ')} + ']';
+  };`)(JSON.stringify);
 }
 
 function identityHash(utr: string, second: string | string[] | null, fields: string): string {

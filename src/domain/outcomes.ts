@@ -4,13 +4,14 @@
  */
 
 import type { CodeCounts, Issue } from './catalogue.js';
+import type { ChainEnquiry } from './layout.js';
 
 /** One contact `record` (or a line of `run`) stored: a partnership contact is one per partner. */
 export interface RecordedContact {
   id: number;
   utr: string;
   partnershipUtr: string | null;
-  enquiries: { position: number; subject: string; actionTaken: string | null; generalNotes: string | null }[];
+  enquiries: ChainEnquiry[];
 }
 
 /** A contact recorded (or found already recorded: `duplicate`), or refused with its errors. */
