@@ -273,6 +273,27 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
 
   afterAll(() => target.dispose());
 
+  it('a CSV export made before recorded_by was exported (its columns one fewer) still verifies; a CSV of other columns is refused', async () => {
+    const full = join(cwd, `before-${driver}.csv`);
+    expect((await runCli(['export', '--out', full], target.env)).code).toBe(0);
+    const [header, ...lines] = readFileSync(full, 'utf8').trimEnd().split('\n');
+    expect(header!.endsWith(',recorded_by')).toBe(true);
+    // The older export: the same rows without their last column (empty: this entry has no writer).
+    const older = join(cwd, `older-${driver}.csv`);
+    writeFileSync(older, `${[header!, ...lines].map((l) => l.replace(/,[^,]*$/, '')).join('\n')}\n`);
+    writeFileSync(`${older}.manifest.json`, readFileSync(`${full}.manifest.json`));
+    const verified = await runCli(['verify', '--export', older], target.env);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // Columns in another order are no export of this tool's, whatever their names.
+    const shuffled = join(cwd, `shuffled-${driver}.csv`);
+    const swap = (l: string) => { const cells = l.split(','); [cells[1], cells[2]] = [cells[2]!, cells[1]!]; return cells.join(','); };
+    writeFileSync(shuffled, `${[header!, ...lines].map(swap).join('\n')}\n`);
+    writeFileSync(`${shuffled}.manifest.json`, readFileSync(`${full}.manifest.json`));
+    const refused = await runCli(['verify', '--export', shuffled], target.env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/it is not a cis-contact CSV export \[file-unreadable\]/);
+  });
+
   it('verifies after the upgrade, chains new contacts with their writer after it, and the recipe verifies the whole export', async () => {
     const verified = await runCli(['verify', '--json'], target.env);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockStore } from '../../src/storage/store-lock.js';
+import { until } from '../support/events.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const made: string[] = [];
@@ -74,12 +75,13 @@ describe('store lock over a socket file', () => {
     let waited = 0;
     let taken = false;
     const taking = lockStore(store, () => { waited++; }, undefined, { socketDir }).then((lock) => { taken = true; return lock; });
-    await sleep(700);
+    // The waiter has tried and found the lock held: that is the event to wait for.
+    await until('the waiter to be told it waits', () => waited === 1);
     expect(taken).toBe(false);
-    expect(waited).toBe(1);
     holder.kill('SIGSTOP');
-    await sleep(500);
-    // Paused, it still holds: the kernel queues the connection that asks.
+    // Paused, it still holds: the kernel queues the connection that asks. What is tested is an absence,
+    // which no event marks: the pause spans several of the waiter's attempts (one each 200 ms).
+    await sleep(1000);
     expect(taken).toBe(false);
     holder.kill('SIGKILL');
     await once(holder, 'exit');
@@ -95,7 +97,8 @@ describe('store lock over a socket file', () => {
     mkdirSync(mutex);
     let taken = false;
     const taking = lockStore(store, undefined, undefined, { socketDir }).then((lock) => { taken = true; return lock; });
-    await sleep(600);
+    // An absence again (no takeover while the mutex is fresh): several of the waiter's attempts, one each 200 ms.
+    await sleep(1000);
     expect(taken, 'a fresh mutex is a takeover under way: wait').toBe(false);
     const longAgo = new Date(Date.now() - 60_000);
     utimesSync(mutex, longAgo, longAgo);
