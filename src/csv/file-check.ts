@@ -13,7 +13,7 @@
  *   much of the file it would swallow.
  */
 
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { CisError, inputError } from '../domain/errors.js';
 import { type CsvFormat, DEFAULT_FORMAT, MAX_ROW_CHARS, openFile, parserBytes, readCsvChunks, whyUnreadable } from './reader.js';
 import { QuotingScan } from './quoting.js';
@@ -122,7 +122,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
             throw inputError('invalid-encoding', { value: path, detail: `is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have` },
               'a file saved by Excel or an older Windows system is most likely windows-1252: add --encoding windows-1252');
           }
-        } else if (firstAccentLine === 0) {
+        } else if (firstAccentLine === 0 && !isAscii(whole)) {
           const high = whole.findIndex((b) => b >= 0x80);
           if (high !== -1) firstAccentLine = counted.lines + 1 + linesIn(whole, high);
         }

@@ -4,7 +4,7 @@
  * auditor can recompute it with other tools.
  */
 
-import { canonicalJson, sha256Hex } from './identity.js';
+import { canonicalJson, jsonValue, sha256Hex } from './identity.js';
 import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField } from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -22,7 +22,7 @@ const CHAINED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey);
 const PLACED = CHAINED.filter((f) => f.origin === 'placed');
 type PlacedKey = 'seq' | 'recordedAt' | 'recordedBy';
 if (PLACED.map((f) => f.key).sort().join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()) throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
-if (CHAINED[0]!.origin === 'placed' || CHAINED[0]!.addedLater) throw new Error('the first canonical key must be always present and known before the lock');
+if (CHAINED[0]!.origin === 'placed' || CHAINED[0]!.addedLater || CHAINED_ENQUIRY[0]!.addedLater) throw new Error('the first canonical key must be always present and known before the lock');
 
 type Values = Record<string, unknown>;
 
@@ -71,29 +71,33 @@ export const canonicalTemplate: (e: PendingEntry) => CanonicalTemplate = templat
  * one a contact, so it must cost about what a hand-written one would).
  */
 function templateWriter(): (e: PendingEntry) => CanonicalTemplate {
-  const memberCode = (f: StoredField, from: string) => {
+  // No member is written with a comma to slice off: slicing a concatenation copies it whole.
+  const memberCode = (f: StoredField, from: string, first: boolean) => {
     const read = `${from}[${JSON.stringify(f.key)}]`;
     const value = f.key === 'enquiries' ? `enquiries(${read})` : `json(${read})`;
-    const code = `${JSON.stringify(`,${JSON.stringify(f.key)}:`)} + ${value}`;
+    const code = `${JSON.stringify(`${first ? '' : ','}${JSON.stringify(f.key)}:`)} + ${value}`;
     // `== null`: an entry made before the field was kept may lack it altogether.
     return f.addedLater ? `(${read} == null ? '' : ${code})` : code;
   };
-  const enquiryCode = CHAINED_ENQUIRY.map((f) => memberCode(f, 'q')).join(' + ');
+  const enquiryCode = CHAINED_ENQUIRY.map((f, i) => memberCode(f, 'q', i === 0)).join(' + ');
   const parts: string[][] = [[]];
   for (const f of CHAINED) {
     if (f.origin === 'placed') parts.push([]);
-    else parts.at(-1)!.push(memberCode(f, 'e'));
+    else parts.at(-1)!.push(memberCode(f, 'e', f === CHAINED[0]));
   }
   const partCode = parts.map((members, i) => {
     const text = members.length === 0 ? "''" : members.join(' + ');
-    return i === 0 ? `'{' + (${text}).slice(1)` : i === parts.length - 1 ? `${text} + '}'` : text;
+    return i === 0 ? `'{' + ${text}` : i === parts.length - 1 ? `${text} + '}'` : text;
   });
   const enquiries = new Function('json', `return (qs) => {
-    let out = '';
-    for (const q of qs) out += ',{' + (${enquiryCode}).slice(1) + '}';
-    return '[' + out.slice(1) + ']';
-  };`)(JSON.stringify);
-  return new Function('json', 'enquiries', `return (e) => ({ parts: [${partCode.join(', ')}] });`)(JSON.stringify, enquiries);
+    let out = '[';
+    for (let i = 0; i < qs.length; i++) {
+      const q = qs[i];
+      out += (i === 0 ? '{' : ',{') + ${enquiryCode} + '}';
+    }
+    return out + ']';
+  };`)(jsonValue);
+  return new Function('json', 'enquiries', `return (e) => ({ parts: [${partCode.join(', ')}] });`)(jsonValue, enquiries);
 }
 
 /** The placed fields' members, in canonical order, for one transaction's time and writer at `seq`. */

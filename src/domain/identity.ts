@@ -12,6 +12,18 @@ export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
+/** What JSON.stringify escapes in a string (a quote, a backslash, controls), and surrogates, which it escapes when alone. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify's text of a value, without copying a string that needs no
+ * escape: JSON.stringify builds every string it writes anew, and the import
+ * writes each field of a contact twice (its identity, its canonical text).
+ */
+export function jsonValue(value: unknown): string {
+  return typeof value === 'string' && !NEEDS_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
 /** RFC 8785 canonical JSON. */
 export function canonicalJson(value: unknown): string {
   const text = canonicalize(value);
@@ -45,14 +57,17 @@ function identityWriter(): (contact: IdentityFields) => string {
   const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
     .map((f) => `(${read('c', f.key)} == null ? '' : ${JSON.stringify(`,${JSON.stringify(f.key)},`)} + json(${read('c', f.key)}))`);
   return new Function('json', `return (c) => {
-    let enquiries = '';
-    for (const q of c.enquiries) enquiries += ',[' + ${enquiry} + ']';
-    return '[' + ${[...always, "'[' + enquiries.slice(1) + ']'", ...later].join(' + ')} + ']';
-  };`)(JSON.stringify);
+    let enquiries = '[';
+    for (let i = 0; i < c.enquiries.length; i++) {
+      const q = c.enquiries[i];
+      enquiries += (i === 0 ? '[' : ',[') + ${enquiry} + ']';
+    }
+    return '[' + ${[...always, "enquiries + ']'", ...later].join(' + ')} + ']';
+  };`)(jsonValue);
 }
 
 function identityHash(utr: string, second: string | string[] | null, fields: string): string {
-  return sha256Hex(`["contact-v1",${JSON.stringify(utr)},${JSON.stringify(second)},${fields}]`).slice(0, 32);
+  return sha256Hex(`["contact-v1",${jsonValue(utr)},${JSON.stringify(second)},${fields}]`).slice(0, 32);
 }
 
 /** What each stored contact says, hashed (128 bits, hex): equal hashes mean the same contact. */

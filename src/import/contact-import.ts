@@ -26,7 +26,7 @@ import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/cor
 import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
-import { ROWS_PER_COLLECTION, fullCollection } from './heap.js';
+import { HeapCeiling } from './heap.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
@@ -209,12 +209,7 @@ class ContactImport {
     });
     let batch: LogUnit[] = [];
     let size = 0;
-    // Full collections keep the server import's peak RSS well under the
-    // ceiling (see heap.ts). Not with PGlite: there they would pause the
-    // thread that also runs the database (measured: 10% slower), and the
-    // peak there is PGlite's own (README, Performance).
-    const batchesPerCollection = this.store.driver === 'postgres' ? Math.max(1, Math.round(ROWS_PER_COLLECTION / batchRows)) : 0;
-    let launched = 0;
+    const heap = new HeapCeiling();
     // Three chains, so the database writes batch k while Node reads and
     // checks batch k+1: checks run in file order (fingerprint occurrences
     // depend on it); appends in file order after their own check; the
@@ -246,7 +241,7 @@ class ContactImport {
           launch(batch);
           batch = [];
           size = 0;
-          if (batchesPerCollection > 0 && ++launched % batchesPerCollection === 0) fullCollection();
+          heap.check();
           // Memory stays bounded: at most IN_FLIGHT + 1 batches are held at once.
           if (queue.length >= IN_FLIGHT) await queue.shift();
         }

@@ -4,6 +4,7 @@ import { type PendingEntry, canonicalTemplate } from '../domain/audit.js';
 import type { Contact, ContactTarget } from '../domain/contact.js';
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type OperatorGivenEnquiryKey, type OperatorGivenKey } from '../domain/layout.js';
 import { contentHashes, sourceKey } from '../domain/identity.js';
+import { copyTemplate } from '../storage/bulk-copy.js';
 import type { PreparedUnit } from '../storage/history-writer.js';
 
 /** The layout's fields the operator gives, as the rules normalised them. */
@@ -29,8 +30,9 @@ function pendingEntry(contact: Contact, target: ContactTarget, key: string, impo
 
 /**
  * One stored contact per target; each key is the unit's key plus the partner's
- * UTR when expanded. The canonical text is built here, while checking, so the
- * write under the chain-head lock only places and hashes it.
+ * UTR when expanded. The canonical text and the COPY lines are built here,
+ * while checking, so the write under the chain-head lock only places and
+ * hashes them.
  */
 export function prepareUnit(
   contact: Contact, targets: readonly ContactTarget[], unitKey: string,
@@ -39,7 +41,8 @@ export function prepareUnit(
   return {
     contacts: targets.map((target, i) => {
       const entry = pendingEntry(contact, target, sourceKey(unitKey, target), importRunId);
-      return { entry, contentHash: hashes[i]!, canonical: canonicalTemplate(entry) };
+      const contentHash = hashes[i]!;
+      return { entry, contentHash, canonical: canonicalTemplate(entry), copy: copyTemplate(entry, contentHash) };
     }),
   };
 }

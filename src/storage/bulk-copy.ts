@@ -5,7 +5,8 @@
  */
 
 import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
-import type { ContactRow, CopySender, EnquiryRow, RowWriter, Transaction } from './database.js';
+import type { PendingEntry } from '../domain/audit.js';
+import type { ContactRow, CopySender, CopyTemplate, EnquiryRow, HistoryWriter, Transaction } from './database.js';
 
 /** The contact's stored fields but the time: a new contact takes its transaction's (the column's default). */
 const CONTACT_COPY = CONTACT_FIELDS.filter((f) => f.key !== 'recordedAt');
@@ -39,15 +40,31 @@ export type RestoredContactRow = Omit<ContactRow, 'recordedAt'> & { recordedAt: 
 
 type CopyField = Pick<StoredField, 'key' | 'type' | 'nullable' | 'plain'>;
 
+/** Each field's COPY text as code, from the code that reads its value: escaped only where the field may need it. */
+function cellsOf(fields: readonly CopyField[], read: (f: CopyField) => string): string[] {
+  const asIs = (f: CopyField) => !f.nullable && (f.type !== 'text' || f.plain);
+  return fields.map((f) => (asIs(f) ? read(f) : `value(${read(f)})`));
+}
+
+/** Code for a line's text, or for the text between its holes: cells separated by tabs, the line ended. */
+function lineCode(cells: readonly (string | null)[], leadingTab: boolean): string[] {
+  const groups: string[][] = [[]];
+  cells.forEach((cell, i) => {
+    if (i > 0 || leadingTab) groups.at(-1)!.push("'\\t'");
+    if (cell === null) groups.push([]);
+    else groups.at(-1)!.push(cell);
+  });
+  groups.at(-1)!.push("'\\n'");
+  return groups.map((g) => (g.length === 0 ? "''" : g.join(' + ')));
+}
+
 /**
  * Rows as COPY text of `fields`, in their order: the function that writes a
- * row is generated from the fields once, a property read each, escaping only
- * what may need it (the import writes millions of rows through it).
+ * row is generated from the fields once, a property read each.
  */
 function copyTextOf(fields: readonly CopyField[]): (rows: readonly object[]) => string {
-  const asIs = (f: CopyField) => !f.nullable && (f.type !== 'text' || f.plain);
-  const cells = fields.map((f) => (asIs(f) ? `r[${JSON.stringify(f.key)}]` : `value(r[${JSON.stringify(f.key)}])`));
-  const line = new Function('value', `return (r) => ${cells.join(" + '\\t' + ")} + '\\n';`)(copyValue) as (row: object) => string;
+  const [code] = lineCode(cellsOf(fields, (f) => `r[${JSON.stringify(f.key)}]`), false);
+  const line = new Function('value', `return (r) => ${code};`)(copyValue) as (row: object) => string;
   return (rows) => {
     let out = '';
     for (const row of rows) out += line(row);
@@ -55,19 +72,66 @@ function copyTextOf(fields: readonly CopyField[]): (rows: readonly object[]) => 
   };
 }
 
-/**
- * New contacts as COPY text, and their enquiries.
- * @public test/bench/import-stages.mjs measures each as a stage of the import.
- */
-export const contactCopyText: (rows: readonly ContactRow[]) => string = copyTextOf(CONTACT_COPY);
-/** @public the bench's next stage. */
-export const enquiryCopyText: (rows: readonly EnquiryRow[]) => string = copyTextOf(ENQUIRY_COPY);
 const restoredContactCopyText = copyTextOf(RESTORED_CONTACT_COPY);
+const enquiryCopyText = copyTextOf(ENQUIRY_COPY);
 
-export function copyWriter(send: CopySender): RowWriter {
-  return async (tx, contactRows, enquiryRows) => {
-    await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactCopyText(contactRows));
-    await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryCopyText(enquiryRows));
+/** The values of a new contact's line that its writer places under the chain lock, or the chain gives it. */
+const LATE_FIELDS = CONTACT_COPY.filter((f) => f.origin === 'placed' || f.origin === 'chain');
+type LateKey = 'seq' | 'recordedBy' | 'prevHash' | 'hash';
+type LateValues = Record<LateKey, string | number>;
+if (LATE_FIELDS.map((f) => f.key).sort().join() !== (['hash', 'prevHash', 'recordedBy', 'seq'] satisfies LateKey[]).join()) {
+  throw new Error("a new contact's COPY line places other values than seq, recordedBy, prevHash and hash");
+}
+/** Besides the entry's own fields and the late ones, the line holds the content hash, known before the lock. */
+if (CONTACT_COPY.filter((f) => !f.chained && f.origin !== 'chain').map((f) => f.key).join() !== 'contentHash') {
+  throw new Error("a new contact's COPY line holds values its template cannot know");
+}
+
+/**
+ * A new contact's COPY lines around the values placed under the lock, and
+ * each enquiry's after its contact's seq. Generated once from the layout: the
+ * import makes one a contact while checking it, so the write under the lock
+ * only fills in four values a line.
+ */
+export const copyTemplate: (entry: PendingEntry, contentHash: string) => CopyTemplate = copyTemplateWriter();
+
+function copyTemplateWriter(): (entry: PendingEntry, contentHash: string) => CopyTemplate {
+  const read = (from: string) => (f: CopyField) => (f.key === 'contentHash' ? 'contentHash' : `${from}[${JSON.stringify(f.key)}]`);
+  const cells = cellsOf(CONTACT_COPY, read('e')).map((cell, i) => (LATE_FIELDS.includes(CONTACT_COPY[i]!) ? null : cell));
+  const [tail] = lineCode(cellsOf(ENQUIRY_FIELDS, read('q')), true);
+  return new Function('value', `return (e, contentHash) => {
+    const enquiries = [];
+    for (const q of e.enquiries) enquiries.push(${tail});
+    return { contact: [${lineCode(cells, false).join(', ')}], enquiries };
+  };`)(copyValue);
+}
+
+/** A template's line with its late values, generated in the layout's order of them. */
+const filledLine: (parts: readonly string[], v: LateValues) => string = new Function(
+  'p', 'v', `return ${LATE_FIELDS.map((f, i) => `p[${i}] + v[${JSON.stringify(f.key)}]`).join(' + ')} + p[${LATE_FIELDS.length}];`,
+) as (parts: readonly string[], v: LateValues) => string;
+
+/** New contacts as COPY text, filled in as the chain places them, and sent with `send` at the end of the transaction. */
+export function copyWriter(send: CopySender): HistoryWriter {
+  return {
+    batch(login) {
+      const late: LateValues = { seq: 0, recordedBy: copyValue(login), prevHash: '', hash: '' };
+      let contactText = '';
+      let enquiryText = '';
+      return {
+        add(contact, seq, prevHash, hash) {
+          late.seq = seq;
+          late.prevHash = prevHash;
+          late.hash = hash;
+          contactText += filledLine(contact.copy.contact, late);
+          for (const tail of contact.copy.enquiries) enquiryText += seq + tail;
+        },
+        async write(tx) {
+          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactText);
+          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryText);
+        },
+      };
+    },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { SQL } from 'drizzle-orm';
+import type { CanonicalTemplate, PendingEntry } from '../domain/audit.js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
 import type { contacts, enquiries } from './schema.js';
@@ -18,8 +19,43 @@ export type Executor = Database | Transaction;
 export type ContactRow = typeof contacts.$inferInsert;
 export type EnquiryRow = typeof enquiries.$inferInsert;
 
-/** Writes rows that passed classification; replaceable so bulk import can use COPY. */
-export type RowWriter = (tx: Transaction, contactRows: ContactRow[], enquiryRows: EnquiryRow[]) => Promise<void>;
+/**
+ * A contact's COPY lines but for the values its writer places under the chain
+ * lock (its seq, its writer, its chain hashes): the text around them, made
+ * while the contact is checked.
+ */
+export interface CopyTemplate {
+  /** The contact's line, one more part than the values placed in it. */
+  contact: string[];
+  /** Each enquiry's line after its contact's seq. */
+  enquiries: string[];
+}
+
+/** One contact to store on one record, in every form its writer needs but for its place and time. */
+interface PreparedContact {
+  /** Its chain entry, but for its place and time. */
+  entry: PendingEntry;
+  contentHash: string;
+  /** The entry's canonical text around the placed values. */
+  canonical: CanonicalTemplate;
+  copy: CopyTemplate;
+}
+
+/** Stored all or nothing: a contact, or every partner's copy of a partnership contact. */
+export interface PreparedUnit {
+  contacts: PreparedContact[];
+}
+
+/** The new contacts of one transaction, in chain order, sent to the database at the end. */
+interface HistoryBatch {
+  add(contact: PreparedContact, seq: number, prevHash: string, hash: string): void;
+  write(tx: Transaction): Promise<void>;
+}
+
+/** How new contacts reach their tables (INSERT, or COPY for the bulk import): a batch for each transaction, written by `login`. */
+export interface HistoryWriter {
+  batch(login: string): HistoryBatch;
+}
 
 /** Sends COPY text for one table inside the drizzle transaction `tx`. */
 export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: string) => Promise<void>;
@@ -47,8 +83,8 @@ export interface Store {
   readonly driver: DriverName;
   /** Where the data lives, for messages (a URL without its password, or a directory). */
   readonly location: string;
-  /** Writes history rows with COPY inside the current transaction. */
-  readonly bulkWriter: RowWriter;
+  /** Writes new contacts with COPY inside the current transaction. */
+  readonly bulkWriter: HistoryWriter;
   /** Sends COPY text for one table inside the current transaction. */
   readonly copy: CopySender;
   /**

@@ -7,24 +7,14 @@
  */
 
 import { sql } from 'drizzle-orm';
-import { type CanonicalTemplate, GENESIS_HASH, type PendingEntry, chainHasherAt } from '../domain/audit.js';
-import { type ContactRow, type Database, type EnquiryRow, type RowWriter, type Transaction, rows } from './database.js';
+import { GENESIS_HASH, chainHasherAt } from '../domain/audit.js';
+import {
+  type ContactRow, type Database, type EnquiryRow, type HistoryWriter, type PreparedUnit, type Transaction, rows,
+} from './database.js';
 import { LOCK_KEYS } from './locks.js';
 import { contacts, enquiries } from './schema.js';
 
-/** One contact to store on one record. */
-interface PreparedContact {
-  /** Its chain entry, but for its place and time. */
-  entry: PendingEntry;
-  contentHash: string;
-  /** The entry's canonical text around `seq` and `recorded_at`. */
-  canonical: CanonicalTemplate;
-}
-
-/** Stored all or nothing: a contact, or every partner's copy of a partnership contact. */
-export interface PreparedUnit {
-  contacts: PreparedContact[];
-}
+export type { PreparedUnit } from './database.js';
 
 export interface StoredRef {
   seq: number;
@@ -38,10 +28,24 @@ export type UnitOutcome =
   | { status: 'duplicate'; stored: StoredRef[]; partnersAdded?: string[] }
   | { status: 'conflict'; sourceKey: string; detail: string };
 
-export const insertRows: RowWriter = async (tx, contactRows, enquiryRows) => {
-  const size = 2000;
-  for (let i = 0; i < contactRows.length; i += size) await tx.insert(contacts).values(contactRows.slice(i, i + size));
-  for (let i = 0; i < enquiryRows.length; i += size) await tx.insert(enquiries).values(enquiryRows.slice(i, i + size));
+/** New contacts as plain INSERTs: one a `record`, and the import's one unit at a time (the database names its reason). */
+export const insertRows: HistoryWriter = {
+  batch(login) {
+    const contactRows: ContactRow[] = [];
+    const enquiryRows: EnquiryRow[] = [];
+    return {
+      add({ entry, contentHash }, seq, prevHash, hash) {
+        const { enquiries: own, ...fields } = entry;
+        contactRows.push({ ...fields, seq, contentHash, recordedBy: login, prevHash, hash });
+        for (const e of own) enquiryRows.push({ ...e, contactSeq: seq });
+      },
+      async write(tx) {
+        const size = 2000;
+        for (let i = 0; i < contactRows.length; i += size) await tx.insert(contacts).values(contactRows.slice(i, i + size));
+        for (let i = 0; i < enquiryRows.length; i += size) await tx.insert(enquiries).values(enquiryRows.slice(i, i + size));
+      },
+    };
+  },
 };
 
 interface Head {
@@ -85,6 +89,7 @@ async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string
 }
 
 function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutcome | undefined {
+  if (existing.size === 0) return undefined;
   const matches = unit.contacts.map((c) => existing.get(c.entry.sourceKey));
   if (matches.every((m) => m === undefined)) return undefined;
   for (let i = 0; i < unit.contacts.length; i++) {
@@ -103,7 +108,7 @@ function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutc
 }
 
 export interface AppendOptions {
-  writer?: RowWriter;
+  writer?: HistoryWriter;
   /** Do everything, then roll back: what a real run would do, with nothing written. */
   rollback?: boolean;
   /**
@@ -131,9 +136,9 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
       ? new Map<string, Existing>()
       : await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.entry.sourceKey)));
     const outcomes: UnitOutcome[] = [];
-    const contactRows: ContactRow[] = [];
-    const enquiryRows: EnquiryRow[] = [];
+    const batch = writer.batch(head.login);
     let { seq, hash } = head;
+    const written = seq;
     const chainHash = chainHasherAt(head.now, head.login);
     for (const unit of units) {
       const known = classify(unit, existing);
@@ -142,19 +147,19 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
         continue;
       }
       const stored: StoredRef[] = [];
-      for (const { entry, contentHash, canonical } of unit.contacts) {
+      for (const contact of unit.contacts) {
         seq += 1;
         const prevHash = hash;
-        hash = chainHash(prevHash, canonical, seq);
-        const { enquiries, ...fields } = entry;
-        contactRows.push({ ...fields, seq, contentHash, recordedBy: head.login, prevHash, hash });
-        for (const e of enquiries) enquiryRows.push({ ...e, contactSeq: seq });
-        existing.set(entry.sourceKey, { seq, contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
+        hash = chainHash(prevHash, contact.canonical, seq);
+        batch.add(contact, seq, prevHash, hash);
+        const { entry } = contact;
+        // A key written earlier in the batch is a duplicate later in it; taken as new, the unique index is that check.
+        if (!options.assumeNew) existing.set(entry.sourceKey, { seq, contentHash: contact.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
         stored.push({ seq, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
       }
       outcomes.push({ status: 'written', stored });
     }
-    if (contactRows.length > 0) await writer(tx, contactRows, enquiryRows);
+    if (seq > written) await batch.write(tx);
     if (options.rollback) throw new RolledBack(outcomes);
     return outcomes;
   }).catch((error: unknown) => {

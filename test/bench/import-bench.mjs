@@ -16,8 +16,9 @@
  * - Memory: peak RSS (GNU time) at ROWS and at ROWS/10, per driver; the
  *   difference per extra row is what the memory target bounds at 64 bytes.
  * - CPU: the import process's own CPU time per row (GNU time's user + system),
- *   and the busy time of every core while each command ran (/proc/stat, so
- *   the database server's share counts too), and from it `ratioFloor`: the
+ *   the database server's CPU per row beside baseline (a)'s (every core's
+ *   busy time while the command ran, from /proc/stat, less the command's own
+ *   process: psql's, or the import's), and `ratioFloor`: the
  *   ratio the import would reach if its CPU time were spread perfectly over
  *   all the machine's cores. No overlap can do better than that.
  *
@@ -194,7 +195,10 @@ await prepareTemplates(bigDir);
 // Each baseline runs before and after its import and the mean is the divisor:
 // on a shared machine the speed drifts (psql \copy of one file measured 20 s and
 // 36 s an hour apart), and a baseline taken at one end only skews the ratio.
-const mean = (a, b) => ({ seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds, b.seconds], cpuSeconds: (a.cpuSeconds + b.cpuSeconds) / 2 });
+const mean = (a, b) => ({
+  seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds, b.seconds], cpuSeconds: (a.cpuSeconds + b.cpuSeconds) / 2,
+  processCpuSeconds: ((a.processCpuSeconds ?? 0) + (b.processCpuSeconds ?? 0)) / 2,
+});
 console.error('PostgreSQL server: psql \\copy (a) and (b), cis-contact import, psql \\copy (a) and (b) again');
 const copyBefore = await serverBaseline(bigDir);
 const plainBefore = await serverBaseline(bigDir, PLAIN_TABLE);
@@ -212,6 +216,8 @@ const perRow = (big, little) => Math.round(((big.rssMb - little.rssMb) * 1024 * 
 const round = (x, digits = 2) => Number(x.toFixed(digits));
 const floor = (importRun, baseline) => round(importRun.cpuSeconds / cpus().length / baseline.seconds);
 const microsPerRow = (run) => round((run.processCpuSeconds * 1e6) / rows, 1);
+/** The database server's CPU a row: every core's busy time while the command ran, less the command's own process. */
+const serverMicrosPerRow = (run) => round(((run.cpuSeconds - run.processCpuSeconds) * 1e6) / rows, 1);
 const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   rows,
@@ -228,6 +234,11 @@ const report = {
     psqlCopyCpuSeconds: round(copy.cpuSeconds, 1),
     importCpuSeconds: round(serverBig.cpuSeconds, 1),
     importProcessCpuMicrosPerRow: microsPerRow(serverBig),
+    importProcessCpuMicrosPerRowTarget: 20,
+    serverCpuMicrosPerRow: serverMicrosPerRow(serverBig),
+    psqlCopyServerCpuMicrosPerRow: serverMicrosPerRow(copy),
+    serverCpuRatio: round(serverMicrosPerRow(serverBig) / serverMicrosPerRow(copy)),
+    serverCpuRatioTarget: 1.3,
     ratioFloor: floor(serverBig, copy),
     ratioFloorTarget: 1.2,
     peakRssMb: Math.round(serverBig.rssMb),
@@ -243,6 +254,7 @@ const report = {
     copyCpuSeconds: round(pgliteCopy.cpuSeconds, 1),
     importCpuSeconds: round(pgliteBig.cpuSeconds, 1),
     importProcessCpuMicrosPerRow: microsPerRow(pgliteBig),
+    importProcessCpuMicrosPerRowTarget: 20,
     ratioFloor: floor(pgliteBig, pgliteCopy),
     peakRssMb: Math.round(pgliteBig.rssMb),
     peakRssMbAtSmall: Math.round(pgliteSmall.rssMb),

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, canonicalEntry, canonicalEntryByLibrary, chainHash } from '../../src/domain/audit.js';
 import type { Contact } from '../../src/domain/contact.js';
-import { contentHashes, sha256Hex, unitFingerprint } from '../../src/domain/identity.js';
+import { contentHashes, jsonValue, sha256Hex, unitFingerprint } from '../../src/domain/identity.js';
 
 const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', '\u2028', '\u007f', '</script>'));
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
@@ -58,6 +58,15 @@ describe('audit chain canonical form', () => {
     expect(canonicalEntry(after)).toContain('"recordedAt":"2026-11-22T10:00:00.123456Z","recordedBy":"alice","seq":1,');
     expect(chainHash(GENESIS_HASH, after)).not.toBe(chainHash(GENESIS_HASH, before));
     expect(chainHash(GENESIS_HASH, { ...after, recordedBy: 'bob' })).not.toBe(chainHash(GENESIS_HASH, after));
+  });
+});
+
+describe('JSON text of a value without a copy', () => {
+  it('is JSON.stringify\'s for any text (lone surrogates, controls, quotes), number or null', () => {
+    fc.assert(fc.property(fc.oneof(text, fc.integer(), fc.constant(null)), (value) => {
+      expect(jsonValue(value)).toBe(JSON.stringify(value));
+    }), { numRuns: 2000 });
+    for (const lone of ['\ud800', 'a\udfff', '\u0000', '\u001f', '"', '\\']) expect(jsonValue(lone)).toBe(JSON.stringify(lone));
   });
 });
 
