@@ -79,21 +79,23 @@ function templateWriter(): (e: PendingEntry) => CanonicalTemplate {
     // `== null`: an entry made before the field was kept may lack it altogether.
     return f.addedLater ? `(${read} == null ? '' : ${code})` : code;
   };
-  const enquiryCode = CHAINED_ENQUIRY.map((f, i) => memberCode(f, 'q', i === 0)).join(' + ');
+  const enquiryCode = CHAINED_ENQUIRY.map((f, i) => memberCode(f, 'q', i === 0));
   const parts: string[][] = [[]];
   for (const f of CHAINED) {
     if (f.origin === 'placed') parts.push([]);
     else parts.at(-1)!.push(memberCode(f, 'e', f === CHAINED[0]));
   }
+  // Each part, and each enquiry, is one flat string joined from its pieces: a concatenation would be a tree of
+  // small strings, kept alive until the contact is written, and copied whole again when it is hashed.
   const partCode = parts.map((members, i) => {
-    const text = members.length === 0 ? "''" : members.join(' + ');
-    return i === 0 ? `'{' + ${text}` : i === parts.length - 1 ? `${text} + '}'` : text;
+    const pieces = [...(i === 0 ? ["'{'"] : []), ...members, ...(i === parts.length - 1 ? ["'}'"] : [])];
+    return pieces.length === 0 ? "''" : `[${pieces.join(', ')}].join('')`;
   });
   const enquiries = new Function('json', `return (qs) => {
     let out = '[';
     for (let i = 0; i < qs.length; i++) {
       const q = qs[i];
-      out += (i === 0 ? '{' : ',{') + ${enquiryCode} + '}';
+      out += (i === 0 ? '{' : ',{') + [${enquiryCode.join(', ')}].join('') + '}';
     }
     return out + ']';
   };`)(jsonValue);
@@ -135,8 +137,14 @@ export function chainHasherAt(recordedAt: string, recordedBy: string): (prevHash
   const members = placedMembers(0, recordedAt, recordedBy);
   const seqAt = PLACED.findIndex((f) => f.key === 'seq');
   const seqField = PLACED[seqAt]!;
+  // One array for every entry, joined flat: the text is hashed at once, with no tree of strings to copy first.
+  const pieces: string[] = [];
   return (prevHash, template, seq) => {
     members[seqAt] = member(seqField, seq);
-    return sha256Hex(prevHash + filled(template, members));
+    const { parts } = template;
+    pieces.length = 0;
+    pieces.push(prevHash, parts[0]!);
+    for (let i = 0; i < members.length; i++) pieces.push(members[i]!, parts[i + 1]!);
+    return sha256Hex(pieces.join(''));
   };
 }

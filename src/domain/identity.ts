@@ -52,22 +52,23 @@ const serialisedFields: (contact: IdentityFields) => string = identityWriter();
 
 function identityWriter(): (contact: IdentityFields) => string {
   const read = (from: string, key: string) => `${from}[${JSON.stringify(key)}]`;
-  const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).map((f) => `json(${read('c', f.key)}) + ','`);
-  const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => `json(${read('q', f.key)})`).join(" + ',' + ");
+  const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).flatMap((f) => [`json(${read('c', f.key)})`, "','"]);
+  const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => `json(${read('q', f.key)})`).join(", ',', ");
   const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
     .map((f) => `(${read('c', f.key)} == null ? '' : ${JSON.stringify(`,${JSON.stringify(f.key)},`)} + json(${read('c', f.key)}))`);
   return new Function('json', `return (c) => {
     let enquiries = '[';
     for (let i = 0; i < c.enquiries.length; i++) {
       const q = c.enquiries[i];
-      enquiries += (i === 0 ? '[' : ',[') + ${enquiry} + ']';
+      enquiries += (i === 0 ? '[' : ',[') + [${enquiry}].join('') + ']';
     }
-    return '[' + ${[...always, "enquiries + ']'", ...later].join(' + ')} + ']';
+    return ['[', ${[...always, 'enquiries', "']'", ...later].join(', ')}, ']'].join('');
   };`)(jsonValue);
 }
 
 function identityHash(utr: string, second: string | string[] | null, fields: string): string {
-  return sha256Hex(`["contact-v1",${jsonValue(utr)},${JSON.stringify(second)},${fields}]`).slice(0, 32);
+  // Joined flat, so hashing copies nothing first.
+  return sha256Hex(['["contact-v1",', jsonValue(utr), ',', JSON.stringify(second), ',', fields, ']'].join('')).slice(0, 32);
 }
 
 /** What each stored contact says, hashed (128 bits, hex): equal hashes mean the same contact. */

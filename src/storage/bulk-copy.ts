@@ -55,7 +55,8 @@ function lineCode(cells: readonly (string | null)[], leadingTab: boolean): strin
     else groups.at(-1)!.push(cell);
   });
   groups.at(-1)!.push("'\\n'");
-  return groups.map((g) => (g.length === 0 ? "''" : g.join(' + ')));
+  // Joined flat: a concatenation would be a tree of small strings, kept alive until the batch is written.
+  return groups.map((g) => (g.length === 0 ? "''" : g.length === 1 ? g[0]! : `[${g.join(', ')}].join('')`));
 }
 
 /**
@@ -108,7 +109,7 @@ function copyTemplateWriter(): (entry: PendingEntry, contentHash: string) => Cop
 
 /** A template's line with its late values, generated in the layout's order of them. */
 const filledLine: (parts: readonly string[], v: LateValues) => string = new Function(
-  'p', 'v', `return ${LATE_FIELDS.map((f, i) => `p[${i}] + v[${JSON.stringify(f.key)}]`).join(' + ')} + p[${LATE_FIELDS.length}];`,
+  'p', 'v', `return [${LATE_FIELDS.map((f, i) => `p[${i}], v[${JSON.stringify(f.key)}]`).join(', ')}, p[${LATE_FIELDS.length}]].join('');`,
 ) as (parts: readonly string[], v: LateValues) => string;
 
 /** New contacts as COPY text, filled in as the chain places them, and sent with `send` at the end of the transaction. */
@@ -116,19 +117,19 @@ export function copyWriter(send: CopySender): HistoryWriter {
   return {
     batch(login) {
       const late: LateValues = { seq: 0, recordedBy: copyValue(login), prevHash: '', hash: '' };
-      let contactText = '';
-      let enquiryText = '';
+      const contactLines: string[] = [];
+      const enquiryLines: (string | number)[] = [];
       return {
         add(contact, seq, prevHash, hash) {
           late.seq = seq;
           late.prevHash = prevHash;
           late.hash = hash;
-          contactText += filledLine(contact.copy.contact, late);
-          for (const tail of contact.copy.enquiries) enquiryText += seq + tail;
+          contactLines.push(filledLine(contact.copy.contact, late));
+          for (const tail of contact.copy.enquiries) enquiryLines.push(seq, tail);
         },
         async write(tx) {
-          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactText);
-          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryText);
+          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactLines.join(''));
+          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryLines.join(''));
         },
       };
     },
