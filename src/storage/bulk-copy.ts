@@ -60,17 +60,13 @@ function lineCode(cells: readonly (string | null)[], leadingTab: boolean): strin
 }
 
 /**
- * Rows as COPY text of `fields`, in their order: the function that writes a
+ * Rows as COPY lines of `fields`, in their order: the function that writes a
  * row is generated from the fields once, a property read each.
  */
-function copyTextOf(fields: readonly CopyField[]): (rows: readonly object[]) => string {
+function copyTextOf(fields: readonly CopyField[]): (rows: readonly object[]) => string[] {
   const [code] = lineCode(cellsOf(fields, (f) => `r[${JSON.stringify(f.key)}]`), false);
   const line = new Function('value', `return (r) => ${code};`)(copyValue) as (row: object) => string;
-  return (rows) => {
-    let out = '';
-    for (const row of rows) out += line(row);
-    return out;
-  };
+  return (rows) => rows.map(line);
 }
 
 const restoredContactCopyText = copyTextOf(RESTORED_CONTACT_COPY);
@@ -118,18 +114,18 @@ export function copyWriter(send: CopySender): HistoryWriter {
     batch(login) {
       const late: LateValues = { seq: 0, recordedBy: copyValue(login), prevHash: '', hash: '' };
       const contactLines: string[] = [];
-      const enquiryLines: (string | number)[] = [];
+      const enquiryLines: string[] = [];
       return {
         add(contact, seq, prevHash, hash) {
           late.seq = seq;
           late.prevHash = prevHash;
           late.hash = hash;
           contactLines.push(filledLine(contact.copy.contact, late));
-          for (const tail of contact.copy.enquiries) enquiryLines.push(seq, tail);
+          for (const tail of contact.copy.enquiries) enquiryLines.push(seq + tail);
         },
         async write(tx) {
-          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactLines.join(''));
-          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryLines.join(''));
+          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactLines);
+          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryLines);
         },
       };
     },

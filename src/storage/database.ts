@@ -57,8 +57,13 @@ export interface HistoryWriter {
   batch(login: string): HistoryBatch;
 }
 
-/** Sends COPY text for one table inside the drizzle transaction `tx`. */
-export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: string) => Promise<void>;
+/**
+ * Sends COPY text for one table inside the drizzle transaction `tx`: the
+ * text is its pieces (whole lines) in order, which the driver sends without
+ * first making them one string (a batch's would be megabytes, allocated
+ * straight into the old generation).
+ */
+export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: readonly string[]) => Promise<void>;
 
 type DriverName = 'postgres' | 'pglite';
 

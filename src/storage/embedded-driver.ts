@@ -29,10 +29,10 @@ import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
  * upgrade that moves it.
  */
 const copyInto = (dataDir: string): CopySender => async (tx, table, columns, text) => {
-  if (text === '') return;
+  if (text.length === 0) return;
   assertRoom(dataDir);
   const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
-  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob(text as string[]) });
 };
 
 /** Whether DIR holds an embedded store's database files. */

@@ -25,8 +25,24 @@ function clientOf(tx: Transaction): postgres.TransactionSql {
   return (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client;
 }
 
+/** Lines joined into one CopyData message: large enough that a message costs little, small enough to die young. */
+const COPY_MESSAGE_CHARS = 64 * 1024;
+
+/** The pieces of COPY text joined into messages of about COPY_MESSAGE_CHARS. */
+function* copyMessages(pieces: readonly string[]): Generator<string> {
+  let from = 0;
+  let size = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    size += pieces[i]!.length;
+    if (size < COPY_MESSAGE_CHARS && i < pieces.length - 1) continue;
+    yield pieces.slice(from, i + 1).join('');
+    from = i + 1;
+    size = 0;
+  }
+}
+
 const copy: CopySender = async (tx, table, columns, text) => {
-  if (text === '') return;
+  if (text.length === 0) return;
   const client = clientOf(tx);
   const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
   const finished = new Promise<void>((resolve, reject) => {
@@ -34,7 +50,9 @@ const copy: CopySender = async (tx, table, columns, text) => {
     target.once('error', reject);
   });
   finished.catch(() => {});
-  await new Promise<void>((resolve, reject) => target.write(text, (error) => (error ? reject(error) : resolve())));
+  for (const message of copyMessages(text)) {
+    await new Promise<void>((resolve, reject) => target.write(message, (error) => (error ? reject(error) : resolve())));
+  }
   target.end();
   // Let the stream send CopyDone before anything else goes down the connection.
   await new Promise((resolve) => setImmediate(resolve));

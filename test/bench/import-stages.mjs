@@ -58,7 +58,7 @@ for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), { encoding
   }
   lap('chain');
   // The COPY lines filled in as the write fills them, and made one text a table, as the driver sends it.
-  const batch = copyWriter(async (_tx, _table, _columns, text) => { copied += text.length; }).batch('bench');
+  const batch = copyWriter(async (_tx, _table, _columns, lines) => { for (const line of lines) copied += line.length; }).batch('bench');
   for (let k = 0; k < prepared.length; k++) batch.add(prepared[k], placed[3 * k], placed[3 * k + 1], placed[3 * k + 2]);
   await batch.write(undefined);
   lap('copyText');

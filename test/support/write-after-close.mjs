@@ -36,7 +36,7 @@ await store.db.transaction(async (tx) => {
   await tx.execute(sql`create temp table lost (x text)`);
   const [{ pid }] = await tx.execute(sql`select pg_backend_pid() as pid`);
   // More than the socket holds, so the COPY is still being written when the backend ends.
-  const copying = store.copy(tx, 'lost', ['x'], 'a row\n'.repeat(500_000));
+  const copying = store.copy(tx, 'lost', ['x'], Array.from({ length: 500_000 }, () => 'a row\n'));
   await admin`select pg_terminate_backend(${pid})`;
   await copying.catch((error) => { outcome.copy = codeOf(error); });
   await closed;
