@@ -8,7 +8,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
 import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
 import { restoreRow } from './formula-guard.js';
-import { type CsvFormat, readCsvChunks } from './reader.js';
+import { type CsvFormat, type CsvItem, readCsvChunks } from './reader.js';
 import { rowTooLong } from './file-check.js';
 
 export interface Row {
@@ -27,12 +27,15 @@ export interface RowEvents {
   emptyRow?: () => void;
 }
 
+/** How a file's items are read: `readCsvChunks`, or the same on a worker thread (reader-thread.ts). */
+export type ChunkReader = (path: string, format: Partial<CsvFormat>) => AsyncGenerator<CsvItem[]>;
+
 /** Rows in the chunks the file is read in: a chunk's rows are handled together, without a promise each. */
 export async function* csvRowChunks(
-  file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents,
+  file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents, read: ChunkReader = readCsvChunks,
 ): AsyncGenerator<Row[]> {
   let header: ResolvedHeader | undefined;
-  for await (const items of readCsvChunks(file, format)) {
+  for await (const items of read(file, format)) {
     const rows: Row[] = [];
     for (const item of items) {
       // The whole-file check has refused such a file already; never read past one.

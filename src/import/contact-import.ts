@@ -1,8 +1,9 @@
 /**
  * Bulk import of a contact log: rows -> units ->
- * batches -> storage. Rows stream through; each batch of units is checked by
- * the pure rules, then appended in one transaction with COPY while the next
- * batch is read and checked. A unit is written whole or not at all; every row
+ * batches -> storage. Rows stream through (a large file is read and parsed on
+ * a worker thread); each batch of units is checked by the pure rules, then
+ * appended in one transaction with COPY while the next batch is read and
+ * checked. A unit is written whole or not at all; every row
  * ends as exactly one of accepted, rejected or duplicate.
  */
 
@@ -14,6 +15,7 @@ import {
 } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, partnersChangedDetail, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
+import { readCsvChunksAhead } from '../csv/reader-thread.js';
 import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
@@ -206,7 +208,7 @@ class ContactImport {
         this.sourceLineOf = sourceLineReader(header.raw);
       },
       emptyRow: () => this.summary.rowsEmpty++,
-    });
+    }, readCsvChunksAhead);
     let batch: LogUnit[] = [];
     let size = 0;
     const heap = new HeapCeiling();

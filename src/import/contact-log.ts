@@ -13,7 +13,7 @@ import type { CsvFormat } from '../csv/reader.js';
 import type { ColumnMap, FileLayout } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
 import type { FileSnapshot } from '../csv/file-snapshot.js';
-import { type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
+import { type ChunkReader, type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -44,8 +44,9 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
   return { ...pick(rows[0]!.fields, CONTACT_INPUTS), enquiries: rows.map((r) => pick(r.fields, ENQUIRY_INPUTS) as RawEnquiry) };
 }
 
-export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents): AsyncGenerator<LogRow[]> {
-  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events);
+/** `read`: how the file is read (on a worker thread for the import itself). */
+export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader): AsyncGenerator<LogRow[]> {
+  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -135,6 +135,29 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     expect(readFileSync(join(cwd, 'edge-rejects.csv'), 'utf8')).toMatch(/,4,control-character,general_notes contains the control character U\+0000/);
     expect(await notesOf(target, 'E-1')).toBe('line one\nline two, with "quotes"');
     expect((await stored(target)).contacts).toBe(before + 1);
+  });
+
+  it('a file large enough to be read on a worker thread is read as on the main thread: quotes, line breaks, accents, the line of a reject', async () => {
+    // The built tool parses a file of 4 MiB or more on a worker thread (src/csv/reader-thread.ts).
+    expect(existsSync(join(BIN, '../../dist/csv/read-worker.js'))).toBe(true);
+    const notes = (i: number) => `Row ${i}: said "yes", then \r\nrang back; caf\u00e9 \u{1F600}\n${'x'.repeat(300)}`;
+    const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
+    const rows = 12_000;
+    const bad = 9_000;
+    const lines = [HEADER];
+    for (let i = 0; i < rows; i++) {
+      const date = i === bad ? '2019-02-30' : '2019-03-14';
+      lines.push(`BIG-${i},1955839661,,agent,Jo Bloggs,phone-inbound,,${date},authenticated,1234567,Callback,Rang,${quoted(notes(i))}`);
+    }
+    const file = join(cwd, 'big.csv');
+    writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+    expect(statSync(file).size).toBeGreaterThan(4 * 1024 * 1024);
+    const r = await cli(['--json', 'import', 'big.csv', '--rejects', 'big-rejects.csv']);
+    expect(r.json).toMatchObject({ rowsRead: rows, rowsAccepted: rows - 1, rowsRejected: 1, rejectsByCode: { 'date-format': 1 } });
+    // Each row before the bad one spans three lines of the file (two line breaks inside its notes).
+    expect(readFileSync(join(cwd, 'big-rejects.csv'), 'utf8')).toContain(`,${2 + 3 * bad},date-format,`);
+    // Stored as the rules keep text: a CRLF inside it as LF.
+    for (const i of [0, 1, 4321, bad - 1, bad + 1, rows - 1]) expect(await notesOf(target, `BIG-${i}`)).toBe(notes(i).replace('\r\n', '\n'));
   });
 
   it('reads windows-1252; read as UTF-8 the same file is refused whole, naming the line', async () => {
