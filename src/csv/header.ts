@@ -195,21 +195,50 @@ function unknownColumnsHint(raw: readonly string[], layout: FileLayout): string 
   return `${oneColumn}the known columns are ${layout.known.join(', ')}; a --map FILE renames a legacy header ({"Legacy header": "${layout.known[layout.known.length - 1]}"}) or drops a column ({"Column to drop": null})`;
 }
 
+/** Problems of a row's shape under its header: a value under a blank header, or too many or too few cells (`row-shape`). */
+export function shapeIssues(values: readonly string[], header: ResolvedHeader): Issue[] {
+  let issues: Issue[] | undefined;
+  if (values.length !== header.columns.length) {
+    (issues ??= []).push(issue('row-shape', { length: values.length, limit: header.columns.length }));
+  }
+  const n = Math.min(values.length, header.columns.length);
+  for (let i = 0; i < n; i++) {
+    if ('blank' in header.columns[i]! && values[i]!.trim() !== '') {
+      (issues ??= []).push(issue('row-shape', { length: values.length, limit: header.columns.length, detail: `a value stands under the blank header of column ${i + 1}` }));
+    }
+  }
+  return issues ?? NO_ISSUES;
+}
+
+/** Shared by every row without a problem of its shape: read only, never added to. */
+const NO_ISSUES: Issue[] = Object.freeze([]) as unknown as Issue[];
+
+/** A row's value of one field, by the column the header gives it, a legacy word read as what it means. */
+export type FieldReader = (values: readonly string[]) => string | undefined;
+
+/**
+ * How to read `field` from a row under this header: no record of fields is
+ * made a row. Undefined where the row is too short to reach its column, or
+ * the header has no such column.
+ */
+export function fieldReader(header: ResolvedHeader, field: string): FieldReader {
+  const index = header.columns.findIndex((c) => 'field' in c && c.field === field);
+  if (index === -1) return () => undefined;
+  const column = header.columns[index] as { field: string; words?: ValueMap };
+  const words = column.words;
+  // The row's own values (for a rejects file) stay as written; only what is read is translated.
+  return words ? (values) => (index < values.length ? words.get(values[index]!.trim().toLowerCase()) ?? values[index] : undefined)
+    : (values) => values[index];
+}
+
 /** The row as fields; a value under a blank header is `row-shape`. */
 export function fieldsOf(values: string[], header: ResolvedHeader): { fields: Record<string, string>; issues: Issue[] } {
   const fields: Record<string, string> = {};
-  const issues: Issue[] = [];
-  if (values.length !== header.columns.length) {
-    issues.push(issue('row-shape', { length: values.length, limit: header.columns.length }));
-  }
   const n = Math.min(values.length, header.columns.length);
   for (let i = 0; i < n; i++) {
     const column = header.columns[i]!;
     // A legacy word is read as what it means; the row's own values (for a rejects file) stay as written.
     if ('field' in column) fields[column.field] = column.words?.get(values[i]!.trim().toLowerCase()) ?? values[i]!;
-    else if ('blank' in column && values[i]!.trim() !== '') {
-      issues.push(issue('row-shape', { length: values.length, limit: header.columns.length, detail: `a value stands under the blank header of column ${i + 1}` }));
-    }
   }
-  return { fields, issues };
+  return { fields, issues: [...shapeIssues(values, header)] };
 }

@@ -58,7 +58,10 @@ async function* readOffThread(path: string, format: Partial<CsvFormat>): AsyncGe
   };
   worker.on('message', receive);
   worker.on('error', (error) => receive({ crash: error.message }));
-  worker.on('exit', () => receive({ crash: 'the reading thread stopped' }));
+  // A worker that ends of itself has posted its last message first; only one that stopped otherwise is a failure.
+  worker.on('exit', (code) => {
+    if (code !== 0) receive({ crash: `the reading thread stopped (exit code ${code})` });
+  });
   const next = () => (waiting.length > 0 ? Promise.resolve(waiting.shift()!) : new Promise<Message>((resolve) => (deliver = resolve)));
   try {
     for (;;) {

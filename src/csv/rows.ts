@@ -6,7 +6,7 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
-import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader } from './header.js';
+import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader, shapeIssues } from './header.js';
 import { restoreRow } from './formula-guard.js';
 import { type CsvFormat, type CsvItem, readCsvChunks } from './reader.js';
 import { rowTooLong } from './file-check.js';
@@ -14,8 +14,10 @@ import { rowTooLong } from './file-check.js';
 export interface Row {
   line: number;
   values: string[];
-  fields: Record<string, string>;
-  issues: Issue[];
+  /** The header the row is read under: its fields are read by column (`fieldReader`), no record of them made a row. */
+  header: ResolvedHeader;
+  /** Problems of the row's shape; shared and empty when there are none: never added to. */
+  issues: readonly Issue[];
   /** Bytes of the file read so far, for progress. */
   bytesRead: number;
 }
@@ -52,17 +54,20 @@ export async function* csvRowChunks(
       }
       // In every file, not only a rejects file: a clean-up may have dropped what said it was one.
       const values = restoreRow(item.values);
-      const { fields, issues } = fieldsOf(values, header);
-      if (item.unterminated) issues.push(issue('row-unterminated'));
-      rows.push({ line: item.line, values, fields, issues, bytesRead: item.bytesRead });
+      const shape = shapeIssues(values, header);
+      const issues = item.unterminated ? [...shape, issue('row-unterminated')] : shape;
+      rows.push({ line: item.line, values, header, issues, bytesRead: item.bytesRead });
     }
     if (rows.length > 0) yield rows;
   }
   if (!header) throw inputError('missing-column', { value: file });
 }
 
+/** Rows one at a time, each with its fields as a record (the reference files: small, and read by field name throughout). */
 export async function* csvRows(
   file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents,
-): AsyncGenerator<Row> {
-  for await (const rows of csvRowChunks(file, format, layout, map, events)) yield* rows;
+): AsyncGenerator<Row & { fields: Record<string, string> }> {
+  for await (const rows of csvRowChunks(file, format, layout, map, events)) {
+    for (const row of rows) yield { ...row, fields: fieldsOf(row.values, row.header).fields };
+  }
 }

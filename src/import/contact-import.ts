@@ -27,7 +27,7 @@ import { importRuns } from '../storage/schema.js';
 import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
 import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
-import { type LogUnit, logRows, logUnits, rawContactOf } from './contact-log.js';
+import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { HeapCeiling } from './heap.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
@@ -104,10 +104,11 @@ interface Evaluated {
 const FREE_TEXT = ['contact_name', 'action_taken', 'general_notes'] as const;
 
 /** In a rejects file brought back: free text whose masked payment number was left as the rejects file wrote it. */
-function maskedNumbers(fields: Record<string, string>): Issue[] {
+function maskedNumbers(row: LogRow): Issue[] {
   const found: Issue[] = [];
   for (const field of FREE_TEXT) {
-    const masked = fields[field] === undefined ? undefined : findMaskedNumber(fields[field]!);
+    const value = logField(row, field);
+    const masked = value === undefined ? undefined : findMaskedNumber(value);
     if (masked) found.push(issue('payment-details', { field, value: masked }));
   }
   return found;
@@ -122,7 +123,7 @@ function evaluate(
   fromRejectsFile: boolean, sourceLine: number | undefined,
 ): Evaluated {
   const rows = unit.rows;
-  const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r.fields)] : [...r.issues, ...unit.issues]));
+  const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r)] : [...r.issues, ...unit.issues]));
   const rowWarnings: Issue[][] = rows.map(() => []);
   let prepared: PreparedUnit | undefined;
   let pending: PendingKey | undefined;

@@ -5,12 +5,12 @@
  */
 
 import { type Issue, issue } from '../domain/catalogue.js';
-import type { RawContact, RawEnquiry } from '../domain/contact.js';
+import type { RawContact } from '../domain/contact.js';
 import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
-import type { ColumnMap, FileLayout } from '../csv/header.js';
+import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, fieldReader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
 import type { FileSnapshot } from '../csv/file-snapshot.js';
 import { type ChunkReader, type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
@@ -33,18 +33,42 @@ export interface LogUnit {
   issues: Issue[];
 }
 
-const pick = (fields: Record<string, string>, headers: readonly { header: string }[]) => {
-  const out: Record<string, string | undefined> = {};
-  for (const { header } of headers) out[header] = fields[header];
-  return out;
-};
+/** How each of the contact log's columns is read from a row under one header: made once a file. */
+interface LogReaders {
+  field: ReadonlyMap<string, FieldReader>;
+  /** A unit's rows as one contact, as an object literal generated from the layout's inputs. */
+  contact: (rows: readonly LogRow[]) => RawContact;
+}
+
+const readersOf = new WeakMap<ResolvedHeader, LogReaders>();
+
+function logReaders(header: ResolvedHeader): LogReaders {
+  let readers = readersOf.get(header);
+  if (!readers) {
+    const field = new Map(INPUT_HEADERS.map((h) => [h, fieldReader(header, h)]));
+    const inputs = [...CONTACT_INPUTS, ...ENQUIRY_INPUTS];
+    const members = (from: number, to: number, values: string) => inputs.slice(from, to)
+      .map(({ header: h }, k) => `${JSON.stringify(h)}: read[${from + k}](${values})`).join(', ');
+    const contact = new Function('read', `return (rows) => ({
+      ${members(0, CONTACT_INPUTS.length, 'rows[0].values')},
+      enquiries: rows.map((row) => ({ ${members(CONTACT_INPUTS.length, inputs.length, 'row.values')} })),
+    });`)(inputs.map((i) => field.get(i.header)!)) as LogReaders['contact'];
+    readers = { field, contact };
+    readersOf.set(header, readers);
+  }
+  return readers;
+}
+
+/** One column of a row of the contact log, by its name, as the header and the map read it. */
+export function logField(row: LogRow, header: string): string | undefined {
+  return logReaders(row.header).field.get(header)!(row.values);
+}
 
 /** A unit's rows as one contact: the contact's columns from its first row, an enquiry from each row. */
 export function rawContactOf(rows: readonly LogRow[]): RawContact {
-  return { ...pick(rows[0]!.fields, CONTACT_INPUTS), enquiries: rows.map((r) => pick(r.fields, ENQUIRY_INPUTS) as RawEnquiry) };
+  return logReaders(rows[0]!.header).contact(rows);
 }
 
-/** `read`: how the file is read (on a worker thread for the import itself). */
 export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader): AsyncGenerator<LogRow[]> {
   return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read);
 }
@@ -59,7 +83,7 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
   for await (const rows of chunks) {
     const units: LogUnit[] = [];
     for (const row of rows) {
-      const ref = (row.fields.contact_ref ?? '').trim();
+      const ref = (logField(row, 'contact_ref') ?? '').trim();
       if (current && ref !== '' && current.ref === ref) {
         current.rows.push(row);
         continue;
