@@ -195,8 +195,11 @@ function unknownColumnsHint(raw: readonly string[], layout: FileLayout): string 
   return `${oneColumn}the known columns are ${layout.known.join(', ')}; a --map FILE renames a legacy header ({"Legacy header": "${layout.known[layout.known.length - 1]}"}) or drops a column ({"Column to drop": null})`;
 }
 
+/** Shared by every row without a problem of its shape: read only, never added to. */
+const NO_ISSUES: readonly Issue[] = Object.freeze([]);
+
 /** Problems of a row's shape under its header: a value under a blank header, or too many or too few cells (`row-shape`). */
-export function shapeIssues(values: readonly string[], header: ResolvedHeader): Issue[] {
+export function shapeIssues(values: readonly string[], header: ResolvedHeader): readonly Issue[] {
   let issues: Issue[] | undefined;
   if (values.length !== header.columns.length) {
     (issues ??= []).push(issue('row-shape', { length: values.length, limit: header.columns.length }));
@@ -209,9 +212,6 @@ export function shapeIssues(values: readonly string[], header: ResolvedHeader): 
   }
   return issues ?? NO_ISSUES;
 }
-
-/** Shared by every row without a problem of its shape: read only, never added to. */
-const NO_ISSUES: Issue[] = Object.freeze([]) as unknown as Issue[];
 
 /** A row's value of one field, by the column the header gives it, a legacy word read as what it means. */
 export type FieldReader = (values: readonly string[]) => string | undefined;
