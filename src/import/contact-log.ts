@@ -6,7 +6,7 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import type { RawContact } from '../domain/contact.js';
-import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REQUIRED_HEADERS } from '../domain/layout.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
@@ -82,8 +82,10 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
   let current: LogUnit | undefined;
   for await (const rows of chunks) {
     const units: LogUnit[] = [];
+    // Every row of a file shares its header: the contact_ref's reader is looked up once a chunk, not once a row.
+    const refOf = rows.length > 0 ? logReaders(rows[0]!.header).field.get(REF_INPUT.header)! : undefined;
     for (const row of rows) {
-      const ref = (logField(row, 'contact_ref') ?? '').trim();
+      const ref = (refOf!(row.values) ?? '').trim();
       if (current && ref !== '' && current.ref === ref) {
         current.rows.push(row);
         continue;
