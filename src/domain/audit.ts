@@ -4,7 +4,8 @@
  * auditor can recompute it with other tools.
  */
 
-import { canonicalJson, jsonValue, sha256Hex } from './identity.js';
+import { canonicalJson, sha256Hex } from './identity.js';
+import { JSON_HELPER_NAMES, JSON_HELPERS, type Piece, fill, jsonPieces, piecesCode } from './json-pieces.js';
 import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField } from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -66,40 +67,60 @@ export interface CanonicalTemplate {
 export const canonicalTemplate: (e: PendingEntry) => CanonicalTemplate = templateWriter();
 
 /**
- * `canonicalTemplate`, generated once from the layout: a property read and a
- * JSON.stringify a field, concatenated in canonical order (the import makes
- * one a contact, so it must cost about what a hand-written one would).
+ * `canonicalTemplate`, generated once from the layout: each part of the text
+ * one array of pieces in canonical order, the enquiries written into it in a
+ * loop, joined once (the import makes one a contact, so it must cost about
+ * what a hand-written one would).
  */
 function templateWriter(): (e: PendingEntry) => CanonicalTemplate {
+  type Step = Piece | { enquiriesOf: string };
   // No member is written with a comma to slice off: slicing a concatenation copies it whole.
-  const memberCode = (f: StoredField, from: string, first: boolean) => {
+  const memberPieces = (f: StoredField, from: string, first: boolean): Piece[] => {
     const read = `${from}[${JSON.stringify(f.key)}]`;
-    const value = f.key === 'enquiries' ? `enquiries(${read})` : `json(${read})`;
-    const code = `${JSON.stringify(`${first ? '' : ','}${JSON.stringify(f.key)}:`)} + ${value}`;
+    const pieces: Piece[] = [{ text: `${first ? '' : ','}${JSON.stringify(f.key)}:` }, ...jsonPieces(f, read)];
     // `== null`: an entry made before the field was kept may lack it altogether.
-    return f.addedLater ? `(${read} == null ? '' : ${code})` : code;
+    return f.addedLater ? [{ code: `(${read} == null ? '' : [${piecesCode(pieces).join(', ')}].join(''))` }] : pieces;
   };
-  const enquiryCode = CHAINED_ENQUIRY.map((f, i) => memberCode(f, 'q', i === 0));
-  const parts: string[][] = [[]];
+  const memberSteps = (f: StoredField, first: boolean): Step[] => (f.key === 'enquiries'
+    ? [{ text: `${first ? '' : ','}"enquiries":[` }, { enquiriesOf: 'e["enquiries"]' }, { text: ']' }]
+    : memberPieces(f, 'e', first));
+  const enquiry = piecesCode(CHAINED_ENQUIRY.flatMap((f, i) => memberPieces(f, 'q', i === 0)));
+  const parts: Step[][] = [[{ text: '{' }]];
   for (const f of CHAINED) {
     if (f.origin === 'placed') parts.push([]);
-    else parts.at(-1)!.push(memberCode(f, 'e', f === CHAINED[0]));
+    else parts.at(-1)!.push(...memberSteps(f, f === CHAINED[0]));
   }
-  // Each part, and each enquiry, is one flat string joined from its pieces: a concatenation would be a tree of
-  // small strings, kept alive until the contact is written, and copied whole again when it is hashed.
-  const partCode = parts.map((members, i) => {
-    const pieces = [...(i === 0 ? ["'{'"] : []), ...members, ...(i === parts.length - 1 ? ["'}'"] : [])];
-    return pieces.length === 0 ? "''" : `[${pieces.join(', ')}].join('')`;
-  });
-  const enquiries = new Function('json', `return (qs) => {
-    let out = '[';
-    for (let i = 0; i < qs.length; i++) {
-      const q = qs[i];
-      out += (i === 0 ? '{' : ',{') + [${enquiryCode.join(', ')}].join('') + '}';
+  parts.at(-1)!.push({ text: '}' });
+  // Each part is one flat string joined from its pieces: a concatenation would be a tree of small
+  // strings, kept alive until the contact is written, and copied whole again when it is hashed.
+  const partCode = (steps: Step[], index: number) => {
+    const p = `p${index}`;
+    const only = steps.length === 1 && 'text' in steps[0]! ? steps[0].text : steps.length === 0 ? '' : undefined;
+    if (only !== undefined) return `const t${index} = ${JSON.stringify(only)};`;
+    const statements: string[] = ['n = 0;'];
+    let run: Piece[] = [];
+    for (const step of [...steps, { enquiriesOf: '' }]) {
+      if (!('enquiriesOf' in step)) {
+        run.push(step);
+        continue;
+      }
+      statements.push(fill(piecesCode(run), p));
+      run = [];
+      if (step.enquiriesOf) {
+        statements.push(`for (let i = 0, qs = ${step.enquiriesOf}; i < qs.length; i++) {
+          const q = qs[i];
+          ${fill(["i === 0 ? '{' : ',{'", ...enquiry, "'}'"], p)}
+        }`);
+      }
     }
-    return out + ']';
-  };`)(jsonValue);
-  return new Function('json', 'enquiries', `return (e) => ({ parts: [${partCode.join(', ')}] });`)(jsonValue, enquiries);
+    return `${statements.join("\n")}\n${p}.length = n;\nconst t${index} = ${p}.join("");`;
+  };
+  return new Function(...JSON_HELPER_NAMES, `const ${parts.map((_, i) => `p${i} = []`).join(', ')};
+    return (e) => {
+      let n;
+      ${parts.map(partCode).join('\n')}
+      return { parts: [${parts.map((_, i) => `t${i}`).join(', ')}] };
+    };`)(...JSON_HELPERS);
 }
 
 /** The placed fields' members, in canonical order, for one transaction's time and writer at `seq`. */

@@ -6,22 +6,11 @@
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Contact, ContactTarget } from './contact.js';
-import { CONTACT_FIELDS, ENQUIRY_FIELDS } from './layout.js';
+import { JSON_HELPER_NAMES, JSON_HELPERS, type Piece, fill, jsonPieces, piecesCode } from './json-pieces.js';
+import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField } from './layout.js';
 
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
-}
-
-/** What JSON.stringify escapes in a string (a quote, a backslash, controls), and surrogates, which it escapes when alone. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * JSON.stringify's text of a value, without copying a string that needs no
- * escape: JSON.stringify builds every string it writes anew, and the import
- * writes each field of a contact twice (its identity, its canonical text).
- */
-export function jsonValue(value: unknown): string {
-  return typeof value === 'string' && !NEEDS_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 /** RFC 8785 canonical JSON. */
@@ -43,43 +32,50 @@ export function canonicalJson(value: unknown): string {
 type IdentityFields = { enquiries: readonly object[] };
 
 /**
- * The layout's identity fields in its order, then the enquiries' (each an
- * array of theirs); a field added later follows as `"key",value` only where
- * it is set, so contacts stored before it keep their hashes. Generated once
- * from the layout: the import calls it for every contact.
+ * The text an identity hashes: `["contact-v1",utr,second,fields]`, where the
+ * fields are the layout's identity fields in its order, then the enquiries'
+ * (each an array of theirs); a field added later follows as `"key",value`
+ * only where it is set, so contacts stored before it keep their hashes.
+ * Generated once from the layout, as one array joined once: the import makes
+ * one for every contact.
  */
-const serialisedFields: (contact: IdentityFields) => string = identityWriter();
+const identityText: (contact: IdentityFields, utr: string, second: string | readonly string[] | null) => string = identityWriter();
 
-function identityWriter(): (contact: IdentityFields) => string {
-  const read = (from: string, key: string) => `${from}[${JSON.stringify(key)}]`;
-  const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).flatMap((f) => [`json(${read('c', f.key)})`, "','"]);
-  const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => `json(${read('q', f.key)})`).join(", ',', ");
+function identityWriter(): typeof identityText {
+  const read = (from: string, f: StoredField) => `${from}[${JSON.stringify(f.key)}]`;
+  const utr: StoredField = { ...CONTACT_FIELDS.find((f) => f.key === 'utr')!, nullable: false };
+  const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).flatMap((f): Piece[] => [...jsonPieces(f, read('c', f)), { text: ',' }]);
+  const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).flatMap((f, i): Piece[] => [...(i > 0 ? [{ text: ',' }] : []), ...jsonPieces(f, read('q', f))]);
   const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
-    .map((f) => `(${read('c', f.key)} == null ? '' : ${JSON.stringify(`,${JSON.stringify(f.key)},`)} + json(${read('c', f.key)}))`);
-  return new Function('json', `return (c) => {
-    let enquiries = '[';
-    for (let i = 0; i < c.enquiries.length; i++) {
-      const q = c.enquiries[i];
-      enquiries += (i === 0 ? '[' : ',[') + [${enquiry}].join('') + ']';
-    }
-    return ['[', ${[...always, 'enquiries', "']'", ...later].join(', ')}, ']'].join('');
-  };`)(jsonValue);
+    .map((f): Piece => ({ code: `(${read('c', f)} == null ? '' : [${piecesCode([{ text: `,${JSON.stringify(f.key)},` }, ...jsonPieces(f, read('c', f))]).join(', ')}].join(''))` }));
+  const head: Piece[] = [{ text: '["contact-v1",' }, ...jsonPieces(utr, 'utr'), { text: ',' }, { code: 'json(second)' }, { text: ',[' }, ...always, { text: '[' }];
+  return new Function(...JSON_HELPER_NAMES, `const p = [];
+    return (c, utr, second) => {
+      let n = 0;
+      ${fill(piecesCode(head))}
+      const qs = c.enquiries;
+      for (let i = 0; i < qs.length; i++) {
+        const q = qs[i];
+        ${fill(["i === 0 ? '[' : ',['", ...piecesCode(enquiry), "']'"])}
+      }
+      ${fill(piecesCode([{ text: ']' }, ...later, { text: ']]' }]))}
+      p.length = n;
+      return p.join('');
+    };`)(...JSON_HELPERS);
 }
 
-function identityHash(utr: string, second: string | string[] | null, fields: string): string {
-  // Joined flat, so hashing copies nothing first.
-  return sha256Hex(['["contact-v1",', jsonValue(utr), ',', JSON.stringify(second), ',', fields, ']'].join('')).slice(0, 32);
+function identityHash(contact: IdentityFields, utr: string, second: string | readonly string[] | null): string {
+  return sha256Hex(identityText(contact, utr, second)).slice(0, 32);
 }
 
 /** What each stored contact says, hashed (128 bits, hex): equal hashes mean the same contact. */
 export function contentHashes(contact: Contact, targets: readonly ContactTarget[]): string[] {
-  const fields = serialisedFields(contact);
-  return targets.map((t) => identityHash(t.utr, t.partnershipUtr, fields));
+  return targets.map((t) => identityHash(contact, t.utr, t.partnershipUtr));
 }
 
 /** The content hash of a contact as it is stored on `target` (an export's entry, say): the hash it was written with. */
 export function storedContentHash(contact: IdentityFields, target: ContactTarget): string {
-  return identityHash(target.utr, target.partnershipUtr, serialisedFields(contact));
+  return identityHash(contact, target.utr, target.partnershipUtr);
 }
 
 /**
@@ -90,7 +86,7 @@ export function storedContentHash(contact: IdentityFields, target: ContactTarget
 export function unitFingerprint(contact: Contact, targets: readonly ContactTarget[] = [], hashes: readonly string[] = []): string {
   const own = contact.partners === null && targets.length === 1 && targets[0]!.partnershipUtr === null && targets[0]!.utr === contact.utr;
   if (own && hashes[0]) return hashes[0];
-  return identityHash(contact.utr, contact.partners, serialisedFields(contact));
+  return identityHash(contact, contact.utr, contact.partners);
 }
 
 /** The source key of one stored contact: the unit's key, plus the partner's UTR when expanded. */

@@ -75,7 +75,7 @@ const enquiryCopyText = copyTextOf(ENQUIRY_COPY);
 /** The values of a new contact's line that its writer places under the chain lock, or the chain gives it. */
 const LATE_FIELDS = CONTACT_COPY.filter((f) => f.origin === 'placed' || f.origin === 'chain');
 type LateKey = 'seq' | 'recordedBy' | 'prevHash' | 'hash';
-type LateValues = Record<LateKey, string | number>;
+type LateValues = Record<LateKey, string>;
 if (LATE_FIELDS.map((f) => f.key).sort().join() !== (['hash', 'prevHash', 'recordedBy', 'seq'] satisfies LateKey[]).join()) {
   throw new Error("a new contact's COPY line places other values than seq, recordedBy, prevHash and hash");
 }
@@ -103,29 +103,33 @@ function copyTemplateWriter(): (entry: PendingEntry, contentHash: string) => Cop
   };`)(copyValue);
 }
 
-/** A template's line with its late values, generated in the layout's order of them. */
-const filledLine: (parts: readonly string[], v: LateValues) => string = new Function(
-  'p', 'v', `return [${LATE_FIELDS.map((f, i) => `p[${i}], v[${JSON.stringify(f.key)}]`).join(', ')}, p[${LATE_FIELDS.length}]].join('');`,
-) as (parts: readonly string[], v: LateValues) => string;
+/**
+ * A template's line with its late values, as pieces pushed onto `text` in the
+ * layout's order: the sender joins them into its messages, so no line is
+ * copied whole once more on the way.
+ */
+const pushLine: (text: string[], parts: readonly string[], v: LateValues) => void = new Function(
+  'text', 'p', 'v', `text.push(${LATE_FIELDS.map((f, i) => `p[${i}], v[${JSON.stringify(f.key)}]`).join(', ')}, p[${LATE_FIELDS.length}]);`,
+) as (text: string[], parts: readonly string[], v: LateValues) => void;
 
 /** New contacts as COPY text, filled in as the chain places them, and sent with `send` at the end of the transaction. */
 export function copyWriter(send: CopySender): HistoryWriter {
   return {
     batch(login) {
-      const late: LateValues = { seq: 0, recordedBy: copyValue(login), prevHash: '', hash: '' };
-      const contactLines: string[] = [];
-      const enquiryLines: string[] = [];
+      const late: LateValues = { seq: '', recordedBy: copyValue(login), prevHash: '', hash: '' };
+      const contactText: string[] = [];
+      const enquiryText: string[] = [];
       return {
         add(contact, seq, prevHash, hash) {
-          late.seq = seq;
+          late.seq = String(seq);
           late.prevHash = prevHash;
           late.hash = hash;
-          contactLines.push(filledLine(contact.copy.contact, late));
-          for (const tail of contact.copy.enquiries) enquiryLines.push(seq + tail);
+          pushLine(contactText, contact.copy.contact, late);
+          for (const tail of contact.copy.enquiries) enquiryText.push(late.seq, tail);
         },
         async write(tx) {
-          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactLines);
-          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryLines);
+          await send(tx, 'contacts', columnsOf(CONTACT_COPY), contactText);
+          await send(tx, 'enquiries', columnsOf(ENQUIRY_COPY), enquiryText);
         },
       };
     },

@@ -59,9 +59,9 @@ export interface HistoryWriter {
 
 /**
  * Sends COPY text for one table inside the drizzle transaction `tx`: the
- * text is its pieces (whole lines) in order, which the driver sends without
- * first making them one string (a batch's would be megabytes, allocated
- * straight into the old generation).
+ * text is its pieces in order (together whole lines; a piece need not be a
+ * line), which the driver sends without first making them one string (a
+ * batch's would be megabytes, allocated straight into the old generation).
  */
 export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: readonly string[]) => Promise<void>;
 

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, canonicalEntry, canonicalEntryByLibrary, chainHash } from '../../src/domain/audit.js';
 import type { Contact } from '../../src/domain/contact.js';
-import { contentHashes, jsonValue, sha256Hex, unitFingerprint } from '../../src/domain/identity.js';
+import { contentHashes, sha256Hex, unitFingerprint } from '../../src/domain/identity.js';
+import { jsonStringBody, jsonValue } from '../../src/domain/json-pieces.js';
 
 const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\n', '\u2028', '\u007f', '</script>'));
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
@@ -67,6 +68,15 @@ describe('JSON text of a value without a copy', () => {
       expect(jsonValue(value)).toBe(JSON.stringify(value));
     }), { numRuns: 2000 });
     for (const lone of ['\ud800', 'a\udfff', '\u0000', '\u001f', '"', '\\']) expect(jsonValue(lone)).toBe(JSON.stringify(lone));
+  });
+
+  it('between its quotes, is JSON.stringify\'s for any text, and the text itself when nothing in it needs an escape', () => {
+    fc.assert(fc.property(text, (value) => {
+      expect(`"${jsonStringBody(value)}"`).toBe(JSON.stringify(value));
+    }), { numRuns: 2000 });
+    const plain = 'Callback about the late return';
+    expect(jsonStringBody(plain)).toBe(plain);
+    for (const lone of ['\ud800', 'a\udfff', '\u0000', '\u001f', '"', '\\']) expect(`"${jsonStringBody(lone)}"`).toBe(JSON.stringify(lone));
   });
 });
 
