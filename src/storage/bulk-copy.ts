@@ -59,6 +59,27 @@ function lineCode(cells: readonly (string | null)[], leadingTab: boolean): strin
   return groups.map((g) => (g.length === 0 ? "''" : g.length === 1 ? g[0]! : `[${g.join(', ')}].join('')`));
 }
 
+/** About how many characters of COPY text are joined into one chunk. */
+const COPY_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The pieces of COPY text joined into chunks of about COPY_CHUNK_CHARS: a
+ * postgres.js CopyData message each, or a part of PGlite's blob. Large
+ * enough that a chunk costs little (a blob of a piece a value took PGlite
+ * half as long again as its COPY of whole lines), small enough to die young.
+ */
+export function* copyChunks(pieces: readonly string[]): Generator<string> {
+  let from = 0;
+  let size = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    size += pieces[i]!.length;
+    if (size < COPY_CHUNK_CHARS && i < pieces.length - 1) continue;
+    yield pieces.slice(from, i + 1).join('');
+    from = i + 1;
+    size = 0;
+  }
+}
+
 /**
  * Rows as COPY lines of `fields`, in their order: the function that writes a
  * row is generated from the fields once, a property read each.

@@ -14,7 +14,7 @@ import { CisError, storageError } from '../domain/errors.js';
 import { noStoreAt } from './errors.js';
 import * as schema from './schema.js';
 import type { CopySender, Database, EmbeddedStoreOptions, Store } from './database.js';
-import { copyWriter } from './bulk-copy.js';
+import { copyChunks, copyWriter } from './bulk-copy.js';
 import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
 import { lockStore } from './store-lock.js';
 import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
@@ -32,7 +32,7 @@ const copyInto = (dataDir: string): CopySender => async (tx, table, columns, tex
   if (text.length === 0) return;
   assertRoom(dataDir);
   const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
-  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob(text as string[]) });
+  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...copyChunks(text)]) });
 };
 
 /** Whether DIR holds an embedded store's database files. */

@@ -10,7 +10,7 @@ import { storageError } from '../domain/errors.js';
 import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
 import { type CopySender, type Database, type Store, type Transaction, redactUrl } from './database.js';
-import { copyWriter } from './bulk-copy.js';
+import { copyChunks, copyWriter } from './bulk-copy.js';
 
 /**
  * The postgres.js transaction behind a drizzle transaction, for COPY, which
@@ -25,22 +25,6 @@ function clientOf(tx: Transaction): postgres.TransactionSql {
   return (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client;
 }
 
-/** Lines joined into one CopyData message: large enough that a message costs little, small enough to die young. */
-const COPY_MESSAGE_CHARS = 64 * 1024;
-
-/** The pieces of COPY text joined into messages of about COPY_MESSAGE_CHARS. */
-function* copyMessages(pieces: readonly string[]): Generator<string> {
-  let from = 0;
-  let size = 0;
-  for (let i = 0; i < pieces.length; i++) {
-    size += pieces[i]!.length;
-    if (size < COPY_MESSAGE_CHARS && i < pieces.length - 1) continue;
-    yield pieces.slice(from, i + 1).join('');
-    from = i + 1;
-    size = 0;
-  }
-}
-
 const copy: CopySender = async (tx, table, columns, text) => {
   if (text.length === 0) return;
   const client = clientOf(tx);
@@ -50,7 +34,7 @@ const copy: CopySender = async (tx, table, columns, text) => {
     target.once('error', reject);
   });
   finished.catch(() => {});
-  for (const message of copyMessages(text)) {
+  for (const message of copyChunks(text)) {
     await new Promise<void>((resolve, reject) => target.write(message, (error) => (error ? reject(error) : resolve())));
   }
   target.end();
