@@ -43,7 +43,7 @@ const identityText: (contact: IdentityFields, utr: string, second: string | read
 
 function identityWriter(): typeof identityText {
   const read = (from: string, f: StoredField) => `${from}[${JSON.stringify(f.key)}]`;
-  const utr: StoredField = { ...CONTACT_FIELDS.find((f) => f.key === 'utr')!, nullable: false };
+  const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;
   const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).flatMap((f): Piece[] => [...jsonPieces(f, read('c', f)), { text: ',' }]);
   const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).flatMap((f, i): Piece[] => [...(i > 0 ? [{ text: ',' }] : []), ...jsonPieces(f, read('q', f))]);
   const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
