@@ -35,9 +35,12 @@ const copy: CopySender = async (tx, table, columns, text) => {
   });
   finished.catch(() => {});
   for (const message of copyChunks(text)) {
-    await new Promise<void>((resolve, reject) => target.write(message, (error) => (error ? reject(error) : resolve())));
+    // A write fails once postgres.js has ended the COPY under it (ERR_STREAM_DESTROYED): the server refused
+    // the rows, or the connection went. The statement after the COPY tells which; the write's error cannot.
+    const written = await new Promise<boolean>((resolve) => target.write(message, (error) => resolve(!error)));
+    if (!written) break;
   }
-  target.end();
+  if (!target.destroyed) target.end();
   // Let the stream send CopyDone before anything else goes down the connection.
   await new Promise((resolve) => setImmediate(resolve));
   // postgres.js never settles a COPY the server refused (porsager/postgres#1173), but

@@ -53,3 +53,22 @@ describe.skipIf(!SERVER_URL)('server driver COPY OUT', () => {
     }
   });
 });
+
+// A refusal can come while postgres.js is still writing the COPY: the statement after it must still say refused.
+describe.skipIf(!SERVER_URL)('server driver COPY IN', () => {
+  it('a COPY the server refuses while it is still being written is the rows refused, not a crash or a lost connection', async () => {
+    const store = await openServerStore(SERVER_URL!);
+    try {
+      const refused = store.db.transaction(async (tx) => {
+        await tx.execute(sql`create temp table refusing (x text check (x <> 'a row'))`);
+        // Far more than the sockets' buffers hold: the server refuses the first row long before the last is written.
+        await store.copy(tx, 'refusing', ['x'], Array.from({ length: 4_000_000 }, () => 'a row\n'));
+      });
+      await expect(refused).rejects.toMatchObject({ name: 'BatchRefused' });
+      const [after] = await rows<{ ok: number }>(store.db, sql`select 1 as ok`);
+      expect(after).toEqual({ ok: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});
