@@ -247,6 +247,39 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
   });
 
+  it('an import cut while its COPY is still being written is database-unreachable too, exit 3, no stack trace; the re-run stores every row once', async () => {
+    const fresh = await loadedTarget('postgres');
+    // The first contact of the COPY waits on a lock held here, so the import is cut with most of its batch unsent.
+    const LOCK = 73_120_804;
+    const holder = postgres(fresh.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      await holder`select pg_advisory_lock(${LOCK})`;
+      await holder.unsafe(`create function test_hold_contacts() returns trigger language plpgsql set search_path = pg_catalog
+        as $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$;
+        create trigger test_hold before insert on contacts for each row execute function test_hold_contacts()`);
+      // One batch of far more than a connection's buffers hold.
+      const started = startCli(['import', join(data, 'contacts.csv')], { ...fresh.env, CIS_CONTACT_BATCH_ROWS: String(ROWS) }, { cwd });
+      await until('the COPY to wait on the lock', async () => (await holder`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and application_name = 'cis-contact' and wait_event_type = 'Lock'`)[0]!.n > 0, started);
+      await holder`select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`;
+      const lost = await started.exited;
+      expect(lost.code, lost.stderr).toBe(3);
+      expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
+      expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+      await holder.unsafe('drop trigger test_hold on contacts; drop function test_hold_contacts()');
+      await holder`select pg_advisory_unlock(${LOCK})`;
+      expect((await storedCounts(fresh)).contacts).toBe(0);
+      const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], fresh.env, { cwd });
+      expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsAccepted: ROWS });
+      expect(await storedCounts(fresh)).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
+      expect((await runCli(['verify'], fresh.env, { cwd })).code).toBe(0);
+    } finally {
+      await holder.end();
+      await fresh.dispose();
+    }
+  });
+
   it('an export to --out cut part-way says it is incomplete in a reader\'s words, exit 3, and leaves no file, not even a temporary one', async () => {
     const out = join(cwd, 'cut.jsonl');
     const started = startCli(['export', '--format', 'jsonl', '--out', out], target.env, { cwd });
