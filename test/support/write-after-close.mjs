@@ -35,7 +35,7 @@ const LOCK = 73_120_803;
 await admin`select pg_advisory_lock(${LOCK})`;
 await store.db.transaction(async (tx) => {
   await tx.execute(sql`create temp table lost (x text)`);
-  await tx.execute(sql.raw(`create function pg_temp.wait_for_the_lock() returns trigger language plpgsql as
+  await tx.execute(sql.raw(`create function pg_temp.wait_for_the_lock() returns trigger language plpgsql set search_path = pg_catalog as
     $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$`));
   await tx.execute(sql`create trigger lost_waits before insert on lost for each row execute function pg_temp.wait_for_the_lock()`);
   const [{ pid }] = await tx.execute(sql`select pg_backend_pid() as pid`);
