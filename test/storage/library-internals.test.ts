@@ -69,7 +69,7 @@ describe('library internals, pinned', () => {
     });
 
     it('still throws a stray write-after-close (porsager/postgres#1208) when the server ends a backend mid-COPY; the CLI\'s guard takes it, no crash, no stack trace', () => {
-      const output = execFileSync(process.execPath, [join(root, 'test/support/write-after-close.mjs'), SERVER_URL!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      const output = execFileSync(process.execPath, [join(root, 'test/support/write-after-close.mjs'), SERVER_URL!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 110_000 });
       const outcome = JSON.parse(output) as { copy: string; transaction: string; swallowed: number };
       // The COPY and the transaction are rejected as a lost connection, catchably: not as rows refused.
       expect(outcome.copy).toMatch(/^(CONNECTION_CLOSED|CONNECTION_DESTROYED|ECONNRESET|EPIPE)$/);
