@@ -2,7 +2,7 @@ import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 
 export async function dbMigrate(session: Session): Promise<CommandResult> {
-  const store = await session.store();
+  const store = await session.store({ migrate: true });
   const applied = session.migrationsApplied;
   return {
     exitCode: 0,

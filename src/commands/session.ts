@@ -10,7 +10,7 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure, driverError, permissionDenied, readerLost } from '../storage/errors.js';
+import { asStorageFailure, clientBehindStore, driverError, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/errors.js';
 import { type Job, databaseOf, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { CisError } from '../domain/errors.js';
 import { Ui } from '../terminal/ui.js';
@@ -89,16 +89,21 @@ export class Session {
   }
 
   /**
-   * The store, migrated. Reading commands pass `create: false`: pointed at a
-   * place that holds no store (a typo in --data-dir), they fail instead of
-   * making an empty one there and reporting on it.
+   * The store, at this client's schema version. Reading commands pass
+   * `create: false`: pointed at a place that holds no store (a typo in
+   * --data-dir), they fail instead of making an empty one there and reporting
+   * on it. An embedded store migrates itself; on a server a store behind this
+   * client is upgraded only by `db migrate` (`migrate: true`), run by its
+   * administrator once the clients that write to it are upgraded, and every
+   * other command leaves it alone. A store ahead of this client is refused
+   * for reading and writing alike.
    */
-  async store(options: { create?: boolean } = {}): Promise<Store> {
+  async store(options: { create?: boolean; migrate?: boolean } = {}): Promise<Store> {
     if (this.opened) return this.opened;
     const create = options.create ?? true;
     // Loaded here, not at start-up: --help and usage errors need no database code.
-    const [{ openStore }, { migrate, storeExists }, { noStoreAt }] = await Promise.all([
-      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/errors.js'),
+    const [{ openStore }, { migrate }, { schemaState }] = await Promise.all([
+      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'),
     ]);
     const store = await openStore({
       databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
@@ -106,19 +111,27 @@ export class Session {
     this.opened = store;
     // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.
     const lost = create ? undefined : readerLost('nothing was read yet');
+    let state;
     try {
-      if (!create && !(await storeExists(store.db))) throw noStoreAt(store.location);
+      state = await schemaState(store.db);
     } catch (error) {
+      // A login that may not even connect fails here, on the first query: that is its job's role.
+      if (/^permission denied for database/.test(driverError(error)?.message ?? '')) await this.learnRolePrefix();
       throw asStorageFailure(error, store.location, this.role, lost) ?? error;
     }
+    if (state.kind === 'ahead') throw clientBehindStore(store.location, state.store);
+    if (state.kind === 'none' && !create) throw noStoreAt(store.location);
+    // A new store is made by any command that may create one; an existing one is upgraded as said above.
+    const mayMigrate = state.kind === 'none' || store.driver === 'pglite' || options.migrate === true;
+    if (state.kind === 'behind' && !mayMigrate) {
+      await this.learnRolePrefix();
+      throw storeBehindClient(store.location, state.store, this.roleFor('admin'));
+    }
+    if (state.kind === 'current') return store;
     try {
-      this.migrationsApplied = await migrate(store.db);
+      this.migrationsApplied = await migrate(store.db, store.location);
     } catch (error) {
-      // A login that may not even connect fails here, on the first query: that is its job's role, not a migration's.
-      if (/^permission denied for database/.test(driverError(error)?.message ?? '')) {
-        await this.learnRolePrefix();
-        throw asStorageFailure(error, store.location, this.role);
-      }
+      if (error instanceof CisError) throw error;
       const failure = asStorageFailure(error, store.location, this.roleFor('admin'), lost) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
         await this.learnRolePrefix();

@@ -268,7 +268,8 @@ class ContactImport {
   }
 
   private async startRun(): Promise<number> {
-    const [run] = await this.store.db.insert(importRuns).values({ file: this.options.file }).returning({ id: importRuns.id });
+    // In a transaction of its own: every write declares the client's schema version, which only a transaction carries.
+    const [run] = await this.store.db.transaction((tx) => tx.insert(importRuns).values({ file: this.options.file }).returning({ id: importRuns.id }));
     return run!.id;
   }
 
@@ -276,8 +277,8 @@ class ContactImport {
     if (this.summary.importRun === null) return;
     if (this.summary.contactsWritten >= ANALYZE_AFTER_CONTACTS) await refreshPlannerStatistics(this.store);
     const { importRun, interrupted: _, ...summary } = this.summary;
-    await this.store.db.update(importRuns).set({ finishedAt: sql`now()`, summary: summaryKeepingClaims(summary) })
-      .where(sql`${importRuns.id} = ${importRun}`);
+    await this.store.db.transaction((tx) => tx.update(importRuns).set({ finishedAt: sql`now()`, summary: summaryKeepingClaims(summary) })
+      .where(sql`${importRuns.id} = ${importRun}`));
   }
 
   private async check(units: LogUnit[]): Promise<Evaluated[]> {

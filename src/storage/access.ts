@@ -24,7 +24,7 @@ const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', '
 const FUNCTIONS = [
   'cis_contact_refuse_change()', 'cis_contact_refuse_reference_removal()', 'cis_contact_check_references()',
   'cis_contact_check_accountability()', 'cis_contact_check_chain()', 'cis_contact_check_enquiries()',
-  'cis_contact_stamp_import_run()',
+  'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
 ];
 const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
 

@@ -18,6 +18,7 @@ import { copyChunks, copyWriter } from './bulk-copy.js';
 import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
 import { lockStore } from './store-lock.js';
 import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
+import { declareClientVersion } from './schema-version.js';
 
 /**
  * PGlite reads COPY data from a blob handed to the query. Each COPY first
@@ -83,6 +84,7 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   }
   const db = drizzle(client, { schema }) as unknown as Database;
   guardTransactions(db, dataDir);
+  declareClientVersion(db);
   const copy = copyInto(dataDir);
   return {
     db,

@@ -2,6 +2,7 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError, storageError } from '../domain/errors.js';
+import { CLIENT_SCHEMA_VERSION } from './schema-version.js';
 
 interface PgErrorLike {
   code?: string;
@@ -30,6 +31,29 @@ export class BatchRefused extends Error {
     super(`the database refused the COPY into ${table}`);
     this.name = 'BatchRefused';
   }
+}
+
+/** What the database raises for a write from a client of another schema version (drizzle/0006); its DETAIL is `store N, client M`. */
+const OTHER_SCHEMA_VERSION = 'CC002';
+
+/** This client is older than the store: it must not read or write it. */
+export function clientBehindStore(location: string, storeVersion: number) {
+  return storageError('client-outdated', { value: location, limit: storeVersion, detail: String(CLIENT_SCHEMA_VERSION) },
+    'upgrade cis-contact on this machine (every machine that writes to this store needs the version that migrated it)');
+}
+
+/** The store is older than this client, which on a server only `db migrate` changes. */
+export function storeBehindClient(location: string, storeVersion: number, adminRole?: string) {
+  const who = adminRole ? `a login granted ${adminRole}` : 'its administrator';
+  return storageError('store-outdated', { value: location, limit: storeVersion, detail: String(CLIENT_SCHEMA_VERSION) },
+    `nothing was read or written; ${who} runs cis-contact db migrate (upgrade every cis-contact that writes to it first, or those not yet upgraded are refused until they are)`);
+}
+
+/** The store refused a write because the two versions differ: the store was migrated while this command ran, or it is ahead. */
+function versionRefusal(error: PgErrorLike, location: string) {
+  const store = Number(/store (\d+)/.exec(error.detail ?? '')?.[1] ?? Number.NaN);
+  if (Number.isInteger(store) && store < CLIENT_SCHEMA_VERSION) return storeBehindClient(location, store);
+  return clientBehindStore(location, Number.isInteger(store) ? store : CLIENT_SCHEMA_VERSION + 1);
 }
 
 /** What the database raises for a contact under a PID bound to other logins (drizzle/0004); its DETAIL is the PID. */
@@ -108,6 +132,7 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
     if (code === '42501') {
       return permissionDenied(location, e.message ?? code, needs);
     }
+    if (code === OTHER_SCHEMA_VERSION) return versionRefusal(e, location);
     if (/^(28|3D|53)/.test(code)) {
       return storageError('database-unavailable', { value: location, detail: e.message ?? code },
         code.startsWith('53') ? 'the server is out of a resource; try again later' : 'check the user, password and database name in DATABASE_URL');

@@ -2,76 +2,40 @@
  * Applies the drizzle-kit migrations in `drizzle/`, the same files on both
  * drivers, bookkept in drizzle's own `drizzle.__drizzle_migrations` table so
  * `drizzle-kit migrate` agrees. Unlike drizzle's migrator it takes an advisory
- * lock (two first runs at once must not both migrate) and first checks, in a
- * single query, whether anything is pending: every command runs this on start.
+ * lock (two first runs at once must not both migrate), and it never touches a
+ * store ahead of this client: that store's schema is one this client does not
+ * know, and a client behind its store must be upgraded, not run.
+ *
+ * Who may migrate is the session's decision (src/commands/session.ts): an
+ * embedded store migrates itself; on a server only `db migrate` does.
  */
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { type Executor, rows } from './database.js';
+import type { Executor } from './database.js';
 import { LOCK_KEYS } from './locks.js';
 import { storeOwnerToAssume } from './access.js';
-
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
-
-interface Journal {
-  entries: { when: number; tag: string }[];
-}
-
-function latestMigration(): number {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
-  return Math.max(...journal.entries.map((e) => e.when));
-}
-
-async function lastApplied(executor: Executor): Promise<number | undefined> {
-  const [row] = await rows<{ last: string | null }>(executor,
-    sql`select max(created_at)::text as last from drizzle.__drizzle_migrations`);
-  return row?.last ? Number(row.last) : undefined;
-}
-
-function isMissingRelation(error: unknown): boolean {
-  const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-  return code === '42P01' || code === '3F000';
-}
-
-/** Is the schema current? Answers with one query. */
-async function schemaIsCurrent(executor: Executor): Promise<boolean> {
-  try {
-    const last = await lastApplied(executor);
-    return last !== undefined && last >= latestMigration();
-  } catch (error) {
-    if (isMissingRelation(error)) return false;
-    throw error;
-  }
-}
-
-/** Does the database hold a store at all (of any version)? */
-export async function storeExists(executor: Executor): Promise<boolean> {
-  const [row] = await rows<{ found: boolean }>(executor, sql`select to_regclass('public.contacts') is not null as found`);
-  return Boolean(row?.found);
-}
+import { clientBehindStore } from './errors.js';
+import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER, appliedMigrations } from './schema-version.js';
 
 /** Applies pending migrations; returns how many were applied. */
-export async function migrate(db: Executor): Promise<number> {
-  if (await schemaIsCurrent(db)) return 0;
+export async function migrate(db: Executor, location = 'the store'): Promise<number> {
+  if ((await appliedMigrations(db)) === CLIENT_SCHEMA_VERSION) return 0;
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
   let applied = 0;
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.migrations})`);
     const owner = await storeOwnerToAssume(tx);
     if (owner) await tx.execute(sql.raw(`set local role "${owner.replace(/"/g, '""')}"`));
-    const [bookkept] = await rows<{ found: boolean }>(tx, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as found`);
+    const done = await appliedMigrations(tx);
+    if (done !== undefined && done > CLIENT_SCHEMA_VERSION) throw clientBehindStore(location, done);
     // Created only when missing: even IF NOT EXISTS needs the right to create.
-    if (!bookkept?.found) {
+    if (done === undefined) {
       await tx.execute(sql`create schema if not exists drizzle`);
       await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (
         id serial primary key, hash text not null, created_at bigint)`);
     }
-    const last = await lastApplied(tx);
-    for (const migration of migrations) {
-      if (last !== undefined && last >= migration.folderMillis) continue;
+    for (const migration of migrations.slice(done ?? 0)) {
       for (const statement of migration.sql) {
         if (statement.trim() !== '') await tx.execute(sql.raw(statement));
       }

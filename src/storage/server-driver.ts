@@ -11,6 +11,7 @@ import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
 import { type CopySender, type Database, type Store, type Transaction, redactUrl } from './database.js';
 import { copyChunks, copyWriter } from './bulk-copy.js';
+import { declareClientVersion } from './schema-version.js';
 
 /**
  * The postgres.js transaction behind a drizzle transaction, for COPY, which
@@ -202,6 +203,7 @@ export async function openServerStore(url: string): Promise<Store> {
       'use the form postgres://user:password@host:5432/database');
   }
   const db = drizzle(client, { schema }) as unknown as Database;
+  declareClientVersion(db);
   return {
     db,
     driver: 'postgres',

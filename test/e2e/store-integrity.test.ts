@@ -16,7 +16,7 @@ import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit
 import { storedContentHash } from '../../src/domain/identity.js';
 import { LEGACY_PREFIX, databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { runCli } from '../support/cli.js';
-import { SERVER_URL, type Target, createTarget, fixtureStore, withUser } from '../support/targets.js';
+import { SERVER_URL, type Target, createTarget, fixtureStore, withUser, CURRENT_CLIENT } from '../support/targets.js';
 
 const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
 const BOUND_PID = '3456789';
@@ -35,7 +35,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
   const as = (who: string) => ({ DATABASE_URL: withUser(target.env.DATABASE_URL!, who) });
   /** A connection as `who`, as psql would open it with the same connection string. */
   const sqlAs = (who: string) => {
-    const client = postgres(withUser(target.env.DATABASE_URL!, who), { max: 1, onnotice: () => {} });
+    const client = postgres(withUser(target.env.DATABASE_URL!, who), { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     clients.push(client);
     return client;
   };
@@ -89,7 +89,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
 
   beforeAll(async () => {
     ({ target, cwd } = await fixtureStore('postgres', 'integrity'));
-    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
+    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     for (const name of Object.values(login)) await server.unsafe(`create role ${name} login`);
     const roles = await runCli(['db', 'roles'], target.env);
     expect(roles.code, roles.stderr).toBe(0);
@@ -241,10 +241,10 @@ describe.skipIf(!SERVER_URL)('the owner can rewrite and re-chain the history; a 
 
   beforeAll(async () => {
     ({ target, cwd } = await fixtureStore('postgres', 'rewrite'));
-    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
+    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await server.unsafe(`create role ${admin} login`);
     expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
-    const db = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const db = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await db.unsafe(`grant ${roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), 'admin')} to ${admin}`);
     await db.end();
     const lines = Array.from({ length: 12 }, (_, i) => `1955839661,internal-enquiry,2024-02-${String(i + 1).padStart(2, '0')},1234567,Letter,row ${i}`);
@@ -269,7 +269,7 @@ describe.skipIf(!SERVER_URL)('the owner can rewrite and re-chain the history; a 
     expect((await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'kept.jsonl')], target.env, { cwd })).code).toBe(0);
     expect((await runCli(['verify', '--checkpoint', join(cwd, 'checkpoints.txt')], target.env, { cwd })).code).toBe(0);
 
-    const client = postgres(owner.DATABASE_URL, { max: 1, onnotice: () => {} });
+    const client = postgres(owner.DATABASE_URL, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
       await client.unsafe(`alter table enquiries disable trigger enquiries_refuse_update_delete;
         update enquiries set action_taken = 'changed by admin' where contact_seq = 5;
@@ -316,7 +316,7 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
   let createdLegacy: string[] = [];
 
   beforeAll(async () => {
-    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
+    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await server.unsafe(`create role ${alice} login; create role ${legacyLogin} login`);
     for (let i = 0; i < 3; i++) targets.push((await fixtureStore('postgres', `roles-${i}`)).target);
   }, 180_000);
@@ -336,7 +336,7 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     const custom = await runCli(['--json', 'db', 'roles', '--prefix', `cis_b_${suffix}`], b.env);
     expect(custom.code, custom.stderr).toBe(0);
     expect(custom.json.created).toEqual(['auditor', 'recorder', 'admin'].map((j) => `cis_b_${suffix}_${j}`));
-    const aDb = postgres(a.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const aDb = postgres(a.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await aDb.unsafe(`grant ${roleName(defaultRolePrefix(databaseOf(a.env.DATABASE_URL!)), 'recorder')} to ${alice}`);
     await aDb.end();
     expect((await record(a, alice)).code).toBe(0);
@@ -344,7 +344,7 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     expect(elsewhere.code).toBe(3);
     expect(elsewhere.stderr).toContain('permission denied for database');
     // An auditor of B reading history there is fine; recording needs B's recorder role, named by its custom prefix.
-    const bDb = postgres(b.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const bDb = postgres(b.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await bDb.unsafe(`grant cis_b_${suffix}_auditor to ${alice}`);
     await bDb.end();
     const refused = await record(b, alice);
@@ -362,7 +362,7 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     const legacy = (job: Job) => roleName(LEGACY_PREFIX, job);
     const existing = await server<{ rolname: string }[]>`select rolname::text as rolname from pg_roles where rolname like ${`${LEGACY_PREFIX}\\_%`}`;
     createdLegacy = (['auditor', 'recorder', 'admin'] as Job[]).map(legacy).filter((n) => !existing.some((r) => r.rolname === n));
-    const db = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const db = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
       // What db roles did before roles had a prefix.
       for (const name of createdLegacy) await db.unsafe(`create role ${name} nologin`);
@@ -382,7 +382,7 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     expect(again.stdout).toContain(`GRANT ${recorder} TO ${legacyLogin};   -- had ${legacy('recorder')}`);
     const cut = await record(t, legacyLogin);
     expect(cut.code).toBe(3);
-    const grant = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const grant = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await grant.unsafe(`grant ${recorder} to ${legacyLogin}`);
     const [owner] = await grant<{ owner: string }[]>`select pg_get_userbyid(relowner)::text as owner from pg_class where oid = 'public.contacts'::regclass`;
     await grant.end();

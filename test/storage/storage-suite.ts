@@ -14,6 +14,7 @@ import { type Store, rows } from '../../src/storage/database.js';
 import { databaseRefusal } from '../../src/storage/errors.js';
 import { appendUnits } from '../../src/storage/history-writer.js';
 import { migrate } from '../../src/storage/migrate.js';
+import { CLIENT_SCHEMA_VERSION } from '../../src/storage/schema-version.js';
 import { addMemberships, findOperators, findRecords, saveOperators, saveRecords } from '../../src/storage/reference-repository.js';
 import { contacts, enquiries } from '../../src/storage/schema.js';
 import { lookupFor } from '../../src/import/reference-lookup.js';
@@ -55,23 +56,26 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     const tooLongAction = (c: Contact): Contact => ({ ...c, enquiries: [{ subject: 'Callback', actionTaken: 'x'.repeat(101), generalNotes: null }] });
 
     it('migrates a new store, and a second run applies nothing', async () => {
-      expect(await migrate(store.db)).toBe(6);
+      expect(await migrate(store.db)).toBe(CLIENT_SCHEMA_VERSION);
       expect(await migrate(store.db)).toBe(0);
       const tables = await rows<{ name: string }>(store.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
       expect(tables.map((t) => t.name)).toEqual(['cis_records', 'contacts', 'enquiries', 'import_runs', 'operators', 'partnership_members']);
     });
 
     it('saves and updates reference data', async () => {
-      await saveRecords(store.db, [
-        { utr: CONTRACTOR, name: 'Old name', kind: 'contractor', partnerOf: [] },
-        { utr: PARTNER_A, name: 'A', kind: 'subcontractor', partnerOf: [PARTNERSHIP] },
-        { utr: PARTNER_B, name: 'B', kind: 'subcontractor', partnerOf: [PARTNERSHIP] },
-        { utr: PARTNERSHIP, name: 'A & B', kind: 'partnership', partnerOf: [] },
-      ]);
-      await saveRecords(store.db, [{ utr: CONTRACTOR, name: 'New name', kind: 'contractor', partnerOf: [] }]);
-      await addMemberships(store.db, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }, { partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_B }]);
-      await addMemberships(store.db, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }]);
-      await saveOperators(store.db, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'], logins: undefined }]);
+      // Writes run in a transaction, which declares the client's schema version as the tool's writers do.
+      await store.db.transaction(async (tx) => {
+        await saveRecords(tx, [
+          { utr: CONTRACTOR, name: 'Old name', kind: 'contractor', partnerOf: [] },
+          { utr: PARTNER_A, name: 'A', kind: 'subcontractor', partnerOf: [PARTNERSHIP] },
+          { utr: PARTNER_B, name: 'B', kind: 'subcontractor', partnerOf: [PARTNERSHIP] },
+          { utr: PARTNERSHIP, name: 'A & B', kind: 'partnership', partnerOf: [] },
+        ]);
+        await saveRecords(tx, [{ utr: CONTRACTOR, name: 'New name', kind: 'contractor', partnerOf: [] }]);
+        await addMemberships(tx, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }, { partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_B }]);
+        await addMemberships(tx, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }]);
+        await saveOperators(tx, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'], logins: undefined }]);
+      });
       const records = await findRecords(store.db, [CONTRACTOR, PARTNERSHIP, '1083016613']);
       expect(records.get(PARTNERSHIP)).toEqual({ utr: PARTNERSHIP, kind: 'partnership', partners: [PARTNER_A, PARTNER_B] });
       expect(records.has('1083016613')).toBe(false);
@@ -191,7 +195,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       ] as const;
 
       it.each(removals)('%s fails: what a contact refers to stays', async (_, statement) => {
-        const error = await store.db.execute(statement).then(() => undefined, (e) => e);
+        const error = await store.db.transaction((tx) => tx.execute(statement)).then(() => undefined, (e) => e);
         expect(String(error?.cause?.message ?? error?.message)).toMatch(/is reference data for the contact history/);
         const [count] = await rows<{ records: number; operators: number }>(store.db, sql`
           select (select count(*)::int from cis_records where utr = ${CONTRACTOR}) as records, (select count(*)::int from operators) as operators`);
@@ -207,8 +211,10 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       });
 
       it('names can still be updated, and an update that keeps the key', async () => {
-        await store.db.execute(sql`update cis_records set utr = utr, name = 'Renamed' where utr = ${CONTRACTOR}`);
-        await store.db.execute(sql`update operators set name = 'Priya P'`);
+        await store.db.transaction(async (tx) => {
+          await tx.execute(sql`update cis_records set utr = utr, name = 'Renamed' where utr = ${CONTRACTOR}`);
+          await tx.execute(sql`update operators set name = 'Priya P'`);
+        });
         const [after] = await rows<{ name: string }>(store.db, sql`select name from cis_records where utr = ${CONTRACTOR}`);
         expect(after!.name).toBe('Renamed');
       });

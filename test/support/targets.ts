@@ -14,6 +14,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Store, rows } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { migrate } from '../../src/storage/migrate.js';
+import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/schema-version.js';
 
 export interface Target {
   driver: 'pglite' | 'postgres';
@@ -113,3 +114,31 @@ export async function fixtureStore(driver: 'pglite' | 'postgres', name: string):
   await loadFixtureReferences(target.env);
   return { target, cwd: mkdtempSync(join(tmpdir(), `cis-contact-${name}-`)) };
 }
+
+/**
+ * Brings an unmigrated target's store to the schema of an earlier version of
+ * the tool: the first `count` migration files, bookkept as the migrator does,
+ * written as that version wrote them (no declared client version: the check
+ * that asks for one comes later).
+ */
+export async function migrateTargetTo(target: Target, count: number): Promise<void> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const store = await target.open();
+  try {
+    await store.db.execute(sql`create schema if not exists drizzle`);
+    await store.db.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+    for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).slice(0, count)) {
+      for (const statement of migration.sql) if (statement.trim() !== '') await store.db.execute(sql.raw(statement));
+      await store.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * What a client of this version declares before it writes, as a postgres.js
+ * option: tests that write with plain SQL, as a login or an attacker may,
+ * declare it too, so that the check under test is the one that answers.
+ */
+export const CURRENT_CLIENT = { connection: { 'cis_contact.schema_version': String(CLIENT_SCHEMA_VERSION) } };

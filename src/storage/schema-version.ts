@@ -1,0 +1,68 @@
+/**
+ * The schema version a store is at, and the one this client was built for:
+ * the number of migrations applied (bookkept by the migrator in
+ * `drizzle.__drizzle_migrations`) and the number this client ships in
+ * `drizzle/`. The database compares the two on every write (drizzle/0006):
+ * each transaction of the tool declares its client's version first, so a
+ * client of another version can never store an entry that the current
+ * `verify` would call altered.
+ */
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { type Database, type Executor, rows } from './database.js';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+interface Journal {
+  entries: { when: number; tag: string }[];
+}
+
+function readJournal(): Journal {
+  return JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
+}
+
+/** The version this client writes: how many migrations it ships. */
+export const CLIENT_SCHEMA_VERSION = readJournal().entries.length;
+
+/** Where the store stands against this client. */
+export type SchemaState =
+  | { kind: 'none' }
+  | { kind: 'current'; store: number }
+  | { kind: 'behind'; store: number }
+  | { kind: 'ahead'; store: number };
+
+/** How many migrations the store has applied; undefined where it has no bookkeeping (no store, or one older than it). */
+export async function appliedMigrations(executor: Executor): Promise<number | undefined> {
+  // Asked first, not caught: a failed query would abort the transaction the migrator asks in.
+  const [bookkept] = await rows<{ found: boolean }>(executor,
+    sql`select pg_catalog.to_regclass('drizzle.__drizzle_migrations') is not null as found`);
+  if (!bookkept?.found) return undefined;
+  const [row] = await rows<{ applied: number }>(executor, sql`select count(*)::int as applied from drizzle.__drizzle_migrations`);
+  return row?.applied ?? 0;
+}
+
+/** Is there a store, and is it at this client's version, behind it or ahead of it? */
+export async function schemaState(executor: Executor): Promise<SchemaState> {
+  const [found] = await rows<{ found: boolean }>(executor, sql`select pg_catalog.to_regclass('public.contacts') is not null as found`);
+  if (!found?.found) return { kind: 'none' };
+  const store = (await appliedMigrations(executor)) ?? 0;
+  if (store === CLIENT_SCHEMA_VERSION) return { kind: 'current', store };
+  return { kind: store < CLIENT_SCHEMA_VERSION ? 'behind' : 'ahead', store };
+}
+
+/**
+ * Every transaction on `db` first declares this client's schema version,
+ * for its own duration only (`set_config(…, true)` is SET LOCAL), which the
+ * store's write checks hold against its own. Wrapping the database's one
+ * way into a transaction means no writer can forget it; a savepoint inside
+ * one inherits it.
+ */
+export function declareClientVersion(db: Database): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((work, config) => transaction(async (tx) => {
+    await tx.execute(sql`select pg_catalog.set_config('cis_contact.schema_version', ${String(CLIENT_SCHEMA_VERSION)}, true)`);
+    return work(tx);
+  }, config)) as Database['transaction'];
+}
