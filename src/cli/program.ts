@@ -3,12 +3,12 @@
  * command runs, so `record` called from a script loads no CSV or PGlite code.
  */
 
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { fail, runCommand } from './exit-handler.js';
 import type { CommandResult } from '../commands/command-result.js';
 import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../recording/record-options.js';
 import { type GlobalOptions, Session } from '../commands/session.js';
+import { VERSION } from '../commands/version.js';
 import { type Job, ROLES } from '../storage/roles.js';
 
 const LOAD_REGISTRY = 'load this registry file first, in the same run';
@@ -28,6 +28,7 @@ function action<A extends unknown[]>(load: () => Promise<(session: Session, ...a
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const session = new Session(command.optsWithGlobals() as GlobalOptions);
+    session.command = command.parent && command.parent.parent ? `${command.parent.name()} ${command.name()}` : command.name();
     const params = args.slice(0, -2) as unknown[];
     const opts = command.opts();
     session.job = typeof role === 'function' ? role(opts) : role;
@@ -47,7 +48,7 @@ function buildProgram(): Command {
     .option('--database-url <url>', 'a PostgreSQL server (default: $DATABASE_URL; otherwise the embedded store)')
     .option('--data-dir <dir>', 'the embedded store (default: $CIS_CONTACT_DATA_DIR or $XDG_DATA_HOME/cis-contact)')
     .option('--abbreviations <list>', 'abbreviations to warn about, comma-separated (default: $CIS_CONTACT_ABBREVIATIONS or the manual\'s list)')
-    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version, '--version', 'print the version')
+    .version(VERSION, '--version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: () => {} });
 

@@ -10,8 +10,10 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
-import { asStorageFailure, clientBehindStore, driverError, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/errors.js';
-import { type Job, databaseOf, defaultRolePrefix, roleName } from '../storage/roles.js';
+import { asStorageFailure, clientBehindStore, driverError, loginNotOwn, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/errors.js';
+import { type Job, defaultRolePrefix, roleName } from '../storage/roles.js';
+import { type ServerConnection, serverConnection } from '../storage/connection.js';
+import { VERSION } from './version.js';
 import { CisError } from '../domain/errors.js';
 import { Ui } from '../terminal/ui.js';
 import { Interrupts } from './interrupts.js';
@@ -39,13 +41,31 @@ export class Session {
   job: Job | undefined;
   /** The prefix of this store's roles, once learned from the server (see `learnRolePrefix`). */
   private rolePrefix: string | undefined;
+  /** The server the options and environment name (null: none), once decided. */
+  private resolvedServer: ServerConnection | null | undefined;
+  /** The command being run (`record`, `db migrate`), for the server's application_name. */
+  command = '';
 
   constructor(readonly options: GlobalOptions, private readonly env = process.env) {
     this.ui = new Ui(Boolean(options.json), options.color !== false);
   }
 
-  get databaseUrl(): string | undefined {
-    return this.options.databaseUrl || this.env.DATABASE_URL || undefined;
+  /**
+   * The server to use, if any, decided once: `--database-url`, else
+   * `DATABASE_URL`; else an explicit `--data-dir` or `CIS_CONTACT_DATA_DIR`
+   * means the embedded store there; else libpq's `PG*` variables, when they
+   * name a server, as psql reads them; else none (the default embedded store).
+   * An unreadable URL is a usage error.
+   */
+  get server(): ServerConnection | undefined {
+    if (this.resolvedServer === undefined) {
+      const url = this.options.databaseUrl || this.env.DATABASE_URL || undefined;
+      const embeddedChosen = !url && Boolean(this.options.dataDir || this.env.CIS_CONTACT_DATA_DIR);
+      // Decided once even when the URL is unreadable: the usage error is raised here, and messages after it name no server.
+      this.resolvedServer = null;
+      if (!embeddedChosen) this.resolvedServer = serverConnection(url, this.env) ?? null;
+    }
+    return this.resolvedServer ?? undefined;
   }
 
   get dataDir(): string {
@@ -54,9 +74,9 @@ export class Session {
 
   /** The server role a job takes in this store: its own prefix if the server said, else the default one for its database. */
   roleFor(job: Job | undefined): string | undefined {
-    const url = this.databaseUrl;
-    if (!job || !url) return undefined;
-    return roleName(this.rolePrefix ?? defaultRolePrefix(databaseOf(url)), job);
+    const server = this.server;
+    if (!job || !server) return undefined;
+    return roleName(this.rolePrefix ?? defaultRolePrefix(server.database), job);
   }
 
   get role(): string | undefined {
@@ -80,7 +100,7 @@ export class Session {
   }
 
   get location(): string {
-    return this.opened?.location ?? this.databaseUrl ?? this.dataDir;
+    return this.opened?.location ?? this.server?.location ?? this.dataDir;
   }
 
   /** Aborted by the first SIGINT or SIGTERM: long commands stop at their next safe point. */
@@ -106,7 +126,7 @@ export class Session {
       import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'),
     ]);
     const store = await openStore({
-      databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
+      server: this.server, dataDir: this.dataDir, applicationName: `cis-contact/${VERSION} ${this.command}`.trimEnd(), create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
     });
     this.opened = store;
     // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.
@@ -127,6 +147,9 @@ export class Session {
       await this.learnRolePrefix();
       throw storeBehindClient(store.location, state.store, this.roleFor('admin'));
     }
+    // A writer must be the login it asked to be: the database stamps each contact with its session's login,
+    // and a connection pooler that logs in as one fixed user would put that user's name on everyone's work.
+    if (create && store.driver === 'postgres') await this.assertOwnLogin(store);
     if (state.kind === 'current') return store;
     try {
       this.migrationsApplied = await migrate(store.db, store.location);
@@ -140,6 +163,13 @@ export class Session {
       throw failure;
     }
     return store;
+  }
+
+  private async assertOwnLogin(store: Store): Promise<void> {
+    const asked = this.server?.user;
+    const { currentWriter } = await import('../storage/reference-repository.js');
+    const { login } = await currentWriter(store.db);
+    if (asked && login !== asked) throw loginNotOwn(store.location, asked, login);
   }
 
   rules(strict = false, now = new Date()): RuleSettings {

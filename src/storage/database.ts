@@ -9,6 +9,7 @@ import type { SQL } from 'drizzle-orm';
 import type { CanonicalTemplate, PendingEntry } from '../domain/audit.js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
+import type { ServerConnection } from './connection.js';
 import type { contacts, enquiries } from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -79,8 +80,11 @@ export interface EmbeddedStoreOptions {
 }
 
 export interface StoreOptions extends EmbeddedStoreOptions {
-  databaseUrl?: string | undefined;
+  /** The server to use; without one, the embedded store in `dataDir`. */
+  server?: ServerConnection | undefined;
   dataDir: string;
+  /** What the server's sessions are called unless the user named them (`cis-contact/VERSION COMMAND`). */
+  applicationName?: string;
 }
 
 export interface Store {
@@ -105,14 +109,4 @@ export interface Store {
 export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'the given DATABASE_URL';
-  }
 }

@@ -49,6 +49,12 @@ export function storeBehindClient(location: string, storeVersion: number, adminR
     `nothing was read or written; ${who} runs cis-contact db migrate (upgrade every cis-contact that writes to it first, or those not yet upgraded are refused until they are)`);
 }
 
+/** A writer whose session is another login than the one it asked for (a pooler that logs in as one user). */
+export function loginNotOwn(location: string, asked: string, got: string) {
+  return storageError('login-not-own', { value: location, limit: asked, detail: got },
+    'nothing was written; connect with your own login end to end (a connection pooler must pass each login through, e.g. PgBouncer with auth_query or an auth_file listing each user), since each contact is stamped with the login that wrote it');
+}
+
 /** The store refused a write because the two versions differ: the store was migrated while this command ran, or it is ahead. */
 function versionRefusal(error: PgErrorLike, location: string) {
   const store = Number(/store (\d+)/.exec(error.detail ?? '')?.[1] ?? Number.NaN);
@@ -87,6 +93,21 @@ const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTR
 const COMMITTED_STAYS = 'what was committed stays';
 const RERUN = 'run the same command again once it is back: the rest is completed with nothing stored twice';
 
+/**
+ * What the server says it did when it stops a command by a setting of its
+ * administrator's (a timeout) or ends the session: the words for the
+ * message, and what to change. Each leaves what was committed in place and
+ * rolls back the batch or line in hand.
+ */
+const SERVER_STOPPED: Record<string, { did: string; change: string }> = {
+  '57014': { did: 'it cancelled a statement that ran longer than the statement_timeout set for this login or database',
+    change: 'raise it for this login (ALTER ROLE name SET statement_timeout = \'30min\', or 0 for none; docs/operations.md says what export and verify need) or ask the administrator, then run the same command again' },
+  '55P03': { did: 'a lock was not granted within the lock_timeout set for this login or database',
+    change: 'find what holds it (pg_stat_activity), or raise lock_timeout for this login (ALTER ROLE name SET lock_timeout = \'1min\'), then run the same command again' },
+  '25P03': { did: 'it ended the session, which was idle inside a transaction longer than idle_in_transaction_session_timeout',
+    change: 'raise it for this login (ALTER ROLE name SET idle_in_transaction_session_timeout = \'10min\'): a command whose output is read slowly (an export into a slow pipe) waits inside its transaction; then run the same command again' },
+};
+
 /** A login lacking the rights for `what` at `location`: the message names the role the job needs (so --json carries it), the hint how to get it. */
 export function permissionDenied(location: string, what: string, role: string | undefined) {
   return storageError('permission-denied', { value: location, detail: what, ...(role ? { limit: role } : {}) },
@@ -116,13 +137,25 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
   let e = error as (PgErrorLike & { errno?: unknown }) | undefined;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (UNREACHABLE.has(code)) {
+    // A socket folder without the server's socket in it fails to connect with ENOENT.
+    if (UNREACHABLE.has(code) || (code === 'ENOENT' && (e as { syscall?: string }).syscall === 'connect')) {
       return storageError('database-unreachable', { value: location, limit: code },
-        'check that the server is running and that DATABASE_URL (or --database-url) names the right host, port and database');
+        'check that the server is running and that DATABASE_URL (or --database-url, or PGHOST and PGPORT) names the right host, port and database');
     }
-    // The server went away (restart, failover, terminated session, network).
+    // Node's TLS codes: the server's certificate, or TLS itself, was not accepted.
+    if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code)) {
+      return storageError('database-unavailable', { value: location, detail: `TLS failed: ${e.message ?? code} (${code})` },
+        'check sslrootcert (the CA that signed the server\'s certificate) and that the host name is the one in the certificate; sslmode=require encrypts without checking either');
+    }
+    const stopped = SERVER_STOPPED[code];
+    if (stopped) {
+      return storageError('server-stopped-command', { value: location, detail: stopped.did, limit: code },
+        `${lost?.done ?? `nothing of the batch or line in hand was written; ${COMMITTED_STAYS}`}; ${stopped.change}`);
+    }
+    // The server went away (restart, failover, a session ended by an administrator, network).
     if (LOST.has(code) || /^(08|57P)/.test(code)) {
-      return storageError('database-unreachable', { value: location, limit: code, detail: lost?.done ?? COMMITTED_STAYS },
+      const why = code === '57P01' ? '57P01: the server ended the session, by an administrator\'s pg_terminate_backend or a shutdown' : code;
+      return storageError('database-unreachable', { value: location, limit: why, detail: lost?.done ?? COMMITTED_STAYS },
         lost?.next ?? RERUN);
     }
     if (code === '53100') {

@@ -6,10 +6,12 @@ import { StringDecoder } from 'node:string_decoder';
 import { type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { storageError } from '../domain/errors.js';
+import { readFileSync } from 'node:fs';
+import { usageError } from '../domain/errors.js';
+import type { ServerConnection } from './connection.js';
 import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
-import { type CopySender, type Database, type Store, type Transaction, redactUrl } from './database.js';
+import type { CopySender, Database, Store, Transaction } from './database.js';
 import { copyChunks, copyWriter } from './bulk-copy.js';
 import { declareClientVersion } from './schema-version.js';
 
@@ -172,36 +174,75 @@ function socketWithoutDelay(target: SocketTarget): net.Socket {
   return Object.assign(socket, { host });
 }
 
-export async function openServerStore(url: string): Promise<Store> {
-  const location = redactUrl(url);
-  let client: postgres.Sql;
-  let copyConnection: (settings: Record<string, string>) => Severable;
-  try {
-    // `socket` is a documented option that postgres.js's type definitions leave out.
-    const options = {
-      max: 4,
-      onnotice: () => {},
-      connect_timeout: 10,
-      // Short keyset-page queries: JIT compiling them costs 30 times their run time when the planner's row
-      // estimates are stale (measured: 116 ms of JIT for a 3.8 ms page right after a bulk import).
-      connection: { application_name: 'cis-contact', jit: 'off' },
-      socket: socketWithoutDelay,
-    };
-    client = postgres(url, options as postgres.Options<Record<string, never>>);
-    copyConnection = (settings) => {
-      const sockets: net.Socket[] = [];
-      const socket = (target: SocketTarget) => {
-        const opened = socketWithoutDelay(target);
-        sockets.push(opened);
-        return opened;
-      };
-      const sql = postgres(url, { ...options, max: 1, socket, connection: { ...options.connection, ...settings } } as postgres.Options<Record<string, never>>);
-      return { sql, sever: () => sockets.forEach((s) => s.destroy()) };
-    };
-  } catch (error) {
-    throw storageError('database-url-invalid', { detail: (error as Error).message },
-      'use the form postgres://user:password@host:5432/database');
+/** Connections a command holds at most: its pool, and one more while a COPY out streams (see docs/operations.md). */
+const SERVER_CONNECTIONS = 4;
+
+/** postgres.js's TLS option for libpq's sslmode: see docs/operations.md for how each mode is read. */
+function tlsOption(connection: ServerConnection): postgres.Options<Record<string, never>>['ssl'] {
+  if (connection.hosts[0]!.startsWith('/')) return false; // libpq never uses TLS on a Unix socket
+  const { sslMode, sslRootCert } = connection;
+  if (sslMode === 'disable') return false;
+  // postgres.js's 'allow' demands TLS; libpq's tries without first. Preferring TLS is the closer safe reading.
+  if (sslMode === 'allow' || sslMode === 'prefer') return 'prefer';
+  if (sslMode === 'require' && !sslRootCert) return 'require';
+  if (!sslRootCert) {
+    throw usageError(`sslmode=${sslMode} verifies the server's certificate, and no root certificate was given`,
+      'name the CA that signed it with sslrootcert=FILE in the URL (or PGSSLROOTCERT), use sslrootcert=system for the system\'s trusted roots, or sslmode=require to encrypt without verifying');
   }
+  let ca: string | undefined;
+  if (sslRootCert !== 'system') {
+    try {
+      ca = readFileSync(sslRootCert, 'utf8');
+    } catch (error) {
+      throw usageError(`the root certificate ${sslRootCert} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        'check sslrootcert in the URL, or PGSSLROOTCERT');
+    }
+  }
+  // libpq: require with a root certificate, and verify-ca, check the chain but not the host name.
+  const verifyName = sslMode === 'verify-full';
+  return {
+    ...(ca ? { ca } : {}),
+    rejectUnauthorized: true,
+    ...(verifyName ? (connection.hosts.length === 1 ? { host: connection.hosts[0]! } : {}) : { checkServerIdentity: () => undefined }),
+  };
+}
+
+/** postgres.js's options for the connection, every value given (it reads some from the environment its own way otherwise). */
+function clientOptions(connection: ServerConnection, applicationName: string) {
+  const socketFolder = connection.hosts[0]!.startsWith('/') ? connection.hosts[0]! : undefined;
+  return {
+    ...(socketFolder ? { path: `${socketFolder}/.s.PGSQL.${connection.ports[0]!}` } : { host: connection.hosts, port: connection.ports }),
+    database: connection.database,
+    username: connection.user,
+    ...(connection.password === undefined ? {} : { password: connection.password }),
+    ssl: tlsOption(connection),
+    max: SERVER_CONNECTIONS,
+    onnotice: () => {},
+    connect_timeout: connection.connectTimeout,
+    // Unnamed statements only: behind a pooler in transaction mode the next transaction may run on another
+    // server connection, where a statement prepared by name on the last one does not exist.
+    prepare: false,
+    // Nothing but application_name in the startup message: connection poolers refuse other parameters.
+    connection: { application_name: connection.applicationName ?? applicationName },
+    socket: socketWithoutDelay,
+  };
+}
+
+export async function openServerStore(connection: ServerConnection, applicationName: string): Promise<Store> {
+  const location = connection.location;
+  const options = clientOptions(connection, applicationName);
+  // `socket` is a documented option that postgres.js's type definitions leave out.
+  const client = postgres(options as unknown as postgres.Options<Record<string, never>>);
+  const copyConnection = (settings: Record<string, string>): Severable => {
+    const sockets: net.Socket[] = [];
+    const socket = (target: SocketTarget) => {
+      const opened = socketWithoutDelay(target);
+      sockets.push(opened);
+      return opened;
+    };
+    const sql = postgres({ ...options, max: 1, socket, connection: { ...options.connection, ...settings } } as unknown as postgres.Options<Record<string, never>>);
+    return { sql, sever: () => sockets.forEach((s) => s.destroy()) };
+  };
   const db = drizzle(client, { schema }) as unknown as Database;
   declareClientVersion(db);
   return {
@@ -210,7 +251,7 @@ export async function openServerStore(url: string): Promise<Store> {
     location,
     bulkWriter: copyWriter(copy),
     copy,
-    copyOut: copyOutOf(client, copyConnection!),
+    copyOut: copyOutOf(client, copyConnection),
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -11,6 +11,7 @@ import type { CisError } from '../../src/domain/errors.js';
 import { asStorageFailure, noStoreAt, permissionDenied, readerLost } from '../../src/storage/errors.js';
 
 const AT = 'postgres://cis@db:5432/cis';
+const STOPPED_BY_ADMIN = '57P01: the server ended the session, by an administrator\'s pg_terminate_backend or a shutdown';
 /** A driver error as drizzle hands it on: the driver's own error as `cause`. */
 const wrapped = (code: string, message = 'the server said no') => Object.assign(new Error('Failed query'), { cause: Object.assign(new Error(message), { code }) });
 const template = (code: IssueCode, params: IssueParams) => CATALOGUE.get(code)!.message(params);
@@ -22,8 +23,17 @@ describe('storage failures print their code\'s catalogue template', () => {
     ['a connection lost under a command that writes', asStorageFailure(wrapped('CONNECTION_CLOSED'), AT), 'database-unreachable',
       { value: AT, limit: 'CONNECTION_CLOSED', detail: 'what was committed stays' }, `lost the connection to the PostgreSQL server at ${AT} (CONNECTION_CLOSED): what was committed stays`],
     ['a connection lost under a reader', asStorageFailure(wrapped('57P01'), AT, undefined, readerLost('no history was shown')), 'database-unreachable',
-      { value: AT, limit: '57P01', detail: 'no history was shown; nothing in the store changed' },
-      `lost the connection to the PostgreSQL server at ${AT} (57P01): no history was shown; nothing in the store changed`],
+      { value: AT, limit: STOPPED_BY_ADMIN, detail: 'no history was shown; nothing in the store changed' },
+      `lost the connection to the PostgreSQL server at ${AT} (${STOPPED_BY_ADMIN}): no history was shown; nothing in the store changed`],
+    ['a statement_timeout', asStorageFailure(wrapped('57014', 'canceling statement due to statement timeout'), AT), 'server-stopped-command',
+      { value: AT, limit: '57014', detail: 'it cancelled a statement that ran longer than the statement_timeout set for this login or database' },
+      `the PostgreSQL server at ${AT} stopped the command (57014): it cancelled a statement that ran longer than the statement_timeout set for this login or database`],
+    ['a lock_timeout', asStorageFailure(wrapped('55P03', 'canceling statement due to lock timeout'), AT), 'server-stopped-command',
+      { value: AT, limit: '55P03', detail: 'a lock was not granted within the lock_timeout set for this login or database' },
+      `the PostgreSQL server at ${AT} stopped the command (55P03): a lock was not granted within the lock_timeout set for this login or database`],
+    ['an idle_in_transaction_session_timeout', asStorageFailure(wrapped('25P03'), AT, undefined, readerLost('no history was shown')), 'server-stopped-command',
+      { value: AT, limit: '25P03', detail: 'it ended the session, which was idle inside a transaction longer than idle_in_transaction_session_timeout' },
+      `the PostgreSQL server at ${AT} stopped the command (25P03): it ended the session, which was idle inside a transaction longer than idle_in_transaction_session_timeout`],
     ['a full disk', asStorageFailure(wrapped('53100', 'could not extend file'), AT), 'disk-full',
       { value: AT, detail: 'could not extend file' }, `no space left on ${AT}: could not extend file`],
     ['a login without the rights', asStorageFailure(wrapped('42501', 'permission denied for table operators'), AT, 'cis_admin'), 'permission-denied',
@@ -42,6 +52,13 @@ describe('storage failures print their code\'s catalogue template', () => {
     expect(failure?.params).toEqual(params);
     expect(failure?.message).toBe(template(code, params));
     expect(failure?.message).toBe(text);
+  });
+
+  it('a timeout says what to change, and that the line or batch in hand was not written', () => {
+    const writer = asStorageFailure(wrapped('57014'), AT);
+    expect(writer?.hint).toMatch(/^nothing of the batch or line in hand was written; what was committed stays; raise it for this login \(ALTER ROLE name SET statement_timeout/);
+    const reader = asStorageFailure(wrapped('25P03'), AT, undefined, readerLost('12 of 40 entries were written'));
+    expect(reader?.hint).toMatch(/^12 of 40 entries were written; nothing in the store changed; raise it for this login/);
   });
 
   it('an error that is not a storage failure is left to the caller', () => {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { rows } from '../../src/storage/database.js';
 import { openServerStore } from '../../src/storage/server-driver.js';
-import { SERVER_URL, createTarget } from '../support/targets.js';
+import { SERVER_URL, createTarget, serverAt } from '../support/targets.js';
 
 /** The same server behind a first host that refuses connections: postgres.js's multi-host form. */
 function behindRefusingHost(url: string): string {
@@ -13,7 +13,7 @@ function behindRefusingHost(url: string): string {
 // The driver opens its own sockets (for TCP_NODELAY); postgres.js must still move on through a URL's hosts.
 describe.skipIf(!SERVER_URL)('server driver connections', () => {
   it('connects through the next host of a multi-host URL when the first refuses', async () => {
-    const store = await openServerStore(behindRefusingHost(SERVER_URL!));
+    const store = await openServerStore(serverAt(behindRefusingHost(SERVER_URL!)), 'cis-contact test');
     try {
       const [row] = await rows<{ answer: number }>(store.db, sql`select 42 as answer`);
       expect(row).toEqual({ answer: 42 });
@@ -57,7 +57,7 @@ describe.skipIf(!SERVER_URL)('server driver COPY OUT', () => {
 // A refusal can come while postgres.js is still writing the COPY: the statement after it must still say refused.
 describe.skipIf(!SERVER_URL)('server driver COPY IN', () => {
   it('a COPY the server refuses while it is still being written is the rows refused, not a crash or a lost connection', async () => {
-    const store = await openServerStore(SERVER_URL!);
+    const store = await openServerStore(serverAt(SERVER_URL!), 'cis-contact test');
     try {
       const refused = store.db.transaction(async (tx) => {
         await tx.execute(sql`create temp table refusing (x text check (x <> 'a row'))`);

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Store, rows } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/open-store.js';
+import { type ServerConnection, serverConnection } from '../../src/storage/connection.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/schema-version.js';
 
@@ -42,6 +43,11 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** The server a URL names, read as the tool reads it (no PG* variables of the test's environment). */
+export function serverAt(url: string): ServerConnection {
+  return serverConnection(url, {})!;
+}
+
 export async function createTarget(driver: 'pglite' | 'postgres', migrated = true): Promise<Target> {
   if (driver === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
@@ -58,14 +64,14 @@ export async function createTarget(driver: 'pglite' | 'postgres', migrated = tru
   await admin.unsafe(`create database ${name}`);
   const url = withDatabase(SERVER_URL!, name);
   if (migrated) {
-    const store = await openStore({ databaseUrl: url, dataDir: '' });
+    const store = await openStore({ server: serverAt(url), dataDir: '' });
     await migrate(store.db);
     await store.close();
   }
   return {
     driver,
     env: { DATABASE_URL: url },
-    open: () => openStore({ databaseUrl: url, dataDir: '' }),
+    open: () => openStore({ server: serverAt(url), dataDir: '' }),
     dispose: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await dropStoreRoles(admin, name);

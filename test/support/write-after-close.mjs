@@ -13,6 +13,7 @@
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { openServerStore } from '../../dist/storage/server-driver.js';
+import { serverConnection } from '../../dist/storage/connection.js';
 import { isPostgresWriteAfterClose } from '../../dist/storage/postgres-stray-write.js';
 
 let swallowed = 0;
@@ -35,7 +36,7 @@ await admin`select pg_advisory_lock(${LOCK})`;
 
 /** One backend ended mid-COPY: how the COPY and its transaction were rejected. */
 async function endedMidCopy() {
-  const store = await openServerStore(url);
+  const store = await openServerStore(serverConnection(url, {}), 'cis-contact test');
   const outcome = { copy: 'not rejected', transaction: 'not rejected' };
   // postgres.js rejects the transaction as soon as it sees the connection close, while its callback runs on.
   let seenClosed;
