@@ -147,7 +147,8 @@ function buildProgram(): Command {
     .option('--utr <utr>', "one record's contacts (or a partnership's, on its partners)")
     .option('--format <format>', 'csv (default) or jsonl')
     .option('--out <file>', 'write here (default: standard output); a CSV manifest goes to FILE.manifest.json')
-    .option('--manifest <file>', "where a CSV export's manifest goes (needed for CSV on standard output)"),
+    .option('--manifest <file>', "where a CSV export's manifest goes (needed for CSV on standard output)")
+    .option('--force', 'replace --out (and its manifest) if it exists; without it an existing file is never replaced'),
   'cis-contact export --format jsonl --out history.jsonl', 'cis-contact export --from 2024-04-06 --to 2025-04-05 --out year.csv')
     .action(action(async () => (await import('../commands/export.js')).exportCommand, ROLES.auditor));
 

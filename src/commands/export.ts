@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { once } from 'node:events';
+import { lstatSync } from 'node:fs';
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
@@ -7,6 +8,8 @@ import type { Manifest } from '../domain/verification.js';
 import { contactsInOrder, exportLineChunks, matchingContacts } from '../storage/history-reader.js';
 import { EXPORT_CSV_COLUMNS, exportCsvRows, manifestLine } from '../outputs/export-format.js';
 import { WholeFile } from '../outputs/whole-file.js';
+import { assertSafeOutput } from '../outputs/private-file.js';
+import { CELL_QUOTING } from '../csv/formula-guard.js';
 import { dateFilter, utrFilter } from './filters.js';
 import { reading } from './reading.js';
 
@@ -17,6 +20,31 @@ export interface ExportFlags {
   format?: string;
   out?: string;
   manifest?: string;
+  force?: boolean;
+}
+
+const isFile = (path: string) => {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Before anything is read: no output through a link or in a folder others
+ * may change, and no kept file (an auditor's earlier export, say) replaced
+ * unless --force says so.
+ */
+function guardExportOutputs(outputs: readonly [string | undefined, string][], force: boolean): void {
+  for (const [path, flag] of outputs) if (path) assertSafeOutput(path, flag);
+  if (force) return;
+  for (const [path, flag] of outputs) {
+    if (path && isFile(path)) {
+      throw usageError(`${path} exists: export does not replace a file unless told to`,
+        `add --force to replace it, or give another ${flag}; nothing was read or written`);
+    }
+  }
 }
 
 /** Standard output, written with its back-pressure. */
@@ -36,6 +64,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
     throw usageError('a CSV export on standard output needs --manifest FILE: without its manifest an export cannot prove it is whole',
       'add --manifest FILE, or use --out FILE (its manifest goes to FILE.manifest.json), or --format jsonl (the manifest is its last line)');
   }
+  guardExportOutputs([[flags.out, '--out'], [manifestFile, '--manifest']], Boolean(flags.force));
   const filter = { ...dateFilter(flags), ...utrFilter(flags.utr) };
   const filtered = Object.values(filter).some((v) => v !== undefined);
   const store = await session.store({ create: false });
@@ -49,9 +78,9 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   // Files are written whole or not at all: a failed or stopped export leaves them as they were.
   const files: WholeFile[] = [];
   try {
-    const out = flags.out ? WholeFile.create(flags.out) : standardOutput;
+    const out = flags.out ? WholeFile.create(flags.out, '--out') : standardOutput;
     if (out instanceof WholeFile) files.push(out);
-    const manifestOut = manifestFile ? WholeFile.create(manifestFile) : undefined;
+    const manifestOut = manifestFile ? WholeFile.create(manifestFile, '--manifest') : undefined;
     if (manifestOut) files.push(manifestOut);
     await reading(session, async () => {
       // The entries there are now: those recorded while it runs are for the next export.
@@ -70,9 +99,9 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
         }
         await out.write(`${manifestLine(manifest)}\n`);
       } else {
-        await out.write(stringify([[...EXPORT_CSV_COLUMNS]]));
+        await out.write(stringify([[...EXPORT_CSV_COLUMNS]], CELL_QUOTING));
         for await (const entry of contactsInOrder(store.db, scope)) {
-          await out.write(stringify(exportCsvRows(entry)));
+          await out.write(stringify(exportCsvRows(entry), CELL_QUOTING));
           manifest.count++;
           manifest.firstSeq ??= entry.seq;
           manifest.lastSeq = entry.seq;

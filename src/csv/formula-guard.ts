@@ -5,6 +5,15 @@
  * that exactly one leading `'` can always be removed again and the round trip
  * is exact. Exports and rejects files are written this way.
  *
+ * A spreadsheet starts a cell not only where the file's own cells start. One
+ * whose list separator is `;` (most of continental Europe) or a tab splits a
+ * comma-separated file there, quotes or not, and a line break inside a value
+ * ends its row when the quote that held it together was not where the cell
+ * started: `Jo;=2+3` opens as `Jo` and a formula `=2+3`. So the guard is put
+ * wherever a cell may start: at the start of the value and after every `;`,
+ * tab or line break in it (`Jo;'=2+3`), by the same rule, and taken away the
+ * same way. The stored text, and so the hash, never carries it.
+ *
  * The guard is read back in every file, not only in a file the tool
  * recognises as its own: a clean-up step (pandas dropping the `reject_`
  * columns, a copy into another file) keeps the guarded cells but loses what
@@ -13,28 +22,35 @@
  * is the text itself, never written by the guard, and stays.
  */
 
-const RUNNABLE = /^[=+\-@\t\r']/;
+/** Where a spreadsheet may start a cell, followed by what it would run (or a `'` that must survive the round trip). */
+const RUNNABLE_START = /(?<=^|[;\t\r\n])(?=[=+\-@\t\r'])/g;
+/** The guard the writer put there: one `'` where a cell may start, before what it protects. */
+const GUARD = /(?<=^|[;\t\r\n])'(?=[=+\-@\t\r'])/g;
+/** Cheap tests first: most cells hold none of these. */
+const MAY_NEED_GUARD = /^[=+\-@\t\r']|[;\t\r\n][=+\-@\t\r']/;
+const MAY_HOLD_GUARD = /(?:^|[;\t\r\n])'[=+\-@\t\r']/;
 
 export function neutralise(value: string): string {
-  return RUNNABLE.test(value) ? `'${value}` : value;
-}
-
-const APOSTROPHE = 0x27;
-
-/** True for a cell the guard wrote: `'` then `=`, `+`, `-`, `@`, tab, CR or another `'`. */
-function guarded(cell: string): boolean {
-  if (cell.charCodeAt(0) !== APOSTROPHE) return false;
-  const next = cell.charCodeAt(1);
-  // = + - @ tab CR '
-  return next === 0x3d || next === 0x2b || next === 0x2d || next === 0x40 || next === 0x09 || next === 0x0d || next === APOSTROPHE;
+  return MAY_NEED_GUARD.test(value) ? value.replace(RUNNABLE_START, "'") : value;
 }
 
 export function restore(cell: string): string {
-  return guarded(cell) ? cell.slice(1) : cell;
+  return MAY_HOLD_GUARD.test(cell) ? cell.replace(GUARD, '') : cell;
 }
 
 /** Removes the guard from a row's cells in place: no new array, and a new string only for a guarded cell. */
 export function restoreRow(values: string[]): string[] {
-  for (let i = 0; i < values.length; i++) if (guarded(values[i]!)) values[i] = values[i]!.slice(1);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (MAY_HOLD_GUARD.test(value)) values[i] = value.replace(GUARD, '');
+  }
   return values;
 }
+
+/**
+ * csv-stringify's options for every CSV the tool writes: besides `,`, `"` and
+ * a line feed (which it quotes anyway), a cell holding `;`, a tab or a
+ * carriage return is quoted, so a spreadsheet reading the file with any of
+ * the separators it may guess keeps the cell whole.
+ */
+export const CELL_QUOTING = { quoted_match: /[;\t\r\n]/ } as const;

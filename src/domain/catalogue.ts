@@ -66,6 +66,8 @@ const entries = [
     message: (p) => `${p.value ?? 'the file'} ${p.detail ?? 'is not valid UTF-8'}` },
   { code: 'output-is-input', severity: 'fatal', title: 'An output would overwrite an input', fields: ['--rejects'], manual: 'docs/formats.md', needs: ['value', 'detail'],
     message: (p) => `${p.value} ${p.detail}` },
+  { code: 'output-unsafe', severity: 'fatal', title: 'Output path another account could redirect', fields: ['--out', '--manifest', '--rejects', '--warnings'], manual: 'docs/storage.md', needs: ['value', 'detail'],
+    message: (p) => `will not write ${p.value}: ${p.detail}` },
   { code: 'map-invalid', severity: 'fatal', title: 'Column map is invalid', fields: ['--map'], manual: 'docs/formats.md',
     message: (p) => `the column map${p.value ? ` ${p.value}` : ''} is invalid${d(p)}` },
 

@@ -3,13 +3,15 @@
  * own inputs (through another path or a link too) would destroy the file
  * being read, so it is refused before anything is read; and an existing file
  * is overwritten only if it is a rejects file cis-contact wrote and nobody
- * has changed since.
+ * has changed since. Nor is any output (or its checksum) written through a
+ * link or in a folder another account may change (private-file.ts).
  */
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inputError } from '../domain/errors.js';
 import { isRejectsHeader } from '../csv/header.js';
-import { writtenByUsAndUnchanged } from './written-files.js';
+import { checksumPathOf, writtenByUsAndUnchanged } from './written-files.js';
+import { assertSafeOutput } from './private-file.js';
 
 function statOf(path: string) {
   try {
@@ -48,27 +50,46 @@ export interface Output {
 /**
  * Refuses, with `output-is-input`, any output that is one of the inputs, or
  * an existing file that cis-contact did not write or that was changed since
- * (written-files.ts): a rejects file being corrected is never overwritten.
+ * (written-files.ts): a rejects file being corrected is never overwritten;
+ * and, with `output-unsafe`, one another account could redirect.
  */
 export function guardOutputs(outputs: readonly Output[], inputs: readonly (string | undefined)[]): void {
   for (const { path: output, flag } of outputs) {
-    const written = statOf(output);
-    // Nothing there yet, or not a file (/dev/null, a pipe): nothing to lose.
-    if (!written?.isFile()) continue;
-    const elsewhere = flag ? `give this run's file another path with ${flag}, or move that one away` : 'move that file away';
-    for (const input of inputs) {
-      const read = input === undefined ? undefined : statOf(input);
-      if (read && read.dev === written.dev && read.ino === written.ino) {
-        throw inputError('output-is-input', { value: output, detail: `is the input ${input}: writing rejected rows there would destroy the file being read` },
-          `${elsewhere}; nothing was read or written`);
-      }
-    }
-    if (writtenByUsAndUnchanged(output)) continue;
-    if (isRejectsFile(output)) {
-      throw inputError('output-is-input', { value: output, detail: 'has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten' },
-        `import it if it is ready, or ${elsewhere}; nothing was read or written`);
-    }
-    throw inputError('output-is-input', { value: output, detail: 'exists and is not a rejects file: cis-contact overwrites only its own rejects files' },
-      `${elsewhere}; nothing was read or written`);
+    guardOutput(output, flag, inputs);
+    assertSafeOutput(output, flag);
+    assertSafeOutput(checksumPathOf(output), flag);
   }
+  for (const { path: output, flag } of outputs) guardExisting(output, flag);
+}
+
+function elsewhereOf(flag: string | undefined): string {
+  return flag ? `give this run's file another path with ${flag}, or move that one away` : 'move that file away';
+}
+
+/** Through any path or link, the output must not be an input. */
+function guardOutput(output: string, flag: string | undefined, inputs: readonly (string | undefined)[]): void {
+  const written = statOf(output);
+  if (!written?.isFile()) return;
+  for (const input of inputs) {
+    const read = input === undefined ? undefined : statOf(input);
+    if (read && read.dev === written.dev && read.ino === written.ino) {
+      throw inputError('output-is-input', { value: output, detail: `is the input ${input}: writing rejected rows there would destroy the file being read` },
+        `${elsewhereOf(flag)}; nothing was read or written`);
+    }
+  }
+}
+
+/** An existing file is overwritten only if it is a rejects file cis-contact wrote and nobody changed since. */
+function guardExisting(output: string, flag: string | undefined): void {
+  const written = statOf(output);
+  // Nothing there yet, or not a file (/dev/null, a pipe): nothing to lose.
+  if (!written?.isFile()) return;
+  if (writtenByUsAndUnchanged(output)) return;
+  const elsewhere = elsewhereOf(flag);
+  if (isRejectsFile(output)) {
+    throw inputError('output-is-input', { value: output, detail: 'has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten' },
+      `import it if it is ready, or ${elsewhere}; nothing was read or written`);
+  }
+  throw inputError('output-is-input', { value: output, detail: 'exists and is not a rejects file: cis-contact overwrites only its own rejects files' },
+    `${elsewhere}; nothing was read or written`);
 }

@@ -6,18 +6,19 @@
  * values are quoted in its reasons), it is UTF-8 with a byte-order mark, and
  * a cell a spreadsheet would run carries one leading `'` that the importer
  * removes again. A rejects file of a rejects file carries
- * reject_source_line, the row's line in the very first file.
+ * reject_source_line, the row's line in the very first file. It is written
+ * privately and whole (whole-file.ts), taking its name when the run closes it.
  */
 
 import { type Hash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { stringify, type Stringifier } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { type Issue, catalogueOrder } from '../domain/catalogue.js';
 import { maskPaymentDetails } from '../domain/payment.js';
 import { REJECT_COLUMNS, SOURCE_LINE_COLUMN, firstFileLineReader, isRejectColumn } from '../csv/header.js';
-import { neutralise } from '../csv/formula-guard.js';
+import { CELL_QUOTING, neutralise } from '../csv/formula-guard.js';
 import { newDigest, recordWritten } from './written-files.js';
+import { WholeFile } from './whole-file.js';
 
 /** `<input name>.rejects.csv` in the current folder. */
 export function defaultRejectsPath(inputPath: string): string {
@@ -38,9 +39,13 @@ function describeIssues(issues: readonly Issue[]): { codes: string; reasons: str
   };
 }
 
+/** A byte-order mark: Excel then reads the file as UTF-8, and so does the importer, whatever --encoding says. */
+const BOM = '\ufeff';
+
+const csvLine = (cells: readonly string[]) => stringify([cells], { record_delimiter: '\n', ...CELL_QUOTING });
+
 export class RejectsFile {
-  private out: Stringifier | undefined;
-  private file: WriteStream | undefined;
+  private file: WholeFile | undefined;
   /** What was written, for the checksum that lets a later run overwrite it (written-files.ts). */
   private digest: Hash | undefined;
   private readonly columns: string[];
@@ -67,22 +72,29 @@ export class RejectsFile {
     return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true, sourceLineOf);
   }
 
-  private open(): Stringifier {
-    if (!this.out) {
-      this.file = createWriteStream(this.path);
-      // A byte-order mark: Excel then reads the file as UTF-8, and so does the importer, whatever --encoding says.
-      // A lone CR ends a row for the reader (and for spreadsheets), so a value holding one is quoted.
-      this.out = stringify({ eof: true, record_delimiter: '\n', bom: true, quoted_match: /\r/ });
-      const digest = (this.digest = newDigest());
-      this.out.on('data', (chunk: Buffer | string) => digest.update(chunk));
-      this.out.pipe(this.file);
-      this.out.write(this.columns);
+  private open(): WholeFile {
+    if (!this.file) {
+      this.file = WholeFile.create(this.path);
+      this.digest = newDigest();
+      this.send(BOM + csvLine(this.columns));
     }
-    return this.out;
+    return this.file;
+  }
+
+  /** Written in order: each piece is queued on the file's stream before the next. */
+  private pending: Promise<void> = Promise.resolve();
+
+  private send(text: string): Promise<void> {
+    this.digest!.update(text);
+    const file = this.file!;
+    this.pending = this.pending.then(() => file.write(text));
+    // A failure is met by whoever waits next (add or close), not left unhandled meanwhile.
+    this.pending.catch(() => {});
+    return this.pending;
   }
 
   get written(): boolean {
-    return this.out !== undefined;
+    return this.file !== undefined;
   }
 
   async add(values: readonly string[], line: number, issues: readonly Issue[]): Promise<void> {
@@ -95,22 +107,23 @@ export class RejectsFile {
     const surplus = own.slice(this.header.length);
     if (surplus.length > 0) reasons += `; values beyond the header's ${this.header.length} columns: ${surplus.map((v) => JSON.stringify(v)).join(', ')}`;
     const source = this.sourceLineOf ? [this.sourceLineOf(values, line)] : [];
-    const out = this.open();
+    this.open();
     this.rows++;
-    if (!out.write([...cells, ...source, String(line), described.codes, reasons].map(neutralise))) {
-      await new Promise((r) => out.once('drain', r));
-    }
+    await this.send(csvLine([...cells, ...source, String(line), described.codes, reasons].map(neutralise)));
   }
 
+  /** Everything written: the file takes its name, and its checksum is kept beside it; on a failure to write, nothing is left. */
   async close(): Promise<void> {
-    if (!this.out) return;
-    const file = this.file!;
-    const finished = new Promise<void>((res, rej) => {
-      file.once('finish', () => res());
-      file.once('error', rej);
-    });
-    this.out.end();
-    await finished;
+    const file = this.file;
+    if (!file) return;
+    try {
+      await this.pending;
+      await file.finish();
+      file.publish();
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
     recordWritten(this.path, this.digest!.digest('hex'));
   }
 }

@@ -1,20 +1,20 @@
 /**
- * An output written whole or not at all. It is written beside its path under
- * a temporary name and renamed over the path only when complete, so a
- * command that fails or is stopped leaves what was there before, and nothing
- * else. A path that exists and is not a regular file (/dev/null, a pipe) is
- * written directly: there is nothing there to keep, and a rename would
- * replace the device itself.
+ * An output written whole or not at all, privately (private-file.ts). It is
+ * written beside its path under a temporary name and renamed over the path
+ * only when complete, so a command that fails or is stopped leaves what was
+ * there before, and nothing else. A path that exists and is neither a
+ * regular file nor a link (/dev/null, a pipe) is written directly: there is
+ * nothing there to keep, and a rename would replace the device itself.
  */
 
-import { type Stats, type WriteStream, closeSync, createWriteStream, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { type Stats, type WriteStream, constants, createWriteStream, lstatSync, openSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { inputError } from '../domain/errors.js';
+import { assertSafeOutput, createBeside, renameOver } from './private-file.js';
 
-function statOf(path: string): Stats | undefined {
+function lstatOf(path: string): Stats | undefined {
   try {
-    return statSync(path);
+    return lstatSync(path);
   } catch {
     return undefined;
   }
@@ -30,37 +30,32 @@ export class WholeFile {
   private readonly stream: WriteStream;
   private failure: Error | undefined;
 
-  /** `target`: the file the path names (through a link, the file it points to); `temporary`: where it is written until complete. */
-  private constructor(readonly path: string, private readonly target: string, private readonly temporary: string | undefined, fd: number) {
+  /** `temporary`: where it is written until complete (none for a device or pipe, written directly). */
+  private constructor(readonly path: string, private readonly temporary: string | undefined, fd: number) {
     this.stream = createWriteStream('', { fd });
     this.stream.on('error', (error) => (this.failure ??= error));
   }
 
-  /** Starts the file: its temporary name is taken now, so a path that cannot be written fails before any work. */
-  static create(path: string): WholeFile {
-    const existing = statOf(path);
+  /**
+   * Starts the file: its temporary name is taken now, so a path that cannot
+   * be written fails before any work. `flag`: the option that chose the path.
+   */
+  static create(path: string, flag?: string): WholeFile {
+    assertSafeOutput(path, flag);
+    const existing = lstatOf(path);
     if (existing && !existing.isFile()) {
       try {
-        return new WholeFile(path, path, undefined, openSync(path, 'w'));
+        return new WholeFile(path, undefined, openSync(path, constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0)));
       } catch (error) {
         throw cannotWrite(path, error);
       }
     }
-    const target = existing ? realpathSync(path) : path;
-    const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
-    let fd: number | undefined;
     try {
-      fd = openSync(temporary, 'wx');
-      // The file replaced keeps its permissions.
-      if (existing) fchmodSync(fd, existing.mode & 0o7777);
+      const temporary = createBeside(path);
+      return new WholeFile(path, temporary.path, temporary.fd);
     } catch (error) {
-      if (fd !== undefined) {
-        closeSync(fd);
-        rmSync(temporary, { force: true });
-      }
       throw cannotWrite(path, error);
     }
-    return new WholeFile(path, target, temporary, fd);
   }
 
   async write(text: string): Promise<void> {
@@ -79,7 +74,7 @@ export class WholeFile {
   /** Finished: the file takes its name. */
   publish(): void {
     try {
-      if (this.temporary) renameSync(this.temporary, this.target);
+      if (this.temporary) renameOver(this.temporary, this.path);
     } catch (error) {
       throw cannotWrite(this.path, error);
     }

@@ -5,14 +5,17 @@
  * destroy that work. So each one the tool writes gets a checksum beside it,
  * in a hidden file in `sha256sum` format (`sha256sum -c` checks it):
  * `.NAME.sha256` next to `NAME`. A file whose checksum no longer matches,
- * or that has none, was written or changed by someone else.
+ * or that has none, was written or changed by someone else. The checksum is
+ * written as privately as the file (private-file.ts), and read without
+ * following a link planted at its name.
  */
 
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { openNoFollow, writePrivateFileSync } from './private-file.js';
 
-function checksumPathOf(path: string): string {
+export function checksumPathOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.sha256`);
 }
 
@@ -21,14 +24,22 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** Keeps the checksum of a file just written (not of a device such as /dev/null). */
 export function recordWritten(path: string, digest: string): void {
   if (!statSync(path).isFile()) return;
-  writeFileSync(checksumPathOf(path), `${digest}  ${basename(path)}\n`);
+  writePrivateFileSync(checksumPathOf(path), `${digest}  ${basename(path)}\n`);
+}
+
+function checksumKept(checksumPath: string): string | undefined {
+  const fd = openNoFollow(checksumPath);
+  try {
+    return readFileSync(fd, 'utf8').split(/\s+/)[0];
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** True when the file is one cis-contact wrote and nobody has changed since. */
 export function writtenByUsAndUnchanged(path: string): boolean {
   try {
-    const kept = readFileSync(checksumPathOf(path), 'utf8').split(/\s+/)[0];
-    return kept === sha256(readFileSync(path));
+    return checksumKept(checksumPathOf(path)) === sha256(readFileSync(path));
   } catch {
     return false;
   }

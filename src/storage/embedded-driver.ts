@@ -62,7 +62,8 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   }
   let lock;
   try {
-    lock = await lockStore(dataDir, () => options.onWait?.(`waiting for another cis-contact process to finish with ${dataDir}`), options.signal);
+    lock = await lockStore(dataDir, (holder) => options.onWait?.(`waiting for another cis-contact process to finish with ${dataDir}`
+      + (holder ? ` (${holder})` : ' (it does not say which: it may be paused)')), options.signal);
   } catch (error) {
     if (error instanceof CisError) throw error;
     throw storageError('data-dir-unusable', { value: dataDir, detail: `it cannot be locked (${(error as Error).message})` });

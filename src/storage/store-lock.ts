@@ -1,28 +1,28 @@
 /**
  * One process at a time per embedded store, decided by the kernel, never by a
  * timer. PGlite is one process's database: two processes in one directory
- * destroy it. The holder binds a local socket name derived from the
- * directory; the kernel refuses the name to anyone else while the holder
- * lives, however long it is paused or busy, and frees it the instant the
- * holder ends, however it ends (kill -9 included). Nothing is left behind to
- * be judged stale, except on systems without abstract sockets, below.
+ * destroy it. The holder binds a local socket, a file inside the store's own
+ * folder; the kernel refuses the name to anyone else while the holder lives,
+ * however long it is paused or busy. The folder is its owner's only (0700,
+ * private-dir.ts), so no other account can bind, connect to or remove the
+ * socket: nobody else can hold the store's lock or make its owner wait. (An
+ * abstract socket, which has no file, has no permissions either: any account
+ * could bind its name first.) Windows: a named pipe.
  *
- * Linux: an abstract socket (no file). Windows: a named pipe. Elsewhere
- * (macOS, the BSDs): a socket file in the temporary folder. A socket file
- * outlives a holder that was killed, so a waiter that finds the name taken
- * connects to it: a live holder answers, even paused (the kernel queues the
- * connection); a dead one is refused, and its file must go before the name
- * can be bound again. Two waiters that both find it dead must not both
- * remove it and both bind (the second would remove the first's live socket),
- * so the file is only bound or removed by a process holding a takeover
- * mutex, a directory beside it that `mkdir` creates for one process only,
- * and the verdict is taken again under that mutex. See takeOver. The mutex
- * is held for milliseconds; only one left by a process that died inside a
- * takeover is ever judged stale, by its age (takeMutex).
+ * A socket file outlives a holder that was killed, so a waiter that finds the
+ * name taken connects to it: a live holder answers, even paused (the kernel
+ * queues the connection), and says who it is; a dead one is refused, and its
+ * file must go before the name can be bound again. Two waiters that both find
+ * it dead must not both remove it and both bind (the second would remove the
+ * first's live socket), so the file is only bound or removed by a process
+ * holding a takeover mutex, a directory beside it that `mkdir` creates for
+ * one process only, and the verdict is taken again under that mutex. See
+ * takeOver. The mutex is held for milliseconds; only one left by a process
+ * that died inside a takeover is ever judged stale, by its age (takeMutex).
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,30 +36,81 @@ const POLL_MS = 200;
 
 export interface LockOptions {
   /**
-   * Use a socket file in this folder even where abstract sockets exist: for
-   * testing the socket-file path on Linux. CIS_CONTACT_LOCK_SOCKET_DIR does the same.
+   * Use a socket file in this folder instead of the store's own: for testing
+   * takeovers in a folder of the test's. CIS_CONTACT_LOCK_SOCKET_DIR does the same.
    */
   socketDir?: string;
 }
 
-function lockAddress(dir: string, options: LockOptions): { address: string; file: boolean } {
-  const id = createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 32);
+/** The socket's name inside the store's folder. */
+const SOCKET_NAME = 'cis-contact.lock';
+/** A socket's path has a short length limit (108 bytes on Linux, with its terminating zero). */
+const SOCKET_PATH_MAX = 100;
+
+interface LockAddress {
+  address: string;
+  file: boolean;
+  /** On Linux, for a store whose path is too long to bind: the folder, open, reached as /proc/self/fd/N. */
+  folderFd?: number;
+}
+
+function lockAddress(dir: string, options: LockOptions): LockAddress {
+  const real = realpathSync(dir);
+  const id = createHash('sha256').update(real).digest('hex').slice(0, 32);
   const socketDir = options.socketDir ?? process.env.CIS_CONTACT_LOCK_SOCKET_DIR;
-  // A socket path has a short length limit, so the file lives in the temporary folder.
   if (socketDir) return { address: join(socketDir, `cis-contact-store-${id}.sock`), file: true };
-  if (process.platform === 'linux') return { address: `\0cis-contact-store-${id}`, file: false };
   if (process.platform === 'win32') return { address: `\\\\?\\pipe\\cis-contact-store-${id}`, file: false };
+  const inside = join(real, SOCKET_NAME);
+  if (Buffer.byteLength(inside) <= SOCKET_PATH_MAX) return { address: inside, file: true };
+  if (process.platform === 'linux') {
+    // The folder itself, by a short name only this process's open descriptor gives.
+    const folderFd = openSync(real, 'r');
+    return { address: `/proc/self/fd/${folderFd}/${SOCKET_NAME}`, file: true, folderFd };
+  }
+  // Elsewhere (macOS): the temporary folder, which is the account's own there.
   return { address: join(tmpdir(), `cis-contact-store-${id}.sock`), file: true };
+}
+
+/** Who this process is, for a waiter to say: its pid and command line (the holder is always this account's). */
+function whoAmI(): string {
+  const command = ['cis-contact', ...process.argv.slice(2)].join(' ').replace(/[\p{Cc}\p{Cf}]/gu, '?');
+  return `pid ${process.pid}: ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
 }
 
 function listen(address: string): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => socket.destroy());
+    const me = whoAmI();
+    const server = net.createServer((socket) => {
+      // A waiter asking who holds the store; one that hangs up first is no concern of the holder's.
+      socket.on('error', () => {});
+      socket.end(me);
+    });
     server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error)));
     server.listen(address, () => {
       server.unref();
       resolve(server);
     });
+  });
+}
+
+/** How long a waiter asks the holder who it is before saying it waits without knowing (a paused holder does not answer). */
+const ASK_MS = 1000;
+
+/** The holder's answer (pid and command), or undefined when it does not answer at once. */
+function whoHolds(address: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect(address);
+    const done = (value: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(undefined), ASK_MS);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk).length > 500 && done(answer.slice(0, 500)));
+    socket.once('end', () => done(answer || undefined));
+    socket.once('error', () => done(undefined));
   });
 }
 
@@ -162,19 +213,31 @@ async function tryLock(address: string, file: boolean): Promise<net.Server | und
 
 /**
  * Takes the store's lock, waiting while another live process holds it.
- * `onWait` is told once; `signal` ends the wait.
+ * `onWait` is told once, with who holds it (pid and command) when the holder
+ * says; `signal` ends the wait.
  */
-export async function lockStore(dir: string, onWait?: () => void, signal?: AbortSignal, options: LockOptions = {}): Promise<StoreLock> {
-  const { address, file } = lockAddress(dir, options);
+export async function lockStore(dir: string, onWait?: (holder?: string) => void, signal?: AbortSignal, options: LockOptions = {}): Promise<StoreLock> {
+  const { address, file, folderFd } = lockAddress(dir, options);
+  const closeFolder = () => folderFd !== undefined && closeSync(folderFd);
   let told = false;
-  for (;;) {
-    const server = await tryLock(address, file);
-    if (server) {
-      return { release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  try {
+    for (;;) {
+      const server = await tryLock(address, file);
+      if (server) {
+        return {
+          release: () => new Promise<void>((resolve) => server.close(() => {
+            closeFolder();
+            resolve();
+          })),
+        };
+      }
+      if (!told) onWait?.(await whoHolds(address));
+      told = true;
+      if (signal?.aborted) throw interruptedError({ detail: `while waiting for ${dir}; nothing was written` });
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    if (!told) onWait?.();
-    told = true;
-    if (signal?.aborted) throw interruptedError({ detail: `while waiting for ${dir}; nothing was written` });
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  } catch (error) {
+    closeFolder();
+    throw error;
   }
 }

@@ -48,6 +48,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'internal-error': { detail: "Cannot read properties of undefined (reading 'utr')" },
   'interrupted': { value: 'export', detail: 'after 1200 of 5000 entries, none kept: audit/history.jsonl left as it was' },
   'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },
+  'output-unsafe': { value: '/srv/team/contacts.rejects.csv', detail: '/srv/team is writable by other accounts (mode 777) and not sticky: one of them could put a link where the file goes, or take it away' },
   'output-is-input': { value: 'contacts.rejects.csv', detail: 'is the input contacts.rejects.csv: writing rejected rows there would destroy the file being read' },
   'map-invalid': { value: 'legacy-map.json', detail: 'channel "Tel In" translates into "telephone", which is not a channel' },
   'ref-invalid': { field: 'contact_ref', value: 'CASE/12', detail: 'contains /' },

@@ -1,7 +1,7 @@
 /**
- * The store lock's socket-file path (macOS and the BSDs, where abstract
- * sockets do not exist), forced on Linux with `socketDir`: a dead holder's
- * socket file is taken over by exactly one waiter at a time.
+ * The store lock is a socket file inside the store's own private folder (or,
+ * with `socketDir`, in a folder of the test's): a dead holder's socket file is
+ * taken over by exactly one waiter at a time, and a waiter is told who holds it.
  */
 
 import { spawn } from 'node:child_process';
@@ -23,15 +23,15 @@ function folder(name: string) {
   return dir;
 }
 
-/** Runs `lockStore` in a child process that holds the lock until it is killed. */
-async function childHolding(store: string, socketDir: string) {
+/** Runs `lockStore` in a child process that holds the lock until it is killed (in the store's own folder without `socketDir`). */
+async function childHolding(store: string, socketDir?: string) {
   const code = `
     import net from 'node:net';
     const { lockStore } = await import(${JSON.stringify(new URL('../../dist/storage/store-lock.js', import.meta.url).href)});
-    await lockStore(${JSON.stringify(store)}, undefined, undefined, { socketDir: ${JSON.stringify(socketDir)} });
+    await lockStore(${JSON.stringify(store)}, undefined, undefined, ${socketDir ? `{ socketDir: ${JSON.stringify(socketDir)} }` : '{}'});
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code, 'cis-contact.js', 'import', 'held.csv'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (data: Buffer) => data.toString().includes('held') && resolve());
     child.once('exit', (exitCode) => reject(new Error(`the holder exited (${exitCode}) before it held the lock`)));
@@ -105,5 +105,25 @@ describe('store lock over a socket file', () => {
     const lock = await taking;
     expect(existsSync(mutex)).toBe(false);
     await lock.release();
+  });
+
+  it('in the store\'s own folder, however long its path: a waiter is told the holder\'s pid and command, and takes over when it is killed', async () => {
+    const short = folder('cis-lock-store-');
+    // Longer than a socket's path may be: bound through the folder, open, as /proc/self/fd/N.
+    const long = join(folder('cis-lock-long-'), 'a-store-folder-whose-path-is-longer-than-a-unix-socket-address-may-be'.repeat(2));
+    mkdirSync(long, { mode: 0o700 });
+    for (const store of [short, long]) {
+      const holder = await childHolding(store);
+      if (store === short) expect(readdirSync(store)).toEqual(['cis-contact.lock']);
+      const told: (string | undefined)[] = [];
+      const taking = lockStore(store, (holder) => told.push(holder));
+      await until('the waiter to be told who holds the store', () => told.length === 1);
+      expect(told).toEqual([`pid ${holder.pid}: cis-contact import held.csv`]);
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+      const lock = await taking;
+      await lock.release();
+      expect(readdirSync(store)).toEqual([]);
+    }
   });
 });

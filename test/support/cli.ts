@@ -13,9 +13,13 @@ export interface CliResult {
   json: any;
 }
 
-export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): Promise<CliResult> {
+/** `umask`: the file-creation mask the command runs under (through sh), as a user's shell would set it. */
+export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; umask?: string } = {}): Promise<CliResult> {
+  const [command, argv] = options.umask
+    ? ['/bin/sh', ['-c', 'umask "$0" && exec "$@"', options.umask, process.execPath, BIN, ...args]]
+    : [process.execPath, [BIN, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, argv, {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
