@@ -102,8 +102,8 @@ export class Session {
     if (this.opened) return this.opened;
     const create = options.create ?? true;
     // Loaded here, not at start-up: --help and usage errors need no database code.
-    const [{ openStore }, { migrate }, { schemaState }] = await Promise.all([
-      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'),
+    const [{ openStore }, { migrate }, { schemaState }, { requireServerVersion }] = await Promise.all([
+      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'), import('../storage/server-version.js'),
     ]);
     const store = await openStore({
       databaseUrl: this.databaseUrl, dataDir: this.dataDir, create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
@@ -113,6 +113,7 @@ export class Session {
     const lost = create ? undefined : readerLost('nothing was read yet');
     let state;
     try {
+      if (store.driver === 'postgres') await requireServerVersion(store.db, store.location);
       // A command's own first check (db roles: may this login manage roles here?), which may explain a refusal better.
       await options.check?.(store);
       state = await schemaState(store.db);
