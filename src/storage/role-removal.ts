@@ -12,7 +12,7 @@ import { type Executor, rows } from './database.js';
 import { type RoleNames, quoted } from './access.js';
 import { JOBS, type Job, storeOfComment } from './roles.js';
 
-export interface NamedRole {
+interface NamedRole {
   role: string;
   job: Job;
   /** The logins granted it, which lose the store with it. */
