@@ -58,8 +58,9 @@ function buildProgram(): Command {
     .action(action(async () => (await import('../commands/db-migrate.js')).dbMigrate, ROLES.admin));
   example(db.command('roles')
     .description("on a PostgreSQL server: create this store's three roles, PREFIX_auditor (history, export, verify), PREFIX_recorder (also record, run, import) and PREFIX_admin (also migrations, registry and operators imports, restore), grant each what its job needs and nothing to PUBLIC (not even CONNECT), and print the GRANT lines for your logins. Safe to run again")
-    .option('--prefix <name>', 'the roles\' prefix (default: cis_contact_ and the database\'s name, so each store has roles of its own)'),
-  'cis-contact db roles --database-url postgres://postgres@127.0.0.1:5432/cis', 'cis-contact db roles --prefix cis_north')
+    .option('--prefix <name>', 'the roles\' prefix (default: cis_contact_ and the database\'s name, so each store has roles of its own)')
+    .option('--drop', 'instead: drop this store\'s roles (what they own goes back to the database\'s owner), and list roles left by databases that no longer exist'),
+  'cis-contact db roles --database-url postgres://postgres@127.0.0.1:5432/cis', 'cis-contact db roles --prefix cis_north', 'cis-contact db roles --drop')
     .action(action(async () => (await import('../commands/db-roles.js')).dbRoles, ROLES.admin));
   example(db.command('restore').argument('<export>', 'a whole-history export (JSON Lines, or CSV with its manifest)')
     .description('load an audit export into an empty store, keeping every seq, time, key and hash; the chain is verified as it loads, and a broken, cut or filtered export writes nothing. Back up with export, recover or move to a server with restore')

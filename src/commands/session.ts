@@ -116,14 +116,14 @@ export class Session {
    * client is upgraded only by `db migrate` (`migrate: true`), run by its
    * administrator once the clients that write to it are upgraded, and every
    * other command leaves it alone. A store ahead of this client is refused
-   * for reading and writing alike.
+   * for reading and writing alike. `check` runs first, once connected.
    */
-  async store(options: { create?: boolean; migrate?: boolean } = {}): Promise<Store> {
+  async store(options: { create?: boolean; migrate?: boolean; check?: (store: Store) => Promise<void> } = {}): Promise<Store> {
     if (this.opened) return this.opened;
     const create = options.create ?? true;
     // Loaded here, not at start-up: --help and usage errors need no database code.
-    const [{ openStore }, { migrate }, { schemaState }] = await Promise.all([
-      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'),
+    const [{ openStore }, { migrate }, { schemaState }, { requireServerVersion }] = await Promise.all([
+      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'), import('../storage/server-version.js'),
     ]);
     const store = await openStore({
       server: this.server, dataDir: this.dataDir, applicationName: `cis-contact/${VERSION} ${this.command}`.trimEnd(), create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
@@ -133,6 +133,9 @@ export class Session {
     const lost = create ? undefined : readerLost('nothing was read yet');
     let state;
     try {
+      if (store.driver === 'postgres') await requireServerVersion(store.db, store.location);
+      // A command's own first check (db roles: may this login manage roles here?), which may explain a refusal better.
+      await options.check?.(store);
       state = await schemaState(store.db);
     } catch (error) {
       // A login that may not even connect fails here, on the first query: that is its job's role.

@@ -18,17 +18,17 @@
 
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rows } from './database.js';
-import { JOBS, type Job, LEGACY_PREFIX, roleComment, roleName } from './roles.js';
+import { JOBS, type Job, LEGACY_PREFIX, roleComment, roleName, storeOfComment } from './roles.js';
 
-const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', 'operators', 'import_runs'];
-const FUNCTIONS = [
+export const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', 'operators', 'import_runs'];
+export const FUNCTIONS = [
   'cis_contact_refuse_change()', 'cis_contact_refuse_reference_removal()', 'cis_contact_check_references()',
   'cis_contact_check_accountability()', 'cis_contact_check_chain()', 'cis_contact_check_enquiries()',
   'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
 ];
-const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
+export const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
 
-const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export type RoleNames = Record<Job, string>;
@@ -42,12 +42,11 @@ function createRole(name: string): SQL {
   return sql.raw(`do $$ begin create role ${quoted(name)} nologin; exception when duplicate_object or unique_violation then null; end $$`);
 }
 
-/** The statements, in order; each is idempotent. */
+/** The statements, in order, once the roles exist; each is idempotent. */
 function roleStatements(database: string, names: RoleNames): SQL[] {
   const { auditor, recorder, admin } = { auditor: quoted(names.auditor), recorder: quoted(names.recorder), admin: quoted(names.admin) };
   const tables = TABLES.join(', ');
   return [
-    ...JOBS.map((job) => createRole(names[job])),
     ...JOBS.map((job) => sql.raw(`comment on role ${quoted(names[job])} is ${literal(roleComment(database, job))}`)),
     // Each job includes the one before: a recorder reads, an admin records.
     sql.raw(`grant ${auditor} to ${recorder}`),
@@ -74,21 +73,22 @@ function roleStatements(database: string, names: RoleNames): SQL[] {
 }
 
 /**
- * A store set up before roles had a prefix was given to the server-wide
- * `cis_contact_*` roles: what they hold here is taken back (the roles stay,
- * other stores may use them), once this store's own roles own it.
+ * Roles that are not this store's but hold something here: the server-wide
+ * `cis_contact_*` roles of the old setup, and the roles of the store this
+ * database was copied from (`pg_dump`/`pg_restore` keeps its grants). Once
+ * this store's own roles own it, what they hold here is taken back; the roles
+ * stay, for the stores that are theirs. Default privileges can only be taken
+ * back from a role the session belongs to (a superuser belongs to all).
  */
-function legacyRevocations(database: string, legacy: string[]): SQL[] {
-  if (legacy.length === 0) return [];
-  const names = legacy.map(quoted).join(', ');
-  const legacyAdmin = roleName(LEGACY_PREFIX, 'admin');
+function revocations(database: string, others: string[], defaultsOf: string[]): SQL[] {
+  if (others.length === 0) return [];
+  const names = others.map(quoted).join(', ');
   return [
     sql.raw(`revoke all on ${TABLES.join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
+    sql.raw(`revoke all on function ${FUNCTIONS.join(', ')} from ${names}`),
     sql.raw(`revoke all on schema public, drizzle from ${names}`),
     sql.raw(`revoke all on database ${quoted(database)} from ${names}`),
-    ...(legacy.includes(legacyAdmin)
-      ? [sql.raw(`alter default privileges for role ${quoted(legacyAdmin)} in schema public revoke all on tables from ${names}`)]
-      : []),
+    ...defaultsOf.map((owner) => sql.raw(`alter default privileges for role ${quoted(owner)} in schema public revoke all on tables from ${names}`)),
   ];
 }
 
@@ -118,19 +118,45 @@ export async function checkRoles(db: Executor, database: string, names: RoleName
   return { foreign, legacy };
 }
 
-/** Creates the roles and their grants in one transaction, and takes back what the old setup's roles held here. */
-export async function grantRoles(db: Executor, database: string, names: RoleNames, legacy: string[]): Promise<void> {
+/**
+ * Creates the roles and their grants in one transaction, and takes back what
+ * other roles (see `revocations`) held here. A login that is not a superuser
+ * joins the admin role first (`joinAdmin`): only a member may hand it the
+ * store's tables.
+ */
+export async function grantRoles(db: Executor, database: string, names: RoleNames, others: string[], joinAdmin: boolean): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const statement of [...roleStatements(database, names), ...legacyRevocations(database, legacy)]) await tx.execute(statement);
+    for (const job of JOBS) await tx.execute(createRole(names[job]));
+    if (joinAdmin) await tx.execute(sql.raw(`grant ${quoted(names.admin)} to session_user`));
+    for (const statement of roleStatements(database, names)) await tx.execute(statement);
+    const defaultsOf = await rows<{ role: string }>(tx, sql`
+      select distinct pg_get_userbyid(a.defaclrole)::text as role from pg_catalog.pg_default_acl a
+      where pg_get_userbyid(a.defaclrole) in (select jsonb_array_elements_text(${JSON.stringify(others)}::jsonb))
+        and pg_has_role(session_user, a.defaclrole, 'MEMBER')`);
+    for (const statement of revocations(database, others, defaultsOf.map((d) => d.role))) await tx.execute(statement);
   });
 }
 
-/** May the session create roles at all? (A superuser, or a login with CREATEROLE.) And which database is it in? */
-export async function mayCreateRoles(db: Executor): Promise<{ login: string; allowed: boolean; database: string }> {
-  const [row] = await rows<{ login: string; allowed: boolean; database: string }>(db, sql`
-    select session_user::text as login, (r.rolsuper or r.rolcreaterole) as allowed, current_database()::text as database
-    from pg_catalog.pg_roles r where r.rolname = session_user`);
-  return row!;
+/**
+ * Roles `db roles` made for another database that hold something in this
+ * one: owner, grantee or default privileges of an object here, or a grant on
+ * this database (what PostgreSQL itself records against a role, so it is
+ * what would stop that role from being dropped). A copy of another store
+ * made with pg_dump and pg_restore has them.
+ */
+export async function otherStoresRoles(db: Executor, database: string): Promise<{ role: string; database: string }[]> {
+  const found = await rows<{ role: string; comment: string | null }>(db, sql`
+    select r.rolname::text as role, pg_catalog.shobj_description(r.oid, 'pg_authid') as comment
+    from pg_catalog.pg_roles r
+    where r.oid in (
+      select d.refobjid from pg_catalog.pg_shdepend d, pg_catalog.pg_database here
+      where here.datname = current_database() and d.refclassid = 'pg_catalog.pg_authid'::regclass
+        and (d.dbid = here.oid or (d.classid = 'pg_catalog.pg_database'::regclass and d.objid = here.oid)))
+    order by r.rolname`);
+  return found.flatMap(({ role, comment }) => {
+    const owner = storeOfComment(comment);
+    return owner && owner.database !== database ? [{ role, database: owner.database }] : [];
+  });
 }
 
 /** The prefix of the roles `db roles` gave this store, if it gave it any (any login may ask). */

@@ -38,6 +38,12 @@ export function roleComment(database: string, job: Job): string {
   return `cis-contact ${job} of database ${database}`;
 }
 
+/** The job and database a role's comment names, when `db roles` made the role. */
+export function storeOfComment(comment: string | null): { job: Job; database: string } | undefined {
+  const match = /^cis-contact (auditor|recorder|admin) of database (.+)$/s.exec(comment ?? '');
+  return match ? { job: match[1] as Job, database: match[2]! } : undefined;
+}
+
 /** The database a connection string names (postgres.js, like libpq, defaults it to the user). */
 export function databaseOf(url: string): string {
   const u = new URL(url);
