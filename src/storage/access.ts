@@ -20,12 +20,12 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rows } from './database.js';
 import { JOBS, type Job, LEGACY_PREFIX, roleComment, roleName } from './roles.js';
 
-const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', 'operators', 'import_runs'];
+const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', 'operators', 'import_runs'].map((t) => `public.${t}`);
 const FUNCTIONS = [
   'cis_contact_refuse_change()', 'cis_contact_refuse_reference_removal()', 'cis_contact_check_references()',
   'cis_contact_check_accountability()', 'cis_contact_check_chain()', 'cis_contact_check_enquiries()',
   'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
-];
+].map((f) => `public.${f}`);
 const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -60,8 +60,8 @@ function roleStatements(database: string, names: RoleNames): SQL[] {
     sql.raw(`revoke all on function ${FUNCTIONS.join(', ')} from public`),
     sql.raw(`grant usage on schema public, drizzle to ${auditor}`),
     sql.raw(`grant select on ${tables}, ${MIGRATIONS_TABLE} to ${auditor}`),
-    sql.raw(`grant insert on contacts, enquiries, import_runs to ${recorder}`),
-    sql.raw(`grant update (finished_at, summary) on import_runs to ${recorder}`),
+    sql.raw(`grant insert on public.contacts, public.enquiries, public.import_runs to ${recorder}`),
+    sql.raw(`grant update (finished_at, summary) on public.import_runs to ${recorder}`),
     // Migrations alter the tables, which only their owner may do: the admin role owns the store.
     sql.raw(`grant create on schema public to ${admin}`),
     ...TABLES.map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
