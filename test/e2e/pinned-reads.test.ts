@@ -121,7 +121,7 @@ describe.skipIf(!SERVER_URL)('reads pinned against the owner\'s functions and a 
     await dba.unsafe(`grant ${role('admin')} to ${login.admin}; grant ${role('auditor')} to ${login.auditor}`);
     await dba.end();
     before = await reads();
-    expect(JSON.parse(before.verify).intact).toBe(true);
+    expect(JSON.parse(before.verify!).intact).toBe(true);
   }, 300_000);
 
   afterAll(async () => {
