@@ -33,7 +33,7 @@ const copyInto = (dataDir: string): CopySender => async (tx, table, columns, tex
   if (text.length === 0) return;
   assertRoom(dataDir);
   const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
-  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...copyChunks(text)]) });
+  await client.query(`copy public.${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...copyChunks(text)]) });
 };
 
 /** Whether DIR holds an embedded store's database files. */

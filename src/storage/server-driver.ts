@@ -29,7 +29,7 @@ function clientOf(tx: Transaction): postgres.TransactionSql {
 const copy: CopySender = async (tx, table, columns, text) => {
   if (text.length === 0) return;
   const client = clientOf(tx);
-  const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
+  const target = await client`copy public.${client(table)} (${client(columns as string[])}) from stdin`.writable();
   const finished = new Promise<void>((resolve, reject) => {
     target.once('finish', resolve);
     target.once('error', reject);
