@@ -71,7 +71,7 @@ const ANALYZE_AFTER_CONTACTS = 10_000;
 
 async function refreshPlannerStatistics(store: Store): Promise<void> {
   try {
-    await store.db.execute(sql`analyze contacts, enquiries`);
+    await store.db.execute(sql`analyze public.contacts, public.enquiries`);
   } catch {
     // Only the tables' owner may analyze them; autovacuum will, in its own time.
   }

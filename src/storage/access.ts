@@ -27,6 +27,9 @@ export const FUNCTIONS = [
   'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
 ];
 export const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
+/** The same, named with their schema, as every statement the tool sends names them. */
+const QUALIFIED_TABLES = TABLES.map((t) => `public.${t}`);
+const QUALIFIED_FUNCTIONS = FUNCTIONS.map((f) => `public.${f}`);
 
 export const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -45,7 +48,7 @@ function createRole(name: string): SQL {
 /** The statements, in order, once the roles exist; each is idempotent. */
 function roleStatements(database: string, names: RoleNames): SQL[] {
   const { auditor, recorder, admin } = { auditor: quoted(names.auditor), recorder: quoted(names.recorder), admin: quoted(names.admin) };
-  const tables = TABLES.join(', ');
+  const tables = QUALIFIED_TABLES.join(', ');
   return [
     ...JOBS.map((job) => sql.raw(`comment on role ${quoted(names[job])} is ${literal(roleComment(database, job))}`)),
     // Each job includes the one before: a recorder reads, an admin records.
@@ -56,15 +59,15 @@ function roleStatements(database: string, names: RoleNames): SQL[] {
     sql`revoke all on schema public from public`,
     sql`revoke all on schema drizzle from public`,
     sql.raw(`revoke all on ${tables}, ${MIGRATIONS_TABLE} from public`),
-    sql.raw(`revoke all on function ${FUNCTIONS.join(', ')} from public`),
+    sql.raw(`revoke all on function ${QUALIFIED_FUNCTIONS.join(', ')} from public`),
     sql.raw(`grant usage on schema public, drizzle to ${auditor}`),
     sql.raw(`grant select on ${tables}, ${MIGRATIONS_TABLE} to ${auditor}`),
-    sql.raw(`grant insert on contacts, enquiries, import_runs to ${recorder}`),
-    sql.raw(`grant update (finished_at, summary) on import_runs to ${recorder}`),
+    sql.raw(`grant insert on public.contacts, public.enquiries, public.import_runs to ${recorder}`),
+    sql.raw(`grant update (finished_at, summary) on public.import_runs to ${recorder}`),
     // Migrations alter the tables, which only their owner may do: the admin role owns the store.
     sql.raw(`grant create on schema public to ${admin}`),
-    ...TABLES.map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
-    ...FUNCTIONS.map((f) => sql.raw(`alter function ${f} owner to ${admin}`)),
+    ...QUALIFIED_TABLES.map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
+    ...QUALIFIED_FUNCTIONS.map((f) => sql.raw(`alter function ${f} owner to ${admin}`)),
     sql.raw(`alter schema drizzle owner to ${admin}`),
     sql.raw(`alter table ${MIGRATIONS_TABLE} owner to ${admin}`),
     // Tables a later migration adds are readable by auditors without running this again.
@@ -84,8 +87,8 @@ function revocations(database: string, others: string[], defaultsOf: string[]): 
   if (others.length === 0) return [];
   const names = others.map(quoted).join(', ');
   return [
-    sql.raw(`revoke all on ${TABLES.join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
-    sql.raw(`revoke all on function ${FUNCTIONS.join(', ')} from ${names}`),
+    sql.raw(`revoke all on ${QUALIFIED_TABLES.join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
+    sql.raw(`revoke all on function ${QUALIFIED_FUNCTIONS.join(', ')} from ${names}`),
     sql.raw(`revoke all on schema public, drizzle from ${names}`),
     sql.raw(`revoke all on database ${quoted(database)} from ${names}`),
     ...defaultsOf.map((owner) => sql.raw(`alter default privileges for role ${quoted(owner)} in schema public revoke all on tables from ${names}`)),

@@ -20,7 +20,7 @@ export const claimName = (fingerprint: string, sourceLine: number) => `${fingerp
 /** Every claim recorded by any import run: name to occurrence. */
 export async function loadClaims(db: Executor): Promise<Map<string, number>> {
   const found = await rows<{ claims: Record<string, number> }>(db,
-    sql`select summary->'claims' as claims from import_runs where summary->'claims' is not null`);
+    sql`select summary->'claims' as claims from public.import_runs where summary->'claims' is not null`);
   const claims = new Map<string, number>();
   for (const { claims: some } of found) for (const [name, occurrence] of Object.entries(some)) claims.set(name, occurrence);
   return claims;
@@ -29,7 +29,7 @@ export async function loadClaims(db: Executor): Promise<Map<string, number>> {
 /** Adds claims to an import run's summary (in the transaction that stores their contacts). */
 export async function recordClaims(db: Executor, importRun: number, claims: Record<string, number>): Promise<void> {
   if (Object.keys(claims).length === 0) return;
-  await db.execute(sql`update import_runs
+  await db.execute(sql`update public.import_runs
     set summary = coalesce(summary, '{}'::jsonb) || jsonb_build_object('claims', coalesce(summary->'claims', '{}'::jsonb) || ${JSON.stringify(claims)}::jsonb)
     where id = ${importRun}`);
 }
@@ -44,7 +44,7 @@ export function summaryKeepingClaims(summary: object) {
 export async function storedKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const found = await rows<{ source_key: string }>(db, sql`
-    select source_key from contacts where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+    select source_key from public.contacts where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
   return new Set(found.map((r) => r.source_key));
 }
 
@@ -59,7 +59,7 @@ export async function provenanceOf(db: Executor, seqs: readonly number[]): Promi
   const found = new Map<number, Provenance>();
   if (seqs.length === 0) return found;
   const list = await rows<{ seq: string; source_key: string; file: string | null }>(db, sql`
-    select c.seq::text as seq, c.source_key, r.file from contacts c left join import_runs r on r.id = c.import_run_id
+    select c.seq::text as seq, c.source_key, r.file from public.contacts c left join public.import_runs r on r.id = c.import_run_id
     where c.seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`);
   for (const r of list) found.set(Number(r.seq), { sourceKey: r.source_key, file: r.file });
   return found;

@@ -59,7 +59,7 @@ export interface HistoryWriter {
 }
 
 /**
- * Sends COPY text for one table inside the drizzle transaction `tx`: the
+ * Sends COPY text for one table of the `public` schema inside the drizzle transaction `tx`: the
  * text is its pieces in order (together whole lines; a piece need not be a
  * line), which the driver sends without first making them one string (a
  * batch's would be megabytes, allocated straight into the old generation).

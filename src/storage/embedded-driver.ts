@@ -18,7 +18,7 @@ import { copyChunks, copyWriter } from './bulk-copy.js';
 import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
 import { lockStore } from './store-lock.js';
 import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
-import { declareClientVersion } from './schema-version.js';
+import { pinEveryStatement } from './transaction-settings.js';
 
 /**
  * PGlite reads COPY data from a blob handed to the query. Each COPY first
@@ -33,7 +33,7 @@ const copyInto = (dataDir: string): CopySender => async (tx, table, columns, tex
   if (text.length === 0) return;
   assertRoom(dataDir);
   const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
-  await client.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...copyChunks(text)]) });
+  await client.query(`copy public.${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...copyChunks(text)]) });
 };
 
 /** Whether DIR holds an embedded store's database files. */
@@ -84,8 +84,8 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
     throw storageError('database-unavailable', { value: dataDir, detail: `the embedded database cannot be opened (${(error as Error).message})` });
   }
   const db = drizzle(client, { schema }) as unknown as Database;
+  pinEveryStatement(db);
   guardTransactions(db, dataDir);
-  declareClientVersion(db);
   const copy = copyInto(dataDir);
   return {
     db,

@@ -21,7 +21,11 @@ function json(field: StoredField, t: string): string {
   switch (field.type) {
     case 'text': return `coalesce(to_json(${column})::text, 'null')`;
     case 'integer': return field.nullable ? `coalesce(${column}::text, 'null')` : `${column}::text`;
-    case 'date': return field.nullable ? `coalesce('"' || ${column}::text || '"', 'null')` : `'"' || ${column}::text || '"'`;
+    // An explicit format: a date's `::text` follows the session's DateStyle.
+    case 'date': {
+      const text = `'"' || to_char(${column}::timestamp, 'YYYY-MM-DD') || '"'`;
+      return field.nullable ? `coalesce(${text}, 'null')` : text;
+    }
     case 'timestamp': return `'"' || to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'`;
   }
 }
@@ -29,7 +33,7 @@ function json(field: StoredField, t: string): string {
 /** The contact's enquiries as a JSON array of objects, each of `fields` in the order given. */
 function enquiriesArray(fields: readonly StoredField[]): string {
   return `(select coalesce('[' || string_agg(${object(fields, 'e')}, ',' order by e.position) || ']', '[]')
-    from enquiries e where e.contact_seq = c.seq)`;
+    from public.enquiries e where e.contact_seq = c.seq)`;
 }
 
 /** `,"key":value`; a field added later only where it is set (entries stored before it hash as they did). */
@@ -65,7 +69,7 @@ function identityText(): string {
   const fields = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).map((f) => json(f, 'c'));
   const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => json(f, 'e')).join(` || ',' || `);
   const enquiries = `(select coalesce('[' || string_agg('[' || ${enquiryFields} || ']', ',' order by e.position) || ']', '[]')
-    from enquiries e where e.contact_seq = c.seq)`;
+    from public.enquiries e where e.contact_seq = c.seq)`;
   const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
     .map((f) => `coalesce(',"${f.key}",' || to_json(c.${f.column})::text, '')`);
   const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;

@@ -31,7 +31,7 @@ function conditions(filter: ContactFilter): SQL {
   if (filter.utr) parts.push(sql`(c.utr = ${filter.utr} or c.partnership_utr = ${filter.utr})`);
   if (filter.through !== undefined) parts.push(sql`c.seq <= ${filter.through}`);
   if (filter.subject) {
-    parts.push(sql`exists (select 1 from enquiries s where s.contact_seq = c.seq and s.subject = ${filter.subject})`);
+    parts.push(sql`exists (select 1 from public.enquiries s where s.contact_seq = c.seq and s.subject = ${filter.subject})`);
   }
   return sql.join(parts, sql` and `);
 }
@@ -53,7 +53,7 @@ const ENTRY_COLUMNS = sql`c.seq::text as seq, ${EXPORT_LINE} as line`;
  */
 async function* pagesInOrder<T extends { seq: string }>(executor: Executor, columns: SQL, filter: ContactFilter, pageSize: number): AsyncGenerator<T> {
   const pageAfter = (after: number) => rows<T>(executor, sql`
-    select ${columns} from contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`);
+    select ${columns} from public.contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`);
   let next = pageAfter(0);
   for (;;) {
     const page = await next;
@@ -121,7 +121,7 @@ function described(text: string): LinesChunk {
  */
 export async function* exportLineChunks(store: Store, filter: ContactFilter = {}): AsyncGenerator<LinesChunk> {
   if (store.copyOut) {
-    for await (const text of store.copyOut(sql`select ${EXPORT_LINE} from contacts c where ${conditions(filter)} order by c.seq`)) {
+    for await (const text of store.copyOut(sql`select ${EXPORT_LINE} from public.contacts c where ${conditions(filter)} order by c.seq`)) {
       yield described(copyTextValue(text));
     }
     return;
@@ -185,7 +185,7 @@ function fromCopyLine(line: string): CanonicalEntry {
  */
 export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGenerator<CanonicalEntry[]> {
   if (store.copyOut) {
-    for await (const text of store.copyOut(sql`select ${CANONICAL_LINE} from contacts c order by c.seq`)) {
+    for await (const text of store.copyOut(sql`select ${CANONICAL_LINE} from public.contacts c order by c.seq`)) {
       yield text.slice(0, -1).split('\n').map(fromCopyLine);
     }
     return;
@@ -200,29 +200,29 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
 /** One record's contacts (or a partnership's, on its partners), newest first. */
 export async function historyOf(executor: Executor, filter: ContactFilter & { utr: string }, limit = 10_000): Promise<ChainedEntry[]> {
   const list = await rows<{ line: string }>(executor, sql`
-    select ${ENTRY_COLUMNS} from contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
+    select ${ENTRY_COLUMNS} from public.contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
   return list.map((c) => stored(c.line));
 }
 
 /** How many contacts match, and the last of them: an export covers exactly these, whatever is recorded while it runs. */
 export async function matchingContacts(executor: Executor, filter: ContactFilter): Promise<{ count: number; lastSeq: number }> {
   const [found] = await rows<{ count: number; last: string | null }>(executor, sql`
-    select count(*)::int as count, max(c.seq)::text as last from contacts c where ${conditions(filter)}`);
+    select count(*)::int as count, max(c.seq)::text as last from public.contacts c where ${conditions(filter)}`);
   return { count: found!.count, lastSeq: Number(found!.last ?? 0) };
 }
 
 export async function chainHead(executor: Executor): Promise<{ count: number; lastSeq: number | null; headHash: string | null }> {
   const [head] = await rows<{ count: number; last: string | null; hash: string | null }>(executor, sql`
-    select (select count(*)::int from contacts) as count, h.seq::text as last, h.hash
-    from (select 1) one left join lateral (select seq, hash from contacts order by seq desc limit 1) h on true`);
+    select (select count(*)::int from public.contacts) as count, h.seq::text as last, h.hash
+    from (select 1) one left join lateral (select seq, hash from public.contacts order by seq desc limit 1) h on true`);
   return { count: head!.count, lastSeq: head!.last === null ? null : Number(head!.last), headHash: head!.hash };
 }
 
 /** Enquiries whose contact is not stored (the chain cannot see them, so `verify` looks for them), the first `limit` and how many. */
 export async function strayEnquiries(executor: Executor, limit: number): Promise<{ count: number; first: { contactSeq: number; position: number }[] }> {
   const list = await rows<{ contact_seq: string; position: number; count: number }>(executor, sql`
-    select e.contact_seq::text as contact_seq, e.position, count(*) over ()::int as count from enquiries e
-    where not exists (select 1 from contacts c where c.seq = e.contact_seq)
+    select e.contact_seq::text as contact_seq, e.position, count(*) over ()::int as count from public.enquiries e
+    where not exists (select 1 from public.contacts c where c.seq = e.contact_seq)
     order by e.contact_seq, e.position limit ${limit}`);
   return { count: list[0]?.count ?? 0, first: list.map((s) => ({ contactSeq: Number(s.contact_seq), position: s.position })) };
 }

@@ -64,7 +64,7 @@ async function lockHead(tx: Transaction): Promise<Head> {
     select head.seq::text as seq, head.hash,
            to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now, session_user::text as login
     from (select 1) as one
-    left join lateral (select c.seq, c.hash from contacts c order by c.seq desc limit 1) as head on true`);
+    left join lateral (select c.seq, c.hash from public.contacts c order by c.seq desc limit 1) as head on true`);
   return { seq: head?.seq ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH, now: head!.now, login: head!.login };
 }
 
@@ -80,7 +80,7 @@ async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string
   if (keys.length === 0) return found;
   // One jsonb parameter however many keys: no per-key parameters to build or bind.
   const list = await rows<{ source_key: string; seq: string; content_hash: string; utr: string; partnership_utr: string | null }>(tx, sql`
-    select source_key, seq::text as seq, content_hash, utr, partnership_utr from contacts
+    select source_key, seq::text as seq, content_hash, utr, partnership_utr from public.contacts
     where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
   for (const e of list) {
     found.set(e.source_key, { seq: Number(e.seq), contentHash: e.content_hash, utr: e.utr, partnershipUtr: e.partnership_utr });

@@ -25,6 +25,9 @@ export async function migrate(db: Executor, location = 'the store'): Promise<num
   let applied = 0;
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.migrations})`);
+    // The migrations name the store's tables without a schema and create them in `public`, which the
+    // pinned search path (transaction-settings.ts) leaves out: `pg_catalog` still comes first, unlisted.
+    await tx.execute(sql`select pg_catalog.set_config('search_path', 'public, pg_temp', true)`);
     const owner = await storeOwnerToAssume(tx);
     if (owner) await tx.execute(sql.raw(`set local role "${owner.replace(/"/g, '""')}"`));
     const done = await appliedMigrations(tx);

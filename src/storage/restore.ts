@@ -47,14 +47,14 @@ export async function restoreHistory(
   try {
     return await store.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
-      const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from contacts`);
+      const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from public.contacts`);
       if (held!.count > 0) {
         throw inputError('store-not-empty', { value: store.location, limit: held!.count },
           'restore into a new --data-dir, or a new database');
       }
       // The restored contacts were written by their own logins, not this one: the check that a contact is
       // recorded by the login writing it is off for this transaction only (an owner's right, so a restore needs one).
-      await tx.execute(sql`alter table contacts disable trigger contacts_accountable`);
+      await tx.execute(sql`alter table public.contacts disable trigger contacts_accountable`);
       const verifier = new ChainVerifier(true);
       let contacts: RestoredContactRow[] = [];
       let enquiries: EnquiryRow[] = [];
@@ -78,11 +78,11 @@ export async function restoreHistory(
       if (!promised) throw notRestorable(source, 'it has no manifest, so a truncated tail could not be ruled out');
       if (promised.filtered) throw notRestorable(source, 'it was exported with --from, --to or --utr, so it holds only part of the history');
       await write(tx, contacts, enquiries);
-      await tx.execute(sql`alter table contacts enable always trigger contacts_accountable`);
+      await tx.execute(sql`alter table public.contacts enable always trigger contacts_accountable`);
       // New imports must not reuse the import run numbers the restored contacts carry.
-      await tx.execute(sql`select setval(pg_get_serial_sequence('import_runs', 'id'), m.id)
-        from (select max(import_run_id) as id from contacts) m where m.id is not null
-          and m.id > coalesce((select max(id) from import_runs), 0)`);
+      await tx.execute(sql`select setval(pg_get_serial_sequence('public.import_runs', 'id'), m.id)
+        from (select max(import_run_id) as id from public.contacts) m where m.id is not null
+          and m.id > coalesce((select max(id) from public.import_runs), 0)`);
       return { restored: report.checked, firstSeq: report.firstSeq, lastSeq: report.lastSeq, headHash: report.headHash, recordedBy };
     });
   } catch (error) {

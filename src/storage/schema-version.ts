@@ -5,13 +5,13 @@
  * `drizzle/`. The database compares the two on every write (drizzle/0006):
  * each transaction of the tool declares its client's version first, so a
  * client of another version can never store an entry that the current
- * `verify` would call altered.
+ * `verify` would call altered (transaction-settings.ts declares it).
  */
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { type Database, type Executor, rows } from './database.js';
+import { type Executor, rows } from './database.js';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -50,23 +50,4 @@ export async function schemaState(executor: Executor): Promise<SchemaState> {
   const store = (await appliedMigrations(executor)) ?? 0;
   if (store === CLIENT_SCHEMA_VERSION) return { kind: 'current', store };
   return { kind: store < CLIENT_SCHEMA_VERSION ? 'behind' : 'ahead', store };
-}
-
-/**
- * Every transaction on `db` first declares this client's schema version,
- * for its own duration only (`set_config(…, true)` is SET LOCAL), which the
- * store's write checks hold against its own. Wrapping the database's one
- * way into a transaction means no writer can forget it; a savepoint inside
- * one inherits it.
- */
-export function declareClientVersion(db: Database): void {
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((work, config) => transaction(async (tx) => {
-    // jit off too: short keyset-page queries paid 30 times their run time in JIT compiling when the planner's
-    // estimates were stale (116 ms of JIT for a 3.8 ms page right after a bulk import). A setting of the
-    // transaction, not of the connection's startup: connection poolers refuse startup parameters but their own.
-    await tx.execute(sql`select pg_catalog.set_config('cis_contact.schema_version', ${String(CLIENT_SCHEMA_VERSION)}, true),
-      pg_catalog.set_config('jit', 'off', true)`);
-    return work(tx);
-  }, config)) as Database['transaction'];
 }

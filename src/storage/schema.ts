@@ -9,12 +9,19 @@
 
 import { sql } from 'drizzle-orm';
 import {
-  bigint, char, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp,
+  PgSchema, bigint, char, check, date, index, integer, jsonb, primaryKey, smallint, text, timestamp,
   varchar,
 } from 'drizzle-orm/pg-core';
 import {
   AUTHENTICATIONS, CHANNELS, CONTACT_TYPES, DIRECTIONS, LIMITS, RECORD_KINDS, SCHEME_START, SUBJECTS,
 } from '../domain/vocabulary.js';
+
+/**
+ * The tables' schema, named in every statement drizzle writes (`"public"."contacts"`): the tool's
+ * transactions leave `public` off the search path (transaction-settings.ts). drizzle's `pgSchema()`
+ * refuses the name `public`; its class does not.
+ */
+const pgTable = new PgSchema('public').table;
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 

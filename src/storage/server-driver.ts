@@ -13,7 +13,7 @@ import { BatchRefused, asStorageFailure } from './errors.js';
 import * as schema from './schema.js';
 import type { CopySender, Database, Store, Transaction } from './database.js';
 import { copyChunks, copyWriter } from './bulk-copy.js';
-import { declareClientVersion } from './schema-version.js';
+import { pinEveryStatement, pinningStatement } from './transaction-settings.js';
 
 /**
  * The postgres.js transaction behind a drizzle transaction, for COPY, which
@@ -31,7 +31,7 @@ function clientOf(tx: Transaction): postgres.TransactionSql {
 const copy: CopySender = async (tx, table, columns, text) => {
   if (text.length === 0) return;
   const client = clientOf(tx);
-  const target = await client`copy ${client(table)} (${client(columns as string[])}) from stdin`.writable();
+  const target = await client`copy public.${client(table)} (${client(columns as string[])}) from stdin`.writable();
   const finished = new Promise<void>((resolve, reject) => {
     target.once('finish', resolve);
     target.once('error', reject);
@@ -59,44 +59,29 @@ const copy: CopySender = async (tx, table, columns, text) => {
 
 const dialect = new PgDialect();
 
-/** The custom setting that carries COPY OUT's parameter n. */
-const copyParameter = (n: number) => `cis_contact.copy_param_${n}`;
-
-/** A COPY's query text with its parameters read from settings, and the settings that carry them. */
-interface BoundCopy {
-  text: string;
-  settings: Record<string, string>;
+/**
+ * A value as an SQL string constant. The escape-string form (`E'…'`, each
+ * backslash and quote doubled) reads the same whatever the session's
+ * standard_conforming_strings, and the connection's client_encoding is
+ * UTF8 (postgres.js sets it at startup), in which no character's bytes hold
+ * a quote or a backslash.
+ */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  return `E'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /**
- * COPY takes no parameters, so the query's are bound another way: each is a
- * setting of the COPY's own connection, sent in its startup message as any
- * connection parameter is, and the query reads it back with
- * `current_setting(name)`, cast to the type the server itself infers for
- * that parameter (asked with postgres.js's `describe` on the store's own
- * connection). No value is ever quoted into the SQL text, and the COPY is its
- * connection's first and only statement. (The queries given hold no `$n` of
- * their own.)
+ * COPY takes no parameters, so a query's are written into its text as
+ * string constants, whose type the server infers from where they stand
+ * exactly as it does for an untyped parameter: beside a `character(10)`
+ * column it is compared as a `character` value, whole (the old cast to the
+ * type's bare name, `character`, cut it to one character).
+ * The query holds no `$n` of its own, so every `$n` is one of drizzle's.
  */
-async function bindForCopy(client: postgres.Sql, query: SQL): Promise<BoundCopy> {
+function withValuesWritten(query: SQL): string {
   const { sql: text, params } = dialect.sqlToQuery(query);
-  if (params.length === 0) return { text, settings: {} };
-  const values = params.map((value) => (value === null || value === undefined ? null : String(value)));
-  const { types } = await client.unsafe(text, values as string[]).describe();
-  const [named] = await client.unsafe<[{ names: string[] }]>(
-    'select coalesce(array_agg(format_type(t.oid, null) order by t.n), \'{}\') as names from unnest($1::oid[]) with ordinality as t(oid, n)', [types]);
-  const settings: Record<string, string> = {};
-  // postgres.js leaves empty parameters out of the startup message: an empty value is written as the empty literal, which holds nothing to quote.
-  values.forEach((value, i) => { if (value) settings[copyParameter(i + 1)] = value; });
-  return {
-    text: text.replace(/\$(\d+)/g, (_, n: string) => {
-      const i = Number(n) - 1;
-      const type = named.names[i]!;
-      if (values[i] === null) return `null::${type}`;
-      return values[i] === '' ? `''::${type}` : `current_setting('${copyParameter(i + 1)}')::${type}`;
-    }),
-    settings,
-  };
+  return text.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
 }
 
 /** A connection of its own, and a way to cut it off however busy it is. */
@@ -107,27 +92,30 @@ interface Severable {
 
 /**
  * COPY (query) TO STDOUT: its text format, as it comes, in chunks of whole
- * lines. It runs on a connection of its own, as that connection's first
- * statement: postgres.js cannot stop a COPY half read (the server keeps
- * sending, and a polite close waits for it forever), so a reader that stops
- * early cuts that connection off, and the store's others are untouched.
- * (A COPY sent after another statement on the same fresh connection was seen
- * to hang now and then, its output never read.)
+ * lines. It runs on a connection of its own: postgres.js cannot stop a COPY
+ * half read (the server keeps sending, and a polite close waits for it
+ * forever), so a reader that stops early cuts that connection off, and the
+ * store's others are untouched. It is sent as one message with the
+ * statement that pins the transaction's settings (transaction-settings.ts)
+ * before it: the server runs the two as one transaction, so the COPY runs
+ * under them, and it is still the connection's first and only message. (A
+ * COPY sent after another message on the same fresh connection was seen to
+ * hang now and then, its output never read.)
  */
-function copyOutOf(client: postgres.Sql, connect: (settings: Record<string, string>) => Severable) {
+function copyOutOf(connect: () => Severable) {
   return async function* copyOut(query: SQL): AsyncGenerator<string> {
-    const bound = await bindForCopy(client, query);
-    const { sql: connection, sever } = connect(bound.settings);
+    const text = `${pinningStatement()}; copy (${withValuesWritten(query)}) to stdout`;
+    const { sql: connection, sever } = connect();
     let finished = false;
     try {
-      const source = await connection.unsafe(`copy (${bound.text}) to stdout`).readable();
+      const source = await connection.unsafe(text).readable();
       const decoder = new StringDecoder('utf8');
       let rest = '';
       for await (const chunk of source) {
-        const text = rest + decoder.write(chunk as Buffer);
-        const end = text.lastIndexOf('\n') + 1;
-        rest = text.slice(end);
-        if (end > 0) yield text.slice(0, end);
+        const lines = rest + decoder.write(chunk as Buffer);
+        const end = lines.lastIndexOf('\n') + 1;
+        rest = lines.slice(end);
+        if (end > 0) yield lines.slice(0, end);
       }
       if (rest !== '') throw new Error('COPY output ended in the middle of a line');
       finished = true;
@@ -233,25 +221,25 @@ export async function openServerStore(connection: ServerConnection, applicationN
   const options = clientOptions(connection, applicationName);
   // `socket` is a documented option that postgres.js's type definitions leave out.
   const client = postgres(options as unknown as postgres.Options<Record<string, never>>);
-  const copyConnection = (settings: Record<string, string>): Severable => {
+  const copyConnection = (): Severable => {
     const sockets: net.Socket[] = [];
     const socket = (target: SocketTarget) => {
       const opened = socketWithoutDelay(target);
       sockets.push(opened);
       return opened;
     };
-    const sql = postgres({ ...options, max: 1, socket, connection: { ...options.connection, ...settings } } as unknown as postgres.Options<Record<string, never>>);
+    const sql = postgres({ ...options, max: 1, socket } as unknown as postgres.Options<Record<string, never>>);
     return { sql, sever: () => sockets.forEach((s) => s.destroy()) };
   };
   const db = drizzle(client, { schema }) as unknown as Database;
-  declareClientVersion(db);
+  pinEveryStatement(db);
   return {
     db,
     driver: 'postgres',
     location,
     bulkWriter: copyWriter(copy),
     copy,
-    copyOut: copyOutOf(client, copyConnection),
+    copyOut: copyOutOf(copyConnection),
     close: () => client.end({ timeout: 5 }),
   };
 }

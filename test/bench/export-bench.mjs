@@ -35,8 +35,8 @@ const database = `cis_export_bench_${process.pid}`;
 /** Every stored field of each contact, its enquiries aggregated: what an export holds, as the database writes it out itself. */
 const BASELINE_QUERY = `select c.seq, c.source_key, c.utr, c.partnership_utr, c.contact_type, c.contact_name, c.channel, c.direction,
   c.authentication, c.enquiry_date, c.operator_pid, c.import_run_id, c.recorded_at, c.recorded_by,
-  (select json_agg(e order by e.position) from enquiries e where e.contact_seq = c.seq) as enquiries, c.prev_hash, c.hash
-  from contacts c order by c.seq`;
+  (select json_agg(e order by e.position) from public.enquiries e where e.contact_seq = c.seq) as enquiries, c.prev_hash, c.hash
+  from public.contacts c order by c.seq`;
 
 function timed(command, args, env = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {

@@ -98,7 +98,7 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     const imported = await runCli(['import', log('recorder.csv', '1955839661,internal-enquiry,2024-01-02,1234567,Letter,imported'), '--json'], as(login.recorder), { cwd });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.json.contactsWritten).toBe(1);
-    const stamped = await queryStore<{ recorded_by: string }>(target, sql`select distinct recorded_by from contacts`);
+    const stamped = await queryStore<{ recorded_by: string }>(target, sql`select distinct recorded_by from public.contacts`);
     expect(stamped).toEqual([{ recorded_by: login.recorder }]);
 
     for (const args of [['registry', 'import', `${FIXTURES}registry.csv`], ['operators', 'import', `${FIXTURES}operators.csv`]]) {
@@ -123,8 +123,8 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     }
     const client = postgres(withUser(target.env.DATABASE_URL!, login.auditor), { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
-      await expect(client.unsafe(`insert into operators (pid, name, roles) values ('7777777', 'X', '{CISR Processor}')`)).rejects.toThrow(/permission denied/);
-      await expect(client.unsafe(`insert into import_runs (file) values ('x')`)).rejects.toThrow(/permission denied/);
+      await expect(client.unsafe(`insert into public.operators (pid, name, roles) values ('7777777', 'X', '{CISR Processor}')`)).rejects.toThrow(/permission denied/);
+      await expect(client.unsafe(`insert into public.import_runs (file) values ('x')`)).rejects.toThrow(/permission denied/);
     } finally {
       await client.end();
     }
@@ -145,21 +145,21 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(ran.code).toBe(1);
     expect(ran.json.results[0].errors.map((e: { code: string }) => e.code)).toEqual(['operator-not-yours']);
 
-    const before = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`);
+    const before = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`);
     const client = postgres(withUser(target.env.DATABASE_URL!, login.recorder), { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
-      const [head] = await client.unsafe(`select max(seq)::int as seq from contacts`);
-      await expect(client.unsafe(`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+      const [head] = await client.unsafe(`select max(seq)::int as seq from public.contacts`);
+      await expect(client.unsafe(`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
         values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '3456789', repeat('0', 64), repeat('0', 64))`))
         .rejects.toThrow(/operator PID 3456789 is bound to other database logins/);
       // Nor may a recorder put another login's name on a contact.
-      await expect(client.unsafe(`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash, recorded_by)
+      await expect(client.unsafe(`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash, recorded_by)
         values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '1234567', repeat('0', 64), repeat('0', 64), '${login.other}')`))
         .rejects.toThrow(/must be recorded by the login that writes it/);
     } finally {
       await client.end();
     }
-    expect(await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`)).toEqual(before);
+    expect(await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`)).toEqual(before);
 
     const own = await runCli([...RECORD, '--action', 'mine', '--operator', '3456789', '--json'], as(login.other));
     expect(own.code, own.stderr).toBe(0);
@@ -176,9 +176,9 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(first!.split(',').at(-1)).toBe(login.recorder);
     expect((await runCli(['verify', '--export', join(cwd, 'all.csv')], as(login.auditor))).code).toBe(0);
 
-    await execute(`alter table contacts disable trigger contacts_refuse_update_delete;
-      update contacts set recorded_by = '${login.other}' where seq = 1;
-      alter table contacts enable always trigger contacts_refuse_update_delete`);
+    await execute(`alter table public.contacts disable trigger contacts_refuse_update_delete;
+      update public.contacts set recorded_by = '${login.other}' where seq = 1;
+      alter table public.contacts enable always trigger contacts_refuse_update_delete`);
     const verified = await runCli(['verify', '--json'], as(login.auditor));
     expect(verified.code).toBe(1);
     expect(verified.json.failure.seq).toBe(1);
@@ -217,15 +217,15 @@ describe('access on the embedded store, which has one user and no logins', () =>
     expect(roles.json).toMatchObject({ roles: false, driver: 'pglite' });
     writeFileSync(join(cwd, 'bindings.csv'), 'pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,alice\n');
     expect((await runCli(['operators', 'import', join(cwd, 'bindings.csv')], target.env)).code).toBe(0);
-    const [bound] = await queryStore<{ logins: string[] }>(target, sql`select logins from operators where pid = '3456789'`);
+    const [bound] = await queryStore<{ logins: string[] }>(target, sql`select logins from public.operators where pid = '3456789'`);
     expect(bound!.logins).toEqual(['alice']);
     const recorded = await runCli([...RECORD, '--action', 'on the embedded store', '--operator', '3456789', '--json'], target.env);
     expect(recorded.code, recorded.stderr).toBe(0);
-    const [stamped] = await queryStore<{ recorded_by: string }>(target, sql`select recorded_by from contacts`);
+    const [stamped] = await queryStore<{ recorded_by: string }>(target, sql`select recorded_by from public.contacts`);
     expect(stamped!.recorded_by).toBe('postgres');
     // An operators file without the column leaves the binding as it was.
     expect((await runCli(['operators', 'import', `${FIXTURES}operators.csv`, '--rejects', join(cwd, 'r.csv')], target.env)).code).toBe(1);
-    const [kept] = await queryStore<{ logins: string[] }>(target, sql`select logins from operators where pid = '3456789'`);
+    const [kept] = await queryStore<{ logins: string[] }>(target, sql`select logins from public.operators where pid = '3456789'`);
     expect(kept!.logins).toEqual(['alice']);
   });
 });
@@ -241,8 +241,8 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
     await migrateTargetTo(target, 4);
     const store = await target.open();
     try {
-      await store.db.execute(sql`insert into cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
-      await store.db.execute(sql`insert into operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+      await store.db.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
+      await store.db.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
       // A contact chained as the tool then chained it: no recordedBy in its canonical form.
       const entry: ChainEntry = {
         seq: 1, sourceKey: 'OLD-1', utr: '1955839661', partnershipUtr: null, contactType: null, contactName: null,
@@ -251,9 +251,9 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
         enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'Sent', generalNotes: null }],
       };
       const hash = chainHash(GENESIS_HASH, entry);
-      await store.db.execute(sql`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
+      await store.db.execute(sql`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
         values (1, 'OLD-1', ${storedContentHash(entry, entry)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
-      await store.db.execute(sql`insert into enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
+      await store.db.execute(sql`insert into public.enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
       const [columns] = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from information_schema.columns where table_name = 'contacts' and column_name = 'recorded_by'`);
       expect(columns!.n).toBe(0);
     } finally {

@@ -286,15 +286,15 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
 
   it('an enquiry without its contact is refused; planted by the owner behind its trigger, verify names it', async () => {
     expect((await cli(['verify'])).code).toBe(0);
-    const plant = sql`insert into enquiries (contact_seq, position, subject, action_taken) values (999999, 1, 'Letter', 'Planted')`;
+    const plant = sql`insert into public.enquiries (contact_seq, position, subject, action_taken) values (999999, 1, 'Letter', 'Planted')`;
     const store = await target.open();
     try {
       await expect(store.db.transaction((tx) => tx.execute(plant))).rejects.toMatchObject({
         cause: expect.objectContaining({ message: expect.stringContaining('an enquiry may be added to contact 999999 only in the transaction that records it') }),
       });
-      await store.db.execute(sql`alter table enquiries disable trigger enquiries_with_their_contact`);
+      await store.db.execute(sql`alter table public.enquiries disable trigger enquiries_with_their_contact`);
       await store.db.transaction((tx) => tx.execute(plant));
-      await store.db.execute(sql`alter table enquiries enable always trigger enquiries_with_their_contact`);
+      await store.db.execute(sql`alter table public.enquiries enable always trigger enquiries_with_their_contact`);
     } finally {
       await store.close();
     }
@@ -306,9 +306,9 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('a row altered behind the application\'s back makes verify fail and name it', async () => {
     const store = await target.open();
     try {
-      await store.db.execute(sql`alter table contacts disable trigger contacts_refuse_update_delete`);
-      await store.db.execute(sql`update contacts set contact_name = 'Someone Else' where seq = 2`);
-      await store.db.execute(sql`alter table contacts enable trigger contacts_refuse_update_delete`);
+      await store.db.execute(sql`alter table public.contacts disable trigger contacts_refuse_update_delete`);
+      await store.db.execute(sql`update public.contacts set contact_name = 'Someone Else' where seq = 2`);
+      await store.db.execute(sql`alter table public.contacts enable trigger contacts_refuse_update_delete`);
     } finally {
       await store.close();
     }

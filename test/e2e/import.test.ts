@@ -17,7 +17,7 @@ const stored = storedCounts;
 
 async function notesOf(target: Target, sourceKey: string): Promise<string | undefined> {
   const [row] = await queryStore<{ general_notes: string }>(target,
-    sql`select general_notes from enquiries e join contacts c on c.seq = e.contact_seq where c.source_key = ${sourceKey}`);
+    sql`select general_notes from public.enquiries e join public.contacts c on c.seq = e.contact_seq where c.source_key = ${sourceKey}`);
   return row?.general_notes;
 }
 
@@ -61,8 +61,8 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     expect(rejects).not.toContain('4111 1111 1111 1111');
     expect(await stored(target)).toMatchObject({ contacts: 8, enquiries: 9, keys: 8, max: 8 });
     // The sample's two identical rows without a contact_ref are both kept: occurrences 1 and 2 of one fingerprint.
-    const [second] = await queryStore<{ key: string }>(target, sql`select source_key as key from contacts where source_key like 'sha256:%#2'`);
-    expect(await queryStore(target, sql`select 1 from contacts where source_key = ${second!.key.replace(/#2$/, '#1')}`)).toHaveLength(1);
+    const [second] = await queryStore<{ key: string }>(target, sql`select source_key as key from public.contacts where source_key like 'sha256:%#2'`);
+    expect(await queryStore(target, sql`select 1 from public.contacts where source_key = ${second!.key.replace(/#2$/, '#1')}`)).toHaveLength(1);
   });
 
   it('re-running the import writes nothing new', async () => {
@@ -193,7 +193,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
 
   it('a unit the database refuses is rejected alone as database-rejected; the rest of its batch is written', async () => {
     // A rule only the database knows stands in for a rule and a constraint that disagree.
-    await queryStore(target, sql`alter table enquiries add constraint test_no_zebra check (coalesce(general_notes, '') not like '%zebra%')`);
+    await queryStore(target, sql`alter table public.enquiries add constraint test_no_zebra check (coalesce(general_notes, '') not like '%zebra%')`);
     try {
       writeFileSync(join(cwd, 'zebra.csv'), `${[HEADER,
         'Z-1,1955839661,,agent,Jo,email,,2020-05-01,authenticated,1234567,Letter,Sent,plain',
@@ -207,7 +207,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       expect(after.contacts - before.contacts).toBe(2);
       expect(after.max).toBe(after.contacts);
     } finally {
-      await queryStore(target, sql`alter table enquiries drop constraint test_no_zebra`);
+      await queryStore(target, sql`alter table public.enquiries drop constraint test_no_zebra`);
     }
   });
 
@@ -282,7 +282,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/late-quote\.csv: line 2002: text after a closing quote.*\[file-unreadable\]/s);
       expect(await stored(target)).toEqual(before);
-      expect(await queryStore(target, sql`select 1 from cis_records where utr = ${utr}`)).toHaveLength(0);
+      expect(await queryStore(target, sql`select 1 from public.cis_records where utr = ${utr}`)).toHaveLength(0);
     });
 
     it('two imports of overlapping files at once store each unit once', async () => {

@@ -20,7 +20,7 @@ const line = (ref: string, notes: string, { pid = '1234567', date = '2020-02-02'
 
 /** Every stored contact, as what it says under its key: the order and time of storing aside. */
 const contents = (target: Target) => queryStore<{ key: string; hash: string }>(target,
-  sql`select source_key as key, content_hash as hash from contacts order by source_key`);
+  sql`select source_key as key, content_hash as hash from public.contacts order by source_key`);
 
 describe.each(DRIVERS)('the migration loop on %s', (driver) => {
   let target: Target;

@@ -175,7 +175,7 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     const again = await cli(['--json', 'import', log]);
     expect(again.code).toBe(0);
     expect(again.json).toMatchObject({ rowsDuplicate: 1, rowsRejected: 0, contactsWritten: 0, warningsByCode: { 'partners-changed': 1 } });
-    const [stored] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts where source_key like 'PC-1/%'`);
+    const [stored] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts where source_key like 'PC-1/%'`);
     expect(stored!.n).toBe(partners);
   });
 
@@ -183,9 +183,9 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     const r = await cli(['--json', 'import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(FIXTURES, 'legacy-map.json'), '--rejects', join(cwd, 'legacy.rejects.csv')]);
     expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 3, rowsRejected: 1, rejectsByCode: { 'utr-format': 1, 'operator-format': 1 } });
     const [old1] = await queryStore<Record<string, string>>(target, sql`select c.channel, c.direction, c.enquiry_date::text as date, c.operator_pid as pid, e.subject
-      from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`);
+      from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`);
     expect(old1).toEqual({ channel: 'phone-inbound', direction: 'Inbound', date: '2015-04-01', pid: '1234567', subject: 'Callback' });
-    const [old2] = await queryStore<Record<string, string>>(target, sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from contacts where source_key = 'OLD-2'`);
+    const [old2] = await queryStore<Record<string, string>>(target, sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from public.contacts where source_key = 'OLD-2'`);
     expect(old2).toEqual({ channel: 'letter', direction: 'Outbound', date: '2015-04-01', pid: '2345678' });
     const rejects = readFileSync(join(cwd, 'legacy.rejects.csv'), 'utf8');
     expect(rejects).toMatch(/^\ufeff?OLD-4,8\.10433E\+09,Agent,Jo Bloggs,Tel In,In,/m);

@@ -29,8 +29,8 @@ describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
 
   it('re-running changes nothing, and a corrected rejects file imports as it is', async () => {
     const snapshot = () => queryStore(target, sql`
-      select (select json_agg(r order by r.utr)::text from cis_records r) as records,
-             (select json_agg(m order by m.partnership_utr, m.partner_utr)::text from partnership_members m) as members`);
+      select (select json_agg(r order by r.utr)::text from public.cis_records r) as records,
+             (select json_agg(m order by m.partnership_utr, m.partner_utr)::text from public.partnership_members m) as members`);
     const before = await snapshot();
     const again = await runCli(['--json', 'registry', 'import', join(FIXTURES, 'registry.csv')], target.env, { cwd });
     expect(again.json).toMatchObject({ rowsAccepted: 10, rowsRejected: 4 });
@@ -69,7 +69,7 @@ describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
     const r = await runCli(['--json', 'operators', 'import', 'ops-legacy.csv', '--map', 'ops-map.json', '--rejects', 'ops-legacy.rejects.csv'], target.env, { cwd });
     expect(r.json).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, rejectsByCode: { 'role-unknown': 1 } });
     expect(readFileSync(join(cwd, 'ops-legacy.rejects.csv'), 'utf8')).toMatch(/roles: ""CISR Procesor"" is not a role the tool knows/);
-    const [row] = await queryStore<{ roles: string[] }>(target, sql`select roles from operators where pid = '1111111'`);
+    const [row] = await queryStore<{ roles: string[] }>(target, sql`select roles from public.operators where pid = '1111111'`);
     expect(row!.roles).toEqual(['CISR Processor', 'CISR Pursuit Manager']);
   });
 
@@ -80,13 +80,13 @@ describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
     const asUtf8 = await runCli(['registry', 'import', 'registry-1252.csv'], target.env, { cwd });
     expect(asUtf8.code).toBe(2);
     expect(asUtf8.stderr).toMatch(/line 2 holds bytes that UTF-8 cannot have \[invalid-encoding\]/);
-    expect(await queryStore(target, sql`select 1 from cis_records where utr = ${utr}`)).toHaveLength(0);
+    expect(await queryStore(target, sql`select 1 from public.cis_records where utr = ${utr}`)).toHaveLength(0);
     const onItself = await runCli(['registry', 'import', 'registry-1252.csv', '--encoding', 'windows-1252', '--rejects', 'registry-1252.csv'], target.env, { cwd });
     expect(onItself.code).toBe(2);
     expect(onItself.stderr).toContain('[output-is-input]');
     expect(readFileSync(join(cwd, 'registry-1252.csv'))).toEqual(latin);
     expect((await runCli(['registry', 'import', 'registry-1252.csv', '--encoding', 'windows-1252'], target.env, { cwd })).code).toBe(0);
-    const [row] = await queryStore<{ name: string }>(target, sql`select name from cis_records where utr = ${utr}`);
+    const [row] = await queryStore<{ name: string }>(target, sql`select name from public.cis_records where utr = ${utr}`);
     expect(row!.name).toBe('François Builders');
   });
 

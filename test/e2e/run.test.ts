@@ -28,7 +28,7 @@ describe.each(DRIVERS)('run on %s', (driver) => {
 
   async function count(prefix: string): Promise<{ n: number; keys: number }> {
     const [r] = await queryStore<{ n: number; keys: number }>(target,
-      sql`select count(*)::int as n, count(distinct source_key)::int as keys from contacts where source_key like ${`${prefix}-%`}`);
+      sql`select count(*)::int as n, count(distinct source_key)::int as keys from public.contacts where source_key like ${`${prefix}-%`}`);
     return r!;
   }
 
@@ -106,7 +106,7 @@ describe.each(DRIVERS)('run on %s', (driver) => {
 
   const LINE = '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action Wrote';
   const notesOf = async (ref: string) => (await queryStore<{ general_notes: string | null; action_taken: string | null; subject: string }>(target,
-    sql`select e.subject, e.action_taken, e.general_notes from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${ref} order by e.position`));
+    sql`select e.subject, e.action_taken, e.general_notes from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${ref} order by e.position`));
 
   it('stores only what the user wrote: # inside a word, values that start with a dash; a line a shell would refuse stores nothing', async () => {
     const script = [

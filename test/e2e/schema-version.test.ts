@@ -27,8 +27,8 @@ async function previousVersionStore(driver: 'pglite' | 'postgres'): Promise<Targ
   await migrateTargetTo(target, PREVIOUS);
   const store = await target.open();
   try {
-    await store.db.execute(sql`insert into cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
-    await store.db.execute(sql`insert into operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+    await store.db.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
+    await store.db.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
   } finally {
     await store.close();
   }
@@ -55,7 +55,7 @@ describe.skipIf(!SERVER_URL)('a server store behind this client', () => {
     expect(result.stderr).toContain('cis-contact db migrate');
     expect(result.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(await appliedMigrations(target)).toBe(PREVIOUS);
-    const [contacts] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`);
+    const [contacts] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`);
     expect(contacts!.n).toBe(0);
   });
 
@@ -94,18 +94,18 @@ describe.skipIf(!SERVER_URL)('the database refuses a writer of another version',
 
   it('a write declaring no version is refused, naming the store\'s version', async () => {
     const old = client();
-    await expect(old`insert into import_runs (file) values ('old.csv')`)
+    await expect(old`insert into public.import_runs (file) values ('old.csv')`)
       .rejects.toMatchObject({ code: 'CC002', message: expect.stringContaining(`this store is at schema version ${CLIENT_SCHEMA_VERSION}, and the program writing to import_runs declared no version`) });
-    await expect(old`insert into operators (pid, name, roles) values ('7654321', 'Old', '{CISR Processor}')`).rejects.toMatchObject({ code: 'CC002' });
-    await expect(old`update cis_records set name = 'Renamed'`).rejects.toMatchObject({ code: 'CC002' });
+    await expect(old`insert into public.operators (pid, name, roles) values ('7654321', 'Old', '{CISR Processor}')`).rejects.toMatchObject({ code: 'CC002' });
+    await expect(old`update public.cis_records set name = 'Renamed'`).rejects.toMatchObject({ code: 'CC002' });
   });
 
   it('a contact written as the previous version wrote it (its chain values right) is refused, and verify stays intact', async () => {
     for (const declared of [undefined, String(PREVIOUS)]) {
       const writer = client(declared);
       const refused = writer.begin(async (tx) => {
-        const [head] = await tx<{ seq: number; hash: string }[]>`select seq::int, hash from contacts order by seq desc limit 1`;
-        await tx`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+        const [head] = await tx<{ seq: number; hash: string }[]>`select seq::int, hash from public.contacts order by seq desc limit 1`;
+        await tx`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
           values (${head!.seq + 1}, 'OLD-CLIENT', ${'0'.repeat(32)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', ${head!.hash}, ${'1'.repeat(64)})`;
       });
       await expect(refused).rejects.toMatchObject({ code: 'CC002' });
@@ -118,7 +118,7 @@ describe.skipIf(!SERVER_URL)('the database refuses a writer of another version',
 
   it('a write declaring this version passes the check', async () => {
     const current = client(String(CLIENT_SCHEMA_VERSION));
-    const [run] = await current<{ id: number }[]>`insert into import_runs (file) values ('current.csv') returning id`;
+    const [run] = await current<{ id: number }[]>`insert into public.import_runs (file) values ('current.csv') returning id`;
     expect(run!.id).toBeGreaterThan(0);
   });
 });
@@ -149,7 +149,7 @@ describe.each(DRIVERS)('a store ahead of this client (%s)', (driver) => {
     expect(result.stderr).toContain(`this cis-contact is older than the store at ${driver === 'pglite' ? target.env.CIS_CONTACT_DATA_DIR : ''}`);
     expect(result.stderr).toContain(`(the store is at schema version ${CLIENT_SCHEMA_VERSION + 1}, this cis-contact at ${CLIENT_SCHEMA_VERSION}): upgrade it [client-outdated]`);
     expect(await appliedMigrations(target)).toBe(CLIENT_SCHEMA_VERSION + 1);
-    const [contacts] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from contacts`);
+    const [contacts] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`);
     expect(contacts!.n).toBe(0);
   });
 });

@@ -43,7 +43,7 @@ describe.each(DRIVERS)('spreadsheet files on %s', (driver) => {
     expect(await storedNotes(target, 'EU-1')).toEqual({ general_notes: 'Agent asked why the return was late; advised of the filing date.', contact_name: 'Renée Côté' });
     // A partnership's contact, on each partner's record.
     expect((await storedNotes(target, 'EU-3/1097172564'))?.general_notes).toBe('Partners dispute the penalty,\nin person.');
-    const [eu2] = await queryStore<{ date: string }>(target, sql`select enquiry_date::text as date from contacts where source_key = 'EU-2'`);
+    const [eu2] = await queryStore<{ date: string }>(target, sql`select enquiry_date::text as date from public.contacts where source_key = 'EU-2'`);
     expect(eu2!.date).toBe('2015-04-01');
   });
 
@@ -106,7 +106,7 @@ describe.each(DRIVERS)('spreadsheet files on %s', (driver) => {
     const r = await cli(['--json', 'import', 'enc-log.rejects.csv', '--registry', 'enc-registry.csv', '--encoding', 'windows-1252']);
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, registry: { rowsAccepted: 1 } });
-    const names = async (utr: string) => (await queryStore<{ name: string }>(target, sql`select name from cis_records where utr = ${utr}`))[0]?.name;
+    const names = async (utr: string) => (await queryStore<{ name: string }>(target, sql`select name from public.cis_records where utr = ${utr}`))[0]?.name;
     expect(await names(first)).toBe('François Builders');
     const again = await cli(['--json', 'import', 'enc-log.rejects.csv', '--registry', 'enc-registry2-fixed.csv', '--encoding', 'windows-1252', '--rejects', 'enc-again.csv']);
     expect(again.code).toBe(0);

@@ -52,7 +52,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
 
   /** The chain's head as a writer sees it. */
   const headOf = async (client: postgres.Sql) => {
-    const [head] = await client<{ seq: number; hash: string }[]>`select seq::int as seq, hash from contacts order by seq desc limit 1`;
+    const [head] = await client<{ seq: number; hash: string }[]>`select seq::int as seq, hash from public.contacts order by seq desc limit 1`;
     return head ?? { seq: 0, hash: GENESIS_HASH };
   };
 
@@ -74,10 +74,10 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       };
       const hash = fields.hash ?? chainHash(head.hash, entry);
       const recordedAt = fields.recordedAt ? tx`${fields.recordedAt}::timestamptz` : tx`default`;
-      await tx`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
+      await tx`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
         values (${entry.seq}, ${entry.sourceKey}, ${fields.contentHash ?? storedContentHash(entry, entry)}, ${entry.utr}, 'internal-enquiry', 'Outbound', '2024-03-01', ${entry.operatorPid},
                 ${recordedAt}, ${head.hash}, ${hash})`;
-      await tx`insert into enquiries (contact_seq, position, subject, action_taken) values (${entry.seq}, 1, 'Letter', 'forged')`;
+      await tx`insert into public.enquiries (contact_seq, position, subject, action_taken) values (${entry.seq}, 1, 'Letter', 'forged')`;
       return entry.seq;
     });
   };
@@ -136,7 +136,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       await expect(forge(rec, login.rec, { pid: BOUND_PID, prepare: shadows })).rejects.toThrow(/operator PID 3456789 is bound to other database logins/);
       // Finding the record and the operator in the temporary tables would store a contact for nobody, for ever.
       await expect(forge(rec, login.rec, { utr: '0000000000', pid: '9999999', prepare: shadows })).rejects.toThrow(/not in the registry/);
-      const [{ n }] = await dba()<[{ n: number }]>`select count(*)::int as n from contacts where utr = '0000000000' or operator_pid = ${BOUND_PID}`;
+      const [{ n }] = await dba()<[{ n: number }]>`select count(*)::int as n from public.contacts where utr = '0000000000' or operator_pid = ${BOUND_PID}`;
       expect(n).toBe(0);
     });
   });
@@ -160,7 +160,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
   it('a contact must take the next seq and link to the head: anything else is refused', async () => {
     const rec = sqlAs(login.rec);
     const head = await headOf(rec);
-    const insert = (seq: number, prevHash: string) => rec`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+    const insert = (seq: number, prevHash: string) => rec`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
       values (${seq}, ${`gap-${seq}`}, ${'a'.repeat(32)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-03-01', '1234567', ${prevHash}, ${'0'.repeat(64)})`;
     await expect(insert(head.seq + 2, head.hash)).rejects.toThrow(/do not follow the chain's head/);
     await expect(insert(head.seq + 1, GENESIS_HASH)).rejects.toThrow(/prev_hash is not the hash of the chain's head/);
@@ -168,23 +168,23 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
 
   it('an enquiry cannot be added to an older contact, even the writer\'s own', async () => {
     for (const who of [login.rec2, login.rec]) {
-      await expect(sqlAs(who)`insert into enquiries values (1, 2, 'Other', 'Extra action added later', null)`)
+      await expect(sqlAs(who)`insert into public.enquiries values (1, 2, 'Other', 'Extra action added later', null)`)
         .rejects.toThrow(/an enquiry may be added to contact 1 only in the transaction that records it/);
     }
   });
 
   it('an import run is stamped with its login, and only that login may finish it, once', async () => {
     const rec = sqlAs(login.rec);
-    const [run] = await rec<{ id: number; recorded_by: string }[]>`insert into import_runs (file, recorded_by) values ('claimed.csv', ${login.other}) returning id, recorded_by`;
+    const [run] = await rec<{ id: number; recorded_by: string }[]>`insert into public.import_runs (file, recorded_by) values ('claimed.csv', ${login.other}) returning id, recorded_by`;
     expect(run!.recorded_by).toBe(login.rec);
-    const [earlier] = await rec<{ id: number }[]>`select id from import_runs where file like '%first.csv' limit 1`;
+    const [earlier] = await rec<{ id: number }[]>`select id from public.import_runs where file like '%first.csv' limit 1`;
     for (const id of [run!.id, earlier!.id]) {
-      await expect(sqlAs(login.rec2)`update import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${id}`)
+      await expect(sqlAs(login.rec2)`update public.import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${id}`)
         .rejects.toThrow(/only that login may finish it/);
     }
-    await rec`update import_runs set finished_at = now(), summary = '{}' where id = ${run!.id}`;
-    await expect(rec`update import_runs set summary = '{"rowsAccepted":0}' where id = ${run!.id}`).rejects.toThrow(/may only be finished, once/);
-    await expect(rec`update import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${earlier!.id}`).rejects.toThrow(/may only be finished, once/);
+    await rec`update public.import_runs set finished_at = now(), summary = '{}' where id = ${run!.id}`;
+    await expect(rec`update public.import_runs set summary = '{"rowsAccepted":0}' where id = ${run!.id}`).rejects.toThrow(/may only be finished, once/);
+    await expect(rec`update public.import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${earlier!.id}`).rejects.toThrow(/may only be finished, once/);
   });
 
   it('a contact chained by hand, as the tool would, is accepted; a wrong hash is accepted too, and verify names it and its writer', async () => {
@@ -213,11 +213,11 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     const before = (await verifyJson()).report;
     await importRows(login.rec2, 'second', 10, 200);
     const db = dba();
-    await db.unsafe(`alter table contacts disable trigger contacts_refuse_update_delete;
-      update contacts set contact_name = 'Someone Else' where seq in (3, 15);
-      update contacts set operator_pid = '2345678' where seq = (select max(seq) - 2 from contacts);
-      alter table contacts enable always trigger contacts_refuse_update_delete`);
-    const [{ last }] = await db<[{ last: number }]>`select max(seq)::int - 2 as last from contacts`;
+    await db.unsafe(`alter table public.contacts disable trigger contacts_refuse_update_delete;
+      update public.contacts set contact_name = 'Someone Else' where seq in (3, 15);
+      update public.contacts set operator_pid = '2345678' where seq = (select max(seq) - 2 from public.contacts);
+      alter table public.contacts enable always trigger contacts_refuse_update_delete`);
+    const [{ last }] = await db<[{ last: number }]>`select max(seq)::int - 2 as last from public.contacts`;
     const { code, report } = await verifyJson();
     expect(code).toBe(1);
     const altered = report.failures.filter((f: { kind: string; reason: string }) => f.kind === 'altered' && f.reason.includes('does not match its hash'));
@@ -271,20 +271,20 @@ describe.skipIf(!SERVER_URL)('the owner can rewrite and re-chain the history; a 
 
     const client = postgres(owner.DATABASE_URL, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
-      await client.unsafe(`alter table enquiries disable trigger enquiries_refuse_update_delete;
-        update enquiries set action_taken = 'changed by admin' where contact_seq = 5;
-        alter table enquiries enable always trigger enquiries_refuse_update_delete`);
+      await client.unsafe(`alter table public.enquiries disable trigger enquiries_refuse_update_delete;
+        update public.enquiries set action_taken = 'changed by admin' where contact_seq = 5;
+        alter table public.enquiries enable always trigger enquiries_refuse_update_delete`);
       // Re-chain from entry 5 on, exactly as the tool chains, with entry 5's content hash made anew: the store alone now looks intact.
       const exported = await runCli(['export', '--format', 'jsonl'], owner, { cwd });
       const entries = exported.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l));
       let prev = entries[3].hash as string;
-      await client.unsafe('alter table contacts disable trigger contacts_refuse_update_delete');
+      await client.unsafe('alter table public.contacts disable trigger contacts_refuse_update_delete');
       for (const e of entries.slice(4)) {
         const hash = chainHash(prev, e);
-        await client`update contacts set prev_hash = ${prev}, hash = ${hash}, content_hash = ${storedContentHash(e, e)} where seq = ${e.seq}`;
+        await client`update public.contacts set prev_hash = ${prev}, hash = ${hash}, content_hash = ${storedContentHash(e, e)} where seq = ${e.seq}`;
         prev = hash;
       }
-      await client.unsafe('alter table contacts enable always trigger contacts_refuse_update_delete');
+      await client.unsafe('alter table public.contacts enable always trigger contacts_refuse_update_delete');
     } finally {
       await client.end();
     }
@@ -368,9 +368,9 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
       for (const name of createdLegacy) await db.unsafe(`create role ${name} nologin`);
       await db.unsafe(`grant ${legacy('auditor')} to ${legacy('recorder')}; grant ${legacy('recorder')} to ${legacy('admin')};
         revoke all on schema public from public; grant usage on schema public, drizzle to ${legacy('auditor')};
-        grant select on contacts, enquiries, cis_records, partnership_members, operators, import_runs, drizzle.__drizzle_migrations to ${legacy('auditor')};
-        grant insert on contacts, enquiries, import_runs to ${legacy('recorder')}; grant update (finished_at, summary) on import_runs to ${legacy('recorder')};
-        alter table contacts owner to ${legacy('admin')}; alter table enquiries owner to ${legacy('admin')};
+        grant select on public.contacts, enquiries, cis_records, partnership_members, operators, import_runs, drizzle.__drizzle_migrations to ${legacy('auditor')};
+        grant insert on public.contacts, enquiries, import_runs to ${legacy('recorder')}; grant update (finished_at, summary) on public.import_runs to ${legacy('recorder')};
+        alter table public.contacts owner to ${legacy('admin')}; alter table public.enquiries owner to ${legacy('admin')};
         grant ${legacy('recorder')} to ${legacyLogin}`);
     } finally {
       await db.end();

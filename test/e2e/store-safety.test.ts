@@ -75,7 +75,7 @@ describe('the embedded store is held by a live process, however long it is pause
     expect(r.stderr).toContain('waiting for another cis-contact process');
     const counts = await storedCounts(target);
     expect(counts.contacts).toBe(ROWS + 1);
-    const [last] = await queryStore<{ utr: string }>(target, sql`select utr from contacts order by seq desc limit 1`);
+    const [last] = await queryStore<{ utr: string }>(target, sql`select utr from public.contacts order by seq desc limit 1`);
     expect(last!.utr).toBe('1955839661');
     const verify = await runCli(['verify'], target.env, { cwd });
     expect(verify.code).toBe(0);
@@ -256,7 +256,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
       await holder`select pg_advisory_lock(${LOCK})`;
       await holder.unsafe(`create function test_hold_contacts() returns trigger language plpgsql set search_path = pg_catalog
         as $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$;
-        create trigger test_hold before insert on contacts for each row execute function test_hold_contacts()`);
+        create trigger test_hold before insert on public.contacts for each row execute function test_hold_contacts()`);
       // One batch of far more than a connection's buffers hold.
       const started = startCli(['import', join(data, 'contacts.csv')], { ...fresh.env, CIS_CONTACT_BATCH_ROWS: String(ROWS) }, { cwd });
       await until('the COPY to wait on the lock', async () => (await holder`select count(*)::int as n from pg_stat_activity
@@ -267,7 +267,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
       expect(lost.code, lost.stderr).toBe(3);
       expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
       expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
-      await holder.unsafe('drop trigger test_hold on contacts; drop function test_hold_contacts()');
+      await holder.unsafe('drop trigger test_hold on public.contacts; drop function test_hold_contacts()');
       await holder`select pg_advisory_unlock(${LOCK})`;
       expect((await storedCounts(fresh)).contacts).toBe(0);
       const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], fresh.env, { cwd });
@@ -330,7 +330,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     const holder = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
     try {
       const lost = await holder.begin(async (tx) => {
-        await tx`lock table contacts in access exclusive mode`;
+        await tx`lock table public.contacts in access exclusive mode`;
         const started = startCli(['history', GENERATED_UTR, '--all'], target.env, { cwd, stdout: true });
         await until('the history to wait for the contacts', () => sessionsWaiting(sql`wait_event_type = 'Lock'`), started);
         await endSessions();
@@ -366,7 +366,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     expect(lost.stderr).toContain('run the same script again to record the rest, once the server is back: a line with --ref is never recorded twice');
     expect(lost.stderr).not.toMatch(WRITER_WORDS);
     const stored = async () => (await queryStore<{ n: number; last: number | null }>(target, sql`
-      select count(*)::int as n, max(substring(source_key from 5)::int) as last from contacts where source_key like 'RUN-%'`))[0]!;
+      select count(*)::int as n, max(substring(source_key from 5)::int) as last from public.contacts where source_key like 'RUN-%'`))[0]!;
     // The line under way may have been committed as the connection went, its answer lost: the store then holds it too.
     const held = await stored();
     expect(held.n === Number(last) || (during !== undefined && held.n === Number(last) + 1), `${held.n} stored; ${lost.stderr}`).toBe(true);

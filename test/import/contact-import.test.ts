@@ -35,7 +35,7 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
   });
 
   /** Through the import's own store: the embedded one admits one holder at a time. */
-  const storedContacts = async () => (await rows<{ n: number }>(store.db, sql`select count(*)::int as n from contacts`))[0]!.n;
+  const storedContacts = async () => (await rows<{ n: number }>(store.db, sql`select count(*)::int as n from public.contacts`))[0]!.n;
 
   /** A log of `n` rows, checked as the import command checks it. */
   async function checkedLog(name: string, n: number) {

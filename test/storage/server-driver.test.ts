@@ -45,6 +45,10 @@ describe.skipIf(!SERVER_URL)('server driver COPY OUT', () => {
         let below = '';
         for await (const text of store.copyOut!(sql`select n from generate_series(1, 10) n where n <= ${3} and ${'x'} = 'x' order by n`)) below += text;
         expect(below).toBe('1\n2\n3\n');
+        // Beside a character(10) column, the whole value (cast to the bare name `character` it was one character).
+        let utr = '';
+        for await (const text of store.copyOut!(sql`select u from (values ('1234567890'::character(10))) v(u) where u = ${'1234567890'}`)) utr += text;
+        expect(utr).toBe('1234567890\n');
       } finally {
         await store.close();
       }

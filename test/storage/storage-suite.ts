@@ -51,7 +51,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     }
 
     // postgres.js drops the server's reason for a refused COPY (see BatchRefused); PGlite keeps it, and INSERT always does.
-    const named = (writer: unknown, message: RegExp) => (driver === 'postgres' && writer ? /refused the COPY into contacts/ : message);
+    const named = (writer: unknown, message: RegExp) => (driver === 'postgres' && writer ? /refused the COPY into public.contacts/ : message);
 
     const tooLongAction = (c: Contact): Contact => ({ ...c, enquiries: [{ subject: 'Callback', actionTaken: 'x'.repeat(101), generalNotes: null }] });
 
@@ -79,7 +79,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       const records = await findRecords(store.db, [CONTRACTOR, PARTNERSHIP, '1083016613']);
       expect(records.get(PARTNERSHIP)).toEqual({ utr: PARTNERSHIP, kind: 'partnership', partners: [PARTNER_A, PARTNER_B] });
       expect(records.has('1083016613')).toBe(false);
-      const [name] = await rows<{ name: string }>(store.db, sql`select name from cis_records where utr = ${CONTRACTOR}`);
+      const [name] = await rows<{ name: string }>(store.db, sql`select name from public.cis_records where utr = ${CONTRACTOR}`);
       expect(name!.name).toBe('New name');
       expect((await findOperators(store.db, ['1234567'])).get('1234567')).toEqual({ pid: '1234567', roles: ['CISR Processor'], logins: [] });
     });
@@ -94,7 +94,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       let prev = GENESIS_HASH;
       for (const c of stored) {
         expect(c.prevHash).toBe(prev);
-        const [at] = await rows<{ at: string }>(store.db, sql`select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at from contacts where seq = ${c.seq}`);
+        const [at] = await rows<{ at: string }>(store.db, sql`select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at from public.contacts where seq = ${c.seq}`);
         const es = await store.db.select().from(enquiries).where(sql`contact_seq = ${c.seq}`).orderBy(enquiries.position);
         const entry = {
           seq: c.seq, sourceKey: c.sourceKey, utr: c.utr, partnershipUtr: c.partnershipUtr, contactType: c.contactType,
@@ -186,63 +186,63 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       });
 
       const removals = [
-        ['DELETE FROM cis_records', sql`delete from cis_records where utr = ${CONTRACTOR}`],
-        ['UPDATE cis_records SET utr', sql`update cis_records set utr = '1083016613' where utr = ${CONTRACTOR}`],
-        ['TRUNCATE cis_records CASCADE', sql`truncate cis_records cascade`],
-        ['DELETE FROM operators', sql`delete from operators`],
-        ['UPDATE operators SET pid', sql`update operators set pid = '7654321'`],
-        ['TRUNCATE operators', sql`truncate operators`],
+        ['DELETE FROM cis_records', sql`delete from public.cis_records where utr = ${CONTRACTOR}`],
+        ['UPDATE cis_records SET utr', sql`update public.cis_records set utr = '1083016613' where utr = ${CONTRACTOR}`],
+        ['TRUNCATE cis_records CASCADE', sql`truncate public.cis_records cascade`],
+        ['DELETE FROM operators', sql`delete from public.operators`],
+        ['UPDATE operators SET pid', sql`update public.operators set pid = '7654321'`],
+        ['TRUNCATE operators', sql`truncate public.operators`],
       ] as const;
 
       it.each(removals)('%s fails: what a contact refers to stays', async (_, statement) => {
         const error = await store.db.transaction((tx) => tx.execute(statement)).then(() => undefined, (e) => e);
         expect(String(error?.cause?.message ?? error?.message)).toMatch(/is reference data for the contact history/);
         const [count] = await rows<{ records: number; operators: number }>(store.db, sql`
-          select (select count(*)::int from cis_records where utr = ${CONTRACTOR}) as records, (select count(*)::int from operators) as operators`);
+          select (select count(*)::int from public.cis_records where utr = ${CONTRACTOR}) as records, (select count(*)::int from public.operators) as operators`);
         expect(count).toEqual({ records: 1, operators: 1 });
       });
 
       it('holds even with session_replication_role = replica', async () => {
         const error = await store.db.transaction(async (tx) => {
           await tx.execute(sql`set local session_replication_role = replica`);
-          await tx.execute(sql`delete from operators`);
+          await tx.execute(sql`delete from public.operators`);
         }).then(() => undefined, (e) => e);
         expect(String(error?.cause?.message ?? error?.message)).toMatch(/is reference data for the contact history/);
       });
 
       it('names can still be updated, and an update that keeps the key', async () => {
         await store.db.transaction(async (tx) => {
-          await tx.execute(sql`update cis_records set utr = utr, name = 'Renamed' where utr = ${CONTRACTOR}`);
-          await tx.execute(sql`update operators set name = 'Priya P'`);
+          await tx.execute(sql`update public.cis_records set utr = utr, name = 'Renamed' where utr = ${CONTRACTOR}`);
+          await tx.execute(sql`update public.operators set name = 'Priya P'`);
         });
-        const [after] = await rows<{ name: string }>(store.db, sql`select name from cis_records where utr = ${CONTRACTOR}`);
+        const [after] = await rows<{ name: string }>(store.db, sql`select name from public.cis_records where utr = ${CONTRACTOR}`);
         expect(after!.name).toBe('Renamed');
       });
     });
 
     describe('immutability', () => {
       const statements = [
-        ['UPDATE contacts', sql`update contacts set contact_name = 'changed'`],
-        ['DELETE FROM contacts', sql`delete from contacts`],
-        ['TRUNCATE contacts', sql`truncate contacts cascade`],
-        ['UPDATE enquiries', sql`update enquiries set action_taken = 'changed'`],
-        ['DELETE FROM enquiries', sql`delete from enquiries`],
-        ['TRUNCATE enquiries', sql`truncate enquiries`],
+        ['UPDATE contacts', sql`update public.contacts set contact_name = 'changed'`],
+        ['DELETE FROM contacts', sql`delete from public.contacts`],
+        ['TRUNCATE contacts', sql`truncate public.contacts cascade`],
+        ['UPDATE enquiries', sql`update public.enquiries set action_taken = 'changed'`],
+        ['DELETE FROM enquiries', sql`delete from public.enquiries`],
+        ['TRUNCATE enquiries', sql`truncate public.enquiries`],
       ] as const;
 
       it.each(statements)('%s fails, even for the owner', async (_, statement) => {
-        const before = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from enquiries`);
+        const before = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from public.enquiries`);
         expect(before[0]!.n).toBeGreaterThan(0);
         const error = await store.db.execute(statement).then(() => undefined, (e) => e);
         expect(String(error?.cause?.message ?? error?.message)).toMatch(/append-only/);
-        const after = await rows<{ n: number; changed: number }>(store.db, sql`select count(*)::int as n, count(*) filter (where action_taken = 'changed')::int as changed from enquiries`);
+        const after = await rows<{ n: number; changed: number }>(store.db, sql`select count(*)::int as n, count(*) filter (where action_taken = 'changed')::int as changed from public.enquiries`);
         expect(after[0]).toEqual({ n: before[0]!.n, changed: 0 });
       });
 
       it('holds even with session_replication_role = replica', async () => {
         const error = await store.db.transaction(async (tx) => {
           await tx.execute(sql`set local session_replication_role = replica`);
-          await tx.execute(sql`delete from contacts`);
+          await tx.execute(sql`delete from public.contacts`);
         }).then(() => undefined, (e) => e);
         expect(String(error?.cause?.message ?? error?.message)).toMatch(/append-only/);
       });

@@ -101,15 +101,15 @@ export async function queryStore<T>(target: Target, query: SQL): Promise<T[]> {
 /** How many contacts, enquiries and distinct source keys the store holds, and its highest seq. */
 export async function storedCounts(target: Target) {
   const [counts] = await queryStore<{ contacts: number; enquiries: number; keys: number; max: number | null }>(target, sql`
-    select (select count(*)::int from contacts) as contacts, (select count(*)::int from enquiries) as enquiries,
-           (select count(distinct source_key)::int from contacts) as keys, (select max(seq)::int from contacts) as max`);
+    select (select count(*)::int from public.contacts) as contacts, (select count(*)::int from public.enquiries) as enquiries,
+           (select count(distinct source_key)::int from public.contacts) as keys, (select max(seq)::int from public.contacts) as max`);
   return counts!;
 }
 
 /** The first enquiry's notes and the contact name of the contact stored under a source key. */
 export async function storedNotes(target: Target, sourceKey: string) {
   const [row] = await queryStore<{ general_notes: string | null; contact_name: string | null }>(target,
-    sql`select e.general_notes, c.contact_name from contacts c join enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`);
+    sql`select e.general_notes, c.contact_name from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`);
   return row;
 }
 
@@ -131,12 +131,16 @@ export async function migrateTargetTo(target: Target, count: number): Promise<vo
   const { readMigrationFiles } = await import('drizzle-orm/migrator');
   const store = await target.open();
   try {
-    await store.db.execute(sql`create schema if not exists drizzle`);
-    await store.db.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
-    for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).slice(0, count)) {
-      for (const statement of migration.sql) if (statement.trim() !== '') await store.db.execute(sql.raw(statement));
-      await store.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`);
-    }
+    // In one transaction with `public` on its search path, as the migrator runs them (the tool's own pins it to pg_catalog).
+    await store.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_catalog.set_config('search_path', 'public, pg_temp', true)`);
+      await tx.execute(sql`create schema if not exists drizzle`);
+      await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+      for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).slice(0, count)) {
+        for (const statement of migration.sql) if (statement.trim() !== '') await tx.execute(sql.raw(statement));
+        await tx.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`);
+      }
+    });
   } finally {
     await store.close();
   }
