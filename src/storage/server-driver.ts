@@ -52,7 +52,7 @@ const copy: CopySender = async (tx, table, columns, text) => {
   await client`select 1`.catch((error: unknown) => {
     // A connection lost mid-COPY is not a refusal of the rows: it must fail the command, not reject them.
     if (asStorageFailure(error, '')) throw error;
-    throw new BatchRefused(table);
+    throw new BatchRefused(`public.${table}`);
   });
   await finished;
 };

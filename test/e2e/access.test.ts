@@ -241,19 +241,23 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
     await migrateTargetTo(target, 4);
     const store = await target.open();
     try {
-      await store.db.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
-      await store.db.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
-      // A contact chained as the tool then chained it: no recordedBy in its canonical form.
-      const entry: ChainEntry = {
-        seq: 1, sourceKey: 'OLD-1', utr: '1955839661', partnershipUtr: null, contactType: null, contactName: null,
-        channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-01-02', operatorPid: '1234567',
-        importRunId: null, recordedAt: '2025-06-01T09:00:00.000000Z', recordedBy: null,
-        enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'Sent', generalNotes: null }],
-      };
-      const hash = chainHash(GENESIS_HASH, entry);
-      await store.db.execute(sql`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
-        values (1, 'OLD-1', ${storedContentHash(entry, entry)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
-      await store.db.execute(sql`insert into public.enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
+      // Written as that version wrote, with public on its search path: its triggers' functions did not pin theirs.
+      await store.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_catalog.set_config('search_path', 'public, pg_temp', true)`);
+        await tx.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
+        await tx.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+        // A contact chained as the tool then chained it: no recordedBy in its canonical form.
+        const entry: ChainEntry = {
+          seq: 1, sourceKey: 'OLD-1', utr: '1955839661', partnershipUtr: null, contactType: null, contactName: null,
+          channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-01-02', operatorPid: '1234567',
+          importRunId: null, recordedAt: '2025-06-01T09:00:00.000000Z', recordedBy: null,
+          enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'Sent', generalNotes: null }],
+        };
+        const hash = chainHash(GENESIS_HASH, entry);
+        await tx.execute(sql`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
+          values (1, 'OLD-1', ${storedContentHash(entry, entry)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
+        await tx.execute(sql`insert into public.enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
+      });
       const [columns] = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from information_schema.columns where table_name = 'contacts' and column_name = 'recorded_by'`);
       expect(columns!.n).toBe(0);
     } finally {

@@ -66,7 +66,7 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it.each(FILTERS)('JSON Lines, $name: the full export\'s matching lines, byte for byte', async (f) => {
-    const r = await cli(['--json', 'export', '--format', 'jsonl', ...f.args, '--out', 'part.jsonl']);
+    const r = await cli(['--json', 'export', '--format', 'jsonl', ...f.args, '--out', 'part.jsonl', '--force']);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(join(cwd, 'part.jsonl'), 'utf8').trimEnd().split('\n');
     const manifest = JSON.parse(lines.pop()!).manifest;
@@ -76,7 +76,7 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   });
 
   it.each(FILTERS)('CSV, $name: the full export\'s matching rows, byte for byte', async (f) => {
-    const r = await cli(['export', '--format', 'csv', ...f.args, '--out', 'part.csv']);
+    const r = await cli(['export', '--format', 'csv', ...f.args, '--out', 'part.csv', '--force']);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(cwd, 'part.csv'), 'utf8');
     const full = readFileSync(join(cwd, 'full.csv'), 'utf8');

@@ -284,7 +284,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       const unit = await prepared();
       const entry = { ...unit.contacts[0]!.entry, seq: 99, recordedAt: '2026-01-01T00:00:00.000000Z', recordedBy: 'alice' } satisfies ChainEntry;
       const columns = await rows<{ name: string }>(store.db, sql`
-        select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = 'contacts'
+        select column_name as name from information_schema.columns where table_schema = 'public' and table_name = 'contacts'
         and column_name not in ('prev_hash', 'hash', 'content_hash')`);
       const camel = (name: string) => name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
       expect(Object.keys(entry).sort()).toEqual([...columns.map((c) => camel(c.name)), 'enquiries'].sort());

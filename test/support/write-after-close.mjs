@@ -32,6 +32,7 @@ const codeOf = (error) => error?.code ?? error?.cause?.code ?? error?.message;
 // The COPY's first row waits on a lock this connection holds, so the COPY is still being written, whatever the
 // machine's speed, until the backend is ended: no race against the server taking the rows.
 const LOCK = 73_120_803;
+const TABLE = `lost_${process.pid}`;
 await admin`select pg_advisory_lock(${LOCK})`;
 
 /** One backend ended mid-COPY: how the COPY and its transaction were rejected. */
@@ -42,13 +43,14 @@ async function endedMidCopy() {
   let seenClosed;
   const closed = new Promise((resolve) => { seenClosed = resolve; });
   await store.db.transaction(async (tx) => {
-    await tx.execute(sql`create temp table lost (x text)`);
-    await tx.execute(sql.raw(`create function pg_temp.wait_for_the_lock() returns trigger language plpgsql set search_path = pg_catalog as
+    // In the store's schema, where the driver's COPY names its tables; the ended transaction takes them away.
+    await tx.execute(sql.raw(`create table public.${TABLE} (x text)`));
+    await tx.execute(sql.raw(`create function public.${TABLE}_waits() returns trigger language plpgsql set search_path = pg_catalog as
       $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$`));
-    await tx.execute(sql`create trigger lost_waits before insert on lost for each row execute function pg_temp.wait_for_the_lock()`);
+    await tx.execute(sql.raw(`create trigger ${TABLE}_waits before insert on public.${TABLE} for each row execute function public.${TABLE}_waits()`));
     const [{ pid }] = await tx.execute(sql`select pg_backend_pid() as pid`);
     // Far more than the sockets' buffers hold, so postgres.js is still writing when the backend ends.
-    const copying = store.copy(tx, 'lost', ['x'], Array.from({ length: 2_000_000 }, () => 'a row\n'));
+    const copying = store.copy(tx, TABLE, ['x'], Array.from({ length: 2_000_000 }, () => 'a row\n'));
     // The backend is ended once it waits on the lock: the COPY has begun, and cannot finish.
     for (;;) {
       const [state] = await admin`select wait_event_type from pg_stat_activity where pid = ${pid}`;
