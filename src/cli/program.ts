@@ -114,6 +114,8 @@ function buildProgram(): Command {
     .option('--confirm-encoding', CONFIRM_ENCODING)
     .option('--delimiter <separator>', `${DELIMITER}; the log's only, each --registry or --operators file's is found from its own header`)
     .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')
+    .addOption(new Option('--date-order <order>', 'how the file writes 03/04/2015: dmy, day first (4 March, the default), or mdy, month first (US order); a file with a date the order cannot read is refused whole')
+      .choices(['dmy', 'mdy']).default('dmy'))
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
     .addOption(new Option('--operators <file>', LOAD_OPERATORS))
     .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…}); none')

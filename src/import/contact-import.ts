@@ -131,7 +131,7 @@ function evaluate(
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
       if (k > 0) {
-        for (const field of differingContactFields(raw, rawContactOf([rows[k]!]))) {
+        for (const field of differingContactFields(raw, rawContactOf([rows[k]!]), settings.dateOrder)) {
           rowErrors[k]!.push(issue('contact-fields-differ', { field, value: unit.ref ?? '', limit: rows[0]!.line }));
         }
       }
