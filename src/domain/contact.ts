@@ -8,7 +8,7 @@ import { type Issue, type IssueCode, catalogueOrder, issue } from './catalogue.j
 import { CONTACT_INPUTS, type ContactInputHeader, type EnquiryInputHeader } from './layout.js';
 import { type DateOrder, parseDate, spreadsheetDateHint, zonedTimestamp } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
-import { describeFindings, findPaymentDetails } from './payment.js';
+import { describeFindings, findPaymentDetails, findPossibleCardNumbers } from './payment.js';
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
 import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
 import { normalisePid, parsePid } from './pid.js';
@@ -155,6 +155,8 @@ function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSe
   if (findings.length > 0) {
     sink.errors.push(issue('payment-details', { field: rule.field, detail: describeFindings(text, findings) }));
   }
+  const possible = findPossibleCardNumbers(text);
+  if (possible.length > 0) sink.warnings.push(issue('possible-card-number', { field: rule.field, value: possible.join(', ') }));
   for (const word of settings.abbreviations(text)) {
     sink.warnings.push(issue('abbreviation', { field: rule.field, value: word }));
   }
