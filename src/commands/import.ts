@@ -29,6 +29,7 @@ export interface ImportFlags {
   operators?: string;
   progress?: ProgressStyle;
   dateOrder?: DateOrder;
+  keepApostrophes?: boolean;
 }
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
@@ -72,6 +73,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       warningsPath: flags.warnings,
       rejectsAlways: flags.rejects !== undefined,
       dryRun,
+      keepApostrophes: Boolean(flags.keepApostrophes),
       settings: { ...session.rules(Boolean(flags.strict)), dateOrder },
       signal: session.signal,
       onProgress: (rows, bytes) => {

@@ -10,7 +10,9 @@
  * columns, a copy into another file) keeps the guarded cells but loses what
  * told the tool the file was a rejects file, and `'-5 days late` would be
  * stored for good. A `'` followed by anything else (`'tis late`, `'1100102947`)
- * is the text itself, never written by the guard, and stays.
+ * is the text itself, never written by the guard, and stays. Each removal
+ * is reported (`guard-removed`), and an import told the file never passed
+ * through the tool or a guarding spreadsheet (`--keep-apostrophes`) keeps them.
  */
 
 const RUNNABLE = /^[=+\-@\t\r']/;
@@ -33,8 +35,25 @@ export function restore(cell: string): string {
   return guarded(cell) ? cell.slice(1) : cell;
 }
 
-/** Removes the guard from a row's cells in place: no new array, and a new string only for a guarded cell. */
-export function restoreRow(values: string[]): string[] {
-  for (let i = 0; i < values.length; i++) if (guarded(values[i]!)) values[i] = values[i]!.slice(1);
-  return values;
+/**
+ * Removes the guard from a row's cells in place (no new array, and a new
+ * string only for a guarded cell): the columns it was removed from, or
+ * undefined for none, so that each removal can be reported.
+ */
+export function restoreRow(values: string[]): number[] | undefined {
+  let removed: number[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    if (!guarded(values[i]!)) continue;
+    values[i] = values[i]!.slice(1);
+    (removed ??= []).push(i);
+  }
+  return removed;
+}
+
+const NAMED: Record<string, string> = { '\t': 'a tab', '\r': 'a carriage return', "'": "another '" };
+
+/** What a cell the guard was removed from now starts with, in words. */
+export function guardedStart(cell: string): string {
+  const first = cell[0]!;
+  return NAMED[first] ?? `"${first}"`;
 }

@@ -188,7 +188,7 @@ const entries = [
   { code: 'possible-card-number', severity: 'warning', title: 'Number written as a card number is', fields: ['contact_name', 'action_taken', 'general_notes'], manual: 'DMBM510250', needs: ['field', 'value'],
     message: (p) => `${f(p)} holds ${p.value}, a number written as a payment card number is, with no card word near it; if it is a card number, take it out (payment details must never be recorded), and if it is a reference it is stored as written` },
   { code: 'guard-removed', severity: 'warning', title: "Spreadsheet's formula guard removed", fields: [], manual: 'docs/formats.md', needs: ['field', 'value'],
-    message: (p) => `${f(p)} starts with ' before ${p.value}, read as a spreadsheet's formula guard: the ' was removed and the text is stored from the ${p.value}; if the ' belongs to the text (a file neither cis-contact nor a spreadsheet guarding formulas wrote), import the file with --keep-apostrophes` },
+    message: (p) => `${f(p)} starts with ' before ${p.value}, read as a spreadsheet's formula guard: the ' is removed and the text stored without it; if the ' belongs to the text (a file that neither cis-contact nor a spreadsheet guarding formulas wrote), import the file with --keep-apostrophes` },
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270', needs: ['detail'],
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
 

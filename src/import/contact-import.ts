@@ -52,6 +52,8 @@ export interface ContactImportOptions {
   warningsPath?: string | undefined;
   rejectsAlways: boolean;
   dryRun: boolean;
+  /** Keep a leading `'` that a spreadsheet's formula guard would be (the file never went through one). */
+  keepApostrophes?: boolean;
   settings: RuleSettings;
   /** Rows per batch transaction. */
   batchRows?: number;
@@ -124,7 +126,9 @@ function evaluate(
 ): Evaluated {
   const rows = unit.rows;
   const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r)] : [...r.issues, ...unit.issues]));
-  const rowWarnings: Issue[][] = rows.map(() => []);
+  // A guard removed is a warning; under --strict, an error like any other.
+  const rowWarnings: Issue[][] = rows.map((r) => (settings.strict ? [] : [...r.warnings]));
+  if (settings.strict) rows.forEach((r, k) => rowErrors[k]!.push(...r.warnings));
   let prepared: PreparedUnit | undefined;
   let pending: PendingKey | undefined;
   {
@@ -166,6 +170,8 @@ function sourceLineReader(rawHeader: readonly string[]): ((values: readonly stri
     return Number.isSafeInteger(line) && line > 0 ? line : undefined;
   });
 }
+
+const guardsOf = (warnings: readonly Issue[]) => warnings.filter((w) => w.code === 'guard-removed');
 
 /** Rows of a rejected contact that were fine themselves. */
 function markSiblings(rowErrors: Issue[][]): void {
@@ -209,7 +215,7 @@ class ContactImport {
         this.sourceLineOf = sourceLineReader(header.raw);
       },
       emptyRow: () => this.summary.rowsEmpty++,
-    }, readCsvChunksAhead);
+    }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
     let batch: LogUnit[] = [];
     let size = 0;
     const heap = new HeapCeiling();
@@ -404,7 +410,8 @@ class ContactImport {
         for (let k = 0; k < rows.length; k++) if (e.rowWarnings[k]!.length > 0) await this.warned.add(rows[k]!.values, rows[k]!.line, e.rowWarnings[k]!);
         continue;
       }
-      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
+      // The guard's removal goes with a rejected row too: its rejects file shows the ' the file had, and this says it will not be stored.
+      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, [...e.rowErrors[k]!, ...guardsOf(e.rowWarnings[k]!)]);
     }
     const rows = evaluated[evaluated.length - 1]?.unit.rows;
     if (rows) this.options.onProgress?.(this.summary.rowsRead, rows[rows.length - 1]!.bytesRead);

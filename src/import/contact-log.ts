@@ -16,7 +16,7 @@ import type { ColumnCheck } from '../csv/column-scan.js';
 import { type DateOrder, DateOrderEvidence } from '../domain/dates.js';
 import { inputError } from '../domain/errors.js';
 import type { FileSnapshot } from '../csv/file-snapshot.js';
-import { type ChunkReader, type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
+import { type ChunkReader, type Row, type RowEvents, type RowReading, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -72,8 +72,10 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
   return logReaders(rows[0]!.header).contact(rows);
 }
 
-export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader): AsyncGenerator<LogRow[]> {
-  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read);
+export function logRows(
+  file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader, reading?: RowReading,
+): AsyncGenerator<LogRow[]> {
+  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read, reading);
 }
 
 /**
