@@ -119,7 +119,7 @@ function buildProgram(): Command {
     .option('--keep-apostrophes', "keep a leading ' before = + - @ or a tab, for a file that neither cis-contact nor a spreadsheet guarding formulas wrote (by default it is read as a formula guard, removed, and each removal warned of: guard-removed); a rejects file's are always the tool's own and removed")
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
     .addOption(new Option('--operators <file>', LOAD_OPERATORS))
-    .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…}); none')
+    .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsRejected":…}, counts so far); none')
       .choices(['auto', 'json', 'none']).default('auto')),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
   'cis-contact import fixtures/legacy-contacts.csv --map fixtures/legacy-map.json --dry-run')

@@ -71,14 +71,15 @@ export async function importCommand(session: Session, file: string, flags: Impor
       file, format, map, unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
-      rejectsAlways: flags.rejects !== undefined,
+      // Written even with no rejects when given, so a stale one is never read as this run's; a dry run writes only what it found.
+      rejectsAlways: flags.rejects !== undefined && !dryRun,
       dryRun,
       keepApostrophes: Boolean(flags.keepApostrophes),
       settings: { ...session.rules(Boolean(flags.strict)), dateOrder },
       signal: session.signal,
-      onProgress: (rows, bytes) => {
-        rowsDone = rows;
-        progress.update(rows, bytes);
+      onProgress: (so) => {
+        rowsDone = so.rowsRead;
+        progress.update(so);
       },
       // Smaller batches make crash tests cross many commits; not a user setting.
       ...(process.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(process.env.CIS_CONTACT_BATCH_ROWS) } : {}),

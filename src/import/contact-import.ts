@@ -20,7 +20,7 @@ import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
-import type { ContactImportSummary } from '../domain/outcomes.js';
+import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js';
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
@@ -57,7 +57,7 @@ export interface ContactImportOptions {
   settings: RuleSettings;
   /** Rows per batch transaction. */
   batchRows?: number;
-  onProgress?: (rowsRead: number, bytesRead: number) => void;
+  onProgress?: (progress: ImportProgress) => void;
   /** Once aborted, no further batch starts; those in hand are finished and accounted. */
   signal?: AbortSignal;
   /** The file as the whole-file check found it: no batch starts once it has changed. */
@@ -414,7 +414,9 @@ class ContactImport {
       if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, [...e.rowErrors[k]!, ...guardsOf(e.rowWarnings[k]!)]);
     }
     const rows = evaluated[evaluated.length - 1]?.unit.rows;
-    if (rows) this.options.onProgress?.(this.summary.rowsRead, rows[rows.length - 1]!.bytesRead);
+    if (!rows) return;
+    const { rowsRead, rowsAccepted, rowsDuplicate, rowsRejected } = this.summary;
+    this.options.onProgress?.({ rowsRead, bytesRead: rows[rows.length - 1]!.bytesRead, rowsAccepted, rowsDuplicate, rowsRejected });
   }
 
   /** Counts a unit's rows in the summary; true when they are rejected, their errors complete. */
