@@ -9,7 +9,6 @@
 
 /** Which number of `03/04/2015` is the day: `dmy` (UK, the default) or `mdy` (US). */
 export type DateOrder = 'dmy' | 'mdy';
-export const DATE_ORDERS: readonly DateOrder[] = ['dmy', 'mdy'];
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})$/;
