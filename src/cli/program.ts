@@ -114,7 +114,7 @@ function buildProgram(): Command {
     .option('--confirm-encoding', CONFIRM_ENCODING)
     .option('--delimiter <separator>', `${DELIMITER}; the log's only, each --registry or --operators file's is found from its own header`)
     .option('--map <file>', 'JSON {"columns": {"Legacy header": "column", "Column to drop": null}, "values": {"channel": {"Tel In": "phone-inbound"}}}')
-    .addOption(new Option('--date-order <order>', 'how the file writes 03/04/2015: dmy, day first (4 March, the default), or mdy, month first (US order); a file with a date the order cannot read is refused whole')
+    .addOption(new Option('--date-order <order>', 'how the file writes 03/04/2015: dmy, day first (3 April, the default), or mdy, month first (US order: 4 March); a file with a date the order cannot read is refused whole')
       .choices(['dmy', 'mdy']).default('dmy'))
     .option('--keep-apostrophes', "keep a leading ' before = + - @ or a tab, for a file that neither cis-contact nor a spreadsheet guarding formulas wrote (by default it is read as a formula guard, removed, and each removal warned of: guard-removed); a rejects file's are always the tool's own and removed")
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
