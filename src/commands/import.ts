@@ -14,6 +14,7 @@ import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { contactImportCounts, referenceImportCounts, summaryTable } from '../terminal/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/errors.js';
+import type { DateOrder } from '../domain/dates.js';
 
 export interface ImportFlags {
   rejects?: string;
@@ -27,6 +28,8 @@ export interface ImportFlags {
   registry?: string;
   operators?: string;
   progress?: ProgressStyle;
+  dateOrder?: DateOrder;
+  keepApostrophes?: boolean;
 }
 
 export async function importCommand(session: Session, file: string, flags: ImportFlags): Promise<CommandResult> {
@@ -46,7 +49,8 @@ export async function importCommand(session: Session, file: string, flags: Impor
   // Each file's encoding and separator are its own; --delimiter and --map are the log's.
   const format = decideFormat(file, { encoding: flags.encoding, delimiter: flags.delimiter }, CONTACT_LOG_LAYOUT, map);
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
-  const unchanged = await checkLogFile(file, { format, confirmEncoding }, map);
+  const dateOrder = flags.dateOrder ?? 'dmy';
+  const unchanged = await checkLogFile(file, { format, confirmEncoding }, map, dateOrder);
   const ready = new Map<string, Pick<ReferenceImportOptions, 'format' | 'unchanged'>>();
   for (const [path, what] of [[flags.registry, 'registry'], [flags.operators, 'operators']] as const) {
     if (path) ready.set(path, await readyReferenceFile(path, what, { encoding: flags.encoding }, NO_MAP, confirmEncoding));
@@ -67,13 +71,15 @@ export async function importCommand(session: Session, file: string, flags: Impor
       file, format, map, unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
-      rejectsAlways: flags.rejects !== undefined,
+      // Written even with no rejects when given, so a stale one is never read as this run's; a dry run writes only what it found.
+      rejectsAlways: flags.rejects !== undefined && !dryRun,
       dryRun,
-      settings: session.rules(Boolean(flags.strict)),
+      keepApostrophes: Boolean(flags.keepApostrophes),
+      settings: { ...session.rules(Boolean(flags.strict)), dateOrder },
       signal: session.signal,
-      onProgress: (rows, bytes) => {
-        rowsDone = rows;
-        progress.update(rows, bytes);
+      onProgress: (so) => {
+        rowsDone = so.rowsRead;
+        progress.update(so);
       },
       // Smaller batches make crash tests cross many commits; not a user setting.
       ...(process.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(process.env.CIS_CONTACT_BATCH_ROWS) } : {}),

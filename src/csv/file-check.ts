@@ -11,6 +11,9 @@
  *   confirms the encoding: `é` would be stored as `Ã©`.
  * - A quoted field never closed is fatal, naming where it opened and how
  *   much of the file it would swallow.
+ * - A column whose form belongs to the whole file (the day and month order of
+ *   the contact log's dates) is followed in the same pass (column-scan.ts),
+ *   and judged once the file's bytes and quoting are known to read faithfully.
  */
 
 import { isAscii, isUtf8 } from 'node:buffer';
@@ -18,6 +21,7 @@ import { CisError, inputError } from '../domain/errors.js';
 import { type CsvFormat, DEFAULT_FORMAT, MAX_ROW_CHARS, openFile, parserBytes, readCsvChunks, whyUnreadable } from './reader.js';
 import { QuotingScan } from './quoting.js';
 import { type FileSnapshot, snapshotOf } from './file-snapshot.js';
+import { type ColumnCheck, ColumnScan } from './column-scan.js';
 
 const LF = 0x0a;
 
@@ -25,6 +29,8 @@ export interface FileCheckOptions {
   format: Partial<CsvFormat>;
   /** The user says the file really is windows-1252, though its bytes would read as UTF-8. */
   confirmEncoding?: boolean;
+  /** A column to judge whole: a fresh check each time the file is read for it. */
+  column?: () => ColumnCheck;
 }
 
 /** Bytes a UTF-8 sequence takes, from its first byte; 0 for a byte that cannot start one. */
@@ -100,6 +106,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
   const encoding = utf16 ? 'utf-8' : format.encoding;
   const scan = new QuotingScan(encoding, format.delimiter);
   const counted = new LineCounter();
+  const column = options.column && new ColumnScan(options.column(), encoding, format.delimiter);
   let carry: Uint8Array = new Uint8Array(0);
   let validUtf8 = true;
   let startsWithBom = false;
@@ -110,6 +117,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
   try {
     for await (const chunk of parserBytes(file, format.encoding, path)) {
       scan.push(chunk);
+      column?.push(chunk);
       if (first) startsWithBom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
       first = false;
       if (validUtf8 && !utf16) {
@@ -146,10 +154,20 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
     throw inputError('invalid-encoding', { value: path, detail: `${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)` },
       'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding');
   }
-  if (scan.certain() && counted.longest <= MAX_ROW_CHARS) return snapshot;
+  if (scan.certain() && counted.longest <= MAX_ROW_CHARS) {
+    column?.end();
+    return snapshot;
+  }
   const lastLine = endsWithLineBreak ? counted.lines : counted.lines + 1;
+  // The quick scans could not be sure of the quoting: the parser's own rows serve the column check too.
+  const check = options.column?.();
+  let target: number | undefined | null = null;
   for await (const items of readCsvChunks(path, format)) {
     for (const item of items) {
+      if (check && item.kind === 'row') {
+        if (target === null) target = check.column(item.values);
+        else if (target !== undefined && target < item.values.length) check.cell(item.values[target]!, item.line);
+      }
       if (item.kind === 'unclosed-quote') {
         const swallowed = lastLine - item.line;
         throw inputError('unclosed-quote', { value: path, limit: item.line, detail: `it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file` },
@@ -158,6 +176,7 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
       if (item.kind === 'too-long') throw rowTooLong(path, item.line);
     }
   }
+  check?.finish();
   return snapshot;
 }
 

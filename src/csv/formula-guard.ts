@@ -19,7 +19,9 @@
  * columns, a copy into another file) keeps the guarded cells but loses what
  * told the tool the file was a rejects file, and `'-5 days late` would be
  * stored for good. A `'` followed by anything else (`'tis late`, `'1100102947`)
- * is the text itself, never written by the guard, and stays.
+ * is the text itself, never written by the guard, and stays. Each removal
+ * is reported (`guard-removed`), and an import told the file never passed
+ * through the tool or a guarding spreadsheet (`--keep-apostrophes`) keeps them.
  */
 
 /** Where a spreadsheet may start a cell, followed by what it would run (or a `'` that must survive the round trip). */
@@ -38,13 +40,30 @@ export function restore(cell: string): string {
   return MAY_HOLD_GUARD.test(cell) ? cell.replace(GUARD, '') : cell;
 }
 
-/** Removes the guard from a row's cells in place: no new array, and a new string only for a guarded cell. */
-export function restoreRow(values: string[]): string[] {
+/**
+ * Removes the guard from a row's cells in place (no new array, and a new
+ * string only for a guarded cell): the columns it was removed from, or
+ * undefined for none, so that each removal can be reported.
+ */
+export function restoreRow(values: string[]): number[] | undefined {
+  let removed: number[] | undefined;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    if (MAY_HOLD_GUARD.test(value)) values[i] = value.replace(GUARD, '');
+    if (!MAY_HOLD_GUARD.test(value)) continue;
+    values[i] = value.replace(GUARD, '');
+    (removed ??= []).push(i);
   }
-  return values;
+  return removed;
+}
+
+const NAMED: Record<string, string> = { '\t': 'a tab', '\r': 'a carriage return', "'": "another '" };
+/** The first place a spreadsheet could start a cell, and what stands there. */
+const FIRST_RUNNABLE = /(?:^|[;\t\r\n])([=+\-@\t\r'])/;
+
+/** What a cell the guard was removed from holds where the guard stood, in words. */
+export function guardedStart(cell: string): string {
+  const first = FIRST_RUNNABLE.exec(cell)?.[1] ?? cell[0] ?? '';
+  return NAMED[first] ?? `"${first}"`;
 }
 
 /**

@@ -195,6 +195,21 @@ function unknownColumnsHint(raw: readonly string[], layout: FileLayout): string 
   return `${oneColumn}the known columns are ${layout.known.join(', ')}; a --map FILE renames a legacy header ({"Legacy header": "${layout.known[layout.known.length - 1]}"}) or drops a column ({"Column to drop": null})`;
 }
 
+/**
+ * Where `field` stands in a header, read as resolveHeader reads it (the map,
+ * the reject columns), for a check that runs before the header is resolved:
+ * undefined where no column fills it. Never fails; resolveHeader does.
+ */
+export function columnIndexOf(raw: readonly string[], field: string, map: ColumnMap = NO_MAP): number | undefined {
+  const index = raw.findIndex((name) => {
+    const normal = normaliseHeaderName(name);
+    const mapped = map.columns.get(normal);
+    if (mapped === null || (mapped === undefined && isRejectColumn(name))) return false;
+    return (mapped ?? normal) === field;
+  });
+  return index === -1 ? undefined : index;
+}
+
 /** Shared by every row without a problem of its shape: read only, never added to. */
 const NO_ISSUES: readonly Issue[] = Object.freeze([]);
 

@@ -7,7 +7,7 @@
 import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
 import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader, shapeIssues } from './header.js';
-import { restoreRow } from './formula-guard.js';
+import { guardedStart, restoreRow } from './formula-guard.js';
 import { type CsvFormat, type CsvItem, readCsvChunks } from './reader.js';
 import { rowTooLong } from './file-check.js';
 
@@ -18,6 +18,8 @@ export interface Row {
   header: ResolvedHeader;
   /** Problems of the row's shape; shared and empty when there are none: never added to. */
   issues: readonly Issue[];
+  /** A spreadsheet's formula guard removed from its cells (`guard-removed`); shared and empty when none. */
+  warnings: readonly Issue[];
   /** Bytes of the file read so far, for progress. */
   bytesRead: number;
 }
@@ -29,14 +31,38 @@ export interface RowEvents {
   emptyRow?: () => void;
 }
 
+/** How cells are read besides their shape. */
+export interface RowReading {
+  /**
+   * Keep a leading `'` before = + - @ tab CR or `'`, for a file the tool and
+   * no guarding spreadsheet ever wrote. Never in a rejects file, whose guards
+   * are the tool's own.
+   */
+  keepApostrophes?: boolean;
+}
+
+const NONE: readonly Issue[] = Object.freeze([]);
+
+/** What each guard removed from a row's cells was: a warning on the column's field (a dropped column's is nobody's). */
+function guardWarnings(values: readonly string[], removed: readonly number[], header: ResolvedHeader): readonly Issue[] {
+  const warnings: Issue[] = [];
+  for (const i of removed) {
+    const column = header.columns[i];
+    if (column && 'field' in column) warnings.push(issue('guard-removed', { field: column.field, value: guardedStart(values[i]!) }));
+  }
+  return warnings.length > 0 ? warnings : NONE;
+}
+
 /** How a file's items are read: `readCsvChunks`, or the same on a worker thread (reader-thread.ts). */
 export type ChunkReader = (path: string, format: Partial<CsvFormat>) => AsyncGenerator<CsvItem[]>;
 
 /** Rows in the chunks the file is read in: a chunk's rows are handled together, without a promise each. */
 export async function* csvRowChunks(
   file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents, read: ChunkReader = readCsvChunks,
+  reading: RowReading = {},
 ): AsyncGenerator<Row[]> {
   let header: ResolvedHeader | undefined;
+  let keepApostrophes = false;
   for await (const items of read(file, format)) {
     const rows: Row[] = [];
     for (const item of items) {
@@ -49,14 +75,18 @@ export async function* csvRowChunks(
       }
       if (!header) {
         header = resolveHeader(item.values, layout, map);
+        keepApostrophes = Boolean(reading.keepApostrophes) && !header.rejectsFile;
         events.header(header);
         continue;
       }
       // In every file, not only a rejects file: a clean-up may have dropped what said it was one.
-      const values = restoreRow(item.values);
+      const values = item.values;
+      const removed = keepApostrophes ? undefined : restoreRow(values);
+      // A rejects file's guards are the tool's own, put there as it wrote the file: removing them changes nothing the file was given.
+      const warnings = removed && !header.rejectsFile ? guardWarnings(values, removed, header) : NONE;
       const shape = shapeIssues(values, header);
       const issues = item.unterminated ? [...shape, issue('row-unterminated')] : shape;
-      rows.push({ line: item.line, values, header, issues, bytesRead: item.bytesRead });
+      rows.push({ line: item.line, values, header, issues, warnings, bytesRead: item.bytesRead });
     }
     if (rows.length > 0) yield rows;
   }

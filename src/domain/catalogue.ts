@@ -68,6 +68,8 @@ const entries = [
     message: (p) => `${p.value} ${p.detail}` },
   { code: 'output-unsafe', severity: 'fatal', title: 'Output path another account could redirect', fields: ['--out', '--manifest', '--rejects', '--warnings'], manual: 'docs/storage.md', needs: ['value', 'detail'],
     message: (p) => `will not write ${p.value}: ${p.detail}` },
+  { code: 'date-order', severity: 'fatal', title: 'Dates not all readable in one day and month order', fields: ['enquiry_date', '--date-order'], manual: 'docs/formats.md', needs: ['field', 'value', 'limit', 'detail'],
+    message: (p) => `line ${p.limit}: ${f(p)} "${p.value}" ${p.detail}; nothing was stored` },
   { code: 'map-invalid', severity: 'fatal', title: 'Column map is invalid', fields: ['--map'], manual: 'docs/formats.md',
     message: (p) => `the column map${p.value ? ` ${p.value}` : ''} is invalid${d(p)}` },
 
@@ -115,7 +117,10 @@ const entries = [
   { code: 'date-missing', severity: 'error', title: 'Enquiry date missing', fields: ['enquiry_date'], manual: 'CISR90610',
     message: () => `enquiry_date is required (${DATE_FORMS})` },
   { code: 'date-format', severity: 'error', title: 'Enquiry date not a date', fields: ['enquiry_date'], manual: 'CISR90610',
-    message: (p) => `enquiry_date${v(p)} is not a real date in one of the forms ${DATE_FORMS}${p.detail ? `; ${p.detail}` : ''}` },
+    // With `limit` (its London date), the value is a timestamp with a time zone (`detail`).
+    message: (p) => (p.limit === undefined
+      ? `enquiry_date${v(p)} is not a real date in one of the forms ${DATE_FORMS}${p.detail ? `; ${p.detail}` : ''}`
+      : `enquiry_date${v(p)} is a moment with a time zone${p.detail ? ` (${p.detail})` : ''}, not a date: in London it is ${p.limit}; write the day the contact was made as a date (YYYY-MM-DD)`) },
   { code: 'date-before-scheme', severity: 'error', title: 'Date before the scheme began', fields: ['enquiry_date'], manual: 'CISR90610', needs: ['value', 'limit'],
     message: (p) => `enquiry_date ${p.value} is before ${p.limit}, when the scheme's contact history begins` },
   { code: 'date-in-future', severity: 'error', title: 'Date in the future', fields: ['enquiry_date'], manual: 'CISR90610', needs: ['value', 'limit'],
@@ -182,6 +187,10 @@ const entries = [
     message: (p) => `the row repeats line ${p.limit} (the same contact, case and surrounding spaces aside); both are kept as separate contacts (fix the file if one is a copy)` },
   { code: 'matches-recorded', severity: 'warning', title: 'Row matches a contact another import stored', fields: [], manual: 'docs/formats.md', needs: ['value'],
     message: (p) => `the row matches contact ${p.value}${p.detail ? `, recorded from ${p.detail}` : ''}, so it is not stored again; if it is a row corrected in a rejects file whose reject_ columns were dropped, import it with those columns (or give it a contact_ref) so it is stored as the row it was` },
+  { code: 'possible-card-number', severity: 'warning', title: 'Number written as a card number is', fields: ['contact_name', 'action_taken', 'general_notes'], manual: 'DMBM510250', needs: ['field', 'value'],
+    message: (p) => `${f(p)} holds ${p.value}, a number written as a payment card number is, with no card word near it; if it is a card number, take it out (payment details must never be recorded), and if it is a reference it is stored as written` },
+  { code: 'guard-removed', severity: 'warning', title: "Spreadsheet's formula guard removed", fields: [], manual: 'docs/formats.md', needs: ['field', 'value'],
+    message: (p) => `${f(p)} starts with ' before ${p.value}, read as a spreadsheet's formula guard: the ' is removed and the text stored without it; if the ' belongs to the text (a file that neither cis-contact nor a spreadsheet guarding formulas wrote), import the file with --keep-apostrophes` },
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270', needs: ['detail'],
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
 

@@ -6,9 +6,9 @@
 
 import { type Issue, type IssueCode, catalogueOrder, issue } from './catalogue.js';
 import { CONTACT_INPUTS, type ContactInputHeader, type EnquiryInputHeader } from './layout.js';
-import { parseDate, spreadsheetDateHint } from './dates.js';
+import { type DateOrder, parseDate, spreadsheetDateHint, zonedTimestamp } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
-import { describeFindings, findPaymentDetails } from './payment.js';
+import { describeFindings, findPaymentDetails, findPossibleCardNumbers } from './payment.js';
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
 import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
 import { normalisePid, parsePid } from './pid.js';
@@ -59,6 +59,8 @@ export interface RuleSettings {
   today: string;
   strict: boolean;
   abbreviations: AbbreviationFinder;
+  /** How the file writes `03/04/2015`: day first unless it says otherwise (checked for the whole file first). */
+  dateOrder?: DateOrder;
 }
 
 interface Enquiry {
@@ -153,6 +155,8 @@ function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSe
   if (findings.length > 0) {
     sink.errors.push(issue('payment-details', { field: rule.field, detail: describeFindings(text, findings) }));
   }
+  const possible = findPossibleCardNumbers(text);
+  if (possible.length > 0) sink.warnings.push(issue('possible-card-number', { field: rule.field, value: possible.join(', ') }));
   for (const word of settings.abbreviations(text)) {
     sink.warnings.push(issue('abbreviation', { field: rule.field, value: word }));
   }
@@ -254,9 +258,13 @@ function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string 
     sink.errors.push(issue('date-missing', { field: 'enquiry_date' }));
     return undefined;
   }
-  const date = parseDate(raw.enquiry_date!);
+  const date = parseDate(raw.enquiry_date!, settings.dateOrder);
   if (!date) {
-    sink.errors.push(issue('date-format', { field: 'enquiry_date', value: raw.enquiry_date!.trim(), detail: spreadsheetDateHint(raw.enquiry_date!) }));
+    const value = raw.enquiry_date!.trim();
+    const zoned = zonedTimestamp(value);
+    sink.errors.push(zoned
+      ? issue('date-format', { field: 'enquiry_date', value, detail: zoned.zone, limit: zoned.londonDate })
+      : issue('date-format', { field: 'enquiry_date', value, detail: spreadsheetDateHint(value) }));
     return undefined;
   }
   if (date < SCHEME_START) sink.errors.push(issue('date-before-scheme', { field: 'enquiry_date', value: date, limit: SCHEME_START }));
@@ -360,17 +368,17 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
 }
 
 /** Contact-level fields are compared as the rules read them: trimmed, and enumerations and UTRs without case. */
-function comparable(field: ContactInputHeader, value: string | undefined): string {
+function comparable(field: ContactInputHeader, value: string | undefined, order: DateOrder): string {
   const v = (value ?? '').trim();
   if (field === 'contact_name') return v;
   if (field === 'utr') return normaliseUtr(v);
   if (field === 'partners') return splitList(v).map(normaliseUtr).sort().join(';');
-  if (field === 'enquiry_date') return parseDate(v) ?? v;
+  if (field === 'enquiry_date') return parseDate(v, order) ?? v;
   if (field === 'operator_pid') return normalisePid(v);
   return v.toLowerCase();
 }
 
 /** The contact-level fields in which a later row of a contact differs from its first row. */
-export function differingContactFields(first: RawContact, other: RawContact): string[] {
-  return CONTACT_INPUT_HEADERS.filter((f) => comparable(f, first[f]) !== comparable(f, other[f]));
+export function differingContactFields(first: RawContact, other: RawContact, order: DateOrder = 'dmy'): string[] {
+  return CONTACT_INPUT_HEADERS.filter((f) => comparable(f, first[f], order) !== comparable(f, other[f], order));
 }

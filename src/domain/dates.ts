@@ -1,13 +1,17 @@
 /**
  * Enquiry dates in the forms legacy logs and spreadsheets write, real
- * calendar dates only: `YYYY-MM-DD`, UK `D/M/YYYY` and `DD/MM/YY` (20YY),
+ * calendar dates only: `YYYY-MM-DD`, `D/M/YYYY` and `DD/MM/YY` (20YY),
  * `1 Apr 2015` and `1 April 2015`, each optionally with a time of day
  * (`HH:MM[:SS]`, after a space, or a `T` in the ISO form), of which only the
- * date is kept. US order is never guessed: `12/31/2020` is not a date.
+ * date is kept. Day and month order is the file's, never guessed a date at a
+ * time: day first (the manual's order) unless the file is read month first.
  */
 
+/** Which number of `03/04/2015` is the day: `dmy` (UK, the default) or `mdy` (US). */
+export type DateOrder = 'dmy' | 'mdy';
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
-const UK = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})$/;
+const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})$/;
 const NAMED = /^(\d{1,2}) ([A-Za-z]+)\.? (\d{4})$/;
 /** A time of day after the date: only checked, never kept. */
 const TIME = /^(?:(\d{4}-\d{2}-\d{2})T|(.+?) +)([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
@@ -29,13 +33,14 @@ function realDate(y: number, m: number, d: number): boolean {
 
 const asIso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
-function dateOnly(s: string): string | undefined {
+function dateOnly(s: string, order: DateOrder): string | undefined {
   const iso = ISO.exec(s);
   if (iso) return realDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) ? s : undefined;
-  const uk = UK.exec(s);
-  if (uk) {
-    const y = uk[3]!.length === 2 ? 2000 + Number(uk[3]) : Number(uk[3]);
-    const [m, d] = [Number(uk[2]), Number(uk[1])];
+  const slashed = SLASHED.exec(s);
+  if (slashed) {
+    const y = slashed[3]!.length === 2 ? 2000 + Number(slashed[3]) : Number(slashed[3]);
+    const [first, second] = [Number(slashed[1]), Number(slashed[2])];
+    const [m, d] = order === 'dmy' ? [second, first] : [first, second];
     return realDate(y, m, d) ? asIso(y, m, d) : undefined;
   }
   const named = NAMED.exec(s);
@@ -48,12 +53,54 @@ function dateOnly(s: string): string | undefined {
 }
 
 /** The date as `YYYY-MM-DD`, or undefined when it is not a real date in one of the forms. */
-export function parseDate(input: string): string | undefined {
+export function parseDate(input: string, order: DateOrder = 'dmy'): string | undefined {
   const s = input.trim();
-  const plain = dateOnly(s);
+  const plain = dateOnly(s, order);
   if (plain !== undefined || !/\d:\d/.test(s)) return plain;
   const timed = TIME.exec(s);
-  return timed ? dateOnly(timed[1] ?? timed[2]!) : undefined;
+  return timed ? dateOnly(timed[1] ?? timed[2]!, order) : undefined;
+}
+
+/** The two numbers of a slashed date (`03/04/2015`, with or without a time of day), in the order written. */
+function slashedNumbers(input: string): [number, number] | undefined {
+  const s = input.trim();
+  const timed = /\d:\d/.test(s) ? TIME.exec(s) : null;
+  const slashed = SLASHED.exec(timed ? timed[2] ?? '' : s);
+  return slashed ? [Number(slashed[1]), Number(slashed[2])] : undefined;
+}
+
+/** A date that can be read in one order only: its line and value. */
+export interface OrderWitness {
+  line: number;
+  value: string;
+  /** The number that would be its month in the other order: over 12. */
+  notAMonth: number;
+}
+
+/**
+ * What a file's slashed dates say of its order, gathered value by value in
+ * one pass: the first date that can only be day first (its second number is
+ * no month, `15/04/2015`) and the first that can only be month first
+ * (`04/15/2015`). Dates with both numbers up to 12 say nothing; dates with
+ * neither a month are no date at all, for the rules to report.
+ */
+export class DateOrderEvidence {
+  dayFirst: OrderWitness | undefined;
+  monthFirst: OrderWitness | undefined;
+
+  see(value: string, line: number): void {
+    if (this.dayFirst && this.monthFirst) return;
+    const numbers = slashedNumbers(value);
+    if (!numbers) return;
+    const [first, second] = numbers;
+    if (first > 12 && second >= 1 && second <= 12) this.dayFirst ??= { line, value: value.trim(), notAMonth: first };
+    else if (second > 12 && first >= 1 && first <= 12) this.monthFirst ??= { line, value: value.trim(), notAMonth: second };
+  }
+
+  /** The first date that cannot be read in `order`, if any. */
+  against(order: DateOrder): OrderWitness | undefined {
+    return order === 'dmy' ? this.monthFirst : this.dayFirst;
+  }
 }
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -94,6 +141,26 @@ export function spreadsheetDateHint(input: string): string | undefined {
     return `it looks like Excel's d-mmm-yy date, which would be ${spelt(iso)}: write it as ${iso} (or ${d} ${MONTH_NAMES[m - 1]!.slice(0, 3)} ${y})`;
   }
   return undefined;
+}
+
+/** An ISO timestamp with a time zone: `2015-06-30T23:30:00Z`, `…+01:00`, `…-0500`, seconds and their fractions optional. */
+const ZONED = /^(\d{4}-\d{2}-\d{2})[T ]([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d+)?)? ?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * For a timestamp with a time zone: the zone as written and the date it is
+ * in London, where the history's dates are kept. Never accepted: which day
+ * the contact was on for the person recording it is a choice the file must
+ * make, and near midnight the two differ.
+ */
+export function zonedTimestamp(input: string): { zone: string; londonDate: string } | undefined {
+  const zoned = ZONED.exec(input.trim());
+  if (!zoned) return undefined;
+  const [, date, hours, minutes, seconds] = zoned;
+  const zone = zoned[5]!.toUpperCase();
+  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(3).replace(':', '') || '00'}`;
+  const instant = new Date(`${date}T${hours}:${minutes}:${seconds ?? '00'}${offset}`);
+  if (Number.isNaN(instant.getTime()) || parseDate(date!) === undefined) return undefined;
+  return { zone: zone === 'Z' ? 'UTC' : `UTC${offset}`, londonDate: londonDate(instant) };
 }
 
 /** Three months before a date (CISR90260's default view), clamped to the end of a shorter month. */

@@ -19,6 +19,15 @@ export type RecordOutcome =
   | { recorded: true; duplicate: boolean; contacts: RecordedContact[]; warnings: Issue[] }
   | { recorded: false; errors: Issue[]; warnings: Issue[] };
 
+/** How far an import has got, once a batch is committed: the rows so far, and what became of them. */
+export interface ImportProgress {
+  rowsRead: number;
+  bytesRead: number;
+  rowsAccepted: number;
+  rowsDuplicate: number;
+  rowsRejected: number;
+}
+
 /** The outcome of one contact-log import: every row counted once, as accepted, rejected, duplicate or empty. */
 export interface ContactImportSummary {
   file: string;

@@ -1,8 +1,12 @@
 /**
  * Payment details in free text (DMBM510250): card numbers (13-19 digits,
- * optionally grouped by spaces or hyphens, passing Luhn) and bank accounts (a
- * sort code beside an 8-digit account number). Detected numbers are masked,
- * all but the last four digits, wherever they are shown again.
+ * optionally grouped by spaces or hyphens, passing Luhn; or, Luhn or not,
+ * written as a card is written beside a card word) and bank accounts (a sort
+ * code beside an 8-digit account number). Detected numbers are masked, all
+ * but the last four digits, wherever they are shown again. A number written
+ * as a card is, with no card word near, may be a card typed a digit out
+ * (which fails Luhn nine times in ten) or a reference: it is found apart
+ * (`findPossibleCardNumbers`), for a warning.
  *
  * Precise enough for real notes, which are full of dates, case, reference
  * and phone numbers: a number glued to letters is a reference, not a card; a
@@ -96,13 +100,80 @@ function findAccounts(text: string, out: PaymentFinding[]): void {
   for (const span of found) out.push({ kind: sortCodes.includes(span) ? 'sort-code' : 'account', ...span });
 }
 
+/** How many of `sizes` (digit groups, from the first) make a card as cards are printed, or 0. */
+function cardGroups(sizes: readonly number[]): number {
+  if (sizes[0]! >= 13 && sizes[0]! <= 19) return 1;
+  if (sizes[0] !== 4) return 0;
+  // Amex (4-6-5) and Diners (4-6-4).
+  if (sizes[1] === 6 && (sizes[2] === 5 || sizes[2] === 4)) return 3;
+  // Groups of four, the last perhaps shorter.
+  let digits = 4;
+  let k = 1;
+  while (k < sizes.length && sizes[k] === 4 && digits + 4 <= 19) {
+    digits += 4;
+    k++;
+  }
+  const last = sizes[k] ?? 4;
+  if (last < 4 && digits + last >= 13) return k + 1;
+  return digits >= 13 ? k : 0;
+}
+
+/** Card-shaped spans: one run of 13-19 digits, groups of four (the last may be shorter), or 4-6-5 and 4-6-4 as Amex and Diners print them. */
+function cardShapedSpans(text: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  for (const run of text.matchAll(DIGIT_RUN)) {
+    const groups = [...run[0].matchAll(/\d+/g)].map((g) => ({ start: run.index + g.index, end: run.index + g.index + g[0].length, size: g[0].length }));
+    for (let i = 0; i < groups.length;) {
+      const taken = cardGroups(groups.slice(i, i + 6).map((g) => g.size));
+      if (taken === 0) {
+        i++;
+        continue;
+      }
+      spans.push({ start: groups[i]!.start, end: groups[i + taken - 1]!.end });
+      i += taken;
+    }
+  }
+  return spans;
+}
+
+/** Words that say a number is a card's: card, the schemes, debit and credit, the security code and expiry. */
+const CARD_WORD = /(?<![\p{L}\d])(?:cards?|visa|master\s?card|maestro|amex|american\s+express|debit|credit|cvv2?|cvc2?|cv2|security\s+code|expiry|expires|exp)(?![\p{L}\d])/giu;
+/** How far from a number, in characters, a card word may stand and still be about it. */
+const CARD_WORD_REACH = 40;
+
+function nearCardWord(text: string, span: { start: number; end: number }, words: { start: number; end: number }[]): boolean {
+  return words.some((w) => w.end <= span.start ? span.start - w.end <= CARD_WORD_REACH : w.start - span.end <= CARD_WORD_REACH);
+}
+
+/** Card-shaped numbers that neither pass Luhn nor stand near a card word (or, with `nearWord`, those that do). */
+function cardShapedFailingLuhn(text: string, cards: PaymentFinding[], nearWord: boolean): PaymentFinding[] {
+  const words = [...text.matchAll(CARD_WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  return cardShapedSpans(text)
+    .filter((span) => !cards.some((c) => c.start < span.end && span.start < c.end))
+    .filter((span) => nearCardWord(text, span, words) === nearWord)
+    .map((span) => ({ kind: 'card' as const, ...span }));
+}
+
 export function findPaymentDetails(text: string): PaymentFinding[] {
   // Fast exit: most notes hold too few digits to contain either kind.
   if (countDigits(text) < 13 && !/\d{8}/.test(text)) return [];
   const out: PaymentFinding[] = [];
   findCards(text, out);
+  out.push(...cardShapedFailingLuhn(text, out, true));
   findAccounts(text, out);
   return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Numbers written as a card is written, with no card word near, that are not
+ * payment details by the rules above (they fail Luhn): each masked but its
+ * last four digits, for a warning that never repeats them.
+ */
+export function findPossibleCardNumbers(text: string): string[] {
+  if (countDigits(text) < 13) return [];
+  const cards: PaymentFinding[] = [];
+  findCards(text, cards);
+  return cardShapedFailingLuhn(text, cards, false).map((x) => maskSpan(text.slice(x.start, x.end), KEEP.card));
 }
 
 function maskSpan(span: string, keep: number): string {

@@ -1,9 +1,9 @@
 /**
  * Operator PIDs as spreadsheets write them: spaces inside (` 123 4567 `),
  * Excel's leading `'` (a number kept as text) and a trailing `.0` (a number
- * cell) are removed first. A 6-digit value is never
- * padded: a spreadsheet may have dropped a leading zero, but which digit is
- * missing cannot be known, and a wrong PID would be stored for good.
+ * cell) are removed first. A shorter value is never
+ * padded: a spreadsheet may have dropped leading zeros, but whether that is
+ * what is missing cannot be known, and a wrong PID would be stored for good.
  */
 
 import type { IssueCode } from './catalogue.js';
@@ -24,8 +24,10 @@ export function parsePid(input: string | undefined): PidResult {
   if (trimmed === '') return { ok: false, code: 'operator-missing' };
   const pid = normalisePid(trimmed);
   if (PID_FORMAT.test(pid)) return { ok: true, pid };
-  if (/^\d{6}$/.test(pid)) {
-    return { ok: false, code: 'operator-format', value: trimmed, detail: 'it has 6 digits: a spreadsheet may have dropped a leading zero; give all 7 digits, with the column formatted as text' };
+  if (/^\d{1,6}$/.test(pid)) {
+    const missing = 7 - pid.length;
+    const zeros = missing === 1 ? 'a leading zero' : `${missing} leading zeros`;
+    return { ok: false, code: 'operator-format', value: trimmed, detail: `it has ${pid.length} digit${pid.length === 1 ? '' : 's'}: a spreadsheet may have dropped ${zeros}; give all 7 digits, with the column formatted as text` };
   }
   return { ok: false, code: 'operator-format', value: trimmed };
 }

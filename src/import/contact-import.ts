@@ -20,7 +20,7 @@ import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
-import type { ContactImportSummary } from '../domain/outcomes.js';
+import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js';
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
@@ -52,10 +52,12 @@ export interface ContactImportOptions {
   warningsPath?: string | undefined;
   rejectsAlways: boolean;
   dryRun: boolean;
+  /** Keep a leading `'` that a spreadsheet's formula guard would be (the file never went through one). */
+  keepApostrophes?: boolean;
   settings: RuleSettings;
   /** Rows per batch transaction. */
   batchRows?: number;
-  onProgress?: (rowsRead: number, bytesRead: number) => void;
+  onProgress?: (progress: ImportProgress) => void;
   /** Once aborted, no further batch starts; those in hand are finished and accounted. */
   signal?: AbortSignal;
   /** The file as the whole-file check found it: no batch starts once it has changed. */
@@ -124,14 +126,16 @@ function evaluate(
 ): Evaluated {
   const rows = unit.rows;
   const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r)] : [...r.issues, ...unit.issues]));
-  const rowWarnings: Issue[][] = rows.map(() => []);
+  // A guard removed is a warning; under --strict, an error like any other.
+  const rowWarnings: Issue[][] = rows.map((r) => (settings.strict ? [] : [...r.warnings]));
+  if (settings.strict) rows.forEach((r, k) => rowErrors[k]!.push(...r.warnings));
   let prepared: PreparedUnit | undefined;
   let pending: PendingKey | undefined;
   {
     const check = checkContact(raw, lookup, settings);
     for (let k = 0; k < rows.length; k++) {
       if (k > 0) {
-        for (const field of differingContactFields(raw, rawContactOf([rows[k]!]))) {
+        for (const field of differingContactFields(raw, rawContactOf([rows[k]!]), settings.dateOrder)) {
           rowErrors[k]!.push(issue('contact-fields-differ', { field, value: unit.ref ?? '', limit: rows[0]!.line }));
         }
       }
@@ -166,6 +170,8 @@ function sourceLineReader(rawHeader: readonly string[]): ((values: readonly stri
     return Number.isSafeInteger(line) && line > 0 ? line : undefined;
   });
 }
+
+const guardsOf = (warnings: readonly Issue[]) => warnings.filter((w) => w.code === 'guard-removed');
 
 /** Rows of a rejected contact that were fine themselves. */
 function markSiblings(rowErrors: Issue[][]): void {
@@ -209,7 +215,7 @@ class ContactImport {
         this.sourceLineOf = sourceLineReader(header.raw);
       },
       emptyRow: () => this.summary.rowsEmpty++,
-    }, readCsvChunksAhead);
+    }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
     let batch: LogUnit[] = [];
     let size = 0;
     const heap = new HeapCeiling();
@@ -405,10 +411,13 @@ class ContactImport {
         for (let k = 0; k < rows.length; k++) if (e.rowWarnings[k]!.length > 0) await this.warned.add(rows[k]!.values, rows[k]!.line, e.rowWarnings[k]!);
         continue;
       }
-      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, e.rowErrors[k]!);
+      // The guard's removal goes with a rejected row too: its rejects file shows the ' the file had, and this says it will not be stored.
+      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, [...e.rowErrors[k]!, ...guardsOf(e.rowWarnings[k]!)]);
     }
     const rows = evaluated[evaluated.length - 1]?.unit.rows;
-    if (rows) this.options.onProgress?.(this.summary.rowsRead, rows[rows.length - 1]!.bytesRead);
+    if (!rows) return;
+    const { rowsRead, rowsAccepted, rowsDuplicate, rowsRejected } = this.summary;
+    this.options.onProgress?.({ rowsRead, bytesRead: rows[rows.length - 1]!.bytesRead, rowsAccepted, rowsDuplicate, rowsRejected });
   }
 
   /** Counts a unit's rows in the summary; true when they are rejected, their errors complete. */

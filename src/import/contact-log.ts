@@ -10,10 +10,13 @@ import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEAD
 import { reservedRefForm } from '../domain/identity.js';
 import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
-import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, fieldReader } from '../csv/header.js';
+import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, columnIndexOf, fieldReader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
+import type { ColumnCheck } from '../csv/column-scan.js';
+import { type DateOrder, DateOrderEvidence } from '../domain/dates.js';
+import { inputError } from '../domain/errors.js';
 import type { FileSnapshot } from '../csv/file-snapshot.js';
-import { type ChunkReader, type Row, type RowEvents, csvRowChunks } from '../csv/rows.js';
+import { type ChunkReader, type Row, type RowEvents, type RowReading, csvRowChunks } from '../csv/rows.js';
 import { CompactIndex } from './compact-index.js';
 
 export const CONTACT_LOG_LAYOUT: FileLayout = {
@@ -69,8 +72,10 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
   return logReaders(rows[0]!.header).contact(rows);
 }
 
-export function logRows(file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader): AsyncGenerator<LogRow[]> {
-  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read);
+export function logRows(
+  file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader, reading?: RowReading,
+): AsyncGenerator<LogRow[]> {
+  return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read, reading);
 }
 
 /**
@@ -105,12 +110,40 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
 }
 
 /**
- * Checks the whole file's bytes and quoting, then the header: fatal problems
- * surface before anything at all is written, not after the batches before
- * them have been committed.
+ * The order of day and month is the file's: every slashed enquiry_date must
+ * read in the order chosen, or the file is refused whole. One date read
+ * wrongly would be stored for good, and a file in the other order is most
+ * likely read wrongly wherever both numbers are up to 12, where nothing shows.
  */
-export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap): Promise<FileSnapshot | undefined> {
-  const snapshot = await checkWholeFile(file, check);
+function dateOrderCheck(order: DateOrder, map: ColumnMap): ColumnCheck {
+  const evidence = new DateOrderEvidence();
+  return {
+    column: (header) => columnIndexOf(header, 'enquiry_date', map),
+    cell: (value, line) => evidence.see(value, line),
+    finish: () => {
+      const wrong = evidence.against(order);
+      if (!wrong) return;
+      const other = order === 'dmy' ? evidence.dayFirst : evidence.monthFirst;
+      const read = order === 'dmy' ? 'day first, as dates are unless --date-order says otherwise' : 'month first, as --date-order mdy says';
+      const both = other
+        ? `, and line ${other.line}'s "${other.value}" cannot be read ${order === 'dmy' ? 'month' : 'day'} first (its month would be ${other.notAMonth}): the file holds dates written in both orders`
+        : `: the file looks written ${order === 'dmy' ? 'month first (US order)' : 'day first'}`;
+      throw inputError('date-order', {
+        field: 'enquiry_date', value: wrong.value, limit: wrong.line, detail: `cannot be read ${read} (its month would be ${wrong.notAMonth})${both}`,
+      }, other
+        ? 'neither --date-order reads every date of the file: correct the dates written in the other order (or write them all as YYYY-MM-DD) and import it again'
+        : order === 'dmy' ? 'if every date of the file is written month first, import it with --date-order mdy' : 'if every date of the file is written day first, leave --date-order out');
+    },
+  };
+}
+
+/**
+ * Checks the whole file's bytes, quoting and day and month order, then the
+ * header: fatal problems surface before anything at all is written, not
+ * after the batches before them have been committed.
+ */
+export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap, order: DateOrder = 'dmy'): Promise<FileSnapshot | undefined> {
+  const snapshot = await checkWholeFile(file, { ...check, column: () => dateOrderCheck(order, map) });
   const rows = logRows(file, check.format, map, { header: () => {} });
   try {
     await rows.next();

@@ -25,7 +25,7 @@ import type { Database } from './database.js';
 import { CLIENT_SCHEMA_VERSION } from './schema-version.js';
 
 /** Setting to value; the values are constants, written into the one statement. */
-export const PINNED_SETTINGS: Readonly<Record<string, string>> = {
+const PINNED_SETTINGS: Readonly<Record<string, string>> = {
   search_path: 'pg_catalog, pg_temp',
   DateStyle: 'ISO, YMD',
   TimeZone: 'UTC',

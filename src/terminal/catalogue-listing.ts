@@ -50,6 +50,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },
   'output-unsafe': { value: '/srv/team/contacts.rejects.csv', detail: '/srv/team is writable by other accounts (mode 777) and not sticky: one of them could put a link where the file goes, or take it away' },
   'output-is-input': { value: 'contacts.rejects.csv', detail: 'is the input contacts.rejects.csv: writing rejected rows there would destroy the file being read' },
+  'date-order': { field: 'enquiry_date', value: '04/15/2015', limit: 3, detail: 'cannot be read day first, as dates are unless --date-order says otherwise (its month would be 15): the file looks written month first (US order)' },
   'map-invalid': { value: 'legacy-map.json', detail: 'channel "Tel In" translates into "telephone", which is not a channel' },
   'ref-invalid': { field: 'contact_ref', value: 'CASE/12', detail: 'contains /' },
   'payment-details': { field: 'general_notes', detail: 'a payment card number (**** **** **** 1111)' },
@@ -75,6 +76,8 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'abbreviation': { field: 'general_notes', value: 'WAM' },
   'identical-row': { limit: 4 },
   'matches-recorded': { value: '1042 (sha256:5f0c…#1)', detail: 'legacy.csv' },
+  'possible-card-number': { field: 'general_notes', value: '************3715' },
+  'guard-removed': { field: 'general_notes', value: '"-"' },
   'partners-changed': { detail: 'partner 7777777777 joined it since, and is not given this contact' },
 };
 

@@ -9,9 +9,10 @@
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Ui } from './ui.js';
+import type { ImportProgress } from '../domain/outcomes.js';
 
 export interface Progress {
-  update: (rowsRead: number, bytesRead: number) => void;
+  update: (progress: ImportProgress) => void;
   stop: () => void;
 }
 
@@ -28,11 +29,16 @@ function fileSize(file: string): number | undefined {
   }
 }
 
-/** `{"event":"progress","file":…,"rowsRead":…,"bytesRead":…,"bytes":…}` a line on stderr. */
+/**
+ * `{"event":"progress","file":…,"rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsRejected":…}`
+ * a line on stderr: the counts are of the rows read so far, and add up to rowsRead.
+ */
 function jsonLines(file: string): Progress {
   const bytes = fileSize(file) ?? null;
   return {
-    update: (rowsRead, bytesRead) => process.stderr.write(`${JSON.stringify({ event: 'progress', file, rowsRead, bytesRead, bytes })}\n`),
+    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsRejected }) => process.stderr.write(
+      `${JSON.stringify({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsRejected })}\n`,
+    ),
     stop: () => {},
   };
 }
@@ -52,7 +58,7 @@ export function progressReporter(ui: Ui, file: string, style: ProgressStyle = 'a
   const started = Date.now();
   bar.start(Math.max(size, 1), 0, { rows: 0, speed: 0 });
   return {
-    update: (rows, bytes) => {
+    update: ({ rowsRead: rows, bytesRead: bytes }) => {
       const seconds = (Date.now() - started) / 1000;
       bar.update(Math.min(bytes, size), { rows, speed: seconds > 0 ? Math.round(rows / seconds) : 0 });
     },

@@ -21,7 +21,11 @@ describe('formula guard', () => {
     for (const text of texts) {
       const guarded = neutralise(text);
       expect(restore(guarded), JSON.stringify(text)).toBe(text);
-      expect(restoreRow([guarded])).toEqual([text]);
+      const row = [guarded];
+      const removedFrom = restoreRow(row);
+      expect(row).toEqual([text]);
+      // Each removal is reported, by column: a guarded cell's, and no other.
+      expect(removedFrom).toEqual(guarded === text ? undefined : [0]);
       expect(neutralise(restore(guarded))).toBe(guarded);
     }
   });

@@ -56,7 +56,7 @@ const ERROR_CASES: Case[] = [
   ['action-too-long', enquiry({ action_taken: '😀'.repeat(101) }), enquiry({ action_taken: '😀'.repeat(100) })],
   ['action-too-long', enquiry({ action_taken: 'a'.repeat(101) }), enquiry({ action_taken: ` ${'a'.repeat(100)}  ` })],
   ['notes-too-long', enquiry({ general_notes: 'n'.repeat(513) }), enquiry({ general_notes: 'n'.repeat(512) })],
-  ['payment-details', enquiry({ general_notes: 'card 4111 1111 1111 1111' }), enquiry({ general_notes: 'card 4111 1111 1111 1112' })],
+  ['payment-details', enquiry({ general_notes: 'card 4111 1111 1111 1111' }), enquiry({ general_notes: 'invoice 4111 1111 1111 1112' })],
   ['payment-details', { contact_name: 'Jo 12-34-56 12345678' }, { contact_name: 'Jo 12-34-56' }],
 ];
 

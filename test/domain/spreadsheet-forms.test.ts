@@ -62,12 +62,16 @@ describe('dates as spreadsheets make them', () => {
 });
 
 describe('PIDs as spreadsheets write them', () => {
-  it("removes spaces inside, Excel's leading ' and a trailing .0; never pads six digits", () => {
+  it("removes spaces inside, Excel's leading ' and a trailing .0; never pads a shorter PID", () => {
     expect(parsePid('1234567.0')).toEqual({ ok: true, pid: '1234567' });
     expect(parsePid("'0123456")).toEqual({ ok: true, pid: '0123456' });
     expect(parsePid(' 123 4567 ')).toEqual({ ok: true, pid: '1234567' });
     expect(parsePid('0123456')).toEqual({ ok: true, pid: '0123456' });
     expect(parsePid('123456')).toMatchObject({ ok: false, code: 'operator-format', detail: expect.stringMatching(/dropped a leading zero/) });
+    // Any shorter PID: a number column drops every leading zero.
+    expect(parsePid('53688.0')).toMatchObject({ ok: false, code: 'operator-format', detail: expect.stringMatching(/^it has 5 digits: a spreadsheet may have dropped 2 leading zeros;/) });
+    expect(parsePid('7')).toMatchObject({ ok: false, code: 'operator-format', detail: expect.stringMatching(/^it has 1 digit: a spreadsheet may have dropped 6 leading zeros;/) });
+    expect(parsePid('12345678')).toEqual({ ok: false, code: 'operator-format', value: '12345678' });
     expect(parsePid('1234567.5')).toMatchObject({ ok: false, code: 'operator-format' });
     expect(parsePid('  ')).toEqual({ ok: false, code: 'operator-missing' });
   });

@@ -94,11 +94,22 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     const events = r.stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
     const size = statSync(join(FIXTURES, 'contacts.csv')).size;
     expect(events.length).toBeGreaterThan(1);
-    for (const e of events) expect(e).toEqual({ event: 'progress', file: join(FIXTURES, 'contacts.csv'), rowsRead: expect.any(Number), bytesRead: expect.any(Number), bytes: size });
+    for (const e of events) {
+      expect(e).toEqual({
+        event: 'progress', file: join(FIXTURES, 'contacts.csv'), rowsRead: expect.any(Number), bytesRead: expect.any(Number), bytes: size,
+        rowsAccepted: expect.any(Number), rowsDuplicate: expect.any(Number), rowsRejected: expect.any(Number),
+      });
+      // The rows so far, each counted once.
+      expect(e.rowsAccepted + e.rowsDuplicate + e.rowsRejected).toBe(e.rowsRead);
+    }
     const rows = events.map((e) => e.rowsRead);
     expect(rows).toEqual([...rows].sort((a, b) => a - b));
     expect(new Set(rows).size).toBe(rows.length);
-    expect(events.at(-1)).toMatchObject({ rowsRead: r.json.rowsRead, bytesRead: size });
+    expect(events.at(-1)).toMatchObject({
+      rowsRead: r.json.rowsRead, bytesRead: size, rowsAccepted: r.json.rowsAccepted, rowsDuplicate: r.json.rowsDuplicate, rowsRejected: r.json.rowsRejected,
+    });
+    // A batch of four rows with a rejected one among them: the counts move as batches are committed.
+    expect(events.some((e) => e.rowsRejected > 0 && e.rowsRejected < r.json.rowsRejected)).toBe(true);
   });
 
   it('a corrected rejects file imports exactly the corrected rows', async () => {

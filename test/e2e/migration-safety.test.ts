@@ -4,7 +4,7 @@
  * accounted for, and real notes are stored as they were written.
  */
 
-import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +134,14 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     const told = await cli(['--json', 'import', log, '--dry-run', '--rejects', join(cwd, 'dry-told.csv')]);
     expect(told.json.rejectsFile).toBe(join(cwd, 'dry-told.csv'));
     expect(readFileSync(join(cwd, 'dry-told.csv'), 'utf8')).toContain('contact-name-too-long');
+    // Told where, but nothing rejected: no file, and no path printed.
+    const clean = write('dry-clean.csv', `${[HEADER, row('DRY-2', 'fine', 'Jo Bloggs')].join('\n')}\n`);
+    const quiet = await cli(['import', clean, '--dry-run', '--rejects', join(cwd, 'dry-none.csv')]);
+    expect(quiet.code).toBe(0);
+    expect(existsSync(join(cwd, 'dry-none.csv'))).toBe(false);
+    expect(quiet.stdout + quiet.stderr).not.toContain('dry-none.csv');
+    const quietJson = await cli(['--json', 'import', clean, '--dry-run', '--rejects', join(cwd, 'dry-none.csv')]);
+    expect(quietJson.json).toMatchObject({ dryRun: true, rowsAccepted: 1, rejectsFile: null });
   });
 
   it('a quote never closed is fatal, naming its line and what it would swallow: no row is lost silently', async () => {

@@ -62,7 +62,7 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
     let counted = 0;
     const run = importContacts(store, {
       ...options, batchRows: 5,
-      onProgress: (rows) => {
+      onProgress: ({ rowsRead: rows }) => {
         // Another program goes on writing the file once the first batch is in.
         if (counted === 0) appendFileSync(file, `${row('appended-41')}\n`);
         counted = rows;
