@@ -77,13 +77,13 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
     json: report,
     report: () => {
       if (report.intact) {
-        ui.say(`${ui.colour.green('Intact')}: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
+        ui.say(ui.colour.green('Intact'), `: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
         if (report.checkpoints.given > 0) ui.say(`  ${report.checkpoints.matched} of ${report.checkpoints.given} checkpoints matched; none differs.`);
         // One line, kept by the auditor somewhere the store's owner cannot reach: `verify --checkpoint FILE` holds the store to it later.
         if (report.checkpoint) ui.say(JSON.stringify({ checkpoint: report.checkpoint } satisfies CheckpointLine));
         return;
       }
-      ui.say(`${ui.colour.red('NOT intact')}: ${report.failureCount} problem${report.failureCount === 1 ? '' : 's'} in ${report.source} (checked ${entries(report.checked)}):`);
+      ui.say(ui.colour.red('NOT intact'), `: ${report.failureCount} problem${report.failureCount === 1 ? '' : 's'} in ${report.source} (checked ${entries(report.checked)}):`);
       for (const f of report.failures) {
         const who = f.recordedBy ? `, recorded by ${f.recordedBy}` : '';
         ui.say(`  ${f.seq === null ? '-' : `entry ${f.seq}`} [${f.kind}${who}]: ${f.reason}`);

@@ -8,6 +8,7 @@
 
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
+import { screenJson } from '../domain/screen-text.js';
 import type { Ui } from './ui.js';
 
 export interface Progress {
@@ -32,7 +33,7 @@ function fileSize(file: string): number | undefined {
 function jsonLines(file: string): Progress {
   const bytes = fileSize(file) ?? null;
   return {
-    update: (rowsRead, bytesRead) => process.stderr.write(`${JSON.stringify({ event: 'progress', file, rowsRead, bytesRead, bytes })}\n`),
+    update: (rowsRead, bytesRead) => process.stderr.write(`${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes })}\n`),
     stop: () => {},
   };
 }
