@@ -5,6 +5,7 @@ import { type ChainReport, ChainVerifier, type Checkpoint, FAILURES_LISTED } fro
 import { readCheckpoints } from '../outputs/checkpoint-file.js';
 import { openExport } from '../outputs/export-reader.js';
 import { canonicalEntries, chainHead, strayEnquiries } from '../storage/history-reader.js';
+import { forbiddenEntries } from '../storage/forbidden-entries.js';
 import { reading } from './reading.js';
 
 export interface VerifyFlags {
@@ -42,6 +43,12 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
     for (const [i, s] of stray.first.entries()) {
       verifier.fail({ seq: s.contactSeq, sourceKey: null, recordedBy: null }, 'missing',
         `enquiry ${s.position} of contact ${s.contactSeq} is stored, but no contact ${s.contactSeq} is${i === stray.first.length - 1 && stray.count > stray.first.length ? ` (and ${stray.count - stray.first.length} more such enquiries)` : ''}`);
+    }
+    // Entries stored before the database refused what the tool refuses (drizzle/0007): their chain holds, but they are named.
+    const forbidden = await forbiddenEntries(store.db, FAILURES_LISTED);
+    for (const [i, f] of forbidden.first.entries()) {
+      const more = i === forbidden.first.length - 1 && forbidden.count > forbidden.first.length ? ` (and ${forbidden.count - forbidden.first.length} more such findings)` : '';
+      verifier.fail(f, 'forbidden', `${f.reason}${more}`);
     }
     // The stored head must be the last entry checked: nothing may hide beyond it.
     const head = await chainHead(store.db);

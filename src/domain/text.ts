@@ -33,12 +33,18 @@ export function codePointLength(s: string): number {
  * them. Listed, not `\p{Cf}`, so that the database's constraint (drizzle/0007)
  * holds the very same list whatever Unicode version Node knows.
  */
-export const FORMAT_CHARACTERS = '\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e'
+const FORMAT_CHARACTERS = '\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e'
   + '\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{110bd}\\u{110cd}\\u{13430}-\\u{1343f}\\u{1bca0}-\\u{1bca3}'
   + '\\u{1d173}-\\u{1d17a}\\u{e0001}\\u{e0020}-\\u{e007f}';
 
-const CONTROL_SINGLE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}]`, 'u');
-const CONTROL_MULTI_LINE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}]`, 'u');
+/** What text may not hold, as a bracket expression: single-line text, and notes (which may hold tabs and line breaks). */
+export const FORBIDDEN_CHARACTERS = {
+  singleLine: `[\\u0000-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}]`,
+  multiLine: `[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}]`,
+} as const;
+
+const CONTROL_SINGLE_LINE = new RegExp(FORBIDDEN_CHARACTERS.singleLine, 'u');
+const CONTROL_MULTI_LINE = new RegExp(FORBIDDEN_CHARACTERS.multiLine, 'u');
 
 /** The code point as `U+XXXX`. */
 export const codePointName = (c: number): string => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;

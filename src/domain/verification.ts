@@ -30,7 +30,8 @@ export interface Checkpoint {
   source: string;
 }
 
-export type FailureKind = 'altered' | 'missing' | 'out-of-order' | 'broken-link' | 'rewritten';
+/** `forbidden`: the entry's chain holds, but it holds what the tool and the database refuse (stored before they did). */
+export type FailureKind = 'altered' | 'missing' | 'out-of-order' | 'broken-link' | 'rewritten' | 'forbidden';
 
 export interface ChainFailure {
   seq: number | null;
