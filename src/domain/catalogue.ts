@@ -49,6 +49,8 @@ const entries = [
   // Fatal: nothing is written by the run.
   { code: 'file-unreadable', severity: 'fatal', title: 'File cannot be read', fields: [], manual: 'docs/formats.md',
     message: (p) => `cannot read ${p.value ?? 'the file'}${d(p)}` },
+  { code: 'checkpoint-other-store', severity: 'fatal', title: 'Checkpoint of another store', fields: [], manual: 'docs/audit.md', needs: ['value', 'detail'],
+    message: (p) => `the checkpoint at ${p.value} is of another store, so it says nothing about this one${d(p)}` },
   { code: 'missing-column', severity: 'fatal', title: 'Required column missing', fields: [], manual: 'docs/formats.md',
     message: (p) => (p.field === undefined
       // The one case with no column to name: no header line at all.

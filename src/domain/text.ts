@@ -47,7 +47,7 @@ const CONTROL_SINGLE_LINE = new RegExp(FORBIDDEN_CHARACTERS.singleLine, 'u');
 const CONTROL_MULTI_LINE = new RegExp(FORBIDDEN_CHARACTERS.multiLine, 'u');
 
 /** The code point as `U+XXXX`. */
-export const codePointName = (c: number): string => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+const codePointName = (c: number): string => `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** The first forbidden control or format character, as `U+XXXX`, or undefined. Notes may hold line breaks and tabs. */
 export function findControlCharacter(s: string, multiline: boolean): string | undefined {

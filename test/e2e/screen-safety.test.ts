@@ -10,6 +10,8 @@
  */
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit.js';
@@ -187,6 +189,62 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stdout).not.toMatch(RAW_UNSAFE);
       expect(JSON.stringify(r.json)).toMatch(/control-character/);
+    }
+  });
+});
+
+describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
+  let ours: Target;
+  let theirs: Target;
+  let cwd: string;
+  const record = (target: Target, ref: string) => runCli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry',
+    '--subject', 'Letter', '--action', `Sent ${ref}`, '--ref', ref, '--date', '2024-03-01'], target.env, { cwd });
+
+  beforeAll(async () => {
+    ({ target: ours, cwd } = await fixtureStore(driver, 'stores'));
+    ({ target: theirs } = await fixtureStore(driver, 'stores-other'));
+    for (const ref of ['A-1', 'A-2']) expect((await record(ours, ref)).code).toBe(0);
+    for (const ref of ['B-1', 'B-2']) expect((await record(theirs, ref)).code).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await ours?.dispose();
+    await theirs?.dispose();
+  });
+
+  it('an intact verify warns, before its checkpoint line, that only a kept checkpoint shows an owner\'s rewrite; the line names the store', async () => {
+    const r = await runCli(['verify'], ours.env, { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(1, -1).join(' ')).toMatch(/owner or a superuser .* shows only against a checkpoint kept outside the store/);
+    const line = JSON.parse(lines.at(-1)!);
+    expect(line.checkpoint.store).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(join(cwd, 'ours.txt'), `${r.stdout}`);
+    expect((await runCli(['verify', '--checkpoint', join(cwd, 'ours.txt')], ours.env, { cwd })).code).toBe(0);
+  });
+
+  it('a checkpoint of another store is refused as such, exit 2, never called a rewrite', async () => {
+    const taken = await runCli(['verify'], theirs.env, { cwd });
+    writeFileSync(join(cwd, 'theirs.txt'), taken.stdout);
+    const r = await runCli(['verify', '--checkpoint', join(cwd, 'theirs.txt')], ours.env, { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/theirs\.txt:\d+ is of another store/);
+    expect(r.stdout).not.toMatch(/rewritten|NOT intact/);
+    // An export's manifest names its store too.
+    expect((await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'theirs.jsonl')], theirs.env, { cwd })).code).toBe(0);
+    const byManifest = await runCli(['verify', '--checkpoint', join(cwd, 'theirs.jsonl')], ours.env, { cwd });
+    expect(byManifest.code).toBe(2);
+    expect(byManifest.stderr).toMatch(/another store/);
+  });
+
+  it('a checkpoint line with a note after it, or cut short, is refused naming the file and line', async () => {
+    const taken = await runCli(['verify'], ours.env, { cwd });
+    const line = taken.stdout.trim().split('\n').at(-1)!;
+    for (const [name, text] of [['noted.txt', `kept by the auditor\n${line} -- kept 1 May\n`], ['cut.txt', `kept by the auditor\n${line.slice(0, 40)}\n${line.slice(40)}\n`]]) {
+      writeFileSync(join(cwd, name!), text!);
+      const r = await runCli(['verify', '--checkpoint', join(cwd, name!)], ours.env, { cwd });
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stderr).toContain(`${join(cwd, name!)}, line 2`);
     }
   });
 });
