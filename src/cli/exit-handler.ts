@@ -52,9 +52,10 @@ export function fail(session: Session, error: unknown): number {
   const failure = classify(error, session);
   const ui = session.ui;
   const c = ui.colour;
-  ui.say(`${c.red('cis-contact:')} ${failure.message}${failure.code !== 'usage' && failure.code !== 'internal-error' ? c.dim(` [${failure.code}]`) : ''}`);
-  if (failure.hint) ui.say(`  ${c.dim(failure.hint)}`);
-  if (failure.kind === 'internal' && process.env.CIS_CONTACT_DEBUG) ui.say(String((error as Error)?.stack ?? error));
+  // The message may quote what a file or the store holds: `say` shows it screen-safe.
+  ui.say(c.red('cis-contact:'), ` ${failure.message}`, c.dim(failure.code !== 'usage' && failure.code !== 'internal-error' ? ` [${failure.code}]` : ''));
+  if (failure.hint) ui.say('  ', c.dim(failure.hint));
+  if (failure.kind === 'internal' && process.env.CIS_CONTACT_DEBUG) for (const line of String((error as Error)?.stack ?? error).split('\n')) ui.say(line);
   if (ui.json) ui.document({ error: { code: failure.code, message: failure.message } });
   return EXIT_CODES[failure.kind];
 }

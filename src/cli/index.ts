@@ -1,4 +1,5 @@
 import { isPostgresWriteAfterClose } from '../storage/postgres-stray-write.js';
+import { screenText } from '../domain/screen-text.js';
 import { main } from './program.js';
 
 // A closed pipe (`history ... | head`) is the reader saying it has enough: end quietly.
@@ -11,7 +12,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // see postgres-stray-write.ts and its canary in test/storage/library-internals.test.ts.
 process.on('uncaughtException', (error) => {
   if (isPostgresWriteAfterClose(error)) return;
-  process.stderr.write(`cis-contact: internal error: ${error.stack ?? String(error)}\n`);
+  const lines = String(error.stack ?? error).split('\n').map(screenText);
+  process.stderr.write(`cis-contact: internal error: ${lines.join('\n')}\n`);
   process.exit(3);
 });
 

@@ -24,7 +24,7 @@ export async function codes(session: Session, code: string | undefined, flags: C
       }
       const c = ui.colour;
       for (const l of list) {
-        ui.say(`${c.bold(l.code)}  ${l.severity}  ${l.title}`);
+        ui.say(c.bold(l.code), `  ${l.severity}  ${l.title}`);
         if (l.fields.length > 0) ui.say(`  fields:  ${l.fields.join(', ')}`);
         ui.say(`  source:  ${l.manual}`);
         ui.say(`  example: ${l.example}`);

@@ -5,7 +5,7 @@ import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
-import { contactsInOrder, exportLineChunks, matchingContacts } from '../storage/history-reader.js';
+import { contactsInOrder, exportLineChunks, matchingContacts, storeIdentity } from '../storage/history-reader.js';
 import { EXPORT_CSV_COLUMNS, exportCsvRows, manifestLine } from '../outputs/export-format.js';
 import { WholeFile } from '../outputs/whole-file.js';
 import { assertSafeOutput } from '../outputs/private-file.js';
@@ -68,7 +68,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   const filter = { ...dateFilter(flags), ...utrFilter(flags.utr) };
   const filtered = Object.values(filter).some((v) => v !== undefined);
   const store = await session.store({ create: false });
-  const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered };
+  const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered, store: null };
   let total = 0;
   const kept = [flags.out, manifestFile].filter((f): f is string => f !== undefined);
   const notKept = flags.out ? `none kept: ${kept.join(' and ')} left as ${kept.length > 1 ? 'they were' : 'it was'}` : 'with no manifest: what was written will not verify';
@@ -85,6 +85,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
     await reading(session, async () => {
       // The entries there are now: those recorded while it runs are for the next export.
       const matching = await matchingContacts(store.db, filter);
+      manifest.store = await storeIdentity(store.db);
       total = matching.count;
       const scope = { ...filter, through: matching.lastSeq };
       if (format === 'jsonl') {

@@ -82,7 +82,7 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
     ui.result(() => {
       if (outcome) describeRecordOutcome(ui, outcome, `line ${result.line}: `, dryRun);
       else {
-        ui.say(`line ${result.line}: ${ui.colour.red('Not recorded')}`);
+        ui.say(`line ${result.line}: `, ui.colour.red('Not recorded'));
         ui.issues(result.errors);
       }
     });

@@ -4,7 +4,8 @@ import { interruptedError } from '../domain/errors.js';
 import { type ChainReport, ChainVerifier, type Checkpoint, FAILURES_LISTED } from '../domain/verification.js';
 import { readCheckpoints } from '../outputs/checkpoint-file.js';
 import { openExport } from '../outputs/export-reader.js';
-import { canonicalEntries, chainHead, strayEnquiries } from '../storage/history-reader.js';
+import { canonicalEntries, chainHead, storeIdentity, strayEnquiries } from '../storage/history-reader.js';
+import { forbiddenEntries } from '../storage/forbidden-entries.js';
 import { reading } from './reading.js';
 
 export interface VerifyFlags {
@@ -15,7 +16,8 @@ export interface VerifyFlags {
 
 /** What an auditor keeps outside the store: the chain's head as it stands now. */
 export interface CheckpointLine {
-  checkpoint: { seq: number; headHash: string; takenAt: string; location: string };
+  /** `store`: the hash of the store's first entry, which names it (a restore keeps it). */
+  checkpoint: { seq: number; headHash: string; takenAt: string; location: string; store: string };
 }
 
 type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null };
@@ -43,11 +45,17 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
       verifier.fail({ seq: s.contactSeq, sourceKey: null, recordedBy: null }, 'missing',
         `enquiry ${s.position} of contact ${s.contactSeq} is stored, but no contact ${s.contactSeq} is${i === stray.first.length - 1 && stray.count > stray.first.length ? ` (and ${stray.count - stray.first.length} more such enquiries)` : ''}`);
     }
+    // Entries stored before the database refused what the tool refuses (drizzle/0007): their chain holds, but they are named.
+    const forbidden = await forbiddenEntries(store.db, FAILURES_LISTED);
+    for (const [i, f] of forbidden.first.entries()) {
+      const more = i === forbidden.first.length - 1 && forbidden.count > forbidden.first.length ? ` (and ${forbidden.count - forbidden.first.length} more such findings)` : '';
+      verifier.fail(f, 'forbidden', `${f.reason}${more}`);
+    }
     // The stored head must be the last entry checked: nothing may hide beyond it.
     const head = await chainHead(store.db);
     const report = verifier.finish({ ...head, firstSeq: head.count > 0 ? 1 : null, filtered: false });
     const checkpoint = report.intact && report.lastSeq !== null
-      ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location }
+      ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location, store: (await storeIdentity(store.db))! }
       : null;
     return { ...report, source: store.location, checkpoint };
   }, howFar);
@@ -77,15 +85,20 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
     json: report,
     report: () => {
       if (report.intact) {
-        ui.say(`${ui.colour.green('Intact')}: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
+        ui.say(ui.colour.green('Intact'), `: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
         if (report.checkpoints.given > 0) ui.say(`  ${report.checkpoints.matched} of ${report.checkpoints.given} checkpoints matched; none differs.`);
+        else if (report.checkpoint) {
+          ui.say('  The chain is whole as it stands. The tables\' owner or a superuser can rewrite and re-chain a history so that it still reads whole:');
+          ui.say('  such a rewrite shows only against a checkpoint kept outside the store (verify --checkpoint FILE). Keep this line somewhere they cannot reach:');
+        }
         // One line, kept by the auditor somewhere the store's owner cannot reach: `verify --checkpoint FILE` holds the store to it later.
         if (report.checkpoint) ui.say(JSON.stringify({ checkpoint: report.checkpoint } satisfies CheckpointLine));
         return;
       }
-      ui.say(`${ui.colour.red('NOT intact')}: ${report.failureCount} problem${report.failureCount === 1 ? '' : 's'} in ${report.source} (checked ${entries(report.checked)}):`);
+      ui.say(ui.colour.red('NOT intact'), `: ${report.failureCount} problem${report.failureCount === 1 ? '' : 's'} in ${report.source} (checked ${entries(report.checked)}):`);
       for (const f of report.failures) {
-        const who = f.recordedBy ? `, recorded by ${f.recordedBy}` : '';
+        // A rewritten entry's writer is not who rewrote it: its reason says so in words, not in this bracket.
+        const who = f.recordedBy && f.kind !== 'rewritten' ? `, recorded by ${f.recordedBy}` : '';
         ui.say(`  ${f.seq === null ? '-' : `entry ${f.seq}`} [${f.kind}${who}]: ${f.reason}`);
       }
       if (report.failureCount > report.failures.length) ui.say(`  … and ${report.failureCount - report.failures.length} more (the first ${report.failures.length} are listed)`);

@@ -49,6 +49,8 @@ const entries = [
   // Fatal: nothing is written by the run.
   { code: 'file-unreadable', severity: 'fatal', title: 'File cannot be read', fields: [], manual: 'docs/formats.md',
     message: (p) => `cannot read ${p.value ?? 'the file'}${d(p)}` },
+  { code: 'checkpoint-other-store', severity: 'fatal', title: 'Checkpoint of another store', fields: [], manual: 'docs/audit.md', needs: ['value', 'detail'],
+    message: (p) => `the checkpoint at ${p.value} is of another store, so it says nothing about this one${d(p)}` },
   { code: 'missing-column', severity: 'fatal', title: 'Required column missing', fields: [], manual: 'docs/formats.md',
     message: (p) => (p.field === undefined
       // The one case with no column to name: no header line at all.
@@ -80,7 +82,7 @@ const entries = [
     message: () => 'the last row does not end with a line break, though the lines before it do: the file may have been cut short or may still be being written, so the row may be cut too; once the file is complete, end its last line with a line break and import it again' },
   { code: 'ref-invalid', severity: 'error', title: 'Contact reference has a reserved form', fields: ['contact_ref'], manual: 'docs/formats.md', needs: ['field', 'detail'],
     message: (p) => `${f(p)}${v(p)} ${p.detail}: the tool keys contacts without a reference that way, so a reference may not contain a slash, nor start with sha256: or uuid: (its own forms)` },
-  { code: 'control-character', severity: 'error', title: 'Control character in text', fields: ['contact_name', 'action_taken', 'general_notes'], manual: 'docs/formats.md', needs: ['field', 'value'],
+  { code: 'control-character', severity: 'error', title: 'Control character in text', fields: ['contact_ref', 'contact_name', 'action_taken', 'general_notes'], manual: 'docs/formats.md', needs: ['field', 'value'],
     message: (p) => `${f(p)} contains the control character ${p.value}${p.detail ? `; ${p.detail}` : ''}` },
   { code: 'utr-missing', severity: 'error', title: 'UTR missing', fields: ['utr'], manual: 'CISR90020', needs: ['field'],
     message: (p) => `${f(p)} is required` },

@@ -13,6 +13,7 @@ import type { ChainedEntry } from './layout.js';
 
 export type { ChainedEntry };
 import { sha256Hex } from './identity.js';
+import { inputError } from './errors.js';
 
 export interface Manifest {
   count: number;
@@ -21,6 +22,8 @@ export interface Manifest {
   headHash: string | null;
   /** An export restricted by --from/--to/--utr holds only some entries: gaps are expected. */
   filtered: boolean;
+  /** The store it came from: the hash of its first entry, which a restore keeps. Absent on older manifests; null for an empty store. */
+  store?: string | null;
 }
 
 /** What an entry's hash was when a checkpoint was taken, and where the checkpoint came from. */
@@ -28,9 +31,12 @@ export interface Checkpoint {
   seq: number;
   hash: string;
   source: string;
+  /** The store it was taken of: the hash of its first entry. Absent on checkpoints written before stores were named. */
+  store?: string | undefined;
 }
 
-export type FailureKind = 'altered' | 'missing' | 'out-of-order' | 'broken-link' | 'rewritten';
+/** `forbidden`: the entry's chain holds, but it holds what the tool and the database refuse (stored before they did). */
+export type FailureKind = 'altered' | 'missing' | 'out-of-order' | 'broken-link' | 'rewritten' | 'forbidden';
 
 export interface ChainFailure {
   seq: number | null;
@@ -83,6 +89,8 @@ export class ChainVerifier {
   private readonly checkpoints = new Map<number, Checkpoint>();
   private checkpointsMatched = 0;
   private rewriteFound = false;
+  /** The store the entries are of: the hash of entry 1, once seen (or a manifest's word for a filtered export). */
+  private identity: string | undefined;
 
   /**
    * `complete`: the entries are the whole chain, so it starts at 1 and has no gaps.
@@ -124,6 +132,7 @@ export class ChainVerifier {
     }
     this.count++;
     this.first ??= entry.seq;
+    if (entry.seq === 1) this.identity = entry.hash;
     const expected = previous ? previous.seq + 1 : 1;
     let gap: ChainFailure | null = null;
     if (entry.seq !== expected) {
@@ -150,24 +159,40 @@ export class ChainVerifier {
   private holdToCheckpoint(entry: ChainLink): void {
     const checkpoint = this.checkpoints.get(entry.seq);
     if (!checkpoint) return;
+    this.sameStore(checkpoint);
     if (checkpoint.hash === entry.hash) {
       this.checkpointsMatched++;
     } else if (!this.rewriteFound) {
       // Every later checkpoint differs too once one entry is rewritten and re-chained: the earliest says where.
       this.rewriteFound = true;
-      this.fail(entry, 'rewritten', `entry ${entry.seq} (source key ${entry.sourceKey}) is not the entry checkpoint ${checkpoint.source} recorded: `
-        + `its hash was ${checkpoint.hash}, it is now ${entry.hash}; the history up to entry ${entry.seq} was rewritten${this.lastMatchedBefore(entry.seq)}`);
+      // Who rewrote it is not in the store (a rewrite by its owner or a superuser leaves no writer): the entry's own writer is named as such.
+      const by = entry.recordedBy ? `, recorded by ${entry.recordedBy},` : '';
+      this.fail(entry, 'rewritten', `entry ${entry.seq} (${entry.sourceKey})${by} was rewritten after the checkpoint; the store cannot say by whom. `
+        + `Checkpoint ${checkpoint.source} recorded its hash as ${checkpoint.hash}; it is now ${entry.hash}${this.lastMatchedBefore(entry.seq)}`);
     }
   }
 
   private lastMatchedBefore(seq: number): string {
     let best: number | undefined;
     for (const s of this.checkpoints.keys()) if (s < seq && (best === undefined || s > best)) best = s;
-    return best === undefined ? '' : ` after entry ${best}, which still matches its checkpoint`;
+    return best === undefined ? '' : `; entry ${best} still matches its checkpoint`;
+  }
+
+  /** A checkpoint of another store says nothing about this one: refused as such, never reported as a rewrite. */
+  private sameStore(checkpoint: Checkpoint): void {
+    if (checkpoint.store === undefined || this.identity === undefined || checkpoint.store === this.identity) return;
+    throw inputError('checkpoint-other-store', {
+      value: checkpoint.source,
+      detail: `it names the store whose first entry has the hash ${checkpoint.store}, and these entries' first entry has the hash ${this.identity}`,
+    }, 'give a checkpoint or manifest taken of this store (each names its store by its first entry, which a db restore keeps); '
+      + 'if it is this store\'s, its first entry itself was rewritten');
   }
 
   /** The result; with a manifest, the entries must be all it promises. */
   finish(manifest?: Manifest): ChainReport {
+    // A filtered export may not hold entry 1: its manifest names the store.
+    if (this.identity === undefined && typeof manifest?.store === 'string') this.identity = manifest.store;
+    for (const c of this.checkpoints.values()) this.sameStore(c);
     // An unfiltered export, like the database, must be the whole chain.
     if (manifest && !manifest.filtered && this.firstGap) this.fail(this.firstGap, this.firstGap.kind, this.firstGap.reason);
     const last = this.previous;

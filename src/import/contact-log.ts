@@ -8,6 +8,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import type { RawContact } from '../domain/contact.js';
 import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
+import { describeControl, findControlCharacter } from '../domain/text.js';
 import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, columnIndexOf, fieldReader } from '../csv/header.js';
@@ -100,6 +101,8 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
       if (ref !== '') {
         const reserved = reservedRefForm(ref);
         if (reserved) current.issues.push(issue('ref-invalid', { field: 'contact_ref', value: ref, detail: reserved }));
+        const control = findControlCharacter(ref, false);
+        if (control) current.issues.push(issue('control-character', { field: 'contact_ref', value: control, detail: describeControl(control) }));
         const key = CompactIndex.keyOf(ref);
         if (!refs.add(key, row.line)) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: refs.get(key)! }));
       }

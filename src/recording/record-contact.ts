@@ -5,6 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { partnersChangedDetail, reservedRefForm } from '../domain/identity.js';
+import { describeControl, findControlCharacter } from '../domain/text.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
 import {
@@ -86,6 +87,9 @@ async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, s
   const ref = flags.ref?.trim();
   const reserved = ref ? reservedRefForm(ref) : undefined;
   if (reserved) return { recorded: false, errors: [issue('ref-invalid', { field: 'ref', value: ref, detail: reserved })], warnings };
+  // A reference names its contact wherever it is shown: it may not act on a terminal, nor read as another.
+  const control = ref ? findControlCharacter(ref, false) : undefined;
+  if (control) return { recorded: false, errors: [issue('control-character', { field: 'ref', value: control, detail: describeControl(control) })], warnings };
   const unit = prepareUnit(check.contact, check.targets, ref ? ref : `uuid:${randomUUID()}`);
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcome;

@@ -211,6 +211,12 @@ export async function matchingContacts(executor: Executor, filter: ContactFilter
   return { count: found!.count, lastSeq: Number(found!.last ?? 0) };
 }
 
+/** The store's name: the hash of its first entry, which a restore keeps; null while it holds none. */
+export async function storeIdentity(executor: Executor): Promise<string | null> {
+  const [first] = await rows<{ hash: string }>(executor, sql`select c.hash from public.contacts c where c.seq operator(pg_catalog.=) 1`);
+  return first?.hash ?? null;
+}
+
 export async function chainHead(executor: Executor): Promise<{ count: number; lastSeq: number | null; headHash: string | null }> {
   const [head] = await rows<{ count: number; last: string | null; hash: string | null }>(executor, sql`
     select (select count(*)::int from public.contacts) as count, h.seq::text as last, h.hash

@@ -23,6 +23,7 @@ const EXAMPLE: IssueParams = { value: 'X-1', limit: 100, length: 101, detail: 'd
 /** Where the generic example would read badly. */
 const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
+  'checkpoint-other-store': { value: 'kept.txt:3', detail: 'it names the store whose first entry has the hash 5f0c…e1, and this store\'s first entry has the hash 9a41…07' },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },
   'unclosed-quote': { value: 'contacts.csv', limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },

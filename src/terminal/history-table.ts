@@ -6,11 +6,12 @@
  */
 
 import type { ChainedEntry } from '../domain/layout.js';
+import { screenText } from '../domain/screen-text.js';
 import type { Ui } from './ui.js';
 
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
+  for (const paragraph of text.split('\n').map(screenText)) {
     let line = '';
     for (const word of paragraph.split(/\s+/)) {
       if (line && line.length + 1 + word.length > width) {
@@ -37,22 +38,23 @@ const COLUMNS = [
   { title: 'PID', width: 7 },
 ] as const;
 
-/** A note's line breaks, when its enquiry is printed on one line: shown as `\n`. */
-const oneLine = (text: string) => text.replace(/\n/g, '\\n');
+/** A note on one line: its line breaks shown as `\n`, as every control character is escaped. */
+const oneLine = screenText;
 
 export function historyTable(ui: Ui, contacts: readonly ChainedEntry[], showUtr: boolean): void {
   const c = ui.colour;
   const wrapped = ui.resultOnTerminal;
   // Unwrapped, the action column is as wide as its longest action (at most 100 characters).
   const actionWidth = wrapped ? COLUMNS[4].width
-    : Math.max(COLUMNS[4].width, ...contacts.flatMap((contact) => contact.enquiries.map((e) => (e.actionTaken ?? '').length)));
+    : Math.max(COLUMNS[4].width, ...contacts.flatMap((contact) => contact.enquiries.map((e) => oneLine(e.actionTaken ?? '').length)));
   const fixed = COLUMNS.reduce((n, col) => n + col.width + 2, 0) + (showUtr ? 12 : 0);
   const notesWidth = Math.max(24, ui.columns - fixed);
   const header = [...(showUtr ? ['UTR'.padEnd(10)] : []), ...COLUMNS.map((col, i) => col.title.padEnd(i === 4 ? actionWidth : col.width)), 'Notes'];
   ui.say(c.bold(header.join('  ')));
   for (const contact of contacts) {
     for (const e of contact.enquiries) {
-      const action = wrapped ? wrap(e.actionTaken ?? '', actionWidth) : [e.actionTaken ?? ''];
+      // Escaped before padding, so that a stored control character takes the width it is shown in.
+      const action = wrapped ? wrap(e.actionTaken ?? '', actionWidth) : [oneLine(e.actionTaken ?? '')];
       const notes = wrapped ? wrap(e.generalNotes ?? '', notesWidth) : [oneLine(e.generalNotes ?? '')];
       const height = Math.max(action.length, notes.length);
       for (let i = 0; i < height; i++) {

@@ -8,6 +8,7 @@
 
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
+import { screenJson } from '../domain/screen-text.js';
 import type { Ui } from './ui.js';
 import type { ImportProgress } from '../domain/outcomes.js';
 
@@ -37,7 +38,7 @@ function jsonLines(file: string): Progress {
   const bytes = fileSize(file) ?? null;
   return {
     update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsRejected }) => process.stderr.write(
-      `${JSON.stringify({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsRejected })}\n`,
+      `${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsRejected })}\n`,
     ),
     stop: () => {},
   };

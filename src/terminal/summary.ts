@@ -8,7 +8,7 @@
 
 import { type CodeCounts, type IssueCode, catalogueOrder } from '../domain/catalogue.js';
 import type { ContactImportSummary, ReferenceImportSummary } from '../domain/outcomes.js';
-import type { Ui } from './ui.js';
+import type { Piece, Ui } from './ui.js';
 
 /** A label, its count, and how it is made up (if it is). */
 export type Count = [label: string, n: number, note?: string];
@@ -20,13 +20,13 @@ export function summaryTable(
   const c = ui.colour;
   ui.say(c.bold(title));
   const width = Math.max(...counts.map(([label]) => label.length));
-  for (const [label, n, note] of counts) ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}${note ? c.dim(`  ${note}`) : ''}`);
-  const section = (heading: string, byCode: CodeCounts, paint: (s: string) => string) => {
+  for (const [label, n, note] of counts) ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}`, c.dim(note ? `  ${note}` : ''));
+  const section = (heading: string, byCode: CodeCounts, paint: (s: string) => Piece) => {
     const codes = (Object.keys(byCode) as IssueCode[]).sort(catalogueOrder);
     if (codes.length === 0) return;
     ui.say(heading);
     const w = Math.max(...codes.map((code) => code.length));
-    for (const code of codes) ui.say(`  ${paint(code.padEnd(w))}  ${String(byCode[code]).padStart(9)}`);
+    for (const code of codes) ui.say('  ', paint(code.padEnd(w)), `  ${String(byCode[code]).padStart(9)}`);
   };
   section('Reasons for rejecting, with the rows that carry each (a row may carry several):', rejectsByCode, c.red);
   section('Warnings, with the rows that carry each:', warningsByCode, c.yellow);

@@ -4,12 +4,32 @@
  * document instead), and talk on stderr (progress, waiting, warnings about
  * the run, errors). So `history UTR | less` pages the table and `> file`
  * captures it, as with git, npm and psql. Colour only on a terminal, never
- * with NO_COLOR or --no-color.
+ * with NO_COLOR or --no-color. Every piece of text is shown screen-safe
+ * (src/domain/screen-text.ts), whatever it holds: colour is applied here,
+ * after the text is escaped, so a stored escape sequence never reaches the
+ * terminal as one.
  */
 
 import { Chalk, type ChalkInstance, chalkStderr } from 'chalk';
 import chalkStdout from 'chalk';
 import type { Issue } from '../domain/catalogue.js';
+import { screenJson, screenText } from '../domain/screen-text.js';
+
+type Style = 'red' | 'green' | 'yellow' | 'bold' | 'dim';
+
+/** Text to be shown in a colour or weight: painted by the Ui when it is written. */
+interface Painted {
+  readonly style: Style;
+  readonly text: string;
+}
+
+/** A piece of a line: plain text or painted text. */
+export type Piece = string | Painted;
+
+const paint = (style: Style) => (text: string): Painted => ({ style, text });
+
+/** The styles a line may use. */
+const PALETTE = { red: paint('red'), green: paint('green'), yellow: paint('yellow'), bold: paint('bold'), dim: paint('dim') } as const;
 
 export class Ui {
   private readonly noColour: boolean;
@@ -19,10 +39,21 @@ export class Ui {
     this.noColour = !colourWanted || (process.env.NO_COLOR ?? '') !== '';
   }
 
+  /** The styles for pieces of a line; see `say`. */
+  get colour(): typeof PALETTE {
+    return PALETTE;
+  }
+
   /** Colour for the stream being written: each is coloured only when it is a terminal. */
-  get colour(): ChalkInstance {
+  private chalkFor(stdout: boolean): ChalkInstance {
     if (this.noColour) return new Chalk({ level: 0 });
-    return this.toStdout ? chalkStdout : chalkStderr;
+    return stdout ? chalkStdout : chalkStderr;
+  }
+
+  /** One line, every piece screen-safe, painted ones in their style. */
+  private line(pieces: readonly Piece[], stdout: boolean): string {
+    const chalk = this.chalkFor(stdout);
+    return pieces.map((p) => (typeof p === 'string' ? screenText(p) : chalk[p.style](screenText(p.text)))).join('');
   }
 
   get interactive(): boolean {
@@ -40,13 +71,13 @@ export class Ui {
   }
 
   /** One line: the result while `result()` runs, talk otherwise. */
-  say(text = ''): void {
-    (this.toStdout ? process.stdout : process.stderr).write(`${text}\n`);
+  say(...pieces: Piece[]): void {
+    (this.toStdout ? process.stdout : process.stderr).write(`${this.line(pieces, this.toStdout)}\n`);
   }
 
   /** Talk on stderr, even while reporting a result (an export's data holds stdout). */
-  talk(text = ''): void {
-    process.stderr.write(`${text}\n`);
+  talk(...pieces: Piece[]): void {
+    process.stderr.write(`${this.line(pieces, false)}\n`);
   }
 
   /** Writes what `report` says as the command's result, on stdout. */
@@ -60,12 +91,12 @@ export class Ui {
   }
 
   document(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(`${screenJson(value, 2)}\n`);
   }
 
   issues(errors: readonly Issue[], warnings: readonly Issue[] = [], indent = '  '): void {
     const c = this.colour;
-    for (const e of errors) this.say(`${indent}${c.red('error')}    ${c.bold(e.code)}  ${e.message}`);
-    for (const w of warnings) this.say(`${indent}${c.yellow('warning')}  ${c.bold(w.code)}  ${w.message}`);
+    for (const e of errors) this.say(indent, c.red('error'), '    ', c.bold(e.code), `  ${e.message}`);
+    for (const w of warnings) this.say(indent, c.yellow('warning'), '  ', c.bold(w.code), `  ${w.message}`);
   }
 }

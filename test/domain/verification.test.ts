@@ -20,7 +20,7 @@ function chain(n: number, writer = (seq: number) => `login${seq % 3}`): ChainedE
   return out;
 }
 
-const verified = (entries: ChainedEntry[], complete = true, checkpoints: { seq: number; hash: string; source: string }[] = []) => {
+const verified = (entries: ChainedEntry[], complete = true, checkpoints: { seq: number; hash: string; source: string; store?: string }[] = []) => {
   const verifier = new ChainVerifier(complete, checkpoints);
   for (const e of entries) verifier.add(e);
   return verifier.finish();
@@ -58,9 +58,23 @@ describe('checkpoints kept outside the store', () => {
     expect(verified(rewritten).intact).toBe(true);
     const kept = [10, 20, 30].map((seq) => ({ seq, hash: original[seq - 1]!.hash, source: `kept:${seq}` }));
     const report = verified(rewritten, true, kept);
-    expect(report.failures).toEqual([expect.objectContaining({ seq: 20, kind: 'rewritten', reason: expect.stringContaining('after entry 10, which still matches its checkpoint') })]);
+    expect(report.failures).toEqual([expect.objectContaining({ seq: 20, kind: 'rewritten', recordedBy: 'owner',
+      reason: expect.stringMatching(/^entry 20 \(REF-20\), recorded by owner, was rewritten after the checkpoint; the store cannot say by whom\. .*entry 10 still matches its checkpoint$/) })]);
     expect(report.checkpoints).toEqual({ given: 3, matched: 1 });
     expect(verified(original, true, kept)).toMatchObject({ intact: true, checkpoints: { given: 3, matched: 3 } });
+  });
+
+  it('a checkpoint of another store is refused as such, never called a rewrite; one of this store is held as before', () => {
+    const ours = chain(10);
+    const theirs = chain(10, () => 'elsewhere');
+    const kept = { seq: 5, hash: theirs[4]!.hash, source: 'kept.txt:3', store: theirs[0]!.hash };
+    expect(() => verified(ours, true, [kept])).toThrow(expect.objectContaining({ code: 'checkpoint-other-store', message: expect.stringContaining('kept.txt:3 is of another store') }));
+    // A filtered export without entry 1: its manifest names the store.
+    const verifier = new ChainVerifier(false, [kept]);
+    for (const e of ours.slice(3)) verifier.add(e);
+    expect(() => verifier.finish({ count: 7, firstSeq: 4, lastSeq: 10, headHash: ours[9]!.hash, filtered: true, store: ours[0]!.hash }))
+      .toThrow(expect.objectContaining({ code: 'checkpoint-other-store' }));
+    expect(verified(ours, true, [{ seq: 5, hash: ours[4]!.hash, source: 'k', store: ours[0]!.hash }])).toMatchObject({ intact: true, checkpoints: { matched: 1 } });
   });
 
   it('a checkpoint beyond the last entry means entries were removed; two checkpoints that disagree are reported', () => {
