@@ -71,6 +71,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       dryRun,
       settings: session.rules(Boolean(flags.strict)),
       signal: session.signal,
+      chain: session.chainWait(store),
       onProgress: (rows, bytes) => {
         rowsDone = rows;
         progress.update(rows, bytes);

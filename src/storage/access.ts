@@ -27,6 +27,8 @@ const FUNCTIONS = [
   'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
 ];
 const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
+/** Locked FOR UPDATE, which needs UPDATE: the chain by writers, the migrations by the owner alone; readers get nothing on them. */
+const LOCK_TABLES = ['chain_head_lock', 'migration_lock'];
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -62,9 +64,12 @@ function roleStatements(database: string, names: RoleNames): SQL[] {
     sql.raw(`grant select on ${tables}, ${MIGRATIONS_TABLE} to ${auditor}`),
     sql.raw(`grant insert on contacts, enquiries, import_runs to ${recorder}`),
     sql.raw(`grant update (finished_at, summary) on import_runs to ${recorder}`),
+    // No one but a writer may lock the chain, and no one but the owner the migrations (an auditor holding them would stop every writer).
+    sql.raw(`revoke all on ${LOCK_TABLES.join(', ')} from public, ${auditor}, ${recorder}`),
+    sql.raw(`grant select, update on chain_head_lock to ${recorder}`),
     // Migrations alter the tables, which only their owner may do: the admin role owns the store.
     sql.raw(`grant create on schema public to ${admin}`),
-    ...TABLES.map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
+    ...[...TABLES, ...LOCK_TABLES].map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
     ...FUNCTIONS.map((f) => sql.raw(`alter function ${f} owner to ${admin}`)),
     sql.raw(`alter schema drizzle owner to ${admin}`),
     sql.raw(`alter table ${MIGRATIONS_TABLE} owner to ${admin}`),
@@ -83,7 +88,7 @@ function legacyRevocations(database: string, legacy: string[]): SQL[] {
   const names = legacy.map(quoted).join(', ');
   const legacyAdmin = roleName(LEGACY_PREFIX, 'admin');
   return [
-    sql.raw(`revoke all on ${TABLES.join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
+    sql.raw(`revoke all on ${[...TABLES, ...LOCK_TABLES].join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
     sql.raw(`revoke all on schema public, drizzle from ${names}`),
     sql.raw(`revoke all on database ${quoted(database)} from ${names}`),
     ...(legacy.includes(legacyAdmin)
