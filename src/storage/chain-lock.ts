@@ -77,7 +77,8 @@ export async function holdLock(tx: Transaction, lock: Lock, wait: ChainWait): Pr
   const { monitor } = wait;
   let lastSaid = '';
   let timer: NodeJS.Timeout | undefined;
-  const sayAfter = wait.sayAfterMs ?? 3000;
+  // After 3 s, or sooner when the whole wait is shorter: a wait that gives up has named the holder first.
+  const sayAfter = wait.sayAfterMs ?? Math.min(3000, wait.seconds * 500);
   const say = async () => {
     try {
       const who = await holders(monitor!, pid);
