@@ -101,7 +101,8 @@ export async function holdLock(tx: Transaction, lock: Lock, wait: ChainWait): Pr
     await lockRow(tx, lock);
   } catch (error) {
     const code = driverError(error)?.code;
-    if (cancelled || code === QUERY_CANCELED) throw stopped();
+    // Cancelled by the signal's request (a statement_timeout's cancel is the administrator's, and says so itself).
+    if (cancelled && code === QUERY_CANCELED) throw stopped();
     if (code === LOCK_NOT_AVAILABLE) {
       const who = monitor ? lastSaid || 'another session' : 'another session';
       throw storageError('database-unavailable', { value: wait.location ?? 'the store', detail: `${WHAT[lock]} stayed held by ${who} for ${wait.seconds} s; nothing was stored` },

@@ -81,7 +81,7 @@ describe.skipIf(!SERVER_URL)('the chain, time, import runs and claims against th
     for (const key of OLD_KEYS) await auditor`select pg_advisory_unlock(${key})`;
   });
 
-  it('a recorder holding the chain is named by a waiting record, which SIGTERM ends with nothing stored; a bounded wait gives up naming it', async () => {
+  it('a recorder holding the chain is named by a waiting record or import, which a signal ends with nothing stored; a bounded wait gives up naming it', async () => {
     const holder = await sqlAs(login.rec2).reserve();
     await holder`begin`;
     await holder`select held from chain_head_lock for update`;
@@ -95,6 +95,13 @@ describe.skipIf(!SERVER_URL)('the chain, time, import runs and claims against th
       expect(ended.code).toBe(143);
       expect(ended.stderr).toMatch(/stopped while waiting for the chain: nothing of what it was writing was stored/);
       expect(ended.stderr).not.toMatch(/\n\s+at /);
+
+      // An import's batch waiting for the chain ends the same way: nothing of it stored.
+      writeFileSync(join(cwd, 'waiting.csv'), `${LOG_HEADER}\n1955839661,internal-enquiry,2024-02-05,1234567,Letter,waited\n`);
+      const importing = startCli(['import', join(cwd, 'waiting.csv')], as(login.rec, { CIS_CONTACT_CHAIN_WAIT: '600' }), { cwd });
+      await until(`import to name ${login.rec2} as holding the chain`, () => importing.stderr().includes(`login ${login.rec2}`), importing);
+      importing.child.kill('SIGINT');
+      expect((await importing.exited).code).toBe(130);
 
       const bounded = await runCli([...RECORD, '--action', 'gave up'], as(login.rec, { CIS_CONTACT_CHAIN_WAIT: '1' }), { cwd });
       expect(bounded.code).toBe(3);

@@ -364,12 +364,13 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     createdLegacy = (['auditor', 'recorder', 'admin'] as Job[]).map(legacy).filter((n) => !existing.some((r) => r.rolname === n));
     const db = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
-      // What db roles did before roles had a prefix.
+      // What db roles did before roles had a prefix (and the chain lock that drizzle/0008 grants whoever may insert contacts).
       for (const name of createdLegacy) await db.unsafe(`create role ${name} nologin`);
       await db.unsafe(`grant ${legacy('auditor')} to ${legacy('recorder')}; grant ${legacy('recorder')} to ${legacy('admin')};
         revoke all on schema public from public; grant usage on schema public, drizzle to ${legacy('auditor')};
         grant select on contacts, enquiries, cis_records, partnership_members, operators, import_runs, drizzle.__drizzle_migrations to ${legacy('auditor')};
         grant insert on contacts, enquiries, import_runs to ${legacy('recorder')}; grant update (finished_at, summary) on import_runs to ${legacy('recorder')};
+        grant select, update on chain_head_lock to ${legacy('recorder')};
         alter table contacts owner to ${legacy('admin')}; alter table enquiries owner to ${legacy('admin')};
         grant ${legacy('recorder')} to ${legacyLogin}`);
     } finally {
