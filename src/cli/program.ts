@@ -48,6 +48,7 @@ function buildProgram(): Command {
     .option('--database-url <url>', 'a PostgreSQL server (default: $DATABASE_URL; otherwise the embedded store)')
     .option('--data-dir <dir>', 'the embedded store (default: $CIS_CONTACT_DATA_DIR or $XDG_DATA_HOME/cis-contact)')
     .option('--abbreviations <list>', 'abbreviations to warn about, comma-separated (default: $CIS_CONTACT_ABBREVIATIONS or the manual\'s list)')
+    .option('--chain-wait <seconds>', 'how long a writer waits for another to let go of the chain before giving up (default: $CIS_CONTACT_CHAIN_WAIT or 60)')
     .version(VERSION, '--version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: () => {} });

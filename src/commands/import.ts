@@ -77,6 +77,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       keepApostrophes: Boolean(flags.keepApostrophes),
       settings: { ...session.rules(Boolean(flags.strict)), dateOrder },
       signal: session.signal,
+      chain: session.chainWait(store),
       onProgress: (so) => {
         rowsDone = so.rowsRead;
         progress.update(so);

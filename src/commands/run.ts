@@ -89,6 +89,7 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
   };
   /** The line being recorded, if the connection goes. */
   let current: number | undefined;
+  const chain = session.chainWait(store);
   const runLines = async (db: Database | Transaction) => {
     const references = new ReferenceCache(db);
     for (let item = first; !item.done; item = await lines.next()) {
@@ -100,7 +101,7 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
         result = { line: line.line, recorded: false, errors: [issue('line-unreadable', { detail: line.error })], warnings: [] };
       } else {
         try {
-          outcome = await recordContact(db, parseRecordArgs(line.args), settings, { references });
+          outcome = await recordContact(db, parseRecordArgs(line.args), settings, { references, chain });
           result = resultOf(line.line, outcome);
         } catch (error) {
           if (!(error instanceof CisError) || error.kind !== 'usage') throw error;

@@ -10,13 +10,17 @@ import type { RuleSettings } from '../domain/contact.js';
 import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
+import type { ChainWait } from '../storage/chain-lock.js';
 import { asStorageFailure, clientBehindStore, driverError, loginNotOwn, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/errors.js';
 import { type Job, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { type ServerConnection, serverConnection } from '../storage/connection.js';
 import { VERSION } from './version.js';
-import { CisError } from '../domain/errors.js';
+import { CisError, usageError } from '../domain/errors.js';
 import { Ui } from '../terminal/ui.js';
 import { Interrupts } from './interrupts.js';
+
+/** How long a writer waits for the chain unless told otherwise (kept here: the storage code loads only when a store is opened). */
+const DEFAULT_CHAIN_WAIT_SECONDS = 60;
 
 export interface GlobalOptions {
   json?: boolean;
@@ -24,6 +28,7 @@ export interface GlobalOptions {
   databaseUrl?: string;
   dataDir?: string;
   abbreviations?: string;
+  chainWait?: string;
 }
 
 function defaultDataDir(env = process.env): string {
@@ -173,6 +178,24 @@ export class Session {
     const { currentWriter } = await import('../storage/reference-repository.js');
     const { login } = await currentWriter(store.db);
     if (asked && login !== asked) throw loginNotOwn(store.location, asked, login);
+  }
+
+  /**
+   * How a writer waits for the chain: at most --chain-wait seconds
+   * (CIS_CONTACT_CHAIN_WAIT, default 60), naming who holds it on stderr, and
+   * ended by the first SIGINT or SIGTERM with nothing stored.
+   */
+  chainWait(store: Store): ChainWait {
+    const given = this.options.chainWait ?? this.env.CIS_CONTACT_CHAIN_WAIT;
+    const seconds = given === undefined || given.trim() === '' ? DEFAULT_CHAIN_WAIT_SECONDS : Number(given);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw usageError(`--chain-wait (or CIS_CONTACT_CHAIN_WAIT) must be a number of seconds above 0, not ${JSON.stringify(given)}`);
+    }
+    return {
+      seconds, signal: this.signal, location: store.location, onWait: (message) => this.ui.say(message),
+      // On a server another connection names the holder and cancels the wait; the embedded store has one connection and no other holder.
+      ...(store.driver === 'postgres' ? { monitor: store.db } : {}),
+    };
   }
 
   rules(strict = false, now = new Date()): RuleSettings {

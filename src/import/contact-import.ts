@@ -24,6 +24,7 @@ import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
+import type { ChainWait } from '../storage/chain-lock.js';
 import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
 import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
@@ -60,6 +61,8 @@ export interface ContactImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Once aborted, no further batch starts; those in hand are finished and accounted. */
   signal?: AbortSignal;
+  /** How each batch waits for the chain (a signal ends the wait, with nothing of the batch stored). */
+  chain?: ChainWait;
   /** The file as the whole-file check found it: no batch starts once it has changed. */
   unchanged?: FileSnapshot | undefined;
 }
@@ -328,7 +331,7 @@ class ContactImport {
     const passed = evaluated.filter((e) => e.prepared);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
     const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
-    const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun };
+    const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun, ...(this.options.chain ? { chain: this.options.chain } : {}) };
     let outcomes: UnitOutcome[] | undefined;
     if (this.expectNew && !this.options.dryRun) {
       outcomes = await this.write(passed, { ...options, assumeNew: true }).catch((error: unknown) => {

@@ -13,6 +13,7 @@ import {
 } from '../domain/layout.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, appendUnits } from '../storage/history-writer.js';
+import type { ChainWait } from '../storage/chain-lock.js';
 import { refusalIssue } from '../storage/errors.js';
 import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
@@ -51,6 +52,8 @@ function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries'])
 export interface RecordOptions {
   /** Reference data kept across many records (`run`). */
   references?: ReferenceCache;
+  /** How to wait for the chain. */
+  chain?: ChainWait;
 }
 
 /** The names `record` and `run` users typed: flags, where the rules speak of the contact log's columns. */
@@ -94,7 +97,7 @@ async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, s
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcome;
   try {
-    [outcome] = await appendUnits(db, [unit]);
+    [outcome] = await appendUnits(db, [unit], options.chain ? { chain: options.chain } : {});
   } catch (error) {
     const refused = refusalIssue(error);
     if (!refused) throw error;

@@ -25,8 +25,11 @@ export const FUNCTIONS = [
   'cis_contact_refuse_change()', 'cis_contact_refuse_reference_removal()', 'cis_contact_check_references()',
   'cis_contact_check_accountability()', 'cis_contact_check_chain()', 'cis_contact_check_enquiries()',
   'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
+  'cis_contact_plain_text(text, boolean)', 'cis_contact_check_not_partnership()',
 ];
 export const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
+/** Locked FOR UPDATE, which needs UPDATE: the chain by writers, the migrations by the owner alone; readers get nothing on them. */
+const LOCK_TABLES = ['public.chain_head_lock', 'public.migration_lock'];
 /** The same, named with their schema, as every statement the tool sends names them. */
 const QUALIFIED_TABLES = TABLES.map((t) => `public.${t}`);
 const QUALIFIED_FUNCTIONS = FUNCTIONS.map((f) => `public.${f}`);
@@ -64,9 +67,12 @@ function roleStatements(database: string, names: RoleNames): SQL[] {
     sql.raw(`grant select on ${tables}, ${MIGRATIONS_TABLE} to ${auditor}`),
     sql.raw(`grant insert on public.contacts, public.enquiries, public.import_runs to ${recorder}`),
     sql.raw(`grant update (finished_at, summary) on public.import_runs to ${recorder}`),
+    // No one but a writer may lock the chain, and no one but the owner the migrations (an auditor holding them would stop every writer).
+    sql.raw(`revoke all on ${LOCK_TABLES.join(', ')} from public, ${auditor}, ${recorder}`),
+    sql.raw(`grant select, update on public.chain_head_lock to ${recorder}`),
     // Migrations alter the tables, which only their owner may do: the admin role owns the store.
     sql.raw(`grant create on schema public to ${admin}`),
-    ...QUALIFIED_TABLES.map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
+    ...[...QUALIFIED_TABLES, ...LOCK_TABLES].map((t) => sql.raw(`alter table ${t} owner to ${admin}`)),
     ...QUALIFIED_FUNCTIONS.map((f) => sql.raw(`alter function ${f} owner to ${admin}`)),
     sql.raw(`alter schema drizzle owner to ${admin}`),
     sql.raw(`alter table ${MIGRATIONS_TABLE} owner to ${admin}`),
@@ -87,7 +93,7 @@ function revocations(database: string, others: string[], defaultsOf: string[]): 
   if (others.length === 0) return [];
   const names = others.map(quoted).join(', ');
   return [
-    sql.raw(`revoke all on ${QUALIFIED_TABLES.join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
+    sql.raw(`revoke all on ${[...QUALIFIED_TABLES, ...LOCK_TABLES].join(', ')}, ${MIGRATIONS_TABLE} from ${names}`),
     sql.raw(`revoke all on function ${QUALIFIED_FUNCTIONS.join(', ')} from ${names}`),
     sql.raw(`revoke all on schema public, drizzle from ${names}`),
     sql.raw(`revoke all on database ${quoted(database)} from ${names}`),

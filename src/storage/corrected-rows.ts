@@ -17,12 +17,29 @@ import { type Executor, rows } from './database.js';
 /** A claim's name: the fingerprint and the row's line in the very first file. */
 export const claimName = (fingerprint: string, sourceLine: number) => `${fingerprint}@${sourceLine}`;
 
-/** Every claim recorded by any import run: name to occurrence. */
+/**
+ * Every claim that holds: name to occurrence. A summary is only what some
+ * login wrote into its own run, so a claim counts only when the contact it
+ * names (its fingerprint at that occurrence) is stored, was stored by the run
+ * that made the claim, and by that run's own login. A claim forged into
+ * another run's summary, or naming a contact its run did not store, is
+ * ignored: the corrected row it would have hidden is stored.
+ */
 export async function loadClaims(db: Executor): Promise<Map<string, number>> {
-  const found = await rows<{ claims: Record<string, number> }>(db,
-    sql`select summary->'claims' as claims from public.import_runs where summary->'claims' is not null`);
+  // A partnership's contact is stored once a partner, its key the unit's and `/UTR`. One pass over the
+  // claiming runs' contacts (a hash join), made only by an import that brings corrected rows back.
+  const found = await rows<{ name: string; occurrence: number }>(db, sql`
+    with claimed as (
+      select r.id as run, r.recorded_by as login, c.name, c.occurrence::int as occurrence,
+             'sha256:' || pg_catalog.split_part(c.name, '@', 1) || '#' || c.occurrence as unit_key
+      from public.import_runs r
+      cross join lateral pg_catalog.jsonb_each_text(r.summary->'claims') as c(name, occurrence)
+      where pg_catalog.jsonb_typeof(r.summary->'claims') = 'object' and c.occurrence ~ '^[0-9]{1,9}$')
+    select distinct cl.name, cl.occurrence from claimed cl
+    join public.contacts k on k.import_run_id = cl.run and k.recorded_by is not distinct from cl.login
+      and pg_catalog.split_part(k.source_key, '/', 1) = cl.unit_key`);
   const claims = new Map<string, number>();
-  for (const { claims: some } of found) for (const [name, occurrence] of Object.entries(some)) claims.set(name, occurrence);
+  for (const { name, occurrence } of found) claims.set(name, occurrence);
   return claims;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Appends contacts to the history: the one write path for `record`, `run`
- * and `import`. In one transaction per batch it takes the chain-head advisory
- * lock (so concurrent writers interleave safely and `seq` stays gap-free),
+ * and `import`. In one transaction per batch it takes the chain-head lock
+ * (so concurrent writers interleave safely and `seq` stays gap-free),
  * sorts units into new, duplicate and conflicting by their source keys, and
  * writes the new ones with their audit chain values.
  */
@@ -11,7 +11,7 @@ import { GENESIS_HASH, chainHasherAt } from '../domain/audit.js';
 import {
   type ContactRow, type Database, type EnquiryRow, type HistoryWriter, type PreparedUnit, type Transaction, rows,
 } from './database.js';
-import { LOCK_KEYS } from './locks.js';
+import { type ChainWait, DEFAULT_CHAIN_WAIT_SECONDS, holdLock } from './chain-lock.js';
 import { contacts, enquiries } from './schema.js';
 
 export type { PreparedUnit } from './database.js';
@@ -56,14 +56,14 @@ interface Head {
   login: string;
 }
 
-async function lockHead(tx: Transaction): Promise<Head> {
-  // The key is a constant, written in: a query without parameters is one round trip, not two.
-  await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
-  // A new statement after the lock: its snapshot sees every writer that went before.
+async function lockHead(tx: Transaction, wait: ChainWait): Promise<Head> {
+  await holdLock(tx, 'chain', wait);
+  // A new statement after the lock: its snapshot sees every writer that went before. The time is taken
+  // now, holding the chain (never earlier than the entry before), and handed to the column's default.
   const [head] = await rows<{ seq: string | null; hash: string | null; now: string; login: string }>(tx, sql`
-    select head.seq::text as seq, head.hash,
-           to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now, session_user::text as login
-    from (select 1) as one
+    select head.seq::text as seq, head.hash, t.now, session_user::text as login,
+           pg_catalog.set_config('cis_contact.recorded_at', t.now, true) as placed
+    from (select pg_catalog.to_char(pg_catalog.clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now) as t
     left join lateral (select c.seq, c.hash from public.contacts c order by c.seq desc limit 1) as head on true`);
   return { seq: head?.seq ? Number(head.seq) : 0, hash: head?.hash ?? GENESIS_HASH, now: head!.now, login: head!.login };
 }
@@ -73,19 +73,35 @@ interface Existing {
   contentHash: string;
   utr: string;
   partnershipUtr: string | null;
+  /** Who stored it and when, so a conflict names whom to ask (absent for a key written earlier in the batch). */
+  storedBy?: string | null;
+  storedAt?: string;
 }
 
 async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string, Existing>> {
   const found = new Map<string, Existing>();
   if (keys.length === 0) return found;
   // One jsonb parameter however many keys: no per-key parameters to build or bind.
-  const list = await rows<{ source_key: string; seq: string; content_hash: string; utr: string; partnership_utr: string | null }>(tx, sql`
-    select source_key, seq::text as seq, content_hash, utr, partnership_utr from public.contacts
-    where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+  const list = await rows<{
+    source_key: string; seq: string; content_hash: string; utr: string; partnership_utr: string | null; recorded_by: string | null; recorded_at: string;
+  }>(tx, sql`
+    select source_key, seq::text as seq, content_hash, utr, partnership_utr, recorded_by,
+           pg_catalog.to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') as recorded_at
+    from public.contacts
+    where source_key in (select pg_catalog.jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
   for (const e of list) {
-    found.set(e.source_key, { seq: Number(e.seq), contentHash: e.content_hash, utr: e.utr, partnershipUtr: e.partnership_utr });
+    found.set(e.source_key, {
+      seq: Number(e.seq), contentHash: e.content_hash, utr: e.utr, partnershipUtr: e.partnership_utr, storedBy: e.recorded_by, storedAt: e.recorded_at,
+    });
   }
   return found;
+}
+
+/** The stored contact a conflicting one meets: its seq, its writer and when it was stored. */
+function storedAs(match: Existing): string {
+  if (match.storedAt === undefined) return `as contact ${match.seq}, earlier in the same batch`;
+  const by = match.storedBy ? `by ${match.storedBy}` : 'before writers were recorded';
+  return `as contact ${match.seq}, stored ${by} at ${match.storedAt}`;
 }
 
 function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutcome | undefined {
@@ -96,7 +112,7 @@ function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutc
     const match = matches[i];
     const wanted = unit.contacts[i]!;
     if (match && match.contentHash !== wanted.contentHash) {
-      return { status: 'conflict', sourceKey: wanted.entry.sourceKey, detail: `as contact ${match.seq}` };
+      return { status: 'conflict', sourceKey: wanted.entry.sourceKey, detail: storedAs(match) };
     }
   }
   const stored = matches.filter((m) => m !== undefined).map((m) => ({ seq: m.seq, utr: m.utr, partnershipUtr: m.partnershipUtr }));
@@ -117,6 +133,8 @@ export interface AppendOptions {
    * that expects new contacts and retries a refused batch without it.
    */
   assumeNew?: boolean;
+  /** How to wait for the chain (by default a bounded wait, silent, that no signal ends). */
+  chain?: ChainWait;
 }
 
 class RolledBack {
@@ -131,7 +149,7 @@ class RolledBack {
 export async function appendUnits(db: Database | Transaction, units: PreparedUnit[], options: AppendOptions = {}): Promise<UnitOutcome[]> {
   const writer = options.writer ?? insertRows;
   return db.transaction(async (tx): Promise<UnitOutcome[]> => {
-    const head = await lockHead(tx);
+    const head = await lockHead(tx, options.chain ?? { seconds: DEFAULT_CHAIN_WAIT_SECONDS });
     const existing = options.assumeNew
       ? new Map<string, Existing>()
       : await findExisting(tx, units.flatMap((u) => u.contacts.map((c) => c.entry.sourceKey)));

@@ -1,8 +1,8 @@
 /**
  * Applies the drizzle-kit migrations in `drizzle/`, the same files on both
  * drivers, bookkept in drizzle's own `drizzle.__drizzle_migrations` table so
- * `drizzle-kit migrate` agrees. Unlike drizzle's migrator it takes an advisory
- * lock (two first runs at once must not both migrate), and it never touches a
+ * `drizzle-kit migrate` agrees. Unlike drizzle's migrator it takes a lock
+ * only the store's owner may take (src/storage/chain-lock.ts) (two first runs at once must not both migrate), and it never touches a
  * store ahead of this client: that store's schema is one this client does not
  * know, and a client behind its store must be upgraded, not run.
  *
@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Executor } from './database.js';
-import { LOCK_KEYS } from './locks.js';
+import { DEFAULT_CHAIN_WAIT_SECONDS, holdMigrationsLock } from './chain-lock.js';
 import { storeOwnerToAssume } from './access.js';
 import { clientBehindStore } from './errors.js';
 import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER, appliedMigrations } from './schema-version.js';
@@ -24,7 +24,7 @@ export async function migrate(db: Executor, location = 'the store'): Promise<num
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
   let applied = 0;
   await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.migrations})`);
+    await holdMigrationsLock(tx, { seconds: DEFAULT_CHAIN_WAIT_SECONDS, location });
     // The migrations name the store's tables without a schema and create them in `public`, which the
     // pinned search path (transaction-settings.ts) leaves out: `pg_catalog` still comes first, unlisted.
     await tx.execute(sql`select pg_catalog.set_config('search_path', 'public, pg_temp', true)`);

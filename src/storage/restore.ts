@@ -16,7 +16,7 @@ import { type Store, rows } from './database.js';
 import { type RestoredContactRow, restoringWriter } from './bulk-copy.js';
 import { databaseRefusal } from './errors.js';
 import type { EnquiryRow } from './database.js';
-import { LOCK_KEYS } from './locks.js';
+import { DEFAULT_CHAIN_WAIT_SECONDS, holdLock } from './chain-lock.js';
 
 const BATCH = 2000;
 
@@ -46,7 +46,7 @@ export async function restoreHistory(
   const write = restoringWriter(store.copy);
   try {
     return await store.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LOCK_KEYS.chainHead))})`);
+      await holdLock(tx, 'chain', { seconds: DEFAULT_CHAIN_WAIT_SECONDS, signal, location: store.location });
       const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from public.contacts`);
       if (held!.count > 0) {
         throw inputError('store-not-empty', { value: store.location, limit: held!.count },

@@ -76,7 +76,7 @@ export async function rolesPrerequisites(db: Executor, admin: string): Promise<R
 async function foreignOwners(db: Executor): Promise<string[]> {
   // Looked up by name in the catalogues: to_regclass would need the schemas' USAGE, which PUBLIC may not have.
   const tables = JSON.stringify([...TABLES.map((t) => `public.${t}`), MIGRATIONS_TABLE]);
-  const functions = JSON.stringify(FUNCTIONS.map((f) => f.replace(/\(\)$/, '')));
+  const functions = JSON.stringify(FUNCTIONS.map((f) => f.replace(/\(.*\)$/, '')));
   const found = await rows<{ owner: string }>(db, sql`
     select distinct pg_get_userbyid(o.owner)::text as owner from (
       select c.relowner as owner from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace

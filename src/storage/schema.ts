@@ -9,7 +9,7 @@
 
 import { sql } from 'drizzle-orm';
 import {
-  PgSchema, bigint, char, check, date, index, integer, jsonb, primaryKey, smallint, text, timestamp,
+  PgSchema, bigint, boolean, char, check, date, index, integer, jsonb, primaryKey, smallint, text, timestamp,
   varchar,
 } from 'drizzle-orm/pg-core';
 import {
@@ -69,7 +69,7 @@ export const importRuns = pgTable('import_runs', {
 
 /**
  * One contact on one CIS record. `seq` is the gap-free audit chain position and
- * the contact's id; writers assign it under a transaction-scoped advisory lock.
+ * the contact's id; writers assign it holding the chain lock (`chainHeadLock`).
  */
 export const contacts = pgTable('contacts', {
   seq: bigint('seq', { mode: 'number' }).primaryKey(),
@@ -87,7 +87,13 @@ export const contacts = pgTable('contacts', {
   operatorPid: char('operator_pid', { length: 7 }).notNull(),
   /** Which import wrote the contact. Bookkeeping, so not a foreign key (see drizzle/0002). */
   importRunId: integer('import_run_id'),
-  recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  /**
+   * Taken by the writer under the chain lock (the transaction's
+   * `cis_contact.recorded_at`); never earlier than the entry before, nor than
+   * its statement by more than seconds (drizzle/0008).
+   */
+  recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 6 }).notNull()
+    .default(sql`coalesce(nullif(current_setting('cis_contact.recorded_at', true), '')::timestamptz, now())`),
   /**
    * The database login that wrote the contact. Null only on contacts stored
    * before it was kept; a trigger (drizzle/0004) refuses any other value than
@@ -125,3 +131,16 @@ export const enquiries = pgTable('enquiries', {
   check('enquiries_subject_valid', sql`${t.subject} in (${inList(SUBJECTS)})`),
   check('enquiries_other_has_action', sql`${t.subject} <> 'Other' or ${t.actionTaken} is not null`),
 ]);
+
+/**
+ * One row each, locked FOR UPDATE (which needs UPDATE on the table): the chain
+ * head by the roles that write contacts, the migrations by the store's owner.
+ * No other role may lock them, so none can stop a writer (drizzle/0008).
+ */
+export const chainHeadLock = pgTable('chain_head_lock', {
+  held: boolean('held').primaryKey().default(true),
+}, (t) => [check('chain_head_lock_held_check', sql`${t.held}`)]);
+
+export const migrationLock = pgTable('migration_lock', {
+  held: boolean('held').primaryKey().default(true),
+}, (t) => [check('migration_lock_held_check', sql`${t.held}`)]);

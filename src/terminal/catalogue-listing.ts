@@ -68,7 +68,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'permission-denied': { value: 'postgres://alice@db:5432/cis', detail: 'permission denied for table operators', limit: 'cis_contact_cis_admin' },
   'contact-fields-differ': { field: 'contact_name', value: 'LEG-0004', limit: 12 },
   'contact-ref-reused': { value: 'LEG-0001', limit: 2 },
-  'conflicts-with-recorded': { value: 'LEG-0001', detail: 'as contact 17' },
+  'conflicts-with-recorded': { value: 'LEG-0001', detail: 'as contact 17, stored by alice at 2026-03-02 10:15:04 UTC' },
   'sibling-rejected': { detail: '1 other row failed' },
   'database-rejected': { detail: 'new row violates check constraint' },
   'line-unreadable': { detail: 'a double quote opened at column 9 is never closed on this line' },

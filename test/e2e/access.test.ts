@@ -77,7 +77,7 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   it('a pending migration is refused to a recorder, naming the admin role, and applied by an admin login', async () => {
     const [last] = await rowsOf<{ id: number }>('select id from drizzle.__drizzle_migrations order by created_at desc limit 1');
     // Undo the latest migration (no contact is stored yet), then let the admin apply it for real.
-    await execute(`drop function cis_contact_check_client_version() cascade`);
+    await execute(`drop table chain_head_lock, migration_lock`);
     await execute(`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
     const refused = await runCli(['verify'], as(login.recorder));
     expect(refused.code).toBe(3);
@@ -87,8 +87,14 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(migrated.json.applied).toBe(1);
     // What the admin created belongs to the admin role, so the next admin login can change it too.
-    const [owner] = await rowsOf<{ owner: string }>(`select pg_get_userbyid(proowner)::text as owner from pg_proc where proname = 'cis_contact_check_client_version'`);
+    const [owner] = await rowsOf<{ owner: string }>(`select pg_get_userbyid(relowner)::text as owner from pg_class where oid = 'public.chain_head_lock'::regclass`);
     expect(owner!.owner).toBe(role('admin'));
+    // Made by the migration, not by db roles: the chain is the recorders' to lock, not the auditors'.
+    const [locks] = await rowsOf<{ recorder: boolean; auditor: boolean; migrations: boolean }>(`select
+      has_table_privilege('${role('recorder')}', 'public.chain_head_lock', 'UPDATE') as recorder,
+      has_table_privilege('${role('auditor')}', 'public.chain_head_lock', 'SELECT') as auditor,
+      has_table_privilege('${role('recorder')}', 'public.migration_lock', 'UPDATE') as migrations`);
+    expect(locks).toEqual({ recorder: true, auditor: false, migrations: false });
     expect((await runCli(['verify'], as(login.auditor))).code).toBe(0);
   });
 

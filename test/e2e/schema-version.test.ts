@@ -27,8 +27,12 @@ async function previousVersionStore(driver: 'pglite' | 'postgres'): Promise<Targ
   await migrateTargetTo(target, PREVIOUS);
   const store = await target.open();
   try {
-    await store.db.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
-    await store.db.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+    // Written as that version would write them: declaring its own version, once the store asks for one (drizzle/0006 on).
+    await store.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('cis_contact.schema_version', ${String(PREVIOUS)}, true)`);
+      await tx.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
+      await tx.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+    });
   } finally {
     await store.close();
   }

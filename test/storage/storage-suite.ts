@@ -59,7 +59,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       expect(await migrate(store.db)).toBe(CLIENT_SCHEMA_VERSION);
       expect(await migrate(store.db)).toBe(0);
       const tables = await rows<{ name: string }>(store.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
-      expect(tables.map((t) => t.name)).toEqual(['cis_records', 'contacts', 'enquiries', 'import_runs', 'operators', 'partnership_members']);
+      expect(tables.map((t) => t.name)).toEqual(['chain_head_lock', 'cis_records', 'contacts', 'enquiries', 'import_runs', 'migration_lock', 'operators', 'partnership_members']);
     });
 
     it('saves and updates reference data', async () => {
