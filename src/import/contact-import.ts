@@ -28,7 +28,6 @@ import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/cor
 import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
-import { HeapCeiling } from './heap.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
@@ -212,7 +211,6 @@ class ContactImport {
     }, readCsvChunksAhead);
     let batch: LogUnit[] = [];
     let size = 0;
-    const heap = new HeapCeiling();
     // Three chains, so the database writes batch k while Node reads and
     // checks batch k+1: checks run in file order (fingerprint occurrences
     // depend on it); appends in file order after their own check; the
@@ -244,7 +242,6 @@ class ContactImport {
           launch(batch);
           batch = [];
           size = 0;
-          heap.check();
           // Memory stays bounded: at most IN_FLIGHT + 1 batches are held at once.
           if (queue.length >= IN_FLIGHT) await queue.shift();
         }
