@@ -5,7 +5,7 @@
  */
 
 import { canonicalJson, sha256Hex } from './identity.js';
-import { pushJson } from './json-pieces.js';
+import { jsonStringBody } from './json-pieces.js';
 import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField, fieldValue } from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -87,21 +87,33 @@ export function canonicalTemplate(entry: PendingEntry): CanonicalTemplate {
   return { parts };
 }
 
-/** A chained field and the text its member starts with: `"key":`, after a comma but for the first member of its object. */
+/**
+ * A chained field and the text its member starts with: `"key":`, after a
+ * comma but for the first member of its object (and `"key":"` for a string,
+ * so its opening quote is no piece of its own).
+ */
 interface Member {
   field: StoredField;
   name: string;
+  quoted: string;
 }
 
-const membersOf = (fields: readonly StoredField[]): Member[] => fields.map((field, i) => ({ field, name: `${i === 0 ? '' : ','}${JSON.stringify(field.key)}:` }));
+const membersOf = (fields: readonly StoredField[]): Member[] => fields.map((field, i) => {
+  const name = `${i === 0 ? '' : ','}${JSON.stringify(field.key)}:`;
+  return { field, name, quoted: `${name}"` };
+});
 const CANONICAL_MEMBERS = membersOf(CHAINED);
 const CANONICAL_ENQUIRY_MEMBERS = membersOf(CHAINED_ENQUIRY);
 
-/** `"key":value`; a field added later is left out where null (an entry made before it was kept may lack it altogether). */
+/** `"key":value`, as `pushJson` writes the value; a field added later is left out where null (an entry made before it was kept may lack it altogether). */
 function pushMember(out: string[], member: Member, value: unknown): void {
-  if (value == null && member.field.addedLater) return;
-  out.push(member.name);
-  pushJson(out, member.field, value);
+  if (value === null || value === undefined) {
+    if (!member.field.addedLater) out.push(member.name, 'null');
+  } else if (member.field.type === 'integer') {
+    out.push(member.name, String(value));
+  } else {
+    out.push(member.quoted, jsonStringBody(String(value)), '"');
+  }
 }
 
 /** `"enquiries":[{…},{…}]`, each enquiry's members in canonical order. */
