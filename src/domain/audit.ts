@@ -24,7 +24,9 @@ const PLACED = CHAINED.filter((f) => f.origin === 'placed');
 type PlacedKey = 'seq' | 'recordedAt' | 'recordedBy';
 if (PLACED.map((f) => f.key).sort().join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()) throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
 const [FIRST_CHAINED] = CHAINED;
-if (!FIRST_CHAINED || FIRST_CHAINED.origin === 'placed' || FIRST_CHAINED.addedLater || CHAINED_ENQUIRY[0]?.addedLater) throw new Error('the first canonical key must be always present and known before the lock');
+if (!FIRST_CHAINED || FIRST_CHAINED.origin === 'placed' || FIRST_CHAINED.addedLater || CHAINED_ENQUIRY[0]?.addedLater) {
+  throw new Error('the first canonical key must be always present and known before the lock');
+}
 
 type Values = Record<string, unknown>;
 
