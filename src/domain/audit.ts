@@ -5,8 +5,8 @@
  */
 
 import { canonicalJson, sha256Hex } from './identity.js';
-import { JSON_HELPER_NAMES, JSON_HELPERS, type Piece, fill, jsonPieces, piecesCode } from './json-pieces.js';
-import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField } from './layout.js';
+import { jsonStringBody } from './json-pieces.js';
+import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField, fieldValue } from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -23,7 +23,10 @@ const CHAINED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey);
 const PLACED = CHAINED.filter((f) => f.origin === 'placed');
 type PlacedKey = 'seq' | 'recordedAt' | 'recordedBy';
 if (PLACED.map((f) => f.key).sort().join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()) throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
-if (CHAINED[0]!.origin === 'placed' || CHAINED[0]!.addedLater || CHAINED_ENQUIRY[0]!.addedLater) throw new Error('the first canonical key must be always present and known before the lock');
+const [FIRST_CHAINED] = CHAINED;
+if (!FIRST_CHAINED || FIRST_CHAINED.origin === 'placed' || FIRST_CHAINED.addedLater || CHAINED_ENQUIRY[0]?.addedLater) {
+  throw new Error('the first canonical key must be always present and known before the lock');
+}
 
 type Values = Record<string, unknown>;
 
@@ -63,64 +66,69 @@ export interface CanonicalTemplate {
  * import_run_id are). The import writes millions of entries, and this is an
  * order of magnitude faster than the library; tests prove it byte-identical
  * for arbitrary entries, and `verify` recomputes with the library.
+ *
+ * Each part of the text is one array of pieces joined once: a concatenation
+ * would be a tree of small strings, kept alive until the contact is written,
+ * and copied whole again when it is hashed.
  */
-export const canonicalTemplate: (e: PendingEntry) => CanonicalTemplate = templateWriter();
+export function canonicalTemplate(entry: PendingEntry): CanonicalTemplate {
+  const parts: string[] = [];
+  let part: string[] = ['{'];
+  for (const member of CANONICAL_MEMBERS) {
+    if (member.field.origin === 'placed') {
+      parts.push(part.join(''));
+      part = [];
+    } else if (member.field.key === 'enquiries') {
+      pushEnquiries(part, member.name, entry.enquiries);
+    } else {
+      pushMember(part, member, fieldValue(entry, member.field));
+    }
+  }
+  part.push('}');
+  parts.push(part.join(''));
+  return { parts };
+}
 
 /**
- * `canonicalTemplate`, generated once from the layout: each part of the text
- * one array of pieces in canonical order, the enquiries written into it in a
- * loop, joined once (the import makes one a contact, so it must cost about
- * what a hand-written one would).
+ * A chained field and the text its member starts with: `"key":`, after a
+ * comma but for the first member of its object (and `"key":"` for a string,
+ * so its opening quote is no piece of its own).
  */
-function templateWriter(): (e: PendingEntry) => CanonicalTemplate {
-  type Step = Piece | { enquiriesOf: string };
-  // No member is written with a comma to slice off: slicing a concatenation copies it whole.
-  const memberPieces = (f: StoredField, from: string, first: boolean): Piece[] => {
-    const read = `${from}[${JSON.stringify(f.key)}]`;
-    const pieces: Piece[] = [{ text: `${first ? '' : ','}${JSON.stringify(f.key)}:` }, ...jsonPieces(f, read)];
-    // `== null`: an entry made before the field was kept may lack it altogether.
-    return f.addedLater ? [{ code: `(${read} == null ? '' : [${piecesCode(pieces).join(', ')}].join(''))` }] : pieces;
-  };
-  const memberSteps = (f: StoredField, first: boolean): Step[] => (f.key === 'enquiries'
-    ? [{ text: `${first ? '' : ','}"enquiries":[` }, { enquiriesOf: 'e["enquiries"]' }, { text: ']' }]
-    : memberPieces(f, 'e', first));
-  const enquiry = piecesCode(CHAINED_ENQUIRY.flatMap((f, i) => memberPieces(f, 'q', i === 0)));
-  const parts: Step[][] = [[{ text: '{' }]];
-  for (const f of CHAINED) {
-    if (f.origin === 'placed') parts.push([]);
-    else parts.at(-1)!.push(...memberSteps(f, f === CHAINED[0]));
+interface Member {
+  field: StoredField;
+  name: string;
+  quoted: string;
+}
+
+const membersOf = (fields: readonly StoredField[]): Member[] => fields.map((field, i) => {
+  const name = `${i === 0 ? '' : ','}${JSON.stringify(field.key)}:`;
+  return { field, name, quoted: `${name}"` };
+});
+const CANONICAL_MEMBERS = membersOf(CHAINED);
+const CANONICAL_ENQUIRY_MEMBERS = membersOf(CHAINED_ENQUIRY);
+
+/** `"key":value`, as `pushJson` writes the value; a field added later is left out where null (an entry made before it was kept may lack it altogether). */
+function pushMember(out: string[], member: Member, value: unknown): void {
+  if (value === null || value === undefined) {
+    if (!member.field.addedLater) out.push(member.name, 'null');
+  } else if (member.field.type === 'integer') {
+    out.push(member.name, String(value));
+  } else {
+    out.push(member.quoted, jsonStringBody(String(value)), '"');
   }
-  parts.at(-1)!.push({ text: '}' });
-  // Each part is one flat string joined from its pieces: a concatenation would be a tree of small
-  // strings, kept alive until the contact is written, and copied whole again when it is hashed.
-  const partCode = (steps: Step[], index: number) => {
-    const p = `p${index}`;
-    const only = steps.length === 1 && 'text' in steps[0]! ? steps[0].text : steps.length === 0 ? '' : undefined;
-    if (only !== undefined) return `const t${index} = ${JSON.stringify(only)};`;
-    const statements: string[] = ['n = 0;'];
-    let run: Piece[] = [];
-    for (const step of [...steps, { enquiriesOf: '' }]) {
-      if (!('enquiriesOf' in step)) {
-        run.push(step);
-        continue;
-      }
-      statements.push(fill(piecesCode(run), p));
-      run = [];
-      if (step.enquiriesOf) {
-        statements.push(`for (let i = 0, qs = ${step.enquiriesOf}; i < qs.length; i++) {
-          const q = qs[i];
-          ${fill(["i === 0 ? '{' : ',{'", ...enquiry, "'}'"], p)}
-        }`);
-      }
-    }
-    return `${statements.join("\n")}\n${p}.length = n;\nconst t${index} = ${p}.join("");`;
-  };
-  return new Function(...JSON_HELPER_NAMES, `const ${parts.map((_, i) => `p${i} = []`).join(', ')};
-    return (e) => {
-      let n;
-      ${parts.map(partCode).join('\n')}
-      return { parts: [${parts.map((_, i) => `t${i}`).join(', ')}] };
-    };`)(...JSON_HELPERS);
+}
+
+/** `"enquiries":[{…},{…}]`, each enquiry's members in canonical order. */
+function pushEnquiries(out: string[], name: string, enquiries: readonly ChainEnquiry[]): void {
+  out.push(name, '[');
+  let open = '{';
+  for (const enquiry of enquiries) {
+    out.push(open);
+    open = ',{';
+    for (const member of CANONICAL_ENQUIRY_MEMBERS) pushMember(out, member, fieldValue(enquiry, member.field));
+    out.push('}');
+  }
+  out.push(']');
 }
 
 /** The placed fields' members, in canonical order, for one transaction's time and writer at `seq`. */

@@ -6,8 +6,8 @@
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Contact, ContactTarget } from './contact.js';
-import { JSON_HELPER_NAMES, JSON_HELPERS, type Piece, fill, jsonPieces, piecesCode } from './json-pieces.js';
-import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField } from './layout.js';
+import { jsonValue, pushJson } from './json-pieces.js';
+import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField, fieldValue } from './layout.js';
 
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
@@ -31,37 +31,53 @@ export function canonicalJson(value: unknown): string {
  */
 type IdentityFields = { enquiries: readonly object[] };
 
+/** What an identity covers: the layout's identity fields, a contact's in its order, each enquiry's in its; those added later after them, in the order they were added. */
+const IDENTITY_FIELDS = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater);
+const IDENTITY_ENQUIRY_FIELDS = ENQUIRY_FIELDS.filter((f) => f.identity);
+const IDENTITY_FIELDS_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => (a.addedLater ?? 0) - (b.addedLater ?? 0));
+const UTR_FIELD = contactField('utr');
+
+function contactField(key: string): StoredField {
+  const field = CONTACT_FIELDS.find((f) => f.key === key);
+  if (!field) throw new Error(`the layout has no ${key} field`);
+  return field;
+}
+
 /**
  * The text an identity hashes: `["contact-v1",utr,second,fields]`, where the
  * fields are the layout's identity fields in its order, then the enquiries'
  * (each an array of theirs); a field added later follows as `"key",value`
  * only where it is set, so contacts stored before it keep their hashes.
- * Generated once from the layout, as one array joined once: the import makes
- * one for every contact.
+ * One array of pieces joined once: the import makes one for every contact.
  */
-const identityText: (contact: IdentityFields, utr: string, second: string | readonly string[] | null) => string = identityWriter();
-
-function identityWriter(): typeof identityText {
-  const read = (from: string, f: StoredField) => `${from}[${JSON.stringify(f.key)}]`;
-  const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;
-  const always = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).flatMap((f): Piece[] => [...jsonPieces(f, read('c', f)), { text: ',' }]);
-  const enquiry = ENQUIRY_FIELDS.filter((f) => f.identity).flatMap((f, i): Piece[] => [...(i > 0 ? [{ text: ',' }] : []), ...jsonPieces(f, read('q', f))]);
-  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
-    .map((f): Piece => ({ code: `(${read('c', f)} == null ? '' : [${piecesCode([{ text: `,${JSON.stringify(f.key)},` }, ...jsonPieces(f, read('c', f))]).join(', ')}].join(''))` }));
-  const head: Piece[] = [{ text: '["contact-v1",' }, ...jsonPieces(utr, 'utr'), { text: ',' }, { code: 'json(second)' }, { text: ',[' }, ...always, { text: '[' }];
-  return new Function(...JSON_HELPER_NAMES, `const p = [];
-    return (c, utr, second) => {
-      let n = 0;
-      ${fill(piecesCode(head))}
-      const qs = c.enquiries;
-      for (let i = 0; i < qs.length; i++) {
-        const q = qs[i];
-        ${fill(["i === 0 ? '[' : ',['", ...piecesCode(enquiry), "']'"])}
-      }
-      ${fill(piecesCode([{ text: ']' }, ...later, { text: ']]' }]))}
-      p.length = n;
-      return p.join('');
-    };`)(...JSON_HELPERS);
+function identityText(contact: IdentityFields, utr: string, second: string | readonly string[] | null): string {
+  const out: string[] = ['["contact-v1",'];
+  pushJson(out, UTR_FIELD, utr);
+  out.push(',', jsonValue(second), ',[');
+  for (const field of IDENTITY_FIELDS) {
+    pushJson(out, field, fieldValue(contact, field));
+    out.push(',');
+  }
+  out.push('[');
+  let open = '[';
+  for (const enquiry of contact.enquiries) {
+    out.push(open);
+    open = ',[';
+    IDENTITY_ENQUIRY_FIELDS.forEach((field, i) => {
+      if (i > 0) out.push(',');
+      pushJson(out, field, fieldValue(enquiry, field));
+    });
+    out.push(']');
+  }
+  out.push(']');
+  for (const field of IDENTITY_FIELDS_ADDED_LATER) {
+    const value = fieldValue(contact, field);
+    if (value == null) continue;
+    out.push(`,${JSON.stringify(field.key)},`);
+    pushJson(out, field, value);
+  }
+  out.push(']]');
+  return out.join('');
 }
 
 function identityHash(contact: IdentityFields, utr: string, second: string | readonly string[] | null): string {

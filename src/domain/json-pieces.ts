@@ -1,10 +1,11 @@
 /**
- * Code that writes JSON as pieces of one array joined once. The identity and
- * the canonical text are made for every imported contact; writing each value
- * as its own string ("quoted", then `"key":` before it) made two or three
- * short-lived strings a field. Here a value's quotes and its key go into the
- * constant text beside it, and a string that needs no escape is joined as it
- * is: no string is made for it until the whole text is.
+ * JSON written as pieces of one array, joined once. The identity and the
+ * canonical text are made for every imported contact; writing each value as
+ * its own string ("quoted", then `"key":` before it) made two or three
+ * short-lived strings a field, and concatenating them a tree of small strings
+ * that is copied whole again when it is hashed. Here a value's quotes go in
+ * as constant pieces beside it, and a string that needs no escape goes in as
+ * it is: no string is made for it until the whole text is joined.
  */
 
 import type { StoredField } from './layout.js';
@@ -25,47 +26,14 @@ export function jsonValue(value: unknown): string {
   return typeof value === 'string' && !NEEDS_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
-/** Constant text, or code whose value is joined. */
-export type Piece = { text: string } | { code: string };
-
-/** The names the generated code calls its helpers by: pass `JSON_HELPERS` as the function's arguments of these names. */
-export const JSON_HELPER_NAMES = ['json', 'body'] as const;
-export const JSON_HELPERS = [jsonValue, jsonStringBody] as const;
-
 /**
- * A field's value, read by the code `read`, as JSON pieces. Numbers are joined
- * as they are (their JSON is their text); null is `null`, unquoted.
+ * A field's value as JSON, pushed onto `out` as JSON.stringify writes it:
+ * null (or absent) as `null`; a whole number as its digits (the layout's
+ * integers are safe integers, so this is RFC 8785's form too); any other type
+ * (text, date, timestamp) as a quoted string.
  */
-export function jsonPieces(field: Pick<StoredField, 'type' | 'nullable'>, read: string): Piece[] {
-  if (field.type === 'integer') return [{ code: field.nullable ? `(${read} == null ? 'null' : ${read})` : read }];
-  if (!field.nullable) return [{ text: '"' }, { code: `body(${read})` }, { text: '"' }];
-  // Three pieces, so the quotes stay out of the value: `null`, or `"`, the body and `"`.
-  return [{ code: `(${read} == null ? 'null' : '"')` }, { code: `(${read} == null ? '' : body(${read}))` }, { code: `(${read} == null ? '' : '"')` }];
-}
-
-/** Pieces as the code of an array's elements, each run of constant text one literal. */
-export function piecesCode(pieces: readonly Piece[]): string[] {
-  const out: string[] = [];
-  let text = '';
-  for (const piece of pieces) {
-    if ('text' in piece) {
-      text += piece.text;
-      continue;
-    }
-    if (text) out.push(JSON.stringify(text));
-    text = '';
-    out.push(piece.code);
-  }
-  if (text) out.push(JSON.stringify(text));
-  return out;
-}
-
-/**
- * Code that stores each piece at `array[n++]`: the generated writers keep an
- * array for a text and join the first `n` of it. Pushing after `length = 0`
- * would give the array a new store a call, as V8 frees it when emptied (and
- * shrinks it when cut to much less), so each text has its own.
- */
-export function fill(code: readonly string[], array = 'p'): string {
-  return code.map((c) => `${array}[n++] = ${c};`).join(' ');
+export function pushJson(out: string[], field: Pick<StoredField, 'type'>, value: unknown): void {
+  if (value === null || value === undefined) out.push('null');
+  else if (field.type === 'integer') out.push(String(value));
+  else out.push('"', jsonStringBody(String(value)), '"');
 }

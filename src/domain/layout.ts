@@ -204,3 +204,12 @@ export const INPUT_HEADERS: readonly string[] = [REF_INPUT.header, ...CONTACT_IN
 export const REQUIRED_HEADERS: readonly string[] = [...CONTACT_INPUTS, ...ENQUIRY_INPUTS].filter((i) => i.required).map((i) => i.header);
 /** `record`'s flags in `--help`'s order: each input field's, the ref last. */
 export const INPUT_FLAGS = [...CONTACT_INPUTS, ...ENQUIRY_INPUTS, REF_INPUT];
+
+/**
+ * The value a field holds in an object of the layout's shape (an entry, a
+ * contact, a row): read by its key, which is why the object's own type cannot
+ * say which of its values it is.
+ */
+export function fieldValue(from: object, field: Pick<StoredField, 'key'>): unknown {
+  return (from as Readonly<Record<string, unknown>>)[field.key];
+}

@@ -29,13 +29,10 @@ import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/cor
 import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
-import { HeapCeiling } from './heap.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
 import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
 
-/** Batches checked or being written while the next is read. */
-const IN_FLIGHT = 2;
 /**
  * Units checked between two turns of the event loop: the batch being written
  * waits on the database's answers, and a long stretch of checking would keep
@@ -83,6 +80,16 @@ async function refreshPlannerStatistics(store: Store): Promise<void> {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How a step in flight ended: undefined, or what it threw (kept to be thrown where the import waits for it). */
+type Failure = { error: unknown } | undefined;
+
+/** A step's failure as a value, so it is thrown when the import next waits for the step, not reported as unhandled before. */
+const failureOf = (step: Promise<void>): Promise<Failure> => step.then(() => undefined, (error: unknown) => ({ error }));
+
+function throwFailure(failure: Failure): void {
+  if (failure) throw failure.error;
+}
 
 /** A contact without a contact_ref brought back through a rejects file: its key waits for the store (corrected-rows.ts). */
 interface PendingKey {
@@ -208,72 +215,89 @@ class ContactImport {
     };
   }
 
+  /** The file read, in batches, each checked, written and accounted in turn: see `importBatches`. */
   async run(): Promise<ContactImportSummary> {
-    const batchRows = this.options.batchRows ?? 2000;
-    const rows = logRows(this.options.file, this.options.format, this.options.map, {
-      header: (header) => {
-        if (this.options.rejectsPath) this.rejects = RejectsFile.forInput(this.options.rejectsPath, header.raw, this.options.rejectsAlways);
-        if (this.options.warningsPath) this.warned = RejectsFile.forInput(this.options.warningsPath, header.raw, true);
-        this.fromRejectsFile = header.rejectsFile;
-        this.sourceLineOf = sourceLineReader(header.raw);
-      },
-      emptyRow: () => this.summary.rowsEmpty++,
-    }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
-    let batch: LogUnit[] = [];
-    let size = 0;
-    const heap = new HeapCeiling();
-    // Three chains, so the database writes batch k while Node reads and
-    // checks batch k+1: checks run in file order (fingerprint occurrences
-    // depend on it); appends in file order after their own check; the
-    // summary and the rejects file are brought up to date after each append,
-    // off the appends' chain, so the next append starts at once.
-    let checked: Promise<unknown> = Promise.resolve();
-    let appended: Promise<unknown> = Promise.resolve();
-    let accounted: Promise<void> = Promise.resolve();
-    const queue: Promise<void>[] = [];
-    const launch = (units: LogUnit[]) => {
-      const evaluation = checked.then(() => this.check(units));
-      checked = evaluation;
-      const outcomes = Promise.all([evaluation, appended]).then(([evaluated]) => this.append(evaluated));
-      appended = outcomes;
-      accounted = Promise.all([evaluation, outcomes, accounted]).then(([evaluated, results]) => this.account(evaluated, results));
-      for (const p of [evaluation, outcomes, accounted]) p.catch(() => {});
-      queue.push(accounted);
-    };
     try {
-      const signal = this.options.signal;
-      for await (const units of logUnits(rows, this.refs)) {
-        if (signal?.aborted) break;
-        if (this.summary.importRun === null && !this.options.dryRun) this.summary.importRun = await this.startRun();
-        for (const unit of units) {
-          batch.push(unit);
-          size += unit.rows.length;
-          if (size < batchRows) continue;
-          assertUnchanged(this.options.unchanged);
-          launch(batch);
-          batch = [];
-          size = 0;
-          heap.check();
-          // Memory stays bounded: at most IN_FLIGHT + 1 batches are held at once.
-          if (queue.length >= IN_FLIGHT) await queue.shift();
-        }
-      }
-      if (signal?.aborted) {
-        this.summary.interrupted = true;
-        await accounted;
-      } else {
-        assertUnchanged(this.options.unchanged);
-        launch(batch);
-        await accounted;
-        await this.finishRun();
-      }
+      await this.importBatches(this.batches(logUnits(this.readRows(), this.refs)));
+      if (!this.summary.interrupted) await this.finishRun();
     } finally {
-      await Promise.allSettled(queue);
       await this.rejects?.close();
       await this.warned?.close();
     }
     if (this.rejects?.written) this.summary.rejectsFile = this.rejects.path;
     return this.summary;
+  }
+
+  /** Read: the file's rows; the rejects files are opened once its header is known. */
+  private readRows(): AsyncGenerator<LogRow[]> {
+    const { file, format, map, rejectsPath, warningsPath, rejectsAlways } = this.options;
+    return logRows(file, format, map, {
+      header: (header) => {
+        if (rejectsPath) this.rejects = RejectsFile.forInput(rejectsPath, header.raw, rejectsAlways);
+        if (warningsPath) this.warned = RejectsFile.forInput(warningsPath, header.raw, true);
+        this.fromRejectsFile = header.rejectsFile;
+        this.sourceLineOf = sourceLineReader(header.raw);
+      },
+      emptyRow: () => this.summary.rowsEmpty++,
+    }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
+  }
+
+  /**
+   * Units in batches of about `batchRows` rows, the last one whatever is
+   * left. The import run is started with the first units. Once aborted, no
+   * further batch is made (the import is interrupted); no batch is made once
+   * the file has changed since the whole-file check.
+   */
+  private async *batches(units: AsyncIterable<LogUnit[]>): AsyncGenerator<LogUnit[]> {
+    const { batchRows = 2000, signal, unchanged, dryRun } = this.options;
+    let batch: LogUnit[] = [];
+    let size = 0;
+    for await (const chunk of units) {
+      if (signal?.aborted) break;
+      if (this.summary.importRun === null && !dryRun) this.summary.importRun = await this.startRun();
+      for (const unit of chunk) {
+        batch.push(unit);
+        size += unit.rows.length;
+        if (size < batchRows) continue;
+        assertUnchanged(unchanged);
+        yield batch;
+        batch = [];
+        size = 0;
+      }
+    }
+    if (signal?.aborted) {
+      this.summary.interrupted = true;
+      return;
+    }
+    assertUnchanged(unchanged);
+    yield batch;
+  }
+
+  /**
+   * Each batch checked, then written and accounted, in file order (the
+   * occurrences of fingerprints depend on it). A batch is checked while the
+   * one before it is being written: the database works while Node checks.
+   * So at most two batches are held at once, besides the rows read ahead.
+   * A failure stops the import once the batch being written has finished.
+   */
+  private async importBatches(batches: AsyncIterable<LogUnit[]>): Promise<void> {
+    let writing: Promise<Failure> = Promise.resolve(undefined);
+    try {
+      for await (const units of batches) {
+        const evaluated = await this.check(units);
+        throwFailure(await writing);
+        writing = failureOf(this.writeAndAccount(evaluated));
+      }
+    } catch (error) {
+      await writing;
+      throw error;
+    }
+    throwFailure(await writing);
+  }
+
+  /** Write, then account: the batch's outcomes counted and its rejected rows written. */
+  private async writeAndAccount(evaluated: Evaluated[]): Promise<void> {
+    await this.account(evaluated, await this.append(evaluated));
   }
 
   private async startRun(): Promise<number> {
@@ -290,30 +314,33 @@ class ContactImport {
       .where(sql`${importRuns.id} = ${importRun}`));
   }
 
+  /** Check: each unit through the rules, its reference data fetched for the whole batch first. */
   private async check(units: LogUnit[]): Promise<Evaluated[]> {
     const evaluated: Evaluated[] = [];
     if (units.length === 0) return evaluated;
-    const raws = units.map((u) => rawContactOf(u.rows));
-    const lookup = await this.references.lookupFor(raws);
-    for (let i = 0; i < units.length; i++) {
+    const read = units.map((unit) => ({ unit, raw: rawContactOf(unit.rows) }));
+    const lookup = await this.references.lookupFor(read.map((r) => r.raw));
+    for (const [i, { unit, raw }] of read.entries()) {
       if (i > 0 && i % CHECK_SLICE === 0) await yieldToEventLoop();
-      const sourceLine = this.sourceLineOf?.(units[i]!.rows[0]!.values);
-      evaluated.push(evaluate(units[i]!, raws[i]!, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile, sourceLine));
+      const firstRow = unit.rows[0];
+      const sourceLine = firstRow && this.sourceLineOf?.(firstRow.values);
+      evaluated.push(evaluate(unit, raw, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile, sourceLine));
     }
-    await this.keyCorrectedRows(evaluated.filter((e) => e.pending));
+    await this.keyCorrectedRows(evaluated);
     return evaluated;
   }
 
   /** Corrected rows without a contact_ref take the occurrence their claim, or the store, gives them. */
   private async keyCorrectedRows(evaluated: Evaluated[]): Promise<void> {
-    if (evaluated.length === 0) return;
-    const occurrences = await this.corrected.occurrences(evaluated.map(({ pending: p }) => ({
-      fingerprint: p!.fingerprint, sourceLine: p!.sourceLine, storedKeyOf: (n: number) => sourceKey(fingerprintKey(p!.fingerprint, n), p!.targets[0]!),
+    const waiting = evaluated.flatMap((e) => (e.pending ? [{ e, pending: e.pending }] : []));
+    if (waiting.length === 0) return;
+    const occurrences = await this.corrected.occurrences(waiting.map(({ pending: p }) => ({
+      fingerprint: p.fingerprint, sourceLine: p.sourceLine, storedKeyOf: (n: number) => sourceKey(fingerprintKey(p.fingerprint, n), p.targets[0]!),
     })));
-    evaluated.forEach((e, i) => {
-      const p = e.pending!;
-      e.prepared = prepareUnit(p.contact, p.targets, fingerprintKey(p.fingerprint, occurrences[i]!.occurrence), p.hashes, this.summary.importRun);
-      if (occurrences[i]!.fresh) e.claim = occurrences[i]!.fresh;
+    waiting.forEach(({ e, pending: p }, i) => {
+      const { occurrence, fresh } = occurrences[i]!;
+      e.prepared = prepareUnit(p.contact, p.targets, fingerprintKey(p.fingerprint, occurrence), p.hashes, this.summary.importRun);
+      if (fresh) e.claim = fresh;
       e.keyedAsCorrected = true;
       delete e.pending;
     });
@@ -404,23 +431,23 @@ class ContactImport {
     });
   }
 
-  /** Counts each unit's rows and writes the rejected ones; progress is told once a batch. */
+  /** Account: counts each unit's rows and writes the rejected ones (and the warned ones, if asked); progress is told once a batch. */
   private async account(evaluated: Evaluated[], outcomes: (UnitOutcome | Issue)[]): Promise<void> {
-    for (let i = 0; i < evaluated.length; i++) {
-      const e = evaluated[i]!;
-      const rows = e.unit.rows;
-      if (!this.accountUnit(e, outcomes[i])) {
-        if (!this.warned) continue;
-        for (let k = 0; k < rows.length; k++) if (e.rowWarnings[k]!.length > 0) await this.warned.add(rows[k]!.values, rows[k]!.line, e.rowWarnings[k]!);
-        continue;
+    for (const [i, e] of evaluated.entries()) {
+      const rejected = this.accountUnit(e, outcomes[i]);
+      const file = rejected ? this.rejects : this.warned;
+      const issues = rejected ? e.rowErrors : e.rowWarnings;
+      if (!file) continue;
+      for (const [k, row] of e.unit.rows.entries()) {
+        // The guard's removal goes with a rejected row too: its rejects file shows the ' the file had, and this says it will not be stored.
+        const found = rejected ? [...(e.rowErrors[k] ?? []), ...guardsOf(e.rowWarnings[k] ?? [])] : (issues[k] ?? []);
+        if (rejected || found.length > 0) await file.add(row.values, row.line, found);
       }
-      // The guard's removal goes with a rejected row too: its rejects file shows the ' the file had, and this says it will not be stored.
-      if (this.rejects) for (let k = 0; k < rows.length; k++) await this.rejects.add(rows[k]!.values, rows[k]!.line, [...e.rowErrors[k]!, ...guardsOf(e.rowWarnings[k]!)]);
     }
-    const rows = evaluated[evaluated.length - 1]?.unit.rows;
-    if (!rows) return;
+    const lastRow = evaluated.at(-1)?.unit.rows.at(-1);
+    if (!lastRow) return;
     const { rowsRead, rowsAccepted, rowsDuplicate, rowsRejected } = this.summary;
-    this.options.onProgress?.({ rowsRead, bytesRead: rows[rows.length - 1]!.bytesRead, rowsAccepted, rowsDuplicate, rowsRejected });
+    this.options.onProgress?.({ rowsRead, bytesRead: lastRow.bytesRead, rowsAccepted, rowsDuplicate, rowsRejected });
   }
 
   /** Counts a unit's rows in the summary; true when they are rejected, their errors complete. */

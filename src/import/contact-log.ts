@@ -37,11 +37,15 @@ export interface LogUnit {
   issues: Issue[];
 }
 
+/** A column of the contact log, and how it is read from a row under one header. */
+type ColumnReader = readonly [header: string, read: FieldReader];
+
 /** How each of the contact log's columns is read from a row under one header: made once a file. */
 interface LogReaders {
   field: ReadonlyMap<string, FieldReader>;
-  /** A unit's rows as one contact, as an object literal generated from the layout's inputs. */
-  contact: (rows: readonly LogRow[]) => RawContact;
+  /** The contact's columns, and each enquiry's, in the layout's order. */
+  contact: readonly ColumnReader[];
+  enquiry: readonly ColumnReader[];
 }
 
 const readersOf = new WeakMap<ResolvedHeader, LogReaders>();
@@ -49,15 +53,12 @@ const readersOf = new WeakMap<ResolvedHeader, LogReaders>();
 function logReaders(header: ResolvedHeader): LogReaders {
   let readers = readersOf.get(header);
   if (!readers) {
-    const field = new Map(INPUT_HEADERS.map((h) => [h, fieldReader(header, h)]));
-    const inputs = [...CONTACT_INPUTS, ...ENQUIRY_INPUTS];
-    const members = (from: number, to: number, values: string) => inputs.slice(from, to)
-      .map(({ header: h }, k) => `${JSON.stringify(h)}: read[${from + k}](${values})`).join(', ');
-    const contact = new Function('read', `return (rows) => ({
-      ${members(0, CONTACT_INPUTS.length, 'rows[0].values')},
-      enquiries: rows.map((row) => ({ ${members(CONTACT_INPUTS.length, inputs.length, 'row.values')} })),
-    });`)(inputs.map((i) => field.get(i.header)!)) as LogReaders['contact'];
-    readers = { field, contact };
+    const columnReader = (h: string): ColumnReader => [h, fieldReader(header, h)];
+    readers = {
+      field: new Map(INPUT_HEADERS.map(columnReader)),
+      contact: CONTACT_INPUTS.map((i) => columnReader(i.header)),
+      enquiry: ENQUIRY_INPUTS.map((i) => columnReader(i.header)),
+    };
     readersOf.set(header, readers);
   }
   return readers;
@@ -65,12 +66,23 @@ function logReaders(header: ResolvedHeader): LogReaders {
 
 /** One column of a row of the contact log, by its name, as the header and the map read it. */
 export function logField(row: LogRow, header: string): string | undefined {
-  return logReaders(row.header).field.get(header)!(row.values);
+  return logReaders(row.header).field.get(header)?.(row.values);
+}
+
+/** The columns `columns` of one row, by their names; a column the file lacks is there, undefined. */
+function readColumns(columns: readonly ColumnReader[], values: readonly string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [header, read] of columns) out[header] = read(values);
+  return out;
 }
 
 /** A unit's rows as one contact: the contact's columns from its first row, an enquiry from each row. */
 export function rawContactOf(rows: readonly LogRow[]): RawContact {
-  return logReaders(rows[0]!.header).contact(rows);
+  const [first] = rows;
+  if (!first) throw new Error('a contact is made of at least one row');
+  const readers = logReaders(first.header);
+  const enquiries = rows.map((row) => readColumns(readers.enquiry, row.values));
+  return Object.assign(readColumns(readers.contact, first.values), { enquiries });
 }
 
 export function logRows(
@@ -89,9 +101,9 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
   for await (const rows of chunks) {
     const units: LogUnit[] = [];
     // Every row of a file shares its header: the contact_ref's reader is looked up once a chunk, not once a row.
-    const refOf = rows.length > 0 ? logReaders(rows[0]!.header).field.get(REF_INPUT.header)! : undefined;
+    const refOf = rows[0] ? logReaders(rows[0].header).field.get(REF_INPUT.header) : undefined;
     for (const row of rows) {
-      const ref = (refOf!(row.values) ?? '').trim();
+      const ref = (refOf?.(row.values) ?? '').trim();
       if (current && ref !== '' && current.ref === ref) {
         current.rows.push(row);
         continue;

@@ -2,8 +2,10 @@
 
 import { type PendingEntry, canonicalTemplate } from '../domain/audit.js';
 import type { Contact, ContactTarget } from '../domain/contact.js';
-import { CONTACT_LAYOUT, ENQUIRY_FIELDS, type OperatorGivenEnquiryKey, type OperatorGivenKey, type StoredField } from '../domain/layout.js';
-import { contentHashes, sourceKey } from '../domain/identity.js';
+import {
+  CONTACT_LAYOUT, type ChainEnquiry, ENQUIRY_FIELDS, type OperatorGivenEnquiryKey, type OperatorGivenKey, fieldValue,
+} from '../domain/layout.js';
+import { contentHashes, sourceKey, storedContentHash } from '../domain/identity.js';
 import { copyTemplate } from '../storage/bulk-copy.js';
 import type { PreparedUnit } from '../storage/history-writer.js';
 
@@ -12,33 +14,48 @@ type Carries<T, K extends PropertyKey> = [K] extends [keyof T] ? true : never;
 const contactsCarryTheLayout: [Carries<Contact, OperatorGivenKey>, Carries<Contact['enquiries'][number], OperatorGivenEnquiryKey>] = [true, true];
 void contactsCarryTheLayout;
 
-/** What the chain entry of a contact stored on one target says, but for its place and time. */
-const pendingEntry: (contact: Contact, target: ContactTarget, key: string, importRunId: number | null) => PendingEntry = entryWriter();
+/** The fields of a pending entry, and of each of its enquiries: all the chain hashes but those placed under the lock. */
+const ENTRY_FIELDS = CONTACT_LAYOUT.filter((f) => f.chained && f.origin !== 'placed');
+const ENTRY_ENQUIRY_FIELDS = ENQUIRY_FIELDS.filter((f) => f.chained && f.origin !== 'placed');
+
+/** The tool's own values of a contact stored on one target. */
+interface ToolValues {
+  sourceKey: string;
+  importRunId: number | null;
+}
+
+/** The tool's own value of an enquiry: its place in the contact, from 1. */
+interface EnquiryToolValues {
+  position: number;
+}
+
+/** The tool's values: a field of the tool's that the layout adds needs one here, or it would be stored as nothing. */
+const TOOL_KEYS: readonly string[] = ['sourceKey', 'importRunId', 'position'] satisfies (keyof ToolValues | keyof EnquiryToolValues)[];
+const unvalued = [...ENTRY_FIELDS, ...ENTRY_ENQUIRY_FIELDS].find((f) => f.origin === 'tool' && !TOOL_KEYS.includes(f.key));
+if (unvalued) throw new Error(`the layout's ${unvalued.key} has no value before the contact is placed`);
 
 /**
- * `pendingEntry`, generated once from the layout as one object literal (the
- * import makes one a contact): what the operator gave from the checked
- * contact, where it is stored from the target, and the tool's own values.
+ * What the chain entry of a contact stored on one target says, but for its
+ * place and time: what the operator gave from the checked contact, where it
+ * is stored from the target, and the tool's own values. The enquiries are
+ * numbered from 1 in the contact's order.
  */
-function entryWriter(): (contact: Contact, target: ContactTarget, key: string, importRunId: number | null) => PendingEntry {
-  const tool: Record<string, string> = { sourceKey: 'key', importRunId: 'run', position: 'i + 1' };
-  const valueCode = (f: StoredField, from: string) => {
-    if (f.key === 'enquiries') return 'enquiries';
-    if (f.origin === 'contact') return `${from}[${JSON.stringify(f.key)}]`;
-    if (f.origin === 'target') return `t[${JSON.stringify(f.key)}]`;
-    if (tool[f.key]) return tool[f.key]!;
-    throw new Error(`the layout's ${f.key} has no value before the contact is placed`);
-  };
-  const members = (fields: readonly StoredField[], from: string) => fields.filter((f) => f.chained && f.origin !== 'placed')
-    .map((f) => `${JSON.stringify(f.key)}: ${valueCode(f, from)}`).join(', ');
-  return new Function(`return (c, t, key, run) => {
-    const enquiries = [];
-    for (let i = 0; i < c.enquiries.length; i++) {
-      const q = c.enquiries[i];
-      enquiries.push({ ${members(ENQUIRY_FIELDS, 'q')} });
-    }
-    return { ${members(CONTACT_LAYOUT, 'c')} };
-  };`)();
+function pendingEntry(contact: Contact, target: ContactTarget, tool: ToolValues): PendingEntry {
+  const entry: Record<string, unknown> = {};
+  for (const f of ENTRY_FIELDS) {
+    if (f.key === 'enquiries') entry[f.key] = contact.enquiries.map((enquiry, i) => pendingEnquiry(enquiry, i + 1));
+    else if (f.origin === 'contact') entry[f.key] = fieldValue(contact, f);
+    else if (f.origin === 'target') entry[f.key] = fieldValue(target, f);
+    else entry[f.key] = fieldValue(tool, f);
+  }
+  return entry as PendingEntry;
+}
+
+function pendingEnquiry(enquiry: Contact['enquiries'][number], position: number): ChainEnquiry {
+  const out: Record<string, unknown> = {};
+  const tool: EnquiryToolValues = { position };
+  for (const f of ENTRY_ENQUIRY_FIELDS) out[f.key] = fieldValue(f.origin === 'contact' ? enquiry : tool, f);
+  return out as ChainEnquiry;
 }
 
 /**
@@ -53,8 +70,8 @@ export function prepareUnit(
 ): PreparedUnit {
   return {
     contacts: targets.map((target, i) => {
-      const entry = pendingEntry(contact, target, sourceKey(unitKey, target), importRunId);
-      const contentHash = hashes[i]!;
+      const entry = pendingEntry(contact, target, { sourceKey: sourceKey(unitKey, target), importRunId });
+      const contentHash = hashes[i] ?? storedContentHash(contact, target);
       return { entry, contentHash, canonical: canonicalTemplate(entry), copy: copyTemplate(entry, contentHash) };
     }),
   };

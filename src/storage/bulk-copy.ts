@@ -4,7 +4,7 @@
  * transaction; the encoding of rows is shared.
  */
 
-import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
+import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField, fieldValue } from '../domain/layout.js';
 import type { PendingEntry } from '../domain/audit.js';
 import type { ContactRow, CopySender, CopyTemplate, EnquiryRow, HistoryWriter, Transaction } from './database.js';
 
@@ -40,23 +40,28 @@ export type RestoredContactRow = Omit<ContactRow, 'recordedAt'> & { recordedAt: 
 
 type CopyField = Pick<StoredField, 'key' | 'type' | 'nullable' | 'plain'>;
 
-/** Each field's COPY text as code, from the code that reads its value: escaped only where the field may need it. */
-function cellsOf(fields: readonly CopyField[], read: (f: CopyField) => string): string[] {
-  const asIs = (f: CopyField) => !f.nullable && (f.type !== 'text' || f.plain);
-  return fields.map((f) => (asIs(f) ? read(f) : `value(${read(f)})`));
+/** Whether a field's values go into COPY text as they are: never null, and never text that could hold a separator or a backslash. */
+const asIs = (f: CopyField) => !f.nullable && (f.type !== 'text' || f.plain === true);
+
+/** One field's value as COPY text, pushed onto `out`: escaped only where the field may need it. */
+function pushCell(out: unknown[], field: CopyField, value: unknown): void {
+  out.push(asIs(field) ? value : copyValue(value as string | number | null | undefined));
 }
 
-/** Code for a line's text, or for the text between its holes: cells separated by tabs, the line ended. */
-function lineCode(cells: readonly (string | null)[], leadingTab: boolean): string[] {
-  const groups: string[][] = [[]];
-  cells.forEach((cell, i) => {
-    if (i > 0 || leadingTab) groups.at(-1)!.push("'\\t'");
-    if (cell === null) groups.push([]);
-    else groups.at(-1)!.push(cell);
+/**
+ * A row as one COPY line of `fields`, in their order: cells separated by
+ * tabs, the line ended. The cells are joined flat (a concatenation would be a
+ * tree of small strings, kept alive until the batch is written); numbers
+ * become their digits as they are joined.
+ */
+function copyLine(fields: readonly CopyField[], row: object, leadingTab = false): string {
+  const cells: unknown[] = [];
+  fields.forEach((field, i) => {
+    if (i > 0 || leadingTab) cells.push('\t');
+    pushCell(cells, field, fieldValue(row, field));
   });
-  groups.at(-1)!.push("'\\n'");
-  // Joined flat: a concatenation would be a tree of small strings, kept alive until the batch is written.
-  return groups.map((g) => (g.length === 0 ? "''" : g.length === 1 ? g[0]! : `[${g.join(', ')}].join('')`));
+  cells.push('\n');
+  return cells.join('');
 }
 
 /** About how many characters of COPY text are joined into one chunk. */
@@ -80,18 +85,8 @@ export function* copyChunks(pieces: readonly string[]): Generator<string> {
   }
 }
 
-/**
- * Rows as COPY lines of `fields`, in their order: the function that writes a
- * row is generated from the fields once, a property read each.
- */
-function copyTextOf(fields: readonly CopyField[]): (rows: readonly object[]) => string[] {
-  const [code] = lineCode(cellsOf(fields, (f) => `r[${JSON.stringify(f.key)}]`), false);
-  const line = new Function('value', `return (r) => ${code};`)(copyValue) as (row: object) => string;
-  return (rows) => rows.map(line);
-}
-
-const restoredContactCopyText = copyTextOf(RESTORED_CONTACT_COPY);
-const enquiryCopyText = copyTextOf(ENQUIRY_COPY);
+const restoredContactCopyText = (rows: readonly object[]) => rows.map((row) => copyLine(RESTORED_CONTACT_COPY, row));
+const enquiryCopyText = (rows: readonly object[]) => rows.map((row) => copyLine(ENQUIRY_COPY, row));
 
 /** The values of a new contact's line that its writer places under the chain lock, or the chain gives it. */
 const LATE_FIELDS = CONTACT_COPY.filter((f) => f.origin === 'placed' || f.origin === 'chain');
@@ -106,22 +101,26 @@ if (CONTACT_COPY.filter((f) => !f.chained && f.origin !== 'chain').map((f) => f.
 }
 
 /**
- * A new contact's COPY lines around the values placed under the lock, and
- * each enquiry's after its contact's seq. Generated once from the layout: the
- * import makes one a contact while checking it, so the write under the lock
- * only fills in four values a line.
+ * A new contact's COPY line in the parts around the values placed under the
+ * lock, and each enquiry's line after its contact's seq. The import makes one
+ * a contact while checking it, so the write under the lock only fills in four
+ * values a line.
  */
-export const copyTemplate: (entry: PendingEntry, contentHash: string) => CopyTemplate = copyTemplateWriter();
-
-function copyTemplateWriter(): (entry: PendingEntry, contentHash: string) => CopyTemplate {
-  const read = (from: string) => (f: CopyField) => (f.key === 'contentHash' ? 'contentHash' : `${from}[${JSON.stringify(f.key)}]`);
-  const cells = cellsOf(CONTACT_COPY, read('e')).map((cell, i) => (LATE_FIELDS.includes(CONTACT_COPY[i]!) ? null : cell));
-  const [tail] = lineCode(cellsOf(ENQUIRY_FIELDS, read('q')), true);
-  return new Function('value', `return (e, contentHash) => {
-    const enquiries = [];
-    for (const q of e.enquiries) enquiries.push(${tail});
-    return { contact: [${lineCode(cells, false).join(', ')}], enquiries };
-  };`)(copyValue);
+export function copyTemplate(entry: PendingEntry, contentHash: string): CopyTemplate {
+  const contact: string[] = [];
+  let part: unknown[] = [];
+  CONTACT_COPY.forEach((field, i) => {
+    if (i > 0) part.push('\t');
+    if (LATE_FIELDS.includes(field)) {
+      contact.push(part.join(''));
+      part = [];
+    } else {
+      pushCell(part, field, field.key === 'contentHash' ? contentHash : fieldValue(entry, field));
+    }
+  });
+  part.push('\n');
+  contact.push(part.join(''));
+  return { contact, enquiries: entry.enquiries.map((enquiry) => copyLine(ENQUIRY_FIELDS, enquiry, true)) };
 }
 
 /**
@@ -129,9 +128,10 @@ function copyTemplateWriter(): (entry: PendingEntry, contentHash: string) => Cop
  * layout's order: the sender joins them into its messages, so no line is
  * copied whole once more on the way.
  */
-const pushLine: (text: string[], parts: readonly string[], v: LateValues) => void = new Function(
-  'text', 'p', 'v', `text.push(${LATE_FIELDS.map((f, i) => `p[${i}], v[${JSON.stringify(f.key)}]`).join(', ')}, p[${LATE_FIELDS.length}]);`,
-) as (text: string[], parts: readonly string[], v: LateValues) => void;
+function pushLine(text: string[], parts: readonly string[], late: LateValues): void {
+  LATE_FIELDS.forEach((field, i) => text.push(parts[i] ?? '', late[field.key as LateKey]));
+  text.push(parts[LATE_FIELDS.length] ?? '');
+}
 
 /** New contacts as COPY text, filled in as the chain places them, and sent with `send` at the end of the transaction. */
 export function copyWriter(send: CopySender): HistoryWriter {
