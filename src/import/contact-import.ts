@@ -16,6 +16,7 @@ import {
 import { contentHashes, fingerprintKey, partnersChangedDetail, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { readCsvChunksAhead } from '../csv/reader-thread.js';
+import { CisError } from '../domain/errors.js';
 import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
@@ -297,7 +298,19 @@ class ContactImport {
 
   /** Write, then account: the batch's outcomes counted and its rejected rows written. */
   private async writeAndAccount(evaluated: Evaluated[]): Promise<void> {
-    await this.account(evaluated, await this.append(evaluated));
+    let outcomes: (UnitOutcome | Issue)[];
+    try {
+      outcomes = await this.append(evaluated);
+    } catch (error) {
+      // Stopped by a signal before it held the chain: nothing of this batch was written, and it is not
+      // counted, so the summary says exactly what was committed and the same command completes it.
+      if (error instanceof CisError && error.kind === 'interrupted') {
+        this.summary.interrupted = true;
+        return;
+      }
+      throw error;
+    }
+    await this.account(evaluated, outcomes);
   }
 
   private async startRun(): Promise<number> {

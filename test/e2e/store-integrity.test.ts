@@ -340,7 +340,8 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     const aDb = postgres(a.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await aDb.unsafe(`grant ${roleName(defaultRolePrefix(databaseOf(a.env.DATABASE_URL!)), 'recorder')} to ${alice}`);
     await aDb.end();
-    expect((await record(a, alice)).code).toBe(0);
+    const inA = await record(a, alice);
+    expect(inA.code, inA.stderr).toBe(0);
     const elsewhere = await record(b, alice);
     expect(elsewhere.code).toBe(3);
     expect(elsewhere.stderr).toContain('permission denied for database');

@@ -172,7 +172,7 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
     if (driver === 'postgres') {
       // The server ends a session once it reads the closed connection, in its own time: asked until it has.
       await until('the server to hold no cis-contact session', async () => (await queryStore<{ n: number }>(target, sql`
-        select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'cis-contact' and pid <> pg_backend_pid()`))[0]!.n === 0);
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like 'cis-contact/%' and pid <> pg_backend_pid()`))[0]!.n === 0);
     }
   });
 
@@ -209,9 +209,9 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
 
   /** The tool's sessions, ended from another connection as a restart or failover would end them. */
   const endSessions = () => queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
-    where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`);
+    where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%'`);
   const sessionsWaiting = async (condition: SQL) => (await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
-    where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact' and ${condition}`))[0]!.n > 0;
+    where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%' and ${condition}`))[0]!.n > 0;
   /**
    * Cuts a reader's connection part-way: once it is under way, the reader is
    * stopped until the server is blocked writing to it — it has more to send
@@ -260,9 +260,9 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
       // One batch of far more than a connection's buffers hold.
       const started = startCli(['import', join(data, 'contacts.csv')], { ...fresh.env, CIS_CONTACT_BATCH_ROWS: String(ROWS) }, { cwd });
       await until('the COPY to wait on the lock', async () => (await holder`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = 'cis-contact' and wait_event_type = 'Lock'`)[0]!.n > 0, started);
+        where datname = current_database() and application_name like 'cis-contact/%' and wait_event_type = 'Lock'`)[0]!.n > 0, started);
       await holder`select pg_terminate_backend(pid) from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid() and application_name = 'cis-contact'`;
+        where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%'`;
       const lost = await started.exited;
       expect(lost.code, lost.stderr).toBe(3);
       expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
@@ -427,7 +427,7 @@ describe('db restore: an export brought back into an empty store', () => {
     const lines = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trimEnd().split('\n');
     writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -11).join('\n')}\n`);
     writeFileSync(join(cwd, 'altered.jsonl'), `${lines.map((l, i) => (i === 100 ? l.replace(/row \d+/, 'row changed') : l)).join('\n')}\n`);
-    execFileSync(process.execPath, [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl')], { env: { ...process.env, ...source.env }, stdio: 'pipe' });
+    execFileSync(process.execPath, [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl'), '--force'], { env: { ...process.env, ...source.env }, stdio: 'pipe' });
     const target = await createTarget(driver);
     try {
       for (const [file, reason] of [['cut.jsonl', /no manifest/], ['altered.jsonl', /entry 101 .* does not match its hash/], ['part.jsonl', /entry \d+ is missing|only part of the history/]] as const) {

@@ -45,6 +45,23 @@ describe('library internals, pinned', () => {
     });
   });
 
+  describe.each(DRIVERS)(`drizzle-orm ${pinned['drizzle-orm']} still runs a statement outside a transaction through db.session.prepareQuery(…).execute (%s)`, (driver) => {
+    it('so the store pins the settings of every statement, the select and query builders too (transaction-settings.ts)', async () => {
+      const target = await createTarget(driver);
+      const store = await target.open();
+      try {
+        const [raw] = await rows<{ path: string; tz: string }>(store.db, sql`select current_setting('search_path') as path, current_setting('TimeZone') as tz`);
+        expect(raw).toEqual({ path: 'pg_catalog, pg_temp', tz: 'UTC' });
+        // A query builder's statement goes the same way: its table named with its schema resolves, pinned or not.
+        const { contacts } = await import('../../src/storage/schema.js');
+        expect(await store.db.select().from(contacts).limit(1)).toEqual([]);
+      } finally {
+        await store.close();
+        await target.dispose();
+      }
+    });
+  });
+
   describe.skipIf(!SERVER_URL)(`postgres ${pinned.postgres}`, () => {
     it('still calls the socket option with its parsed options (host[], port[], path), and names the TLS server after socket.host', async () => {
       const seen: unknown[] = [];
