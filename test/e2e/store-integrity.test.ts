@@ -150,11 +150,11 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     const rec = sqlAs(login.rec);
     const path = `set local search_path = ${shadow}, pg_catalog, public`;
     await expect(forge(rec, login.rec, { pid: BOUND_PID, prepare: path })).rejects.toThrow(/bound to other database logins/);
-    await expect(forge(rec, login.rec, { recordedAt: '2020-01-01T09:00:00Z', prepare: path })).rejects.toThrow(/must be recorded at the time it is stored/);
+    await expect(forge(rec, login.rec, { recordedAt: '2025-01-01T09:00:00Z', prepare: path })).rejects.toThrow(/must be recorded at the time it is stored/);
   });
 
   it('recorded_at is the transaction\'s time: a back-dated contact is refused, however well chained', async () => {
-    await expect(forge(sqlAs(login.rec), login.rec, { recordedAt: '2020-01-01T09:00:00Z' })).rejects.toThrow(/must be recorded at the time it is stored/);
+    await expect(forge(sqlAs(login.rec), login.rec, { recordedAt: '2025-01-01T09:00:00Z' })).rejects.toThrow(/must be recorded at the time it is stored/);
   });
 
   it('a contact must take the next seq and link to the head: anything else is refused', async () => {
