@@ -104,6 +104,8 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
           outcome = await recordContact(db, parseRecordArgs(line.args), settings, { references, chain });
           result = resultOf(line.line, outcome);
         } catch (error) {
+          // Stopped by a signal while it waited for the chain: this line stored nothing, and the report says where to resume.
+          if (error instanceof CisError && error.kind === 'interrupted' && session.signal.aborted) break;
           if (!(error instanceof CisError) || error.kind !== 'usage') throw error;
           result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: error.message }], warnings: [] };
         }

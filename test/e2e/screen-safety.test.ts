@@ -34,28 +34,28 @@ const PARTNERSHIP = '2108834503';
 async function withoutNewChecks(target: Target, write: (tx: any) => Promise<void>): Promise<void> {
   const store = await target.open();
   try {
-    await store.db.execute(sql`alter table contacts drop constraint contacts_plain_text, drop constraint contacts_not_after_recorded`);
-    await store.db.execute(sql`alter table enquiries drop constraint enquiries_plain_text`);
-    await store.db.execute(sql`alter table contacts disable trigger contacts_not_on_partnership`);
+    await store.db.execute(sql`alter table public.contacts drop constraint contacts_plain_text, drop constraint contacts_not_after_recorded`);
+    await store.db.execute(sql`alter table public.enquiries drop constraint enquiries_plain_text`);
+    await store.db.execute(sql`alter table public.contacts disable trigger contacts_not_on_partnership`);
     await store.db.transaction(async (tx) => {
       await tx.execute(sql.raw(`set local cis_contact.schema_version = '${CLIENT_SCHEMA_VERSION}'`));
       await write(tx);
     });
   } finally {
-    await store.db.execute(sql`alter table contacts add constraint contacts_plain_text
+    await store.db.execute(sql`alter table public.contacts add constraint contacts_plain_text
       check (public.cis_contact_plain_text(source_key, false) and public.cis_contact_plain_text(contact_name, false)) not valid`);
-    await store.db.execute(sql`alter table contacts add constraint contacts_not_after_recorded
+    await store.db.execute(sql`alter table public.contacts add constraint contacts_not_after_recorded
       check (enquiry_date <= (recorded_at at time zone 'Europe/London')::date) not valid`);
-    await store.db.execute(sql`alter table enquiries add constraint enquiries_plain_text
+    await store.db.execute(sql`alter table public.enquiries add constraint enquiries_plain_text
       check (public.cis_contact_plain_text(action_taken, false) and public.cis_contact_plain_text(general_notes, true)) not valid`);
-    await store.db.execute(sql`alter table contacts enable always trigger contacts_not_on_partnership`);
+    await store.db.execute(sql`alter table public.contacts enable always trigger contacts_not_on_partnership`);
     await store.close();
   }
 }
 
 /** Appends one contact by plain SQL, chained as the tool chains it (the next seq, the head's hash, the transaction's time and login). */
 async function forge(tx: any, fields: { sourceKey: string; utr?: string; enquiryDate?: string; actionTaken: string; generalNotes: string | null }): Promise<void> {
-  const [head] = await rows<{ seq: number; hash: string }>(tx, sql`select seq::int as seq, hash from contacts order by seq desc limit 1`);
+  const [head] = await rows<{ seq: number; hash: string }>(tx, sql`select seq::int as seq, hash from public.contacts order by seq desc limit 1`);
   const [{ now, who }] = await rows<{ now: string; who: string }>(tx,
     sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now, session_user::text as who`) as [{ now: string; who: string }];
   const prev = head?.hash ?? GENESIS_HASH;
@@ -65,10 +65,10 @@ async function forge(tx: any, fields: { sourceKey: string; utr?: string; enquiry
     operatorPid: '1234567', importRunId: null, recordedAt: now, recordedBy: who,
     enquiries: [{ position: 1, subject: 'Letter', actionTaken: fields.actionTaken, generalNotes: fields.generalNotes }],
   };
-  await tx.execute(sql`insert into contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+  await tx.execute(sql`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
     values (${entry.seq}, ${entry.sourceKey}, ${storedContentHash(entry, entry)}, ${entry.utr}, 'internal-enquiry', 'Outbound', ${entry.enquiryDate}, '1234567',
             ${prev}, ${chainHash(prev, entry)})`);
-  await tx.execute(sql`insert into enquiries (contact_seq, position, subject, action_taken, general_notes)
+  await tx.execute(sql`insert into public.enquiries (contact_seq, position, subject, action_taken, general_notes)
     values (${entry.seq}, 1, 'Letter', ${fields.actionTaken}, ${fields.generalNotes})`);
 }
 
