@@ -257,12 +257,21 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
 
     it('the database writes export lines and canonical text byte for byte as Node does, for any text', async () => {
       const awkward = ['quote " and backslash \\ and \\n', 'tab\tand\nnewline\r\u0001\u001f\u007f', 'é ß 漢字 😀 \u2028\u2029', '</script>', "it's"];
+      // Entries stored before the store refused such text (drizzle/0007) may hold it, and must still export byte for byte:
+      // the checks are set aside while these are written, and put back as they were (NOT VALID), as a store of that age has them.
+      const [checks] = await rows<{ contacts: string; enquiries: string }>(store.db, sql`
+        select pg_get_constraintdef((select oid from pg_constraint where conname = 'contacts_plain_text')) as contacts,
+               pg_get_constraintdef((select oid from pg_constraint where conname = 'enquiries_plain_text')) as enquiries`);
+      await store.db.execute(sql`alter table public.contacts drop constraint contacts_plain_text`);
+      await store.db.execute(sql`alter table public.enquiries drop constraint enquiries_plain_text`);
       for (const [i, text] of awkward.entries()) {
         const unit = await preparedWith((c) => ({
           ...c, contactName: text, enquiries: [{ subject: 'Callback', actionTaken: text.slice(0, 90), generalNotes: text }, { subject: 'Other', actionTaken: 'x', generalNotes: null }],
         }), {}, `awkward\\${i}\t"${text.slice(0, 10)}`);
         expect((await appendUnits(store.db, [unit]))[0]!.status).toBe('written');
       }
+      await store.db.execute(sql.raw(`alter table public.contacts add constraint contacts_plain_text ${checks!.contacts.replace(/ NOT VALID$/, '')} not valid`));
+      await store.db.execute(sql.raw(`alter table public.enquiries add constraint enquiries_plain_text ${checks!.enquiries.replace(/ NOT VALID$/, '')} not valid`));
       const stored = [];
       for await (const entry of contactsInOrder(store.db)) stored.push(entry);
       let text = '';
