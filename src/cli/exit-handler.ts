@@ -6,7 +6,7 @@
  */
 
 import { CisError, type FailureKind, usageError } from '../domain/errors.js';
-import { asStorageFailure } from '../storage/errors.js';
+import { asStorageFailure, isLostConnection } from '../storage/errors.js';
 import { Interrupts } from '../commands/interrupts.js';
 import type { Session } from '../commands/session.js';
 import type { CommandResult } from '../commands/command-result.js';
@@ -34,7 +34,9 @@ export async function runCommand(session: Session, command: () => Promise<Comman
     else if (result.report) session.ui.result(result.report);
     exitCode = result.exitCode;
   } catch (error) {
-    if (asStorageFailure(error, session.location)?.code === 'permission-denied') await session.learnRolePrefix();
+    const storage = error instanceof CisError ? error : asStorageFailure(error, session.location);
+    if (storage?.code === 'permission-denied') await session.learnRolePrefix();
+    if (isLostConnection(storage)) await session.learnWhyLost();
     exitCode = fail(session, error);
   }
   try {
@@ -55,6 +57,7 @@ export function fail(session: Session, error: unknown): number {
   // The message may quote what a file or the store holds: `say` shows it screen-safe.
   ui.say(c.red('cis-contact:'), ` ${failure.message}`, c.dim(failure.code !== 'usage' && failure.code !== 'internal-error' ? ` [${failure.code}]` : ''));
   if (failure.hint) ui.say('  ', c.dim(failure.hint));
+  if (session.lostSessionNote && isLostConnection(failure)) ui.say('  ', c.dim(session.lostSessionNote));
   if (failure.kind === 'internal' && process.env.CIS_CONTACT_DEBUG) for (const line of String((error as Error)?.stack ?? error).split('\n')) ui.say(line);
   if (ui.json) ui.document({ error: { code: failure.code, message: failure.message } });
   return EXIT_CODES[failure.kind];

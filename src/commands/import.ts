@@ -107,6 +107,9 @@ export async function importCommand(session: Session, file: string, flags: Impor
       if (summary.dryRun && summary.rowsRejected > 0 && !summary.rejectsFile) {
         session.ui.say('A dry run writes no rejects file: add --rejects PATH to see the rejected rows with their reasons.');
       }
+      for (const run of summary.closedRuns ?? []) {
+        session.ui.talk(`Closed import run ${run.id} (${run.file}) as interrupted: its process had ended before it finished, after storing ${run.contactsWritten} contact${run.contactsWritten === 1 ? '' : 's'}.`);
+      }
       if (summary.interrupted) {
         session.ui.talk(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
       }

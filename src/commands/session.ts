@@ -104,6 +104,23 @@ export class Session {
     }
   }
 
+  /** Said after a lost connection's message: what the server, asked again, suggests ended the session. */
+  lostSessionNote: string | undefined;
+
+  /**
+   * After a connection lost with no word from the server: asks it, on a new
+   * session of the same login, whether an idle_in_transaction_session_timeout
+   * is set, the usual unseen cause. Best effort, like `learnRolePrefix`.
+   */
+  async learnWhyLost(): Promise<void> {
+    const store = this.opened;
+    if (!store) return;
+    const { idleInTransactionLimit } = await import('../storage/lost-session.js');
+    const { idleLimitNote } = await import('../storage/errors.js');
+    const limit = await idleInTransactionLimit(store);
+    if (limit) this.lostSessionNote = idleLimitNote(limit);
+  }
+
   get location(): string {
     return this.opened?.location ?? this.server?.location ?? this.dataDir;
   }

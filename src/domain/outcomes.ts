@@ -51,6 +51,8 @@ export interface ContactImportSummary {
   importRun: number | null;
   /** Stopped by a signal before the end of the file: a re-run completes it. */
   interrupted?: boolean;
+  /** Earlier runs of the same login whose process had died unfinished, closed by this one as interrupted. */
+  closedRuns?: { id: number; file: string; contactsWritten: number }[];
 }
 
 /** The outcome of one registry or operators import. */

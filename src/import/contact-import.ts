@@ -25,6 +25,7 @@ import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
+import { startImportRun } from '../storage/import-runs.js';
 import type { ChainWait } from '../storage/chain-lock.js';
 import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
 import { RejectsFile } from '../outputs/rejects-file.js';
@@ -314,9 +315,9 @@ class ContactImport {
   }
 
   private async startRun(): Promise<number> {
-    // In a transaction of its own: every write declares the client's schema version, which only a transaction carries.
-    const [run] = await this.store.db.transaction((tx) => tx.insert(importRuns).values({ file: this.options.file }).returning({ id: importRuns.id }));
-    return run!.id;
+    const { id, closed } = await startImportRun(this.store, this.options.file);
+    if (closed.length > 0) this.summary.closedRuns = closed;
+    return id;
   }
 
   private async finishRun(): Promise<void> {

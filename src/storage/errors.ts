@@ -1,7 +1,7 @@
 /** Telling a database that refused data from a database that failed. */
 
 import { type Issue, issue } from '../domain/catalogue.js';
-import { inputError, storageError } from '../domain/errors.js';
+import { type CisError, inputError, storageError } from '../domain/errors.js';
 import { CLIENT_SCHEMA_VERSION } from './schema-version.js';
 
 interface PgErrorLike {
@@ -173,6 +173,18 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
     e = e.cause as PgErrorLike | undefined;
   }
   return undefined;
+}
+
+/** Whether a storage failure is a connection lost mid-command, the server having said nothing of why. */
+export function isLostConnection(failure: CisError | undefined): boolean {
+  return failure?.code === 'database-unreachable' && LOST.has(String(failure.params.limit ?? ''));
+}
+
+/** What to add when a lost connection's login has an idle_in_transaction_session_timeout: the likely cause, and what to change. */
+export function idleLimitNote(limit: string): string {
+  const stopped = SERVER_STOPPED['25P03']!;
+  return `the server answers again, and this login's idle_in_transaction_session_timeout is ${limit}: `
+    + `if the command was paused or its output read slowly, ${stopped.did.replace(/^it /, 'the server ')} (25P03); ${stopped.change}`;
 }
 
 /** A reading command pointed at a place that holds no store: never create one there. */

@@ -265,8 +265,15 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       const partial = (await stored(target)).contacts - before;
       expect(partial).toBeGreaterThanOrEqual(1000);
       expect(partial).toBeLessThan(20000);
+      const [killedRun] = await queryStore<{ id: number }>(target, sql`select id from public.import_runs where finished_at is null`);
+      expect(killedRun).toBeDefined();
       const rerun = await cli(['--json', 'import', join(dir, 'contacts.csv')]);
       expect(rerun.json).toMatchObject({ rowsRead: 20000, rowsRejected: 0 });
+      // The killed run never finished: this one closed it as interrupted, with what it had stored.
+      expect(rerun.json.closedRuns).toEqual([{ id: killedRun!.id, file: join(dir, 'contacts.csv'), contactsWritten: partial }]);
+      const [closed] = await queryStore<{ finished: boolean; summary: Record<string, unknown> }>(target,
+        sql`select finished_at is not null as finished, summary from public.import_runs where id = ${killedRun!.id}`);
+      expect(closed).toMatchObject({ finished: true, summary: { interrupted: true, contactsWritten: partial } });
       expect(rerun.json.rowsAccepted).toBe(20000 - partial);
       expect(rerun.json.rowsDuplicate).toBe(partial);
       const after = await stored(target);
