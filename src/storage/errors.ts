@@ -105,7 +105,7 @@ const SERVER_STOPPED: Record<string, { did: string; change: string }> = {
   '55P03': { did: 'a lock was not granted within the lock_timeout set for this login or database',
     change: 'find what holds it (pg_stat_activity), or raise lock_timeout for this login (ALTER ROLE name SET lock_timeout = \'1min\'), then run the same command again' },
   '25P03': { did: 'it ended the session, which was idle inside a transaction longer than idle_in_transaction_session_timeout',
-    change: 'raise it for this login (ALTER ROLE name SET idle_in_transaction_session_timeout = \'10min\'): a command whose output is read slowly (an export into a slow pipe) waits inside its transaction; then run the same command again' },
+    change: 'raise it for this login (ALTER ROLE name SET idle_in_transaction_session_timeout = \'10min\'): a command paused (Ctrl-Z) or slowed in the middle of a batch waits inside its transaction; then run the same command again' },
 };
 
 /** A login lacking the rights for `what` at `location`: the message names the role the job needs (so --json carries it), the hint how to get it. */
