@@ -1,4 +1,4 @@
-import { isPostgresWriteAfterClose } from '../storage/postgres-stray-write.js';
+import { isPostgresTypesFetchRejection, isPostgresWriteAfterClose } from '../storage/postgres-stray-write.js';
 import { screenText } from '../domain/screen-text.js';
 import { main } from './program.js';
 
@@ -8,10 +8,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-// A write postgres.js (pinned) queued on a connection the server has already ended, porsager/postgres#1208:
-// see postgres-stray-write.ts and its canary in test/storage/library-internals.test.ts.
+// A write postgres.js (pinned) queued on a connection the server has already ended, porsager/postgres#1208,
+// and its array-types fetch refused by a pooler, rejected a second time with no handler: each already
+// reached the command as its own failure. See postgres-stray-write.ts and their canaries.
 process.on('uncaughtException', (error) => {
-  if (isPostgresWriteAfterClose(error)) return;
+  if (isPostgresWriteAfterClose(error) || isPostgresTypesFetchRejection(error)) return;
   const lines = String(error.stack ?? error).split('\n').map(screenText);
   process.stderr.write(`cis-contact: internal error: ${lines.join('\n')}\n`);
   process.exit(3);

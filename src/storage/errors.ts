@@ -152,6 +152,12 @@ export function asStorageFailure(error: unknown, location: string, needs?: strin
       return storageError('server-stopped-command', { value: location, detail: stopped.did, limit: code },
         `${lost?.done ?? `nothing of the batch or line in hand was written; ${COMMITTED_STAYS}`}; ${stopped.change}`);
     }
+    // A pooler's own refusal (PgBouncer's query_wait_timeout, max_client_conn) comes as a protocol error with its words.
+    if (code === '08P01' && e.message) {
+      return storageError('server-stopped-command', { value: location, limit: code, detail: `a connection pooler in front of it refused: ${e.message}` },
+        `${lost?.done ?? `nothing of the batch or line in hand was written; ${COMMITTED_STAYS}`}; `
+        + 'a pooler\'s limits (PgBouncer\'s query_wait_timeout, pool sizes, max_client_conn) are its administrator\'s to raise, or run the command when the pool is less busy');
+    }
     // The server went away (restart, failover, a session ended by an administrator, network).
     if (LOST.has(code) || /^(08|57P)/.test(code)) {
       const why = code === '57P01' ? '57P01: the server ended the session, by an administrator\'s pg_terminate_backend or a shutdown' : code;

@@ -18,3 +18,23 @@ export function isPostgresWriteAfterClose(error: unknown): boolean {
     && /reading 'write'/.test(error.message)
     && /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '');
 }
+
+/** The query postgres.js (pinned) sends on each new connection to learn the server's array types. */
+const ARRAY_TYPES_QUERY = /select b\.oid, b\.typarray\s+from pg_catalog\.pg_type a/;
+
+/**
+ * postgres.js (pinned at 3.4.9) asks a new connection for the server's array
+ * types before it runs the caller's first statement, and leaves that inner
+ * promise without a handler: when the server or a pooler refuses it (PgBouncer's
+ * query_wait_timeout, with every server connection taken), the caller's
+ * statement is rejected with the error, as it should be, and the same error
+ * is also an unhandled rejection that would crash the command with a stack
+ * trace after its message. Recognised by the query it carries, so nothing else
+ * is swallowed; test/e2e/pooler.test.ts ("postgres … leaves a refused
+ * array-types fetch unhandled") makes it happen, and fails once an upgrade
+ * handles it (then drop this).
+ */
+export function isPostgresTypesFetchRejection(error: unknown): boolean {
+  const query = (error as { query?: unknown } | null)?.query;
+  return (error as Error | null)?.name === 'PostgresError' && typeof query === 'string' && ARRAY_TYPES_QUERY.test(query);
+}

@@ -6,7 +6,9 @@
  * each contact is stamped with the login that wrote it.
  */
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import { type Pooler, poolerUnavailable, startPgBouncer } from '../support/pgbou
 import { SERVER_URL, type Target, fixtureStore } from '../support/targets.js';
 
 const unavailable = poolerUnavailable(SERVER_URL);
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const RECORD = ['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter'];
 
 describe.skipIf(unavailable !== undefined).each(['transaction', 'session'] as const)('through PgBouncer in %s mode', (mode) => {
@@ -94,6 +97,73 @@ describe.skipIf(unavailable !== undefined).each(['transaction', 'session'] as co
     expect(refused.stderr).toContain(`runs this session as ${new URL(SERVER_URL!).username || 'postgres'}, not as ${stranger}`);
     expect(refused.stderr).toContain('[login-not-own]');
     const after = await runCli(['verify', '--json'], direct);
+    expect(after.json.checked).toBe(before.json.checked);
+  });
+});
+
+describe.skipIf(unavailable !== undefined)('a pooler\'s own refusal, named as such', () => {
+  let target: Target;
+  let pooler: Pooler;
+  const user = () => new URL(SERVER_URL!).username || 'postgres';
+
+  beforeAll(async () => {
+    ({ target } = await fixtureStore('postgres', 'pooler-refusal'));
+    const database = new URL(target.env.DATABASE_URL!).pathname.slice(1);
+    // One server connection, and a second's wait for it: a client that finds it taken is refused by PgBouncer.
+    pooler = await startPgBouncer(SERVER_URL!, 'transaction', [{ name: 'cis', database }], [user()], ['default_pool_size = 1', 'query_wait_timeout = 1']);
+  }, 120_000);
+
+  afterAll(async () => {
+    await pooler?.stop();
+    await target?.dispose();
+  });
+
+  /** Runs `work` while another client holds the pool's only server connection in an open transaction. */
+  async function withPoolTaken(work: () => Promise<void>): Promise<void> {
+    const holder = postgres(pooler.url('cis', user()), { max: 1, prepare: false, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const transaction = holder.begin(async (tx) => {
+      await tx.unsafe('select 1');
+      holding();
+      await released;
+    });
+    try {
+      await held;
+      await work();
+    } finally {
+      release();
+      await transaction;
+      await holder.end();
+    }
+  }
+
+  it('postgres (pinned) still leaves a refused array-types fetch unhandled; the CLI\'s guard takes it, no crash, no stack trace', async () => {
+    await withPoolTaken(async () => {
+      const output = execFileSync(process.execPath, [join(root, 'test/support/types-fetch-refused.mjs'), pooler.url('cis', user())],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      const outcome = JSON.parse(output) as { statement: string; recognised: number };
+      // The statement itself is rejected with the pooler's words, catchably.
+      expect(outcome.statement).toBe('08P01: query_wait_timeout');
+      // If this is 0 after an upgrade, postgres.js handles its own types fetch: drop the guard (postgres-stray-write.ts).
+      expect(outcome.recognised).toBe(1);
+    });
+  });
+
+  it('a record waiting past query_wait_timeout for the pool is told what the pooler did, and stores nothing', async () => {
+    const before = await runCli(['verify', '--json'], target.env);
+    await withPoolTaken(async () => {
+      const refused = await runCli([...RECORD, '--action', 'behind a full pool'], { DATABASE_URL: pooler.url('cis', user()) });
+      expect(refused.code, refused.stderr).toBe(3);
+      expect(refused.stderr).toContain('a connection pooler in front of it refused: query_wait_timeout');
+      expect(refused.stderr).toContain('[server-stopped-command]');
+      expect(refused.stderr).toContain('nothing of the batch or line in hand was written');
+      expect(refused.stderr).toContain('query_wait_timeout');
+      expect(refused.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+    });
+    const after = await runCli(['verify', '--json'], target.env);
     expect(after.json.checked).toBe(before.json.checked);
   });
 });

@@ -64,7 +64,8 @@ function accepting(port: number, child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startPgBouncer(serverUrl: string, mode: 'transaction' | 'session', databases: PoolerDatabase[], users: string[]): Promise<Pooler> {
+/** `settings`: more `[pgbouncer]` lines (`default_pool_size = 1`), later lines winning. */
+export async function startPgBouncer(serverUrl: string, mode: 'transaction' | 'session', databases: PoolerDatabase[], users: string[], settings: string[] = []): Promise<Pooler> {
   const server = new URL(serverUrl);
   const dir = mkdtempSync(join(tmpdir(), 'cis-contact-pgbouncer-'));
   const runAsRoot = process.getuid?.() === 0;
@@ -80,7 +81,7 @@ export async function startPgBouncer(serverUrl: string, mode: 'transaction' | 's
     'listen_addr = 127.0.0.1', `listen_port = ${port}`, 'unix_socket_dir =',
     'auth_type = trust', `auth_file = ${join(dir, 'users.txt')}`,
     `pool_mode = ${mode}`, 'max_client_conn = 200', 'default_pool_size = 10',
-    `logfile = ${join(dir, 'pgbouncer.log')}`, `pidfile = ${join(dir, 'pgbouncer.pid')}`, '',
+    `logfile = ${join(dir, 'pgbouncer.log')}`, `pidfile = ${join(dir, 'pgbouncer.pid')}`, ...settings, '',
   ].join('\n'));
   writeFileSync(join(dir, 'users.txt'), users.map((u) => `"${u}" ""`).join('\n') + '\n');
   if (runAsRoot) {
