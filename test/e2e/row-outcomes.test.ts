@@ -20,6 +20,8 @@ const row = (ref: string, notes: string, { utr = '1955839661', channel = 'email'
 
 type Csv = Record<string, string>[];
 const readCsv = (path: string): Csv => parse(readFileSync(path), { bom: true, columns: true });
+interface OutcomeLine { line: string; reject_source_line: string; outcome: string; seq: string; source_key: string; codes: string }
+const readOutcomes = (path: string): OutcomeLine[] => parse(readFileSync(path), { bom: true, columns: true });
 
 describe.each(DRIVERS)('row outcomes on %s', (driver) => {
   let target: Target;
@@ -62,7 +64,7 @@ describe.each(DRIVERS)('row outcomes on %s', (driver) => {
     expect(rejects.map((x) => [x.reject_line, x.reject_codes])).toEqual([['7', 'contact-ref-reused'], ['9', 'contact-ref-reused']]);
     expect(rejects[0]!.reject_reasons).toContain('contact_ref RP-2 was already used by the contact that began at line 4, with other rows');
 
-    const outcomes = readCsv(join(cwd, 'repeats.outcomes.csv'));
+    const outcomes = readOutcomes(join(cwd, 'repeats.outcomes.csv'));
     expect(Object.keys(outcomes[0]!)).toEqual(['line', 'reject_source_line', 'outcome', 'seq', 'source_key', 'codes']);
     const at = (line: number) => outcomes.find((o) => o.line === String(line))!;
     expect(outcomes.map((o) => o.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'duplicate', 'duplicate', 'rejected', 'accepted', 'rejected', 'duplicate']);
@@ -79,7 +81,7 @@ describe.each(DRIVERS)('row outcomes on %s', (driver) => {
       row('SS-1', 'as stored'), row('SS-2', 'as stored'), row('SS-3', 'as stored', { utr: PARTNERSHIP }), row('SS-5', 'as stored'),
     ]), '--outcomes', 'stored.outcomes.csv']);
     expect(first.json).toMatchObject({ rowsAccepted: 4, contactsWritten: 6 });
-    const storedAs = Object.fromEntries(readCsv(join(cwd, 'stored.outcomes.csv')).map((o) => [o.source_key.replace(/\/.*/, ''), o]));
+    const storedAs = Object.fromEntries(readOutcomes(join(cwd, 'stored.outcomes.csv')).map((o) => [o.source_key.replace(/\/.*/, ''), o]));
 
     const again = write('again.csv', [
       row('SS-1', 'as stored', { channel: 'carrier-pigeon' }),
@@ -99,7 +101,7 @@ describe.each(DRIVERS)('row outcomes on %s', (driver) => {
     expect(rejects.map((x) => x.contact_ref)).toEqual(['SS-4', 'SS-5']);
     expect(rejects[1]!.reject_reasons).toMatch(new RegExp(`SS-5 is already recorded with different content: as contact ${storedAs['SS-5']!.seq}, stored by \\S+ at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC;`));
 
-    const outcomes = readCsv(join(cwd, 'again.outcomes.csv'));
+    const outcomes = readOutcomes(join(cwd, 'again.outcomes.csv'));
     expect(outcomes.map((o) => [o.line, o.outcome, o.seq, o.codes])).toEqual([
       ['2', 'superseded', storedAs['SS-1']!.seq, 'channel-invalid'],
       ['3', 'duplicate', storedAs['SS-2']!.seq, ''],
@@ -125,12 +127,12 @@ describe.each(DRIVERS)('row outcomes on %s', (driver) => {
     expect(again.json).toMatchObject({ rowsRead: 16, rowsDuplicate: 7, rowsRejected: 9 });
     const bySeq = await exported('sample.export.csv');
 
-    const first = readCsv(join(cwd, 'sample.outcomes.csv'));
-    const second = readCsv(join(cwd, 'sample.again.csv'));
+    const first = readOutcomes(join(cwd, 'sample.outcomes.csv'));
+    const second = readOutcomes(join(cwd, 'sample.again.csv'));
     expect(first).toHaveLength(17);
     expect(first[0]).toMatchObject({ line: '2', outcome: 'empty', seq: '' });
     expect(new Set(first.map((o) => o.line)).size).toBe(17);
-    const tally = (rows: Csv) => rows.reduce<Record<string, number>>((t, o) => ({ ...t, [o.outcome!]: (t[o.outcome!] ?? 0) + 1 }), {});
+    const tally = (rows: OutcomeLine[]) => rows.reduce<Record<string, number>>((t, o) => ({ ...t, [o.outcome]: (t[o.outcome] ?? 0) + 1 }), {});
     expect(tally(first)).toEqual({ empty: 1, accepted: 7, rejected: 9 });
     expect(tally(second)).toEqual({ empty: 1, duplicate: 7, rejected: 9 });
     // Each enquiry the import stored is one accepted row naming its seq with its key; the second run's duplicates name the same.
