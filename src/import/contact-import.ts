@@ -27,11 +27,10 @@ import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, i
 import { importRuns } from '../storage/schema.js';
 import type { ChainWait } from '../storage/chain-lock.js';
 import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
-import { RejectsFile } from '../outputs/rejects-file.js';
-import { OutcomesFile } from '../outputs/outcomes-file.js';
 import { type StoredUnderRef, storedUnderRefs } from '../storage/stored-refs.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type UnitVerdict, unitVerdict } from './unit-verdict.js';
+import { RowListings } from './row-listings.js';
 import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
@@ -189,8 +188,6 @@ function sourceLineReader(rawHeader: readonly string[]): ((values: readonly stri
   });
 }
 
-const guardsOf = (warnings: readonly Issue[]) => warnings.filter((w) => w.code === 'guard-removed');
-
 /** Rows of a rejected contact that were fine themselves. */
 function markSiblings(rowErrors: Issue[][]): void {
   const guilty = rowErrors.map((e, i) => (e.length > 0 ? i : -1)).filter((i) => i >= 0);
@@ -202,11 +199,8 @@ function markSiblings(rowErrors: Issue[][]): void {
 class ContactImport {
   private readonly summary: ContactImportSummary;
   private readonly fingerprints = new OccurrenceCounter();
-  private rejects: RejectsFile | undefined;
-  private warned: RejectsFile | undefined;
-  private outcomes: OutcomesFile | undefined;
-  /** Lines of rows of empty cells read but not yet listed in the outcomes file: each goes in its place among the others. */
-  private emptyLines: number[] = [];
+  /** The rejects, warnings and outcomes files. */
+  private listings: RowListings | undefined;
   private readonly references: ReferenceCache;
   /** The input is a rejects file brought back: its masked numbers must have been replaced. */
   private fromRejectsFile = false;
@@ -227,36 +221,34 @@ class ContactImport {
 
   /** The file read, in batches, each checked, written and accounted in turn: see `importBatches`. */
   async run(): Promise<ContactImportSummary> {
-    if (this.options.outcomesPath) this.outcomes = new OutcomesFile(this.options.outcomesPath);
+    const listings = new RowListings(this.options);
+    this.listings = listings;
+    let listed: Awaited<ReturnType<RowListings['close']>>;
     try {
       await this.importBatches(this.batches(logUnits(this.readRows())));
       if (!this.summary.interrupted) {
-        await this.listEmptyRows(Infinity);
+        await listings.finished();
         await this.finishRun();
       }
     } finally {
-      await this.rejects?.close();
-      await this.warned?.close();
-      await this.outcomes?.close();
+      listed = await listings.close();
     }
-    if (this.rejects?.written) this.summary.rejectsFile = this.rejects.path;
-    if (this.outcomes) this.summary.outcomesFile = this.outcomes.path;
+    Object.assign(this.summary, listed);
     return this.summary;
   }
 
   /** Read: the file's rows; the rejects files are opened once its header is known. */
   private readRows(): AsyncGenerator<LogRow[]> {
-    const { file, format, map, rejectsPath, warningsPath, rejectsAlways } = this.options;
+    const { file, format, map } = this.options;
     return logRows(file, format, map, {
       header: (header) => {
-        if (rejectsPath) this.rejects = RejectsFile.forInput(rejectsPath, header.raw, rejectsAlways);
-        if (warningsPath) this.warned = RejectsFile.forInput(warningsPath, header.raw, true);
         this.fromRejectsFile = header.rejectsFile;
         this.sourceLineOf = sourceLineReader(header.raw);
+        this.listings!.header(header, this.sourceLineOf);
       },
       emptyRow: (line) => {
         this.summary.rowsEmpty++;
-        if (this.outcomes) this.emptyLines.push(line);
+        this.listings!.emptyRow(line);
       },
     }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
   }
@@ -494,40 +486,12 @@ class ContactImport {
         dryRun: this.options.dryRun, strict: this.options.settings.strict,
       });
       this.accountUnit(e, verdict);
-      await this.listUnit(e, verdict);
+      await this.listings!.unit({ rows: e.unit.rows, rowErrors: e.rowErrors, rowWarnings: e.rowWarnings }, verdict);
     }
     const lastRow = evaluated.at(-1)?.unit.rows.at(-1);
     if (!lastRow) return;
     const { rowsRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected } = this.summary;
     this.options.onProgress?.({ rowsRead, bytesRead: lastRow.bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected });
-  }
-
-  /** A unit's rows where they belong: the rejects, warnings and outcomes files. */
-  private async listUnit(e: Evaluated, verdict: UnitVerdict): Promise<void> {
-    const rejected = verdict.outcome === 'rejected';
-    const superseded = verdict.outcome === 'superseded';
-    const file = rejected ? this.rejects : superseded ? undefined : this.warned;
-    for (const [k, row] of e.unit.rows.entries()) {
-      const errors = e.rowErrors[k] ?? [];
-      const warnings = e.rowWarnings[k] ?? [];
-      // The guard's removal goes with a rejected row too: its rejects file shows the ' the file had, and this says it will not be stored.
-      const found = rejected ? [...errors, ...guardsOf(warnings)] : warnings;
-      if (file && (rejected || found.length > 0)) await file.add(row.values, row.line, found);
-      if (!this.outcomes) continue;
-      await this.listEmptyRows(row.line);
-      await this.outcomes.add({
-        line: row.line, sourceLine: this.sourceLineOf?.(row.values), outcome: verdict.outcome,
-        stored: 'stored' in verdict ? verdict.stored : [], issues: superseded ? errors : found,
-      });
-    }
-  }
-
-  /** Rows of empty cells before `line`, in the outcomes file. */
-  private async listEmptyRows(line: number): Promise<void> {
-    if (!this.outcomes || this.emptyLines.length === 0 || this.emptyLines[0]! > line) return;
-    const before = this.emptyLines.filter((l) => l < line);
-    this.emptyLines = this.emptyLines.filter((l) => l >= line);
-    for (const l of before) await this.outcomes.add({ line: l, outcome: 'empty' });
   }
 
   /** Counts a unit's rows in the summary as its verdict says; a rejected unit's errors are completed first. */
