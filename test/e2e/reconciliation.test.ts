@@ -174,5 +174,6 @@ describe.each(DRIVERS)('reconciliation on %s', (driver) => {
       rowsSuperseded: count('earlier-refused') + count('fix-channel') + count('fix-subject') + count('fix-both'),
       rowsRejected: count('earlier-conflict') + count('reused') + count('fix-refless') + count('never'),
     });
-  });
+    // Seven imports and an export: about 25 s on a quiet machine, four times that on a loaded one.
+  }, 300_000);
 });
