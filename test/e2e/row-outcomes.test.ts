@@ -6,7 +6,7 @@
  * seq as `export` shows them.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,5 +155,15 @@ describe.each(DRIVERS)('row outcomes on %s', (driver) => {
     expect(named.size).toBe(stored.length);
     // A partnership row lists each partner's contact.
     expect(first.reduce((more, o) => more + Math.max(0, (o.seq ? o.seq.split(';').length : 0) - 1), 0)).toBe(2);
+
+    // Guarded like every output: never the input, never a file the tool did not write; its own is replaced whole.
+    const onInput = await cli(['import', 'sample.csv', '--outcomes', 'sample.csv', '--rejects', 'sample.third.rejects.csv']);
+    expect(onInput.code).toBe(2);
+    expect(onInput.stderr).toContain('[output-is-input]');
+    expect(onInput.stderr).toContain('--outcomes');
+    const replaced = await cli(['--json', 'import', 'sample.csv', '--outcomes', 'sample.outcomes.csv', '--rejects', 'sample.third.rejects.csv']);
+    expect(replaced.json).toMatchObject({ rowsDuplicate: 7, outcomesFile: 'sample.outcomes.csv' });
+    expect(readOutcomes(join(cwd, 'sample.outcomes.csv')).map((o) => o.outcome)).toEqual(second.map((o) => o.outcome));
+    expect(statSync(join(cwd, 'sample.outcomes.csv')).mode & 0o777).toBe(0o600);
   });
 });
