@@ -113,6 +113,7 @@ function buildProgram(): Command {
     .option('--dry-run', 'check everything against the database, write nothing')
     .option('--strict', 'treat warnings as errors')
     .option('--warnings <path>', 'write the accepted rows that carried warnings here, in the rejects file\'s shape')
+    .option('--outcomes <path>', 'write the outcome of every row here: line, reject_source_line, outcome (accepted, duplicate, superseded, rejected, empty), seq, source_key, codes')
     .option('--encoding <name>', ENCODING)
     .option('--confirm-encoding', CONFIRM_ENCODING)
     .option('--delimiter <separator>', `${DELIMITER}; the log's only, each --registry or --operators file's is found from its own header`)
@@ -122,7 +123,7 @@ function buildProgram(): Command {
     .option('--keep-apostrophes', "keep a leading ' before = + - @ or a tab, for a file that neither cis-contact nor a spreadsheet guarding formulas wrote (by default it is read as a formula guard, removed, and each removal warned of: guard-removed); a rejects file's are always the tool's own and removed")
     .addOption(new Option('--registry <file>', LOAD_REGISTRY))
     .addOption(new Option('--operators <file>', LOAD_OPERATORS))
-    .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsRejected":…}, counts so far); none')
+    .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsSuperseded":…,"rowsRejected":…}, counts so far); none')
       .choices(['auto', 'json', 'none']).default('auto')),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',
   'cis-contact import fixtures/legacy-contacts.csv --map fixtures/legacy-map.json --dry-run')

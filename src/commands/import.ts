@@ -24,6 +24,7 @@ export interface ImportFlags {
   confirmEncoding?: boolean;
   delimiter?: string;
   warnings?: string;
+  outcomes?: string;
   map?: string;
   registry?: string;
   operators?: string;
@@ -42,6 +43,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   const outputs: Output[] = [
     ...(rejectsPath ? [{ path: rejectsPath, flag: '--rejects' }] : []),
     ...(flags.warnings ? [{ path: flags.warnings, flag: '--warnings' }] : []),
+    ...(flags.outcomes ? [{ path: flags.outcomes, flag: '--outcomes' }] : []),
     ...references.flatMap((r) => (referenceRejects(r) ? [{ path: referenceRejects(r)! }] : [])),
   ];
   guardOutputs(outputs, [file, flags.map, ...references]);
@@ -71,6 +73,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       file, format, map, unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
+      outcomesPath: flags.outcomes,
       // Written even with no rejects when given, so a stale one is never read as this run's; a dry run writes only what it found.
       rejectsAlways: flags.rejects !== undefined && !dryRun,
       dryRun,
@@ -104,6 +107,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
       }
       summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, contactImportCounts(summary),
         summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      if (summary.outcomesFile) session.ui.say(`The outcome of every row: ${summary.outcomesFile}`);
       if (summary.dryRun && summary.rowsRejected > 0 && !summary.rejectsFile) {
         session.ui.say('A dry run writes no rejects file: add --rejects PATH to see the rejected rows with their reasons.');
       }

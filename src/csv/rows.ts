@@ -27,8 +27,8 @@ export interface Row {
 /** What a caller hears of the file besides its rows. */
 export interface RowEvents {
   header: (header: ResolvedHeader) => void;
-  /** A row whose cells are all empty, skipped. */
-  emptyRow?: () => void;
+  /** A row whose cells are all empty, skipped: its line. */
+  emptyRow?: (line: number) => void;
 }
 
 /** How cells are read besides their shape. */
@@ -70,7 +70,7 @@ export async function* csvRowChunks(
       if (item.kind === 'unclosed-quote') throw inputError('unclosed-quote', { value: file, limit: item.line });
       if (item.kind === 'too-long') throw rowTooLong(file, item.line);
       if (item.kind === 'empty') {
-        if (header) events.emptyRow?.();
+        if (header) events.emptyRow?.(item.line);
         continue;
       }
       if (!header) {

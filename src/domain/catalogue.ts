@@ -154,7 +154,7 @@ const entries = [
   { code: 'contact-fields-differ', severity: 'error', title: 'Rows of one contact disagree', fields: ['contact_ref'], manual: 'CISR90270', needs: ['field', 'value', 'limit'],
     message: (p) => `${f(p)} differs from the first row of contact_ref ${p.value} (line ${p.limit}); rows of one contact must agree on contact-level fields` },
   { code: 'contact-ref-reused', severity: 'error', title: 'Contact reference reused', fields: ['contact_ref'], manual: 'docs/formats.md', needs: ['value', 'limit'],
-    message: (p) => `contact_ref ${p.value} was already used by the contact that began at line ${p.limit}; rows of one contact must be adjacent` },
+    message: (p) => `contact_ref ${p.value} was already used by the contact that began at line ${p.limit}, with other rows; rows of one contact must be adjacent (the same rows repeated are a duplicate)` },
   { code: 'conflicts-with-recorded', severity: 'error', title: 'Conflicts with a recorded contact', fields: ['contact_ref'], manual: 'CISR90270', needs: ['value'],
     message: (p) => `${p.value} is already recorded with different content${d(p)}; recorded contacts are never changed, record a correction as a new contact` },
   { code: 'sibling-rejected', severity: 'error', title: 'Another row of the contact was rejected', fields: [], manual: 'CISR90270',

@@ -25,17 +25,35 @@ export interface ImportProgress {
   bytesRead: number;
   rowsAccepted: number;
   rowsDuplicate: number;
+  rowsSuperseded: number;
   rowsRejected: number;
 }
 
-/** The outcome of one contact-log import: every row counted once, as accepted, rejected, duplicate or empty. */
+/**
+ * What became of one row of an imported file: stored (`accepted`), found
+ * stored already (`duplicate`), refused by the rules while its contact_ref
+ * is stored with other content, which stands (`superseded`), refused
+ * (`rejected`), or a row of empty cells, skipped (`empty`).
+ */
+export type RowOutcome = 'accepted' | 'duplicate' | 'superseded' | 'rejected' | 'empty';
+
+/** A stored contact a row became or met: its place in the history and its source key. */
+export interface StoredContactRef {
+  seq: number;
+  sourceKey: string;
+}
+
+/** The outcome of one contact-log import: every row counted once, as accepted, duplicate, superseded, rejected or empty. */
 export interface ContactImportSummary {
   file: string;
   dryRun: boolean;
+  /** rowsAccepted + rowsDuplicate + rowsSuperseded + rowsRejected. */
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** Rows the rules refused whose contact_ref is stored already with other content: it stands, nothing to fix. */
+  rowsSuperseded: number;
   /** Rows whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped, not in rowsRead. */
   rowsEmpty: number;
   /** contactsAccepted + partnerExpansions. */
@@ -48,6 +66,8 @@ export interface ContactImportSummary {
   rejectsByCode: CodeCounts;
   warningsByCode: CodeCounts;
   rejectsFile: string | null;
+  /** The outcome of every row (`--outcomes`), or null. */
+  outcomesFile: string | null;
   importRun: number | null;
   /** Stopped by a signal before the end of the file: a re-run completes it. */
   interrupted?: boolean;

@@ -3,8 +3,8 @@
  * batches -> storage. Rows stream through (a large file is read and parsed on
  * a worker thread); each batch of units is checked by the pure rules, then
  * appended in one transaction with COPY while the next batch is read and
- * checked. A unit is written whole or not at all; every row
- * ends as exactly one of accepted, rejected or duplicate.
+ * checked. A unit is written whole or not at all; every row ends as exactly
+ * one of accepted, duplicate, superseded or rejected (unit-verdict.ts).
  */
 
 import { basename } from 'node:path';
@@ -13,7 +13,7 @@ import { type Issue, issue } from '../domain/catalogue.js';
 import {
   type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields,
 } from '../domain/contact.js';
-import { contentHashes, fingerprintKey, partnersChangedDetail, sourceKey, unitFingerprint } from '../domain/identity.js';
+import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { readCsvChunksAhead } from '../csv/reader-thread.js';
 import { CisError } from '../domain/errors.js';
@@ -28,8 +28,10 @@ import { importRuns } from '../storage/schema.js';
 import { startImportRun } from '../storage/import-runs.js';
 import type { ChainWait } from '../storage/chain-lock.js';
 import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
-import { RejectsFile } from '../outputs/rejects-file.js';
+import { type StoredUnderRef, storedUnderRefs } from '../storage/stored-refs.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
+import { type UnitVerdict, unitVerdict } from './unit-verdict.js';
+import { RowListings } from './row-listings.js';
 import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
@@ -50,6 +52,8 @@ export interface ContactImportOptions {
   rejectsPath?: string | undefined;
   /** Where the accepted rows that carried warnings go, in the rejects file's shape (`--warnings`). */
   warningsPath?: string | undefined;
+  /** Where the outcome of every row goes (`--outcomes`). */
+  outcomesPath?: string | undefined;
   rejectsAlways: boolean;
   dryRun: boolean;
   /** Keep a leading `'` that a spreadsheet's formula guard would be (the file never went through one). */
@@ -113,6 +117,8 @@ interface Evaluated {
   keyedAsCorrected?: true;
   /** The occurrence this import claimed for a corrected row: recorded with its contact. */
   claim?: Occurrence['fresh'];
+  /** Refused by the rules, its contact_ref stored already: what is stored under it. */
+  storedUnderRef?: StoredUnderRef[];
 }
 
 const FREE_TEXT = ['contact_name', 'action_taken', 'general_notes'] as const;
@@ -183,8 +189,6 @@ function sourceLineReader(rawHeader: readonly string[]): ((values: readonly stri
   });
 }
 
-const guardsOf = (warnings: readonly Issue[]) => warnings.filter((w) => w.code === 'guard-removed');
-
 /** Rows of a rejected contact that were fine themselves. */
 function markSiblings(rowErrors: Issue[][]): void {
   const guilty = rowErrors.map((e, i) => (e.length > 0 ? i : -1)).filter((i) => i >= 0);
@@ -196,9 +200,8 @@ function markSiblings(rowErrors: Issue[][]): void {
 class ContactImport {
   private readonly summary: ContactImportSummary;
   private readonly fingerprints = new OccurrenceCounter();
-  private readonly refs = new CompactIndex();
-  private rejects: RejectsFile | undefined;
-  private warned: RejectsFile | undefined;
+  /** The rejects, warnings and outcomes files. */
+  private listings: RowListings | undefined;
   private readonly references: ReferenceCache;
   /** The input is a rejects file brought back: its masked numbers must have been replaced. */
   private fromRejectsFile = false;
@@ -212,35 +215,42 @@ class ContactImport {
     this.references = new ReferenceCache(store.db);
     this.corrected = new CorrectedRowKeys(store.db);
     this.summary = {
-      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0, rowsEmpty: 0,
-      contactsWritten: 0, contactsAccepted: 0, partnerExpansions: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, importRun: null,
+      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0, rowsSuperseded: 0, rowsEmpty: 0,
+      contactsWritten: 0, contactsAccepted: 0, partnerExpansions: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, outcomesFile: null, importRun: null,
     };
   }
 
   /** The file read, in batches, each checked, written and accounted in turn: see `importBatches`. */
   async run(): Promise<ContactImportSummary> {
+    const listings = new RowListings(this.options);
+    this.listings = listings;
+    let listed: Awaited<ReturnType<RowListings['close']>>;
     try {
-      await this.importBatches(this.batches(logUnits(this.readRows(), this.refs)));
-      if (!this.summary.interrupted) await this.finishRun();
+      await this.importBatches(this.batches(logUnits(this.readRows())));
+      if (!this.summary.interrupted) {
+        await listings.finished();
+        await this.finishRun();
+      }
     } finally {
-      await this.rejects?.close();
-      await this.warned?.close();
+      listed = await listings.close();
     }
-    if (this.rejects?.written) this.summary.rejectsFile = this.rejects.path;
+    Object.assign(this.summary, listed);
     return this.summary;
   }
 
   /** Read: the file's rows; the rejects files are opened once its header is known. */
   private readRows(): AsyncGenerator<LogRow[]> {
-    const { file, format, map, rejectsPath, warningsPath, rejectsAlways } = this.options;
+    const { file, format, map } = this.options;
     return logRows(file, format, map, {
       header: (header) => {
-        if (rejectsPath) this.rejects = RejectsFile.forInput(rejectsPath, header.raw, rejectsAlways);
-        if (warningsPath) this.warned = RejectsFile.forInput(warningsPath, header.raw, true);
         this.fromRejectsFile = header.rejectsFile;
         this.sourceLineOf = sourceLineReader(header.raw);
+        this.listings!.header(header, this.sourceLineOf);
       },
-      emptyRow: () => this.summary.rowsEmpty++,
+      emptyRow: (line) => {
+        this.summary.rowsEmpty++;
+        this.listings!.emptyRow(line);
+      },
     }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
   }
 
@@ -341,7 +351,25 @@ class ContactImport {
       evaluated.push(evaluate(unit, raw, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile, sourceLine));
     }
     await this.keyCorrectedRows(evaluated);
+    await this.findStoredUnderRefs(evaluated);
     return evaluated;
+  }
+
+  /**
+   * Units the rules refused whose contact_ref may be stored already: looked
+   * up, so the verdict is decided against what is stored (unit-verdict.ts).
+   * Not a ref the file itself used for other rows (`contact-ref-reused`: the
+   * file's own mistake, to fix), nor one that can never be stored.
+   */
+  private async findStoredUnderRefs(evaluated: Evaluated[]): Promise<void> {
+    const refused = evaluated.filter((e) => !e.prepared && !e.pending && e.unit.ref !== null
+      && !e.unit.issues.some((i) => i.code === 'contact-ref-reused' || i.code === 'ref-invalid' || i.code === 'control-character'));
+    if (refused.length === 0) return;
+    const stored = await storedUnderRefs(this.store.db, refused.map((e) => e.unit.ref!));
+    for (const e of refused) {
+      const found = stored.get(e.unit.ref!);
+      if (found) e.storedUnderRef = found;
+    }
   }
 
   /** Corrected rows without a contact_ref take the occurrence their claim, or the store, gives them. */
@@ -374,7 +402,9 @@ class ContactImport {
     const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
     const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun, ...(this.options.chain ? { chain: this.options.chain } : {}) };
     let outcomes: UnitOutcome[] | undefined;
-    if (this.expectNew && !this.options.dryRun) {
+    // A repeat of a contact of the file is found stored: looked up, not refused by the unique index.
+    const repeats = passed.some((e) => e.unit.repeatOf !== undefined);
+    if (this.expectNew && !this.options.dryRun && !repeats) {
       outcomes = await this.write(passed, { ...options, assumeNew: true }).catch((error: unknown) => {
         if (!databaseRefusal(error)) throw error;
         return undefined;
@@ -383,7 +413,7 @@ class ContactImport {
     try {
       outcomes ??= await this.write(passed, options);
       positions.forEach((p, k) => (out[p] = outcomes![k]!));
-      this.expectNew = outcomes.every((o) => o.status === 'written');
+      this.expectNew = outcomes.every((o, k) => o.status === 'written' || passed[k]!.unit.repeatOf !== undefined);
       await this.noteMatchesFromElsewhere(evaluated, out);
       return out;
     } catch (error) {
@@ -445,63 +475,57 @@ class ContactImport {
     });
   }
 
-  /** Account: counts each unit's rows and writes the rejected ones (and the warned ones, if asked); progress is told once a batch. */
+  /**
+   * Account: each unit's verdict counted, its rows written to the rejects
+   * file (rejected), the warnings file (accepted or duplicate with warnings)
+   * and the outcomes file (every row, in file order); progress is told once a batch.
+   */
   private async account(evaluated: Evaluated[], outcomes: (UnitOutcome | Issue)[]): Promise<void> {
     for (const [i, e] of evaluated.entries()) {
-      const rejected = this.accountUnit(e, outcomes[i]);
-      const file = rejected ? this.rejects : this.warned;
-      const issues = rejected ? e.rowErrors : e.rowWarnings;
-      if (!file) continue;
-      for (const [k, row] of e.unit.rows.entries()) {
-        // The guard's removal goes with a rejected row too: its rejects file shows the ' the file had, and this says it will not be stored.
-        const found = rejected ? [...(e.rowErrors[k] ?? []), ...guardsOf(e.rowWarnings[k] ?? [])] : (issues[k] ?? []);
-        if (rejected || found.length > 0) await file.add(row.values, row.line, found);
-      }
+      const verdict = unitVerdict({
+        refused: !e.prepared, storedUnderRef: e.storedUnderRef, written: outcomes[i], repeat: e.unit.repeatOf !== undefined,
+        dryRun: this.options.dryRun, strict: this.options.settings.strict,
+      });
+      this.accountUnit(e, verdict);
+      await this.listings!.unit({ rows: e.unit.rows, rowErrors: e.rowErrors, rowWarnings: e.rowWarnings }, verdict);
     }
     const lastRow = evaluated.at(-1)?.unit.rows.at(-1);
     if (!lastRow) return;
-    const { rowsRead, rowsAccepted, rowsDuplicate, rowsRejected } = this.summary;
-    this.options.onProgress?.({ rowsRead, bytesRead: lastRow.bytesRead, rowsAccepted, rowsDuplicate, rowsRejected });
+    const { rowsRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected } = this.summary;
+    this.options.onProgress?.({ rowsRead, bytesRead: lastRow.bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected });
   }
 
-  /** Counts a unit's rows in the summary; true when they are rejected, their errors complete. */
-  private accountUnit(e: Evaluated, outcome: UnitOutcome | Issue | undefined): boolean {
+  /** Counts a unit's rows in the summary as its verdict says; a rejected unit's errors are completed first. */
+  private accountUnit(e: Evaluated, verdict: UnitVerdict): void {
     const s = this.summary;
     const rows = e.unit.rows;
     s.rowsRead += rows.length;
-    if (outcome && 'code' in outcome) {
-      const refusal = outcome;
-      e.rowErrors.forEach((errors) => errors.push(refusal));
-    } else if (outcome?.status === 'conflict') {
-      const conflict = issue('conflicts-with-recorded', { field: 'contact_ref', value: outcome.sourceKey, detail: outcome.detail });
-      e.rowErrors.forEach((errors) => errors.push(conflict));
-    }
-    if (outcome && !('code' in outcome) && outcome.status === 'duplicate' && outcome.partnersAdded) {
-      const changed = issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(outcome.partnersAdded) });
-      (this.options.settings.strict ? e.rowErrors : e.rowWarnings).forEach((list) => list.push(changed));
-      if (this.options.settings.strict) outcome = undefined;
-    }
-    if (!outcome || 'code' in outcome || outcome.status === 'conflict') {
-      s.rowsRejected += rows.length;
+    if (verdict.outcome === 'rejected') {
       for (const errors of e.rowErrors) {
+        errors.push(...verdict.errors);
         for (const code of new Set(errors.map((i) => i.code))) s.rejectsByCode[code] = (s.rejectsByCode[code] ?? 0) + 1;
       }
-      return true;
+      s.rowsRejected += rows.length;
+      return;
     }
+    if (verdict.outcome === 'superseded') {
+      s.rowsSuperseded += rows.length;
+      return;
+    }
+    if (verdict.outcome === 'duplicate' && verdict.warning) e.rowWarnings.forEach((list) => list.push(verdict.warning!));
     for (const warnings of e.rowWarnings) {
       if (warnings.length === 0) continue;
       for (const code of new Set(warnings.map((i) => i.code))) s.warningsByCode[code] = (s.warningsByCode[code] ?? 0) + 1;
     }
-    if (outcome.status === 'duplicate') {
+    if (verdict.outcome === 'duplicate') {
       s.rowsDuplicate += rows.length;
-      return false;
+      return;
     }
     s.rowsAccepted += rows.length;
-    s.contactsWritten += outcome.stored.length;
+    s.contactsWritten += verdict.stored.length;
     s.contactsAccepted += 1;
-    s.partnerExpansions += outcome.stored.length - 1;
-    s.enquiriesWritten += outcome.stored.length * rows.length;
-    return false;
+    s.partnerExpansions += verdict.stored.length - 1;
+    s.enquiriesWritten += verdict.stored.length * rows.length;
   }
 }
 

@@ -35,6 +35,8 @@ export interface LogUnit {
   rows: LogRow[];
   /** Problems of the unit as a whole (a reused contact_ref). */
   issues: Issue[];
+  /** The same rows under the same contact_ref came earlier, as the contact that began on this line: a repeat. */
+  repeatOf?: number;
 }
 
 /** A column of the contact log, and how it is read from a row under one header. */
@@ -91,13 +93,41 @@ export function logRows(
   return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read, reading);
 }
 
+/** A 32-bit tag of what a unit's rows say in the log's columns (the tool's reject_ columns aside): equal for an identical repeat. */
+function contentTag(rows: readonly LogRow[]): number {
+  const readers = logReaders(rows[0]!.header);
+  const said = rows.map((row) => INPUT_HEADERS.map((h) => readers.field.get(h)?.(row.values) ?? ''));
+  return CompactIndex.keyOf(JSON.stringify(said))[0];
+}
+
+/**
+ * A contact_ref met again, apart from its first contact: the same rows
+ * again are a repeat of that contact (a duplicate once it is stored), other
+ * rows are `contact-ref-reused`. Only the ref, the line its contact began on
+ * and a tag of its content are remembered.
+ */
+function noteRefUse(unit: LogUnit, refs: CompactIndex): void {
+  if (unit.ref === null) return;
+  const key = CompactIndex.keyOf(unit.ref);
+  const line = unit.rows[0]!.line;
+  const tag = contentTag(unit.rows);
+  if (refs.add(key, line, tag)) return;
+  const firstLine = refs.get(key)!;
+  if (refs.get(key, 1) === tag) unit.repeatOf = firstLine;
+  else unit.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: unit.ref, limit: firstLine }));
+}
+
 /**
  * Groups rows into units, a chunk at a time (a unit still open at the end of a
- * chunk goes out with the next); `refs` remembers every contact_ref used, and
- * the line its contact began on.
+ * chunk goes out with the next); `refs` remembers every contact_ref used, the
+ * line its contact began on and a tag of its content.
  */
-export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new CompactIndex()): AsyncGenerator<LogUnit[]> {
+export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = CompactIndex.pairs()): AsyncGenerator<LogUnit[]> {
   let current: LogUnit | undefined;
+  const ended = (unit: LogUnit) => {
+    noteRefUse(unit, refs);
+    return unit;
+  };
   for await (const rows of chunks) {
     const units: LogUnit[] = [];
     // Every row of a file shares its header: the contact_ref's reader is looked up once a chunk, not once a row.
@@ -108,20 +138,18 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = new Comp
         current.rows.push(row);
         continue;
       }
-      if (current) units.push(current);
+      if (current) units.push(ended(current));
       current = { ref: ref === '' ? null : ref, rows: [row], issues: [] };
       if (ref !== '') {
         const reserved = reservedRefForm(ref);
         if (reserved) current.issues.push(issue('ref-invalid', { field: 'contact_ref', value: ref, detail: reserved }));
         const control = findControlCharacter(ref, false);
         if (control) current.issues.push(issue('control-character', { field: 'contact_ref', value: control, detail: describeControl(control) }));
-        const key = CompactIndex.keyOf(ref);
-        if (!refs.add(key, row.line)) current.issues.push(issue('contact-ref-reused', { field: 'contact_ref', value: ref, limit: refs.get(key)! }));
       }
     }
     if (units.length > 0) yield units;
   }
-  if (current) yield [current];
+  if (current) yield [ended(current)];
 }
 
 /**

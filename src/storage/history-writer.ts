@@ -18,6 +18,7 @@ export type { PreparedUnit } from './database.js';
 
 export interface StoredRef {
   seq: number;
+  sourceKey: string;
   utr: string;
   partnershipUtr: string | null;
 }
@@ -70,6 +71,7 @@ async function lockHead(tx: Transaction, wait: ChainWait): Promise<Head> {
 
 interface Existing {
   seq: number;
+  sourceKey: string;
   contentHash: string;
   utr: string;
   partnershipUtr: string | null;
@@ -91,7 +93,7 @@ async function findExisting(tx: Transaction, keys: string[]): Promise<Map<string
     where source_key in (select pg_catalog.jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
   for (const e of list) {
     found.set(e.source_key, {
-      seq: Number(e.seq), contentHash: e.content_hash, utr: e.utr, partnershipUtr: e.partnership_utr, storedBy: e.recorded_by, storedAt: e.recorded_at,
+      seq: Number(e.seq), sourceKey: e.source_key, contentHash: e.content_hash, utr: e.utr, partnershipUtr: e.partnership_utr, storedBy: e.recorded_by, storedAt: e.recorded_at,
     });
   }
   return found;
@@ -115,7 +117,7 @@ function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutc
       return { status: 'conflict', sourceKey: wanted.entry.sourceKey, detail: storedAs(match) };
     }
   }
-  const stored = matches.filter((m) => m !== undefined).map((m) => ({ seq: m.seq, utr: m.utr, partnershipUtr: m.partnershipUtr }));
+  const stored = matches.filter((m) => m !== undefined).map((m) => ({ seq: m.seq, sourceKey: m.sourceKey, utr: m.utr, partnershipUtr: m.partnershipUtr }));
   const missing = unit.contacts.filter((_, i) => matches[i] === undefined);
   if (missing.length === 0) return { status: 'duplicate', stored };
   // Only a partnership's unit is stored on several records; every copy found says the same, so the
@@ -172,8 +174,8 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
         batch.add(contact, seq, prevHash, hash);
         const { entry } = contact;
         // A key written earlier in the batch is a duplicate later in it; taken as new, the unique index is that check.
-        if (!options.assumeNew) existing.set(entry.sourceKey, { seq, contentHash: contact.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
-        stored.push({ seq, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
+        if (!options.assumeNew) existing.set(entry.sourceKey, { seq, sourceKey: entry.sourceKey, contentHash: contact.contentHash, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
+        stored.push({ seq, sourceKey: entry.sourceKey, utr: entry.utr, partnershipUtr: entry.partnershipUtr });
       }
       outcomes.push({ status: 'written', stored });
     }

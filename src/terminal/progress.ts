@@ -31,14 +31,14 @@ function fileSize(file: string): number | undefined {
 }
 
 /**
- * `{"event":"progress","file":…,"rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsRejected":…}`
+ * `{"event":"progress","file":…,"rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsSuperseded":…,"rowsRejected":…}`
  * a line on stderr: the counts are of the rows read so far, and add up to rowsRead.
  */
 function jsonLines(file: string): Progress {
   const bytes = fileSize(file) ?? null;
   return {
-    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsRejected }) => process.stderr.write(
-      `${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsRejected })}\n`,
+    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected }) => process.stderr.write(
+      `${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected })}\n`,
     ),
     stop: () => {},
   };

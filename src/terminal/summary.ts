@@ -38,9 +38,10 @@ const emptyRows = (n: number): Count[] => (n > 0 ? [['empty rows skipped', n, 'r
 export function contactImportCounts(s: ContactImportSummary): Count[] {
   const would = s.dryRun ? ' to write' : ' written';
   return [
-    ['rows read', s.rowsRead, `= ${s.rowsAccepted} accepted + ${s.rowsDuplicate} duplicate + ${s.rowsRejected} rejected`],
+    ['rows read', s.rowsRead, `= ${s.rowsAccepted} accepted + ${s.rowsDuplicate} duplicate + ${s.rowsSuperseded > 0 ? `${s.rowsSuperseded} superseded + ` : ''}${s.rowsRejected} rejected`],
     ['  accepted', s.rowsAccepted],
     ['  duplicate', s.rowsDuplicate, s.rowsDuplicate > 0 ? 'already stored: nothing added' : undefined],
+    ...(s.rowsSuperseded > 0 ? [['  superseded', s.rowsSuperseded, 'refused, but their contact_ref is stored with other content, which stands: nothing to fix'] as Count] : []),
     ['  rejected', s.rowsRejected],
     ...emptyRows(s.rowsEmpty),
     [`contacts${would}`, s.contactsWritten, s.partnerExpansions > 0

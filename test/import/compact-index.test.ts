@@ -33,6 +33,18 @@ describe('CompactIndex', () => {
   });
 });
 
+describe('CompactIndex of pairs', () => {
+  it('keeps both values of every key as it grows, the first kept by add and both replaced by set', () => {
+    const pairs = CompactIndex.pairs();
+    for (let n = 0; n < 20_000; n++) expect(pairs.add(keyOf(n), n, n * 3)).toBe(true);
+    expect(pairs.add(keyOf(5), 1, 1)).toBe(false);
+    for (let n = 0; n < 20_000; n++) expect([pairs.get(keyOf(n)), pairs.get(keyOf(n), 1)]).toEqual([n, (n * 3) >>> 0]);
+    pairs.set(keyOf(5), 8, 9);
+    expect([pairs.get(keyOf(5)), pairs.get(keyOf(5), 1)]).toEqual([8, 9]);
+    expect(pairs.get(keyOf(20_000), 1)).toBeUndefined();
+  });
+});
+
 describe('OccurrenceCounter', () => {
   it('property: numbers each occurrence of a key as counting them one by one would, and names its first line', () => {
     fc.assert(fc.property(fc.array(fc.nat({ max: 40 }), { maxLength: 300 }), (ns) => {
