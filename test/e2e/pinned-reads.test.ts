@@ -9,7 +9,7 @@
  * change no byte of history, export or verify.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -105,6 +105,15 @@ describe.skipIf(!SERVER_URL)('reads pinned against the owner\'s functions and a 
     const verifyExport = await runCli(['--json', 'verify', '--export', 'all.jsonl'], auditorEnv(), { cwd });
     expect(verifyExport.code, verifyExport.stderr).toBe(0);
     out['verify --export'] = JSON.stringify({ intact: verifyExport.json.intact, checked: verifyExport.json.checked });
+    // A filtered export is held to the store's own entries for its filter: that read is pinned too.
+    const complete = await runCli(['--json', 'verify', '--export', 'one.jsonl'], auditorEnv(), { cwd });
+    expect(complete.code, complete.stderr).toBe(0);
+    out['verify --export of a filtered export'] = JSON.stringify({ intact: complete.json.intact, complete: complete.json.complete, checked: complete.json.checked });
+    // The first verify's checkpoint line, kept: each later verify is held to it and to the exports.
+    if (!existsSync(join(cwd, 'kept-line.txt'))) writeFileSync(join(cwd, 'kept-line.txt'), `${JSON.stringify({ checkpoint: verify.json.checkpoint })}\n`);
+    const held = await runCli(['--json', 'verify', '--checkpoint', 'kept-line.txt', 'all.jsonl', 'one.jsonl'], auditorEnv(), { cwd });
+    expect(held.code, held.stderr).toBe(0);
+    out['verify --checkpoint'] = JSON.stringify({ intact: held.json.intact, checkpoints: held.json.checkpoints });
     return out;
   };
 
@@ -195,5 +204,71 @@ describe.skipIf(!SERVER_URL)('reads pinned against the owner\'s functions and a 
       alter role ${login.auditor} set timezone = 'Pacific/Chatham'; alter role ${login.auditor} set intervalstyle = 'sql_standard';
       alter role ${login.auditor} set extra_float_digits = -15; alter role ${login.auditor} set search_path = public, pg_catalog`);
     expect(await reads()).toEqual(before);
+  }, 300_000);
+});
+
+describe.skipIf(!SERVER_URL)('a note changed by the owner behind its trigger, with a to_json planted to give the old text back (PostgreSQL server)', () => {
+  const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const login = { admin: `nadm_${suffix}`, auditor: `naud_${suffix}` };
+  const CHANGED = 3;
+  let target: Target;
+  let cwd: string;
+  let server: postgres.Sql;
+  let original: string;
+  const as = (who: string) => ({ DATABASE_URL: withUser(target.env.DATABASE_URL!, who) });
+  const auditor = (args: string[]) => runCli(args, as(login.auditor), { cwd });
+
+  beforeAll(async () => {
+    ({ target, cwd } = await fixtureStore('postgres', 'planted'));
+    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
+    for (const name of Object.values(login)) await server.unsafe(`create role ${name} login`);
+    expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
+    expect((await runCli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null'], target.env, { cwd })).code).toBe(1);
+    const prefix = defaultRolePrefix(databaseOf(target.env.DATABASE_URL!));
+    const dba = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    await dba.unsafe(`grant ${roleName(prefix, 'admin')} to ${login.admin}; grant ${roleName(prefix, 'auditor')} to ${login.auditor}`);
+    await dba.end();
+    // What the auditor keeps: verify's checkpoint line and an export.
+    const taken = await auditor(['verify']);
+    expect(taken.code, taken.stderr).toBe(0);
+    writeFileSync(join(cwd, 'kept-line.txt'), taken.stdout);
+    expect((await auditor(['export', '--format', 'jsonl', '--out', 'kept.jsonl'])).code).toBe(0);
+    original = JSON.parse(readFileSync(join(cwd, 'kept.jsonl'), 'utf8').split('\n')[CHANGED - 1]!).enquiries[0].actionTaken;
+  }, 300_000);
+
+  afterAll(async () => {
+    await target?.dispose();
+    for (const name of Object.values(login)) await server?.unsafe(`drop role if exists ${name}`);
+    await server?.end();
+  });
+
+  it('history and export show the stored text; verify, verify --checkpoint (line and kept export) and verify --export fail naming the entry', async () => {
+    const admin = postgres(withUser(target.env.DATABASE_URL!, login.admin), { max: 1, onnotice: () => {} });
+    try {
+      // The attack once found: to_json of an exact argument type, in public, giving the old text back for the new.
+      for (const type of ['text', 'character varying', 'character']) {
+        await admin.unsafe(`create function public.to_json(${type}) returns json language sql as $$
+          select pg_catalog.to_json(case when $1::text = 'changed by the owner' then ${`'${original.replace(/'/g, "''")}'`} else $1::text end) $$`);
+      }
+      await admin.unsafe(`alter table public.enquiries disable trigger enquiries_refuse_update_delete;
+        update public.enquiries set action_taken = 'changed by the owner' where contact_seq = ${CHANGED} and position = 1;
+        alter table public.enquiries enable always trigger enquiries_refuse_update_delete`);
+    } finally {
+      await admin.end();
+    }
+    expect((await auditor(['export', '--format', 'jsonl', '--out', 'now.jsonl'])).code).toBe(0);
+    const now = JSON.parse(readFileSync(join(cwd, 'now.jsonl'), 'utf8').split('\n')[CHANGED - 1]!);
+    expect(now.enquiries[0].actionTaken).toBe('changed by the owner');
+    expect((await auditor(['export', '--out', 'now.csv'])).code).toBe(0);
+    expect(readFileSync(join(cwd, 'now.csv'), 'utf8')).toContain('changed by the owner');
+    const history = await auditor(['--json', 'history', now.utr, '--all']);
+    expect(history.json.find((c: { id: number }) => c.id === CHANGED).enquiries[0].actionTaken).toBe('changed by the owner');
+
+    const named = expect.arrayContaining([expect.objectContaining({ seq: CHANGED, kind: 'altered' })]);
+    for (const args of [['verify'], ['verify', '--checkpoint', 'kept-line.txt'], ['verify', '--checkpoint', 'kept.jsonl'], ['verify', '--export', 'now.jsonl']]) {
+      const r = await auditor(['--json', ...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.json.failures, args.join(' ')).toEqual(named);
+    }
   }, 300_000);
 });
