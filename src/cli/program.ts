@@ -160,7 +160,7 @@ function buildProgram(): Command {
 
   example(program.command('verify')
     .description('recompute the audit chain over the database, or over an export file, and name every entry that does not match; print a checkpoint to keep outside the store')
-    .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database')
+    .option('--export <file>', 'verify this export (JSON Lines, or CSV with FILE.manifest.json) instead of the database; a filtered export is shown complete only against its store, when one is to hand')
     .option('--manifest <file>', "a CSV export's manifest, when it is not FILE.manifest.json")
     .option('--checkpoint <file...>', 'also prove every entry up to each checkpoint in these files is unchanged (checkpoint lines verify printed, export manifests, JSON Lines exports)'),
   'cis-contact verify >> ~/audit/checkpoints.txt', 'cis-contact verify --checkpoint ~/audit/checkpoints.txt', 'cis-contact verify --export history.jsonl --checkpoint history-2026-11.jsonl')

@@ -68,7 +68,9 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   const filter = { ...dateFilter(flags), ...utrFilter(flags.utr) };
   const filtered = Object.values(filter).some((v) => v !== undefined);
   const store = await session.store({ create: false });
-  const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered, store: null };
+  // A filtered export's manifest names its filter, so that verify can ask the store for the same entries; an unfiltered one is as it was.
+  const named = filtered ? { filter: { utr: filter.utr ?? null, from: filter.from ?? null, to: filter.to ?? null, through: 0 } } : {};
+  const manifest: Manifest = { count: 0, firstSeq: null, lastSeq: null, headHash: null, filtered, ...named, store: null };
   let total = 0;
   const kept = [flags.out, manifestFile].filter((f): f is string => f !== undefined);
   const notKept = flags.out ? `none kept: ${kept.join(' and ')} left as ${kept.length > 1 ? 'they were' : 'it was'}` : 'with no manifest: what was written will not verify';
@@ -87,6 +89,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
       const matching = await matchingContacts(store.db, filter);
       manifest.store = await storeIdentity(store.db);
       total = matching.count;
+      if (manifest.filter) manifest.filter.through = matching.storeLastSeq;
       const scope = { ...filter, through: matching.lastSeq };
       if (format === 'jsonl') {
         // The database writes the lines; here they are counted into the manifest and passed on.

@@ -7,6 +7,7 @@ import { openExport } from '../outputs/export-reader.js';
 import { canonicalEntries, chainHead, storeIdentity, strayEnquiries } from '../storage/history-reader.js';
 import { forbiddenEntries } from '../storage/forbidden-entries.js';
 import { reading } from './reading.js';
+import { type Completeness, UNNAMED_FILTER, checkCompleteness } from './export-completeness.js';
 
 export interface VerifyFlags {
   export?: string;
@@ -20,7 +21,12 @@ export interface CheckpointLine {
   checkpoint: { seq: number; headHash: string; takenAt: string; location: string; store: string };
 }
 
-type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null };
+/**
+ * `complete`: whether every entry is there that should be — true, false (one
+ * is missing), or null when that cannot be shown (a filtered export without
+ * its store); `completeness` says why, or what the store showed, for a filtered export.
+ */
+type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null; complete: boolean | null; completeness: string | null };
 
 async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Promise<Verdict> {
   let checked = 0;
@@ -57,11 +63,11 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
     const checkpoint = report.intact && report.lastSeq !== null
       ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location, store: (await storeIdentity(store.db))! }
       : null;
-    return { ...report, source: store.location, checkpoint };
+    return { ...report, source: store.location, checkpoint, complete: !verifier.missingFound, completeness: null };
   }, howFar);
 }
 
-async function verifyExport(path: string, manifestPath: string | undefined, checkpoints: Checkpoint[]): Promise<Verdict> {
+async function verifyExport(session: Session, path: string, manifestPath: string | undefined, checkpoints: Checkpoint[]): Promise<Verdict> {
   const file = await openExport(path, manifestPath);
   // Whether the export is the whole chain is known from its manifest, which JSON Lines carry last.
   const verifier = new ChainVerifier(false, checkpoints);
@@ -71,21 +77,35 @@ async function verifyExport(path: string, manifestPath: string | undefined, chec
   }
   const manifest = file.manifest();
   if (!manifest) verifier.fail(null, 'missing', 'the export has no manifest, so a truncated tail could not be ruled out');
-  return { ...verifier.finish(manifest), source: path, checkpoint: null };
+  // A whole export is complete by its own chain; a filtered one only as far as its store can show.
+  const filtered: Completeness | undefined = manifest?.filtered ? await checkCompleteness(session, path, manifestPath, manifest, verifier) : undefined;
+  const report = verifier.finish(manifest);
+  const complete = verifier.missingFound ? false : filtered && !filtered.shown ? null : true;
+  return { ...report, source: path, checkpoint: null, complete, completeness: filtered?.said ?? null };
 }
 
 export async function verify(session: Session, flags: VerifyFlags): Promise<CommandResult> {
   const checkpoints: Checkpoint[] = [];
   for (const path of flags.checkpoint ?? []) checkpoints.push(...(await readCheckpoints(path)));
-  const report = flags.export ? await verifyExport(flags.export, flags.manifest, checkpoints) : await verifyDatabase(session, checkpoints);
+  const report = flags.export ? await verifyExport(session, flags.export, flags.manifest, checkpoints) : await verifyDatabase(session, checkpoints);
   const ui = session.ui;
   const entries = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`;
   return {
     exitCode: report.intact ? 0 : 1,
     json: report,
     report: () => {
+      const span = `${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}`;
+      if (report.intact && report.complete === null) {
+        // A filtered export whose entries check out, but with no store to say none was cut: never a bare "Intact".
+        const headline = report.completeness === UNNAMED_FILTER ? 'Entries authentic; completeness cannot be shown' : 'Entries authentic; completeness cannot be shown without the store';
+        ui.say(ui.colour.yellow(headline), `: ${span}.`);
+        ui.say(`  Not shown complete: ${report.completeness}.`);
+        if (report.checkpoints.given > 0) ui.say(`  ${report.checkpoints.matched} of ${report.checkpoints.given} checkpoints matched; none differs.`);
+        return;
+      }
       if (report.intact) {
-        ui.say(ui.colour.green('Intact'), `: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
+        ui.say(ui.colour.green(report.completeness ? 'Intact and complete' : 'Intact'), `: ${span}.`);
+        if (report.completeness) ui.say(`  Complete: ${report.completeness}.`);
         if (report.checkpoints.given > 0) ui.say(`  ${report.checkpoints.matched} of ${report.checkpoints.given} checkpoints matched; none differs.`);
         else if (report.checkpoint) {
           ui.say('  The chain is whole as it stands. The tables\' owner or a superuser can rewrite and re-chain a history so that it still reads whole:');
@@ -102,6 +122,7 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
         ui.say(`  ${f.seq === null ? '-' : `entry ${f.seq}`} [${f.kind}${who}]: ${f.reason}`);
       }
       if (report.failureCount > report.failures.length) ui.say(`  … and ${report.failureCount - report.failures.length} more (the first ${report.failures.length} are listed)`);
+      if (report.complete === null && report.completeness) ui.say(`  Not shown complete: ${report.completeness}.`);
     },
   };
 }

@@ -51,6 +51,8 @@ const entries = [
     message: (p) => `cannot read ${p.value ?? 'the file'}${d(p)}` },
   { code: 'checkpoint-other-store', severity: 'fatal', title: 'Checkpoint of another store', fields: [], manual: 'docs/audit.md', needs: ['value', 'detail'],
     message: (p) => `the checkpoint at ${p.value} is of another store, so it says nothing about this one${d(p)}` },
+  { code: 'export-other-store', severity: 'fatal', title: 'Export of another store', fields: [], manual: 'docs/audit.md', needs: ['value', 'detail'],
+    message: (p) => `the export ${p.value} is of another store, so this store cannot show whether it is complete${d(p)}` },
   { code: 'missing-column', severity: 'fatal', title: 'Required column missing', fields: [], manual: 'docs/formats.md',
     message: (p) => (p.field === undefined
       // The one case with no column to name: no header line at all.

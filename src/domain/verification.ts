@@ -15,6 +15,18 @@ export type { ChainedEntry };
 import { sha256Hex } from './identity.js';
 import { inputError } from './errors.js';
 
+/**
+ * What made a filtered export: its --utr, --from and --to (null where not
+ * given), and `through`, the store's last entry when it began. The export
+ * holds every entry of the store that the filter selects up to `through`.
+ */
+export interface ManifestFilter {
+  utr: string | null;
+  from: string | null;
+  to: string | null;
+  through: number;
+}
+
 export interface Manifest {
   count: number;
   firstSeq: number | null;
@@ -22,6 +34,8 @@ export interface Manifest {
   headHash: string | null;
   /** An export restricted by --from/--to/--utr holds only some entries: gaps are expected. */
   filtered: boolean;
+  /** The filter that made a filtered export. Absent on unfiltered ones and on manifests written before it was kept. */
+  filter?: ManifestFilter;
   /** The store it came from: the hash of its first entry, which a restore keeps. Absent on older manifests; null for an empty store. */
   store?: string | null;
 }
@@ -45,6 +59,39 @@ export interface ChainFailure {
   /** The login that wrote the entry, where it is known. */
   recordedBy: string | null;
   reason: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UTR = /^\d{10}$/;
+
+/** A filtered export's filter as its manifest states it; undefined when it states none, or why it cannot be read. */
+export function manifestFilter(manifest: Manifest): ManifestFilter | undefined | { unreadable: string } {
+  const f = manifest.filter as unknown;
+  if (!manifest.filtered || f === undefined) return undefined;
+  if (!f || typeof f !== 'object' || Array.isArray(f)) return { unreadable: 'its filter is not a JSON object' };
+  const { utr, from, to, through } = f as Record<string, unknown>;
+  if (!(utr === null || (typeof utr === 'string' && UTR.test(utr)))) return { unreadable: 'its filter\'s utr is not 10 digits or null' };
+  for (const [name, date] of [['from', from], ['to', to]] as const) {
+    if (!(date === null || (typeof date === 'string' && DATE.test(date)))) return { unreadable: `its filter's ${name} is not a date (YYYY-MM-DD) or null` };
+  }
+  if (!(typeof through === 'number' && Number.isSafeInteger(through) && through >= (manifest.lastSeq ?? 0))) {
+    return { unreadable: 'its filter\'s through is not a whole number at or after its last entry' };
+  }
+  return { utr: utr as string | null, from: from as string | null, to: to as string | null, through };
+}
+
+/** The filter in the words of export's flags: `--utr 1955839661 --from 2019-01-01`. */
+export function filterFlags(filter: ManifestFilter): string {
+  const flags = [['--utr', filter.utr], ['--from', filter.from], ['--to', filter.to]].filter(([, v]) => v !== null).map(([f, v]) => `${f} ${v}`);
+  return flags.length > 0 ? flags.join(' ') : 'no filter';
+}
+
+/** Whether an entry is one the filter selects (as export selects them). */
+export function filterSelects(filter: ManifestFilter, entry: { seq: number; utr: string; partnershipUtr: string | null; enquiryDate: string }): boolean {
+  return entry.seq <= filter.through
+    && (filter.utr === null || entry.utr === filter.utr || entry.partnershipUtr === filter.utr)
+    && (filter.from === null || entry.enquiryDate >= filter.from)
+    && (filter.to === null || entry.enquiryDate <= filter.to);
 }
 
 /** At most this many failures are listed; all are counted. */
@@ -84,6 +131,7 @@ export class ChainVerifier {
   private count = 0;
   private readonly listed: ChainFailure[] = [];
   private failureCount = 0;
+  private anyMissing = false;
   /** Where the entries first break the whole chain's shape (a gap, or a start other than 1). */
   private firstGap: ChainFailure | null = null;
   private readonly checkpoints = new Map<number, Checkpoint>();
@@ -110,9 +158,15 @@ export class ChainVerifier {
     return this.failureCount > 0;
   }
 
+  /** Whether an entry was found missing (so the entries are known not to be complete). */
+  get missingFound(): boolean {
+    return this.anyMissing;
+  }
+
   /** Records a failure found outside the chain walk too (an enquiry without its contact, say). */
   fail(entry: Blame | null, kind: FailureKind, reason: string): void {
     this.failureCount++;
+    if (kind === 'missing') this.anyMissing = true;
     if (this.listed.length < FAILURES_LISTED) {
       this.listed.push({ seq: entry?.seq ?? null, sourceKey: entry?.sourceKey ?? null, kind, recordedBy: entry?.recordedBy ?? null, reason });
     }

@@ -204,11 +204,32 @@ export async function historyOf(executor: Executor, filter: ContactFilter & { ut
   return list.map((c) => stored(c.line));
 }
 
-/** How many contacts match, and the last of them: an export covers exactly these, whatever is recorded while it runs. */
-export async function matchingContacts(executor: Executor, filter: ContactFilter): Promise<{ count: number; lastSeq: number }> {
-  const [found] = await rows<{ count: number; last: string | null }>(executor, sql`
-    select count(*)::int as count, max(c.seq)::text as last from public.contacts c where ${conditions(filter)}`);
-  return { count: found!.count, lastSeq: Number(found!.last ?? 0) };
+/**
+ * How many contacts match, the last of them, and the store's last entry (one
+ * statement, so one moment): an export covers exactly these, whatever is
+ * recorded while it runs.
+ */
+export async function matchingContacts(executor: Executor, filter: ContactFilter): Promise<{ count: number; lastSeq: number; storeLastSeq: number }> {
+  const [found] = await rows<{ count: number; last: string | null; head: string | null }>(executor, sql`
+    select count(*) filter (where ${conditions(filter)})::int as count, max(c.seq) filter (where ${conditions(filter)})::text as last,
+      max(c.seq)::text as head from public.contacts c`);
+  return { count: found!.count, lastSeq: Number(found!.last ?? 0), storeLastSeq: Number(found!.head ?? 0) };
+}
+
+/** What the chain says of an entry, and who wrote it. */
+export interface ChainValues {
+  seq: number;
+  hash: string;
+  sourceKey: string;
+  recordedBy: string | null;
+}
+
+/** The chain values of every contact the filter selects, in `seq` order, a page at a time. */
+export async function* chainValuesInOrder(executor: Executor, filter: ContactFilter, pageSize = 2000): AsyncGenerator<ChainValues> {
+  const columns = sql`c.seq::text as seq, c.hash, c.source_key, c.recorded_by`;
+  for await (const r of pagesInOrder<{ seq: string; hash: string; source_key: string; recorded_by: string | null }>(executor, columns, filter, pageSize)) {
+    yield { seq: Number(r.seq), hash: r.hash, sourceKey: r.source_key, recordedBy: r.recorded_by };
+  }
 }
 
 /** The store's name: the hash of its first entry, which a restore keeps; null while it holds none. */

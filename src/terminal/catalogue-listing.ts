@@ -23,6 +23,7 @@ const EXAMPLE: IssueParams = { value: 'X-1', limit: 100, length: 101, detail: 'd
 /** Where the generic example would read badly. */
 const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
+  'export-other-store': { value: 'one-taxpayer.csv', detail: 'its manifest names the store whose first entry has the hash 5f0c…e1, and the store at postgres://audit@db:5432/cis has 9a41…07' },
   'checkpoint-other-store': { value: 'kept.txt:3', detail: 'it names the store whose first entry has the hash 5f0c…e1, and this store\'s first entry has the hash 9a41…07' },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit.js';
-import { type ChainedEntry, ChainVerifier, FAILURES_LISTED } from '../../src/domain/verification.js';
+import { type ChainedEntry, ChainVerifier, FAILURES_LISTED, type Manifest, filterFlags, filterSelects, manifestFilter } from '../../src/domain/verification.js';
 
 /** A whole, correctly chained history of `n` entries, each written by `writer(seq)`. */
 function chain(n: number, writer = (seq: number) => `login${seq % 3}`): ChainedEntry[] {
@@ -83,5 +83,36 @@ describe('checkpoints kept outside the store', () => {
       .toEqual([expect.objectContaining({ kind: 'missing', reason: expect.stringContaining('checkpoint kept records entry 10, but the entries end at entry 8') })]);
     const clash = verified(entries, true, [{ seq: 5, hash: entries[4]!.hash, source: 'a' }, { seq: 5, hash: 'e'.repeat(64), source: 'b' }]);
     expect(clash.failures[0]).toMatchObject({ kind: 'rewritten', reason: 'checkpoints a and b disagree about entry 5' });
+  });
+});
+
+describe('a filtered export\'s manifest names its filter', () => {
+  const base: Manifest = { count: 2, firstSeq: 3, lastSeq: 7, headHash: 'a'.repeat(64), filtered: true, store: 'b'.repeat(64) };
+
+  it('is read as written; an older manifest without it has none; an unfiltered one never has one', () => {
+    const filter = { utr: '1955839661', from: '2019-01-01', to: null, through: 9 };
+    expect(manifestFilter({ ...base, filter })).toEqual(filter);
+    expect(manifestFilter(base)).toBeUndefined();
+    expect(manifestFilter({ ...base, filtered: false, filter })).toBeUndefined();
+    expect(filterFlags(filter)).toBe('--utr 1955839661 --from 2019-01-01');
+  });
+
+  it('a filter that cannot be read is said to be so, never taken for none', () => {
+    const bad = (filter: unknown) => manifestFilter({ ...base, filter } as unknown as Manifest);
+    expect(bad('utr')).toEqual({ unreadable: 'its filter is not a JSON object' });
+    expect(bad({ utr: '195583966', from: null, to: null, through: 9 })).toEqual({ unreadable: expect.stringContaining('utr') });
+    expect(bad({ utr: null, from: '01/01/2019', to: null, through: 9 })).toEqual({ unreadable: expect.stringContaining('from') });
+    // Through is the store's last entry when the export began: never before the export's own last entry.
+    expect(bad({ utr: null, from: null, to: null, through: 6 })).toEqual({ unreadable: expect.stringContaining('through') });
+  });
+
+  it('selects as export does: the record or the partnership, the dates inclusive, nothing after through', () => {
+    const filter = { utr: '2108834503', from: '2020-01-01', to: '2020-12-31', through: 9 };
+    const entry = { seq: 5, utr: '1097172564', partnershipUtr: '2108834503', enquiryDate: '2020-12-31' };
+    expect(filterSelects(filter, entry)).toBe(true);
+    expect(filterSelects(filter, { ...entry, utr: '2108834503', partnershipUtr: null })).toBe(true);
+    expect(filterSelects(filter, { ...entry, partnershipUtr: null })).toBe(false);
+    expect(filterSelects(filter, { ...entry, enquiryDate: '2021-01-01' })).toBe(false);
+    expect(filterSelects(filter, { ...entry, seq: 10 })).toBe(false);
   });
 });
