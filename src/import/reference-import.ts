@@ -8,6 +8,7 @@ import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
   type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+  mergeOperatorRows,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
@@ -25,7 +26,9 @@ import { RejectsFile } from '../outputs/rejects-file.js';
 export const REGISTRY_LAYOUT: FileLayout = {
   known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'], vocabularies: { kind: matchKind },
 };
-export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles', 'logins'], required: ['pid', 'name', 'roles'] };
+export const OPERATORS_LAYOUT: FileLayout = {
+  known: ['pid', 'name', 'roles', 'logins', 'roles_from', 'roles_to', 'leaving_date'], required: ['pid', 'name', 'roles'],
+};
 
 export interface ReferenceImportOptions {
   file: string;
@@ -139,11 +142,24 @@ export async function importRegistry(db: Database, options: ReferenceImportOptio
   });
 }
 
+/**
+ * Each row of a PID is one period of its roles, wherever in the file it
+ * stands, so every row is gathered before any PID is saved: a PID's stored
+ * roles and periods become the file's. Operators files are small.
+ */
 export async function importOperators(db: Database, options: ReferenceImportOptions): Promise<ReferenceImportSummary> {
+  const all = new Map<string, OperatorRecord>();
   return load<OperatorRecord>(db, options, {
     layout: OPERATORS_LAYOUT,
     check: (fields) => checkOperatorRow(fields as RawOperatorRow),
-    save: saveOperators,
+    save: async (_executor, batch) => {
+      for (const o of batch) {
+        const earlier = all.get(o.pid);
+        all.set(o.pid, earlier ? mergeOperatorRows(earlier, o) : o);
+      }
+    },
     key: (o) => o.pid,
+    merge: mergeOperatorRows,
+    finish: (executor) => saveOperators(executor, [...all.values()]),
   });
 }
