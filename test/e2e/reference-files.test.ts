@@ -67,6 +67,21 @@ describe.each(DRIVERS)('reference files and routes on %s', (driver) => {
     expect(notes.map((n) => n.general_notes).join(' ')).toBe(long);
   });
 
+  it('a legacy direction mapped per channel is stored as the channel needs, and the rejects file keeps the word the file said', async () => {
+    writeFileSync(join(cwd, 'direction-map.json'), JSON.stringify({ values: { direction: { In: 'Inbound', 'internal-enquiry': { In: 'Outbound' } } } }));
+    const log = write('directions.csv', [HEADER,
+      'DIR-INT,1955839661,,,,internal-enquiry,In,2020-02-02,,1234567,Letter,Asked the team,',
+      'DIR-EMAIL,1955839661,,agent,Jo Bloggs,email,In,2020-02-02,authenticated,1234567,Letter,Replied,',
+      'DIR-BAD,1955839661,,agent,Jo Bloggs,phone-outbound,In,2020-02-02,authenticated,1234567,Letter,Rang,']);
+    const rejectsPath = join(cwd, 'directions.rejects.csv');
+    const r = await cli(['--json', 'import', log, '--map', join(cwd, 'direction-map.json'), '--rejects', rejectsPath]);
+    expect(r.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 1, rejectsByCode: { 'direction-conflict': 1 } });
+    const stored = await queryStore<{ source_key: string; direction: string }>(target,
+      sql`select source_key, direction from public.contacts where source_key like 'DIR-%' order by source_key`);
+    expect(stored).toEqual([{ source_key: 'DIR-EMAIL', direction: 'Inbound' }, { source_key: 'DIR-INT', direction: 'Outbound' }]);
+    expect(readFileSync(rejectsPath, 'utf8')).toMatch(/DIR-BAD,.*,phone-outbound,In,/);
+  });
+
   it('db restore reads legacy headers of its reference files with --map, and takes several of each', async () => {
     const exported = await cli(['--json', 'export', '--format', 'jsonl', '--out', join(cwd, 'backup.jsonl')]);
     expect(exported.code).toBe(0);
