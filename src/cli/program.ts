@@ -89,8 +89,8 @@ function buildProgram(): Command {
     .action(action(async () => (await import('../commands/reference-import.js')).registryImport, ROLES.admin));
 
   const operators = program.command('operators').description('the operators who record contacts');
-  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles and, optionally, logins')
-    .description('load operators and their roles; re-importing updates them. A logins column binds a PID to the database logins that may record under it (blank: not bound); a file without one leaves bindings as they are')),
+  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles and, optionally, logins, roles_from, roles_to and leaving_date')
+    .description('load operators and their roles; re-importing updates them. roles_from and roles_to date a row\'s roles (one row a period; no dates: held always) and leaving_date is the last day of service: a contact is checked against the roles held on its enquiry date. A logins column binds a PID to the database logins that may record under it (blank: not bound); a file without one leaves bindings as they are, and one without leaving_date the leaving dates')),
   'cis-contact operators import fixtures/operators.csv')
     .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport, ROLES.admin));
 
