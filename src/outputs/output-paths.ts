@@ -90,7 +90,7 @@ function guardExisting(output: string, flag: string | undefined): void {
   if (isRejectsFile(output) && checksumMissing(output)) {
     throw inputError('output-is-input', {
       value: output,
-      detail: `was left by an interrupted import (no checksum stands beside it, so it may not be whole): move it away or pass ${flag ?? '--rejects'} with another path`,
+      detail: `was left by an interrupted import (no checksum stands beside it, so it may not be whole): move it away${flag ? ` or pass ${flag} with another path` : ''}`,
     }, 'import it only once you have checked it is whole; nothing was read or written');
   }
   if (isRejectsFile(output)) {
