@@ -11,11 +11,14 @@ import { type GlobalOptions, Session } from '../commands/session.js';
 import { VERSION } from '../commands/version.js';
 import { type Job, ROLES } from '../storage/roles.js';
 
-const LOAD_REGISTRY = 'load this registry file first, in the same run';
-const LOAD_OPERATORS = 'load this operators file first, in the same run';
+const LOAD_REGISTRY = 'load this registry file first, in the same run (repeat for several, loaded in order)';
+const LOAD_OPERATORS = 'load this operators file first, in the same run (repeat for several: the rows of one PID add up across them)';
 const ENCODING = 'utf-8 (default), windows-1252 (latin1) or utf-16; a file with a UTF-16 byte-order mark (Excel\'s "Unicode Text") is read as UTF-16 whatever this says, and a rejects file as UTF-8';
 const DELIMITER = 'the separator: , ; or tab (default: whichever makes the header name known columns)';
 const CONFIRM_ENCODING = 'with --encoding windows-1252: the file really is windows-1252, though its bytes also read as UTF-8 (without it, such a file is refused, since é would be stored as Ã©)';
+
+/** An option that may be given several times: every value, in order. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** The role a command's job takes on a server, from its options. */
 type RoleOf = Job | ((opts: Record<string, unknown>) => Job);
@@ -65,8 +68,9 @@ function buildProgram(): Command {
     .action(action(async () => (await import('../commands/db-roles.js')).dbRoles, ROLES.admin));
   example(db.command('restore').argument('<export>', 'a whole-history export (JSON Lines, or CSV with its manifest)')
     .description('load an audit export into an empty store, keeping every seq, time, key and hash; the chain is verified as it loads, and a broken, cut or filtered export writes nothing. Back up with export, recover or move to a server with restore')
-    .addOption(new Option('--registry <file>', LOAD_REGISTRY))
-    .addOption(new Option('--operators <file>', LOAD_OPERATORS)),
+    .addOption(new Option('--registry <file>', LOAD_REGISTRY).argParser(collect))
+    .addOption(new Option('--operators <file>', LOAD_OPERATORS).argParser(collect))
+    .option('--map <file>', 'JSON {"Legacy header": "column", "Column to drop": null} for the --registry and --operators files'),
   'cis-contact export --format jsonl --out backup.jsonl',
   'cis-contact db restore backup.jsonl --registry registry.csv --operators operators.csv --database-url postgres://postgres@127.0.0.1:5432/cis')
     .action(action(async () => (await import('../commands/db-restore.js')).dbRestore, ROLES.admin));
@@ -85,8 +89,8 @@ function buildProgram(): Command {
     .action(action(async () => (await import('../commands/reference-import.js')).registryImport, ROLES.admin));
 
   const operators = program.command('operators').description('the operators who record contacts');
-  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles and, optionally, logins')
-    .description('load operators and their roles; re-importing updates them. A logins column binds a PID to the database logins that may record under it (blank: not bound); a file without one leaves bindings as they are')),
+  example(referenceOptions(operators.command('import').argument('<file>', 'CSV with pid, name, roles and, optionally, logins, roles_from, roles_to and leaving_date')
+    .description('load operators and their roles; re-importing updates them. roles_from and roles_to date a row\'s roles (one row a period; no dates: held always) and leaving_date is the last day of service: a contact is checked against the roles held on its enquiry date. A logins column binds a PID to the database logins that may record under it (blank: not bound); a file without one leaves bindings as they are, and one without leaving_date the leaving dates')),
   'cis-contact operators import fixtures/operators.csv')
     .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport, ROLES.admin));
 
@@ -121,8 +125,8 @@ function buildProgram(): Command {
     .addOption(new Option('--date-order <order>', 'how the file writes 03/04/2015: dmy, day first (3 April, the default), or mdy, month first (US order: 4 March); a file with a date the order cannot read is refused whole')
       .choices(['dmy', 'mdy']).default('dmy'))
     .option('--keep-apostrophes', "keep a leading ' before = + - @ or a tab, for a file that neither cis-contact nor a spreadsheet guarding formulas wrote (by default it is read as a formula guard, removed, and each removal warned of: guard-removed); a rejects file's are always the tool's own and removed")
-    .addOption(new Option('--registry <file>', LOAD_REGISTRY))
-    .addOption(new Option('--operators <file>', LOAD_OPERATORS))
+    .addOption(new Option('--registry <file>', LOAD_REGISTRY).argParser(collect))
+    .addOption(new Option('--operators <file>', LOAD_OPERATORS).argParser(collect))
     .addOption(new Option('--progress <style>', 'auto: a bar on a terminal, nothing otherwise; json: on stderr, one JSON object a line for each batch once committed ({"event":"progress","rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsSuperseded":…,"rowsRejected":…}, counts so far); none')
       .choices(['auto', 'json', 'none']).default('auto')),
   'cis-contact import fixtures/contacts.csv --registry fixtures/registry.csv --operators fixtures/operators.csv',

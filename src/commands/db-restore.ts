@@ -1,23 +1,28 @@
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { openExport } from '../outputs/export-reader.js';
-import { importOperators, importRegistry } from '../import/reference-import.js';
-import type { ReferenceImportSummary } from '../domain/outcomes.js';
+import { REFERENCE_FILES_LAYOUT } from '../import/reference-import.js';
+import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
+import { guardOutputs } from '../outputs/output-paths.js';
 import { restoreHistory } from '../storage/restore.js';
+import { type ReferenceFlags, ReferenceLoad, referenceFiles } from './reference-files.js';
 
-export interface RestoreFlags {
-  registry?: string;
-  operators?: string;
+export interface RestoreFlags extends ReferenceFlags {
+  /** The registry's and operators files' legacy headers and words. */
+  map?: string;
 }
 
 export async function dbRestore(session: Session, file: string, flags: RestoreFlags): Promise<CommandResult> {
+  const references = referenceFiles(flags);
+  guardOutputs(references.map((path) => ({ path: defaultRejectsPath(path) })), [file, flags.map, ...references]);
+  const map = flags.map ? loadColumnMap(flags.map, REFERENCE_FILES_LAYOUT) : NO_MAP;
+  // Every file is checked whole before anything is loaded or read from the export.
+  const referenceLoad = new ReferenceLoad(flags, map);
+  await referenceLoad.check({}, false);
   const exported = await openExport(file);
   const store = await session.store();
-  const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string) => ({ file: path, format: { encoding: 'utf-8' as const }, rejectsPath: defaultRejectsPath(path), rejectsAlways: false });
-  if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
-  if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
+  const { summaries: reference } = await referenceLoad.load(store.db, defaultRejectsPath);
   const summary = await restoreHistory(store, file, exported.entries, exported.manifest, session.signal);
   return {
     exitCode: 0,

@@ -1,14 +1,11 @@
 import type { CommandResult } from './command-result.js';
-import type { ReferenceImportSummary } from '../domain/outcomes.js';
 import type { Session } from './session.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { decideFormat } from '../csv/format.js';
 import { type Output, guardOutputs } from '../outputs/output-paths.js';
 import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
-import {
-  type ReferenceImportOptions, importOperators, importRegistry, readyReferenceFile,
-} from '../import/reference-import.js';
+import { ReferenceLoad, eachSummary, referenceFiles } from './reference-files.js';
 import { type ProgressStyle, progressReporter } from '../terminal/progress.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { contactImportCounts, referenceImportCounts, summaryTable } from '../terminal/summary.js';
@@ -26,8 +23,8 @@ export interface ImportFlags {
   warnings?: string;
   outcomes?: string;
   map?: string;
-  registry?: string;
-  operators?: string;
+  registry?: string[];
+  operators?: string[];
   progress?: ProgressStyle;
   dateOrder?: DateOrder;
   keepApostrophes?: boolean;
@@ -38,7 +35,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
   // A dry run writes only the files it is told to write.
   const dryRun = Boolean(flags.dryRun);
   const rejectsPath = flags.rejects ?? (dryRun ? undefined : defaultRejectsPath(file));
-  const references = [flags.registry, flags.operators].filter((f): f is string => f !== undefined);
+  const references = referenceFiles(flags);
   const referenceRejects = (path: string) => (dryRun ? undefined : defaultRejectsPath(path));
   const outputs: Output[] = [
     ...(rejectsPath ? [{ path: rejectsPath, flag: '--rejects' }] : []),
@@ -53,17 +50,10 @@ export async function importCommand(session: Session, file: string, flags: Impor
   // Anything fatal in any input must stop the run before --registry or --operators write anything.
   const dateOrder = flags.dateOrder ?? 'dmy';
   const unchanged = await checkLogFile(file, { format, confirmEncoding }, map, dateOrder);
-  const ready = new Map<string, Pick<ReferenceImportOptions, 'format' | 'unchanged'>>();
-  for (const [path, what] of [[flags.registry, 'registry'], [flags.operators, 'operators']] as const) {
-    if (path) ready.set(path, await readyReferenceFile(path, what, { encoding: flags.encoding }, NO_MAP, confirmEncoding));
-  }
+  const referenceLoad = new ReferenceLoad(flags, NO_MAP);
+  await referenceLoad.check({ encoding: flags.encoding }, confirmEncoding);
   const store = await session.store();
-  const reference: { registry?: ReferenceImportSummary; operators?: ReferenceImportSummary } = {};
-  const referenceOptions = (path: string): ReferenceImportOptions => ({
-    file: path, ...ready.get(path)!, rejectsPath: referenceRejects(path), rejectsAlways: false,
-  });
-  if (flags.registry) reference.registry = await importRegistry(store.db, referenceOptions(flags.registry));
-  if (flags.operators) reference.operators = await importOperators(store.db, referenceOptions(flags.operators));
+  const { summaries: reference, rejected: referenceRejected } = await referenceLoad.load(store.db, referenceRejects);
 
   const progress = progressReporter(session.ui, file, flags.progress);
   let rowsDone = 0;
@@ -97,12 +87,11 @@ export async function importCommand(session: Session, file: string, flags: Impor
   } finally {
     progress.stop();
   }
-  const referenceRejected = Object.values(reference).some((r) => r.rowsRejected > 0);
   return {
     exitCode: summary.rowsRejected > 0 || referenceRejected ? 1 : 0,
     json: { ...summary, ...reference },
     report: () => {
-      for (const [what, r] of Object.entries(reference)) {
+      for (const [what, r] of eachSummary(reference)) {
         summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, referenceImportCounts(r), r.rejectsByCode, {}, r.rejectsFile);
       }
       summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, contactImportCounts(summary),

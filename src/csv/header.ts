@@ -17,6 +17,12 @@ export interface FileLayout {
   required: readonly string[];
   /** Columns with a fixed vocabulary: each word's canonical spelling, or undefined for a word the rules refuse. */
   vocabularies?: Readonly<Record<string, (word: string) => string | undefined>>;
+  /**
+   * Columns whose legacy words may mean one thing on some rows and another on
+   * others, by the canonical value of another column (a direction, by the
+   * channel), and whether the rules accept a word beside that value.
+   */
+  valuesBy?: Readonly<Record<string, { by: string; accepts(word: string, byValue: string): boolean }>>;
 }
 
 /** A value map: a legacy word (trimmed, lower case) to the canonical word it means. */
@@ -27,6 +33,14 @@ export interface ColumnMap {
   columns: ReadonlyMap<string, string | null>;
   /** Per column: its legacy words. */
   values: ReadonlyMap<string, ValueMap>;
+  /** Per column: legacy words that hold only on rows where another column has a value (layout's `valuesBy`). */
+  valuesBy?: ReadonlyMap<string, WordsBy>;
+}
+
+/** Legacy words by another column's canonical value: `tables.get(channel).get(word)`. */
+interface WordsBy {
+  by: string;
+  tables: ReadonlyMap<string, ValueMap>;
 }
 
 export const NO_MAP: ColumnMap = { columns: new Map(), values: new Map() };
@@ -35,7 +49,7 @@ export interface ResolvedHeader {
   /** The header as written, for the rejects file. */
   raw: string[];
   /** Per column: the field it fills (and its legacy words), or 'ignored' (a reject column, or mapped to null), or 'blank'. */
-  columns: ({ field: string; words?: ValueMap } | { ignored: true } | { blank: true })[];
+  columns: ({ field: string; words?: ValueMap; wordsBy?: WordsByColumn } | { ignored: true } | { blank: true })[];
   /** The file is a rejects file brought back. */
   rejectsFile: boolean;
 }
@@ -90,6 +104,13 @@ export function isRejectsHeader(names: readonly string[]): boolean {
  * Every translation must land on a word the rules accept, checked here,
  * before anything is read.
  */
+/** Words by another column, as a header places it: where that column stands and how its words are read. */
+interface WordsByColumn {
+  index: number;
+  read: (word: string) => string | undefined;
+  tables: ReadonlyMap<string, ValueMap>;
+}
+
 export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   const fail = (detail: string) => inputError('map-invalid', { value: path, detail });
   let text: string;
@@ -121,6 +142,7 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
     columns.set(normaliseHeaderName(from), target);
   }
   const values = new Map<string, ValueMap>();
+  const valuesBy = new Map<string, WordsBy>();
   for (const [column, words] of Object.entries(valuesPart)) {
     const field = normaliseHeaderName(column);
     const vocabulary = layout.vocabularies?.[field];
@@ -132,14 +154,43 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
     }
     if (!isObject(words)) throw fail(`"values"."${column}" must be a JSON object of {"legacy word": "${field} word"}`);
     const table = new Map<string, string>();
+    const tables = new Map<string, ValueMap>();
+    const by = layout.valuesBy?.[field];
     for (const [legacy, meant] of Object.entries(words)) {
+      if (by && isObject(meant)) {
+        tables.set(...wordsOnRowsBy(legacy, meant, field, by, layout, fail));
+        continue;
+      }
       const canonical = typeof meant === 'string' ? vocabulary(meant) : undefined;
       if (!canonical) throw fail(`${column} "${legacy}" translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`);
       table.set(legacy.trim().toLowerCase(), canonical);
     }
     values.set(field, table);
+    if (by && tables.size > 0) valuesBy.set(field, { by: by.by, tables });
   }
-  return { columns, values };
+  return { columns, values, valuesBy };
+}
+
+/**
+ * `"direction": {"internal-enquiry": {"Inbound": "Outbound"}}`: words that hold
+ * on the rows whose `by` column (the channel) has that value, each checked
+ * against the rules beside it.
+ */
+function wordsOnRowsBy(
+  key: string, words: Record<string, unknown>, field: string, by: NonNullable<FileLayout['valuesBy']>[string], layout: FileLayout,
+  fail: (detail: string) => Error,
+): [string, ValueMap] {
+  const byValue = layout.vocabularies?.[by.by]?.(key);
+  if (!byValue) throw fail(`"values"."${field}"."${key}" holds words for the rows of a ${by.by}, but "${key}" is not a ${by.by} the rules accept`);
+  const vocabulary = layout.vocabularies![field]!;
+  const table = new Map<string, string>();
+  for (const [legacy, meant] of Object.entries(words)) {
+    const canonical = typeof meant === 'string' ? vocabulary(meant) : undefined;
+    if (!canonical) throw fail(`${field} "${legacy}" on ${by.by} ${byValue} translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`);
+    if (!by.accepts(canonical, byValue)) throw fail(`${field} "${legacy}" on ${by.by} ${byValue} translates into ${canonical}, which the rules refuse beside ${byValue}`);
+    table.set(legacy.trim().toLowerCase(), canonical);
+  }
+  return [byValue, table];
 }
 
 /** A JSON.parse error, placed by line and column (Node says only "at position N"). */
@@ -180,6 +231,16 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     const words = map.values.get(field);
     return words ? { field, words } : { field };
   });
+  for (const [field, wordsBy] of map.valuesBy ?? []) {
+    const column = columns.find((c) => 'field' in c && c.field === field) as { field: string; wordsBy?: WordsByColumn } | undefined;
+    const index = columns.findIndex((c) => 'field' in c && c.field === wordsBy.by);
+    const byColumn = columns[index] as { words?: ValueMap } | undefined;
+    const vocabulary = layout.vocabularies?.[wordsBy.by];
+    if (!column || !byColumn || !vocabulary) continue;
+    // The other column is read as the rules read it: its own legacy words first.
+    const read = (word: string) => vocabulary(byColumn.words?.get(word.trim().toLowerCase()) ?? word);
+    column.wordsBy = { index, read, tables: wordsBy.tables };
+  }
   if (unknown.length > 0) problems.unshift(issue('unknown-column', { field: unknown.join(', '), length: unknown.length }));
   for (const field of layout.required) if (!seen.has(field)) problems.push(issue('missing-column', { field }));
   const [first, ...more] = problems;
@@ -239,11 +300,24 @@ export type FieldReader = (values: readonly string[]) => string | undefined;
 export function fieldReader(header: ResolvedHeader, field: string): FieldReader {
   const index = header.columns.findIndex((c) => 'field' in c && c.field === field);
   if (index === -1) return () => undefined;
-  const column = header.columns[index] as { field: string; words?: ValueMap };
-  const words = column.words;
+  const column = header.columns[index] as { field: string; words?: ValueMap; wordsBy?: WordsByColumn };
+  const { words, wordsBy } = column;
   // The row's own values (for a rejects file) stay as written; only what is read is translated.
+  if (wordsBy) return (values) => (index < values.length ? translated(values[index]!, column, values) : undefined);
   return words ? (values) => (index < values.length ? words.get(values[index]!.trim().toLowerCase()) ?? values[index] : undefined)
     : (values) => values[index];
+}
+
+/** A legacy word read as what it means on this row: by the other column's value first, then for every row. */
+function translated(value: string, column: { words?: ValueMap; wordsBy?: WordsByColumn }, values: readonly string[]): string {
+  const key = value.trim().toLowerCase();
+  const { wordsBy } = column;
+  if (wordsBy) {
+    const byValue = wordsBy.index < values.length ? wordsBy.read(values[wordsBy.index]!) : undefined;
+    const meant = byValue === undefined ? undefined : wordsBy.tables.get(byValue)?.get(key);
+    if (meant !== undefined) return meant;
+  }
+  return column.words?.get(key) ?? value;
 }
 
 /** The row as fields; a value under a blank header is `row-shape`. */
@@ -253,7 +327,7 @@ export function fieldsOf(values: string[], header: ResolvedHeader): { fields: Re
   for (let i = 0; i < n; i++) {
     const column = header.columns[i]!;
     // A legacy word is read as what it means; the row's own values (for a rejects file) stay as written.
-    if ('field' in column) fields[column.field] = column.words?.get(values[i]!.trim().toLowerCase()) ?? values[i]!;
+    if ('field' in column) fields[column.field] = translated(values[i]!, column, values);
   }
   return { fields, issues: [...shapeIssues(values, header)] };
 }

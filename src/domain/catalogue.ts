@@ -181,6 +181,8 @@ const entries = [
     message: () => 'roles is required: one or more role names, separated by semicolons or commas' },
   { code: 'role-unknown', severity: 'error', title: 'Role not known', fields: ['roles'], manual: 'CISR90610, DMBM524558', needs: ['value'],
     message: (p) => `roles: "${p.value}" is not a role the tool knows; the roles that may record are ${RECORDING_ROLE_LIST}, and CIS Read Only and CISR Viewer may be held (check the spelling)` },
+  { code: 'period-invalid', severity: 'error', title: 'Dates of roles invalid', fields: ['roles_from', 'roles_to', 'leaving_date'], manual: 'docs/formats.md', needs: ['field', 'value', 'detail'],
+    message: (p) => `${f(p)} "${p.value}" ${p.detail}` },
 
   // Warnings: stored and counted; --strict turns them into errors.
   { code: 'action-missing', severity: 'warning', title: 'Action taken left blank', fields: ['action_taken'], manual: 'CISR90610',

@@ -12,10 +12,11 @@ import { describeFindings, findPaymentDetails, findPossibleCardNumbers } from '.
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
 import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
 import { normalisePid, parsePid } from './pid.js';
+import { type RolesThroughTime, notAuthorisedBecause } from './operator-roles.js';
 import {
   type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
   FIXED_DIRECTION, LIMITS, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
-  matchContactType, matchDirection, matchRecordingRole, matchSubject,
+  matchContactType, matchDirection, matchSubject,
 } from './vocabulary.js';
 
 /** An enquiry as given, named as the contact log's columns are (`subject`, `action_taken`, …). */
@@ -34,9 +35,9 @@ export interface RegistryEntry {
   partners: readonly string[];
 }
 
-export interface OperatorEntry {
+/** An operator: the roles held always, dated roles and a leaving date (operator-roles.ts). */
+export interface OperatorEntry extends RolesThroughTime {
   pid: string;
-  roles: readonly string[];
   /** The database logins allowed to record under the PID; empty: not bound. */
   logins: readonly string[];
 }
@@ -61,6 +62,12 @@ export interface RuleSettings {
   abbreviations: AbbreviationFinder;
   /** How the file writes `03/04/2015`: day first unless it says otherwise (checked for the whole file first). */
   dateOrder?: DateOrder;
+  /**
+   * Which day's roles the operator must hold: the enquiry date's (an import
+   * of history, the default) or today's (`record` and `run`: a contact
+   * recorded now is recorded by someone who may record now).
+   */
+  rolesOn?: 'enquiry-date' | 'today';
 }
 
 interface Enquiry {
@@ -272,7 +279,7 @@ function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string 
   return date;
 }
 
-function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): string | undefined {
+function checkOperator(raw: RawContact, refs: ReferenceLookup, settings: RuleSettings, enquiryDate: string | undefined, sink: Sink): string | undefined {
   const field = 'operator_pid';
   const parsed = parsePid(raw.operator_pid);
   if (!parsed.ok) {
@@ -281,11 +288,11 @@ function checkOperator(raw: RawContact, refs: ReferenceLookup, sink: Sink): stri
   }
   const pid = parsed.pid;
   const operator = refs.operator(pid);
+  const today = settings.rolesOn === 'today';
+  const unauthorised = operator && notAuthorisedBecause(operator, today ? settings.today : enquiryDate, today ? 'today' : 'the enquiry date');
   if (!operator) sink.errors.push(issue('unknown-operator', { field, value: pid }));
-  else if (!operator.roles.some((r) => matchRecordingRole(r) !== undefined)) {
-    const held = operator.roles.length > 0 ? `holds ${operator.roles.join('; ')}` : 'holds no roles';
-    sink.errors.push(issue('operator-not-authorised', { field, value: pid, detail: held }));
-  } else if (!mayRecordUnder(operator, refs.writer)) {
+  else if (unauthorised) sink.errors.push(issue('operator-not-authorised', { field, value: pid, detail: unauthorised }));
+  else if (!mayRecordUnder(operator, refs.writer)) {
     sink.errors.push(issue('operator-not-yours', { field, value: pid, detail: `you are ${refs.writer.login}` }));
   }
   return pid;
@@ -330,7 +337,7 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
   const { channel, direction } = checkChannelAndDirection(raw, head);
   const customer = checkCustomerSide(raw, channel, settings, head);
   const enquiryDate = checkDate(raw, settings, head);
-  const operatorPid = checkOperator(raw, refs, head);
+  const operatorPid = checkOperator(raw, refs, settings, enquiryDate, head);
 
   const rawEnquiries = raw.enquiries.length > 0 ? raw.enquiries : [{}];
   const enquirySinks: Sink[] = [];

@@ -9,6 +9,8 @@ import { codePointLength, findControlCharacter, normaliseText } from './text.js'
 import { parseUtr } from './utr.js';
 import { LIMITS, type RecordKind, matchKind, matchKnownRole } from './vocabulary.js';
 import { parsePid } from './pid.js';
+import { parseDate } from './dates.js';
+import type { RolePeriod } from './operator-roles.js';
 
 export interface RawRegistryRow {
   utr?: string | undefined;
@@ -29,12 +31,20 @@ export interface RawOperatorRow {
   name?: string | undefined;
   roles?: string | undefined;
   logins?: string | undefined;
+  roles_from?: string | undefined;
+  roles_to?: string | undefined;
+  leaving_date?: string | undefined;
 }
 
 export interface OperatorRecord {
   pid: string;
   name: string;
+  /** Roles held always: a row without dates. */
   roles: string[];
+  /** Roles held between dates: a row with `roles_from` or `roles_to`. */
+  periods: RolePeriod[];
+  /** The last day of service: null when blank; undefined when the file has no such column. */
+  leftOn: string | null | undefined;
   /** Database logins allowed to record under the PID (blank: not bound); undefined when the file has no such column. */
   logins: string[] | undefined;
 }
@@ -121,5 +131,50 @@ export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
     const control = findControlCharacter(login, false);
     if (control) errors.push(issue('control-character', { field: 'logins', value: control }));
   }
-  return done({ pid: parsed.ok ? parsed.pid : '', name, roles, logins }, errors);
+  const { from, to, leftOn } = checkDates(raw, errors);
+  const dated = from !== null || to !== null;
+  return done({
+    pid: parsed.ok ? parsed.pid : '', name, roles: dated ? [] : roles, periods: dated ? [{ roles, from, to }] : [], leftOn, logins,
+  }, errors);
+}
+
+const DATE_FORMS = 'is not a date (YYYY-MM-DD or DD/MM/YYYY, day first)';
+
+/** A row's dates: blank is open (or, for the leaving date, still serving); an unreadable one is named. */
+function checkDates(raw: RawOperatorRow, errors: Issue[]): { from: string | null; to: string | null; leftOn: string | null | undefined } {
+  const read = (field: 'roles_from' | 'roles_to' | 'leaving_date'): string | null => {
+    const value = (raw[field] ?? '').trim();
+    if (value === '') return null;
+    const date = parseDate(value, 'dmy');
+    if (date === undefined) errors.push(issue('period-invalid', { field, value, detail: DATE_FORMS }));
+    return date ?? null;
+  };
+  const from = read('roles_from');
+  const to = read('roles_to');
+  const leftOn = raw.leaving_date === undefined ? undefined : read('leaving_date');
+  if (from !== null && to !== null && to < from) {
+    errors.push(issue('period-invalid', { field: 'roles_to', value: to, detail: `is before roles_from (${from}): a period runs from its first day to its last` }));
+  }
+  if (from !== null && leftOn && leftOn < from) {
+    errors.push(issue('period-invalid', { field: 'leaving_date', value: leftOn, detail: `is before roles_from (${from}): no role is held after the last day of service` }));
+  }
+  return { from, to, leftOn };
+}
+
+/**
+ * Two rows of one PID in one file: each row is a period, so their roles add
+ * up; the later row's name, logins and leaving date win where it gives them.
+ */
+export function mergeOperatorRows(earlier: OperatorRecord, later: OperatorRecord): OperatorRecord {
+  const roles = [...earlier.roles];
+  for (const role of later.roles) if (!roles.some((r) => r.toLowerCase() === role.toLowerCase())) roles.push(role);
+  return {
+    pid: later.pid,
+    name: later.name,
+    roles,
+    periods: [...earlier.periods, ...later.periods],
+    // A blank leaving date never erases one an earlier row gave; null (blank) still says the file has the column.
+    leftOn: later.leftOn ?? earlier.leftOn ?? (later.leftOn === null || earlier.leftOn === null ? null : undefined),
+    logins: later.logins ?? earlier.logins,
+  };
 }

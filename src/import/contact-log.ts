@@ -9,7 +9,9 @@ import type { RawContact } from '../domain/contact.js';
 import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { describeControl, findControlCharacter } from '../domain/text.js';
-import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
+import {
+  type Channel, FIXED_DIRECTION, matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject,
+} from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, columnIndexOf, fieldReader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
@@ -26,7 +28,15 @@ export const CONTACT_LOG_LAYOUT: FileLayout = {
   vocabularies: {
     contact_type: matchContactType, channel: matchChannel, direction: matchDirection, authentication: matchAuthentication, subject: matchSubject,
   },
+  // A legacy direction may mean one thing on a channel and another elsewhere; never one the channel contradicts.
+  valuesBy: { direction: { by: 'channel', accepts: (direction, channel) => directionFits(direction, channel) } },
 };
+
+/** Whether the rules accept a direction on a channel: some channels have one direction only. */
+function directionFits(direction: string, channel: string): boolean {
+  const fixed = FIXED_DIRECTION[channel as Channel];
+  return fixed === undefined || fixed === direction;
+}
 
 export type LogRow = Row;
 

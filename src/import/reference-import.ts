@@ -8,6 +8,7 @@ import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
   type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+  mergeOperatorRows,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
@@ -25,7 +26,18 @@ import { RejectsFile } from '../outputs/rejects-file.js';
 export const REGISTRY_LAYOUT: FileLayout = {
   known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'], vocabularies: { kind: matchKind },
 };
-export const OPERATORS_LAYOUT: FileLayout = { known: ['pid', 'name', 'roles', 'logins'], required: ['pid', 'name', 'roles'] };
+export const OPERATORS_LAYOUT: FileLayout = {
+  known: ['pid', 'name', 'roles', 'logins', 'roles_from', 'roles_to', 'leaving_date'], required: ['pid', 'name', 'roles'],
+};
+
+/**
+ * A registry file and an operators file read with one map (`db restore
+ * --map`): either file's columns may be named, and each file takes what
+ * concerns its own header.
+ */
+export const REFERENCE_FILES_LAYOUT: FileLayout = {
+  known: [...new Set([...REGISTRY_LAYOUT.known, ...OPERATORS_LAYOUT.known])], required: [], vocabularies: REGISTRY_LAYOUT.vocabularies,
+};
 
 export interface ReferenceImportOptions {
   file: string;
@@ -139,11 +151,31 @@ export async function importRegistry(db: Database, options: ReferenceImportOptio
   });
 }
 
-export async function importOperators(db: Database, options: ReferenceImportOptions): Promise<ReferenceImportSummary> {
+/**
+ * Each row of a PID is one period of its roles, wherever in the file it
+ * stands, so every row is gathered before any PID is saved: a PID's stored
+ * roles and periods become the file's. Operators files are small.
+ * `earlier`: the rows of the files loaded before this one in the same run
+ * (several `--operators`), so a PID's periods may be spread over them.
+ */
+export async function importOperators(
+  db: Database, options: ReferenceImportOptions, earlier = new Map<string, OperatorRecord>(),
+): Promise<ReferenceImportSummary> {
+  const all = new Map<string, OperatorRecord>();
   return load<OperatorRecord>(db, options, {
     layout: OPERATORS_LAYOUT,
     check: (fields) => checkOperatorRow(fields as RawOperatorRow),
-    save: saveOperators,
+    save: async (_executor, batch) => {
+      for (const o of batch) {
+        const before = all.get(o.pid) ?? earlier.get(o.pid);
+        all.set(o.pid, before ? mergeOperatorRows(before, o) : o);
+      }
+    },
     key: (o) => o.pid,
+    merge: mergeOperatorRows,
+    finish: async (executor) => {
+      await saveOperators(executor, [...all.values()]);
+      for (const [pid, o] of all) earlier.set(pid, o);
+    },
   });
 }

@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inputError } from '../domain/errors.js';
 import { isRejectsHeader } from '../csv/header.js';
-import { checksumPathOf, writtenByUsAndUnchanged } from './written-files.js';
+import { checksumMissing, checksumPathOf, writtenByUsAndUnchanged } from './written-files.js';
 import { assertSafeOutput } from './private-file.js';
 
 function statOf(path: string) {
@@ -86,6 +86,13 @@ function guardExisting(output: string, flag: string | undefined): void {
   if (!written?.isFile()) return;
   if (writtenByUsAndUnchanged(output)) return;
   const elsewhere = elsewhereOf(flag);
+  // Its checksum is written after it takes its name: without one, the run that wrote it was stopped in between.
+  if (isRejectsFile(output) && checksumMissing(output)) {
+    throw inputError('output-is-input', {
+      value: output,
+      detail: `was left by an interrupted import (no checksum stands beside it, so it may not be whole): move it away${flag ? ` or pass ${flag} with another path` : ''}`,
+    }, 'import it only once you have checked it is whole; nothing was read or written');
+  }
   if (isRejectsFile(output)) {
     throw inputError('output-is-input', { value: output, detail: 'has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten' },
       `import it if it is ready, or ${elsewhere}; nothing was read or written`);

@@ -45,5 +45,19 @@ export function writtenByUsAndUnchanged(path: string): boolean {
   }
 }
 
+/**
+ * True when no checksum stands beside the file. A rejects file takes its name
+ * before its checksum is written, so one without a checksum is what an
+ * import stopped between the two (killed, the power cut) leaves behind.
+ */
+export function checksumMissing(path: string): boolean {
+  try {
+    closeSync(openNoFollow(checksumPathOf(path)));
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 /** A running checksum of what is being written. */
 export const newDigest = () => createHash('sha256');

@@ -83,7 +83,8 @@ export async function recordContact(db: Database | Transaction, flags: RecordFla
 async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, settings: RuleSettings, options: RecordOptions): Promise<RecordOutcome> {
   const raw = rawContactFromFlags(flags, settings.today);
   const refs = await (options.references ?? new ReferenceCache(db)).lookupFor([raw]);
-  const check = checkContact(raw, refs, settings);
+  // Recorded now, so by someone who may record now, whatever day the contact was.
+  const check = checkContact(raw, refs, { ...settings, rolesOn: 'today' });
   const warnings = allWarnings(check);
   if (!check.contact) return { recorded: false, errors: allErrors(check), warnings };
 

@@ -35,7 +35,9 @@ export async function findRecords(executor: Executor, utrs: readonly string[]): 
 export async function findOperators(executor: Executor, pids: readonly string[]): Promise<Map<string, OperatorEntry>> {
   const found = new Map<string, OperatorEntry>();
   for (const part of chunks([...new Set(pids)])) {
-    const list = await executor.select({ pid: operators.pid, roles: operators.roles, logins: operators.logins })
+    const list = await executor.select({
+      pid: operators.pid, roles: operators.roles, logins: operators.logins, periods: operators.rolePeriods, leftOn: operators.leftOn,
+    })
       .from(operators).where(inArray(operators.pid, part));
     for (const o of list) found.set(o.pid, o);
   }
@@ -80,18 +82,24 @@ export async function addMemberships(executor: Executor, memberships: readonly {
 }
 
 /**
- * Inserts or updates operators. A file without a `logins` column leaves the
- * stored bindings as they are: an older file re-imported never unbinds a PID.
+ * Inserts or updates operators: a PID's roles and dated roles become the
+ * file's. A file without a `logins` column leaves the stored bindings as they
+ * are, and one without a `leaving_date` column the stored leaving date: an
+ * older file re-imported never unbinds a PID, nor brings a leaver back.
  */
 export async function saveOperators(executor: Executor, list: readonly OperatorRecord[]): Promise<void> {
   for (const part of chunks(list, 2000)) {
     const logins = part.some((o) => o.logins !== undefined) ? sql`excluded.logins` : sql`${operators.logins}`;
+    const leftOn = part.some((o) => o.leftOn !== undefined) ? sql`excluded.left_on` : sql`${operators.leftOn}`;
     await executor.insert(operators)
-      .values(part.map((o) => ({ pid: o.pid, name: o.name, roles: o.roles, logins: o.logins ?? [] })))
+      .values(part.map((o) => ({
+        pid: o.pid, name: o.name, roles: o.roles, logins: o.logins ?? [], rolePeriods: o.periods, leftOn: o.leftOn ?? null,
+      })))
       .onConflictDoUpdate({
         target: operators.pid,
-        set: { name: sql`excluded.name`, roles: sql`excluded.roles`, logins, updatedAt: sql`now()` },
-        setWhere: sql`(${operators.name}, ${operators.roles}, ${operators.logins}) is distinct from (excluded.name, excluded.roles, ${logins})`,
+        set: { name: sql`excluded.name`, roles: sql`excluded.roles`, logins, rolePeriods: sql`excluded.role_periods`, leftOn, updatedAt: sql`now()` },
+        setWhere: sql`(${operators.name}, ${operators.roles}, ${operators.logins}, ${operators.rolePeriods}, ${operators.leftOn})
+          is distinct from (excluded.name, excluded.roles, ${logins}, excluded.role_periods, ${leftOn})`,
       });
   }
 }

@@ -15,6 +15,7 @@ import {
 import {
   AUTHENTICATIONS, CHANNELS, CONTACT_TYPES, DIRECTIONS, LIMITS, RECORD_KINDS, SCHEME_START, SUBJECTS,
 } from '../domain/vocabulary.js';
+import type { RolePeriod } from '../domain/operator-roles.js';
 
 /**
  * The tables' schema, named in every statement drizzle writes (`"public"."contacts"`): the tool's
@@ -52,9 +53,17 @@ export const operators = pgTable('operators', {
   /** Database logins allowed to record under the PID; empty: anyone who may record. Enforced by a trigger (drizzle/0004). */
   logins: text('logins').array().notNull().default(sql`'{}'::text[]`),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Roles held between dates (`[{"roles": [...], "from": "YYYY-MM-DD" | null, "to": ...}]`), beside
+   * `roles`, which are held always; a contact is checked against the roles held on its enquiry date.
+   */
+  rolePeriods: jsonb('role_periods').$type<RolePeriod[]>().notNull().default(sql`'[]'::jsonb`),
+  /** The last day of service: no role is held after it. Null: still serving. */
+  leftOn: date('left_on', { mode: 'string' }),
 }, (t) => [
   check('operators_pid_digits', sql`${t.pid} ~ '^[0-9]{7}$'`),
   check('operators_name_present', sql`${t.name} <> ''`),
+  check('operators_role_periods_list', sql`jsonb_typeof(${t.rolePeriods}) = 'array'`),
 ]);
 
 export const importRuns = pgTable('import_runs', {

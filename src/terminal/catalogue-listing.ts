@@ -74,6 +74,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'database-rejected': { detail: 'new row violates check constraint' },
   'line-unreadable': { detail: 'a double quote opened at column 9 is never closed on this line' },
   'role-unknown': { value: 'CISR Procesor' },
+  'period-invalid': { field: 'roles_to', value: '2019-03-31', detail: 'is before roles_from (2020-01-01): a period runs from its first day to its last' },
   'partner-of-invalid': { value: '1955839661', detail: 'is not a partnership' },
   'abbreviation': { field: 'general_notes', value: 'WAM' },
   'identical-row': { limit: 4 },

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, loadColumnMap, normaliseHeaderName, resolveHeader } from '../../src/csv/header.js';
+import { fieldReader, fieldsOf, loadColumnMap, normaliseHeaderName, resolveHeader } from '../../src/csv/header.js';
 import { CONTACT_LOG_LAYOUT } from '../../src/import/contact-log.js';
 import { OPERATORS_LAYOUT } from '../../src/import/reference-import.js';
 
@@ -84,5 +84,26 @@ describe('header mapping', () => {
     expect(() => loadColumnMap(join(dir, 'bad.json'), CONTACT_LOG_LAYOUT)).toThrow(/maps to "notes", which is not a column/);
     writeFileSync(join(dir, 'broken.json'), '{');
     expect(() => loadColumnMap(join(dir, 'broken.json'), CONTACT_LOG_LAYOUT)).toThrow(/column map .* is invalid/);
+  });
+
+  it('maps a legacy direction per channel, the channel read through its own words, and refuses a direction the channel contradicts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cis-map-'));
+    writeFileSync(join(dir, 'map.json'), JSON.stringify({ values: {
+      channel: { 'Internal': 'internal-enquiry' },
+      direction: { In: 'Inbound', Out: 'Outbound', 'internal-enquiry': { In: 'Outbound' } },
+    } }));
+    const map = loadColumnMap(join(dir, 'map.json'), CONTACT_LOG_LAYOUT);
+    const header = resolveHeader(['utr', 'channel', 'direction', 'enquiry_date', 'operator_pid', 'subject'], CONTACT_LOG_LAYOUT, map);
+    const direction = fieldReader(header, 'direction');
+    expect(direction(['1', 'Internal', 'In', '2020-01-01', '1234567', 'Letter'])).toBe('Outbound');
+    expect(direction(['1', 'INTERNAL-ENQUIRY', ' in ', '2020-01-01', '1234567', 'Letter'])).toBe('Outbound');
+    expect(direction(['1', 'email', 'In', '2020-01-01', '1234567', 'Letter'])).toBe('Inbound');
+    expect(direction(['1', 'email', 'Out', '2020-01-01', '1234567', 'Letter'])).toBe('Outbound');
+    expect(fieldsOf(['1', 'Internal', 'In', '2020-01-01', '1234567', 'Letter'], header).fields.direction).toBe('Outbound');
+    writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ values: { direction: { 'phone-inbound': { Out: 'Outbound' } } } }));
+    expect(() => loadColumnMap(join(dir, 'wrong.json'), CONTACT_LOG_LAYOUT))
+      .toThrow(/direction "Out" on channel phone-inbound translates into Outbound, which the rules refuse beside phone-inbound/);
+    writeFileSync(join(dir, 'nochannel.json'), JSON.stringify({ values: { direction: { telephone: { Out: 'Outbound' } } } }));
+    expect(() => loadColumnMap(join(dir, 'nochannel.json'), CONTACT_LOG_LAYOUT)).toThrow(/"telephone" is not a channel the rules accept/);
   });
 });

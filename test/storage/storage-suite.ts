@@ -74,14 +74,14 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
         await saveRecords(tx, [{ utr: CONTRACTOR, name: 'New name', kind: 'contractor', partnerOf: [] }]);
         await addMemberships(tx, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }, { partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_B }]);
         await addMemberships(tx, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }]);
-        await saveOperators(tx, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'], logins: undefined }]);
+        await saveOperators(tx, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'], periods: [], leftOn: undefined, logins: undefined }]);
       });
       const records = await findRecords(store.db, [CONTRACTOR, PARTNERSHIP, '1083016613']);
       expect(records.get(PARTNERSHIP)).toEqual({ utr: PARTNERSHIP, kind: 'partnership', partners: [PARTNER_A, PARTNER_B] });
       expect(records.has('1083016613')).toBe(false);
       const [name] = await rows<{ name: string }>(store.db, sql`select name from public.cis_records where utr = ${CONTRACTOR}`);
       expect(name!.name).toBe('New name');
-      expect((await findOperators(store.db, ['1234567'])).get('1234567')).toEqual({ pid: '1234567', roles: ['CISR Processor'], logins: [] });
+      expect((await findOperators(store.db, ['1234567'])).get('1234567')).toEqual({ pid: '1234567', roles: ['CISR Processor'], logins: [], periods: [], leftOn: null });
     });
 
     it('appends units with a gap-free, valid audit chain', async () => {
