@@ -20,7 +20,8 @@ export interface CheckpointLine {
   checkpoint: { seq: number; headHash: string; takenAt: string; location: string; store: string };
 }
 
-type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null };
+/** `hint`: the likely cause of a failure, where one is plain (a CSV export a spreadsheet saved again). */
+type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null; hint?: string };
 
 async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Promise<Verdict> {
   let checked = 0;
@@ -71,7 +72,13 @@ async function verifyExport(path: string, manifestPath: string | undefined, chec
   }
   const manifest = file.manifest();
   if (!manifest) verifier.fail(null, 'missing', 'the export has no manifest, so a truncated tail could not be ruled out');
-  return { ...verifier.finish(manifest), source: path, checkpoint: null };
+  const report = verifier.finish(manifest);
+  const resaved = file.resaved();
+  // The stored history may be intact: what changed is the file, as a spreadsheet changes any CSV it saves.
+  const hint = !report.intact && resaved.length > 0
+    ? `the file looks saved again by a spreadsheet: ${resaved.join('; ')}. Verify the file export wrote (open a copy, never the original), or export again; --format xlsx is the form to open in a spreadsheet`
+    : undefined;
+  return { ...report, source: path, checkpoint: null, ...(hint ? { hint } : {}) };
 }
 
 export async function verify(session: Session, flags: VerifyFlags): Promise<CommandResult> {
@@ -102,6 +109,7 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
         ui.say(`  ${f.seq === null ? '-' : `entry ${f.seq}`} [${f.kind}${who}]: ${f.reason}`);
       }
       if (report.failureCount > report.failures.length) ui.say(`  … and ${report.failureCount - report.failures.length} more (the first ${report.failures.length} are listed)`);
+      if (report.hint) ui.say(`Likely cause: ${report.hint}.`);
     },
   };
 }

@@ -177,7 +177,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
     const done = await cli(['export', '--out', 'kept.csv', '--force']);
     expect(done.code).toBe(0);
-    expect(readFileSync(kept, 'utf8')).toMatch(/^seq,source_key,/);
+    expect(readFileSync(kept, 'utf8')).toMatch(/^\ufeffseq,source_key,/);
     // The file replaced is private, as every file the tool writes: sharing it is a chmod afterwards.
     expect(statSync(kept).mode & 0o777).toBe(0o600);
     expect((await cli(['verify', '--export', 'kept.csv'])).code).toBe(0);
@@ -224,7 +224,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('the pandas recipe in docs/audit.md reads every column of a CSV export as written: with the csv module always, and with pandas where it is installed', async () => {
     const recipe = pythonRecipe('pandas.read_csv');
     // What makes pandas read text as text, not numbers and NaN.
-    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False\)/);
+    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False, encoding='utf-8-sig'\)/);
     writeFileSync(join(cwd, 'read.py'), recipe);
     expect((await cli(['export', '--out', 'read.csv'])).code).toBe(0);
     expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
@@ -240,7 +240,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       'recipe = ast.parse(open(sys.argv[1], encoding="utf-8").read())',
       'functions = {}',
       'exec(compile(ast.Module([n for n in recipe.body if isinstance(n, ast.FunctionDef)], []), "recipe", "exec"), functions)',
-      'with open(sys.argv[2], newline="", encoding="utf-8") as f:',
+      'with open(sys.argv[2], newline="", encoding="utf-8-sig") as f:',
       '    print(json.dumps([{k: functions["as_written"](v) for k, v in row.items()} for row in csv.DictReader(f)]))',
     ].join('\n');
     const read = spawnSync('python3', ['-c', standardLibrary, 'read.py', 'read.csv'], { cwd, encoding: 'utf8' });
