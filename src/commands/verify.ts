@@ -6,6 +6,8 @@ import { readCheckpoints } from '../outputs/checkpoint-file.js';
 import { openExport } from '../outputs/export-reader.js';
 import { canonicalEntries, chainHead, storeIdentity, strayEnquiries } from '../storage/history-reader.js';
 import { forbiddenEntries } from '../storage/forbidden-entries.js';
+import { switchedOffTriggers } from '../storage/switched-off-triggers.js';
+import { type Issue, issue } from '../domain/catalogue.js';
 import { reading } from './reading.js';
 
 export interface VerifyFlags {
@@ -21,7 +23,7 @@ export interface CheckpointLine {
 }
 
 /** `hint`: the likely cause of a failure, where one is plain (a CSV export a spreadsheet saved again). */
-type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null; hint?: string };
+type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null; hint?: string; warnings?: Issue[] };
 
 async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Promise<Verdict> {
   let checked = 0;
@@ -58,7 +60,9 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
     const checkpoint = report.intact && report.lastSeq !== null
       ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location, store: (await storeIdentity(store.db))! }
       : null;
-    return { ...report, source: store.location, checkpoint };
+    // A guard switched off is no failure of the chain, but an auditor must hear of it.
+    const warnings = (await switchedOffTriggers(store.db)).map((t) => issue('trigger-disabled', { value: t.trigger, detail: `on ${t.table} (${t.state})` }));
+    return { ...report, source: store.location, checkpoint, warnings };
   }, howFar);
 }
 
@@ -91,6 +95,7 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
     exitCode: report.intact ? 0 : 1,
     json: report,
     report: () => {
+      for (const w of report.warnings ?? []) ui.talk(ui.colour.yellow('warning'), '  ', ui.colour.bold(w.code), `  ${w.message}`);
       if (report.intact) {
         ui.say(ui.colour.green('Intact'), `: ${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}.`);
         if (report.checkpoints.given > 0) ui.say(`  ${report.checkpoints.matched} of ${report.checkpoints.given} checkpoints matched; none differs.`);
