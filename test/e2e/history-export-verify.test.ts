@@ -95,12 +95,12 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(found[0]!.endsWith(`${action}  ${notes.split('\n')[0]}\\nthen call again, C:\\\\new\\\\file`)).toBe(true);
   });
 
-  it('history on a terminal is one block a contact, every line within the width, at 80 and at 40 columns', async () => {
+  it('history on a terminal is one block a contact, every line within the width, at 120, 80 and 40 columns', async () => {
     await cli(['record', '--utr', '2108834503', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Marguerite Featherstonehaugh',
       '--channel', 'phone-inbound', '--auth', 'authenticated', '--date', '2021-06-01', '--ref', 'WIDTH-1',
       '--subject', 'Letter', '--action', 'Sent the statement of deductions for the whole of the last tax year',
       '--subject', 'Callback', '--notes', `Promised a call back ${'about the missing monthly returns '.repeat(4)}`]);
-    for (const columns of [80, 40]) {
+    for (const columns of [120, 80, 40]) {
       const shown = onTerminal(['history', '1083016613', '--all'], columns, target.env, cwd);
       const lines = shown.split('\n').filter((l) => l !== '');
       expect(Math.max(...lines.map((l) => l.length)), shown).toBeLessThanOrEqual(columns);
