@@ -155,11 +155,12 @@ function buildProgram(): Command {
     .option('--from <date>', 'enquiries on or after this date')
     .option('--to <date>', 'enquiries on or before this date')
     .option('--utr <utr>', "one record's contacts (or a partnership's, on its partners)")
-    .option('--format <format>', 'csv (default) or jsonl')
-    .option('--out <file>', 'write here (default: standard output); a CSV manifest goes to FILE.manifest.json')
-    .option('--manifest <file>', "where a CSV export's manifest goes (needed for CSV on standard output)")
+    .option('--format <format>', 'csv (default), jsonl, or xlsx (a workbook to open in a spreadsheet: UTRs, PIDs and text kept as text)')
+    .option('--out <file>', 'write here (default: standard output; xlsx needs a file); a CSV or xlsx manifest goes to FILE.manifest.json')
+    .option('--manifest <file>', "where a CSV or xlsx export's manifest goes (needed for CSV on standard output)")
     .option('--force', 'replace --out (and its manifest) if it exists; without it an existing file is never replaced'),
-  'cis-contact export --format jsonl --out history.jsonl', 'cis-contact export --from 2024-04-06 --to 2025-04-05 --out year.csv')
+  'cis-contact export --format jsonl --out history.jsonl', 'cis-contact export --from 2024-04-06 --to 2025-04-05 --out year.csv',
+  'cis-contact export --utr 1955839661 --format xlsx --out 1955839661.xlsx')
     .action(action(async () => (await import('../commands/export.js')).exportCommand, ROLES.auditor));
 
   example(program.command('verify')

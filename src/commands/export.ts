@@ -6,8 +6,9 @@ import type { Session } from './session.js';
 import { interruptedError, usageError } from '../domain/errors.js';
 import type { Manifest } from '../domain/verification.js';
 import { contactsInOrder, exportLineChunks, matchingContacts, storeIdentity } from '../storage/history-reader.js';
-import { EXPORT_CSV_COLUMNS, exportCsvRows, manifestLine } from '../outputs/export-format.js';
+import { CSV_EXPORT_START, EXPORT_CSV_COLUMNS, exportCsvRows, manifestLine } from '../outputs/export-format.js';
 import { WholeFile } from '../outputs/whole-file.js';
+import { XlsxExport } from '../outputs/xlsx-export.js';
 import { assertSafeOutput } from '../outputs/private-file.js';
 import { CELL_QUOTING } from '../csv/formula-guard.js';
 import { dateFilter, utrFilter } from './filters.js';
@@ -49,17 +50,18 @@ function guardExportOutputs(outputs: readonly [string | undefined, string][], fo
 
 /** Standard output, written with its back-pressure. */
 const standardOutput = {
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     if (!process.stdout.write(text)) await once(process.stdout, 'drain');
   },
 };
 
 export async function exportCommand(session: Session, flags: ExportFlags): Promise<CommandResult> {
   const format = (flags.format ?? 'csv').toLowerCase();
-  if (format !== 'csv' && format !== 'jsonl') throw usageError(`--format ${flags.format}: use csv or jsonl`);
+  if (format !== 'csv' && format !== 'jsonl' && format !== 'xlsx') throw usageError(`--format ${flags.format}: use csv, jsonl or xlsx`);
   if (!flags.out && session.ui.json) throw usageError('--json prints a summary on stdout; give --out FILE for the export itself');
-  // Every export can be verified: a CSV export's manifest is a file of its own.
-  const manifestFile = format === 'csv' ? (flags.manifest ?? (flags.out ? `${flags.out}.manifest.json` : undefined)) : undefined;
+  if (!flags.out && format === 'xlsx') throw usageError('a workbook is written to a file: give --out FILE.xlsx', 'its manifest goes to FILE.xlsx.manifest.json');
+  // Every export can be verified: a CSV export's or a workbook's manifest is a file of its own.
+  const manifestFile = format !== 'jsonl' ? (flags.manifest ?? (flags.out ? `${flags.out}.manifest.json` : undefined)) : undefined;
   if (format === 'csv' && !manifestFile) {
     throw usageError('a CSV export on standard output needs --manifest FILE: without its manifest an export cannot prove it is whole',
       'add --manifest FILE, or use --out FILE (its manifest goes to FILE.manifest.json), or --format jsonl (the manifest is its last line)');
@@ -102,8 +104,20 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
           if (session.signal.aborted) throw stopped();
         }
         await out.write(`${manifestLine(manifest)}\n`);
+      } else if (format === 'xlsx') {
+        const workbook = new XlsxExport(out);
+        for await (const entry of contactsInOrder(store.db, scope)) {
+          workbook.add(entry);
+          manifest.count++;
+          manifest.firstSeq ??= entry.seq;
+          manifest.lastSeq = entry.seq;
+          manifest.headHash = entry.hash;
+          if (session.signal.aborted) throw stopped();
+        }
+        await workbook.finish();
+        await manifestOut!.write(`${manifestLine(manifest)}\n`);
       } else {
-        await out.write(stringify([[...EXPORT_CSV_COLUMNS]], CELL_QUOTING));
+        await out.write(CSV_EXPORT_START + stringify([[...EXPORT_CSV_COLUMNS]], CELL_QUOTING));
         for await (const entry of contactsInOrder(store.db, scope)) {
           await out.write(stringify(exportCsvRows(entry), CELL_QUOTING));
           manifest.count++;

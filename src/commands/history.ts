@@ -2,9 +2,9 @@ import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { inputError, usageError } from '../domain/errors.js';
 import { matchSubject } from '../domain/vocabulary.js';
-import { findRecords } from '../storage/reference-repository.js';
+import { findRecords, recordNames } from '../storage/reference-repository.js';
 import { historyOf } from '../storage/history-reader.js';
-import { historyTable } from '../terminal/history-table.js';
+import { historyTable, sayWrapped } from '../terminal/history-table.js';
 import { dateFilter, utrArgument } from './filters.js';
 import { threeMonthsBefore } from '../domain/dates.js';
 import { reading } from './reading.js';
@@ -26,11 +26,13 @@ export async function history(session: Session, utrText: string, flags: HistoryF
   const dates = dateFilter(flags);
   const today = session.rules().today;
   const from = flags.all ? dates.from : (dates.from ?? (dates.to ? undefined : threeMonthsBefore(today)));
-  const { record, contacts } = await reading(session, async () => {
+  const { record, contacts, partnerships } = await reading(session, async () => {
     const store = await session.store({ create: false });
     const found = (await findRecords(store.db, [utr])).get(utr);
     if (!found) throw inputError('unknown-record', { field: 'UTR', value: utr });
-    return { record: found, contacts: await historyOf(store.db, { utr, from, to: dates.to, subject }) };
+    const contacts = await historyOf(store.db, { utr, from, to: dates.to, subject });
+    const partnerships = await recordNames(store.db, contacts.flatMap((c) => (c.partnershipUtr ? [c.partnershipUtr] : [])));
+    return { record: found, contacts, partnerships };
   }, () => 'no history was shown');
   const partnership = record.kind === 'partnership';
   const ui = session.ui;
@@ -38,19 +40,21 @@ export async function history(session: Session, utrText: string, flags: HistoryF
     exitCode: 0,
     json: contacts.map(({ seq, ...rest }) => ({ id: seq, seq, ...rest })),
     report: () => {
+      // On a terminal every line fits its width; into a file or a pipe nothing is wrapped.
+      const say = (text: string, indent = 0) => (ui.resultOnTerminal ? sayWrapped(ui, text, indent) : ui.say(' '.repeat(indent), text));
       const period = flags.all && !dates.from && !dates.to ? 'all dates' : `${from ?? 'the beginning'} to ${dates.to ?? today}`;
       if (partnership) {
-        ui.say(`${utr} is a partnership: it holds no contact notes (CISR90270). Its contacts are recorded on each partner's own record:`);
-        ui.say(`  partners: ${record.partners.join(', ') || 'none'}`);
-        ui.say(`Contacts recorded for this partnership on its partners, ${period}, newest first:`);
+        say(`${utr} is a partnership: it holds no contact notes (CISR90270). Its contacts are recorded on each partner's own record:`);
+        say(`partners: ${record.partners.join(', ') || 'none'}`, 2);
+        say(`Contacts recorded for this partnership on its partners, ${period}, newest first:`);
       } else {
-        ui.say(`Contact history of ${utr} (${record.kind}), ${period}, newest first${subject ? `, subject ${subject}` : ''}:`);
+        say(`Contact history of ${utr} (${record.kind}), ${period}, newest first${subject ? `, subject ${subject}` : ''}:`);
       }
       if (contacts.length === 0) {
-        ui.say(`  none${flags.all ? '' : ' (use --all for every date)'}`);
+        say(`none${flags.all ? '' : ' (use --all for every date)'}`, 2);
         return;
       }
-      historyTable(ui, contacts, partnership);
+      historyTable(ui, contacts, { partnerships }, partnership);
     },
   };
 }

@@ -6,6 +6,8 @@ import { readCheckpoints } from '../outputs/checkpoint-file.js';
 import { openExport } from '../outputs/export-reader.js';
 import { canonicalEntries, chainHead, storeIdentity, strayEnquiries } from '../storage/history-reader.js';
 import { forbiddenEntries } from '../storage/forbidden-entries.js';
+import { switchedOffTriggers } from '../storage/switched-off-triggers.js';
+import { type Issue, issue } from '../domain/catalogue.js';
 import { reading } from './reading.js';
 import { type Completeness, UNNAMED_FILTER, checkCompleteness } from './export-completeness.js';
 
@@ -25,8 +27,11 @@ export interface CheckpointLine {
  * `complete`: whether every entry is there that should be — true, false (one
  * is missing), or null when that cannot be shown (a filtered export without
  * its store); `completeness` says why, or what the store showed, for a filtered export.
+ * `hint`: the likely cause of a failure, where one is plain (a CSV export a spreadsheet saved again).
  */
-type Verdict = ChainReport & { source: string; checkpoint: CheckpointLine['checkpoint'] | null; complete: boolean | null; completeness: string | null };
+type Verdict = ChainReport & {
+  source: string; checkpoint: CheckpointLine['checkpoint'] | null; complete: boolean | null; completeness: string | null; hint?: string; warnings?: Issue[];
+};
 
 async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Promise<Verdict> {
   let checked = 0;
@@ -63,7 +68,9 @@ async function verifyDatabase(session: Session, checkpoints: Checkpoint[]): Prom
     const checkpoint = report.intact && report.lastSeq !== null
       ? { seq: report.lastSeq, headHash: report.headHash!, takenAt: new Date().toISOString(), location: store.location, store: (await storeIdentity(store.db))! }
       : null;
-    return { ...report, source: store.location, checkpoint, complete: !verifier.missingFound, completeness: null };
+    // A guard switched off is no failure of the chain, but an auditor must hear of it.
+    const warnings = (await switchedOffTriggers(store.db)).map((t) => issue('trigger-disabled', { value: t.trigger, detail: `on ${t.table} (${t.state})` }));
+    return { ...report, source: store.location, checkpoint, complete: !verifier.missingFound, completeness: null, warnings };
   }, howFar);
 }
 
@@ -81,7 +88,12 @@ async function verifyExport(session: Session, path: string, manifestPath: string
   const filtered: Completeness | undefined = manifest?.filtered ? await checkCompleteness(session, path, manifestPath, manifest, verifier) : undefined;
   const report = verifier.finish(manifest);
   const complete = verifier.missingFound ? false : filtered && !filtered.shown ? null : true;
-  return { ...report, source: path, checkpoint: null, complete, completeness: filtered?.said ?? null };
+  const resaved = file.resaved();
+  // The stored history may be intact: what changed is the file, as a spreadsheet changes any CSV it saves.
+  const hint = !report.intact && resaved.length > 0
+    ? `the file looks saved again by a spreadsheet: ${resaved.join('; ')}. Verify the file export wrote (open a copy, never the original), or export again; --format xlsx is the form to open in a spreadsheet`
+    : undefined;
+  return { ...report, source: path, checkpoint: null, complete, completeness: filtered?.said ?? null, ...(hint ? { hint } : {}) };
 }
 
 export async function verify(session: Session, flags: VerifyFlags): Promise<CommandResult> {
@@ -94,6 +106,7 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
     exitCode: report.intact ? 0 : 1,
     json: report,
     report: () => {
+      for (const w of report.warnings ?? []) ui.talk(ui.colour.yellow('warning'), '  ', ui.colour.bold(w.code), `  ${w.message}`);
       const span = `${entries(report.checked)} in ${report.source}${report.lastSeq ? `, seq ${report.firstSeq} to ${report.lastSeq}, head ${report.headHash}` : ''}`;
       if (report.intact && report.complete === null) {
         // A filtered export whose entries check out, but with no store to say none was cut: never a bare "Intact".
@@ -123,6 +136,7 @@ export async function verify(session: Session, flags: VerifyFlags): Promise<Comm
       }
       if (report.failureCount > report.failures.length) ui.say(`  … and ${report.failureCount - report.failures.length} more (the first ${report.failures.length} are listed)`);
       if (report.complete === null && report.completeness) ui.say(`  Not shown complete: ${report.completeness}.`);
+      if (report.hint) ui.say(`Likely cause: ${report.hint}.`);
     },
   };
 }

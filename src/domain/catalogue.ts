@@ -199,6 +199,8 @@ const entries = [
     message: (p) => `${f(p)} starts with ' before ${p.value}, read as a spreadsheet's formula guard: the ' is removed and the text stored without it; if the ' belongs to the text (a file that neither cis-contact nor a spreadsheet guarding formulas wrote), import the file with --keep-apostrophes` },
   { code: 'partners-changed', severity: 'warning', title: 'Partnership changed since it was recorded', fields: ['partners'], manual: 'CISR90270', needs: ['detail'],
     message: (p) => `this partnership contact was recorded for the partners of its day; ${p.detail}. Nothing new is recorded` },
+  { code: 'trigger-disabled', severity: 'warning', title: "A store's protective trigger is switched off", fields: [], manual: 'docs/auditor.md', needs: ['value'],
+    message: (p) => `the store's trigger ${p.value} is switched off${d(p)}, so the database no longer refuses what that trigger guards against; ask the database's administrator to switch it back on (ALTER TABLE … ENABLE ALWAYS TRIGGER) and find out who switched it off and why` },
 
   // Command failures: not about a row or a file's content; the hint printed under the message says what to do.
   { code: 'usage', severity: 'failure', title: 'Wrong flags or arguments', fields: [], manual: 'cis-contact COMMAND --help',

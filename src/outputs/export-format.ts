@@ -1,8 +1,9 @@
 /**
  * The audit export: every stored field, the chain values,
  * and a manifest. JSON Lines: one contact a line, raw, then a manifest line.
- * CSV: one enquiry a row with its contact's fields, cells a spreadsheet would
- * run neutralised with a leading `'`, and the manifest beside it.
+ * CSV: a byte-order mark, then one enquiry a row with its contact's fields,
+ * cells a spreadsheet would run neutralised with a leading `'`, and the
+ * manifest beside it.
  */
 
 import { CONTACT_LAYOUT, type ChainedEntry, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
@@ -39,6 +40,27 @@ export const EXPORT_CSV_COLUMNS: readonly string[] = CSV_COLUMNS.map((c) => c.fi
 export const EXPORT_CSV_FORMATS: readonly (readonly string[])[] = CSV_COLUMNS.filter((c) => c.field.addedLater).reduce(
   (formats) => [...formats, formats.at(-1)!.slice(0, -1)], [EXPORT_CSV_COLUMNS],
 );
+
+/**
+ * What a CSV export starts with: a UTF-8 byte-order mark, so a spreadsheet
+ * reads it as UTF-8 (`Café`, not `CafÃ©`), as rejects files do. Exports
+ * written before it have none; `verify --export` reads both.
+ */
+export const CSV_EXPORT_START = '\ufeff';
+
+/** One enquiry's row of a CSV export or a workbook: its cells as the values they stand for, and what is wrong with how it was written. */
+export interface ExportRow {
+  line: number;
+  cells: readonly string[];
+  problem?: string | undefined;
+}
+
+/** Which export's columns a header names, oldest format last; undefined if it is none of them. */
+export function exportColumns(header: readonly string[]): readonly CsvColumn[] | undefined {
+  const names = header.join(',');
+  const format = EXPORT_CSV_FORMATS.find((f) => f.join(',') === names);
+  return format ? CSV_COLUMNS.slice(0, format.length) : undefined;
+}
 
 const cell = (v: unknown) => (v === null || v === undefined ? '' : neutralise(String(v)));
 

@@ -58,7 +58,7 @@ export class WholeFile {
     }
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     if (this.failure) throw cannotWrite(this.path, this.failure);
     if (!this.stream.write(text)) await once(this.stream, 'drain').catch((error: unknown) => Promise.reject(cannotWrite(this.path, error)));
   }

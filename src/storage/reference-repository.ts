@@ -32,6 +32,16 @@ export async function findRecords(executor: Executor, utrs: readonly string[]): 
   return found;
 }
 
+/** The registry's names of these records (the partnerships a history's contacts came through), by UTR. */
+export async function recordNames(executor: Executor, utrs: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const part of chunks([...new Set(utrs)])) {
+    const list = await executor.select({ utr: cisRecords.utr, name: cisRecords.name }).from(cisRecords).where(inArray(cisRecords.utr, part));
+    for (const r of list) found.set(r.utr, r.name);
+  }
+  return found;
+}
+
 export async function findOperators(executor: Executor, pids: readonly string[]): Promise<Map<string, OperatorEntry>> {
   const found = new Map<string, OperatorEntry>();
   for (const part of chunks([...new Set(pids)])) {

@@ -38,6 +38,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'duplicate-column': { field: 'general_notes', detail: 'the map sends both "Notes" and "Comments" to it; map one of them to null, or to another column' },
   'usage': { detail: '--notes needs a value' },
   'no-store': { value: '/home/jo/cis-contcat' },
+  'trigger-disabled': { value: 'contacts_refuse_update_delete', detail: 'on contacts (disabled)' },
   'store-not-empty': { value: '/home/jo/.local/share/cis-contact', limit: 1520 },
   'export-not-intact': { value: 'backup.jsonl', detail: 'it has no manifest, so a truncated tail could not be ruled out' },
   'output-unwritable': { value: 'audit/history.jsonl', detail: 'no such folder' },

@@ -18,6 +18,14 @@ describe('three months back', () => {
   });
 });
 
+/** The command's result as a terminal of `columns` shows it: run under `script`, its width set by `stty`. */
+function onTerminal(args: string[], columns: number, env: Record<string, string>, cwd: string): string {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  const shown = spawnSync('script', ['-qec', `stty cols ${columns} rows 50; exec ${command}`, '/dev/null'], { cwd, env: { ...process.env, ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+  expect(shown.status, shown.stdout).toBe(0);
+  return shown.stdout.replace(/\r\n/g, '\n');
+}
+
 /** The Python block of docs/audit.md that holds `marker`. */
 function pythonRecipe(marker: string): string {
   const blocks = [...readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8').matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -60,17 +68,19 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     const ranged = await cli(['--json', 'history', '1955839661', '--from', '01/01/2019', '--to', '2019-12-31']);
     expect(ranged.json).toHaveLength(1);
     const human = await cli(['history', '1955839661', '--all']);
-    expect(human.stdout).toMatch(/Date\s+Dir\s+Channel\s+Subject\s+Action taken\s+PID\s+Notes/);
+    expect(human.stdout).toMatch(/Date\s+Recorded\s+Contact\s+Channel\s+Dir\s+Type\s+Name\s+Auth\s+PID\s+Login\s+Via partnership\s+Ref\s+No\s+Subject\s+Action taken\s+Notes/);
     expect(human.stdout).toContain('Explained the monthly return');
     expect(human.stderr).toBe('');
   });
 
-  it('history into a file or a pipe prints each enquiry on one line, unwrapped; on a terminal it keeps the wrapped table', async () => {
+  it('history into a file or a pipe prints each enquiry on one line, unwrapped, a backslash doubled so a line break is unambiguous', async () => {
     const action = `Rang back about the statement ${'and the deductions shown on it '.repeat(2)}`.trim();
-    const notes = `Rang back about the statement: ${'she will send the missing monthly returns by the end of the week, '.repeat(5)}\nthen call again`;
-    await cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--date', '2020-02-02',
+    const notes = `Rang back about the statement: ${'she will send the missing monthly returns by the end of the week, '.repeat(5)}\nthen call again, C:\\new\\file`;
+    const stored = await cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--date', '2020-02-02',
       '--subject', 'Callback', '--action', action, '--notes', notes, '--subject', 'Letter', '--action', 'Sent the statement again']);
-    const enquiries = (await cli(['--json', 'history', '2234567890', '--all'])).json.flatMap((c: { enquiries: unknown[] }) => c.enquiries).length;
+    expect(stored.code, stored.stderr).toBe(0);
+    const json = (await cli(['--json', 'history', '2234567890', '--all'])).json;
+    const enquiries = json.flatMap((c: { enquiries: unknown[] }) => c.enquiries).length;
     const piped = await cli(['history', '2234567890', '--all']);
     expect(piped.code).toBe(0);
     const lines = piped.stdout.trimEnd().split('\n');
@@ -78,13 +88,36 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(lines).toHaveLength(2 + enquiries);
     const found = lines.filter((l) => l.includes('Rang back about the statement'));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^2020-02-02  Outbound +internal-enquiry +Callback +/);
-    expect(found[0]).toContain(`${action}  2345678  ${notes.replace('\n', '\\n')}`);
-    const command = [process.execPath, BIN, 'history', '2234567890', '--all'].map((a) => `'${a}'`).join(' ');
-    const onTerminal = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, env: { ...process.env, ...target.env, NO_COLOR: '1' }, encoding: 'utf8' });
-    expect(onTerminal.stdout).toContain('Rang back about the');
-    expect(onTerminal.stdout).not.toContain(action);
-    expect(onTerminal.stdout.split('\n').length).toBeGreaterThan(2 + enquiries + 3);
+    const seq = json.find((c: { enquiryDate: string }) => c.enquiryDate === '2020-02-02').seq;
+    expect(found[0]).toMatch(new RegExp(`^2020-02-02  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d (GMT|BST) +${seq} +internal-enquiry +Outbound +2345678 +\\S+ +1 +Callback +`));
+    // The real line break as \n; each typed backslash doubled, so `C:\new` cannot be read as a line break.
+    expect(found[0]).toContain('by the end of the week, \\nthen call again, C:\\\\new\\\\file');
+    expect(found[0]!.endsWith(`${action}  ${notes.split('\n')[0]}\\nthen call again, C:\\\\new\\\\file`)).toBe(true);
+  });
+
+  it('history on a terminal is one block a contact, every line within the width, at 120, 80 and 40 columns', async () => {
+    await cli(['record', '--utr', '2108834503', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Marguerite Featherstonehaugh',
+      '--channel', 'phone-inbound', '--auth', 'authenticated', '--date', '2021-06-01', '--ref', 'WIDTH-1',
+      '--subject', 'Letter', '--action', 'Sent the statement of deductions for the whole of the last tax year',
+      '--subject', 'Callback', '--notes', `Promised a call back ${'about the missing monthly returns '.repeat(4)}`]);
+    for (const columns of [120, 80, 40]) {
+      const shown = onTerminal(['history', '1083016613', '--all'], columns, target.env, cwd);
+      const lines = shown.split('\n').filter((l) => l !== '');
+      expect(Math.max(...lines.map((l) => l.length)), shown).toBeLessThanOrEqual(columns);
+      const block = shown.slice(shown.search(/Contact \d+ · 2021-06-01/));
+      expect(block).toMatch(/^Contact \d+ · 2021-06-01 · phone-inbound,\s+Inbound/);
+      // The contact's fields and both enquiries together under it, each word as stored.
+      const words = block.replace(/\s+/g, ' ');
+      expect(words).toContain('Spoken to: Marguerite Featherstonehaugh (agent), authenticated');
+      expect(words).toMatch(/Recorded: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (GMT|BST) by operator 1234567 \(login \S+\)/);
+      expect(words).toContain('Via partnership Partridge & Sons (2108834503)');
+      expect(words).toContain('Ref: WIDTH-1/1083016613');
+      expect(words).toMatch(/1\. Letter Action: Sent the statement of deductions for the whole of the last tax year 2\. Callback Notes: Promised a call back about/);
+    }
+    // A partner's own contact, not through a partnership, carries no mark.
+    const own = onTerminal(['history', '1955839661', '--all'], 80, target.env, cwd);
+    expect(own).not.toContain('Via partnership');
+    expect(own).toContain('Spoken to: Jo Bloggs (agent), waived');
   });
 
   it('a partnership says its notes live on its partners, and lists them', async () => {
@@ -144,7 +177,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
     const done = await cli(['export', '--out', 'kept.csv', '--force']);
     expect(done.code).toBe(0);
-    expect(readFileSync(kept, 'utf8')).toMatch(/^seq,source_key,/);
+    expect(readFileSync(kept, 'utf8')).toMatch(/^\ufeffseq,source_key,/);
     // The file replaced is private, as every file the tool writes: sharing it is a chmod afterwards.
     expect(statSync(kept).mode & 0o777).toBe(0o600);
     expect((await cli(['verify', '--export', 'kept.csv'])).code).toBe(0);
@@ -191,7 +224,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('the pandas recipe in docs/audit.md reads every column of a CSV export as written: with the csv module always, and with pandas where it is installed', async () => {
     const recipe = pythonRecipe('pandas.read_csv');
     // What makes pandas read text as text, not numbers and NaN.
-    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False\)/);
+    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False, encoding='utf-8-sig'\)/);
     writeFileSync(join(cwd, 'read.py'), recipe);
     expect((await cli(['export', '--out', 'read.csv'])).code).toBe(0);
     expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
@@ -207,7 +240,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       'recipe = ast.parse(open(sys.argv[1], encoding="utf-8").read())',
       'functions = {}',
       'exec(compile(ast.Module([n for n in recipe.body if isinstance(n, ast.FunctionDef)], []), "recipe", "exec"), functions)',
-      'with open(sys.argv[2], newline="", encoding="utf-8") as f:',
+      'with open(sys.argv[2], newline="", encoding="utf-8-sig") as f:',
       '    print(json.dumps([{k: functions["as_written"](v) for k, v in row.items()} for row in csv.DictReader(f)]))',
     ].join('\n');
     const read = spawnSync('python3', ['-c', standardLibrary, 'read.py', 'read.csv'], { cwd, encoding: 'utf8' });

@@ -109,7 +109,7 @@ describe.each(DRIVERS)('files the tool writes, on %s', (driver) => {
     expect(manifest.stderr).toMatch(/fresh\.csv\.manifest\.json exists.*\n.*--force/);
     expect(readdirSync(cwd).filter((f) => f.startsWith('fresh.csv') || f.endsWith('.partial'))).toEqual(['fresh.csv.manifest.json']);
     expect((await cli(['export', '--out', 'kept.csv', '--force'])).code).toBe(0);
-    expect(readFileSync(kept, 'utf8')).toMatch(/^seq,source_key,/);
+    expect(readFileSync(kept, 'utf8')).toMatch(/^\ufeffseq,source_key,/);
     expect(lstatSync(kept).mode & 0o777).toBe(0o600);
   }, 300_000);
 
