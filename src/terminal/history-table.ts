@@ -5,7 +5,7 @@
  * and a line is an enquiry (as psql and git print when not on a terminal).
  */
 
-import type { ChainedEntry } from '../domain/layout.js';
+import { type ChainedEntry, FORMS, type HistoryTableColumn } from '../domain/layout.js';
 import { screenText } from '../domain/screen-text.js';
 import type { Ui } from './ui.js';
 
@@ -29,48 +29,44 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-const COLUMNS = [
-  { title: 'Date', width: 10 },
-  { title: 'Dir', width: 8 },
-  { title: 'Channel', width: 16 },
-  { title: 'Subject', width: 17 },
-  { title: 'Action taken', width: 28 },
-  { title: 'PID', width: 7 },
-] as const;
-
 /** A note on one line: its line breaks shown as `\n`, as every control character is escaped. */
 const oneLine = screenText;
 
-export function historyTable(ui: Ui, contacts: readonly ChainedEntry[], showUtr: boolean): void {
+type Values = Readonly<Record<string, unknown>>;
+
+/** A column's value in one enquiry's line: the contact's field, or the enquiry's. */
+const valueIn = (column: HistoryTableColumn, contact: ChainedEntry, enquiry: object): unknown => (column.ofEnquiry ? (enquiry as Values) : (contact as Values))[column.field.key];
+
+const asText = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
+
+/**
+ * The columns are the layout's (`history` of each field), left to right; the
+ * last takes the width left. Free text is wrapped to its column on a
+ * terminal, and elsewhere on one line, its column as wide as its longest value.
+ */
+export function historyTable(ui: Ui, contacts: readonly ChainedEntry[], showUtr: boolean, layoutColumns: readonly HistoryTableColumn[] = FORMS.historyColumns): void {
   const c = ui.colour;
   const wrapped = ui.resultOnTerminal;
-  // Unwrapped, the action column is as wide as its longest action (at most 100 characters).
-  const actionWidth = wrapped ? COLUMNS[4].width
-    : Math.max(COLUMNS[4].width, ...contacts.flatMap((contact) => contact.enquiries.map((e) => oneLine(e.actionTaken ?? '').length)));
-  const fixed = COLUMNS.reduce((n, col) => n + col.width + 2, 0) + (showUtr ? 12 : 0);
-  const notesWidth = Math.max(24, ui.columns - fixed);
-  const header = [...(showUtr ? ['UTR'.padEnd(10)] : []), ...COLUMNS.map((col, i) => col.title.padEnd(i === 4 ? actionWidth : col.width)), 'Notes'];
-  ui.say(c.bold(header.join('  ')));
-  for (const contact of contacts) {
-    for (const e of contact.enquiries) {
-      // Escaped before padding, so that a stored control character takes the width it is shown in.
-      const action = wrapped ? wrap(e.actionTaken ?? '', actionWidth) : [oneLine(e.actionTaken ?? '')];
-      const notes = wrapped ? wrap(e.generalNotes ?? '', notesWidth) : [oneLine(e.generalNotes ?? '')];
-      const height = Math.max(action.length, notes.length);
-      for (let i = 0; i < height; i++) {
-        const first = i === 0;
-        const cells = [
-          ...(showUtr ? [(first ? contact.utr : '').padEnd(10)] : []),
-          (first ? contact.enquiryDate : '').padEnd(10),
-          (first ? contact.direction : '').padEnd(8),
-          (first ? contact.channel : '').padEnd(16),
-          (first ? e.subject : '').padEnd(17),
-          (action[i] ?? '').padEnd(actionWidth),
-          (first ? contact.operatorPid : '').padEnd(7),
-          notes[i] ?? '',
-        ];
-        ui.say(cells.join('  ').trimEnd());
-      }
+  const columns = layoutColumns.filter((col) => showUtr || !col.ofSeveral);
+  const last = columns.at(-1);
+  const lines = contacts.flatMap((contact) => contact.enquiries.map((enquiry) => ({ contact, enquiry })));
+  const declared = (col: HistoryTableColumn) => col.width ?? 0;
+  const widths = columns.map((col) => (col === last ? 0 : col.freeText && !wrapped
+    ? Math.max(declared(col), ...lines.map((l) => oneLine(asText(valueIn(col, l.contact, l.enquiry))).length))
+    : declared(col)));
+  const fixed = columns.reduce((n, col) => (col === last ? n : n + declared(col) + 2), 0);
+  const lastWidth = Math.max(24, ui.columns - fixed);
+  ui.say(c.bold(columns.map((col, i) => (col === last ? col.title : col.title.padEnd(widths[i]!))).join('  ')));
+  for (const { contact, enquiry } of lines) {
+    // Escaped before padding, so that a stored control character takes the width it is shown in.
+    const cells = columns.map((col, i) => {
+      const value = asText(valueIn(col, contact, enquiry));
+      if (!col.freeText) return [value];
+      return wrapped ? wrap(value, col === last ? lastWidth : widths[i]!) : [oneLine(value)];
+    });
+    const height = Math.max(...cells.map((cell) => cell.length));
+    for (let line = 0; line < height; line++) {
+      ui.say(cells.map((cell, i) => (columns[i] === last ? (cell[line] ?? '') : (cell[line] ?? '').padEnd(widths[i]!))).join('  ').trimEnd());
     }
   }
 }
