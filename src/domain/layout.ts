@@ -22,7 +22,7 @@
  */
 
 import type { IssueCode } from './catalogue.js';
-import { AUTHENTICATIONS, CHANNELS, CONTACT_TYPES, DIRECTIONS, LIMITS, SUBJECTS } from './vocabulary.js';
+import { LIMITS, matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from './vocabulary.js';
 
 type FieldType =
   /** Text, written as a JSON string. */
@@ -137,8 +137,12 @@ export interface StoredField {
   addedLater?: number;
   /** Text that is only ever digits, letters and dashes (a UTR, a word of a vocabulary, a hash): COPY takes it as it is. */
   plain?: true;
-  /** The words it may hold, in their stored spelling (the rules match them). */
-  values?: readonly string[];
+  /**
+   * A vocabulary's: the word given (any case, an alias) as the stored
+   * spelling, or undefined. The rules read the field with it, and a column
+   * map's `values` translate legacy words into it.
+   */
+  match?: (word: string) => string | undefined;
   /** Free text, and how it is held (a field without it is never free text). */
   freeText?: FreeText;
   /** Its column in `history`'s table, if it has one. */
@@ -169,7 +173,7 @@ const ENQUIRY_LAYOUT = [
     key: 'position', column: 'position', type: 'integer', nullable: false, origin: 'tool', chained: true, exported: true,
   },
   {
-    key: 'subject', column: 'subject', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true, values: SUBJECTS,
+    key: 'subject', column: 'subject', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true, match: matchSubject,
     history: { place: 4, title: 'Subject', width: 17 },
     input: {
       header: 'subject', flag: 'subject', value: 'SUBJECT', description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry',
@@ -223,7 +227,7 @@ export const CONTACT_LAYOUT = [
     },
   },
   {
-    key: 'contactType', column: 'contact_type', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, values: CONTACT_TYPES,
+    key: 'contactType', column: 'contact_type', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchContactType,
     input: {
       header: 'contact_type', flag: 'contact-type', value: 'TYPE', description: 'contractor, subcontractor, agent, capacitor or third party',
       codes: ['contact-type-missing', 'contact-type-invalid'],
@@ -237,7 +241,7 @@ export const CONTACT_LAYOUT = [
     },
   },
   {
-    key: 'channel', column: 'channel', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, values: CHANNELS,
+    key: 'channel', column: 'channel', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchChannel,
     history: { place: 3, title: 'Channel', width: 16 },
     input: {
       header: 'channel', flag: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry', required: true,
@@ -245,14 +249,14 @@ export const CONTACT_LAYOUT = [
     },
   },
   {
-    key: 'direction', column: 'direction', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, values: DIRECTIONS,
+    key: 'direction', column: 'direction', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchDirection,
     history: { place: 2, title: 'Dir', width: 8 },
     input: {
       header: 'direction', flag: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)", codes: ['direction-invalid', 'direction-conflict'],
     },
   },
   {
-    key: 'authentication', column: 'authentication', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, values: AUTHENTICATIONS,
+    key: 'authentication', column: 'authentication', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchAuthentication,
     input: {
       header: 'authentication', flag: 'auth', value: 'AUTH', description: 'authenticated or waived (not needed for internal-enquiry)', codes: ['authentication-required'],
     },
@@ -308,7 +312,7 @@ export type ChainEntry = Shape<Extract<(typeof CONTACT_LAYOUT)[number], { chaine
 export type ChainedEntry = Shape<Extract<(typeof CONTACT_LAYOUT)[number], { exported: true }>>;
 
 /** A field's value as the rules give it: a word of its vocabulary, or its type's; null where it may be blank. */
-type CheckedValue<F> = (F extends { values: readonly (infer V)[] } ? V : F extends { type: 'integer' } ? number : string)
+type CheckedValue<F> = (F extends { match: (word: string) => infer V } ? Exclude<V, undefined> : F extends { type: 'integer' } ? number : string)
   | (F extends { nullable: true } ? null : never);
 type Given<F> = Extract<F, { origin: 'contact' }>;
 type Checked<F extends { key: string }> = { -readonly [G in Given<F> as G['key']]: CheckedValue<G> };
@@ -387,6 +391,8 @@ export interface LayoutForms {
   freeText: readonly string[];
   /** The columns `history` shows, left to right. */
   historyColumns: readonly HistoryTableColumn[];
+  /** The columns of a vocabulary, each with its words' matcher: a column map may translate their legacy words. */
+  vocabularies: Readonly<Record<string, (word: string) => string | undefined>>;
 }
 
 /** The key the contact's own reference (`contact_ref`, `--ref`) fills. */
@@ -439,6 +445,7 @@ export function formsOf(layout: readonly LayoutEntry[]): LayoutForms {
     enquiryText,
     freeText: [...contactText, ...enquiryText].map((r) => r.field),
     historyColumns: [...historyOf(contactFields, false), ...historyOf(enquiryFields, true)].sort((a, b) => a.place - b.place),
+    vocabularies: Object.fromEntries([...contactInputs, ...enquiryInputs].flatMap((i) => (i.field.match ? [[i.header, i.field.match]] : []))),
   };
 }
 

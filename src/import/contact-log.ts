@@ -6,10 +6,9 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import type { RawContact } from '../domain/contact.js';
-import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, FORMS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { describeControl, findControlCharacter } from '../domain/text.js';
-import { matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, columnIndexOf, fieldReader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
@@ -23,9 +22,7 @@ import { CompactIndex } from './compact-index.js';
 export const CONTACT_LOG_LAYOUT: FileLayout = {
   known: INPUT_HEADERS,
   required: REQUIRED_HEADERS,
-  vocabularies: {
-    contact_type: matchContactType, channel: matchChannel, direction: matchDirection, authentication: matchAuthentication, subject: matchSubject,
-  },
+  vocabularies: FORMS.vocabularies,
 };
 
 export type LogRow = Row;

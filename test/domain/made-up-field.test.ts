@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type CatalogueEntry, CATALOGUE, type IssueCode } from '../../src/domain/catalogue.js';
-import { type RawContact, checkContact, differingContactFields, maskedNumbers } from '../../src/domain/contact.js';
+import { type Contact, type RawContact, checkContact, differingContactFields, maskedNumbers } from '../../src/domain/contact.js';
+import type { Channel, ContactType, Subject } from '../../src/domain/vocabulary.js';
 import {
   CONTACT_LAYOUT, type CheckedContactOf, type CheckedEnquiryOf, FORMS, type LayoutEntry, type StoredField, formsOf, isList, layoutFieldsNaming,
 } from '../../src/domain/layout.js';
@@ -152,6 +153,18 @@ describe('a made-up field of each enquiry, added to a copy of the layout', () =>
 });
 
 describe('the layout as declared', () => {
+  it('types the checked contact from its fields: a vocabulary\'s words, free text or null', () => {
+    expectTypeOf<Contact['channel']>().toEqualTypeOf<Channel>();
+    expectTypeOf<Contact['contactType']>().toEqualTypeOf<ContactType | null>();
+    expectTypeOf<Contact['contactName']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Contact['enquiries'][number]['subject']>().toEqualTypeOf<Subject>();
+  });
+
+  it('gives a column map the vocabularies to translate legacy words into', () => {
+    expect(Object.keys(FORMS.vocabularies)).toEqual(['contact_type', 'channel', 'direction', 'authentication', 'subject']);
+    expect(FORMS.vocabularies.contact_type!('Third-Party')).toBe('third party');
+  });
+
   it('holds its enquiries as a list of their fields, not as a column', () => {
     const lists = (CONTACT_LAYOUT as readonly LayoutEntry[]).filter(isList);
     expect(lists.map((l) => [l.key, l.items.map((f) => f.column)])).toEqual([['enquiries', ['position', 'subject', 'action_taken', 'general_notes']]]);
