@@ -77,13 +77,14 @@ export function canonicalTemplate(entry: PendingEntry): CanonicalTemplate {
   const parts: string[] = [];
   let part: string[] = ['{'];
   for (const member of CANONICAL_MEMBERS) {
-    if (member.field.origin === 'placed') {
+    const { field } = member;
+    if (field.origin === 'placed') {
       parts.push(part.join(''));
       part = [];
-    } else if (isList(member.field)) {
+    } else if (isList(field)) {
       pushEnquiries(part, member.name, entry.enquiries);
     } else {
-      pushMember(part, member as Member<StoredField>, fieldValue(entry, member.field));
+      pushMember(part, member, field, fieldValue(entry, field));
     }
   }
   part.push('}');
@@ -110,10 +111,10 @@ const CANONICAL_MEMBERS = membersOf(CHAINED);
 const CANONICAL_ENQUIRY_MEMBERS = membersOf(CHAINED_ENQUIRY);
 
 /** `"key":value`, as `pushJson` writes the value; a field added later is left out where null (an entry made before it was kept may lack it altogether). */
-function pushMember(out: string[], member: Member, value: unknown): void {
+function pushMember(out: string[], member: Pick<Member, 'name' | 'quoted'>, field: StoredField, value: unknown): void {
   if (value === null || value === undefined) {
-    if (!member.field.addedLater) out.push(member.name, 'null');
-  } else if (member.field.type === 'integer') {
+    if (!field.addedLater) out.push(member.name, 'null');
+  } else if (field.type === 'integer') {
     out.push(member.name, String(value));
   } else {
     out.push(member.quoted, jsonStringBody(String(value)), '"');
@@ -127,7 +128,7 @@ function pushEnquiries(out: string[], name: string, enquiries: readonly ChainEnq
   for (const enquiry of enquiries) {
     out.push(open);
     open = ',{';
-    for (const member of CANONICAL_ENQUIRY_MEMBERS) pushMember(out, member, fieldValue(enquiry, member.field));
+    for (const member of CANONICAL_ENQUIRY_MEMBERS) pushMember(out, member, member.field, fieldValue(enquiry, member.field));
     out.push('}');
   }
   out.push(']');
