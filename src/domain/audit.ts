@@ -6,7 +6,9 @@
 
 import { canonicalJson, sha256Hex } from './identity.js';
 import { jsonStringBody } from './json-pieces.js';
-import { CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type StoredField, fieldValue } from './layout.js';
+import {
+  CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type LayoutEntry, type StoredField, fieldValue, isList,
+} from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -16,23 +18,23 @@ export type { ChainEntry } from './layout.js';
 export type PendingEntry = Omit<ChainEntry, PlacedKey>;
 
 /** The chained fields in canonical order (RFC 8785 sorts keys by UTF-16 code units, as `sort()` does). */
-const byKey = (a: StoredField, b: StoredField) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-const CHAINED = (CONTACT_LAYOUT as readonly StoredField[]).filter((f) => f.chained).sort(byKey);
+const byKey = (a: LayoutEntry, b: LayoutEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const CHAINED = (CONTACT_LAYOUT as readonly LayoutEntry[]).filter((f) => f.chained).sort(byKey);
 const CHAINED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey);
 /** The fields an entry's writer decides under the lock (its time, its login, its seq), in canonical order. */
 const PLACED = CHAINED.filter((f) => f.origin === 'placed');
 type PlacedKey = 'seq' | 'recordedAt' | 'recordedBy';
 if (PLACED.map((f) => f.key).sort().join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()) throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
 const [FIRST_CHAINED] = CHAINED;
-if (!FIRST_CHAINED || FIRST_CHAINED.origin === 'placed' || FIRST_CHAINED.addedLater || CHAINED_ENQUIRY[0]?.addedLater) {
+if (!FIRST_CHAINED || isList(FIRST_CHAINED) || FIRST_CHAINED.origin === 'placed' || FIRST_CHAINED.addedLater || CHAINED_ENQUIRY[0]?.addedLater) {
   throw new Error('the first canonical key must be always present and known before the lock');
 }
 
 type Values = Record<string, unknown>;
 
 /** `,"key":value`: a placed field as a member of the canonical object; a field added later is left out where null. */
-function member(field: StoredField, value: unknown): string {
-  if (value == null && field.addedLater) return '';
+function member(field: LayoutEntry, value: unknown): string {
+  if (value == null && !isList(field) && field.addedLater) return '';
   return `,${JSON.stringify(field.key)}:${JSON.stringify(value)}`;
 }
 
@@ -41,8 +43,8 @@ export function canonicalEntryByLibrary(entry: ChainEntry): string {
   const chained: Values = {};
   for (const f of CHAINED) {
     const value = (entry as Values)[f.key];
-    if (value == null && f.addedLater) continue;
-    chained[f.key] = f.key === 'enquiries'
+    if (value == null && !isList(f) && f.addedLater) continue;
+    chained[f.key] = isList(f)
       ? (value as ChainEnquiry[]).map((q) => Object.fromEntries(CHAINED_ENQUIRY.map((e) => [e.key, (q as Values)[e.key]])))
       : value;
   }
@@ -75,13 +77,14 @@ export function canonicalTemplate(entry: PendingEntry): CanonicalTemplate {
   const parts: string[] = [];
   let part: string[] = ['{'];
   for (const member of CANONICAL_MEMBERS) {
-    if (member.field.origin === 'placed') {
+    const { field } = member;
+    if (field.origin === 'placed') {
       parts.push(part.join(''));
       part = [];
-    } else if (member.field.key === 'enquiries') {
+    } else if (isList(field)) {
       pushEnquiries(part, member.name, entry.enquiries);
     } else {
-      pushMember(part, member, fieldValue(entry, member.field));
+      pushMember(part, member, field, fieldValue(entry, field));
     }
   }
   part.push('}');
@@ -94,13 +97,13 @@ export function canonicalTemplate(entry: PendingEntry): CanonicalTemplate {
  * comma but for the first member of its object (and `"key":"` for a string,
  * so its opening quote is no piece of its own).
  */
-interface Member {
-  field: StoredField;
+interface Member<F extends LayoutEntry = StoredField> {
+  field: F;
   name: string;
   quoted: string;
 }
 
-const membersOf = (fields: readonly StoredField[]): Member[] => fields.map((field, i) => {
+const membersOf = <F extends LayoutEntry>(fields: readonly F[]): Member<F>[] => fields.map((field, i) => {
   const name = `${i === 0 ? '' : ','}${JSON.stringify(field.key)}:`;
   return { field, name, quoted: `${name}"` };
 });
@@ -108,10 +111,10 @@ const CANONICAL_MEMBERS = membersOf(CHAINED);
 const CANONICAL_ENQUIRY_MEMBERS = membersOf(CHAINED_ENQUIRY);
 
 /** `"key":value`, as `pushJson` writes the value; a field added later is left out where null (an entry made before it was kept may lack it altogether). */
-function pushMember(out: string[], member: Member, value: unknown): void {
+function pushMember(out: string[], member: Pick<Member, 'name' | 'quoted'>, field: StoredField, value: unknown): void {
   if (value === null || value === undefined) {
-    if (!member.field.addedLater) out.push(member.name, 'null');
-  } else if (member.field.type === 'integer') {
+    if (!field.addedLater) out.push(member.name, 'null');
+  } else if (field.type === 'integer') {
     out.push(member.name, String(value));
   } else {
     out.push(member.quoted, jsonStringBody(String(value)), '"');
@@ -125,7 +128,7 @@ function pushEnquiries(out: string[], name: string, enquiries: readonly ChainEnq
   for (const enquiry of enquiries) {
     out.push(open);
     open = ',{';
-    for (const member of CANONICAL_ENQUIRY_MEMBERS) pushMember(out, member, fieldValue(enquiry, member.field));
+    for (const member of CANONICAL_ENQUIRY_MEMBERS) pushMember(out, member, member.field, fieldValue(enquiry, member.field));
     out.push('}');
   }
   out.push(']');

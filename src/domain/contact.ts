@@ -4,18 +4,21 @@
  * Pure: reference data and "today" are passed in.
  */
 
-import { type Issue, type IssueCode, catalogueOrder, issue } from './catalogue.js';
-import { CONTACT_INPUTS, type ContactInputHeader, type EnquiryInputHeader } from './layout.js';
+import { type Issue, catalogueOrder, issue } from './catalogue.js';
+import {
+  type CheckedContact, type CheckedEnquiry, type ContactFreeText, type ContactInputHeader, type EnquiryFreeText, type EnquiryInputHeader,
+  FORMS, type InputField, type LayoutForms, type TextRule,
+} from './layout.js';
 import { type DateOrder, parseDate, spreadsheetDateHint, zonedTimestamp } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
-import { describeFindings, findPaymentDetails, findPossibleCardNumbers } from './payment.js';
+import { describeFindings, findMaskedNumber, findPaymentDetails, findPossibleCardNumbers } from './payment.js';
 import { codePointLength, describeControl, findControlCharacter, normaliseText } from './text.js';
 import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
 import { normalisePid, parsePid } from './pid.js';
 import { type RolesThroughTime, notAuthorisedBecause } from './operator-roles.js';
 import {
   type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
-  FIXED_DIRECTION, LIMITS, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
+  FIXED_DIRECTION, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
   matchContactType, matchDirection, matchSubject,
 } from './vocabulary.js';
 
@@ -24,9 +27,6 @@ export type RawEnquiry = { [H in EnquiryInputHeader]?: string | undefined };
 
 /** Contact-level input, named as the contact log's columns are. */
 export type RawContact = { [H in ContactInputHeader]?: string | undefined } & { enquiries: RawEnquiry[] };
-
-/** The contact log's columns that describe the contact (all one contact's rows must agree on them), in the layout's order. */
-const CONTACT_INPUT_HEADERS = CONTACT_INPUTS.map((i) => i.header as ContactInputHeader);
 
 export interface RegistryEntry {
   utr: string;
@@ -70,25 +70,19 @@ export interface RuleSettings {
   rolesOn?: 'enquiry-date' | 'today';
 }
 
-interface Enquiry {
-  subject: Subject;
-  actionTaken: string | null;
-  generalNotes: string | null;
-}
+/** An enquiry after the rules: each of its fields the operator gives, as the layout declares them. */
+type Enquiry = CheckedEnquiry;
 
-export interface Contact {
+/**
+ * A contact after the rules: each field the layout says the operator gives,
+ * its enquiries, and where it is stored as it was asked (the rules decide the
+ * records from these).
+ */
+export type Contact = CheckedContact & {
   utr: string;
   /** The partner subset asked for, normalised and sorted; null when none was given. */
   partners: string[] | null;
-  contactType: ContactType | null;
-  contactName: string | null;
-  channel: Channel;
-  direction: Direction;
-  authentication: Authentication | null;
-  enquiryDate: string;
-  operatorPid: string;
-  enquiries: Enquiry[];
-}
+};
 
 /** Where a contact is stored: a partner's record carries the partnership it came from. */
 export interface ContactTarget {
@@ -132,17 +126,6 @@ interface Sink {
   warnings: Issue[];
 }
 
-interface TextRule {
-  field: 'contact_name' | 'action_taken' | 'general_notes';
-  limit: number;
-  tooLong: IssueCode;
-  multiline: boolean;
-}
-
-const CONTACT_NAME: TextRule = { field: 'contact_name', limit: LIMITS.contactName, tooLong: 'contact-name-too-long', multiline: false };
-const ACTION_TAKEN: TextRule = { field: 'action_taken', limit: LIMITS.actionTaken, tooLong: 'action-too-long', multiline: false };
-const GENERAL_NOTES: TextRule = { field: 'general_notes', limit: LIMITS.generalNotes, tooLong: 'notes-too-long', multiline: true };
-
 /** Normalised free text, or null when blank; every problem goes to the sink. */
 function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSettings, sink: Sink): string | null {
   if (raw === undefined) return null;
@@ -168,6 +151,32 @@ function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSe
     sink.warnings.push(issue('abbreviation', { field: rule.field, value: word }));
   }
   return text;
+}
+
+/** Every free-text field of `rules`, read from `raw` by its column and checked: its text, or null when blank, by its key. */
+function checkTexts(raw: Readonly<Record<string, unknown>>, rules: readonly TextRule[], settings: RuleSettings, sink: Sink): Record<string, string | null> {
+  const texts: Record<string, string | null> = {};
+  for (const rule of rules) {
+    const value = raw[rule.field];
+    texts[rule.key] = checkFreeText(typeof value === 'string' ? value : undefined, rule, settings, sink);
+  }
+  return texts;
+}
+
+/**
+ * In a rejects file brought back: free text whose masked payment number was
+ * left as the rejects file wrote it (a mask is no payment detail the rules
+ * see, but stars stored for what the contact said). `read` gives a column's
+ * value by its name.
+ */
+export function maskedNumbers(read: (column: string) => string | undefined, forms: LayoutForms = FORMS): Issue[] {
+  const found: Issue[] = [];
+  for (const field of forms.freeText) {
+    const value = read(field);
+    const masked = value === undefined ? undefined : findMaskedNumber(value);
+    if (masked) found.push(issue('payment-details', { field, value: masked }));
+  }
+  return found;
 }
 
 function blank(value: string | undefined): boolean {
@@ -237,7 +246,7 @@ function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel: Chann
  * depends on the channel: without a valid channel (already an error of its
  * own) they are not asked for, so one mistake is reported once.
  */
-function checkCustomerSide(raw: RawContact, channel: Channel | undefined, settings: RuleSettings, sink: Sink) {
+function checkCustomerSide(raw: RawContact, channel: Channel | undefined, contactName: string | null, sink: Sink) {
   const customerRequired = channel !== undefined && !isInternal(channel);
   let contactType: ContactType | null = null;
   if (blank(raw.contact_type)) {
@@ -246,7 +255,6 @@ function checkCustomerSide(raw: RawContact, channel: Channel | undefined, settin
     contactType = matchContactType(raw.contact_type!) ?? null;
     if (!contactType) sink.errors.push(issue('contact-type-invalid', { field: 'contact_type', value: raw.contact_type!.trim() }));
   }
-  const contactName = checkFreeText(raw.contact_name, CONTACT_NAME, settings, sink);
   if (contactName === null && customerRequired) sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
 
   let authentication: Authentication | null = null;
@@ -257,7 +265,7 @@ function checkCustomerSide(raw: RawContact, channel: Channel | undefined, settin
     // A word that is not a state of authentication is wrong whatever the channel.
     if (!authentication) sink.errors.push(issue('authentication-required', { field: 'authentication', value: raw.authentication!.trim() }));
   }
-  return { contactType, contactName, authentication };
+  return { contactType, authentication };
 }
 
 function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string | undefined {
@@ -303,20 +311,19 @@ function mayRecordUnder(operator: OperatorEntry, writer: Writer): boolean {
   return operator.logins.length === 0 || !writer.bound || operator.logins.includes(writer.login);
 }
 
-function checkEnquiry(raw: RawEnquiry, settings: RuleSettings, sink: Sink): Enquiry | undefined {
+function checkEnquiry(raw: RawEnquiry, settings: RuleSettings, forms: LayoutForms, sink: Sink): Enquiry | undefined {
   let subject: Subject | undefined;
   if (blank(raw.subject)) sink.errors.push(issue('subject-missing', { field: 'subject' }));
   else {
     subject = matchSubject(raw.subject!);
     if (!subject) sink.errors.push(issue('subject-invalid', { field: 'subject', value: raw.subject!.trim() }));
   }
-  const actionTaken = checkFreeText(raw.action_taken, ACTION_TAKEN, settings, sink);
-  const generalNotes = checkFreeText(raw.general_notes, GENERAL_NOTES, settings, sink);
-  if (actionTaken === null) {
+  const texts = checkTexts(raw, forms.enquiryText, settings, sink) as EnquiryFreeText;
+  if (texts.actionTaken === null) {
     if (subject === 'Other') sink.errors.push(issue('action-required', { field: 'action_taken' }));
     else sink.warnings.push(issue('action-missing', { field: 'action_taken' }));
   }
-  return subject ? { subject, actionTaken, generalNotes } : undefined;
+  return subject ? { ...texts, subject } : undefined;
 }
 
 /** Under --strict every warning is an error; issues are listed in catalogue order. */
@@ -331,11 +338,17 @@ function finish(sink: Sink, strict: boolean): void {
 
 const byCatalogue = (a: Issue, b: Issue) => catalogueOrder(a.code, b.code);
 
-export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: RuleSettings): ContactCheck {
+/**
+ * Every rule of the manual for one contact. `forms` are the layout's (a test
+ * gives those of a layout with a field of its own): each free-text field is
+ * checked by the free-text rules whatever it is, the others by their rules.
+ */
+export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: RuleSettings, forms: LayoutForms = FORMS): ContactCheck {
   const head: Sink = { errors: [], warnings: [] };
   const where = checkUtrAndTargets(raw, refs, head);
   const { channel, direction } = checkChannelAndDirection(raw, head);
-  const customer = checkCustomerSide(raw, channel, settings, head);
+  const texts = checkTexts(raw, forms.contactText, settings, head) as ContactFreeText;
+  const customer = checkCustomerSide(raw, channel, texts.contactName, head);
   const enquiryDate = checkDate(raw, settings, head);
   const operatorPid = checkOperator(raw, refs, settings, enquiryDate, head);
 
@@ -344,7 +357,7 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
   const enquiries: Enquiry[] = [];
   for (const e of rawEnquiries) {
     const sink: Sink = { errors: [], warnings: [] };
-    const enquiry = checkEnquiry(e, settings, sink);
+    const enquiry = checkEnquiry(e, settings, forms, sink);
     if (enquiry) enquiries.push(enquiry);
     finish(sink, settings.strict);
     enquirySinks.push(sink);
@@ -353,10 +366,10 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
 
   const failed = head.errors.length > 0 || enquirySinks.some((s) => s.errors.length > 0);
   const contact: Contact | undefined = failed ? undefined : {
+    ...texts,
     utr: where.utr!,
     partners: where.partners,
     contactType: customer.contactType,
-    contactName: customer.contactName,
     channel: channel!,
     direction: direction!,
     authentication: customer.authentication,
@@ -374,18 +387,22 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
   };
 }
 
-/** Contact-level fields are compared as the rules read them: trimmed, and enumerations and UTRs without case. */
-function comparable(field: ContactInputHeader, value: string | undefined, order: DateOrder): string {
-  const v = (value ?? '').trim();
-  if (field === 'contact_name') return v;
-  if (field === 'utr') return normaliseUtr(v);
-  if (field === 'partners') return splitList(v).map(normaliseUtr).sort().join(';');
-  if (field === 'enquiry_date') return parseDate(v, order) ?? v;
-  if (field === 'operator_pid') return normalisePid(v);
-  return v.toLowerCase();
+/** A contact-level field's value as the rules read it, trimmed, compared as the layout says. */
+function comparable(input: InputField, value: unknown, order: DateOrder): string {
+  const v = (typeof value === 'string' ? value : '').trim();
+  switch (input.compare) {
+    case 'as-written': return v;
+    case 'caseless': return v.toLowerCase();
+    case 'utr': return normaliseUtr(v);
+    case 'utr-list': return splitList(v).map(normaliseUtr).sort().join(';');
+    case 'date': return parseDate(v, order) ?? v;
+    case 'pid': return normalisePid(v);
+  }
 }
 
-/** The contact-level fields in which a later row of a contact differs from its first row. */
-export function differingContactFields(first: RawContact, other: RawContact, order: DateOrder = 'dmy'): string[] {
-  return CONTACT_INPUT_HEADERS.filter((f) => comparable(f, first[f], order) !== comparable(f, other[f], order));
+/** The contact-level fields (the contact log's columns, in the layout's order) in which a later row of a contact differs from its first row. */
+export function differingContactFields(first: RawContact, other: RawContact, order: DateOrder = 'dmy', forms: LayoutForms = FORMS): string[] {
+  const a = first as Readonly<Record<string, unknown>>;
+  const b = other as Readonly<Record<string, unknown>>;
+  return forms.contactInputs.filter((i) => comparable(i, a[i.header], order) !== comparable(i, b[i.header], order)).map((i) => i.header);
 }

@@ -1,18 +1,28 @@
 /**
- * The contact layout: every field of a stored contact and its enquiries,
- * declared once. Every form of a contact is derived from this declaration:
- * the contact log's columns and `record`'s flags, the raw contact the rules
- * read, the canonical text the audit chain hashes (in Node and in SQL), the
- * identity the content hash covers, the COPY text and columns, the JSON Lines
- * and CSV exports and their readers, history and restore. A new optional
- * field is one entry here, plus its migration and its rule.
+ * The contact layout: every field of a stored contact and of its enquiries,
+ * declared once with its behaviour. Every form of a contact is derived from
+ * this declaration: the contact log's columns and `record`'s flags with their
+ * help, the checked contact's type, the free-text rules (length, control
+ * characters, payment details, abbreviations, and the masked numbers a
+ * rejects file brings back), how two rows of one contact are compared, which
+ * catalogue entries name each field, the history table's columns, the
+ * canonical text the audit chain hashes (in Node and in SQL), the identity
+ * the content hash covers, the COPY text and columns, the JSON Lines and CSV
+ * exports and their readers, and restore. A new optional free-text field is
+ * one entry here, plus its migration; any other field, its rule too.
  *
  * Fields added after stores existed (`addedLater`) must not change what was
  * already hashed: where such a field is null (every entry stored before it),
  * the canonical text, the export's JSON line and the identity leave it out,
  * and the CSV export puts its column last, so a reader that takes columns by
  * position reads the older columns where they were.
+ *
+ * The forms are made by `formsOf` from a layout given to it, so a test can
+ * hold them to a copy of the layout with a field of its own.
  */
+
+import type { IssueCode } from './catalogue.js';
+import { LIMITS, matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from './vocabulary.js';
 
 type FieldType =
   /** Text, written as a JSON string. */
@@ -24,6 +34,23 @@ type FieldType =
   /** UTC to the microsecond, `YYYY-MM-DDTHH:MM:SS.ffffffZ`: the chain hashes this exact text. */
   | 'timestamp';
 
+/**
+ * How two rows of one contact are compared (they must agree on the contact's
+ * fields): as the rules read them, trimmed, then
+ */
+type Comparison =
+  /** as written: free text, whose case is what was said. */
+  | 'as-written'
+  /** without case: a word of a vocabulary. */
+  | 'caseless'
+  /** as UTRs, and lists of them in any order. */
+  | 'utr'
+  | 'utr-list'
+  /** as the dates they are, in the file's day and month order. */
+  | 'date'
+  /** as PIDs. */
+  | 'pid';
+
 /** How an input field is given: its column in the contact log, and its `record` flag. */
 interface InputSpec {
   /** The contact log's column (and the name the rules and messages use). */
@@ -32,11 +59,47 @@ interface InputSpec {
   flag: string;
   /** The flag's value, as `--help` shows it. */
   value: string;
+  /** The flag's help. */
   description: string;
   /** Given more than once: each --subject is an enquiry; --partners accumulate. */
   repeatable?: true;
+  /** The enquiry's flag that starts the next enquiry when several are given (`--subject`). */
+  opensEnquiry?: true;
   /** Required in the contact log's header. */
   required?: true;
+  /** How rows of one contact compare it: by default as written for free text, without case otherwise. */
+  compare?: Comparison;
+  /** The catalogue entries that name the field, besides those every free-text field is named by. */
+  codes?: readonly IssueCode[];
+}
+
+/**
+ * Text a person wrote: held to its length, refused with a control character
+ * (or, on one line, a line break or tab), or with payment details (a masked
+ * number brought back from a rejects file included), and warned of for a
+ * number written as a card's and for abbreviations.
+ */
+interface FreeText {
+  /** The most characters it may hold, counted as PostgreSQL counts them (code points). */
+  limit: number;
+  /** The code for text longer than `limit`. */
+  tooLong: IssueCode;
+  /** May hold line breaks and tabs. */
+  multiline?: true;
+}
+
+/** The codes every free-text field is named by (its `tooLong` besides). */
+const FREE_TEXT_CODES = ['control-character', 'payment-details', 'possible-card-number', 'abbreviation'] as const satisfies readonly IssueCode[];
+
+/** A field's column in `history`'s table. */
+interface HistoryColumn {
+  /** Its place, left to right. */
+  place: number;
+  title: string;
+  /** Its width; free text wraps to it on a terminal (wider off a terminal, to its longest value). The last column takes what is left. */
+  width?: number;
+  /** Shown only for a history of several records (a partnership's). */
+  ofSeveral?: true;
 }
 
 /** Who decides a stored field's value. */
@@ -74,107 +137,197 @@ export interface StoredField {
   addedLater?: number;
   /** Text that is only ever digits, letters and dashes (a UTR, a word of a vocabulary, a hash): COPY takes it as it is. */
   plain?: true;
+  /**
+   * A vocabulary's: the word given (any case, an alias) as the stored
+   * spelling, or undefined. The rules read the field with it, and a column
+   * map's `values` translate legacy words into it.
+   */
+  match?: (word: string) => string | undefined;
+  /** Free text, and how it is held (a field without it is never free text). */
+  freeText?: FreeText;
+  /** Its column in `history`'s table, if it has one. */
+  history?: HistoryColumn;
   input?: InputSpec;
 }
 
+/** A list of items of their own fields, stored in a table of their own: a contact's enquiries. */
+export interface FieldList {
+  key: string;
+  /** Each item's fields, in the export's order. */
+  items: readonly StoredField[];
+  /** Given by the operator, each item numbered by the tool. */
+  origin: 'contact';
+  chained: true;
+  exported: true;
+}
+
+export type LayoutEntry = StoredField | FieldList;
+
+export const isList = (entry: LayoutEntry): entry is FieldList => 'items' in entry;
+
 const text = 'text' as const;
 
-/** A contact's fields in the export's order; `enquiries` stands where the enquiries go. */
+/** An enquiry's fields in the export's order; `contact_seq` ties it to its contact and is no field of it. */
+const ENQUIRY_LAYOUT = [
+  {
+    key: 'position', column: 'position', type: 'integer', nullable: false, origin: 'tool', chained: true, exported: true,
+  },
+  {
+    key: 'subject', column: 'subject', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true, match: matchSubject,
+    history: { place: 4, title: 'Subject', width: 17 },
+    input: {
+      header: 'subject', flag: 'subject', value: 'SUBJECT', description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry',
+      repeatable: true, opensEnquiry: true, required: true, codes: ['subject-missing', 'subject-invalid'],
+    },
+  },
+  {
+    key: 'actionTaken', column: 'action_taken', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
+    freeText: { limit: LIMITS.actionTaken, tooLong: 'action-too-long' },
+    history: { place: 5, title: 'Action taken', width: 28 },
+    input: {
+      header: 'action_taken', flag: 'action', value: 'TEXT', description: 'action taken (at most 100 characters); with several --subject, give it after its own --subject',
+      repeatable: true, codes: ['action-required', 'action-missing'],
+    },
+  },
+  {
+    key: 'generalNotes', column: 'general_notes', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
+    freeText: { limit: LIMITS.generalNotes, tooLong: 'notes-too-long', multiline: true },
+    history: { place: 7, title: 'Notes' },
+    input: {
+      header: 'general_notes', flag: 'notes', value: 'TEXT', description: 'general notes (at most 512 characters); with several --subject, give it after its own --subject',
+      repeatable: true,
+    },
+  },
+] as const satisfies readonly StoredField[];
+
+/** A contact's fields in the export's order, its enquiries where they stand. */
 export const CONTACT_LAYOUT = [
   { key: 'seq', column: 'seq', type: 'integer', nullable: false, origin: 'placed', chained: true, exported: true },
   {
     key: 'sourceKey', column: 'source_key', type: text, nullable: false, origin: 'tool', chained: true, exported: true,
-    input: { header: 'contact_ref', flag: 'ref', value: 'REF', description: 'your reference: retrying with the same --ref never records twice' },
+    input: {
+      header: 'contact_ref', flag: 'ref', value: 'REF', description: 'your reference: retrying with the same --ref never records twice',
+      codes: ['ref-invalid', 'control-character', 'contact-fields-differ', 'contact-ref-reused', 'conflicts-with-recorded'],
+    },
   },
   { key: 'contentHash', column: 'content_hash', type: text, nullable: false, plain: true, origin: 'tool', chained: false, exported: false },
   {
     key: 'utr', column: 'utr', type: text, nullable: false, plain: true, origin: 'target', chained: true, exported: true,
-    input: { header: 'utr', flag: 'utr', value: 'UTR', description: 'UTR of the CIS record (a partnership is recorded on each partner)', required: true },
+    history: { place: 0, title: 'UTR', width: 10, ofSeveral: true },
+    input: {
+      header: 'utr', flag: 'utr', value: 'UTR', description: 'UTR of the CIS record (a partnership is recorded on each partner)', required: true, compare: 'utr',
+      codes: ['utr-missing', 'utr-format', 'utr-check-digit', 'unknown-record', 'partnership-without-partners'],
+    },
   },
   {
     key: 'partnershipUtr', column: 'partnership_utr', type: text, nullable: true, origin: 'target', chained: true, exported: true,
     input: {
       header: 'partners', flag: 'partners', value: 'UTRS', description: 'only these partners of the partnership, separated by ; or , (repeat to add more)', repeatable: true,
+      compare: 'utr-list', codes: ['utr-format', 'utr-check-digit', 'partners-not-allowed', 'not-a-partner', 'partners-changed'],
     },
   },
   {
-    key: 'contactType', column: 'contact_type', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'contact_type', flag: 'contact-type', value: 'TYPE', description: 'contractor, subcontractor, agent, capacitor or third party' },
+    key: 'contactType', column: 'contact_type', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchContactType,
+    input: {
+      header: 'contact_type', flag: 'contact-type', value: 'TYPE', description: 'contractor, subcontractor, agent, capacitor or third party',
+      codes: ['contact-type-missing', 'contact-type-invalid'],
+    },
   },
   {
     key: 'contactName', column: 'contact_name', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'contact_name', flag: 'contact-name', value: 'NAME', description: 'the person spoken to (at most 100 characters)' },
+    freeText: { limit: LIMITS.contactName, tooLong: 'contact-name-too-long' },
+    input: {
+      header: 'contact_name', flag: 'contact-name', value: 'NAME', description: 'the person spoken to (at most 100 characters)', codes: ['contact-name-missing'],
+    },
   },
   {
-    key: 'channel', column: 'channel', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'channel', flag: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry', required: true },
+    key: 'channel', column: 'channel', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchChannel,
+    history: { place: 3, title: 'Channel', width: 16 },
+    input: {
+      header: 'channel', flag: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry', required: true,
+      codes: ['channel-missing', 'channel-invalid', 'direction-conflict'],
+    },
   },
   {
-    key: 'direction', column: 'direction', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'direction', flag: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)" },
+    key: 'direction', column: 'direction', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchDirection,
+    history: { place: 2, title: 'Dir', width: 8 },
+    input: {
+      header: 'direction', flag: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)", codes: ['direction-invalid', 'direction-conflict'],
+    },
   },
   {
-    key: 'authentication', column: 'authentication', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'authentication', flag: 'auth', value: 'AUTH', description: 'authenticated or waived (not needed for internal-enquiry)' },
+    key: 'authentication', column: 'authentication', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchAuthentication,
+    input: {
+      header: 'authentication', flag: 'auth', value: 'AUTH', description: 'authenticated or waived (not needed for internal-enquiry)', codes: ['authentication-required'],
+    },
   },
   {
     key: 'enquiryDate', column: 'enquiry_date', type: 'date', nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
+    history: { place: 1, title: 'Date', width: 10 },
     input: {
-      header: 'enquiry_date', flag: 'date', value: 'DATE', description: 'enquiry date: YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015, UK order (default: today in Europe/London)', required: true,
+      header: 'enquiry_date', flag: 'date', value: 'DATE', description: 'enquiry date: YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015, UK order (default: today in Europe/London)',
+      required: true, compare: 'date', codes: ['date-order', 'date-missing', 'date-format', 'date-before-scheme', 'date-in-future'],
     },
   },
   {
     key: 'operatorPid', column: 'operator_pid', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'operator_pid', flag: 'operator', value: 'PID', description: 'your 7-digit PID', required: true },
+    history: { place: 6, title: 'PID', width: 7 },
+    input: {
+      header: 'operator_pid', flag: 'operator', value: 'PID', description: 'your 7-digit PID', required: true, compare: 'pid',
+      codes: ['operator-missing', 'operator-format', 'unknown-operator', 'operator-not-authorised', 'operator-not-yours'],
+    },
   },
   { key: 'importRunId', column: 'import_run_id', type: 'integer', nullable: true, origin: 'tool', chained: true, exported: true },
   { key: 'recordedAt', column: 'recorded_at', type: 'timestamp', nullable: false, origin: 'placed', chained: true, exported: true },
   { key: 'recordedBy', column: 'recorded_by', type: text, nullable: true, origin: 'placed', chained: true, exported: true, addedLater: 4 },
-  { key: 'enquiries', column: 'enquiries', type: text, nullable: false, origin: 'contact', chained: true, exported: true },
+  { key: 'enquiries', items: ENQUIRY_LAYOUT, origin: 'contact', chained: true, exported: true },
   { key: 'prevHash', column: 'prev_hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
   { key: 'hash', column: 'hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
-] as const satisfies readonly StoredField[];
+] as const satisfies readonly LayoutEntry[];
 
-/** An enquiry's fields in the export's order; `contact_seq` ties it to its contact and is no field of it. */
-const ENQUIRY_LAYOUT = [
-  { key: 'position', column: 'position', type: 'integer', nullable: false, origin: 'tool', chained: true, exported: true },
-  {
-    key: 'subject', column: 'subject', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'subject', flag: 'subject', value: 'SUBJECT', description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry', repeatable: true, required: true },
-  },
-  {
-    key: 'actionTaken', column: 'action_taken', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'action_taken', flag: 'action', value: 'TEXT', description: 'action taken (at most 100 characters); with several --subject, give it after its own --subject', repeatable: true },
-  },
-  {
-    key: 'generalNotes', column: 'general_notes', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
-    input: { header: 'general_notes', flag: 'notes', value: 'TEXT', description: 'general notes (at most 512 characters); with several --subject, give it after its own --subject', repeatable: true },
-  },
-] as const satisfies readonly StoredField[];
+/* ---- The layout's types: every typed form of a contact, from the declaration above. ---- */
 
-type ContactLayoutField = (typeof CONTACT_LAYOUT)[number];
+type FieldsOf<L> = Exclude<L, { items: unknown }>;
+type ListOf<L> = Extract<L, { items: unknown }>;
+type ItemsOf<L> = ListOf<L> extends { items: readonly (infer I extends { key: string })[] } ? I : never;
+
+type ContactLayoutField = FieldsOf<(typeof CONTACT_LAYOUT)[number]>;
 type EnquiryLayoutField = (typeof ENQUIRY_LAYOUT)[number];
 
-type ValueOf<F extends StoredField> = (F['type'] extends 'integer' ? number : string) | (F['nullable'] extends true ? null : never);
+type ValueOf<F> = (F extends { type: 'integer' } ? number : string) | (F extends { nullable: true } ? null : never);
 
 /** Fields every entry has, and those added later, which entries stored before them lack (read as null). */
 type Always<F> = F extends { addedLater: number } ? never : F;
 type Later<F> = F extends { addedLater: number } ? F : never;
-type Shape<F extends StoredField> = { -readonly [G in Always<F> as G['key']]: ValueIn<G> } & { -readonly [G in Later<F> as G['key']]?: ValueIn<G> };
-type ValueIn<F> = F extends { key: 'enquiries' } ? ChainEnquiry[] : F extends StoredField ? ValueOf<F> : never;
+type Shape<F extends { key: string }> = { -readonly [G in Always<F> as G['key']]: ValueIn<G> } & { -readonly [G in Later<F> as G['key']]?: ValueIn<G> };
+type ValueIn<F> = F extends { items: readonly (infer I extends { key: string })[] } ? Shape<I>[] : ValueOf<F>;
 
 /** An enquiry as stored and chained. */
 export type ChainEnquiry = Shape<EnquiryLayoutField>;
 
 /** Every field the audit chain hashes: the stored contact but for the chain's values and the content hash. */
-export type ChainEntry = Shape<Extract<ContactLayoutField, { chained: true }>>;
+export type ChainEntry = Shape<Extract<(typeof CONTACT_LAYOUT)[number], { chained: true }>>;
 
 /** An entry as exported, read back and restored: the chained fields and the chain's values. */
-export type ChainedEntry = Shape<Extract<ContactLayoutField, { exported: true }>>;
+export type ChainedEntry = Shape<Extract<(typeof CONTACT_LAYOUT)[number], { exported: true }>>;
 
-/** The fields the operator gives (through the rules), which a checked contact and each of its enquiries must carry. */
-export type OperatorGivenKey = Exclude<Extract<ContactLayoutField, { origin: 'contact' }>['key'], 'enquiries'>;
-export type OperatorGivenEnquiryKey = Extract<EnquiryLayoutField, { origin: 'contact' }>['key'];
+/** A field's value as the rules give it: a word of its vocabulary, or its type's; null where it may be blank. */
+type CheckedValue<F> = (F extends { match: (word: string) => infer V } ? Exclude<V, undefined> : F extends { type: 'integer' } ? number : string)
+  | (F extends { nullable: true } ? null : never);
+type Given<F> = Extract<F, { origin: 'contact' }>;
+type Checked<F extends { key: string }> = { -readonly [G in Given<F> as G['key']]: CheckedValue<G> };
+
+/** What the rules make of an enquiry of layout `L`: each field the operator gives. */
+export type CheckedEnquiryOf<L extends readonly LayoutEntry[]> = Checked<ItemsOf<L[number]>>;
+/** What the rules make of a contact of layout `L`: each field the operator gives, and its enquiries. */
+export type CheckedContactOf<L extends readonly LayoutEntry[]> = Checked<FieldsOf<L[number]>> & { [K in ListOf<L[number]>['key']]: CheckedEnquiryOf<L>[] };
+export type CheckedEnquiry = CheckedEnquiryOf<typeof CONTACT_LAYOUT>;
+export type CheckedContact = CheckedContactOf<typeof CONTACT_LAYOUT>;
+
+/** Each free-text field's normalised text, or null when blank: what the free-text rules give, with no rule of its own. */
+type FreeTextValues<F extends { key: string }> = { -readonly [G in Extract<F, { freeText: object }> as G['key']]: string | null };
+export type ContactFreeText = FreeTextValues<ContactLayoutField>;
+export type EnquiryFreeText = FreeTextValues<EnquiryLayoutField>;
 
 /** The contact log's columns that describe the contact (a header of each input field but the ref), and those of each enquiry. */
 type InputHeader<F> = F extends { input: { header: infer H } } ? H : never;
@@ -186,24 +339,140 @@ type InputFlag<F> = F extends { input: { flag: infer L } } ? L : never;
 export type ContactInputFlag = InputFlag<ContactLayoutField>;
 export type EnquiryInputFlag = InputFlag<EnquiryLayoutField>;
 
-/** The layout's fields that are a contact's own (not its enquiries). */
-export const CONTACT_FIELDS: readonly StoredField[] = CONTACT_LAYOUT.filter((f) => f.key !== 'enquiries');
-export const ENQUIRY_FIELDS: readonly StoredField[] = ENQUIRY_LAYOUT;
+/* ---- The layout's forms: made from any layout by `formsOf`. ---- */
+
+/** An input field with the stored field it fills, and how rows compare it. */
+export interface InputField extends InputSpec {
+  field: StoredField;
+  compare: Comparison;
+}
+
+/** A free-text field's rule: its column (the name messages use), its key, and how it is held. */
+export interface TextRule {
+  field: string;
+  key: string;
+  limit: number;
+  tooLong: IssueCode;
+  multiline: boolean;
+}
+
+/** A column of `history`'s table: a contact's field, or an enquiry's. */
+interface HistoryTableColumn extends HistoryColumn {
+  field: StoredField;
+  ofEnquiry: boolean;
+  /** Free text: wrapped on a terminal, its control characters shown escaped. */
+  freeText: boolean;
+}
+
+export interface LayoutForms {
+  /** The layout itself, its enquiries where they stand. */
+  layout: readonly LayoutEntry[];
+  /** The enquiries' list in the layout. */
+  enquiryList: FieldList;
+  /** The contact's own stored fields (not its enquiries), and each enquiry's. */
+  contactFields: readonly StoredField[];
+  enquiryFields: readonly StoredField[];
+  /** The input fields of the contact but its reference, and of each enquiry. */
+  contactInputs: readonly InputField[];
+  enquiryInputs: readonly InputField[];
+  /** The contact's own reference (`contact_ref`, `--ref`). */
+  refInput: InputField;
+  /** The enquiry's flag that opens the next enquiry (`--subject`). */
+  enquiryOpener: InputField;
+  /** The contact log's columns, in order: the ref, the contact's, each enquiry's. */
+  inputHeaders: readonly string[];
+  requiredHeaders: readonly string[];
+  /** `record`'s flags in `--help`'s order: each input field's, the ref last. */
+  inputFlags: readonly InputField[];
+  /** The free-text rules of the contact's fields, and of each enquiry's. */
+  contactText: readonly TextRule[];
+  enquiryText: readonly TextRule[];
+  /** Every free-text column, the contact's then an enquiry's: the columns checked for payment details, masked ones too. */
+  freeText: readonly string[];
+  /** The columns `history` shows, left to right. */
+  historyColumns: readonly HistoryTableColumn[];
+  /** The columns of a vocabulary, each with its words' matcher: a column map may translate their legacy words. */
+  vocabularies: Readonly<Record<string, (word: string) => string | undefined>>;
+}
 
 /** The key the contact's own reference (`contact_ref`, `--ref`) fills. */
 const REF_HEADER = 'contact_ref';
 
-const inputsOf = (fields: readonly StoredField[]) => fields.flatMap((f) => (f.input ? [{ ...f.input, field: f }] : []));
+const fieldsIn = (entries: readonly LayoutEntry[]): StoredField[] => entries.filter((e): e is StoredField => !isList(e));
 
+function inputsOf(fields: readonly StoredField[]): InputField[] {
+  return fields.flatMap((field) => (field.input ? [{ ...field.input, field, compare: field.input.compare ?? (field.freeText ? 'as-written' : 'caseless') }] : []));
+}
+
+function textRulesOf(inputs: readonly InputField[]): TextRule[] {
+  return inputs.flatMap(({ header, field }) => (field.freeText
+    ? [{ field: header, key: field.key, limit: field.freeText.limit, tooLong: field.freeText.tooLong, multiline: field.freeText.multiline === true }]
+    : []));
+}
+
+function historyOf(fields: readonly StoredField[], ofEnquiry: boolean): HistoryTableColumn[] {
+  return fields.flatMap((field) => (field.history ? [{ ...field.history, field, ofEnquiry, freeText: field.freeText !== undefined }] : []));
+}
+
+/** Every form of a contact that is not its stored text: from `layout`, which must hold one list (the enquiries), a reference and an enquiry's opener. */
+export function formsOf(layout: readonly LayoutEntry[]): LayoutForms {
+  const lists = layout.filter(isList);
+  const [enquiryList] = lists;
+  if (!enquiryList || lists.length > 1) throw new Error('a contact layout holds one list: its enquiries');
+  const contactFields = fieldsIn(layout);
+  const enquiryFields = enquiryList.items;
+  const ownInputs = inputsOf(contactFields);
+  const refInput = ownInputs.find((i) => i.header === REF_HEADER);
+  const contactInputs = ownInputs.filter((i) => i !== refInput);
+  const enquiryInputs = inputsOf(enquiryFields);
+  const enquiryOpener = enquiryInputs.find((i) => i.opensEnquiry);
+  if (!refInput || !enquiryOpener) throw new Error(`a contact layout has a ${REF_HEADER} and an enquiry field that opens each enquiry`);
+  const contactText = textRulesOf(contactInputs);
+  const enquiryText = textRulesOf(enquiryInputs);
+  return {
+    layout,
+    enquiryList,
+    contactFields,
+    enquiryFields,
+    contactInputs,
+    enquiryInputs,
+    refInput,
+    enquiryOpener,
+    inputHeaders: [refInput.header, ...contactInputs.map((i) => i.header), ...enquiryInputs.map((i) => i.header)],
+    requiredHeaders: [...contactInputs, ...enquiryInputs].filter((i) => i.required).map((i) => i.header),
+    inputFlags: [...contactInputs, ...enquiryInputs, refInput],
+    contactText,
+    enquiryText,
+    freeText: [...contactText, ...enquiryText].map((r) => r.field),
+    historyColumns: [...historyOf(contactFields, false), ...historyOf(enquiryFields, true)].sort((a, b) => a.place - b.place),
+    vocabularies: Object.fromEntries([...contactInputs, ...enquiryInputs].flatMap((i) => (i.field.match ? [[i.header, i.field.match]] : []))),
+  };
+}
+
+/** The contact layout's forms. */
+export const FORMS: LayoutForms = formsOf(CONTACT_LAYOUT);
+
+export const CONTACT_FIELDS = FORMS.contactFields;
+export const ENQUIRY_FIELDS = FORMS.enquiryFields;
 /** Every input field, a contact's then an enquiry's, each with the stored field it fills. */
-export const CONTACT_INPUTS = inputsOf(CONTACT_FIELDS).filter((i) => i.header !== REF_HEADER);
-export const ENQUIRY_INPUTS = inputsOf(ENQUIRY_FIELDS);
-export const REF_INPUT = inputsOf(CONTACT_FIELDS).find((i) => i.header === REF_HEADER)!;
-/** The contact log's columns, in order: the ref, the contact's, each enquiry's. */
-export const INPUT_HEADERS: readonly string[] = [REF_INPUT.header, ...CONTACT_INPUTS.map((i) => i.header), ...ENQUIRY_INPUTS.map((i) => i.header)];
-export const REQUIRED_HEADERS: readonly string[] = [...CONTACT_INPUTS, ...ENQUIRY_INPUTS].filter((i) => i.required).map((i) => i.header);
-/** `record`'s flags in `--help`'s order: each input field's, the ref last. */
-export const INPUT_FLAGS = [...CONTACT_INPUTS, ...ENQUIRY_INPUTS, REF_INPUT];
+export const CONTACT_INPUTS = FORMS.contactInputs;
+export const ENQUIRY_INPUTS = FORMS.enquiryInputs;
+export const REF_INPUT = FORMS.refInput;
+export const INPUT_HEADERS = FORMS.inputHeaders;
+export const REQUIRED_HEADERS = FORMS.requiredHeaders;
+export const INPUT_FLAGS = FORMS.inputFlags;
+
+/**
+ * The columns a catalogue entry names in the contact log: the input fields
+ * that say so, and every free-text field for the free-text codes and its own
+ * too-long code, in the layout's order. The entry's own `fields` add what lies
+ * outside the layout (options, the registry's and operators' columns).
+ */
+export function layoutFieldsNaming(code: IssueCode, forms: LayoutForms = FORMS): string[] {
+  const naming = (i: InputField) => i.codes?.includes(code) === true
+    || (i.field.freeText !== undefined && (i.field.freeText.tooLong === code || (FREE_TEXT_CODES as readonly IssueCode[]).includes(code)));
+  return [forms.refInput, ...forms.contactInputs, ...forms.enquiryInputs].filter(naming).map((i) => i.header);
+}
 
 /**
  * The value a field holds in an object of the layout's shape (an entry, a

@@ -4,6 +4,8 @@
  * invisible format characters.
  */
 
+import { FORMS } from './layout.js';
+
 /** `\r\n` and `\r` become `\n`; leading and trailing white space is removed. */
 export function normaliseText(input: string): string {
   const unified = input.indexOf('\r') === -1 ? input : input.replace(/\r\n?/g, '\n');
@@ -56,9 +58,12 @@ export function findControlCharacter(s: string, multiline: boolean): string | un
   return codePointName(m[0].codePointAt(0)!);
 }
 
+/** The free text that may hold line breaks and tabs, as messages name it (`general_notes`). */
+const MULTILINE_TEXT = [...FORMS.contactText, ...FORMS.enquiryText].filter((rule) => rule.multiline).map((rule) => rule.field).join(' and ');
+
 export function describeControl(code: string): string | undefined {
-  if (code === 'U+000A') return 'line breaks are allowed in general_notes only';
-  if (code === 'U+0009') return 'tabs are allowed in general_notes only';
+  if (code === 'U+000A') return `line breaks are allowed in ${MULTILINE_TEXT} only`;
+  if (code === 'U+0009') return `tabs are allowed in ${MULTILINE_TEXT} only`;
   if (code === 'U+0000') return 'PostgreSQL cannot store U+0000 at all';
   // Past the C1 controls, only format characters are forbidden.
   if (Number.parseInt(code.slice(2), 16) > 0x9f) {

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Issue, issue } from '../domain/catalogue.js';
 import {
-  type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields,
+  type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields, maskedNumbers,
 } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
@@ -19,7 +19,6 @@ import { readCsvChunksAhead } from '../csv/reader-thread.js';
 import { CisError } from '../domain/errors.js';
 import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
-import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
 import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js';
 import { databaseRefusal, refusalIssue } from '../storage/errors.js';
@@ -121,18 +120,8 @@ interface Evaluated {
   storedUnderRef?: StoredUnderRef[];
 }
 
-const FREE_TEXT = ['contact_name', 'action_taken', 'general_notes'] as const;
-
-/** In a rejects file brought back: free text whose masked payment number was left as the rejects file wrote it. */
-function maskedNumbers(row: LogRow): Issue[] {
-  const found: Issue[] = [];
-  for (const field of FREE_TEXT) {
-    const value = logField(row, field);
-    const masked = value === undefined ? undefined : findMaskedNumber(value);
-    if (masked) found.push(issue('payment-details', { field, value: masked }));
-  }
-  return found;
-}
+/** In a rejects file brought back: every free-text column the layout declares whose masked payment number was left as the rejects file wrote it. */
+const maskedNumbersOf = (row: LogRow): Issue[] => maskedNumbers((column) => logField(row, column));
 
 /**
  * `sourceLine`: for a row of a rejects file, its line in the very first file;
@@ -143,7 +132,7 @@ function evaluate(
   fromRejectsFile: boolean, sourceLine: number | undefined,
 ): Evaluated {
   const rows = unit.rows;
-  const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbers(r)] : [...r.issues, ...unit.issues]));
+  const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbersOf(r)] : [...r.issues, ...unit.issues]));
   // A guard removed is a warning; under --strict, an error like any other.
   const rowWarnings: Issue[][] = rows.map((r) => (settings.strict ? [] : [...r.warnings]));
   if (settings.strict) rows.forEach((r, k) => rowErrors[k]!.push(...r.warnings));

@@ -6,12 +6,10 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import type { RawContact } from '../domain/contact.js';
-import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, FORMS, INPUT_HEADERS, REF_INPUT, REQUIRED_HEADERS } from '../domain/layout.js';
 import { reservedRefForm } from '../domain/identity.js';
 import { describeControl, findControlCharacter } from '../domain/text.js';
-import {
-  type Channel, FIXED_DIRECTION, matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject,
-} from '../domain/vocabulary.js';
+import { type Channel, FIXED_DIRECTION } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
 import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, columnIndexOf, fieldReader } from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
@@ -25,9 +23,7 @@ import { CompactIndex } from './compact-index.js';
 export const CONTACT_LOG_LAYOUT: FileLayout = {
   known: INPUT_HEADERS,
   required: REQUIRED_HEADERS,
-  vocabularies: {
-    contact_type: matchContactType, channel: matchChannel, direction: matchDirection, authentication: matchAuthentication, subject: matchSubject,
-  },
+  vocabularies: FORMS.vocabularies,
   // A legacy direction may mean one thing on a channel and another elsewhere; never one the channel contradicts.
   valuesBy: { direction: { by: 'channel', accepts: (direction, channel) => directionFits(direction, channel) } },
 };

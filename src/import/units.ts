@@ -3,16 +3,11 @@
 import { type PendingEntry, canonicalTemplate } from '../domain/audit.js';
 import type { Contact, ContactTarget } from '../domain/contact.js';
 import {
-  CONTACT_LAYOUT, type ChainEnquiry, ENQUIRY_FIELDS, type OperatorGivenEnquiryKey, type OperatorGivenKey, fieldValue,
+  CONTACT_LAYOUT, type ChainEnquiry, ENQUIRY_FIELDS, fieldValue, isList,
 } from '../domain/layout.js';
 import { contentHashes, sourceKey, storedContentHash } from '../domain/identity.js';
 import { copyTemplate } from '../storage/bulk-copy.js';
 import type { PreparedUnit } from '../storage/history-writer.js';
-
-/** A checked contact carries every field the layout says the operator gives: a field declared without its rule does not compile. */
-type Carries<T, K extends PropertyKey> = [K] extends [keyof T] ? true : never;
-const contactsCarryTheLayout: [Carries<Contact, OperatorGivenKey>, Carries<Contact['enquiries'][number], OperatorGivenEnquiryKey>] = [true, true];
-void contactsCarryTheLayout;
 
 /** The fields of a pending entry, and of each of its enquiries: all the chain hashes but those placed under the lock. */
 const ENTRY_FIELDS = CONTACT_LAYOUT.filter((f) => f.chained && f.origin !== 'placed');
@@ -43,7 +38,7 @@ if (unvalued) throw new Error(`the layout's ${unvalued.key} has no value before 
 function pendingEntry(contact: Contact, target: ContactTarget, tool: ToolValues): PendingEntry {
   const entry: Record<string, unknown> = {};
   for (const f of ENTRY_FIELDS) {
-    if (f.key === 'enquiries') entry[f.key] = contact.enquiries.map((enquiry, i) => pendingEnquiry(enquiry, i + 1));
+    if (isList(f)) entry[f.key] = contact.enquiries.map((enquiry, i) => pendingEnquiry(enquiry, i + 1));
     else if (f.origin === 'contact') entry[f.key] = fieldValue(contact, f);
     else if (f.origin === 'target') entry[f.key] = fieldValue(target, f);
     else entry[f.key] = fieldValue(tool, f);

@@ -6,13 +6,14 @@
  * manifest beside it.
  */
 
-import { CONTACT_LAYOUT, type ChainedEntry, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
+import { CONTACT_LAYOUT, type ChainedEntry, ENQUIRY_FIELDS, type LayoutEntry, type StoredField, isList } from '../domain/layout.js';
 import type { Manifest } from '../domain/verification.js';
 import { neutralise } from '../csv/formula-guard.js';
 
 type Entry = Record<string, unknown>;
 
-const EXPORTED = CONTACT_LAYOUT.filter((f) => f.exported) as readonly StoredField[];
+const EXPORTED: readonly LayoutEntry[] = CONTACT_LAYOUT.filter((f) => f.exported);
+const EXPORTED_FIELDS = EXPORTED.filter((f): f is StoredField => !isList(f));
 const EXPORTED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.exported);
 
 /** A CSV export's column: the contact's field, or (one row an enquiry) the enquiry's. */
@@ -28,10 +29,10 @@ export interface CsvColumn {
  * where they were.
  */
 export const CSV_COLUMNS: readonly CsvColumn[] = [
-  ...EXPORTED.filter((f) => !f.addedLater).flatMap((field) => (field.key === 'enquiries'
+  ...EXPORTED.filter((f) => isList(f) || !f.addedLater).flatMap((field) => (isList(field)
     ? EXPORTED_ENQUIRY.map((f) => ({ field: f, ofEnquiry: true }))
     : [{ field, ofEnquiry: false }])),
-  ...EXPORTED.filter((f) => f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!).map((field) => ({ field, ofEnquiry: false })),
+  ...EXPORTED_FIELDS.filter((f) => f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!).map((field) => ({ field, ofEnquiry: false })),
 ];
 
 export const EXPORT_CSV_COLUMNS: readonly string[] = CSV_COLUMNS.map((c) => c.field.column);
@@ -70,12 +71,12 @@ export function exportCsvRows(e: ChainedEntry): string[][] {
 }
 
 /** An object of `fields` in their order; a field added later only where the entry has it. */
-function ordered(value: Entry, fields: readonly StoredField[]): Entry {
+function ordered(value: Entry, fields: readonly LayoutEntry[]): Entry {
   const out: Entry = {};
   for (const f of fields) {
     const v = value[f.key];
-    if (v == null && f.addedLater) continue;
-    out[f.key] = f.key === 'enquiries' ? (v as Entry[]).map((q) => ordered(q, EXPORTED_ENQUIRY)) : v;
+    if (v == null && !isList(f) && f.addedLater) continue;
+    out[f.key] = isList(f) ? (v as Entry[]).map((q) => ordered(q, EXPORTED_ENQUIRY)) : v;
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 
 import { type RecordFlagKey, type RecordFlags, flagKey } from './record-contact.js';
-import { INPUT_FLAGS } from '../domain/layout.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, FORMS, INPUT_FLAGS } from '../domain/layout.js';
 import yargsParser from 'yargs-parser';
 import { usageError } from '../domain/errors.js';
 
@@ -33,39 +33,46 @@ export interface FlagEvent {
   value: string;
 }
 
+/** The flags of an enquiry's fields; the one that opens each enquiry (`--subject`); the contact's flags given more than once, which accumulate (`--partners`). */
+const ENQUIRY_FLAGS: ReadonlySet<string> = new Set(ENQUIRY_INPUTS.map((i) => i.flag));
+const OPENER = FORMS.enquiryOpener.flag;
+const ACCUMULATING: ReadonlySet<string> = new Set(CONTACT_INPUTS.filter((i) => i.repeatable).map((i) => i.flag));
+/** `--action and --notes`: the enquiry's flags but its opener, as messages name them. */
+const FOLLOWERS = ENQUIRY_INPUTS.filter((i) => i.flag !== OPENER).map((i) => `--${i.flag}`).join(' and ');
+
 /**
- * Flags, in order, to what they ask: each enquiry with its own action and
- * notes. With several --subject, an --action or --notes belongs to the
- * --subject before it, as an operator writes them; with one, order is free.
- * Every flag but --subject, --action, --notes and --partners (which
- * accumulates) is given once.
+ * Flags, in order, to what they ask: each enquiry with its own fields (its
+ * action and notes). With several --subject, an enquiry's other flags belong
+ * to the --subject before them, as an operator writes them; with one, order
+ * is free. The contact's flags are given once, but for those that accumulate
+ * (--partners). Which flags are whose is the layout's to say.
  */
 export function flagsFromEvents(events: readonly FlagEvent[]): RecordFlags {
   const flags: RecordFlags = {};
   const single = flags as Record<string, string>;
-  const subjects = events.filter((e) => e.flag === 'subject').length;
-  const enquiries: { subject?: string; action?: string; notes?: string }[] = subjects > 1 ? [] : [{}];
-  const partners: string[] = [];
+  const subjects = events.filter((e) => e.flag === OPENER).length;
+  const enquiries: Record<string, string>[] = subjects > 1 ? [] : [{}];
+  const accumulated = new Map<string, string[]>();
   for (const { flag, value } of events) {
     const spec = BY_FLAG.get(flag)!;
-    if (flag === 'partners') {
-      partners.push(value);
-    } else if (flag === 'subject' && subjects > 1) {
-      enquiries.push({ subject: value });
-    } else if (flag === 'subject' || flag === 'action' || flag === 'notes') {
+    if (ACCUMULATING.has(flag)) {
+      accumulated.set(spec.key, [...(accumulated.get(spec.key) ?? []), value]);
+    } else if (flag === OPENER && subjects > 1) {
+      enquiries.push({ [spec.key]: value });
+    } else if (ENQUIRY_FLAGS.has(flag)) {
       const current = enquiries.at(-1);
-      if (!current) throw usageError(`--${flag} comes before the first --subject: with several subjects, each --action and --notes follows its own --subject`);
-      if (current[flag] !== undefined) {
+      if (!current) throw usageError(`--${flag} comes before the first --${OPENER}: with several subjects, each ${FOLLOWERS} follows its own --${OPENER}`);
+      if (current[spec.key] !== undefined) {
         throw usageError(subjects > 1
-          ? `--${flag} is given twice for --subject ${current.subject}: each subject takes one`
-          : `--${flag} is given more than once; give one, or one per --subject after each`);
+          ? `--${flag} is given twice for --${OPENER} ${current[BY_FLAG.get(OPENER)!.key]}: each subject takes one`
+          : `--${flag} is given more than once; give one, or one per --${OPENER} after each`);
       }
-      current[flag] = value;
+      current[spec.key] = value;
     } else if (single[spec.key] !== undefined) {
       throw usageError(`--${flag} is given more than once; it takes one value`);
     } else single[spec.key] = value;
   }
-  if (partners.length > 0) flags.partners = partners.join(';');
+  for (const [key, values] of accumulated) single[key] = values.join(';');
   flags.enquiries = enquiries;
   return flags;
 }

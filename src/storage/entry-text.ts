@@ -11,7 +11,7 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
-import { CONTACT_FIELDS, CONTACT_LAYOUT, ENQUIRY_FIELDS, type StoredField } from '../domain/layout.js';
+import { CONTACT_FIELDS, CONTACT_LAYOUT, ENQUIRY_FIELDS, type LayoutEntry, type StoredField, isList } from '../domain/layout.js';
 
 const key = (name: string) => `'"${name}":'`;
 
@@ -36,23 +36,23 @@ function enquiriesArray(fields: readonly StoredField[]): string {
     from public.enquiries e where e.contact_seq = c.seq)`;
 }
 
-/** `,"key":value`; a field added later only where it is set (entries stored before it hash as they did). */
-function member(field: StoredField, t: string, enquiryFields: readonly StoredField[]): string {
-  const value = field.key === 'enquiries' ? enquiriesArray(enquiryFields) : json(field, t);
+/** `,"key":value`, the enquiries' list as an array of `enquiryFields`; a field added later only where it is set (entries stored before it hash as they did). */
+function member(field: LayoutEntry, t: string, enquiryFields: readonly StoredField[]): string {
+  if (isList(field)) return `',' || ${key(field.key)} || ${enquiriesArray(enquiryFields)}`;
   return field.addedLater
     ? `coalesce(',"${field.key}":' || to_json(${t}.${field.column})::text, '')`
-    : `',' || ${key(field.key)} || ${value}`;
+    : `',' || ${key(field.key)} || ${json(field, t)}`;
 }
 
 /** `{"k":v,...}` of `fields` in the order given (the first one always present). */
-function object(fields: readonly StoredField[], t: string, enquiryFields: readonly StoredField[] = []): string {
+function object(fields: readonly LayoutEntry[], t: string, enquiryFields: readonly StoredField[] = []): string {
   const [first, ...rest] = fields;
-  if (!first || first.addedLater) throw new Error('an object must start with a field every entry has');
+  if (!first || isList(first) || first.addedLater) throw new Error('an object must start with a field every entry has');
   const head = `'{' || ${key(first.key)} || ${json(first, t)}`;
   return [head, ...rest.map((f) => member(f, t, enquiryFields)), `'}'`].join(' || ');
 }
 
-const byKey = (a: StoredField, b: StoredField) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byKey = (a: LayoutEntry, b: LayoutEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** `jsonLine`'s text: the export's keys in the export's order. */
 export const EXPORT_LINE: SQL = sql.raw(object(
@@ -61,7 +61,7 @@ export const EXPORT_LINE: SQL = sql.raw(object(
 
 /** `canonicalEntry`'s text: RFC 8785, keys sorted, the chain values left out. */
 export const CANONICAL_TEXT: SQL = sql.raw(object(
-  (CONTACT_LAYOUT as readonly StoredField[]).filter((f) => f.chained).sort(byKey), 'c', ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey),
+  (CONTACT_LAYOUT as readonly LayoutEntry[]).filter((f) => f.chained).sort(byKey), 'c', ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey),
 ));
 
 /** `storedContentHash`'s text: the record and partnership, then the identity fields in the layout's order. */

@@ -5,6 +5,7 @@
  */
 
 import { CATALOGUE, type CatalogueEntry, type IssueCode, type IssueParams } from '../domain/catalogue.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, layoutFieldsNaming } from '../domain/layout.js';
 import { LIMITS } from '../domain/vocabulary.js';
 
 /** An example of a length refused: one over the rule's own limit. */
@@ -30,9 +31,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'unclosed-quote': { value: 'contacts.csv', limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },
   'control-character': { field: 'general_notes', value: 'U+0000' },
   'row-shape': { length: 14, limit: 13 },
-  'contact-name-too-long': tooLong(LIMITS.contactName),
-  'action-too-long': tooLong(LIMITS.actionTaken),
-  'notes-too-long': tooLong(LIMITS.generalNotes),
+  ...Object.fromEntries([...CONTACT_INPUTS, ...ENQUIRY_INPUTS].flatMap(({ field: { freeText } }) => (freeText ? [[freeText.tooLong, tooLong(freeText.limit)]] : []))),
   'name-too-long': tooLong(LIMITS.recordName),
   'date-format': { value: '42095', detail: "it looks like a spreadsheet's date serial number, which would be 1 April 2015: format the column as a date (YYYY-MM-DD) and save the file again" },
   'duplicate-column': { field: 'general_notes', detail: 'the map sends both "Notes" and "Comments" to it; map one of them to null, or to another column' },
@@ -85,9 +84,16 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'partners-changed': { detail: 'partner 7777777777 joined it since, and is not given this contact' },
 };
 
+/** The contact log's columns the layout says the code concerns, then what the entry names besides. */
+function fieldsOf(entry: CatalogueEntry): string[] {
+  const fromLayout = layoutFieldsNaming(entry.code);
+  return [...fromLayout, ...entry.fields.filter((f) => !fromLayout.includes(f))];
+}
+
 export function listing(entry: CatalogueEntry): CodeListing {
-  const example = entry.message(EXAMPLES[entry.code] ?? { ...EXAMPLE, field: entry.fields[0] ?? 'the field' });
-  return { code: entry.code, severity: entry.severity, title: entry.title, fields: entry.fields, manual: entry.manual, example };
+  const fields = fieldsOf(entry);
+  const example = entry.message(EXAMPLES[entry.code] ?? { ...EXAMPLE, field: fields[0] ?? 'the field' });
+  return { code: entry.code, severity: entry.severity, title: entry.title, fields, manual: entry.manual, example };
 }
 
 export function allListings(): CodeListing[] {

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INPUT_HEADERS, REQUIRED_HEADERS } from '../../src/domain/layout.js';
+import { FORMS, INPUT_HEADERS, REQUIRED_HEADERS } from '../../src/domain/layout.js';
 import { EXPORT_CSV_COLUMNS, EXPORT_CSV_FORMATS } from '../../src/outputs/export-format.js';
 
 describe('the contact layout', () => {
@@ -17,6 +17,12 @@ describe('the contact layout', () => {
     const documented = [...table.matchAll(/^\| `([a-z_]+)` \| *(yes\*?)? *\|/gm)].map(([, column, required]) => ({ column: column!, required: required === 'yes' }));
     expect(documented.map((d) => d.column).sort()).toEqual([...INPUT_HEADERS].sort());
     expect(documented.filter((d) => d.required).map((d) => d.column).sort()).toEqual([...REQUIRED_HEADERS].sort());
+  });
+
+  it('names in docs/formats.md every free-text column the payment details rule covers, and no other', () => {
+    const formats = readFileSync(new URL('../../docs/formats.md', import.meta.url), 'utf8');
+    const paragraph = formats.slice(formats.indexOf('**Payment details**'), formats.indexOf('are refused (`payment-details`'));
+    expect([...paragraph.matchAll(/`([a-z_]+)`/g)].map(([, column]) => column)).toEqual(FORMS.freeText);
   });
 
   it('keeps the CSV export columns where every earlier export had them', () => {
