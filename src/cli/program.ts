@@ -8,6 +8,7 @@ import { fail, runCommand } from './exit-handler.js';
 import type { CommandResult } from '../commands/command-result.js';
 import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../recording/record-options.js';
 import { type GlobalOptions, Session } from '../commands/session.js';
+import type { RecordSwitches } from '../commands/record.js';
 import { VERSION } from '../commands/version.js';
 import { type Job, ROLES } from '../storage/roles.js';
 
@@ -99,12 +100,16 @@ function buildProgram(): Command {
       return value;
     }));
   }
+  record
+    .option('--again', 'record it even though the same contact (no --ref) is already stored for this record and date: a second, identical contact is meant')
+    .option('--dry-run', 'check everything against the database and print what would be stored, with its warnings; write nothing')
+    .option('--strict', 'refuse the contact if it raises any warning (nothing is stored)');
   example(record,
     'cis-contact record --utr 1955839661 --operator 1234567 --contact-type agent --contact-name "Jo Bloggs" --channel phone-inbound --auth authenticated --subject Callback --action "Explained the deduction statement"',
     'cis-contact record --utr 2108834503 --operator 1234567 --channel internal-enquiry --subject "Internal Referral" --action "Referred to debt management" --subject Other --action "Checked the return" --ref CASE-1001')
     .action(action(async () => {
       const { record: recordCommand } = await import('../commands/record.js');
-      return (session: Session) => recordCommand(session, flagsFromEvents(given));
+      return (session: Session, switches: RecordSwitches) => recordCommand(session, flagsFromEvents(given), switches);
     }, ROLES.recorder));
 
   example(program.command('import').argument('<file>', 'contact log CSV (columns: docs/formats.md)')

@@ -157,6 +157,8 @@ const entries = [
     message: (p) => `contact_ref ${p.value} was already used by the contact that began at line ${p.limit}; rows of one contact must be adjacent` },
   { code: 'conflicts-with-recorded', severity: 'error', title: 'Conflicts with a recorded contact', fields: ['contact_ref'], manual: 'CISR90270', needs: ['value'],
     message: (p) => `${p.value} is already recorded with different content${d(p)}; recorded contacts are never changed, record a correction as a new contact` },
+  { code: 'same-as-recorded', severity: 'error', title: 'Same as a contact already recorded', fields: ['--again'], manual: 'README.md', needs: ['value'],
+    message: (p) => `the same contact (record, date, operator, who was spoken to, channel and every enquiry) is already stored as contact ${p.value}${p.detail ? ` (${p.detail})` : ''}; nothing was stored: if this really is a second contact, give --again` },
   { code: 'sibling-rejected', severity: 'error', title: 'Another row of the contact was rejected', fields: [], manual: 'CISR90270',
     message: (p) => `another row of the same contact was rejected${p.detail ? ` (${p.detail})` : ''}; a contact is recorded whole or not at all` },
   { code: 'database-rejected', severity: 'error', title: 'The database refused the contact', fields: [], manual: 'docs/formats.md', needs: ['detail'],
