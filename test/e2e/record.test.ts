@@ -167,6 +167,13 @@ describe.each(DRIVERS)('record on %s', (driver) => {
     const unknown = await cli([...BASE, '--subjekt', 'Letter']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--subjekt'/);
+    const noValue = await cli(['record', '--utr', '1955839661', '--channel', '--auth', 'authenticated']);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain('--channel has no value: the word after it is --auth, another flag.');
+    const unquoted = await cli([...BASE, '--subject', 'Letter', '--action', 'Sent', 'a', 'letter']);
+    expect(unquoted.code).toBe(2);
+    expect(unquoted.stderr).toContain("unexpected words 'a' 'letter' after --action Sent: every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'Sent a letter'");
+    expect(unquoted.stderr).not.toMatch(/too many arguments/);
   });
 });
 
