@@ -143,8 +143,8 @@ export function strayWordsError(words: readonly string[], stray: readonly string
     const context = inline && BY_FLAG.has(inline[1]!) ? { flag: inline[1]!, value: inline[2]! }
       : isValueFlag(words[i - 2]) && !before.startsWith('--') ? { flag: words[i - 2]!.slice(2), value: before } : undefined;
     if (!context) continue;
-    const run: string[] = [];
-    for (let j = i; j < words.length && !words[j]!.startsWith('-'); j++) run.push(words[j]!);
+    const run: string[] = [first];
+    for (let j = i + 1; j < words.length && !words[j]!.startsWith('-'); j++) run.push(words[j]!);
     const named = run.map((w) => `'${w}'`).join(' ');
     return usageError(`unexpected word${run.length === 1 ? '' : 's'} ${named} after --${context.flag} ${shellQuoted(context.value)}: every value follows its own --flag, so if ${run.length === 1 ? 'it belongs' : 'they belong'} to that value, quote the value whole: --${context.flag} ${shellQuoted([context.value, ...run].join(' '))}`,
       'quote each value that holds spaces; see cis-contact record --help');
