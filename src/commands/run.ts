@@ -143,6 +143,9 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
         stoppedAt = line;
         break;
       }
+      // Lines already read, and a store in this process, need no I/O: without a turn of the event loop
+      // here a signal would only be seen once the whole script was done.
+      await new Promise((resolve) => setImmediate(resolve));
       if (session.signal.aborted) break;
     }
   };

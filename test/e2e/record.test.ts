@@ -96,6 +96,10 @@ describe.each(DRIVERS)('record on %s', (driver) => {
     expect(r.stdout).toMatch(/error +channel-invalid +--channel \("telepathy"\) must be one of/);
     expect(r.stdout.match(/error /g)).toHaveLength(1);
     expect(r.stdout).not.toMatch(/authentication|--auth|for channel/);
+    const misspelt = await cli([...BASE.filter((w) => w !== 'phone-inbound' && w !== '--channel'), '--channel', 'phone-inbund', '--subject', 'Callbak', '--action', 'Wrote']);
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.stdout).toMatch(/channel-invalid +--channel \("phone-inbund"\) must be one of .*; did you mean phone-inbound\?/);
+    expect(misspelt.stdout).toMatch(/subject-invalid +--subject \("Callbak"\) must be one of .*; did you mean Callback\?/);
   });
 
   /** How many contacts the store holds with this action: what a repeated call would add to. */
