@@ -99,7 +99,7 @@ function buildProgram(argv: readonly string[]): Command {
   'cis-contact operators import fixtures/operators.csv')
     .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport, ROLES.admin));
 
-  const record = program.command('record').description('record one contact');
+  const record = program.command('record').description('record one contact; --operator defaults to $CIS_CONTACT_OPERATOR (or, on a server, to the one PID your login is bound to)');
   // Flags are kept in the order given: an --action or --notes belongs to the --subject before it.
   const given: FlagEvent[] = [];
   for (const spec of RECORD_OPTIONS) {
