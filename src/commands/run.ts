@@ -84,6 +84,11 @@ function lostAfter(results: readonly LineResult[], current: ScriptLine | undefin
   return { done: `${done}${during}`, next };
 }
 
+/** A run stopped before the end of standard input (a signal, --stop-on-error) stops reading it: left open, it would keep the process waiting. */
+function closeInput(script: string): void {
+  if (script === '-') process.stdin.destroy();
+}
+
 /**
  * Each line is one `record`, in its own transaction (a savepoint in a dry
  * run), over one connection for the whole script. A dry run is one
@@ -116,9 +121,18 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
   let defaulted: Promise<string | undefined> | undefined;
   const defaultOperator = () => (defaulted ??= session.defaultOperator(store));
   const chain = session.chainWait(store);
+  // A script on a terminal or a slow pipe waits for its next line: a signal ends that wait too.
+  const signalled = new Promise<'signalled'>((resolve) => {
+    if (session.signal.aborted) resolve('signalled');
+    else session.signal.addEventListener('abort', () => resolve('signalled'), { once: true });
+  });
+  const nextLine = async () => {
+    const next = await Promise.race([lines.next(), signalled]);
+    return next === 'signalled' ? { done: true as const, value: undefined } : next;
+  };
   const runLines = async (db: Database | Transaction) => {
     const references = new ReferenceCache(db);
-    for (let item = first; !item.done; item = await lines.next()) {
+    for (let item = first; !item.done; item = await nextLine()) {
       const line = item.value;
       current = line;
       let result: LineResult;
@@ -159,8 +173,10 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
       });
     } else await runLines(store.db);
   } catch (error) {
+    closeInput(script);
     throw asStorageFailure(error, store.location, session.role, dryRun ? readerLost('the dry run is incomplete') : lostAfter(results, current, resumeAt, script, flags)) ?? error;
   }
+  closeInput(script);
   const { recorded, duplicate, failed } = countsOf(results);
   const partWay = dryRun ? undefined : session.signal.aborted ? resumeAt : stoppedAt?.line;
   return {

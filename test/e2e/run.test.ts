@@ -129,6 +129,24 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     });
   }
 
+  it('Ctrl-C while a script on standard input waits for its next line ends the run at once, naming the --from-line', async () => {
+    const lines = unkeyedScript(5, 'Waiting').split('\n');
+    const child = spawn(process.execPath, [BIN, 'run', '-'], { cwd, env: { ...process.env, NO_COLOR: '1', ...target.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const started = { child, stdout: () => stdout, stderr: () => stderr, exited: exited.then((code) => ({ code, signal: null, stderr, stdout })) };
+    // Five contacts, and standard input left open, as a user typing lines would leave it.
+    child.stdin.write(`${lines.join('\n')}\n`);
+    await untilReported(started, 5);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain('Interrupted after line 7. To complete the script, with nothing stored twice: cis-contact run - --from-line 8 < SCRIPT (the same script again)');
+    expect((await unkeyed('Waiting')).n).toBe(5);
+  });
+
   it('--stop-on-error names the failing line as the --from-line; --from-line runs only the lines from it', async () => {
     const script = unkeyedScript(4, 'Stop').replace('--utr 2628194821', '--utr 1234567890');
     writeFileSync(join(cwd, 'stop.txt'), script);
