@@ -6,8 +6,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { fail, runCommand } from './exit-handler.js';
 import type { CommandResult } from '../commands/command-result.js';
-import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../recording/record-options.js';
+import {
+  type FlagEvent, RECORD_OPTIONS, flagWithoutValueError, flagsFromEvents, isRecordFlagWord, strayWordsError,
+} from '../recording/record-options.js';
 import { type GlobalOptions, Session } from '../commands/session.js';
+import type { RecordSwitches } from '../commands/record.js';
 import { VERSION } from '../commands/version.js';
 import { type Job, ROLES } from '../storage/roles.js';
 
@@ -39,11 +42,17 @@ function action<A extends unknown[]>(load: () => Promise<(session: Session, ...a
   };
 }
 
+/** Whether `flag` and `value` stand as two words side by side (not `--flag=value`). */
+function followsFlag(words: readonly string[], flag: string, value: string): boolean {
+  return words.some((word, i) => word === flag && words[i + 1] === value);
+}
+
 function example(command: Command, ...lines: string[]): Command {
   return command.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
 }
 
-function buildProgram(): Command {
+/** `argv`: the words given, for messages that say where a word stands. */
+function buildProgram(argv: readonly string[]): Command {
   const program = new Command('cis-contact')
     .description("Contact History for HMRC's Construction Industry Scheme: record contacts, import legacy logs, and serve the history back.")
     .option('--json', 'print one JSON document on stdout')
@@ -94,21 +103,31 @@ function buildProgram(): Command {
   'cis-contact operators import fixtures/operators.csv')
     .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport, ROLES.admin));
 
-  const record = program.command('record').description('record one contact');
+  const record = program.command('record').description('record one contact; --operator defaults to $CIS_CONTACT_OPERATOR (or, on a server, to the one PID your login is bound to)');
   // Flags are kept in the order given: an --action or --notes belongs to the --subject before it.
   const given: FlagEvent[] = [];
   for (const spec of RECORD_OPTIONS) {
     record.addOption(new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description).argParser((value: string) => {
+      // Commander takes the next word whatever it is: `--channel --auth x` would give --channel the value --auth.
+      if (isRecordFlagWord(value) && followsFlag(argv, `--${spec.flag}`, value)) throw flagWithoutValueError(`--${spec.flag}`, value);
       given.push({ flag: spec.flag, value });
       return value;
     }));
   }
+  // Words that follow no flag (an unquoted value of several words) are named, with the quoting meant, not counted.
+  record.allowExcessArguments(true).hook('preAction', (command) => {
+    if (command.args.length > 0) throw strayWordsError(argv, command.args);
+  });
+  record
+    .option('--again', 'record it even though the same contact (no --ref) is already stored for this record and date: a second, identical contact is meant')
+    .option('--dry-run', 'check everything against the database and print what would be stored, with its warnings; write nothing')
+    .option('--strict', 'refuse the contact if it raises any warning (nothing is stored)');
   example(record,
     'cis-contact record --utr 1955839661 --operator 1234567 --contact-type agent --contact-name "Jo Bloggs" --channel phone-inbound --auth authenticated --subject Callback --action "Explained the deduction statement"',
     'cis-contact record --utr 2108834503 --operator 1234567 --channel internal-enquiry --subject "Internal Referral" --action "Referred to debt management" --subject Other --action "Checked the return" --ref CASE-1001')
     .action(action(async () => {
       const { record: recordCommand } = await import('../commands/record.js');
-      return (session: Session) => recordCommand(session, flagsFromEvents(given));
+      return (session: Session, switches: RecordSwitches) => recordCommand(session, flagsFromEvents(given), switches);
     }, ROLES.recorder));
 
   example(program.command('import').argument('<file>', 'contact log CSV (columns: docs/formats.md)')
@@ -136,8 +155,10 @@ function buildProgram(): Command {
   example(program.command('run').argument('<script>', 'a file of record argument lists, or - for standard input')
     .description('scripted recording: one record argument list a line (shell-style quoting; blank lines and # comments skipped), all in one process')
     .option('--stop-on-error', 'stop at the first line that fails')
-    .option('--dry-run', 'check every line against the database, write nothing'),
-  'cis-contact run contacts.txt',
+    .option('--dry-run', 'check every line against the database, write nothing')
+    .option('--strict', 'refuse a line that raises any warning (it stores nothing)')
+    .option('--from-line <n>', 'start at line N of the script, skipping the lines before it: a run stopped part-way names the N that completes it with nothing stored twice'),
+  'cis-contact run contacts.txt', 'cis-contact run contacts.txt --from-line 218',
   "printf '%s\\n' '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action \"Sent a letter\" --ref L-1' | cis-contact run -")
     .action(action(async () => (await import('../commands/run.js')).run, ROLES.recorder));
 
@@ -182,7 +203,7 @@ function buildProgram(): Command {
 
 /** Parses argv and runs; the process exit code is set by the exit handler. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {

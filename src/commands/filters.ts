@@ -11,8 +11,14 @@ function dateArgument(flag: string, value: string | undefined): string | undefin
   return date;
 }
 
+/** Both ends read as dates; a range that ends before it starts is named, since it could only ever answer "none". */
 export function dateFilter(flags: { from?: string; to?: string }): { from?: string; to?: string } {
-  return { from: dateArgument('--from', flags.from), to: dateArgument('--to', flags.to) };
+  const from = dateArgument('--from', flags.from);
+  const to = dateArgument('--to', flags.to);
+  if (from !== undefined && to !== undefined && from > to) {
+    throw usageError(`--from ${flags.from} (${from}) is after --to ${flags.to} (${to}): the range is reversed, so no date is in it`, `swap them: --from ${to} --to ${from}`);
+  }
+  return { from, to };
 }
 
 export function utrArgument(value: string): string {

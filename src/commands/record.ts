@@ -3,12 +3,26 @@ import type { Session } from './session.js';
 import { type RecordFlags, recordContact } from '../recording/record-contact.js';
 import { describeRecordOutcome } from '../terminal/record-report.js';
 
-export async function record(session: Session, flags: RecordFlags): Promise<CommandResult> {
+/** `record`'s own switches, beside the contact's flags. */
+export interface RecordSwitches {
+  /** Check everything against the store and print what would be stored, writing nothing. */
+  dryRun?: boolean;
+  /** Refuse the contact if any warning is raised. */
+  strict?: boolean;
+  /** A contact without --ref the same as one already stored is meant as a second one. */
+  again?: boolean;
+}
+
+export async function record(session: Session, flags: RecordFlags, switches: RecordSwitches = {}): Promise<CommandResult> {
   const store = await session.store();
-  const outcome = await recordContact(store.db, flags, session.rules(), { chain: session.chainWait(store) });
+  const dryRun = Boolean(switches.dryRun);
+  let defaulted: Promise<string | undefined> | undefined;
+  const outcome = await recordContact(store.db, { ...flags, ...(switches.again ? { again: true } : {}) }, session.rules(Boolean(switches.strict)), {
+    chain: session.chainWait(store), dryRun, defaultOperator: () => (defaulted ??= session.defaultOperator(store)),
+  });
   return {
     exitCode: outcome.recorded ? 0 : 1,
-    json: outcome,
-    report: () => describeRecordOutcome(session.ui, outcome),
+    json: dryRun ? { ...outcome, dryRun } : outcome,
+    report: () => describeRecordOutcome(session.ui, outcome, dryRun ? 'Dry run (nothing written): ' : '', dryRun),
   };
 }

@@ -215,6 +215,19 @@ export class Session {
     };
   }
 
+  /**
+   * `record`'s PID when --operator is not given: CIS_CONTACT_OPERATOR, else,
+   * on a server, the one PID the login is bound to (none, or several: no default).
+   */
+  async defaultOperator(store: Store): Promise<string | undefined> {
+    const given = this.env.CIS_CONTACT_OPERATOR?.trim();
+    if (given) return given;
+    if (store.driver !== 'postgres') return undefined;
+    const { pidsBoundToLogin } = await import('../storage/reference-repository.js');
+    const bound = await pidsBoundToLogin(store.db);
+    return bound.length === 1 ? bound[0] : undefined;
+  }
+
   rules(strict = false, now = new Date()): RuleSettings {
     const configured = this.options.abbreviations ?? this.env.CIS_CONTACT_ABBREVIATIONS;
     const list = configured === undefined ? DEFAULT_ABBREVIATIONS : parseAbbreviationList(configured);

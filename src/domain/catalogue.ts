@@ -17,6 +17,8 @@ export interface IssueParams {
   length?: number;
   value?: string;
   detail?: string;
+  /** The value a misspelt one was most likely meant to be ("did you mean"). */
+  suggestion?: string;
 }
 
 /** One code's entry; `C` is narrowed to the code literals once the catalogue is declared. */
@@ -41,6 +43,7 @@ export interface CatalogueEntry<C extends string = IssueCode> {
 const f = (p: IssueParams) => p.field ?? 'the field';
 const v = (p: IssueParams) => (p.value === undefined ? '' : ` ("${p.value}")`);
 const d = (p: IssueParams) => (p.detail ? `: ${p.detail}` : '');
+const meant = (p: IssueParams) => (p.suggestion ? `; did you mean ${p.suggestion}?` : '');
 const CONTACT_TYPES = 'contractor, subcontractor, agent, capacitor or third party';
 const CHANNELS = 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry';
 const SUBJECTS = 'Internal Referral, Letter, Callback, Complaint or Other';
@@ -108,7 +111,7 @@ const entries = [
   { code: 'contact-type-missing', severity: 'error', title: 'Contact type missing', fields: [], manual: 'CISR90610',
     message: () => `contact_type is required (${CONTACT_TYPES}) unless the channel is internal-enquiry` },
   { code: 'contact-type-invalid', severity: 'error', title: 'Contact type not recognised', fields: [], manual: 'CISR90610',
-    message: (p) => `contact_type${v(p)} must be one of ${CONTACT_TYPES}` },
+    message: (p) => `contact_type${v(p)} must be one of ${CONTACT_TYPES}${meant(p)}` },
   { code: 'contact-name-missing', severity: 'error', title: 'Contact name missing', fields: [], manual: 'CISR90610',
     message: () => 'contact_name (the person spoken to) is required unless the channel is internal-enquiry' },
   { code: 'contact-name-too-long', severity: 'error', title: 'Contact name too long', fields: [], manual: 'CISR90610', needs: ['length', 'limit'],
@@ -116,13 +119,13 @@ const entries = [
   { code: 'channel-missing', severity: 'error', title: 'Channel missing', fields: [], manual: 'CISR90020',
     message: () => `channel is required (${CHANNELS})` },
   { code: 'channel-invalid', severity: 'error', title: 'Channel not recognised', fields: [], manual: 'CISR90020',
-    message: (p) => `channel${v(p)} must be one of ${CHANNELS}` },
+    message: (p) => `channel${v(p)} must be one of ${CHANNELS}${meant(p)}` },
   { code: 'direction-invalid', severity: 'error', title: 'Direction not recognised', fields: [], manual: 'CISR90610',
-    message: (p) => `direction${v(p)} must be Inbound or Outbound` },
+    message: (p) => `direction${v(p)} must be Inbound or Outbound${meant(p)}` },
   { code: 'direction-conflict', severity: 'error', title: 'Direction contradicts the channel', fields: [], manual: 'CISR90610', needs: ['value', 'detail', 'limit'],
     message: (p) => `direction ${p.value} contradicts channel ${p.detail}, which is always ${p.limit}` },
   { code: 'authentication-required', severity: 'error', title: 'Authentication required', fields: [], manual: 'CISR90020',
-    message: (p) => `authentication${v(p)} must be authenticated or waived${p.detail ? ` for channel ${p.detail}` : ''}: a contact is authenticated, or authentication waived, before anything is recorded` },
+    message: (p) => `authentication${v(p)} must be authenticated or waived${p.detail ? ` for channel ${p.detail}` : ''}: a contact is authenticated, or authentication waived, before anything is recorded${meant(p)}` },
   { code: 'date-missing', severity: 'error', title: 'Enquiry date missing', fields: [], manual: 'CISR90610',
     message: () => `enquiry_date is required (${DATE_FORMS})` },
   { code: 'date-format', severity: 'error', title: 'Enquiry date not a date', fields: [], manual: 'CISR90610',
@@ -147,7 +150,7 @@ const entries = [
   { code: 'subject-missing', severity: 'error', title: 'Subject missing', fields: [], manual: 'CISR90270',
     message: () => `subject is required (${SUBJECTS})` },
   { code: 'subject-invalid', severity: 'error', title: 'Subject not recognised', fields: [], manual: 'CISR90270',
-    message: (p) => `subject${v(p)} must be one of ${SUBJECTS}` },
+    message: (p) => `subject${v(p)} must be one of ${SUBJECTS}${meant(p)}` },
   { code: 'action-required', severity: 'error', title: 'Action taken required', fields: [], manual: 'CISR90610',
     message: () => 'action_taken is required when the subject is Other' },
   { code: 'action-too-long', severity: 'error', title: 'Action taken too long', fields: [], manual: 'CISR90610', needs: ['length', 'limit'],
@@ -164,6 +167,8 @@ const entries = [
     message: (p) => `contact_ref ${p.value} was already used by the contact that began at line ${p.limit}, with other rows; rows of one contact must be adjacent (the same rows repeated are a duplicate)` },
   { code: 'conflicts-with-recorded', severity: 'error', title: 'Conflicts with a recorded contact', fields: [], manual: 'CISR90270', needs: ['value'],
     message: (p) => `${p.value} is already recorded with different content${d(p)}; recorded contacts are never changed, record a correction as a new contact` },
+  { code: 'same-as-recorded', severity: 'error', title: 'Same as a contact already recorded', fields: ['--again'], manual: 'README.md', needs: ['value'],
+    message: (p) => `the same contact (record, date, operator, who was spoken to, channel and every enquiry) is already stored as contact ${p.value}${p.detail ? ` (${p.detail})` : ''}; nothing was stored: if this really is a second contact, give --again` },
   { code: 'sibling-rejected', severity: 'error', title: 'Another row of the contact was rejected', fields: [], manual: 'CISR90270',
     message: (p) => `another row of the same contact was rejected${p.detail ? ` (${p.detail})` : ''}; a contact is recorded whole or not at all` },
   { code: 'database-rejected', severity: 'error', title: 'The database refused the contact', fields: [], manual: 'docs/formats.md', needs: ['detail'],

@@ -16,9 +16,10 @@ import { codePointLength, describeControl, findControlCharacter, normaliseText }
 import { UTR_FORMAT, normaliseUtr, parseUtr } from './utr.js';
 import { normalisePid, parsePid } from './pid.js';
 import { type RolesThroughTime, notAuthorisedBecause } from './operator-roles.js';
+import { nearestValue } from './suggest.js';
 import {
-  type Authentication, type Channel, type ContactType, type Direction, type RecordKind, type Subject,
-  FIXED_DIRECTION, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
+  AUTHENTICATIONS, type Authentication, CHANNELS, CONTACT_TYPES, type Channel, type ContactType, DIRECTIONS, type Direction, type RecordKind,
+  SUBJECTS, type Subject, FIXED_DIRECTION, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
   matchContactType, matchDirection, matchSubject,
 } from './vocabulary.js';
 
@@ -224,12 +225,12 @@ function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel: Chann
   if (blank(raw.channel)) sink.errors.push(issue('channel-missing', { field: 'channel' }));
   else {
     channel = matchChannel(raw.channel!);
-    if (!channel) sink.errors.push(issue('channel-invalid', { field: 'channel', value: raw.channel!.trim() }));
+    if (!channel) sink.errors.push(issue('channel-invalid', { field: 'channel', value: raw.channel!.trim(), suggestion: nearestValue(raw.channel!, CHANNELS) }));
   }
   let direction: Direction | undefined;
   if (!blank(raw.direction)) {
     direction = matchDirection(raw.direction!);
-    if (!direction) sink.errors.push(issue('direction-invalid', { field: 'direction', value: raw.direction!.trim() }));
+    if (!direction) sink.errors.push(issue('direction-invalid', { field: 'direction', value: raw.direction!.trim(), suggestion: nearestValue(raw.direction!, DIRECTIONS) }));
   }
   if (channel) {
     const fixed = FIXED_DIRECTION[channel];
@@ -253,7 +254,7 @@ function checkCustomerSide(raw: RawContact, channel: Channel | undefined, contac
     if (customerRequired) sink.errors.push(issue('contact-type-missing', { field: 'contact_type' }));
   } else {
     contactType = matchContactType(raw.contact_type!) ?? null;
-    if (!contactType) sink.errors.push(issue('contact-type-invalid', { field: 'contact_type', value: raw.contact_type!.trim() }));
+    if (!contactType) sink.errors.push(issue('contact-type-invalid', { field: 'contact_type', value: raw.contact_type!.trim(), suggestion: nearestValue(raw.contact_type!, CONTACT_TYPES) }));
   }
   if (contactName === null && customerRequired) sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
 
@@ -263,7 +264,7 @@ function checkCustomerSide(raw: RawContact, channel: Channel | undefined, contac
   } else {
     authentication = matchAuthentication(raw.authentication!) ?? null;
     // A word that is not a state of authentication is wrong whatever the channel.
-    if (!authentication) sink.errors.push(issue('authentication-required', { field: 'authentication', value: raw.authentication!.trim() }));
+    if (!authentication) sink.errors.push(issue('authentication-required', { field: 'authentication', value: raw.authentication!.trim(), suggestion: nearestValue(raw.authentication!, AUTHENTICATIONS) }));
   }
   return { contactType, authentication };
 }
@@ -316,7 +317,7 @@ function checkEnquiry(raw: RawEnquiry, settings: RuleSettings, forms: LayoutForm
   if (blank(raw.subject)) sink.errors.push(issue('subject-missing', { field: 'subject' }));
   else {
     subject = matchSubject(raw.subject!);
-    if (!subject) sink.errors.push(issue('subject-invalid', { field: 'subject', value: raw.subject!.trim() }));
+    if (!subject) sink.errors.push(issue('subject-invalid', { field: 'subject', value: raw.subject!.trim(), suggestion: nearestValue(raw.subject!, SUBJECTS) }));
   }
   const texts = checkTexts(raw, forms.enquiryText, settings, sink) as EnquiryFreeText;
   if (texts.actionTaken === null) {

@@ -29,6 +29,8 @@ type EnquiryFlagKey = CamelCase<EnquiryInputFlag>;
 /** What `record` (or a line of `run`) was given: each flag's value, and each enquiry with its own action and notes. */
 export type RecordFlags = Partial<Record<CamelCase<ContactInputFlag>, string>> & {
   enquiries?: Partial<Record<EnquiryFlagKey, string>>[];
+  /** --again: a contact without --ref the same as one already stored is meant as a second one. */
+  again?: boolean;
 };
 
 /** Flags to raw contact input, each flag to the column it stands for; no --subject is one enquiry without a subject (reported as subject-missing). */
@@ -54,6 +56,10 @@ export interface RecordOptions {
   references?: ReferenceCache;
   /** How to wait for the chain. */
   chain?: ChainWait;
+  /** Check everything against the store, then write nothing (`record --dry-run`). */
+  dryRun?: boolean;
+  /** The PID when --operator is not given (CIS_CONTACT_OPERATOR, or the login's one bound PID); asked only then. */
+  defaultOperator?: () => Promise<string | undefined>;
 }
 
 /** The names `record` and `run` users typed: flags, where the rules speak of the contact log's columns. */
@@ -80,7 +86,9 @@ export async function recordContact(db: Database | Transaction, flags: RecordFla
     : { ...outcome, errors: inFlagTerms(outcome.errors), warnings: inFlagTerms(outcome.warnings) };
 }
 
-async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, settings: RuleSettings, options: RecordOptions): Promise<RecordOutcome> {
+async function recordFromFlags(db: Database | Transaction, given: RecordFlags, settings: RuleSettings, options: RecordOptions): Promise<RecordOutcome> {
+  const operator = given.operator ?? await options.defaultOperator?.();
+  const flags = operator === undefined ? given : { ...given, operator };
   const raw = rawContactFromFlags(flags, settings.today);
   const refs = await (options.references ?? new ReferenceCache(db)).lookupFor([raw]);
   // Recorded now, so by someone who may record now, whatever day the contact was.
@@ -98,7 +106,9 @@ async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, s
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcome;
   try {
-    [outcome] = await appendUnits(db, [unit], options.chain ? { chain: options.chain } : {});
+    // Without a reference nothing else tells a repeated call (the shell's up-arrow) from a second contact.
+    const guard = { refuseSameContent: !ref && !flags.again, rollback: Boolean(options.dryRun) };
+    [outcome] = await appendUnits(db, [unit], options.chain ? { ...guard, chain: options.chain } : guard);
   } catch (error) {
     const refused = refusalIssue(error);
     if (!refused) throw error;
@@ -112,6 +122,12 @@ async function recordFromFlags(db: Database | Transaction, flags: RecordFlags, s
       const changed = added ? [issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(added) })] : [];
       return { recorded: true, duplicate: true, contacts: summarise(outcome!.stored, enquiries), warnings: [...warnings, ...changed] };
     }
+    case 'same':
+      return {
+        recorded: false,
+        errors: [issue('same-as-recorded', { field: '--again', value: String(outcome!.stored[0].seq), detail: outcome!.detail })],
+        warnings,
+      };
     case 'conflict':
       return {
         recorded: false,

@@ -7,7 +7,7 @@
 import { type RecordFlagKey, type RecordFlags, flagKey } from './record-contact.js';
 import { CONTACT_INPUTS, ENQUIRY_INPUTS, FORMS, INPUT_FLAGS } from '../domain/layout.js';
 import yargsParser from 'yargs-parser';
-import { usageError } from '../domain/errors.js';
+import { type CisError, usageError } from '../domain/errors.js';
 
 export interface RecordOptionSpec {
   /** The flag name without dashes. */
@@ -120,7 +120,7 @@ function nearestFlag(flag: string): string | undefined {
 }
 
 /** The first word yargs-parser could not place: an unknown flag before a stray word, since the word may be that flag's value. */
-function refuseUnplaced(rest: readonly (string | number)[]): void {
+function refuseUnplaced(rest: readonly (string | number)[], args: readonly string[]): void {
   const words = rest.map(String);
   const option = words.find((w) => /^-/.test(w) && !/^-\d/.test(w) && w !== '--');
   if (option !== undefined) {
@@ -128,11 +128,69 @@ function refuseUnplaced(rest: readonly (string | number)[]): void {
     const near = nearestFlag(name.replace(/^-+/, ''));
     throw usageError(`unknown option '${name}'${near ? `; did you mean --${near}?` : ''}`, 'a line takes the flags of cis-contact record; see cis-contact record --help');
   }
-  const stray = words[0];
-  if (stray !== undefined) throw strayWord(stray);
+  if (words.length > 0) throw strayWordsError(args, words);
 }
 
-const strayWord = (word: string) => usageError(`unexpected argument '${word}': every value follows its --flag (quote values with spaces)`);
+/** A word as a shell user would type it back: single-quoted when it holds anything a shell reads. */
+const shellQuoted = (text: string) => (/^[\w./:@%+,=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+
+const isValueFlag = (word: string | undefined) => word !== undefined && word.startsWith('--') && BY_FLAG.has(word.slice(2));
+
+/**
+ * Words that follow no flag (`--action Sent a letter`, unquoted): named, with
+ * the flag and value before them, and the quoted form that was probably meant.
+ * `words` is the whole argument list, to find where the stray words stand.
+ */
+export function strayWordsError(words: readonly string[], stray: readonly string[]): CisError {
+  const first = stray[0] ?? '';
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] !== first) continue;
+    const before = words[i - 1] ?? '';
+    const inline = /^--([^=]+)=([\s\S]*)$/.exec(before);
+    const context = inline && BY_FLAG.has(inline[1]!) ? { flag: inline[1]!, value: inline[2]! }
+      : isValueFlag(words[i - 2]) && !before.startsWith('--') ? { flag: words[i - 2]!.slice(2), value: before } : undefined;
+    if (!context) continue;
+    const run: string[] = [first];
+    for (let j = i + 1; j < words.length && !words[j]!.startsWith('-'); j++) run.push(words[j]!);
+    const named = run.map((w) => `'${w}'`).join(' ');
+    return usageError(`unexpected word${run.length === 1 ? '' : 's'} ${named} after --${context.flag} ${shellQuoted(context.value)}: every value follows its own --flag, so if ${run.length === 1 ? 'it belongs' : 'they belong'} to that value, quote the value whole: --${context.flag} ${shellQuoted([context.value, ...run].join(' '))}`,
+      'quote each value that holds spaces; see cis-contact record --help');
+  }
+  return usageError(`unexpected argument '${first}': every value follows its --flag (quote values with spaces)`);
+}
+
+/** A word that names one of `record`'s flags or switches, so is not meant as the value before it. */
+export const isRecordFlagWord = (word: string) => isValueFlag(word) || ['--again', '--dry-run', '--strict'].includes(word);
+
+/** `--channel --auth authenticated`: a flag whose value is missing, so the next flag would be taken as its value. */
+export function flagWithoutValueError(flag: string, next: string): CisError {
+  return usageError(`${flag} has no value: the word after it is ${next}, another flag. Give ${flag} its value (a value that really starts with -- is written ${flag}=VALUE)`,
+    'see cis-contact record --help for each flag\'s values');
+}
+
+/**
+ * A script line's own switches (`--again`), taken out before its flags are
+ * read; and a flag followed by another flag instead of its value, refused.
+ */
+function takeSwitches(args: readonly string[]): { args: string[]; again: boolean } {
+  const rest: string[] = [];
+  let again = false;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--again') {
+      again = true;
+      continue;
+    }
+    rest.push(word);
+    if (!isValueFlag(word)) continue;
+    const next = args[i + 1];
+    if (next === undefined) continue;
+    if (isValueFlag(next) || next === '--again') throw flagWithoutValueError(word, next);
+    rest.push(next);
+    i++;
+  }
+  return { args: rest, again };
+}
 
 /**
  * A `record` argument list (one line of `run`), parsed by yargs-parser from
@@ -146,9 +204,10 @@ const strayWord = (word: string) => usageError(`unexpected argument '${word}': e
  * order is read from where each flag word stands, and the values are then
  * taken from yargs-parser's arrays in turn, so it still decides every value.
  */
-export function parseRecordArgs(args: string[]): RecordFlags {
+export function parseRecordArgs(line: string[]): RecordFlags {
+  const { args, again } = takeSwitches(line);
   const parsed = yargsParser.detailed(args, YARGS_OPTIONS);
-  refuseUnplaced(parsed.argv._);
+  refuseUnplaced(parsed.argv._, args);
   if (parsed.error) {
     // Its one error here: a flag at the end of the line (or before a bare --) with no word left for its value.
     const flag = /following: (\S+)$/.exec(parsed.error.message)?.[1];
@@ -166,11 +225,12 @@ export function parseRecordArgs(args: string[]): RecordFlags {
     const value = flag === undefined ? undefined : values.get(flag)?.shift();
     // Only what yargs-parser read as a flag outside the table (`--no-utr`, `---utr`) or as the end of the flags (`--`) gets here.
     if (flag === undefined || value === undefined) {
-      refuseUnplaced([args[i]!]);
-      throw strayWord(args[i]!);
+      refuseUnplaced([args[i]!], args);
+      throw strayWordsError(args, [args[i]!]);
     }
     events.push({ flag, value });
     if (inline === undefined) i++;
   }
-  return flagsFromEvents(events);
+  const flags = flagsFromEvents(events);
+  return again ? { ...flags, again } : flags;
 }

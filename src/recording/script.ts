@@ -7,11 +7,12 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { shellWords } from './shell-words.js';
-import { inputError } from '../domain/errors.js';
+import { inputError, usageError } from '../domain/errors.js';
 
+/** One script line as read: `line` is where it starts, `last` where it ends (a trailing backslash continues it). */
 export type ScriptLine =
-  | { line: number; args: string[] }
-  | { line: number; error: string };
+  | { line: number; last: number; args: string[] }
+  | { line: number; last: number; error: string };
 
 /** A line written as the whole command (`cis-contact record …`) means the same as its flags. */
 function withoutCommand(words: string[]): string[] {
@@ -32,10 +33,24 @@ async function openScript(path: string): Promise<NodeJS.ReadableStream> {
   return stream;
 }
 
-export async function* scriptLines(path: string): AsyncGenerator<ScriptLine> {
+/**
+ * The script's lines from `fromLine` on (`run --from-line`): the lines before
+ * it are read, so that a continued line is known, but not yielded; a
+ * `fromLine` inside a continued line is refused, as it names no line.
+ */
+export async function* scriptLines(path: string, fromLine = 1): AsyncGenerator<ScriptLine> {
   const lines = createInterface({ input: await openScript(path), crlfDelay: Infinity });
   let number = 0;
   let pending: { line: number; text: string } | undefined;
+  const item = (line: number, last: number, read: { error: string } | { words: string[] }): ScriptLine | undefined => {
+    if (line < fromLine && last >= fromLine) {
+      throw usageError(`--from-line ${fromLine} is inside the line that starts at line ${line} and is continued (a trailing backslash) to line ${last}`,
+        `resume with --from-line ${line} to run that line, or --from-line ${last + 1} to leave it out`);
+    }
+    if (line < fromLine) return undefined;
+    if ('error' in read) return { line, last, error: read.error };
+    return read.words.length > 0 ? { line, last, args: withoutCommand(read.words) } : undefined;
+  };
   for await (const raw of lines) {
     number++;
     const text = number === 1 ? raw.replace(/^\ufeff/, '') : raw;
@@ -46,12 +61,12 @@ export async function* scriptLines(path: string): AsyncGenerator<ScriptLine> {
       continue;
     }
     pending = undefined;
-    if ('error' in read) yield { line: joined.line, error: read.error };
-    else if (read.words.length > 0) yield { line: joined.line, args: withoutCommand(read.words) };
+    const next = item(joined.line, number, read);
+    if (next) yield next;
   }
   if (pending) {
     const read = shellWords(pending.text);
-    if ('error' in read) yield { line: pending.line, error: read.error };
-    else if ('words' in read && read.words.length > 0) yield { line: pending.line, args: withoutCommand(read.words) };
+    const next = 'continues' in read ? undefined : item(pending.line, number, read);
+    if (next) yield next;
   }
 }

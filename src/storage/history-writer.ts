@@ -27,7 +27,9 @@ export type UnitOutcome =
   | { status: 'written'; stored: StoredRef[] }
   /** `partnersAdded`: partners the partnership has gained since the contact was recorded for the partners of its day. */
   | { status: 'duplicate'; stored: StoredRef[]; partnersAdded?: string[] }
-  | { status: 'conflict'; sourceKey: string; detail: string };
+  | { status: 'conflict'; sourceKey: string; detail: string }
+  /** Under `refuseSameContent`: a contact with the same content is already stored on the same record and date (`detail`: by whom, when). */
+  | { status: 'same'; stored: [StoredRef]; detail: string };
 
 /** New contacts as plain INSERTs: one a `record`, and the import's one unit at a time (the database names its reason). */
 export const insertRows: HistoryWriter = {
@@ -106,6 +108,23 @@ function storedAs(match: Existing): string {
   return `as contact ${match.seq}, stored ${by} at ${match.storedAt}`;
 }
 
+/** The first stored contact with the content of one of the unit's, on the same record and enquiry date (the index on both finds them); units earlier in the same batch are not yet stored, so not seen. */
+async function findSameContent(tx: Transaction, unit: PreparedUnit): Promise<UnitOutcome | undefined> {
+  const wanted = unit.contacts.map((c) => ({ utr: c.entry.utr, date: c.entry.enquiryDate, hash: c.contentHash }));
+  const [same] = await rows<{ seq: string; source_key: string; utr: string; partnership_utr: string | null; recorded_by: string | null; recorded_at: string }>(tx, sql`
+    select c.seq::text as seq, c.source_key, c.utr, c.partnership_utr, c.recorded_by,
+           pg_catalog.to_char(c.recorded_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') as recorded_at
+    from pg_catalog.jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as w(utr text, date date, hash text)
+    join public.contacts c on c.utr = w.utr and c.enquiry_date = w.date and c.content_hash = w.hash
+    order by c.seq limit 1`);
+  if (!same) return undefined;
+  return {
+    status: 'same',
+    stored: [{ seq: Number(same.seq), sourceKey: same.source_key, utr: same.utr, partnershipUtr: same.partnership_utr }],
+    detail: `stored ${same.recorded_by ? `by ${same.recorded_by}` : 'before writers were recorded'} at ${same.recorded_at}`,
+  };
+}
+
 function classify(unit: PreparedUnit, existing: Map<string, Existing>): UnitOutcome | undefined {
   if (existing.size === 0) return undefined;
   const matches = unit.contacts.map((c) => existing.get(c.entry.sourceKey));
@@ -137,6 +156,13 @@ export interface AppendOptions {
   assumeNew?: boolean;
   /** How to wait for the chain (by default a bounded wait, silent, that no signal ends). */
   chain?: ChainWait;
+  /**
+   * For units keyed afresh (`record` without --ref): one whose content a
+   * contact already stored on the same record and enquiry date has is not
+   * written but answered `same`. Looked up holding the chain, so two such
+   * records at once cannot both be written.
+   */
+  refuseSameContent?: boolean;
 }
 
 class RolledBack {
@@ -161,7 +187,7 @@ export async function appendUnits(db: Database | Transaction, units: PreparedUni
     const written = seq;
     const chainHash = chainHasherAt(head.now, head.login);
     for (const unit of units) {
-      const known = classify(unit, existing);
+      const known = classify(unit, existing) ?? (options.refuseSameContent ? await findSameContent(tx, unit) : undefined);
       if (known) {
         outcomes.push(known);
         continue;

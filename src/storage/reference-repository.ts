@@ -61,6 +61,13 @@ export async function currentWriter(executor: Executor): Promise<Writer> {
   return { login: row!.login, bound: !row!.superuser };
 }
 
+/** The PIDs bound to the session's login (the operators file's logins column): with exactly one, it is the login's own. */
+export async function pidsBoundToLogin(executor: Executor): Promise<string[]> {
+  const list = await rows<{ pid: string }>(executor, sql`
+    select pid::text as pid from public.operators where session_user::text = any(logins) order by pid limit 2`);
+  return list.map((r) => r.pid);
+}
+
 export async function findKinds(executor: Executor, utrs: readonly string[]): Promise<Map<string, RecordKind>> {
   const found = new Map<string, RecordKind>();
   for (const part of chunks([...new Set(utrs)])) {

@@ -54,6 +54,7 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'output-is-input': { value: 'contacts.rejects.csv', detail: 'is the input contacts.rejects.csv: writing rejected rows there would destroy the file being read' },
   'date-order': { field: 'enquiry_date', value: '04/15/2015', limit: 3, detail: 'cannot be read day first, as dates are unless --date-order says otherwise (its month would be 15): the file looks written month first (US order)' },
   'map-invalid': { value: 'legacy-map.json', detail: 'channel "Tel In" translates into "telephone", which is not a channel' },
+  'same-as-recorded': { value: '1520', detail: 'stored by cis_jo at 2026-12-06 10:14:03 UTC' },
   'ref-invalid': { field: 'contact_ref', value: 'CASE/12', detail: 'contains /' },
   'payment-details': { field: 'general_notes', detail: 'a payment card number (**** **** **** 1111)' },
   'partners-not-allowed': { value: '1955839661', detail: 'contractor' },

@@ -8,9 +8,9 @@ import { CATALOGUE, type IssueParams } from '../../src/domain/catalogue.js';
 import { checkContact, allErrors } from '../../src/domain/contact.js';
 import { lookup, settings, validContact } from '../support/domain-fixtures.js';
 
-const SAMPLE: Required<IssueParams> = { field: 'general_notes', value: 'V-17', detail: 'what was found', limit: 100, length: 101 };
+const SAMPLE: Required<IssueParams> = { field: 'general_notes', value: 'V-17', detail: 'what was found', limit: 100, length: 101, suggestion: 'letter' };
 /** Other values, each different from the sample at both ends, to find where a value goes in a message. */
-const OTHER: Required<IssueParams> = { field: 'contact_name', value: 'Z9', detail: 'another reason', limit: 7, length: 3 };
+const OTHER: Required<IssueParams> = { field: 'contact_name', value: 'Z9', detail: 'another reason', limit: 7, length: 3, suggestion: 'email' };
 const PARAMS = Object.keys(SAMPLE) as (keyof IssueParams)[];
 type Message = (p: IssueParams) => string;
 

@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 
 const BASE = [
   'record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Jo Bloggs',
@@ -93,6 +96,72 @@ describe.each(DRIVERS)('record on %s', (driver) => {
     expect(r.stdout).toMatch(/error +channel-invalid +--channel \("telepathy"\) must be one of/);
     expect(r.stdout.match(/error /g)).toHaveLength(1);
     expect(r.stdout).not.toMatch(/authentication|--auth|for channel/);
+    const misspelt = await cli([...BASE.filter((w) => w !== 'phone-inbound' && w !== '--channel'), '--channel', 'phone-inbund', '--subject', 'Callbak', '--action', 'Wrote']);
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.stdout).toMatch(/channel-invalid +--channel \("phone-inbund"\) must be one of .*; did you mean phone-inbound\?/);
+    expect(misspelt.stdout).toMatch(/subject-invalid +--subject \("Callbak"\) must be one of .*; did you mean Callback\?/);
+  });
+
+  /** How many contacts the store holds with this action: what a repeated call would add to. */
+  const storedWith = async (action: string) => (await queryStore<{ n: number }>(target,
+    sql`select count(*)::int as n from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken = ${action}`))[0]!.n;
+
+  it('the same call again without --ref is refused, naming the stored contact; --again records a second', async () => {
+    const call = [...BASE, '--subject', 'Callback', '--action', 'Up-arrow and Enter'];
+    const first = await cli(['--json', ...call]);
+    expect(first.json).toMatchObject({ recorded: true, duplicate: false });
+    const again = await cli(call);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(new RegExp(`same-as-recorded +the same contact .* is already stored as contact ${first.json.contacts[0].id} \\(stored by \\S+ at \\d{4}-\\d\\d-\\d\\d [\\d:]+ UTC\\); nothing was stored: if this really is a second contact, give --again`));
+    expect(await storedWith('Up-arrow and Enter')).toBe(1);
+    // Another date, another operator or other words are another contact.
+    const otherDate = await cli([...call, '--date', '2024-05-01']);
+    expect(otherDate.code).toBe(0);
+    const second = await cli(['--json', ...call, '--again']);
+    expect(second.code).toBe(0);
+    expect(second.json.contacts[0].id).toBeGreaterThan(first.json.contacts[0].id);
+    expect(await storedWith('Up-arrow and Enter')).toBe(3);
+  });
+
+  it('--dry-run checks against the store, prints what would be stored with its warnings, and writes nothing', async () => {
+    const call = [...BASE, '--subject', 'Letter', '--action', 'Sent WAM letter for the dry run'];
+    const dry = await cli(['--json', ...call, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.json).toMatchObject({ recorded: true, dryRun: true, warnings: [{ code: 'abbreviation', field: '--action' }] });
+    const human = await cli([...call, '--dry-run']);
+    expect(human.stdout).toMatch(/^Dry run \(nothing written\): Would record: contact \d+ on 1955839661; 1 enquiry\n.*abbreviation +--action uses the abbreviation WAM/s);
+    expect(await storedWith('Sent WAM letter for the dry run')).toBe(0);
+    // It sees the store: a call already stored is refused in a dry run too.
+    await cli(call);
+    const seen = await cli(['--json', ...call, '--dry-run']);
+    expect(seen.code).toBe(1);
+    expect(seen.json).toMatchObject({ recorded: false, dryRun: true, errors: [{ code: 'same-as-recorded' }] });
+    expect(await storedWith('Sent WAM letter for the dry run')).toBe(1);
+  });
+
+  it('--strict refuses a contact with warnings, before anything is stored', async () => {
+    const r = await cli([...BASE, '--subject', 'Letter', '--action', 'Sent WAM letter, strictly', '--subject', 'Callback', '--strict']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error +abbreviation +--action uses the abbreviation WAM/);
+    expect(r.stdout).toMatch(/error +action-missing +--action is blank/);
+    expect(await storedWith('Sent WAM letter, strictly')).toBe(0);
+    const clean = await cli([...BASE, '--subject', 'Letter', '--action', 'Sent a letter, strictly', '--strict']);
+    expect(clean.code).toBe(0);
+  });
+
+  it('CIS_CONTACT_OPERATOR gives the PID when --operator is not given; the flag wins', async () => {
+    const withoutPid = BASE.filter((_, i) => BASE[i] !== '--operator' && BASE[i - 1] !== '--operator');
+    const operatorOf = async (action: string) => (await queryStore<{ operator_pid: string }>(target,
+      sql`select c.operator_pid from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken = ${action}`)).map((r) => r.operator_pid);
+    const fromEnv = await runCli([...withoutPid, '--subject', 'Letter', '--action', 'PID from the environment'], { ...target.env, CIS_CONTACT_OPERATOR: '2345678' });
+    expect(fromEnv.code).toBe(0);
+    expect(await operatorOf('PID from the environment')).toEqual(['2345678']);
+    const flagWins = await runCli([...BASE, '--subject', 'Letter', '--action', 'PID from the flag'], { ...target.env, CIS_CONTACT_OPERATOR: '2345678' });
+    expect(flagWins.code).toBe(0);
+    expect(await operatorOf('PID from the flag')).toEqual(['1234567']);
+    const none = await runCli([...withoutPid, '--subject', 'Letter', '--action', 'No PID'], { ...target.env, CIS_CONTACT_OPERATOR: '' });
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/operator-missing +--operator is required/);
   });
 
   it('usage errors exit 2', async () => {
@@ -102,6 +171,31 @@ describe.each(DRIVERS)('record on %s', (driver) => {
     const unknown = await cli([...BASE, '--subjekt', 'Letter']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--subjekt'/);
+    const noValue = await cli(['record', '--utr', '1955839661', '--channel', '--auth', 'authenticated']);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain('--channel has no value: the word after it is --auth, another flag.');
+    const unquoted = await cli([...BASE, '--subject', 'Letter', '--action', 'Sent', 'a', 'letter']);
+    expect(unquoted.code).toBe(2);
+    expect(unquoted.stderr).toContain("unexpected words 'a' 'letter' after --action Sent: every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'Sent a letter'");
+    expect(unquoted.stderr).not.toMatch(/too many arguments/);
+  });
+});
+
+describe.skipIf(!DRIVERS.includes('postgres'))('record on a server, as a login bound to one PID', () => {
+  let target: Target;
+  afterAll(() => target?.dispose());
+
+  it('needs no --operator', async () => {
+    target = await createTarget('postgres');
+    const cwd = mkdtempSync(join(tmpdir(), 'cis-contact-bound-'));
+    await runCli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null'], target.env);
+    const login = new URL(target.env.DATABASE_URL!).username;
+    writeFileSync(join(cwd, 'bound.csv'), `pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,${login}\n1234567,Priya Processor,CISR Processor,\n`);
+    expect((await runCli(['operators', 'import', join(cwd, 'bound.csv'), '--rejects', '/dev/null'], target.env)).code).toBe(0);
+    const r = await runCli(['--json', 'record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Bound'], { ...target.env, CIS_CONTACT_OPERATOR: '' });
+    expect(r.code).toBe(0);
+    const [row] = await queryStore<{ operator_pid: string }>(target, sql`select operator_pid from public.contacts where seq = ${r.json.contacts[0].id}`);
+    expect(row!.operator_pid).toBe('3456789');
   });
 });
 

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, type Started, runCli, startCli } from '../support/cli.js';
+import { BIN, FIXTURES, type Started, runCli, startCli } from '../support/cli.js';
 import { untilPrinted } from '../support/events.js';
 import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
 
@@ -72,13 +73,123 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     started.child.kill('SIGTERM');
     const { code, stderr } = await started.exited;
     expect(code).toBe(143);
-    expect(stderr).toMatch(/Interrupted after line \d+\. Run the same script again to complete it/);
+    expect(stderr).toMatch(/Interrupted after line \d+\. To complete the script, with nothing stored twice: cis-contact run term\.txt --from-line \d+/);
     const partial = (await count('TERM')).n;
     expect(partial).toBeGreaterThanOrEqual(100);
     expect(partial).toBeLessThan(3000);
     const r = await cli(['--json', 'run', 'term.txt']);
     expect(r.json).toMatchObject({ lines: 3000, recorded: 3000 - partial, duplicate: partial, failed: 0 });
     expect(await count('TERM')).toEqual({ n: 3000, keys: 3000 });
+  });
+
+  /** A script of lines without --ref, each its own contact: only --from-line can resume it with nothing twice. */
+  function unkeyedScript(count: number, tag: string): string {
+    const lines = ['# no --ref on any line', ''];
+    for (let i = 0; i < count; i++) lines.push(`--utr ${UTRS[i % UTRS.length]} --operator 1234567 --channel internal-enquiry --subject Letter --action '${tag} ${i}'`);
+    return `${lines.join('\n')}\n`;
+  }
+  const unkeyed = async (tag: string) => (await queryStore<{ n: number; distinct: number }>(target, sql`
+    select count(*)::int as n, count(distinct e.action_taken)::int as distinct from public.contacts c join public.enquiries e on e.contact_seq = c.seq
+    where e.action_taken like ${`${tag} %`}`))[0]!;
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} part-way names the --from-line that completes a script without --ref; it stores every line exactly once`, async () => {
+      const LINES = 200;
+      const tag = `Unkeyed-${signal}`;
+      const script = unkeyedScript(LINES, tag);
+      const lines = script.split('\n');
+      // The script comes on standard input, its first 40 contacts first: the signal arrives once they are reported, wherever the run is.
+      const child = spawn(process.execPath, [BIN, 'run', '-'], { cwd, env: { ...process.env, NO_COLOR: '1', ...target.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const started = { child, stdout: () => stdout, stderr: () => stderr, exited: exited.then((code) => ({ code, signal: null, stderr, stdout })) };
+      child.stdin.write(`${lines.slice(0, 42).join('\n')}\n`);
+      await untilReported(started, 40);
+      child.kill(signal);
+      // The rest of the script follows; the run stops after the line in hand.
+      child.stdin.end(lines.slice(42).join('\n'));
+      const code = await exited;
+      expect(code, stderr).toBe(signal === 'SIGINT' ? 130 : 143);
+      const [, after, from] = /Interrupted after line (\d+)\. To complete the script, with nothing stored twice: cis-contact run - --from-line (\d+) < SCRIPT \(the same script again\)\n/.exec(stderr) ?? [];
+      expect(from, stderr).toBeDefined();
+      expect(Number(from)).toBe(Number(after) + 1);
+      // Script lines 3 to N-1 are the contacts stored: exactly the ones before the line named.
+      const stored = (await unkeyed(tag)).n;
+      expect(stored).toBe(Number(from) - 3);
+      expect(stored).toBeGreaterThanOrEqual(40);
+      expect(stored).toBeLessThan(LINES);
+      const rest = await cli(['--json', 'run', '-', '--from-line', from!], script);
+      expect(rest.code).toBe(0);
+      expect(rest.json).toMatchObject({ lines: LINES - stored, recorded: LINES - stored, failed: 0 });
+      expect(rest.json.results[0].line).toBe(Number(from));
+      expect(await unkeyed(tag)).toEqual({ n: LINES, distinct: LINES });
+    });
+  }
+
+  it('Ctrl-C while a script on standard input waits for its next line ends the run at once, naming the --from-line', async () => {
+    const lines = unkeyedScript(5, 'Waiting').split('\n');
+    const child = spawn(process.execPath, [BIN, 'run', '-'], { cwd, env: { ...process.env, NO_COLOR: '1', ...target.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const started = { child, stdout: () => stdout, stderr: () => stderr, exited: exited.then((code) => ({ code, signal: null, stderr, stdout })) };
+    // Five contacts, and standard input left open, as a user typing lines would leave it.
+    child.stdin.write(`${lines.join('\n')}\n`);
+    await untilReported(started, 5);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain('Interrupted after line 7. To complete the script, with nothing stored twice: cis-contact run - --from-line 8 < SCRIPT (the same script again)');
+    expect((await unkeyed('Waiting')).n).toBe(5);
+  });
+
+  it('--stop-on-error names the failing line as the --from-line; --from-line runs only the lines from it', async () => {
+    const script = unkeyedScript(4, 'Stop').replace('--utr 2628194821', '--utr 1234567890');
+    writeFileSync(join(cwd, 'stop.txt'), script);
+    const stopped = await cli(['run', 'stop.txt', '--stop-on-error']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('Stopped at line 5, which stored nothing. Correct it, then complete the script with: cis-contact run stop.txt --from-line 5 --stop-on-error (or --from-line 6 to leave that line out)');
+    expect((await cli(['--json', 'run', 'stop.txt', '--stop-on-error', '--from-line', '5'])).json).toMatchObject({ lines: 1, resumeFromLine: 5, failed: 1 });
+    // Lines 3 and 4 are stored: run again, they are refused as the same, not stored twice.
+    expect((await cli(['--json', 'run', 'stop.txt', '--from-line', '3'])).json).toMatchObject({ lines: 4, recorded: 1, failed: 3 });
+    const rest = await cli(['--json', 'run', 'stop.txt', '--from-line', '6']);
+    expect(rest.json).toMatchObject({ lines: 1, recorded: 0, failed: 1, results: [{ line: 6, errors: [{ code: 'same-as-recorded' }] }] });
+    expect(rest.json.resumeFromLine).toBeUndefined();
+    expect(await unkeyed('Stop')).toEqual({ n: 3, distinct: 3 });
+  });
+
+  it('--from-line must name a line: not inside a continued line, and a whole number', async () => {
+    writeFileSync(join(cwd, 'continued.txt'), `${LINE} \\\n  --notes 'joined' --ref CONT-1\n${LINE} --ref CONT-2\n`);
+    const inside = await cli(['run', 'continued.txt', '--from-line', '2']);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/--from-line 2 is inside the line that starts at line 1 and is continued \(a trailing backslash\) to line 2\n.*--from-line 1 to run that line, or --from-line 3 to leave it out/);
+    expect((await cli(['run', 'continued.txt', '--from-line', 'two'])).code).toBe(2);
+    const from3 = await cli(['--json', 'run', 'continued.txt', '--from-line', '3']);
+    expect(from3.json).toMatchObject({ lines: 1, recorded: 1, results: [{ line: 3 }] });
+    expect(await notesOf('CONT-1')).toEqual([]);
+  });
+
+  it('a line repeated without --ref is refused unless it says --again; --strict refuses a line with warnings', async () => {
+    const line = "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'Twice on purpose'";
+    const r = await cli(['--json', 'run', '-'], `${line}\n${line}\n${line} --again\n`);
+    expect(r.json).toMatchObject({ recorded: 2, failed: 1, results: [{ recorded: true }, { errors: [{ code: 'same-as-recorded', field: '--again' }] }, { recorded: true }] });
+    const strict = await cli(['--json', 'run', '-', '--strict'], "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'Sent WAM'\n");
+    expect(strict.json).toMatchObject({ recorded: 0, failed: 1, results: [{ errors: [{ code: 'abbreviation', field: '--action' }] }] });
+  });
+
+  it('a flag without its value, and words outside quotes, are named with the fix', async () => {
+    const r = await cli(['--json', 'run', '-'], [
+      '--utr 1955839661 --operator 1234567 --channel --auth authenticated --subject Letter --action x',
+      '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action Sent a letter',
+    ].join('\n'));
+    expect(r.json.results.map((x: { errors: { message: string }[] }) => x.errors[0]!.message)).toEqual([
+      '--channel has no value: the word after it is --auth, another flag. Give --channel its value (a value that really starts with -- is written --channel=VALUE)',
+      "unexpected words 'a' 'letter' after --action Sent: every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'Sent a letter'",
+    ]);
   });
 
   it('each line succeeds or fails alone; --stop-on-error stops at the first failure', async () => {

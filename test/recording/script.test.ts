@@ -99,11 +99,11 @@ describe('run script lines read as a shell reads them', () => {
   it('accepts lines written as the whole command; skips blank lines and comments; joins a trailing backslash; keeps line numbers', async () => {
     const lines = await linesOf('# header\n\ncis-contact record --utr 1 \\\n  --subject Letter\nrecord --notes "ends in a backslash \\\\"\n--notes "open\nclosed" --utr 3\n--utr 4 \\');
     expect(lines).toEqual([
-      { line: 3, args: ['--utr', '1', '--subject', 'Letter'] },
-      { line: 5, args: ['--notes', 'ends in a backslash \\'] },
-      { line: 6, error: expect.stringMatching(/never closed/) },
-      { line: 7, error: expect.stringMatching(/never closed/) },
-      { line: 8, args: ['--utr', '4'] },
+      { line: 3, last: 4, args: ['--utr', '1', '--subject', 'Letter'] },
+      { line: 5, last: 5, args: ['--notes', 'ends in a backslash \\'] },
+      { line: 6, last: 6, error: expect.stringMatching(/never closed/) },
+      { line: 7, last: 7, error: expect.stringMatching(/never closed/) },
+      { line: 8, last: 8, args: ['--utr', '4'] },
     ]);
   });
 });
@@ -128,7 +128,10 @@ describe('record flags, the same for record and run', () => {
     expect(() => parseRecordArgs(['--utr', '1', '--notes'])).toThrow(/--notes needs a value/);
     expect(() => parseRecordArgs(['--utr', '1', '--utr', '2'])).toThrow(/--utr is given more than once/);
     expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow(/unknown option '--subjekt'/);
-    expect(() => parseRecordArgs(['--utr', '1', 'stray'])).toThrow(/unexpected argument 'stray'/);
+    expect(() => parseRecordArgs(['stray', '--utr', '1'])).toThrow(/unexpected argument 'stray'/);
+    expect(() => parseRecordArgs(['--utr', '1', 'stray'])).toThrow("unexpected word 'stray' after --utr 1: every value follows its own --flag, so if it belongs to that value, quote the value whole: --utr '1 stray'");
+    expect(() => parseRecordArgs(['--subject', 'Letter', '--action', "it's", 'done', 'now', '--notes', 'n'])).toThrow(
+      "unexpected words 'done' 'now' after --action 'it'\\''s': every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'it'\\''s done now'");
   });
 
   it('yargs-parser reads --flag=value as --flag value, and anything outside the table is refused, with the flag meant when it is close', () => {
@@ -142,8 +145,12 @@ describe('record flags, the same for record and run', () => {
     expect(() => parseRecordArgs(['--zebra', 'x'])).toThrow(/^unknown option '--zebra'$/);
     expect(() => parseRecordArgs(['--no-utr'])).toThrow(/^unknown option '--no-utr'$/);
     expect(() => parseRecordArgs(['-s', 'Letter'])).toThrow(/^unknown option '-s'$/);
-    expect(() => parseRecordArgs(['--utr', '1', '--'])).toThrow(/unexpected argument '--'/);
-    // A flag's value is the next word even when it looks like a flag, as commander reads `record`.
-    expect(parseRecordArgs(['--notes', '--subject', '--subject', 'Letter']).enquiries).toEqual([{ subject: 'Letter', notes: '--subject' }]);
+    expect(() => parseRecordArgs(['--utr', '1', '--'])).toThrow(/unexpected word '--' after --utr 1/);
+    // A flag followed by another of record's flags has lost its value: said so, rather than taking the flag as the value.
+    expect(() => parseRecordArgs(['--notes', '--subject', '--subject', 'Letter'])).toThrow('--notes has no value: the word after it is --subject, another flag.');
+    expect(() => parseRecordArgs(['--channel', '--again'])).toThrow('--channel has no value: the word after it is --again');
+    // A value that really starts with a flag's name is written --flag=value.
+    expect(parseRecordArgs(['--notes=--subject', '--subject', 'Letter']).enquiries).toEqual([{ subject: 'Letter', notes: '--subject' }]);
+    expect(parseRecordArgs(['--subject', 'Letter', '--again'])).toMatchObject({ again: true });
   });
 });
