@@ -7,7 +7,7 @@
 import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
-  type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+  type OperatorRecord, type RegistryRecord, checkOperatorRow, checkRegistryRow,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
 import { type RecordKind, matchKind } from '../domain/vocabulary.js';
@@ -128,7 +128,7 @@ export async function importRegistry(db: Database, options: ReferenceImportOptio
   const memberships: { partnershipUtr: string; partnerUtr: string }[] = [];
   return load<RegistryRecord>(db, options, {
     layout: REGISTRY_LAYOUT,
-    check: (fields) => checkRegistryRow(fields as RawRegistryRow, (utr) => kinds.get(utr)),
+    check: (fields) => checkRegistryRow(fields, (utr) => kinds.get(utr)),
     save: async (executor, batch) => {
       await saveRecords(executor, batch);
       for (const r of batch) for (const p of r.partnerOf) memberships.push({ partnershipUtr: p, partnerUtr: r.utr });
@@ -142,7 +142,7 @@ export async function importRegistry(db: Database, options: ReferenceImportOptio
 export async function importOperators(db: Database, options: ReferenceImportOptions): Promise<ReferenceImportSummary> {
   return load<OperatorRecord>(db, options, {
     layout: OPERATORS_LAYOUT,
-    check: (fields) => checkOperatorRow(fields as RawOperatorRow),
+    check: (fields) => checkOperatorRow(fields),
     save: saveOperators,
     key: (o) => o.pid,
   });

@@ -47,7 +47,7 @@ function guardTransactions(db: Database, dataDir: string): void {
   db.transaction = ((work, config) => {
     assertRoom(dataDir);
     return transaction(work, config);
-  }) as Database['transaction'];
+  });
 }
 
 export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<Store> {
