@@ -33,7 +33,7 @@ function resultOf(line: number, outcome: RecordOutcome): LineResult {
   };
 }
 
-class DryRunEnd {}
+class DryRunEnd extends Error {}
 
 function countsOf(results: readonly LineResult[]) {
   const duplicate = results.filter((r) => r.recorded && r.duplicate).length;

@@ -370,7 +370,7 @@ class ContactImport {
     if (evaluated.length === 0) return [];
     const passed = evaluated.filter((e) => e.prepared);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
-    const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
+    const out = new Array<UnitOutcome | Issue>(evaluated.length);
     const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun, ...(this.options.chain ? { chain: this.options.chain } : {}) };
     let outcomes: UnitOutcome[] | undefined;
     if (this.expectNew && !this.options.dryRun) {

@@ -26,7 +26,7 @@ const OPERATORS = new Set([';', '|', '&', '<', '>', '(', ')']);
 const BLANK = new Set([' ', '\t']);
 const ESCAPABLE_IN_DOUBLE = new Set(['$', '`', '"', '\\']);
 /** What a `$` before it makes an expansion: a name, `{`, `(`, `[`, a positional or special parameter. */
-const EXPANDS_AFTER_DOLLAR = /[A-Za-z_0-9{(\[@*#?$!-]/;
+const EXPANDS_AFTER_DOLLAR = /[A-Za-z_0-9{([@*#?$!-]/;
 /** Unquoted, bash also reads `$'…'` and `$"…"`, quoting that sh does not have. */
 const BASH_QUOTE = /['"]/;
 const expandsAfterDollar = (next: string | undefined, quoted: boolean) =>

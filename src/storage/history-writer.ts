@@ -137,8 +137,10 @@ export interface AppendOptions {
   chain?: ChainWait;
 }
 
-class RolledBack {
-  constructor(readonly outcomes: UnitOutcome[]) {}
+class RolledBack extends Error {
+  constructor(readonly outcomes: UnitOutcome[]) {
+    super('rolled back');
+  }
 }
 
 /**

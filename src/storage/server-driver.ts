@@ -87,7 +87,7 @@ function withValuesWritten(query: SQL): string {
 /** A connection of its own, and a way to cut it off however busy it is. */
 interface Severable {
   sql: postgres.Sql;
-  sever(): void;
+  sever: () => void;
 }
 
 /**
