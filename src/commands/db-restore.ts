@@ -1,7 +1,7 @@
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { openExport } from '../outputs/export-reader.js';
-import { importOperators, importRegistry } from '../import/reference-import.js';
+import { importOperators, importRegistry } from '../import/reference-loader.js';
 import type { ReferenceImportSummary } from '../domain/outcomes.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { restoreHistory } from '../storage/restore.js';

@@ -8,12 +8,12 @@ import { CONTACT_LOG_LAYOUT, checkLogFile } from '../import/contact-log.js';
 import { importContacts } from '../import/contact-import.js';
 import {
   type ReferenceImportOptions, importOperators, importRegistry, readyReferenceFile,
-} from '../import/reference-import.js';
+} from '../import/reference-loader.js';
 import { type ProgressStyle, progressReporter } from '../terminal/progress.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { contactImportCounts, referenceImportCounts, summaryTable } from '../terminal/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
-import { asStorageFailure } from '../storage/errors.js';
+import { asStorageFailure } from '../storage/database-errors.js';
 import type { DateOrder } from '../domain/dates.js';
 
 export interface ImportFlags {

@@ -9,7 +9,7 @@ import { parseRecordArgs } from '../recording/record-options.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { scriptLines } from '../recording/script.js';
 import { describeRecordOutcome } from '../terminal/record-report.js';
-import { type WhenLost, asStorageFailure, readerLost } from '../storage/errors.js';
+import { type WhenLost, asStorageFailure, readerLost } from '../storage/database-errors.js';
 
 export interface RunFlags {
   stopOnError?: boolean;

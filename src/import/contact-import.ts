@@ -22,17 +22,17 @@ import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import { findMaskedNumber } from '../domain/payment.js';
 import type { Store } from '../storage/database.js';
 import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js';
-import { databaseRefusal, refusalIssue } from '../storage/errors.js';
+import { databaseRefusal, refusalIssue } from '../storage/database-errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import type { ChainWait } from '../storage/chain-lock.js';
-import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
+import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/correction-claims.js';
 import { RejectsFile } from '../outputs/rejects-file.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
-import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
+import { CorrectedRowKeys, type Occurrence } from './corrected-row-keys.js';
 
 /**
  * Units checked between two turns of the event loop: the batch being written
@@ -92,7 +92,7 @@ function throwFailure(failure: Failure): void {
   if (failure) throw failure.error;
 }
 
-/** A contact without a contact_ref brought back through a rejects file: its key waits for the store (corrected-rows.ts). */
+/** A contact without a contact_ref brought back through a rejects file: its key waits for the store (corrected-row-keys.ts). */
 interface PendingKey {
   contact: Contact;
   targets: ContactTarget[];

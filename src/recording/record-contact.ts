@@ -14,7 +14,7 @@ import {
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, type UnitOutcome, appendUnits } from '../storage/history-writer.js';
 import type { ChainWait } from '../storage/chain-lock.js';
-import { refusalIssue } from '../storage/errors.js';
+import { refusalIssue } from '../storage/database-errors.js';
 import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { prepareUnit } from '../import/units.js';
