@@ -50,9 +50,11 @@ function lostAfter(results: readonly LineResult[], current: number | undefined, 
   const under = current === undefined || current === results.at(-1)?.line ? undefined : current;
   const during = under === undefined ? '' : `; the connection went during line ${under}, which may or may not have been recorded`;
   let done = 'no line was recorded';
-  if (results.length > 0) {
+  const [first] = results;
+  const last = results.at(-1);
+  if (first && last) {
     const { recorded, duplicate, failed } = countsOf(results);
-    const span = results.length === 1 ? `line ${results[0]!.line}` : `lines ${results[0]!.line}–${results.at(-1)!.line}`;
+    const span = first === last ? `line ${first.line}` : `lines ${first.line}–${last.line}`;
     done = failed === 0 ? `${span} recorded` : `${span} done: ${recorded} recorded, ${duplicate} already recorded, ${failed} failed`;
   }
   const path = /^[\w./-]+$/.test(script) ? script : `'${script.replace(/'/g, `'\\''`)}'`;
