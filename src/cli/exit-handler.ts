@@ -5,8 +5,7 @@
  * input; set CIS_CONTACT_DEBUG=1 to see one for an internal failure.
  */
 
-import { CisError, type FailureKind } from '../domain/errors.js';
-import { usageErrorOfParser } from '../recording/flag-errors.js';
+import { CisError, type FailureKind, usageError } from '../domain/errors.js';
 import { asStorageFailure } from '../storage/database-errors.js';
 import { Interrupts } from '../commands/interrupts.js';
 import type { Session } from '../commands/session.js';
@@ -16,8 +15,10 @@ const EXIT_CODES: Record<FailureKind, number> = { usage: 2, input: 2, storage: 3
 
 function classify(error: unknown, session: Session): CisError {
   if (error instanceof CisError) return error;
-  const refusal = usageErrorOfParser(error);
-  if (refusal) return refusal;
+  const commander = error as { code?: string; exitCode?: number; message?: string };
+  if (typeof commander.code === 'string' && commander.code.startsWith('commander.')) {
+    return usageError((commander.message ?? '').replace(/^error: /, ''));
+  }
   const storage = asStorageFailure(error, session.location, session.role);
   if (storage) return storage;
   return new CisError('internal', 'internal-error', { detail: (error as Error)?.message ?? String(error) },

@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { fail, runCommand } from './exit-handler.js';
 import type { CommandResult } from '../commands/command-result.js';
-import { addRecordOptions } from '../recording/record-options.js';
+import { type FlagEvent, RECORD_OPTIONS, flagsFromEvents } from '../recording/record-options.js';
 import { type GlobalOptions, Session } from '../commands/session.js';
 import { VERSION } from '../commands/version.js';
 import { type Job, ROLES } from '../storage/roles.js';
@@ -91,13 +91,20 @@ function buildProgram(): Command {
     .action(action(async () => (await import('../commands/reference-import.js')).operatorsImport, ROLES.admin));
 
   const record = program.command('record').description('record one contact');
-  const recordFlags = addRecordOptions(record);
+  // Flags are kept in the order given: an --action or --notes belongs to the --subject before it.
+  const given: FlagEvent[] = [];
+  for (const spec of RECORD_OPTIONS) {
+    record.addOption(new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description).argParser((value: string) => {
+      given.push({ flag: spec.flag, value });
+      return value;
+    }));
+  }
   example(record,
     'cis-contact record --utr 1955839661 --operator 1234567 --contact-type agent --contact-name "Jo Bloggs" --channel phone-inbound --auth authenticated --subject Callback --action "Explained the deduction statement"',
     'cis-contact record --utr 2108834503 --operator 1234567 --channel internal-enquiry --subject "Internal Referral" --action "Referred to debt management" --subject Other --action "Checked the return" --ref CASE-1001')
     .action(action(async () => {
       const { record: recordCommand } = await import('../commands/record.js');
-      return (session: Session) => recordCommand(session, recordFlags());
+      return (session: Session) => recordCommand(session, flagsFromEvents(given));
     }, ROLES.recorder));
 
   example(program.command('import').argument('<file>', 'contact log CSV (columns: docs/formats.md)')

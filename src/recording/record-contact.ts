@@ -19,7 +19,7 @@ import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { prepareUnit } from '../import/units.js';
 
-/** A flag's key in `RecordFlags`: its name in camel case, as commander names options (`contact-type`: `contactType`). */
+/** A flag's key in `RecordFlags`: its name in camel case, as commander and yargs-parser name options (`contact-type`: `contactType`). */
 type CamelCase<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
 export const flagKey = <S extends string>(flag: S) => flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
 
