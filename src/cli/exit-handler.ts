@@ -6,7 +6,7 @@
  */
 
 import { CisError, type FailureKind, usageError } from '../domain/errors.js';
-import { asStorageFailure, isLostConnection } from '../storage/errors.js';
+import { asStorageFailure, isLostConnection } from '../storage/database-errors.js';
 import { Interrupts } from '../commands/interrupts.js';
 import type { Session } from '../commands/session.js';
 import type { CommandResult } from '../commands/command-result.js';

@@ -33,9 +33,9 @@ const loadingReferences = (base: Job): RoleOf => (opts) => (opts.registry || opt
 function action<A extends unknown[]>(load: () => Promise<(session: Session, ...args: A) => Promise<CommandResult>>, role?: RoleOf) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    const session = new Session(command.optsWithGlobals() as GlobalOptions);
+    const session = new Session(command.optsWithGlobals<GlobalOptions>());
     session.command = command.parent && command.parent.parent ? `${command.parent.name()} ${command.name()}` : command.name();
-    const params = args.slice(0, -2) as unknown[];
+    const params = args.slice(0, -2);
     const opts = command.opts();
     session.job = typeof role === 'function' ? role(opts) : role;
     await runCommand(session, async () => (await load())(session, ...([...params, opts] as A)));
@@ -211,7 +211,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 0;
       return;
     }
-    const session = new Session(program.opts() as GlobalOptions);
+    const session = new Session(program.opts<GlobalOptions>());
     if (error instanceof CommanderError && error.code === 'commander.help') {
       process.exitCode = 2;
       return;

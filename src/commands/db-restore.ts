@@ -1,7 +1,7 @@
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { openExport } from '../outputs/export-reader.js';
-import { REFERENCE_FILES_LAYOUT } from '../import/reference-import.js';
+import { REFERENCE_FILES_LAYOUT } from '../import/reference-loader.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { guardOutputs } from '../outputs/output-paths.js';

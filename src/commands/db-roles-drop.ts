@@ -8,7 +8,7 @@ import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { usageError } from '../domain/errors.js';
 import type { RoleNames } from '../storage/access.js';
-import { driverError } from '../storage/errors.js';
+import { driverError } from '../storage/database-errors.js';
 import type { RolesPrerequisites } from '../storage/role-prerequisites.js';
 import { dropRoles, orphanedRoles, rolesNamed } from '../storage/role-removal.js';
 

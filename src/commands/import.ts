@@ -10,7 +10,7 @@ import { type ProgressStyle, progressReporter } from '../terminal/progress.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { contactImportCounts, referenceImportCounts, summaryTable } from '../terminal/summary.js';
 import { CisError, withProgress } from '../domain/errors.js';
-import { asStorageFailure } from '../storage/errors.js';
+import { asStorageFailure } from '../storage/database-errors.js';
 import type { DateOrder } from '../domain/dates.js';
 
 export interface ImportFlags {

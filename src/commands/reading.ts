@@ -6,7 +6,7 @@
  */
 
 import type { Session } from './session.js';
-import { asStorageFailure, readerLost } from '../storage/errors.js';
+import { asStorageFailure, readerLost } from '../storage/database-errors.js';
 
 /** Runs a reading command's work; `howFar` says, if the server goes, what it had done. */
 export async function reading<T>(session: Session, work: () => Promise<T>, howFar: () => string): Promise<T> {

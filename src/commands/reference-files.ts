@@ -13,7 +13,7 @@ import type { DeclaredFormat } from '../csv/format.js';
 import type { Database } from '../storage/database.js';
 import {
   type ReferenceImportOptions, importOperators, importRegistry, readyReferenceFile,
-} from '../import/reference-import.js';
+} from '../import/reference-loader.js';
 
 export interface ReferenceFlags {
   registry?: string[] | undefined;

@@ -6,7 +6,7 @@ import type { Session } from './session.js';
 import { guardOutputs } from '../outputs/output-paths.js';
 import {
   OPERATORS_LAYOUT, REGISTRY_LAYOUT, importOperators, importRegistry, readyReferenceFile,
-} from '../import/reference-import.js';
+} from '../import/reference-loader.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
 import { referenceImportCounts, summaryTable } from '../terminal/summary.js';

@@ -9,7 +9,7 @@ import { parseRecordArgs } from '../recording/record-options.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { type ScriptLine, scriptLines } from '../recording/script.js';
 import { describeRecordOutcome } from '../terminal/record-report.js';
-import { type WhenLost, asStorageFailure, readerLost } from '../storage/errors.js';
+import { type WhenLost, asStorageFailure, readerLost } from '../storage/database-errors.js';
 
 export interface RunFlags {
   stopOnError?: boolean;
@@ -53,7 +53,7 @@ function resultOf(line: number, outcome: RecordOutcome): LineResult {
   };
 }
 
-class DryRunEnd {}
+class DryRunEnd extends Error {}
 
 function countsOf(results: readonly LineResult[]) {
   const duplicate = results.filter((r) => r.recorded && r.duplicate).length;
@@ -72,9 +72,11 @@ function lostAfter(results: readonly LineResult[], current: ScriptLine | undefin
   const under = current === undefined || current.line === results.at(-1)?.line ? undefined : current;
   const during = under === undefined ? '' : `; the connection went during line ${under.line}, which may or may not have been recorded`;
   let done = 'no line was recorded';
-  if (results.length > 0) {
+  const [first] = results;
+  const last = results.at(-1);
+  if (first && last) {
     const { recorded, duplicate, failed } = countsOf(results);
-    const span = results.length === 1 ? `line ${results[0]!.line}` : `lines ${results[0]!.line}–${results.at(-1)!.line}`;
+    const span = first === last ? `line ${first.line}` : `lines ${first.line}–${last.line}`;
     done = failed === 0 ? `${span} recorded` : `${span} done: ${recorded} recorded, ${duplicate} already recorded, ${failed} failed`;
   }
   const again = under && 'args' in under && under.args.includes('--again');

@@ -11,7 +11,7 @@ import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
 import type { ChainWait } from '../storage/chain-lock.js';
-import { asStorageFailure, clientBehindStore, driverError, loginNotOwn, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/errors.js';
+import { asStorageFailure, clientBehindStore, driverError, loginNotOwn, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/database-errors.js';
 import { type Job, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { type ServerConnection, serverConnection } from '../storage/connection.js';
 import { VERSION } from './version.js';
@@ -116,7 +116,7 @@ export class Session {
     const store = this.opened;
     if (!store) return;
     const { idleInTransactionLimit } = await import('../storage/lost-session.js');
-    const { idleLimitNote } = await import('../storage/errors.js');
+    const { idleLimitNote } = await import('../storage/database-errors.js');
     const limit = await idleInTransactionLimit(store);
     if (limit) this.lostSessionNote = idleLimitNote(limit);
   }

@@ -158,7 +158,7 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
     else if (values.length > 1) items.push({ kind: 'empty', line: start });
   };
   const drain = () => {
-    for (let values: string[] | null = parser.read(); values !== null; values = parser.read()) take(values);
+    for (let values = parser.read() as string[] | null; values !== null; values = parser.read() as string[] | null) take(values);
   };
   /** False once the file can be read no further (an unclosed quote, a row too long). */
   const settle = async (): Promise<boolean> => {

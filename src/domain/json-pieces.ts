@@ -11,6 +11,7 @@
 import type { StoredField } from './layout.js';
 
 /** What JSON.stringify escapes in a string (a quote, a backslash, controls), and surrogates, which it escapes when alone. */
+// eslint-disable-next-line no-control-regex -- JSON escapes U+0000 to U+001F: this range is the point
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string's JSON text between its quotes: the string itself when nothing in it needs an escape. */

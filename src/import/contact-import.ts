@@ -21,12 +21,12 @@ import { type ColumnMap, firstFileLineReader } from '../csv/header.js';
 import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import type { Store } from '../storage/database.js';
 import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js';
-import { databaseRefusal, refusalIssue } from '../storage/errors.js';
+import { databaseRefusal, refusalIssue } from '../storage/database-errors.js';
 import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import { startImportRun } from '../storage/import-runs.js';
 import type { ChainWait } from '../storage/chain-lock.js';
-import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/corrected-rows.js';
+import { provenanceOf, recordClaims, summaryKeepingClaims } from '../storage/correction-claims.js';
 import { type StoredUnderRef, storedUnderRefs } from '../storage/stored-refs.js';
 import { CompactIndex, OccurrenceCounter } from './compact-index.js';
 import { type UnitVerdict, unitVerdict } from './unit-verdict.js';
@@ -34,7 +34,7 @@ import { RowListings } from './row-listings.js';
 import { type LogRow, type LogUnit, logField, logRows, logUnits, rawContactOf } from './contact-log.js';
 import { ReferenceCache } from './reference-lookup.js';
 import { prepareUnit } from './units.js';
-import { CorrectedRowKeys, type Occurrence } from './corrected-rows.js';
+import { CorrectedRowKeys, type Occurrence } from './corrected-row-keys.js';
 
 /**
  * Units checked between two turns of the event loop: the batch being written
@@ -96,7 +96,7 @@ function throwFailure(failure: Failure): void {
   if (failure) throw failure.error;
 }
 
-/** A contact without a contact_ref brought back through a rejects file: its key waits for the store (corrected-rows.ts). */
+/** A contact without a contact_ref brought back through a rejects file: its key waits for the store (corrected-row-keys.ts). */
 interface PendingKey {
   contact: Contact;
   targets: ContactTarget[];
@@ -388,7 +388,7 @@ class ContactImport {
     if (evaluated.length === 0) return [];
     const passed = evaluated.filter((e) => e.prepared);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
-    const out: (UnitOutcome | Issue)[] = new Array(evaluated.length);
+    const out = new Array<UnitOutcome | Issue>(evaluated.length);
     const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun, ...(this.options.chain ? { chain: this.options.chain } : {}) };
     let outcomes: UnitOutcome[] | undefined;
     // A repeat of a contact of the file is found stored: looked up, not refused by the unique index.

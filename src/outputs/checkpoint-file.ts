@@ -27,7 +27,7 @@ const HASH = /^[0-9a-f]{64}$/;
 /** How a checkpoint, a manifest or an export entry starts. */
 const STARTS_LIKE_ONE = /^\s*\{\s*"(checkpoint|manifest|seq)"\s*:/;
 
-type Pinned = { seq: number; hash: string; store?: string } | 'empty' | string;
+type Pinned = { seq: number; hash: string; store?: string } | string;
 
 /** What a line pins, 'empty' for an empty store's manifest, or why it cannot be read. */
 function pinned(value: CheckpointLine): Pinned {
@@ -61,7 +61,7 @@ export async function readCheckpoints(path: string): Promise<Checkpoint[]> {
     } catch {
       throw refuse('it starts like a checkpoint, manifest or export entry but is not one whole JSON object: it may be cut, wrapped, or have text after it');
     }
-    const point = value && typeof value === 'object' && !Array.isArray(value) ? pinned(value as CheckpointLine) : 'it is not a JSON object';
+    const point = value && typeof value === 'object' && !Array.isArray(value) ? pinned(value) : 'it is not a JSON object';
     if (point === 'empty') continue;
     if (typeof point === 'string') throw refuse(point);
     found.push({ ...point, source: `${path}:${line}` });

@@ -83,7 +83,7 @@ function ordered(value: Entry, fields: readonly LayoutEntry[]): Entry {
 
 /** One entry a line, in the layout's order; a field added later only where the entry has it, so the line less its chain values is what was hashed. */
 export function jsonLine(e: ChainedEntry): string {
-  return JSON.stringify(ordered(e as unknown as Entry, EXPORTED));
+  return JSON.stringify(ordered(e, EXPORTED));
 }
 
 export function manifestLine(manifest: Manifest): string {

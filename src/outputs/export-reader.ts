@@ -89,7 +89,7 @@ function jsonLines(path: string): ExportFile {
       if (text.trim() === '') continue;
       let value: ChainedEntry & { manifest?: Manifest };
       try {
-        value = JSON.parse(text);
+        value = JSON.parse(text) as ChainedEntry & { manifest?: Manifest };
       } catch {
         throw inputError('file-unreadable', { value: path, detail: `line ${line} is not JSON` });
       }

@@ -76,7 +76,7 @@ export class RejectsFile {
     if (!this.file) {
       this.file = WholeFile.create(this.path);
       this.digest = newDigest();
-      this.send(BOM + csvLine(this.columns));
+      void this.send(BOM + csvLine(this.columns)); // a failure stays in `pending`, met by the next write or close
     }
     return this.file;
   }

@@ -12,9 +12,9 @@ import {
   CONTACT_INPUTS, type ContactInputFlag, ENQUIRY_INPUTS, type EnquiryInputFlag, INPUT_FLAGS, REF_INPUT,
 } from '../domain/layout.js';
 import type { Database, Transaction } from '../storage/database.js';
-import { type StoredRef, appendUnits } from '../storage/history-writer.js';
+import { type StoredRef, type UnitOutcome, appendUnits } from '../storage/history-writer.js';
 import type { ChainWait } from '../storage/chain-lock.js';
-import { refusalIssue } from '../storage/errors.js';
+import { refusalIssue } from '../storage/database-errors.js';
 import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { prepareUnit } from '../import/units.js';
@@ -44,7 +44,7 @@ function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
     for (const input of ENQUIRY_INPUTS) enquiry[input.header] = (e as Record<string, string | undefined>)[flagKey(input.flag)];
     return enquiry;
   });
-  return { ...raw, enquiries } as RawContact;
+  return { ...raw, enquiries };
 }
 
 function summarise(stored: StoredRef[], enquiries: RecordedContact['enquiries']): RecordedContact[] {
@@ -63,8 +63,8 @@ export interface RecordOptions {
 }
 
 /** The names `record` and `run` users typed: flags, where the rules speak of the contact log's columns. */
-const FLAG_OF_COLUMN: Record<string, string> = Object.fromEntries([
-  ...INPUT_FLAGS.map((i) => [i.header, `--${i.flag}`]),
+const FLAG_OF_COLUMN: Record<string, string> = Object.fromEntries<string>([
+  ...INPUT_FLAGS.map((i): [string, string] => [i.header, `--${i.flag}`]),
   ['ref', `--${REF_INPUT.flag}`],
 ]);
 const SNAKE_COLUMNS = new RegExp(`\\b(${Object.keys(FLAG_OF_COLUMN).filter((c) => c.includes('_')).join('|')})\\b`, 'g');
@@ -74,7 +74,7 @@ function inFlagTerms(issues: readonly Issue[]): Issue[] {
   return issues.map((i) => ({
     code: i.code,
     field: i.field === null ? null : (FLAG_OF_COLUMN[i.field] ?? i.field),
-    message: i.message.replace(SNAKE_COLUMNS, (c) => FLAG_OF_COLUMN[c]!).replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c]!),
+    message: i.message.replace(SNAKE_COLUMNS, (c) => FLAG_OF_COLUMN[c] ?? c).replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c] ?? c),
   }));
 }
 
@@ -104,35 +104,38 @@ async function recordFromFlags(db: Database | Transaction, given: RecordFlags, s
   if (control) return { recorded: false, errors: [issue('control-character', { field: 'ref', value: control, detail: describeControl(control) })], warnings };
   const unit = prepareUnit(check.contact, check.targets, ref ? ref : `uuid:${randomUUID()}`);
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
-  let outcome;
+  let outcomes: UnitOutcome[];
   try {
     // Without a reference nothing else tells a repeated call (the shell's up-arrow) from a second contact.
     const guard = { refuseSameContent: !ref && !flags.again, rollback: Boolean(options.dryRun) };
-    [outcome] = await appendUnits(db, [unit], options.chain ? { ...guard, chain: options.chain } : guard);
+    outcomes = await appendUnits(db, [unit], options.chain ? { ...guard, chain: options.chain } : guard);
   } catch (error) {
     const refused = refusalIssue(error);
     if (!refused) throw error;
     return { recorded: false, errors: [refused], warnings };
   }
-  switch (outcome!.status) {
+  const outcome = outcomes[0];
+  switch (outcome?.status) {
     case 'written':
-      return { recorded: true, duplicate: false, contacts: summarise(outcome!.stored, enquiries), warnings };
+      return { recorded: true, duplicate: false, contacts: summarise(outcome.stored, enquiries), warnings };
     case 'duplicate': {
-      const added = outcome!.partnersAdded;
+      const added = outcome.partnersAdded;
       const changed = added ? [issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(added) })] : [];
-      return { recorded: true, duplicate: true, contacts: summarise(outcome!.stored, enquiries), warnings: [...warnings, ...changed] };
+      return { recorded: true, duplicate: true, contacts: summarise(outcome.stored, enquiries), warnings: [...warnings, ...changed] };
     }
     case 'same':
       return {
         recorded: false,
-        errors: [issue('same-as-recorded', { field: '--again', value: String(outcome!.stored[0].seq), detail: outcome!.detail })],
+        errors: [issue('same-as-recorded', { field: '--again', value: String(outcome.stored[0]?.seq), detail: outcome.detail })],
         warnings,
       };
     case 'conflict':
       return {
         recorded: false,
-        errors: [issue('conflicts-with-recorded', { field: 'ref', value: outcome!.sourceKey, detail: outcome!.detail })],
+        errors: [issue('conflicts-with-recorded', { field: 'ref', value: outcome.sourceKey, detail: outcome.detail })],
         warnings,
       };
+    case undefined:
+      throw new Error('the store answered no outcome for the one contact written');
   }
 }

@@ -26,7 +26,7 @@ const OPERATORS = new Set([';', '|', '&', '<', '>', '(', ')']);
 const BLANK = new Set([' ', '\t']);
 const ESCAPABLE_IN_DOUBLE = new Set(['$', '`', '"', '\\']);
 /** What a `$` before it makes an expansion: a name, `{`, `(`, `[`, a positional or special parameter. */
-const EXPANDS_AFTER_DOLLAR = /[A-Za-z_0-9{(\[@*#?$!-]/;
+const EXPANDS_AFTER_DOLLAR = /[A-Za-z_0-9{([@*#?$!-]/;
 /** Unquoted, bash also reads `$'…'` and `$"…"`, quoting that sh does not have. */
 const BASH_QUOTE = /['"]/;
 const expandsAfterDollar = (next: string | undefined, quoted: boolean) =>
@@ -71,7 +71,7 @@ export function shellWords(line: string): ShellWords {
     return ASSIGNMENT.test(line.slice(wordStart, i));
   };
   while (i < line.length) {
-    const c = line[i]!;
+    const c = line.charAt(i);
     if (BLANK.has(c)) {
       end();
       i++;
@@ -93,11 +93,11 @@ export function shellWords(line: string): ShellWords {
       let j = i + 1;
       for (;;) {
         if (j >= line.length) return { error: `a double quote opened at column ${i + 1} is never closed on this line` };
-        const d = line[j]!;
+        const d = line.charAt(j);
         if (d === '"') break;
         if (d === '`') return { error: `command substitution (\`) at column ${j + 1}: a shell would run it as a command; ${KEEP}` };
         if (d === '$' && expandsAfterDollar(line[j + 1], true)) return { error: expansionError(line, j) };
-        if (d === '\\' && j + 1 < line.length && ESCAPABLE_IN_DOUBLE.has(line[j + 1]!)) {
+        if (d === '\\' && j + 1 < line.length && ESCAPABLE_IN_DOUBLE.has(line.charAt(j + 1))) {
           word += line[j + 1];
           j += 2;
           continue;

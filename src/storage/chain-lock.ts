@@ -11,7 +11,7 @@
 import { sql } from 'drizzle-orm';
 import { interruptedError, storageError } from '../domain/errors.js';
 import { type Database, type Executor, type Transaction, rows } from './database.js';
-import { driverError } from './errors.js';
+import { driverError } from './database-errors.js';
 
 /** How long a writer waits for the chain unless told otherwise (`--chain-wait`, CIS_CONTACT_CHAIN_WAIT). */
 export const DEFAULT_CHAIN_WAIT_SECONDS = 60;

@@ -131,7 +131,7 @@ function pgpassFields(line: string): string[] {
   const fields: string[] = [];
   let field = '';
   for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
+    const c = line.charAt(i);
     if (c === '\\' && i + 1 < line.length) field += line[++i];
     else if (c === ':') {
       fields.push(field);

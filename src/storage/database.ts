@@ -107,6 +107,6 @@ export interface Store {
 
 /** Rows of a raw query: postgres.js returns an array, PGlite an object holding one. */
 export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = (await executor.execute(query)) as unknown;
+  const result: unknown = await executor.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { CisError, storageError } from '../domain/errors.js';
-import { noStoreAt } from './errors.js';
+import { noStoreAt } from './database-errors.js';
 import * as schema from './schema.js';
 import type { CopySender, Database, EmbeddedStoreOptions, Store } from './database.js';
 import { copyChunks, copyWriter } from './bulk-copy.js';
@@ -47,7 +47,7 @@ function guardTransactions(db: Database, dataDir: string): void {
   db.transaction = ((work, config) => {
     assertRoom(dataDir);
     return transaction(work, config);
-  }) as Database['transaction'];
+  });
 }
 
 export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<Store> {

@@ -57,7 +57,8 @@ async function* pagesInOrder<T extends { seq: string }>(executor: Executor, colu
   let next = pageAfter(0);
   for (;;) {
     const page = await next;
-    const last = page.length === pageSize ? Number(page[page.length - 1]!.seq) : undefined;
+    const tail = page.at(-1);
+    const last = page.length === pageSize && tail ? Number(tail.seq) : undefined;
     if (last !== undefined) {
       next = pageAfter(last);
       // Settled by the next turn of the loop; a consumer that stops early must not leave it unhandled.
@@ -128,9 +129,11 @@ export async function* exportLineChunks(store: Store, filter: ContactFilter = {}
   }
   const pages = pagesInOrder<ExportLine>(store.db, sql`c.seq::text as seq, c.hash, ${EXPORT_LINE} as line`, filter, 2000);
   for await (const lines of inBatches(pages, 200, (l) => l)) {
-    const last = lines[lines.length - 1]!;
+    const [first] = lines;
+    const last = lines.at(-1);
+    if (!first || !last) continue;
     yield {
-      text: `${lines.map((l) => l.line).join('\n')}\n`, lines: lines.length, firstSeq: Number(lines[0]!.seq), lastSeq: Number(last.seq), headHash: last.hash,
+      text: `${lines.map((l) => l.line).join('\n')}\n`, lines: lines.length, firstSeq: Number(first.seq), lastSeq: Number(last.seq), headHash: last.hash,
     };
   }
 }

@@ -165,8 +165,10 @@ export interface AppendOptions {
   refuseSameContent?: boolean;
 }
 
-class RolledBack {
-  constructor(readonly outcomes: UnitOutcome[]) {}
+class RolledBack extends Error {
+  constructor(readonly outcomes: UnitOutcome[]) {
+    super('rolled back');
+  }
 }
 
 /**

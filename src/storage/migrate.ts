@@ -15,7 +15,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Executor } from './database.js';
 import { DEFAULT_CHAIN_WAIT_SECONDS, holdMigrationsLock } from './chain-lock.js';
 import { storeOwnerToAssume } from './access.js';
-import { clientBehindStore } from './errors.js';
+import { clientBehindStore } from './database-errors.js';
 import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER, appliedMigrations } from './schema-version.js';
 
 /** Applies pending migrations; returns how many were applied. */

@@ -14,7 +14,7 @@ import type { ChainedEntry } from '../domain/layout.js';
 import { ChainVerifier, type Manifest } from '../domain/verification.js';
 import { type Store, rows } from './database.js';
 import { type RestoredContactRow, restoringWriter } from './bulk-copy.js';
-import { databaseRefusal } from './errors.js';
+import { databaseRefusal } from './database-errors.js';
 import type { EnquiryRow } from './database.js';
 import { DEFAULT_CHAIN_WAIT_SECONDS, holdLock } from './chain-lock.js';
 

@@ -9,7 +9,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { readFileSync } from 'node:fs';
 import { usageError } from '../domain/errors.js';
 import type { ServerConnection } from './connection.js';
-import { BatchRefused, asStorageFailure } from './errors.js';
+import { BatchRefused, asStorageFailure } from './database-errors.js';
 import * as schema from './schema.js';
 import type { CopySender, Database, Store, Transaction } from './database.js';
 import { copyChunks, copyWriter } from './bulk-copy.js';
@@ -87,7 +87,7 @@ function withValuesWritten(query: SQL): string {
 /** A connection of its own, and a way to cut it off however busy it is. */
 interface Severable {
   sql: postgres.Sql;
-  sever(): void;
+  sever: () => void;
 }
 
 /**

@@ -19,8 +19,7 @@ export interface Progress {
 
 const SILENT: Progress = { update: () => {}, stop: () => {} };
 
-const PROGRESS_STYLES = ['auto', 'json', 'none'] as const;
-export type ProgressStyle = (typeof PROGRESS_STYLES)[number];
+export type ProgressStyle = 'auto' | 'json' | 'none';
 
 function fileSize(file: string): number | undefined {
   try {

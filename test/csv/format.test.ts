@@ -6,7 +6,7 @@ import { decideFormat } from '../../src/csv/format.js';
 import { checkWholeFile } from '../../src/csv/file-check.js';
 import { MAX_ROW_CHARS } from '../../src/csv/reader.js';
 import { CONTACT_LOG_LAYOUT } from '../../src/import/contact-log.js';
-import { OPERATORS_LAYOUT } from '../../src/import/reference-import.js';
+import { OPERATORS_LAYOUT } from '../../src/import/reference-loader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-format-'));
 let files = 0;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldReader, fieldsOf, loadColumnMap, normaliseHeaderName, resolveHeader } from '../../src/csv/header.js';
 import { CONTACT_LOG_LAYOUT } from '../../src/import/contact-log.js';
-import { OPERATORS_LAYOUT } from '../../src/import/reference-import.js';
+import { OPERATORS_LAYOUT } from '../../src/import/reference-loader.js';
 
 const BASE = ['utr', 'channel', 'enquiry_date', 'operator_pid', 'subject'];
 

@@ -3,6 +3,7 @@ import { screenJson, screenText } from '../../src/domain/screen-text.js';
 import { findControlCharacter } from '../../src/domain/text.js';
 
 // Every character a terminal may act on, or that makes text read as other text.
+// eslint-disable-next-line no-control-regex -- the characters a screen must not be sent
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u;
 
 function everyCodePoint(): string {

@@ -42,7 +42,7 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
     const dumped = spawnSync('pg_dump', ['-Fc', '-f', dump, '-d', target.env.DATABASE_URL!], { encoding: 'utf8' });
     expect(dumped.status, dumped.stderr).toBe(0);
     await server.unsafe(`create database ${copy}`);
-    copyUrl = new URL(`/${copy}`, SERVER_URL!).toString();
+    copyUrl = new URL(`/${copy}`, SERVER_URL).toString();
     const restored = spawnSync('pg_restore', ['-d', copyUrl, dump], { encoding: 'utf8' });
     expect(restored.status, restored.stderr).toBe(0);
   }, 180_000);

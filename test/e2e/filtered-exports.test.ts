@@ -42,7 +42,7 @@ const FILTERS: Filter[] = [
 
 /** A CSV's header and each record's text as written, with the columns the filters read. */
 function csvRecords(text: string) {
-  const records = parse(text, { raw: true, columns: true }) as { record: Record<string, string>; raw: string }[];
+  const records = parse<{ record: Record<string, string>; raw: string }>(text, { raw: true, columns: true });
   return records.map((r) => ({ raw: r.raw, utr: r.record.utr!, partnership: r.record.partnership_utr || null, date: r.record.enquiry_date! }));
 }
 

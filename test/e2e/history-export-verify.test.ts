@@ -230,7 +230,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
     // Each enquiry of each stored entry, every value as the text a CSV cell holds.
     const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
-    const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+    const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
     const expected = readFileSync(join(cwd, 'read.jsonl'), 'utf8').trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l))
       .flatMap((entry) => entry.enquiries.map((enquiry: Record<string, unknown>) => Object.fromEntries(EXPORT_CSV_COLUMNS.map((c) => [c, text(camel(c) in enquiry ? enquiry[camel(c)] : entry[camel(c)])]))));
     expect(expected.some((row: Record<string, string>) => row.contact_name === '@risky' && row.partnership_utr === '')).toBe(true);

@@ -21,7 +21,7 @@ describe.each(DRIVERS)('rejects files on %s', (driver) => {
   const cli = (args: string[]) => runCli(args, target.env, { cwd });
   const notesOf = (ref: string) => storedNotes(target, ref);
   /** A rejects file as csv-parse reads it in strict mode, a record per row, keyed by the header. */
-  const strict = (name: string) => parse(readFileSync(join(cwd, name)), { bom: true, columns: true, relax_column_count: false }) as Record<string, string>[];
+  const strict = (name: string) => parse<Record<string, string>>(readFileSync(join(cwd, name)), { bom: true, columns: true, relax_column_count: false });
 
   beforeAll(async () => {
     ({ target, cwd } = await fixtureStore(driver, 'rejects'));

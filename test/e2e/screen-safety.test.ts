@@ -23,6 +23,7 @@ import { BIN, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 
 // A raw character a terminal acts on: C0 (but tab and line break), DEL, C1, separators, format characters.
+// eslint-disable-next-line no-control-regex -- the characters a screen must not be sent
 const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u;
 
 const CLEAR = '\u001b[2J';

@@ -69,7 +69,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       const entry: ChainEntry = {
         seq: head.seq + 1, sourceKey: `forged-${head.seq + 1}`, utr: fields.utr ?? '1955839661', partnershipUtr: null, contactType: null,
         contactName: null, channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-03-01',
-        operatorPid: fields.pid ?? '1234567', importRunId: null, recordedAt: fields.recordedAt ?? now!, recordedBy: who,
+        operatorPid: fields.pid ?? '1234567', importRunId: null, recordedAt: fields.recordedAt ?? now, recordedBy: who,
         enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'forged', generalNotes: null }],
       };
       const hash = fields.hash ?? chainHash(head.hash, entry);

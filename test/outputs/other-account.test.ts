@@ -133,8 +133,8 @@ describe.skipIf(!ROOT)('another local account (skipped unless run as root: the t
       squatter = child;
       const results = await new Promise<Record<string, string>>((resolve, reject) => {
         let out = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          out += d;
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
           if (out.includes('\n')) resolve(JSON.parse(out));
         });
         child.once('exit', (code) => reject(new Error(`the other account's process exited (${code}) before it said what it could bind`)));

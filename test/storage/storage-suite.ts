@@ -11,7 +11,7 @@ import { canonicalEntries, contactsInOrder, exportLineChunks } from '../../src/s
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
 import { type Contact, type ContactTarget, checkContact } from '../../src/domain/contact.js';
 import { type Store, rows } from '../../src/storage/database.js';
-import { databaseRefusal } from '../../src/storage/errors.js';
+import { databaseRefusal } from '../../src/storage/database-errors.js';
 import { appendUnits } from '../../src/storage/history-writer.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { CLIENT_SCHEMA_VERSION } from '../../src/storage/schema-version.js';

@@ -33,7 +33,7 @@ async function childHolding(store: string, socketDir?: string) {
     setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code, 'cis-contact.js', 'import', 'held.csv'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (data: Buffer) => data.toString().includes('held') && resolve());
+    child.stdout.on('data', (data: Buffer) => data.toString().includes('held') && resolve());
     child.once('exit', (exitCode) => reject(new Error(`the holder exited (${exitCode}) before it held the lock`)));
   });
   return child;

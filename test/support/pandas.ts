@@ -24,7 +24,7 @@ const INTEGER = /^[+-]?\d+$/;
 
 /** `pd.read_csv(path)`: cells as to_csv will write them back (null for NaN). */
 export function readCsv(path: string): Frame {
-  const records = parse(readFileSync(path), { bom: true, relax_column_count: true }) as string[][];
+  const records: string[][] = parse(readFileSync(path), { bom: true, relax_column_count: true });
   const [columns, ...body] = records;
   const rows: (string | null)[][] = body.map((r) => columns!.map((_, i) => (MISSING.has(r[i] ?? '') ? null : r[i]!)));
   columns!.forEach((_, c) => {

@@ -6,13 +6,13 @@
  * first file that were stored took the occurrences without it. So the
  * occurrence a corrected row takes is the next one of its fingerprint that is
  * not stored yet, and the claim (fingerprint and first-file line, see
- * storage/corrected-rows.ts) makes it the same occurrence every time the row
+ * storage/correction-claims.ts) makes it the same occurrence every time the row
  * comes back. Three identical rows of which the third was wrong end as
  * occurrences 1, 2 and 3, as a right-first-time import stores them.
  */
 
 import type { Executor } from '../storage/database.js';
-import { claimName, loadClaims, storedKeys } from '../storage/corrected-rows.js';
+import { claimName, loadClaims, storedKeys } from '../storage/correction-claims.js';
 
 export interface CorrectedRow {
   fingerprint: string;

@@ -7,7 +7,7 @@
 import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
-  type OperatorRecord, type RawOperatorRow, type RawRegistryRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+  type OperatorRecord, type RawOperatorRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
   mergeOperatorRows,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
@@ -140,7 +140,7 @@ export async function importRegistry(db: Database, options: ReferenceImportOptio
   const memberships: { partnershipUtr: string; partnerUtr: string }[] = [];
   return load<RegistryRecord>(db, options, {
     layout: REGISTRY_LAYOUT,
-    check: (fields) => checkRegistryRow(fields as RawRegistryRow, (utr) => kinds.get(utr)),
+    check: (fields) => checkRegistryRow(fields, (utr) => kinds.get(utr)),
     save: async (executor, batch) => {
       await saveRecords(executor, batch);
       for (const r of batch) for (const p of r.partnerOf) memberships.push({ partnershipUtr: p, partnerUtr: r.utr });

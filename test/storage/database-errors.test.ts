@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, type IssueCode, type IssueParams } from '../../src/domain/catalogue.js';
 import type { CisError } from '../../src/domain/errors.js';
-import { asStorageFailure, noStoreAt, permissionDenied, readerLost } from '../../src/storage/errors.js';
+import { asStorageFailure, noStoreAt, permissionDenied, readerLost } from '../../src/storage/database-errors.js';
 
 const AT = 'postgres://cis@db:5432/cis';
 const STOPPED_BY_ADMIN = '57P01: the server ended the session, by an administrator\'s pg_terminate_backend or a shutdown';
