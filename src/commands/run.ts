@@ -70,7 +70,7 @@ function lostAfter(results: readonly LineResult[], current: number | undefined, 
  * ones would have recorded.
  */
 export async function run(session: Session, script: string, flags: RunFlags): Promise<CommandResult> {
-  const lines = scriptLines(script);
+  const lines = scriptLines(script, session.stdin);
   const first = await lines.next(); // an unreadable script fails before the store is opened
   const store = await session.store();
   const settings = session.rules();

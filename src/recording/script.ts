@@ -20,8 +20,8 @@ function withoutCommand(words: string[]): string[] {
   return words;
 }
 
-async function openScript(path: string): Promise<NodeJS.ReadableStream> {
-  if (path === '-') return process.stdin;
+async function openScript(path: string, stdin: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
+  if (path === '-') return stdin;
   const stream = createReadStream(path, { encoding: 'utf8' });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
@@ -32,8 +32,9 @@ async function openScript(path: string): Promise<NodeJS.ReadableStream> {
   return stream;
 }
 
-export async function* scriptLines(path: string): AsyncGenerator<ScriptLine> {
-  const lines = createInterface({ input: await openScript(path), crlfDelay: Infinity });
+/** `stdin`: what `-` reads. */
+export async function* scriptLines(path: string, stdin: NodeJS.ReadableStream): AsyncGenerator<ScriptLine> {
+  const lines = createInterface({ input: await openScript(path, stdin), crlfDelay: Infinity });
   let number = 0;
   let pending: { line: number; text: string } | undefined;
   for await (const raw of lines) {
