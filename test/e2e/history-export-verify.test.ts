@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+import { DRIVERS, type Target, fixtureTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
 import { EXPORT_CSV_COLUMNS } from '../../src/outputs/export-format.js';
 
@@ -34,10 +34,8 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     '--contact-name', name, '--channel', 'email', '--auth', 'waived', ...extra]);
 
   beforeAll(async () => {
-    target = await createTarget(driver);
+    target = await fixtureTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-history-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
     await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null']);
     await record(['--subject', 'Complaint', '--action', 'Logged a complaint', '--notes', 'Recent one']);
     await record(['--subject', 'Letter', '--action', '=HYPERLINK("http://x")'], '@risky');

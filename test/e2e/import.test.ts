@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { BIN, FIXTURES, runCli, startCli } from '../support/cli.js';
 import { until, untilCommitted } from '../support/events.js';
-import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
+import { DRIVERS, type Target, fixtureTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
 import { generate } from '../bench/generate.mjs';
 
@@ -27,10 +27,8 @@ describe.each(DRIVERS)('import on %s', (driver) => {
   const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...target.env, ...env }, { cwd });
 
   beforeAll(async () => {
-    target = await createTarget(driver);
+    target = await fixtureTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-import-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
   });
   afterAll(() => target?.dispose());
 

@@ -1,8 +1,9 @@
 /**
  * The two storage targets every storage and command test runs on: PGlite
  * always, the PostgreSQL server whenever DATABASE_URL is set. Each target is a
- * fresh store of its own (a copied data directory, or a new database) that is
- * removed afterwards, so test files never collide.
+ * fresh store of its own, copied from one prepared once per run (a copied
+ * data directory, or a database created from a template database) and
+ * removed afterwards, so tests never collide.
  */
 
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Store, rows } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type ServerConnection, serverConnection } from '../../src/storage/connection.js';
-import { migrate } from '../../src/storage/migrate.js';
 import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/schema-version.js';
 
 export interface Target {
@@ -48,10 +48,24 @@ export function serverAt(url: string): ServerConnection {
   return serverConnection(url, {})!;
 }
 
-export async function createTarget(driver: 'pglite' | 'postgres', migrated = true): Promise<Target> {
+/** Which prepared store a target starts as (see global-setup.ts): none (an empty place), migrated, or migrated with the fixtures' registry and operators. */
+type Start = 'empty' | 'migrated' | 'fixtures';
+
+/** A fresh store of the driver's: migrated and empty unless `migrated` is false (nothing there yet). */
+export function createTarget(driver: 'pglite' | 'postgres', migrated = true): Promise<Target> {
+  return newTarget(driver, migrated ? 'migrated' : 'empty');
+}
+
+/** A fresh migrated store holding the sample registry and operators from fixtures/. */
+export function fixtureTarget(driver: 'pglite' | 'postgres'): Promise<Target> {
+  return newTarget(driver, 'fixtures');
+}
+
+async function newTarget(driver: 'pglite' | 'postgres', start: Start): Promise<Target> {
+  const templates = inject('storeTemplates');
   if (driver === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
-    if (migrated) cpSync(inject('pgliteTemplate'), dir, { recursive: true });
+    if (start !== 'empty') cpSync(templates.pglite[start], dir, { recursive: true });
     return {
       driver,
       env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
@@ -61,13 +75,9 @@ export async function createTarget(driver: 'pglite' | 'postgres', migrated = tru
   }
   const name = `cis_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  // A copy of a template database global-setup.ts prepared: no migrations or imports per test.
+  await admin.unsafe(start === 'empty' ? `create database ${name}` : `create database ${name} template ${templates.postgres![start]}`);
   const url = withDatabase(SERVER_URL!, name);
-  if (migrated) {
-    const store = await openStore({ server: serverAt(url), dataDir: '' });
-    await migrate(store.db);
-    await store.close();
-  }
   return {
     driver,
     env: { DATABASE_URL: url },
@@ -115,9 +125,7 @@ export async function storedNotes(target: Target, sourceKey: string) {
 
 /** A fresh store with the sample registry and operators from fixtures/ loaded, and a folder to work in. */
 export async function fixtureStore(driver: 'pglite' | 'postgres', name: string): Promise<{ target: Target; cwd: string }> {
-  const target = await createTarget(driver);
-  const { loadFixtureReferences } = await import('./cli.js');
-  await loadFixtureReferences(target.env);
+  const target = await fixtureTarget(driver);
   return { target, cwd: mkdtempSync(join(tmpdir(), `cis-contact-${name}-`)) };
 }
 
