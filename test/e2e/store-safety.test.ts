@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, type Started, runCli, sleep, startCli } from '../support/cli.js';
+import { BIN, type Started, runCli, sleep, spawnCli, startCli } from '../support/cli.js';
 import { until, untilCommitted } from '../support/events.js';
 import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain JavaScript shared with the benchmark
@@ -380,7 +380,8 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
 
 describe('--version', () => {
   it('prints the package version', async () => {
-    const r = await runCli(['--version'], {});
+    // The binary itself: bin/ and the package it ships in.
+    const r = await spawnCli(['--version'], {});
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
   });

@@ -1,8 +1,8 @@
 /**
  * Runs the CLI as a user would. `runCli` runs it in this process, through the
- * same `main` the binary calls, with an environment, streams and a working
- * folder of the test's: no Node start, module load or PGlite WebAssembly
- * compile per command. `spawnCli` and `startCli` run the real, compiled
+ * same compiled `main` the binary calls (dist/: build first, as for the
+ * binary), with an environment, streams and a working folder of the test's:
+ * no Node start, module load or PGlite WebAssembly compile per command. `spawnCli` and `startCli` run the real, compiled
  * binary, for tests of the process itself: signals, kills, exit codes of a
  * dying process, pipes closing, the kernel lock between two processes, umask.
  */
@@ -10,7 +10,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/program.js';
+
+/** The built tool's entry point, as bin/cis-contact.js reaches it (typed by its source). */
+const { main } = (await import(new URL('../../dist/cli/program.js', import.meta.url).href)) as typeof import('../../src/cli/program.js');
 
 export const BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
