@@ -6,7 +6,7 @@
  * DATABASE_URL), template databases a test's database is created from.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -34,13 +34,16 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function pgliteTemplate(root: string, name: string, fixtures: boolean): Promise<string> {
-  const dir = join(root, name);
-  const store = await openStore({ dataDir: dir });
+/** A migrated data directory, then a copy of it with the fixtures loaded. */
+async function pgliteTemplates(root: string): Promise<{ migrated: string; fixtures: string }> {
+  const migrated = join(root, 'migrated');
+  const fixtures = join(root, 'fixtures');
+  const store = await openStore({ dataDir: migrated });
   await migrate(store.db);
   await store.close();
-  if (fixtures) await loadFixtureReferences({ CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' });
-  return dir;
+  cpSync(migrated, fixtures, { recursive: true });
+  await loadFixtureReferences({ CIS_CONTACT_DATA_DIR: fixtures, DATABASE_URL: '' });
+  return { migrated, fixtures };
 }
 
 async function serverTemplate(admin: postgres.Sql, url: string, name: string, fixtures: boolean): Promise<string> {
@@ -66,14 +69,13 @@ export default async function setup(project: TestProject) {
   const url = process.env.DATABASE_URL;
   const admin = url ? postgres(url, { max: 1, onnotice: () => {} }) : undefined;
   const prefix = `cis_template_${process.pid}`;
-  const [pgMigrated, pgFixtures, serverMigrated, serverFixtures] = await Promise.all([
-    pgliteTemplate(root, 'migrated', false),
-    pgliteTemplate(root, 'fixtures', true),
+  const [pglite, serverMigrated, serverFixtures] = await Promise.all([
+    pgliteTemplates(root),
     admin ? serverTemplate(admin, url!, `${prefix}_migrated`, false) : undefined,
     admin ? serverTemplate(admin, url!, `${prefix}_fixtures`, true) : undefined,
   ]);
   project.provide('storeTemplates', {
-    pglite: { migrated: pgMigrated, fixtures: pgFixtures },
+    pglite,
     postgres: serverMigrated && serverFixtures ? { migrated: serverMigrated, fixtures: serverFixtures } : null,
   });
   return async () => {
