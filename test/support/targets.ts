@@ -63,23 +63,43 @@ export function fixtureTarget(driver: 'pglite' | 'postgres'): Promise<Target> {
 
 async function newTarget(driver: 'pglite' | 'postgres', start: Start): Promise<Target> {
   const templates = inject('storeTemplates');
-  if (driver === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
-    if (start !== 'empty') cpSync(templates.pglite[start], dir, { recursive: true });
-    return {
-      driver,
-      env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
-      open: () => openStore({ dataDir: dir }),
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
+  if (driver === 'pglite') return pgliteTarget(start === 'empty' ? undefined : templates.pglite[start]);
+  // A copy of a template database global-setup.ts prepared: no migrations or imports per test.
+  return serverTarget(start === 'empty' ? undefined : templates.postgres![start]);
+}
+
+/**
+ * A fresh store holding what `source` holds now, for tests that share an
+ * expensive set-up but must not see each other's writes: a copied data
+ * directory, or a database made from the source's (nothing may be connected
+ * to it: close what was opened on it first).
+ */
+export function copyOf(source: Target): Promise<Target> {
+  return source.driver === 'pglite'
+    ? pgliteTarget(source.env.CIS_CONTACT_DATA_DIR)
+    : serverTarget(new URL(source.env.DATABASE_URL!).pathname.slice(1));
+}
+
+/** A new data directory: a copy of `from`, or empty. */
+async function pgliteTarget(from: string | undefined): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
+  if (from) cpSync(from, dir, { recursive: true });
+  return {
+    driver: 'pglite',
+    env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
+    open: () => openStore({ dataDir: dir }),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A new database on the server: made from the database `template`, or empty. */
+async function serverTarget(template: string | undefined): Promise<Target> {
   const name = `cis_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
-  // A copy of a template database global-setup.ts prepared: no migrations or imports per test.
-  await admin.unsafe(start === 'empty' ? `create database ${name}` : `create database ${name} template ${templates.postgres![start]}`);
+  await admin.unsafe(template ? `create database ${name} template ${template}` : `create database ${name}`);
   const url = withDatabase(SERVER_URL!, name);
   return {
-    driver,
+    driver: 'postgres',
     env: { DATABASE_URL: url },
     open: () => openStore({ server: serverAt(url), dataDir: '' }),
     dispose: async () => {
