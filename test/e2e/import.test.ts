@@ -10,8 +10,7 @@ import { until, untilCommitted } from '../support/events.js';
 import { DRIVERS, type Target, fixtureTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
 import { generate } from '../bench/generate.mjs';
-
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
+import { HEADER } from '../support/contact-log.js';
 
 const stored = storedCounts;
 
