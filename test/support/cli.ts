@@ -83,20 +83,38 @@ async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** In-process runs under way: a test that ended (a timeout) must not leave one holding its store for the next test. */
+const underWay = new Set<{ stop: AbortController; done: Promise<unknown> }>();
+
+/** Asks any in-process run still under way to stop, as a first SIGINT would, and waits for it to end (test/support/setup.ts, after each test). */
+export async function stopLeftoverRuns(): Promise<void> {
+  const left = [...underWay];
+  for (const run of left) run.stop.abort('SIGINT');
+  await Promise.allSettled(left.map((run) => run.done));
+}
+
 /** Runs the CLI in this process (unless `spawn` or `umask` asks for the binary) and resolves with its exit code and output. */
 export async function runCli(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliResult> {
   if (options.spawn || options.umask) return spawnCli(args, env, options);
   const stdout = new Collected();
   const stderr = new Collected();
-  const code = await inFolder(options.cwd ?? HOME_FOLDER, () => main(args, {
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(options.signal!.reason), { once: true });
+  const done = inFolder(options.cwd ?? HOME_FOLDER, () => main(args, {
     args,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdin: Readable.from([options.input ?? '']),
     stdout,
     stderr,
-    signal: options.signal ?? new AbortController().signal,
+    signal: stop.signal,
   }));
-  return resultOf(code, stdout.text, stderr.text);
+  const run = { stop, done };
+  underWay.add(run);
+  try {
+    return resultOf(await done, stdout.text, stderr.text);
+  } finally {
+    underWay.delete(run);
+  }
 }
 
 /** Runs the compiled binary in a process of its own, as a user's shell would. */
