@@ -139,7 +139,7 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
   it('a closed pipe ends a command quietly', async () => {
     const env = { ...process.env, ...target.env, NO_COLOR: '1' };
     for (const command of ['export --format jsonl', `--json history ${GENERATED_UTR} --all`, 'help import']) {
-      const r = spawnSync('bash', ['-c', `node ${BIN} ${command} | head -c 10 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' });
+      const r = spawnSync('bash', ['-c', `node ${BIN} ${command} | head -c 10 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8', timeout: 90_000 });
       expect(r.stderr, command).toBe('exit 0\n');
     }
   });
