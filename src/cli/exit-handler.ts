@@ -25,9 +25,9 @@ function classify(error: unknown, session: Session): CisError {
     'this is a bug in cis-contact; run again with CIS_CONTACT_DEBUG=1 for details');
 }
 
-export async function runCommand(session: Session, command: () => Promise<CommandResult>): Promise<void> {
+/** Runs a command, says how it went and returns its exit code. */
+export async function runCommand(session: Session, command: () => Promise<CommandResult>): Promise<number> {
   let exitCode: number;
-  session.interrupts.listen();
   try {
     const result = await command();
     if (session.ui.json) session.ui.document(result.json);
@@ -44,10 +44,8 @@ export async function runCommand(session: Session, command: () => Promise<Comman
   } catch (error) {
     if (exitCode === 0) exitCode = fail(session, error);
   }
-  session.interrupts.stop();
   // Stopped by a signal: the shell's convention, 128 + its number, whatever was finished.
-  const signal = session.interrupts.by;
-  process.exitCode = signal ? Interrupts.exitCodeOf(signal) : exitCode;
+  return session.signal.aborted ? Interrupts.exitCodeOfAbort(session.signal.reason) : exitCode;
 }
 
 export function fail(session: Session, error: unknown): number {
@@ -58,7 +56,7 @@ export function fail(session: Session, error: unknown): number {
   ui.say(c.red('cis-contact:'), ` ${failure.message}`, c.dim(failure.code !== 'usage' && failure.code !== 'internal-error' ? ` [${failure.code}]` : ''));
   if (failure.hint) ui.say('  ', c.dim(failure.hint));
   if (session.lostSessionNote && isLostConnection(failure)) ui.say('  ', c.dim(session.lostSessionNote));
-  if (failure.kind === 'internal' && process.env.CIS_CONTACT_DEBUG) for (const line of String((error as Error)?.stack ?? error).split('\n')) ui.say(line);
+  if (failure.kind === 'internal' && session.env.CIS_CONTACT_DEBUG) for (const line of String((error as Error)?.stack ?? error).split('\n')) ui.say(line);
   if (ui.json) ui.document({ error: { code: failure.code, message: failure.message } });
   return EXIT_CODES[failure.kind];
 }

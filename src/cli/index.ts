@@ -1,5 +1,13 @@
+/**
+ * The binary's process wiring: its streams, environment, signals and exit.
+ * Everything else is `main`, which a caller may also run in its own process.
+ */
+
+import { chalkStderr } from 'chalk';
+import chalkStdout from 'chalk';
 import { isPostgresTypesFetchRejection, isPostgresWriteAfterClose } from '../storage/postgres-stray-write.js';
 import { screenText } from '../domain/screen-text.js';
+import { Interrupts } from '../commands/interrupts.js';
 import { main } from './program.js';
 
 // A closed pipe (`history ... | head`) is the reader saying it has enough: end quietly.
@@ -18,4 +26,17 @@ process.on('uncaughtException', (error) => {
   process.exit(3);
 });
 
-await main(process.argv);
+// The first SIGINT or SIGTERM asks the command to stop at its next safe point; a second ends the process.
+const interrupts = new Interrupts((code) => process.exit(code));
+interrupts.listen(process);
+const args = process.argv.slice(2);
+process.exitCode = await main(args, {
+  args,
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  colourLevels: { stdout: chalkStdout.level, stderr: chalkStderr.level },
+  signal: interrupts.signal,
+});
+interrupts.stop(process);

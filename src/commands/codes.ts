@@ -19,7 +19,7 @@ export async function codes(session: Session, code: string | undefined, flags: C
     json: entry ? list[0] : list,
     report: () => {
       if (flags.markdown) {
-        process.stdout.write(catalogueMarkdown());
+        ui.stdout.write(catalogueMarkdown());
         return;
       }
       const c = ui.colour;

@@ -49,11 +49,11 @@ function guardExportOutputs(outputs: readonly [string | undefined, string][], fo
 }
 
 /** Standard output, written with its back-pressure. */
-const standardOutput = {
+const standardOutput = (stdout: NodeJS.WritableStream) => ({
   async write(text: string | Uint8Array): Promise<void> {
-    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+    if (!stdout.write(text)) await once(stdout, 'drain');
   },
-};
+});
 
 export async function exportCommand(session: Session, flags: ExportFlags): Promise<CommandResult> {
   const format = (flags.format ?? 'csv').toLowerCase();
@@ -82,7 +82,7 @@ export async function exportCommand(session: Session, flags: ExportFlags): Promi
   // Files are written whole or not at all: a failed or stopped export leaves them as they were.
   const files: WholeFile[] = [];
   try {
-    const out = flags.out ? WholeFile.create(flags.out, '--out') : standardOutput;
+    const out = flags.out ? WholeFile.create(flags.out, '--out') : standardOutput(session.ui.stdout);
     if (out instanceof WholeFile) files.push(out);
     const manifestOut = manifestFile ? WholeFile.create(manifestFile, '--manifest') : undefined;
     if (manifestOut) files.push(manifestOut);

@@ -76,7 +76,7 @@ export async function importCommand(session: Session, file: string, flags: Impor
         progress.update(so);
       },
       // Smaller batches make crash tests cross many commits; not a user setting.
-      ...(process.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(process.env.CIS_CONTACT_BATCH_ROWS) } : {}),
+      ...(session.env.CIS_CONTACT_BATCH_ROWS ? { batchRows: Number(session.env.CIS_CONTACT_BATCH_ROWS) } : {}),
     });
   } catch (error) {
     const failure = asStorageFailure(error, store.location, session.role) ?? error;

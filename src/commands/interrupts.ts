@@ -2,7 +2,8 @@
  * SIGINT and SIGTERM end a command cleanly: the first asks it to stop (long
  * commands finish or roll back the transaction in hand, release the store and
  * say what was committed); a second ends the process at once. Committed work
- * is safe either way.
+ * is safe either way. The binary listens (src/cli/index.ts); a command sees
+ * only the AbortSignal, whose reason is the signal's name.
  */
 
 import { constants } from 'node:os';
@@ -13,8 +14,10 @@ export class Interrupts {
   private readonly controller = new AbortController();
   private received: NodeJS.Signals | undefined;
 
+  constructor(private readonly exit: (code: number) => never) {}
+
   private readonly onSignal = (name: NodeJS.Signals) => {
-    if (this.received) process.exit(Interrupts.exitCodeOf(name));
+    if (this.received) this.exit(Interrupts.exitCodeOf(name));
     this.received = name;
     this.controller.abort(name);
   };
@@ -24,19 +27,22 @@ export class Interrupts {
     return this.controller.signal;
   }
 
-  get by(): NodeJS.Signals | undefined {
-    return this.received;
-  }
-
+  /** The shell's convention for a command a signal stopped: 128 + its number. */
   static exitCodeOf(name: NodeJS.Signals): number {
     return 128 + (constants.signals[name] ?? 0);
   }
 
-  listen(): void {
-    for (const name of SIGNALS) process.on(name, this.onSignal);
+  /** The exit code of a command whose signal was aborted: a signal's own, else SIGINT's (130). */
+  static exitCodeOfAbort(reason: unknown): number {
+    const known = typeof reason === 'string' && reason in constants.signals;
+    return Interrupts.exitCodeOf(known ? (reason as NodeJS.Signals) : 'SIGINT');
   }
 
-  stop(): void {
-    for (const name of SIGNALS) process.off(name, this.onSignal);
+  listen(on: NodeJS.Process): void {
+    for (const name of SIGNALS) on.on(name, this.onSignal);
+  }
+
+  stop(on: NodeJS.Process): void {
+    for (const name of SIGNALS) on.off(name, this.onSignal);
   }
 }

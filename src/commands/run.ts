@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { type Issue, issue } from '../domain/catalogue.js';
@@ -87,8 +88,8 @@ function lostAfter(results: readonly LineResult[], current: ScriptLine | undefin
 }
 
 /** A run stopped before the end of standard input (a signal, --stop-on-error) stops reading it: left open, it would keep the process waiting. */
-function closeInput(script: string): void {
-  if (script === '-') process.stdin.destroy();
+function closeInput(script: string, stdin: NodeJS.ReadableStream): void {
+  if (script === '-' && stdin instanceof Readable) stdin.destroy();
 }
 
 /**
@@ -98,7 +99,7 @@ function closeInput(script: string): void {
  * ones would have recorded.
  */
 export async function run(session: Session, script: string, flags: RunFlags): Promise<CommandResult> {
-  const lines = scriptLines(script, firstLine(flags.fromLine));
+  const lines = scriptLines(script, session.stdin, firstLine(flags.fromLine));
   const first = await lines.next(); // an unreadable script fails before the store is opened
   const store = await session.store();
   const settings = session.rules(Boolean(flags.strict));
@@ -175,10 +176,10 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
       });
     } else await runLines(store.db);
   } catch (error) {
-    closeInput(script);
+    closeInput(script, session.stdin);
     throw asStorageFailure(error, store.location, session.role, dryRun ? readerLost('the dry run is incomplete') : lostAfter(results, current, resumeAt, script, flags)) ?? error;
   }
-  closeInput(script);
+  closeInput(script, session.stdin);
   const { recorded, duplicate, failed } = countsOf(results);
   const partWay = dryRun ? undefined : session.signal.aborted ? resumeAt : stoppedAt?.line;
   return {

@@ -16,8 +16,7 @@ import { type Job, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { type ServerConnection, serverConnection } from '../storage/connection.js';
 import { VERSION } from './version.js';
 import { CisError, usageError } from '../domain/errors.js';
-import { Ui } from '../terminal/ui.js';
-import { Interrupts } from './interrupts.js';
+import { type Terminal, Ui } from '../terminal/ui.js';
 
 /** How long a writer waits for the chain unless told otherwise (kept here: the storage code loads only when a store is opened). */
 const DEFAULT_CHAIN_WAIT_SECONDS = 60;
@@ -31,9 +30,24 @@ export interface GlobalOptions {
   chainWait?: string;
 }
 
-function defaultDataDir(env = process.env): string {
+/**
+ * What a command runs with besides its options: the environment, the streams
+ * and the signal that asks it to stop. The binary passes its process's; a
+ * caller running commands in process passes its own.
+ */
+export interface SessionIo extends Terminal {
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: NodeJS.ReadableStream;
+  /** Aborted (with the signal's name as its reason, for the binary) when the command should stop at its next safe point. */
+  signal: AbortSignal;
+  /** The command line's arguments, which a process waiting for the embedded store is told. */
+  args: readonly string[];
+}
+
+function defaultDataDir(env: SessionIo['env']): string {
   const xdg = env.XDG_DATA_HOME?.trim();
-  return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'cis-contact');
+  const home = env.HOME?.trim() || homedir();
+  return join(xdg ? xdg : join(home, '.local', 'share'), 'cis-contact');
 }
 
 export class Session {
@@ -41,7 +55,6 @@ export class Session {
   private opened: Store | undefined;
   /** How many migrations opening the store applied. */
   migrationsApplied = 0;
-  readonly interrupts = new Interrupts();
   /** The job the command does, whose role is named when the login lacks a right. */
   job: Job | undefined;
   /** The prefix of this store's roles, once learned from the server (see `learnRolePrefix`). */
@@ -51,8 +64,17 @@ export class Session {
   /** The command being run (`record`, `db migrate`), for the server's application_name. */
   command = '';
 
-  constructor(readonly options: GlobalOptions, private readonly env = process.env) {
-    this.ui = new Ui(Boolean(options.json), options.color !== false);
+  constructor(readonly options: GlobalOptions, private readonly io: SessionIo) {
+    this.ui = new Ui(Boolean(options.json), options.color !== false, io);
+  }
+
+  get env(): SessionIo['env'] {
+    return this.io.env;
+  }
+
+  /** What a script of `-` reads. */
+  get stdin(): NodeJS.ReadableStream {
+    return this.io.stdin;
   }
 
   /**
@@ -125,9 +147,9 @@ export class Session {
     return this.opened?.location ?? this.server?.location ?? this.dataDir;
   }
 
-  /** Aborted by the first SIGINT or SIGTERM: long commands stop at their next safe point. */
+  /** Aborted by the first SIGINT or SIGTERM (in the binary): long commands stop at their next safe point. */
   get signal(): AbortSignal {
-    return this.interrupts.signal;
+    return this.io.signal;
   }
 
   /**
@@ -148,7 +170,8 @@ export class Session {
       import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'), import('../storage/server-version.js'),
     ]);
     const store = await openStore({
-      server: this.server, dataDir: this.dataDir, applicationName: `cis-contact/${VERSION} ${this.command}`.trimEnd(), create, signal: this.signal, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
+      server: this.server, dataDir: this.dataDir, applicationName: `cis-contact/${VERSION} ${this.command}`.trimEnd(), create, signal: this.signal,
+      lock: { socketDir: this.env.CIS_CONTACT_LOCK_SOCKET_DIR, args: this.io.args }, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
     });
     this.opened = store;
     // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.

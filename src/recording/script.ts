@@ -21,8 +21,8 @@ function withoutCommand(words: string[]): string[] {
   return words;
 }
 
-async function openScript(path: string): Promise<NodeJS.ReadableStream> {
-  if (path === '-') return process.stdin;
+async function openScript(path: string, stdin: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
+  if (path === '-') return stdin;
   const stream = createReadStream(path, { encoding: 'utf8' });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
@@ -37,9 +37,10 @@ async function openScript(path: string): Promise<NodeJS.ReadableStream> {
  * The script's lines from `fromLine` on (`run --from-line`): the lines before
  * it are read, so that a continued line is known, but not yielded; a
  * `fromLine` inside a continued line is refused, as it names no line.
+ * `stdin`: what `-` reads.
  */
-export async function* scriptLines(path: string, fromLine = 1): AsyncGenerator<ScriptLine> {
-  const lines = createInterface({ input: await openScript(path), crlfDelay: Infinity });
+export async function* scriptLines(path: string, stdin: NodeJS.ReadableStream, fromLine = 1): AsyncGenerator<ScriptLine> {
+  const lines = createInterface({ input: await openScript(path, stdin), crlfDelay: Infinity });
   let number = 0;
   let pending: { line: number; text: string } | undefined;
   const item = (line: number, last: number, read: { error: string } | { words: string[] }): ScriptLine | undefined => {

@@ -5,6 +5,7 @@
  * nothing of the drivers, so the drivers and writers can all depend on it.
  */
 
+import type { LockOptions } from './store-lock.js';
 import type { SQL } from 'drizzle-orm';
 import type { CanonicalTemplate, PendingEntry } from '../domain/audit.js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -77,6 +78,8 @@ export interface EmbeddedStoreOptions {
   onWarning?: (message: string) => void;
   /** Ends a wait for the embedded store. */
   signal?: AbortSignal;
+  /** Where the embedded store's lock lives, and what its holder tells a waiter. */
+  lock?: LockOptions;
 }
 
 export interface StoreOptions extends EmbeddedStoreOptions {

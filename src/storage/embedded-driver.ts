@@ -63,7 +63,7 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   let lock;
   try {
     lock = await lockStore(dataDir, (holder) => options.onWait?.(`waiting for another cis-contact process to finish with ${dataDir}`
-      + (holder ? ` (${holder})` : ' (it does not say which: it may be paused)')), options.signal);
+      + (holder ? ` (${holder})` : ' (it does not say which: it may be paused)')), options.signal, options.lock);
   } catch (error) {
     if (error instanceof CisError) throw error;
     throw storageError('data-dir-unusable', { value: dataDir, detail: `it cannot be locked (${(error as Error).message})` });

@@ -39,7 +39,9 @@ export interface LockOptions {
    * Use a socket file in this folder instead of the store's own: for testing
    * takeovers in a folder of the test's. CIS_CONTACT_LOCK_SOCKET_DIR does the same.
    */
-  socketDir?: string;
+  socketDir?: string | undefined;
+  /** The command's arguments, which a waiter is told (with this process's pid). */
+  args?: readonly string[];
 }
 
 /** The socket's name inside the store's folder. */
@@ -57,7 +59,7 @@ interface LockAddress {
 function lockAddress(dir: string, options: LockOptions): LockAddress {
   const real = realpathSync(dir);
   const id = createHash('sha256').update(real).digest('hex').slice(0, 32);
-  const socketDir = options.socketDir ?? process.env.CIS_CONTACT_LOCK_SOCKET_DIR;
+  const socketDir = options.socketDir;
   if (socketDir) return { address: join(socketDir, `cis-contact-store-${id}.sock`), file: true };
   if (process.platform === 'win32') return { address: `\\\\?\\pipe\\cis-contact-store-${id}`, file: false };
   const inside = join(real, SOCKET_NAME);
@@ -72,14 +74,13 @@ function lockAddress(dir: string, options: LockOptions): LockAddress {
 }
 
 /** Who this process is, for a waiter to say: its pid and command line (the holder is always this account's). */
-function whoAmI(): string {
-  const command = ['cis-contact', ...process.argv.slice(2)].join(' ').replace(/[\p{Cc}\p{Cf}]/gu, '?');
+function whoAmI(args: readonly string[]): string {
+  const command = ['cis-contact', ...args].join(' ').replace(/[\p{Cc}\p{Cf}]/gu, '?');
   return `pid ${process.pid}: ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
 }
 
-function listen(address: string): Promise<net.Server | undefined> {
+function listen(address: string, me: string): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {
-    const me = whoAmI();
     const server = net.createServer((socket) => {
       // A waiter asking who holds the store; one that hangs up first is no concern of the holder's.
       socket.on('error', () => {});
@@ -186,29 +187,29 @@ function takeMutex(mutex: string): boolean {
  * under it: no live holder's socket is ever removed, and of waiters that all
  * found it dead, the first binds and the others find it live.
  */
-async function takeOver(address: string): Promise<net.Server | undefined> {
+async function takeOver(address: string, me: string): Promise<net.Server | undefined> {
   const mutex = `${address}.takeover`;
   if (!takeMutex(mutex)) return undefined;
   const ours = inodeOf(mutex);
   try {
-    const server = await listen(address);
+    const server = await listen(address, me);
     if (server) return server;
     const dead = inodeOf(address);
     if (await answers(address)) return undefined;
     // Still ours, and still the file found dead: a paused takeover whose mutex was judged stale must not remove a new socket.
     if (inodeOf(mutex) !== ours || inodeOf(address) !== dead) return undefined;
     rmSync(address, { force: true });
-    return await listen(address);
+    return await listen(address, me);
   } finally {
     if (inodeOf(mutex) === ours) rmSync(mutex, { recursive: true, force: true });
   }
 }
 
-async function tryLock(address: string, file: boolean): Promise<net.Server | undefined> {
-  if (!file) return listen(address);
+async function tryLock(address: string, file: boolean, me: string): Promise<net.Server | undefined> {
+  if (!file) return listen(address, me);
   // Cheap first: a live holder answers, and there is nothing to take over.
   if (existsSync(address) && (await answers(address))) return undefined;
-  return takeOver(address);
+  return takeOver(address, me);
 }
 
 /**
@@ -219,10 +220,11 @@ async function tryLock(address: string, file: boolean): Promise<net.Server | und
 export async function lockStore(dir: string, onWait?: (holder?: string) => void, signal?: AbortSignal, options: LockOptions = {}): Promise<StoreLock> {
   const { address, file, folderFd } = lockAddress(dir, options);
   const closeFolder = () => folderFd !== undefined && closeSync(folderFd);
+  const me = whoAmI(options.args ?? []);
   let told = false;
   try {
     for (;;) {
-      const server = await tryLock(address, file);
+      const server = await tryLock(address, file, me);
       if (server) {
         return {
           release: () => new Promise<void>((resolve) => server.close(() => {

@@ -33,10 +33,10 @@ function fileSize(file: string): number | undefined {
  * `{"event":"progress","file":…,"rowsRead":…,"bytesRead":…,"bytes":…,"rowsAccepted":…,"rowsDuplicate":…,"rowsSuperseded":…,"rowsRejected":…}`
  * a line on stderr: the counts are of the rows read so far, and add up to rowsRead.
  */
-function jsonLines(file: string): Progress {
+function jsonLines(ui: Ui, file: string): Progress {
   const bytes = fileSize(file) ?? null;
   return {
-    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected }) => process.stderr.write(
+    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected }) => ui.stderr.write(
       `${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected })}\n`,
     ),
     stop: () => {},
@@ -44,12 +44,12 @@ function jsonLines(file: string): Progress {
 }
 
 export function progressReporter(ui: Ui, file: string, style: ProgressStyle = 'auto'): Progress {
-  if (style === 'json') return jsonLines(file);
+  if (style === 'json') return jsonLines(ui, file);
   if (style === 'none' || !ui.interactive || ui.json) return SILENT;
   const size = fileSize(file);
   if (size === undefined) return SILENT;
   const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
+    stream: ui.stderr,
     format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta_formatted}',
     hideCursor: true,
     etaBuffer: 20,

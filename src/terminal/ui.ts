@@ -10,8 +10,7 @@
  * terminal as one.
  */
 
-import { Chalk, type ChalkInstance, chalkStderr } from 'chalk';
-import chalkStdout from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import type { Issue } from '../domain/catalogue.js';
 import { screenJson, screenText } from '../domain/screen-text.js';
 
@@ -31,12 +30,40 @@ const paint = (style: Style) => (text: string): Painted => ({ style, text });
 /** The styles a line may use. */
 const PALETTE = { red: paint('red'), green: paint('green'), yellow: paint('yellow'), bold: paint('bold'), dim: paint('dim') } as const;
 
+/** A stream a command writes to: a terminal's says so and gives its width. */
+export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+/**
+ * Where a command's output goes and how it may be coloured. The process's own
+ * streams and chalk's levels for them in the binary; buffers for a caller
+ * running the command in process.
+ */
+export interface Terminal {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** The environment (NO_COLOR is honoured). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The colour levels each stream supports (chalk's 0–3); 0 when not said. */
+  colourLevels?: { stdout: number; stderr: number };
+}
+
 export class Ui {
   private readonly noColour: boolean;
   private toStdout = false;
+  private readonly chalks: { stdout: ChalkInstance; stderr: ChalkInstance };
 
-  constructor(readonly json: boolean, colourWanted: boolean) {
-    this.noColour = !colourWanted || (process.env.NO_COLOR ?? '') !== '';
+  constructor(readonly json: boolean, colourWanted: boolean, readonly terminal: Terminal) {
+    this.noColour = !colourWanted || (terminal.env.NO_COLOR ?? '') !== '';
+    const levels = this.noColour ? { stdout: 0, stderr: 0 } : (terminal.colourLevels ?? { stdout: 0, stderr: 0 });
+    this.chalks = { stdout: new Chalk({ level: levels.stdout as 0 }), stderr: new Chalk({ level: levels.stderr as 0 }) };
+  }
+
+  get stdout(): OutputStream {
+    return this.terminal.stdout;
+  }
+
+  get stderr(): OutputStream {
+    return this.terminal.stderr;
   }
 
   /** The styles for pieces of a line; see `say`. */
@@ -46,8 +73,7 @@ export class Ui {
 
   /** Colour for the stream being written: each is coloured only when it is a terminal. */
   private chalkFor(stdout: boolean): ChalkInstance {
-    if (this.noColour) return new Chalk({ level: 0 });
-    return stdout ? chalkStdout : chalkStderr;
+    return stdout ? this.chalks.stdout : this.chalks.stderr;
   }
 
   /** One line, every piece screen-safe, painted ones in their style. */
@@ -57,27 +83,27 @@ export class Ui {
   }
 
   get interactive(): boolean {
-    return Boolean(process.stderr.isTTY);
+    return Boolean(this.stderr.isTTY);
   }
 
   /** Whether a command's result goes to a terminal (not a file or a pipe): tables are wrapped only there. */
   get resultOnTerminal(): boolean {
-    return Boolean(process.stdout.isTTY);
+    return Boolean(this.stdout.isTTY);
   }
 
   /** The width of the stream being written, for tables. */
   get columns(): number {
-    return Number((this.toStdout ? process.stdout : process.stderr).columns) || 120;
+    return Number((this.toStdout ? this.stdout : this.stderr).columns) || 120;
   }
 
   /** One line: the result while `result()` runs, talk otherwise. */
   say(...pieces: Piece[]): void {
-    (this.toStdout ? process.stdout : process.stderr).write(`${this.line(pieces, this.toStdout)}\n`);
+    (this.toStdout ? this.stdout : this.stderr).write(`${this.line(pieces, this.toStdout)}\n`);
   }
 
   /** Talk on stderr, even while reporting a result (an export's data holds stdout). */
   talk(...pieces: Piece[]): void {
-    process.stderr.write(`${this.line(pieces, false)}\n`);
+    this.stderr.write(`${this.line(pieces, false)}\n`);
   }
 
   /** Writes what `report` says as the command's result, on stdout. */
@@ -91,7 +117,7 @@ export class Ui {
   }
 
   document(value: unknown): void {
-    process.stdout.write(`${screenJson(value, 2)}\n`);
+    this.stdout.write(`${screenJson(value, 2)}\n`);
   }
 
   issues(errors: readonly Issue[], warnings: readonly Issue[] = [], indent = '  '): void {

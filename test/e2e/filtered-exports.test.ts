@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+import { DRIVERS, type Target, createTarget, fixtureTarget } from '../support/targets.js';
 
 interface Filter {
   name: string;
@@ -54,10 +54,8 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   let fullCsv: ReturnType<typeof csvRecords>;
 
   beforeAll(async () => {
-    target = await createTarget(driver);
+    target = await fixtureTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-filtered-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
     await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null']);
     expect((await cli(['export', '--format', 'jsonl', '--out', 'full.jsonl'])).code).toBe(0);
     expect((await cli(['export', '--format', 'csv', '--out', 'full.csv'])).code).toBe(0);

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget } from '../support/targets.js';
+import { DRIVERS, type Target, copyOf, fixtureTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
 import { EXPORT_CSV_COLUMNS } from '../../src/outputs/export-format.js';
 
@@ -41,16 +41,21 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   const record = (extra: string[], name = 'Jo Bloggs') => cli(['--json', 'record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent',
     '--contact-name', name, '--channel', 'email', '--auth', 'waived', ...extra]);
 
+  // The sample log and two recent contacts, stored once; each test works on a copy of its own, in a folder of its own.
+  let prepared: Target;
   beforeAll(async () => {
-    target = await createTarget(driver);
+    target = prepared = await fixtureTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-history-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
     await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null']);
     await record(['--subject', 'Complaint', '--action', 'Logged a complaint', '--notes', 'Recent one']);
     await record(['--subject', 'Letter', '--action', '=HYPERLINK("http://x")'], '@risky');
   });
-  afterAll(() => target?.dispose());
+  afterAll(() => prepared?.dispose());
+  beforeEach(async () => {
+    target = await copyOf(prepared);
+    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-history-'));
+  });
+  afterEach(() => target?.dispose());
 
   it('history shows the last three months by default, newest first; --all shows every date', async () => {
     const recent = await cli(['--json', 'history', '1955839661']);
@@ -207,6 +212,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('the Python recipe in docs/audit.md passes a whole export and fails a cut one or one without its manifest', async () => {
     const recipe = pythonRecipe('hashlib');
     writeFileSync(join(cwd, 'verify.py'), recipe);
+    expect((await cli(['export', '--format', 'jsonl', '--out', 'all.jsonl'])).code).toBe(0);
     const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trimEnd().split('\n');
     writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -3).join('\n')}\n`);
     writeFileSync(join(cwd, 'no-manifest.jsonl'), `${lines.slice(0, -1).join('\n')}\n`);
@@ -258,7 +264,10 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
 
   describe('tampered exports fail verify --export, naming the entry', () => {
     let lines: string[];
-    beforeAll(() => {
+    // The whole history exported, as JSON Lines and as CSV, to tamper with.
+    beforeEach(async () => {
+      expect((await cli(['export', '--format', 'jsonl', '--out', 'all.jsonl'])).code).toBe(0);
+      expect((await cli(['export', '--out', 'all.csv'])).code).toBe(0);
       lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trim().split('\n');
     });
     const check = async (name: string, changed: string[]) => {

@@ -3,15 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
-import { BIN, FIXTURES, runCli, startCli } from '../support/cli.js';
+import { BIN, FIXTURES, runCli, spawnCli, startCli } from '../support/cli.js';
 import { until, untilCommitted } from '../support/events.js';
-import { DRIVERS, type Target, createTarget, queryStore, storedCounts } from '../support/targets.js';
+import { DRIVERS, type Target, fixtureTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
 import { generate } from '../bench/generate.mjs';
-
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
+import { HEADER } from '../support/contact-log.js';
 
 const stored = storedCounts;
 
@@ -26,13 +25,15 @@ describe.each(DRIVERS)('import on %s', (driver) => {
   let cwd: string;
   const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...target.env, ...env }, { cwd });
 
-  beforeAll(async () => {
-    target = await createTarget(driver);
+  // A store and a folder of its own for each test, so that each passes alone and in any order.
+  beforeEach(async () => {
+    target = await fixtureTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-import-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
   });
-  afterAll(() => target?.dispose());
+  afterEach(() => target?.dispose());
+
+  /** The sample log imported, as a user's first run leaves it: 8 contacts and contacts.rejects.csv in `cwd`. */
+  const importSample = async () => expect((await cli(['import', join(FIXTURES, 'contacts.csv')])).code).toBe(1);
 
   it('a dry run reports what a real run writes, and writes nothing', async () => {
     const dry = await cli(['--json', 'import', join(FIXTURES, 'contacts.csv'), '--dry-run', '--rejects', 'dry.csv']);
@@ -66,6 +67,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
   });
 
   it('re-running the import writes nothing new', async () => {
+    await importSample();
     const r = await cli(['--json', 'import', join(FIXTURES, 'contacts.csv')]);
     expect(r.json).toMatchObject({ rowsRead: 16, rowsAccepted: 0, rowsDuplicate: 7, rowsRejected: 9, contactsWritten: 0 });
     expect((await stored(target)).contacts).toBe(8);
@@ -113,6 +115,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
   });
 
   it('a corrected rejects file imports exactly the corrected rows', async () => {
+    await importSample();
     const fixed = readFileSync(join(cwd, 'contacts.rejects.csv'), 'utf8')
       .replace(',1234567890,,agent', ',2628194821,,agent')
       .replace('phone-outbound,Inbound', 'phone-outbound,Outbound')
@@ -248,6 +251,8 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'cis-contact-big-'));
       await generate(dir, 20000);
+    });
+    beforeEach(async () => {
       await cli(['registry', 'import', join(dir, 'registry.csv'), '--rejects', '/dev/null']);
       await cli(['operators', 'import', join(dir, 'operators.csv'), '--rejects', '/dev/null']);
     });
@@ -309,7 +314,9 @@ describe.each(DRIVERS)('import on %s', (driver) => {
       writeFileSync(join(cwd, 'b.csv'), `${[header, ...shifted.slice(1000, 3000)].join('\n')}\n`);
       const before = (await stored(target)).contacts;
       const env = { CIS_CONTACT_BATCH_ROWS: '100' };
-      const [a, b] = await Promise.all([cli(['--json', 'import', 'a.csv'], env), cli(['--json', 'import', 'b.csv'], env)]);
+      // Two processes: on PGlite the kernel's lock between them is what is under test.
+      const twoProcesses = (file: string) => spawnCli(['--json', 'import', file], { ...target.env, ...env }, { cwd });
+      const [a, b] = await Promise.all([twoProcesses('a.csv'), twoProcesses('b.csv')]);
       expect(a.json.rowsAccepted + b.json.rowsAccepted).toBe(3000);
       // The embedded store is one process's: the second waits its turn, and says so.
       if (driver === 'pglite') expect(a.stderr + b.stderr).toContain('waiting for another cis-contact process to finish with');
@@ -324,6 +331,9 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     it('a batch mixing stored and new contacts writes the new ones once and counts the rest as duplicates', async () => {
       const [header, stored3000] = newRows(3000, 'again');
       const [, fresh] = newRows(500, 'third');
+      // Stored first: 500 contacts the mixed file repeats.
+      writeFileSync(join(cwd, 'stored.csv'), `${[header, ...stored3000.slice(2500)].join('\n')}\n`);
+      expect((await cli(['--json', 'import', 'stored.csv'])).json).toMatchObject({ rowsAccepted: 500 });
       const mixed = stored3000.slice(2500).flatMap((line, i) => [line, fresh[i]!]);
       writeFileSync(join(cwd, 'mixed.csv'), `${[header, ...mixed].join('\n')}\n`);
       const before = (await stored(target)).contacts;

@@ -11,8 +11,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, date: string, notes = 'Sent a letter', pid = '1234567') => `${ref},1955839661,,agent,Jo Bloggs,email,,${date},authenticated,${pid},Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
 
 describe.each(DRIVERS)('migration fidelity on %s', (driver) => {

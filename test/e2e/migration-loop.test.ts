@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { dropRejectColumns, readCsv, setWhere, writeCsv } from '../support/pandas.js';
 import { DRIVERS, type Target, fixtureStore, queryStore } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const line = (ref: string, notes: string, { pid = '1234567', date = '2020-02-02', utr = '1955839661', subject = 'Letter' } = {}) =>
   `${ref},${utr},,agent,Jo Bloggs,email,,${date},authenticated,${pid},${subject},Sent a letter,"${notes.replace(/"/g, '""')}"`;
 

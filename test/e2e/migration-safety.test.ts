@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, name = 'Jo Bloggs') => `${ref},1955839661,,agent,${name},email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
 
 describe.each(DRIVERS)('migration safety on %s', (driver) => {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../support/cli.js';
+import { FIXTURES, runCli, spawnCli } from '../support/cli.js';
 import { type Pooler, poolerUnavailable, startPgBouncer } from '../support/pgbouncer.js';
 import { SERVER_URL, type Target, fixtureStore } from '../support/targets.js';
 
@@ -155,7 +155,8 @@ describe.skipIf(unavailable !== undefined)('a pooler\'s own refusal, named as su
   it('a record waiting past query_wait_timeout for the pool is told what the pooler did, and stores nothing', async () => {
     const before = await runCli(['verify', '--json'], target.env);
     await withPoolTaken(async () => {
-      const refused = await runCli([...RECORD, '--action', 'behind a full pool'], { DATABASE_URL: pooler.url('cis', user()) });
+      // The binary itself: the driver's stray rejection is the process's to take (src/cli/index.ts).
+      const refused = await spawnCli([...RECORD, '--action', 'behind a full pool'], { DATABASE_URL: pooler.url('cis', user()) });
       expect(refused.code, refused.stderr).toBe(3);
       expect(refused.stderr).toContain('a connection pooler in front of it refused: query_wait_timeout');
       expect(refused.stderr).toContain('[server-stopped-command]');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
+import { DRIVERS, type Target, createTarget, fixtureTarget, queryStore } from '../support/targets.js';
 
 const BASE = [
   'record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Jo Bloggs',
@@ -16,9 +16,7 @@ describe.each(DRIVERS)('record on %s', (driver) => {
   const cli = (args: string[]) => runCli(args, target.env);
 
   beforeAll(async () => {
-    target = await createTarget(driver);
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
+    target = await fixtureTarget(driver);
   });
   afterAll(() => target?.dispose());
 

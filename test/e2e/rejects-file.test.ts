@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { dropRejectColumns, readCsv, setWhere, writeCsv } from '../support/pandas.js';
 import { DRIVERS, type Target, fixtureStore, storedNotes } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, extra = '') => `${ref},1955839661,,agent,Renée Côté,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"${extra}`;
 
 describe.each(DRIVERS)('rejects files on %s', (driver) => {

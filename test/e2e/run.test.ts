@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, type Started, runCli, startCli } from '../support/cli.js';
+import { BIN, type Started, runCli, startCli } from '../support/cli.js';
 import { untilPrinted } from '../support/events.js';
-import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
+import { DRIVERS, type Target, fixtureTarget, queryStore } from '../support/targets.js';
 
 const UTRS = ['1955839661', '2234567890', '2628194821', '8993518190'];
 
@@ -34,10 +34,8 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   }
 
   beforeAll(async () => {
-    target = await createTarget(driver);
+    target = await fixtureTarget(driver);
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-run-'));
-    await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
-    await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);
   });
   afterAll(() => target?.dispose());
 

@@ -13,8 +13,8 @@ import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { MAX_ROW_CHARS } from '../../src/csv/reader.js';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string, notes: string, utr = '1955839661') => `${ref},${utr},,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,${notes}`;
 
 describe.each(DRIVERS)('spreadsheet files on %s', (driver) => {

@@ -15,8 +15,8 @@ import { checkLogFile } from '../../src/import/contact-log.js';
 import { sql } from 'drizzle-orm';
 import { type Store, rows } from '../../src/storage/database.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const row = (ref: string) => `${ref},1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,note of ${ref}`;
 const settings = { today: '2026-11-22', strict: false, abbreviations: abbreviationFinder() };
 

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, storedCounts } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
 const ROOT = process.getuid?.() === 0;
 const ACCOUNT = `cisother${process.pid}`;
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const LOG = `${HEADER}\nO-1,1955839661,,agent,Al,email,,2020-02-02,authenticated,9999999,Letter,Sent a letter,private notes\n`;
 const RECORD = ['record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Jo Bloggs',
   '--channel', 'phone-inbound', '--auth', 'authenticated', '--subject', 'Callback', '--action', 'Explained the statement'];

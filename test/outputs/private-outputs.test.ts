@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, storedCounts, storedNotes } from '../support/targets.js';
+import { HEADER } from '../support/contact-log.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 const quoted = (v: string) => `"${v.replace(/"/g, '""')}"`;
 const row = (ref: string, name: string, notes: string, pid = '1234567') =>
   `${ref},1955839661,,agent,${quoted(name)},email,,2020-02-02,authenticated,${pid},Letter,Sent a letter,${quoted(notes)}`;

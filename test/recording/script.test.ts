@@ -12,7 +12,7 @@ async function linesOf(text: string) {
   const file = join(mkdtempSync(join(tmpdir(), 'cis-script-')), 'script.txt');
   writeFileSync(file, text);
   const out = [];
-  for await (const line of scriptLines(file)) out.push(line);
+  for await (const line of scriptLines(file, process.stdin)) out.push(line);
   return out;
 }
 

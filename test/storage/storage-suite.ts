@@ -1,15 +1,18 @@
 /**
  * One storage suite, run by pglite.test.ts and postgres.test.ts against their
- * own fresh store (after drizzle-orm's own integration tests).
+ * own fresh store (after drizzle-orm's own integration tests). Each test
+ * passes alone and in any order: the reference data is saved before each
+ * (saving it again changes nothing), a test that needs a contact stored
+ * stores one, and counts are taken before and after.
  */
 
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChainEntry, canonicalEntryByLibrary, chainHash, GENESIS_HASH } from '../../src/domain/audit.js';
 import { jsonLine } from '../../src/outputs/export-format.js';
 import { canonicalEntries, contactsInOrder, exportLineChunks } from '../../src/storage/history-reader.js';
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
-import { type Contact, type ContactTarget, checkContact } from '../../src/domain/contact.js';
+import { type Contact, type ContactTarget, type RawContact, checkContact } from '../../src/domain/contact.js';
 import { type Store, rows } from '../../src/storage/database.js';
 import { databaseRefusal } from '../../src/storage/database-errors.js';
 import { appendUnits } from '../../src/storage/history-writer.js';
@@ -30,7 +33,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     let store: Store;
 
     beforeAll(async () => {
-      target = await createTarget(driver, false);
+      target = await createTarget(driver);
       store = await target.open();
     });
     afterAll(async () => {
@@ -38,9 +41,35 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
       await target?.dispose();
     });
 
+    /** The registry and operator every contact here names (as 'saves and updates reference data' leaves them). */
+    beforeEach(async () => {
+      await store.db.transaction(async (tx) => {
+        await saveRecords(tx, [
+          { utr: CONTRACTOR, name: 'New name', kind: 'contractor', partnerOf: [] },
+          { utr: PARTNER_A, name: 'A', kind: 'subcontractor', partnerOf: [PARTNERSHIP] },
+          { utr: PARTNER_B, name: 'B', kind: 'subcontractor', partnerOf: [PARTNERSHIP] },
+          { utr: PARTNERSHIP, name: 'A & B', kind: 'partnership', partnerOf: [] },
+        ]);
+        await addMemberships(tx, [{ partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_A }, { partnershipUtr: PARTNERSHIP, partnerUtr: PARTNER_B }]);
+        await saveOperators(tx, [{ pid: '1234567', name: 'Priya', roles: ['CISR Processor'], periods: [], leftOn: undefined, logins: undefined }]);
+      });
+    });
+
     async function prepared(overrides = {}, key = `k-${Math.random()}`) {
       return preparedWith((c) => c, overrides, key);
     }
+
+    /** Many units, with one look-up of the reference data for all of them. */
+    async function preparedMany(raws: RawContact[]) {
+      const lookup = await lookupFor(store.db, raws);
+      return raws.map((raw) => {
+        const check = checkContact(raw, lookup, settings);
+        expect(check.contactErrors).toEqual([]);
+        return prepareUnit(check.contact!, check.targets, `k-${Math.random()}`);
+      });
+    }
+
+    const contactCount = async () => (await store.db.select().from(contacts)).length;
 
     /** A unit made from a valid contact changed after the rules: what only the database can refuse. */
     async function preparedWith(change: (c: Contact) => Contact, overrides = {}, key = `k-${Math.random()}`, target = (t: ContactTarget) => t) {
@@ -56,10 +85,17 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     const tooLongAction = (c: Contact): Contact => ({ ...c, enquiries: [{ subject: 'Callback', actionTaken: 'x'.repeat(101), generalNotes: null }] });
 
     it('migrates a new store, and a second run applies nothing', async () => {
-      expect(await migrate(store.db)).toBe(CLIENT_SCHEMA_VERSION);
-      expect(await migrate(store.db)).toBe(0);
-      const tables = await rows<{ name: string }>(store.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
-      expect(tables.map((t) => t.name)).toEqual(['chain_head_lock', 'cis_records', 'contacts', 'enquiries', 'import_runs', 'migration_lock', 'operators', 'partnership_members']);
+      const empty = await createTarget(driver, false);
+      const fresh = await empty.open();
+      try {
+        expect(await migrate(fresh.db)).toBe(CLIENT_SCHEMA_VERSION);
+        expect(await migrate(fresh.db)).toBe(0);
+        const tables = await rows<{ name: string }>(fresh.db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
+        expect(tables.map((t) => t.name)).toEqual(['chain_head_lock', 'cis_records', 'contacts', 'enquiries', 'import_runs', 'migration_lock', 'operators', 'partnership_members']);
+      } finally {
+        await fresh.close();
+        await empty.dispose();
+      }
     });
 
     it('saves and updates reference data', async () => {
@@ -85,13 +121,15 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     });
 
     it('appends units with a gap-free, valid audit chain', async () => {
+      const before = await contactCount();
       const outcomes = await appendUnits(store.db, [await prepared(), await prepared({ utr: PARTNERSHIP }), await prepared()]);
       expect(outcomes.map((o) => o.status)).toEqual(['written', 'written', 'written']);
-      const stored = await store.db.select().from(contacts).orderBy(contacts.seq);
-      expect(stored.map((c) => c.seq)).toEqual([1, 2, 3, 4]);
+      const all = await store.db.select().from(contacts).orderBy(contacts.seq);
+      expect(all.map((c) => c.seq)).toEqual(Array.from({ length: before + 4 }, (_, i) => i + 1));
+      const stored = all.slice(before);
       expect(stored.filter((c) => c.partnershipUtr === PARTNERSHIP).map((c) => c.utr)).toEqual([PARTNER_A, PARTNER_B]);
       expect(stored.some((c) => c.utr === PARTNERSHIP)).toBe(false);
-      let prev = GENESIS_HASH;
+      let prev = before === 0 ? GENESIS_HASH : all[before - 1]!.hash;
       for (const c of stored) {
         expect(c.prevHash).toBe(prev);
         const [at] = await rows<{ at: string }>(store.db, sql`select to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at from public.contacts where seq = ${c.seq}`);
@@ -149,7 +187,7 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     it('bulk COPY writes a batch of several megabytes, and a refused one is reported as a refusal', async () => {
       const before = (await store.db.select().from(contacts)).length;
       const notes = 'n'.repeat(500);
-      const units = await Promise.all(Array.from({ length: 6000 }, (_, i) => prepared({ enquiries: [{ subject: 'Letter', action_taken: `Sent ${i}`, general_notes: notes }] })));
+      const units = await preparedMany(Array.from({ length: 6000 }, (_, i) => validContact({ enquiries: [{ subject: 'Letter', action_taken: `Sent ${i}`, general_notes: notes }] })));
       // Large enough that the COPY data is still streaming when the writer's follow-up query is queued.
       const outcomes = await appendUnits(store.db, units, { writer: store.bulkWriter });
       expect(outcomes.every((o) => o.status === 'written')).toBe(true);
@@ -221,6 +259,11 @@ export function storageSuite(driver: 'pglite' | 'postgres') {
     });
 
     describe('immutability', () => {
+      // Something stored to change.
+      beforeEach(async () => {
+        expect((await appendUnits(store.db, [await prepared({}, 'IMMUTABLE-1')]))[0]!.status).toMatch(/^(written|duplicate)$/);
+      });
+
       const statements = [
         ['UPDATE contacts', sql`update public.contacts set contact_name = 'changed'`],
         ['DELETE FROM contacts', sql`delete from public.contacts`],

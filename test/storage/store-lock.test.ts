@@ -28,7 +28,8 @@ async function childHolding(store: string, socketDir?: string) {
   const code = `
     import net from 'node:net';
     const { lockStore } = await import(${JSON.stringify(new URL('../../dist/storage/store-lock.js', import.meta.url).href)});
-    await lockStore(${JSON.stringify(store)}, undefined, undefined, ${socketDir ? `{ socketDir: ${JSON.stringify(socketDir)} }` : '{}'});
+    // As the binary passes them: its command line's arguments, which a waiter is told.
+    await lockStore(${JSON.stringify(store)}, undefined, undefined, { args: process.argv.slice(2)${socketDir ? `, socketDir: ${JSON.stringify(socketDir)}` : ''} });
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code, 'cis-contact.js', 'import', 'held.csv'], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,7 +1,18 @@
-/** Runs the real, compiled binary as a user would. */
+/**
+ * Runs the CLI as a user would. `runCli` runs it in this process, through the
+ * same compiled `main` the binary calls (dist/: build first, as for the
+ * binary), with an environment, streams and a working folder of the test's:
+ * no Node start, module load or PGlite WebAssembly compile per command. `spawnCli` and `startCli` run the real, compiled
+ * binary, for tests of the process itself: signals, kills, exit codes of a
+ * dying process, pipes closing, the kernel lock between two processes, umask.
+ */
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+
+/** The built tool's entry point, as bin/cis-contact.js reaches it (typed by its source). */
+const { main } = (await import(new URL('../../dist/cli/program.js', import.meta.url).href)) as typeof import('../../src/cli/program.js');
 
 export const BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -13,8 +24,101 @@ export interface CliResult {
   json: any;
 }
 
-/** `umask`: the file-creation mask the command runs under (through sh), as a user's shell would set it. */
-export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; umask?: string } = {}): Promise<CliResult> {
+export interface CliOptions {
+  /** The working folder: relative paths in the arguments are read from it (default: the test's). */
+  cwd?: string;
+  /** What the command reads on standard input. */
+  input?: string;
+  /** `umask`: the file-creation mask the command runs under (through sh), as a user's shell would set it. Spawns the binary. */
+  umask?: string;
+  /** Run the compiled binary in a process of its own, as `spawnCli` does. */
+  spawn?: boolean;
+  /** Aborting it is what a first SIGINT is to the binary (in process only). */
+  signal?: AbortSignal;
+}
+
+function resultOf(code: number | null, stdout: string, stderr: string): CliResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}
+
+/** A stream that keeps what is written to it, as text. */
+class Collected extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += String(chunk);
+    done();
+  }
+}
+
+/**
+ * Node has one working folder a process: runs in process take it in turn.
+ * Runs in the same folder may overlap (two writers racing for the chain);
+ * a run in another folder waits until none is under way.
+ */
+const HOME_FOLDER = process.cwd();
+let current: { cwd: string; runs: number } | undefined;
+const queued: (() => void)[] = [];
+
+async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
+  while (current && current.cwd !== cwd) await new Promise<void>((resolve) => queued.push(resolve));
+  if (!current) {
+    process.chdir(cwd);
+    current = { cwd, runs: 0 };
+  }
+  current.runs++;
+  try {
+    return await work();
+  } finally {
+    if (--current.runs === 0) {
+      current = undefined;
+      process.chdir(HOME_FOLDER);
+      for (const wake of queued.splice(0)) wake();
+    }
+  }
+}
+
+/** In-process runs under way: a test that ended (a timeout) must not leave one holding its store for the next test. */
+const underWay = new Set<{ stop: AbortController; done: Promise<unknown> }>();
+
+/** Asks any in-process run still under way to stop, as a first SIGINT would, and waits for it to end (test/support/setup.ts, after each test). */
+export async function stopLeftoverRuns(): Promise<void> {
+  const left = [...underWay];
+  for (const run of left) run.stop.abort('SIGINT');
+  await Promise.allSettled(left.map((run) => run.done));
+}
+
+/** Runs the CLI in this process (unless `spawn` or `umask` asks for the binary) and resolves with its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliResult> {
+  if (options.spawn || options.umask) return spawnCli(args, env, options);
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(options.signal!.reason), { once: true });
+  const done = inFolder(options.cwd ?? HOME_FOLDER, () => main(args, {
+    args,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdin: Readable.from([options.input ?? '']),
+    stdout,
+    stderr,
+    signal: stop.signal,
+  }));
+  const run = { stop, done };
+  underWay.add(run);
+  try {
+    return resultOf(await done, stdout.text, stderr.text);
+  } finally {
+    underWay.delete(run);
+  }
+}
+
+/** Runs the compiled binary in a process of its own, as a user's shell would. */
+export function spawnCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; umask?: string } = {}): Promise<CliResult> {
   const [command, argv] = options.umask
     ? ['/bin/sh', ['-c', 'umask "$0" && exec "$@"', options.umask, process.execPath, BIN, ...args]]
     : [process.execPath, [BIN, ...args]];
@@ -29,15 +133,7 @@ export function runCli(args: string[], env: Record<string, string>, options: { c
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
+    child.on('close', (code) => resolve(resultOf(code, stdout, stderr)));
     child.stdin.end(options.input ?? '');
   });
 }

@@ -1,8 +1,9 @@
 /**
  * The two storage targets every storage and command test runs on: PGlite
  * always, the PostgreSQL server whenever DATABASE_URL is set. Each target is a
- * fresh store of its own (a copied data directory, or a new database) that is
- * removed afterwards, so test files never collide.
+ * fresh store of its own, copied from one prepared once per run (a copied
+ * data directory, or a database created from a template database) and
+ * removed afterwards, so tests never collide.
  */
 
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Store, rows } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type ServerConnection, serverConnection } from '../../src/storage/connection.js';
-import { migrate } from '../../src/storage/migrate.js';
 import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/schema-version.js';
 
 export interface Target {
@@ -48,28 +48,58 @@ export function serverAt(url: string): ServerConnection {
   return serverConnection(url, {})!;
 }
 
-export async function createTarget(driver: 'pglite' | 'postgres', migrated = true): Promise<Target> {
-  if (driver === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
-    if (migrated) cpSync(inject('pgliteTemplate'), dir, { recursive: true });
-    return {
-      driver,
-      env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
-      open: () => openStore({ dataDir: dir }),
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
+/** Which prepared store a target starts as (see global-setup.ts): none (an empty place), migrated, or migrated with the fixtures' registry and operators. */
+type Start = 'empty' | 'migrated' | 'fixtures';
+
+/** A fresh store of the driver's: migrated and empty unless `migrated` is false (nothing there yet). */
+export function createTarget(driver: 'pglite' | 'postgres', migrated = true): Promise<Target> {
+  return newTarget(driver, migrated ? 'migrated' : 'empty');
+}
+
+/** A fresh migrated store holding the sample registry and operators from fixtures/. */
+export function fixtureTarget(driver: 'pglite' | 'postgres'): Promise<Target> {
+  return newTarget(driver, 'fixtures');
+}
+
+async function newTarget(driver: 'pglite' | 'postgres', start: Start): Promise<Target> {
+  const templates = inject('storeTemplates');
+  if (driver === 'pglite') return pgliteTarget(start === 'empty' ? undefined : templates.pglite[start]);
+  // A copy of a template database global-setup.ts prepared: no migrations or imports per test.
+  return serverTarget(start === 'empty' ? undefined : templates.postgres![start]);
+}
+
+/**
+ * A fresh store holding what `source` holds now, for tests that share an
+ * expensive set-up but must not see each other's writes: a copied data
+ * directory, or a database made from the source's (nothing may be connected
+ * to it: close what was opened on it first).
+ */
+export function copyOf(source: Target): Promise<Target> {
+  return source.driver === 'pglite'
+    ? pgliteTarget(source.env.CIS_CONTACT_DATA_DIR)
+    : serverTarget(new URL(source.env.DATABASE_URL!).pathname.slice(1));
+}
+
+/** A new data directory: a copy of `from`, or empty. */
+async function pgliteTarget(from: string | undefined): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
+  if (from) cpSync(from, dir, { recursive: true });
+  return {
+    driver: 'pglite',
+    env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
+    open: () => openStore({ dataDir: dir }),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A new database on the server: made from the database `template`, or empty. */
+async function serverTarget(template: string | undefined): Promise<Target> {
   const name = `cis_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(template ? `create database ${name} template ${template}` : `create database ${name}`);
   const url = withDatabase(SERVER_URL!, name);
-  if (migrated) {
-    const store = await openStore({ server: serverAt(url), dataDir: '' });
-    await migrate(store.db);
-    await store.close();
-  }
   return {
-    driver,
+    driver: 'postgres',
     env: { DATABASE_URL: url },
     open: () => openStore({ server: serverAt(url), dataDir: '' }),
     dispose: async () => {
@@ -115,9 +145,7 @@ export async function storedNotes(target: Target, sourceKey: string) {
 
 /** A fresh store with the sample registry and operators from fixtures/ loaded, and a folder to work in. */
 export async function fixtureStore(driver: 'pglite' | 'postgres', name: string): Promise<{ target: Target; cwd: string }> {
-  const target = await createTarget(driver);
-  const { loadFixtureReferences } = await import('./cli.js');
-  await loadFixtureReferences(target.env);
+  const target = await fixtureTarget(driver);
   return { target, cwd: mkdtempSync(join(tmpdir(), `cis-contact-${name}-`)) };
 }
 
