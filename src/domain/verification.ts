@@ -77,7 +77,7 @@ export function manifestFilter(manifest: Manifest): ManifestFilter | undefined |
   if (!(typeof through === 'number' && Number.isSafeInteger(through) && through >= (manifest.lastSeq ?? 0))) {
     return { unreadable: 'its filter\'s through is not a whole number at or after its last entry' };
   }
-  return { utr: utr as string | null, from: from as string | null, to: to as string | null, through };
+  return { utr: utr, from: from as string | null, to: to as string | null, through };
 }
 
 /** The filter in the words of export's flags: `--utr 1955839661 --from 2019-01-01`. */

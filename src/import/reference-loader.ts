@@ -7,7 +7,7 @@
 import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
-  type OperatorRecord, type RawOperatorRow, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+  type OperatorRecord, type RegistryRecord, checkOperatorRow, checkRegistryRow,
   mergeOperatorRows,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
@@ -164,7 +164,7 @@ export async function importOperators(
   const all = new Map<string, OperatorRecord>();
   return load<OperatorRecord>(db, options, {
     layout: OPERATORS_LAYOUT,
-    check: (fields) => checkOperatorRow(fields as RawOperatorRow),
+    check: (fields) => checkOperatorRow(fields),
     save: async (_executor, batch) => {
       for (const o of batch) {
         const before = all.get(o.pid) ?? earlier.get(o.pid);

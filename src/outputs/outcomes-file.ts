@@ -45,7 +45,8 @@ export class OutcomesFile {
 
   constructor(readonly path: string) {
     this.file = WholeFile.create(path, '--outcomes');
-    this.send(`\ufeff${csvLine([...OUTCOME_COLUMNS])}`);
+    // Its failure is kept in `pending`, met by whoever waits next (add or close).
+    void this.send(`\ufeff${csvLine([...OUTCOME_COLUMNS])}`);
   }
 
   private send(text: string): Promise<void> {

@@ -49,8 +49,10 @@ function columnWidth(field: StoredField): number {
 function cellValue(field: StoredField, value: unknown): ExcelJS.CellValue {
   if (value === null || value === undefined) return null;
   if (field.type === 'integer') return Number(value);
-  if (field.type === 'date') return new Date(`${String(value)}T00:00:00Z`);
-  return String(value);
+  // Stored values are strings, numbers or booleans (a layout field is never an object).
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  if (field.type === 'date') return new Date(`${text}T00:00:00Z`);
+  return text;
 }
 
 type Entry = Readonly<Record<string, unknown>>;
@@ -79,7 +81,7 @@ export class XlsxExport {
 
   /** An entry's rows: one an enquiry, each with its contact's fields. */
   add(entry: ChainedEntry): void {
-    for (const enquiry of entry.enquiries) this.sheet.addRow(rowValues(CSV_COLUMNS, entry, enquiry as unknown as Entry)).commit();
+    for (const enquiry of entry.enquiries) this.sheet.addRow(rowValues(CSV_COLUMNS, entry, enquiry)).commit();
   }
 
   /** The workbook is complete: everything is written to the sink. */

@@ -45,7 +45,9 @@ const isShownApart = (placed: readonly string[], leftOut: readonly string[]) => 
 export const CONTACT_EXTRAS: readonly StoredField[] = CONTACT_FIELDS.filter(isShownApart(CONTACT_PLACED, CONTACT_LEFT_OUT));
 export const ENQUIRY_EXTRAS: readonly StoredField[] = ENQUIRY_FIELDS.filter(isShownApart(ENQUIRY_PLACED, []));
 
-const valueText = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+// A stored field's value is a string, a number or a boolean (a layout field is never an object).
+const valueText = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 
 const LONDON = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',

@@ -112,7 +112,7 @@ describe('a made-up field of the contact, added to a copy of the layout', () => 
       };
       expect(Object.keys(row)).toEqual(forms.inputHeaders);
       const raw = { ...Object.fromEntries(forms.contactInputs.map((i) => [i.header, row[i.header]])), enquiries: [{ subject: row.subject, action_taken: row.action_taken }] };
-      const first = checkContact(raw as RawContact, lookup, settings, forms);
+      const first = checkContact(raw, lookup, settings, forms);
       expect(first.contactErrors.map((i) => [i.code, i.field])).toEqual([['payment-details', 'caller_role']]);
 
       const path = join(dir, 'contacts.rejects.csv');

@@ -37,7 +37,7 @@ async function storeZeroContact(cli: (args: string[]) => Promise<{ code: number 
 
 /** What a spreadsheet writes when it saves an export it opened: no BOM, numbers and dates as it read them, CRLF, quotes only where needed. */
 function resavedBySpreadsheet(text: string, separator = ','): string {
-  const rows = parse(text.replace(/^\ufeff/, ''), { relax_column_count: true }) as string[][];
+  const rows: string[][] = parse(text.replace(/^\ufeff/, ''), { relax_column_count: true });
   const header = rows[0]!;
   const asRead = rows.slice(1).map((row) => row.map((cell, i) => {
     const column = header[i];

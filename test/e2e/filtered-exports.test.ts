@@ -166,7 +166,7 @@ function cutOneContact(cwd: string, whole: string, format: 'jsonl' | 'csv', out:
     manifest = JSON.parse(readFileSync(join(cwd, `${whole}.manifest.json`), 'utf8')).manifest;
     header = text.slice(0, text.indexOf('\n') + 1);
     // A record is one enquiry; its raw text keeps any line break a cell holds.
-    const records = parse(text, { raw: true, columns: true }) as { record: Record<string, string>; raw: string }[];
+    const records = parse<Record<string, string>>(text, { raw: true, columns: true }) as unknown as { record: Record<string, string>; raw: string }[];
     rows = records.map(({ record: r, raw }) => ({ raw, seq: Number(r.seq), hash: r.hash!, sourceKey: r.source_key!, recordedBy: r.recorded_by! }));
   }
   const seqs = [...new Set(rows.map((r) => r.seq))];
