@@ -18,16 +18,18 @@ const FLOORS = [
 
 const floorOf = (folder) => FLOORS.findIndex((floor) => floor.includes(folder));
 
-const upOrSideways = FLOORS.flat().map((folder) => {
-  const notBelow = FLOORS.flat().filter((other) => other !== folder && floorOf(other) <= floorOf(folder));
-  return {
-    name: `${folder}-looks-down-only`,
-    comment: `src/${folder}/ may import only the floors below it`,
-    severity: 'error',
-    from: { path: `^src/${folder}/` },
-    to: { path: `^src/(${notBelow.join('|')})/` },
-  };
-}).filter((rule) => !rule.to.path.endsWith('()/'));
+const upOrSideways = FLOORS.flat()
+  .map((folder) => {
+    const notBelow = FLOORS.flat().filter((other) => other !== folder && floorOf(other) <= floorOf(folder));
+    return {
+      name: `${folder}-looks-down-only`,
+      comment: `src/${folder}/ may import only the floors below it`,
+      severity: 'error',
+      from: { path: `^src/${folder}/` },
+      to: { path: `^src/(${notBelow.join('|')})/` },
+    };
+  })
+  .filter((rule) => !rule.to.path.endsWith('()/'));
 
 module.exports = {
   forbidden: [

@@ -21,8 +21,12 @@ function classify(error: unknown, session: Session): CisError {
   }
   const storage = asStorageFailure(error, session.location, session.role);
   if (storage) return storage;
-  return new CisError('internal', 'internal-error', { detail: (error as Error)?.message ?? String(error) },
-    'this is a bug in cis-contact; run again with CIS_CONTACT_DEBUG=1 for details');
+  return new CisError(
+    'internal',
+    'internal-error',
+    { detail: (error as Error)?.message ?? String(error) },
+    'this is a bug in cis-contact; run again with CIS_CONTACT_DEBUG=1 for details',
+  );
 }
 
 /** Runs a command, says how it went and returns its exit code. */
@@ -53,10 +57,15 @@ export function fail(session: Session, error: unknown): number {
   const ui = session.ui;
   const c = ui.colour;
   // The message may quote what a file or the store holds: `say` shows it screen-safe.
-  ui.say(c.red('cis-contact:'), ` ${failure.message}`, c.dim(failure.code !== 'usage' && failure.code !== 'internal-error' ? ` [${failure.code}]` : ''));
+  ui.say(
+    c.red('cis-contact:'),
+    ` ${failure.message}`,
+    c.dim(failure.code !== 'usage' && failure.code !== 'internal-error' ? ` [${failure.code}]` : ''),
+  );
   if (failure.hint) ui.say('  ', c.dim(failure.hint));
   if (session.lostSessionNote && isLostConnection(failure)) ui.say('  ', c.dim(session.lostSessionNote));
-  if (failure.kind === 'internal' && session.env.CIS_CONTACT_DEBUG) for (const line of String((error as Error)?.stack ?? error).split('\n')) ui.say(line);
+  if (failure.kind === 'internal' && session.env.CIS_CONTACT_DEBUG)
+    for (const line of String((error as Error)?.stack ?? error).split('\n')) ui.say(line);
   if (ui.json) ui.document({ error: { code: failure.code, message: failure.message } });
   return EXIT_CODES[failure.kind];
 }

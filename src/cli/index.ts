@@ -21,7 +21,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // reached the command as its own failure. See postgres-stray-write.ts and their canaries.
 process.on('uncaughtException', (error) => {
   if (isPostgresWriteAfterClose(error) || isPostgresTypesFetchRejection(error)) return;
-  const lines = String(error.stack ?? error).split('\n').map(screenText);
+  const lines = String(error.stack ?? error)
+    .split('\n')
+    .map(screenText);
   process.stderr.write(`cis-contact: internal error: ${lines.join('\n')}\n`);
   process.exit(3);
 });

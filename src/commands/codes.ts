@@ -11,7 +11,8 @@ export interface CodesFlags {
 export async function codes(session: Session, code: string | undefined, flags: CodesFlags): Promise<CommandResult> {
   const wanted = code?.trim().toLowerCase();
   const entry = wanted !== undefined && isIssueCode(wanted) ? CATALOGUE.get(wanted) : undefined;
-  if (code !== undefined && !entry) throw usageError(`${code} is not an issue code`, 'cis-contact codes lists them all');
+  if (code !== undefined && !entry)
+    throw usageError(`${code} is not an issue code`, 'cis-contact codes lists them all');
   const list = entry ? [listing(entry)] : allListings();
   const ui = session.ui;
   return {

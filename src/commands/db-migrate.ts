@@ -7,8 +7,11 @@ export async function dbMigrate(session: Session): Promise<CommandResult> {
   return {
     exitCode: 0,
     json: { migrated: true, applied, driver: store.driver, location: store.location },
-    report: () => session.ui.say(applied > 0
-      ? `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${store.location}.`
-      : `The schema in ${store.location} is up to date.`),
+    report: () =>
+      session.ui.say(
+        applied > 0
+          ? `Applied ${applied} migration${applied === 1 ? '' : 's'} to ${store.location}.`
+          : `The schema in ${store.location} is up to date.`,
+      ),
   };
 }

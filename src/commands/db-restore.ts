@@ -15,7 +15,10 @@ export interface RestoreFlags extends ReferenceFlags {
 
 export async function dbRestore(session: Session, file: string, flags: RestoreFlags): Promise<CommandResult> {
   const references = referenceFiles(flags);
-  guardOutputs(references.map((path) => ({ path: defaultRejectsPath(path) })), [file, flags.map, ...references]);
+  guardOutputs(
+    references.map((path) => ({ path: defaultRejectsPath(path) })),
+    [file, flags.map, ...references],
+  );
   const map = flags.map ? loadColumnMap(flags.map, REFERENCE_FILES_LAYOUT) : NO_MAP;
   // Every file is checked whole before anything is loaded or read from the export.
   const referenceLoad = new ReferenceLoad(flags, map);
@@ -29,12 +32,19 @@ export async function dbRestore(session: Session, file: string, flags: RestoreFl
     json: { ...summary, file, location: store.location, ...reference },
     report: () => {
       const ui = session.ui;
-      ui.say(`Restored ${summary.restored} contact${summary.restored === 1 ? '' : 's'} from ${file} into ${store.location}.`);
-      if (summary.lastSeq !== null) ui.say(`  seq ${summary.firstSeq} to ${summary.lastSeq}, head ${summary.headHash} (verified as loaded)`);
-      const writers = Object.entries(summary.recordedBy).map(([login, n]) => `${login === '' ? 'no login (recorded before logins were kept)' : login} ${n}`);
+      ui.say(
+        `Restored ${summary.restored} contact${summary.restored === 1 ? '' : 's'} from ${file} into ${store.location}.`,
+      );
+      if (summary.lastSeq !== null)
+        ui.say(`  seq ${summary.firstSeq} to ${summary.lastSeq}, head ${summary.headHash} (verified as loaded)`);
+      const writers = Object.entries(summary.recordedBy).map(
+        ([login, n]) => `${login === '' ? 'no login (recorded before logins were kept)' : login} ${n}`,
+      );
       if (writers.length > 0) ui.say(`  recorded by, as each entry says: ${writers.join(', ')}`);
       if (summary.recordedBy.postgres && store.driver === 'postgres') {
-        ui.say('  entries recorded by postgres may come from an embedded store, whose one user is called postgres: that is not this server\'s postgres login');
+        ui.say(
+          "  entries recorded by postgres may come from an embedded store, whose one user is called postgres: that is not this server's postgres login",
+        );
       }
     },
   };

@@ -11,7 +11,14 @@
 
 import type { Session } from './session.js';
 import { CisError, inputError, interruptedError } from '../domain/errors.js';
-import { type ChainVerifier, type Manifest, type ManifestFilter, filterFlags, filterSelects, manifestFilter } from '../domain/verification.js';
+import {
+  type ChainVerifier,
+  type Manifest,
+  type ManifestFilter,
+  filterFlags,
+  filterSelects,
+  manifestFilter,
+} from '../domain/verification.js';
 import { openExport } from '../outputs/export-reader.js';
 import type { Store } from '../storage/database.js';
 import { type ChainValues, chainValuesInOrder, storeIdentity } from '../storage/history-reader.js';
@@ -25,7 +32,8 @@ export interface Completeness {
 }
 
 /** Why a filtered export from before manifests named their filter cannot be shown complete, with or without a store. */
-export const UNNAMED_FILTER = 'its manifest does not name the filter that made it (an earlier version wrote it), so no store can say which entries it should hold; export it again to check that';
+export const UNNAMED_FILTER =
+  'its manifest does not name the filter that made it (an earlier version wrote it), so no store can say which entries it should hold; export it again to check that';
 
 /**
  * The store at hand, if there is one: the server the options name, or an
@@ -38,7 +46,8 @@ async function storeToHand(session: Session): Promise<Store | { none: string }> 
   try {
     return await session.store({ create: false });
   } catch (error) {
-    if (error instanceof CisError && error.code === 'no-store') return { none: `there is no cis-contact store at ${session.location}` };
+    if (error instanceof CisError && error.code === 'no-store')
+      return { none: `there is no cis-contact store at ${session.location}` };
     throw error;
   }
 }
@@ -48,11 +57,15 @@ async function assertSameStore(store: Store, path: string, manifest: Manifest): 
   if (typeof manifest.store !== 'string') return;
   const identity = await storeIdentity(store.db);
   if (identity === manifest.store) return;
-  throw inputError('export-other-store', {
-    value: path,
-    detail: `its manifest names the store whose first entry has the hash ${manifest.store}, and the store at ${store.location} ${identity ? `has ${identity}` : 'holds no entry'}`,
-  }, 'verify it with the store it was exported from (--database-url, or --data-dir), or without one to check its entries alone; '
-    + 'if this is its store, the store\'s first entry itself was rewritten');
+  throw inputError(
+    'export-other-store',
+    {
+      value: path,
+      detail: `its manifest names the store whose first entry has the hash ${manifest.store}, and the store at ${store.location} ${identity ? `has ${identity}` : 'holds no entry'}`,
+    },
+    'verify it with the store it was exported from (--database-url, or --data-dir), or without one to check its entries alone; ' +
+      "if this is its store, the store's first entry itself was rewritten",
+  );
 }
 
 /**
@@ -61,10 +74,20 @@ async function assertSameStore(store: Store, path: string, manifest: Manifest): 
  * filter up to the store's last entry when the export began: each one the
  * store holds and the export lacks is named as `missing`, with its writer.
  */
-export async function checkCompleteness(session: Session, path: string, manifestPath: string | undefined, manifest: Manifest, verifier: ChainVerifier): Promise<Completeness> {
+export async function checkCompleteness(
+  session: Session,
+  path: string,
+  manifestPath: string | undefined,
+  manifest: Manifest,
+  verifier: ChainVerifier,
+): Promise<Completeness> {
   const filter = manifestFilter(manifest);
   if (filter && 'unreadable' in filter) {
-    throw inputError('file-unreadable', { value: `the manifest of ${path}`, detail: filter.unreadable }, 'a manifest is the one line {"manifest":{...}} that export wrote');
+    throw inputError(
+      'file-unreadable',
+      { value: `the manifest of ${path}`, detail: filter.unreadable },
+      'a manifest is the one line {"manifest":{...}} that export wrote',
+    );
   }
   if (!filter) {
     return { shown: false, said: UNNAMED_FILTER };
@@ -73,32 +96,61 @@ export async function checkCompleteness(session: Session, path: string, manifest
   const store = await storeToHand(session);
   if ('none' in store) {
     await walk(session, path, manifestPath, filter, verifier, undefined);
-    return { shown: false, said: `a filtered export (${flags}) holds only some entries, and ${store.none} to ask which it should hold; `
-      + 'run verify --export with its store to hand (--database-url, or --data-dir) to show that none is missing' };
+    return {
+      shown: false,
+      said:
+        `a filtered export (${flags}) holds only some entries, and ${store.none} to ask which it should hold; ` +
+        'run verify --export with its store to hand (--database-url, or --data-dir) to show that none is missing',
+    };
   }
   let checked = 0;
-  const howFar = () => `the verify is incomplete: ${checked} entries of the store compared with the export, no verdict reached`;
-  await reading(session, async () => {
-    await assertSameStore(store, path, manifest);
-    await walk(session, path, manifestPath, filter, verifier, { store, counted: () => checked++ });
-  }, howFar);
-  return { shown: true, said: `the store at ${store.location} holds no other entry for this filter (${flags}) up to entry ${filter.through}, its last when the export began` };
+  const howFar = () =>
+    `the verify is incomplete: ${checked} entries of the store compared with the export, no verdict reached`;
+  await reading(
+    session,
+    async () => {
+      await assertSameStore(store, path, manifest);
+      await walk(session, path, manifestPath, filter, verifier, { store, counted: () => checked++ });
+    },
+    howFar,
+  );
+  return {
+    shown: true,
+    said: `the store at ${store.location} holds no other entry for this filter (${flags}) up to entry ${filter.through}, its last when the export began`,
+  };
 }
 
 /** The export's entries in `seq` order, each held to the filter and, given a store, to the store's entries for it. */
-async function walk(session: Session, path: string, manifestPath: string | undefined, filter: ManifestFilter, verifier: ChainVerifier,
-  against: { store: Store; counted: () => void } | undefined): Promise<void> {
+async function walk(
+  session: Session,
+  path: string,
+  manifestPath: string | undefined,
+  filter: ManifestFilter,
+  verifier: ChainVerifier,
+  against: { store: Store; counted: () => void } | undefined,
+): Promise<void> {
   const flags = filterFlags(filter);
   const file = await openExport(path, manifestPath);
-  const stored = against ? chainValuesInOrder(against.store.db, { utr: filter.utr ?? undefined, from: filter.from ?? undefined, to: filter.to ?? undefined, through: filter.through }) : undefined;
+  const stored = against
+    ? chainValuesInOrder(against.store.db, {
+        utr: filter.utr ?? undefined,
+        from: filter.from ?? undefined,
+        to: filter.to ?? undefined,
+        through: filter.through,
+      })
+    : undefined;
   let next: ChainValues | undefined;
   const advance = async () => {
     const r = await stored?.next();
     next = r && !r.done ? r.value : undefined;
     if (next) against!.counted();
   };
-  const missing = (s: ChainValues) => verifier.fail(s, 'missing',
-    `entry ${s.seq} (source key ${s.sourceKey}) is one the store holds for this export's filter (${flags}), but the export does not hold it`);
+  const missing = (s: ChainValues) =>
+    verifier.fail(
+      s,
+      'missing',
+      `entry ${s.seq} (source key ${s.sourceKey}) is one the store holds for this export's filter (${flags}), but the export does not hold it`,
+    );
   try {
     await advance();
     let last = 0;
@@ -108,7 +160,11 @@ async function walk(session: Session, path: string, manifestPath: string | undef
       last = e.seq;
       const selected = filterSelects(filter, e);
       if (!selected) {
-        verifier.fail(e, 'altered', `entry ${e.seq} (source key ${e.sourceKey}) is not one its manifest's filter (${flags}) selects: the export or its manifest was changed`);
+        verifier.fail(
+          e,
+          'altered',
+          `entry ${e.seq} (source key ${e.sourceKey}) is not one its manifest's filter (${flags}) selects: the export or its manifest was changed`,
+        );
       }
       while (next && next.seq < e.seq) {
         missing(next);
@@ -116,15 +172,24 @@ async function walk(session: Session, path: string, manifestPath: string | undef
       }
       if (against && next?.seq === e.seq) {
         if (selected && next.hash !== e.hash) {
-          verifier.fail(e, 'altered', `entry ${e.seq} (source key ${e.sourceKey}) is not the store's entry ${e.seq}: its hash is ${e.hash} in the export and ${next.hash} in the store, `
-            + 'so the export was changed, or the store was rewritten since the export was made');
+          verifier.fail(
+            e,
+            'altered',
+            `entry ${e.seq} (source key ${e.sourceKey}) is not the store's entry ${e.seq}: its hash is ${e.hash} in the export and ${next.hash} in the store, ` +
+              'so the export was changed, or the store was rewritten since the export was made',
+          );
         }
         await advance();
       } else if (against && selected) {
-        verifier.fail(e, 'altered', `entry ${e.seq} (source key ${e.sourceKey}) is in the export, but the store holds no entry ${e.seq} that the filter (${flags}) selects: `
-          + 'the export was changed, or the store was rewritten since the export was made');
+        verifier.fail(
+          e,
+          'altered',
+          `entry ${e.seq} (source key ${e.sourceKey}) is in the export, but the store holds no entry ${e.seq} that the filter (${flags}) selects: ` +
+            'the export was changed, or the store was rewritten since the export was made',
+        );
       }
-      if (session.signal.aborted) throw interruptedError({ value: 'verify', detail: `at entry ${e.seq}, before a verdict` });
+      if (session.signal.aborted)
+        throw interruptedError({ value: 'verify', detail: `at entry ${e.seq}, before a verdict` });
     }
     while (next) {
       missing(next);

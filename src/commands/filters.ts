@@ -16,7 +16,10 @@ export function dateFilter(flags: { from?: string; to?: string }): { from?: stri
   const from = dateArgument('--from', flags.from);
   const to = dateArgument('--to', flags.to);
   if (from !== undefined && to !== undefined && from > to) {
-    throw usageError(`--from ${flags.from} (${from}) is after --to ${flags.to} (${to}): the range is reversed, so no date is in it`, `swap them: --from ${to} --to ${from}`);
+    throw usageError(
+      `--from ${flags.from} (${from}) is after --to ${flags.to} (${to}): the range is reversed, so no date is in it`,
+      `swap them: --from ${to} --to ${from}`,
+    );
   }
   return { from, to };
 }

@@ -60,7 +60,10 @@ export async function importCommand(session: Session, file: string, flags: Impor
   let summary;
   try {
     summary = await importContacts(store, {
-      file, format, map, unchanged,
+      file,
+      format,
+      map,
+      unchanged,
       rejectsPath,
       warningsPath: flags.warnings,
       outcomesPath: flags.outcomes,
@@ -81,8 +84,11 @@ export async function importCommand(session: Session, file: string, flags: Impor
   } catch (error) {
     const failure = asStorageFailure(error, store.location, session.role) ?? error;
     if (!(failure instanceof CisError) || failure.kind !== 'storage') throw failure;
-    const done = flags.dryRun ? 'a dry run: nothing was written'
-      : rowsDone === 0 ? `nothing of ${file} was committed` : `the first ${rowsDone} rows of ${file} were committed before it`;
+    const done = flags.dryRun
+      ? 'a dry run: nothing was written'
+      : rowsDone === 0
+        ? `nothing of ${file} was committed`
+        : `the first ${rowsDone} rows of ${file} were committed before it`;
     throw withProgress(failure, done);
   } finally {
     progress.stop();
@@ -92,19 +98,38 @@ export async function importCommand(session: Session, file: string, flags: Impor
     json: { ...summary, ...reference },
     report: () => {
       for (const [what, r] of eachSummary(reference)) {
-        summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`, referenceImportCounts(r), r.rejectsByCode, {}, r.rejectsFile);
+        summaryTable(
+          session.ui,
+          `${what === 'registry' ? 'Registry' : 'Operators'} ${r.file}`,
+          referenceImportCounts(r),
+          r.rejectsByCode,
+          {},
+          r.rejectsFile,
+        );
       }
-      summaryTable(session.ui, `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`, contactImportCounts(summary),
-        summary.rejectsByCode, summary.warningsByCode, summary.rejectsFile);
+      summaryTable(
+        session.ui,
+        `${summary.dryRun ? 'Dry run (nothing written) of' : 'Import of'} ${file}`,
+        contactImportCounts(summary),
+        summary.rejectsByCode,
+        summary.warningsByCode,
+        summary.rejectsFile,
+      );
       if (summary.outcomesFile) session.ui.say(`The outcome of every row: ${summary.outcomesFile}`);
       if (summary.dryRun && summary.rowsRejected > 0 && !summary.rejectsFile) {
-        session.ui.say('A dry run writes no rejects file: add --rejects PATH to see the rejected rows with their reasons.');
+        session.ui.say(
+          'A dry run writes no rejects file: add --rejects PATH to see the rejected rows with their reasons.',
+        );
       }
       for (const run of summary.closedRuns ?? []) {
-        session.ui.talk(`Closed import run ${run.id} (${run.file}) as interrupted: its process had ended before it finished, after storing ${run.contactsWritten} contact${run.contactsWritten === 1 ? '' : 's'}.`);
+        session.ui.talk(
+          `Closed import run ${run.id} (${run.file}) as interrupted: its process had ended before it finished, after storing ${run.contactsWritten} contact${run.contactsWritten === 1 ? '' : 's'}.`,
+        );
       }
       if (summary.interrupted) {
-        session.ui.talk(`Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`);
+        session.ui.talk(
+          `Interrupted after ${summary.rowsRead} rows, all of them committed. Run the same command again to complete the import: nothing is stored twice.`,
+        );
       }
     },
   };

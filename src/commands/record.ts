@@ -13,13 +13,24 @@ export interface RecordSwitches {
   again?: boolean;
 }
 
-export async function record(session: Session, flags: RecordFlags, switches: RecordSwitches = {}): Promise<CommandResult> {
+export async function record(
+  session: Session,
+  flags: RecordFlags,
+  switches: RecordSwitches = {},
+): Promise<CommandResult> {
   const store = await session.store();
   const dryRun = Boolean(switches.dryRun);
   let defaulted: Promise<string | undefined> | undefined;
-  const outcome = await recordContact(store.db, { ...flags, ...(switches.again ? { again: true } : {}) }, session.rules(Boolean(switches.strict)), {
-    chain: session.chainWait(store), dryRun, defaultOperator: () => (defaulted ??= session.defaultOperator(store)),
-  });
+  const outcome = await recordContact(
+    store.db,
+    { ...flags, ...(switches.again ? { again: true } : {}) },
+    session.rules(Boolean(switches.strict)),
+    {
+      chain: session.chainWait(store),
+      dryRun,
+      defaultOperator: () => (defaulted ??= session.defaultOperator(store)),
+    },
+  );
   return {
     exitCode: outcome.recorded ? 0 : 1,
     json: dryRun ? { ...outcome, dryRun } : outcome,

@@ -12,7 +12,10 @@ import type { ColumnMap } from '../csv/header.js';
 import type { DeclaredFormat } from '../csv/format.js';
 import type { Database } from '../storage/database.js';
 import {
-  type ReferenceImportOptions, importOperators, importRegistry, readyReferenceFile,
+  type ReferenceImportOptions,
+  importOperators,
+  importRegistry,
+  readyReferenceFile,
 } from '../import/reference-loader.js';
 
 export interface ReferenceFlags {
@@ -21,7 +24,10 @@ export interface ReferenceFlags {
 }
 
 /** One file's summary as before; a list of them when the option was given several times. */
-export type ReferenceSummaries = { registry?: ReferenceImportSummary | ReferenceImportSummary[]; operators?: ReferenceImportSummary | ReferenceImportSummary[] };
+export type ReferenceSummaries = {
+  registry?: ReferenceImportSummary | ReferenceImportSummary[];
+  operators?: ReferenceImportSummary | ReferenceImportSummary[];
+};
 
 type Kind = 'registry' | 'operators';
 
@@ -33,24 +39,38 @@ export function referenceFiles(flags: ReferenceFlags): string[] {
 export class ReferenceLoad {
   private readonly ready = new Map<string, Pick<ReferenceImportOptions, 'format' | 'unchanged'>>();
 
-  constructor(private readonly flags: ReferenceFlags, private readonly map: ColumnMap) {}
+  constructor(
+    private readonly flags: ReferenceFlags,
+    private readonly map: ColumnMap,
+  ) {}
 
   async check(declared: DeclaredFormat, confirmEncoding: boolean): Promise<void> {
     for (const [kind, files] of this.kinds()) {
-      for (const file of files) this.ready.set(file, await readyReferenceFile(file, kind, declared, this.map, confirmEncoding));
+      for (const file of files)
+        this.ready.set(file, await readyReferenceFile(file, kind, declared, this.map, confirmEncoding));
     }
   }
 
   /** Loads every file, each in its own transaction; `rejectsPathOf` says where a file's rejected rows go (none in a dry run). */
-  async load(db: Database, rejectsPathOf: (file: string) => string | undefined): Promise<{ summaries: ReferenceSummaries; rejected: boolean }> {
+  async load(
+    db: Database,
+    rejectsPathOf: (file: string) => string | undefined,
+  ): Promise<{ summaries: ReferenceSummaries; rejected: boolean }> {
     const summaries: ReferenceSummaries = {};
     let rejected = false;
     const operatorsSoFar = new Map<string, OperatorRecord>();
     for (const [kind, files] of this.kinds()) {
       const list: ReferenceImportSummary[] = [];
       for (const file of files) {
-        const options: ReferenceImportOptions = { file, ...this.ready.get(file)!, map: this.map, rejectsPath: rejectsPathOf(file), rejectsAlways: false };
-        const summary = kind === 'registry' ? await importRegistry(db, options) : await importOperators(db, options, operatorsSoFar);
+        const options: ReferenceImportOptions = {
+          file,
+          ...this.ready.get(file)!,
+          map: this.map,
+          rejectsPath: rejectsPathOf(file),
+          rejectsAlways: false,
+        };
+        const summary =
+          kind === 'registry' ? await importRegistry(db, options) : await importOperators(db, options, operatorsSoFar);
         rejected ||= summary.rowsRejected > 0;
         list.push(summary);
       }
@@ -60,7 +80,10 @@ export class ReferenceLoad {
   }
 
   private kinds(): [Kind, string[]][] {
-    return [['registry', this.flags.registry ?? []], ['operators', this.flags.operators ?? []]];
+    return [
+      ['registry', this.flags.registry ?? []],
+      ['operators', this.flags.operators ?? []],
+    ];
   }
 }
 

@@ -5,7 +5,11 @@ import type { ReferenceImportSummary } from '../domain/outcomes.js';
 import type { Session } from './session.js';
 import { guardOutputs } from '../outputs/output-paths.js';
 import {
-  OPERATORS_LAYOUT, REGISTRY_LAYOUT, importOperators, importRegistry, readyReferenceFile,
+  OPERATORS_LAYOUT,
+  REGISTRY_LAYOUT,
+  importOperators,
+  importRegistry,
+  readyReferenceFile,
 } from '../import/reference-loader.js';
 import { NO_MAP, loadColumnMap } from '../csv/header.js';
 import { defaultRejectsPath } from '../outputs/rejects-file.js';
@@ -19,21 +23,38 @@ export interface ReferenceImportFlags {
   map?: string;
 }
 
-async function referenceImport(session: Session, what: 'registry' | 'operators', file: string, flags: ReferenceImportFlags): Promise<CommandResult> {
+async function referenceImport(
+  session: Session,
+  what: 'registry' | 'operators',
+  file: string,
+  flags: ReferenceImportFlags,
+): Promise<CommandResult> {
   const rejectsPath = flags.rejects ?? defaultRejectsPath(file);
   guardOutputs([{ path: rejectsPath, flag: '--rejects' }], [file, flags.map]);
   const map = flags.map ? loadColumnMap(flags.map, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT) : NO_MAP;
-  const ready = await readyReferenceFile(file, what, { encoding: flags.encoding, delimiter: flags.delimiter }, map, Boolean(flags.confirmEncoding));
+  const ready = await readyReferenceFile(
+    file,
+    what,
+    { encoding: flags.encoding, delimiter: flags.delimiter },
+    map,
+    Boolean(flags.confirmEncoding),
+  );
   const store = await session.store();
   const options = { file, ...ready, map, rejectsPath, rejectsAlways: flags.rejects !== undefined };
-  const summary: ReferenceImportSummary = what === 'registry'
-    ? await importRegistry(store.db, options)
-    : await importOperators(store.db, options);
+  const summary: ReferenceImportSummary =
+    what === 'registry' ? await importRegistry(store.db, options) : await importOperators(store.db, options);
   return {
     exitCode: summary.rowsRejected > 0 ? 1 : 0,
     json: summary,
-    report: () => summaryTable(session.ui, `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`, referenceImportCounts(summary),
-      summary.rejectsByCode, {}, summary.rejectsFile),
+    report: () =>
+      summaryTable(
+        session.ui,
+        `${what === 'registry' ? 'Registry' : 'Operators'} import of ${file}`,
+        referenceImportCounts(summary),
+        summary.rejectsByCode,
+        {},
+        summary.rejectsFile,
+      ),
   };
 }
 

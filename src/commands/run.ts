@@ -22,7 +22,10 @@ export interface RunFlags {
 
 function firstLine(given: string | undefined): number {
   if (given === undefined) return 1;
-  if (!/^\s*\d+\s*$/.test(given) || Number(given) < 1) throw usageError(`--from-line ${JSON.stringify(given)} is not a line number: give a whole number from 1, as a stopped run names it`);
+  if (!/^\s*\d+\s*$/.test(given) || Number(given) < 1)
+    throw usageError(
+      `--from-line ${JSON.stringify(given)} is not a line number: give a whole number from 1, as a stopped run names it`,
+    );
   return Number(given);
 }
 
@@ -49,7 +52,11 @@ interface LineResult {
 function resultOf(line: number, outcome: RecordOutcome): LineResult {
   if (!outcome.recorded) return { line, recorded: false, errors: outcome.errors, warnings: outcome.warnings };
   return {
-    line, recorded: true, duplicate: outcome.duplicate, errors: [], warnings: outcome.warnings,
+    line,
+    recorded: true,
+    duplicate: outcome.duplicate,
+    errors: [],
+    warnings: outcome.warnings,
     contacts: outcome.contacts.map(({ id, utr, partnershipUtr }) => ({ id, utr, partnershipUtr })),
   };
 }
@@ -69,16 +76,28 @@ function countsOf(results: readonly LineResult[]) {
  * is a duplicate by its --ref, or refused as same-as-recorded), unless it says
  * --again, which would store it a second time.
  */
-function lostAfter(results: readonly LineResult[], current: ScriptLine | undefined, resumeAt: number, script: string, flags: RunFlags): WhenLost {
+function lostAfter(
+  results: readonly LineResult[],
+  current: ScriptLine | undefined,
+  resumeAt: number,
+  script: string,
+  flags: RunFlags,
+): WhenLost {
   const under = current === undefined || current.line === results.at(-1)?.line ? undefined : current;
-  const during = under === undefined ? '' : `; the connection went during line ${under.line}, which may or may not have been recorded`;
+  const during =
+    under === undefined
+      ? ''
+      : `; the connection went during line ${under.line}, which may or may not have been recorded`;
   let done = 'no line was recorded';
   const [first] = results;
   const last = results.at(-1);
   if (first && last) {
     const { recorded, duplicate, failed } = countsOf(results);
     const span = first === last ? `line ${first.line}` : `lines ${first.line}–${last.line}`;
-    done = failed === 0 ? `${span} recorded` : `${span} done: ${recorded} recorded, ${duplicate} already recorded, ${failed} failed`;
+    done =
+      failed === 0
+        ? `${span} recorded`
+        : `${span} done: ${recorded} recorded, ${duplicate} already recorded, ${failed} failed`;
   }
   const again = under && 'args' in under && under.args.includes('--again');
   const next = again
@@ -141,16 +160,30 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
       let result: LineResult;
       let outcome: RecordOutcome | undefined;
       if ('error' in line) {
-        result = { line: line.line, recorded: false, errors: [issue('line-unreadable', { detail: line.error })], warnings: [] };
+        result = {
+          line: line.line,
+          recorded: false,
+          errors: [issue('line-unreadable', { detail: line.error })],
+          warnings: [],
+        };
       } else {
         try {
-          outcome = await recordContact(db, parseRecordArgs(line.args), settings, { references, chain, defaultOperator });
+          outcome = await recordContact(db, parseRecordArgs(line.args), settings, {
+            references,
+            chain,
+            defaultOperator,
+          });
           result = resultOf(line.line, outcome);
         } catch (error) {
           // Stopped by a signal while it waited for the chain: this line stored nothing, and the report says where to resume.
           if (error instanceof CisError && error.kind === 'interrupted' && session.signal.aborted) break;
           if (!(error instanceof CisError) || error.kind !== 'usage') throw error;
-          result = { line: line.line, recorded: false, errors: [{ code: 'usage', field: null, message: error.message }], warnings: [] };
+          result = {
+            line: line.line,
+            recorded: false,
+            errors: [{ code: 'usage', field: null, message: error.message }],
+            warnings: [],
+          };
         }
       }
       results.push(result);
@@ -168,16 +201,25 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
   };
   try {
     if (dryRun) {
-      await store.db.transaction(async (tx) => {
-        await runLines(tx);
-        throw new DryRunEnd();
-      }).catch((error: unknown) => {
-        if (!(error instanceof DryRunEnd)) throw error;
-      });
+      await store.db
+        .transaction(async (tx) => {
+          await runLines(tx);
+          throw new DryRunEnd();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunEnd)) throw error;
+        });
     } else await runLines(store.db);
   } catch (error) {
     closeInput(script, session.stdin);
-    throw asStorageFailure(error, store.location, session.role, dryRun ? readerLost('the dry run is incomplete') : lostAfter(results, current, resumeAt, script, flags)) ?? error;
+    throw (
+      asStorageFailure(
+        error,
+        store.location,
+        session.role,
+        dryRun ? readerLost('the dry run is incomplete') : lostAfter(results, current, resumeAt, script, flags),
+      ) ?? error
+    );
   }
   closeInput(script, session.stdin);
   const { recorded, duplicate, failed } = countsOf(results);
@@ -185,15 +227,34 @@ export async function run(session: Session, script: string, flags: RunFlags): Pr
   return {
     exitCode: failed > 0 ? 1 : 0,
     // Stopped part-way: the --from-line that completes the script (the failing line's own, after --stop-on-error).
-    json: { lines: results.length, recorded, duplicate, failed, dryRun, ...(partWay === undefined ? {} : { resumeFromLine: partWay }), results },
+    json: {
+      lines: results.length,
+      recorded,
+      duplicate,
+      failed,
+      dryRun,
+      ...(partWay === undefined ? {} : { resumeFromLine: partWay }),
+      results,
+    },
     report: () => {
       const counts = `${recorded} ${dryRun ? 'would be recorded' : 'recorded'}, ${duplicate} already recorded, ${failed} failed`;
-      ui.say(`${dryRun ? 'Dry run (nothing written): ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${counts}${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`);
+      ui.say(
+        `${dryRun ? 'Dry run (nothing written): ' : ''}${results.length} line${results.length === 1 ? '' : 's'}: ${counts}${flags.stopOnError && failed > 0 ? ' (stopped at the first failure)' : ''}`,
+      );
       if (session.signal.aborted) {
-        const after = results.length > 0 ? `Interrupted after line ${results.at(-1)!.line}` : 'Interrupted before any line was done';
-        ui.talk(dryRun ? `${after}; nothing was written (a dry run).` : `${after}. To complete the script, with nothing stored twice: ${resumeCommand(script, resumeAt, flags)}`);
+        const after =
+          results.length > 0
+            ? `Interrupted after line ${results.at(-1)!.line}`
+            : 'Interrupted before any line was done';
+        ui.talk(
+          dryRun
+            ? `${after}; nothing was written (a dry run).`
+            : `${after}. To complete the script, with nothing stored twice: ${resumeCommand(script, resumeAt, flags)}`,
+        );
       } else if (stoppedAt && !dryRun) {
-        ui.talk(`Stopped at line ${stoppedAt.line}, which stored nothing. Correct it, then complete the script with: ${resumeCommand(script, stoppedAt.line, flags)} (or --from-line ${stoppedAt.last + 1} to leave that line out)`);
+        ui.talk(
+          `Stopped at line ${stoppedAt.line}, which stored nothing. Correct it, then complete the script with: ${resumeCommand(script, stoppedAt.line, flags)} (or --from-line ${stoppedAt.last + 1} to leave that line out)`,
+        );
       }
     },
   };

@@ -11,7 +11,16 @@ import { londonDate } from '../domain/dates.js';
 import { DEFAULT_ABBREVIATIONS } from '../domain/vocabulary.js';
 import type { Store } from '../storage/database.js';
 import type { ChainWait } from '../storage/chain-lock.js';
-import { asStorageFailure, clientBehindStore, driverError, loginNotOwn, noStoreAt, permissionDenied, readerLost, storeBehindClient } from '../storage/database-errors.js';
+import {
+  asStorageFailure,
+  clientBehindStore,
+  driverError,
+  loginNotOwn,
+  noStoreAt,
+  permissionDenied,
+  readerLost,
+  storeBehindClient,
+} from '../storage/database-errors.js';
 import { type Job, defaultRolePrefix, roleName } from '../storage/roles.js';
 import { type ServerConnection, serverConnection } from '../storage/connection.js';
 import { VERSION } from './version.js';
@@ -64,7 +73,10 @@ export class Session {
   /** The command being run (`record`, `db migrate`), for the server's application_name. */
   command = '';
 
-  constructor(readonly options: GlobalOptions, private readonly io: SessionIo) {
+  constructor(
+    readonly options: GlobalOptions,
+    private readonly io: SessionIo,
+  ) {
     this.ui = new Ui(Boolean(options.json), options.color !== false, io);
   }
 
@@ -162,16 +174,27 @@ export class Session {
    * other command leaves it alone. A store ahead of this client is refused
    * for reading and writing alike. `check` runs first, once connected.
    */
-  async store(options: { create?: boolean; migrate?: boolean; check?: (store: Store) => Promise<void> } = {}): Promise<Store> {
+  async store(
+    options: { create?: boolean; migrate?: boolean; check?: (store: Store) => Promise<void> } = {},
+  ): Promise<Store> {
     if (this.opened) return this.opened;
     const create = options.create ?? true;
     // Loaded here, not at start-up: --help and usage errors need no database code.
     const [{ openStore }, { migrate }, { schemaState }, { requireServerVersion }] = await Promise.all([
-      import('../storage/open-store.js'), import('../storage/migrate.js'), import('../storage/schema-version.js'), import('../storage/server-version.js'),
+      import('../storage/open-store.js'),
+      import('../storage/migrate.js'),
+      import('../storage/schema-version.js'),
+      import('../storage/server-version.js'),
     ]);
     const store = await openStore({
-      server: this.server, dataDir: this.dataDir, applicationName: `cis-contact/${VERSION} ${this.command}`.trimEnd(), create, signal: this.signal,
-      lock: { socketDir: this.env.CIS_CONTACT_LOCK_SOCKET_DIR, args: this.io.args }, onWait: (message) => this.ui.say(message), onWarning: (message) => this.ui.talk(`warning: ${message}`),
+      server: this.server,
+      dataDir: this.dataDir,
+      applicationName: `cis-contact/${VERSION} ${this.command}`.trimEnd(),
+      create,
+      signal: this.signal,
+      lock: { socketDir: this.env.CIS_CONTACT_LOCK_SOCKET_DIR, args: this.io.args },
+      onWait: (message) => this.ui.say(message),
+      onWarning: (message) => this.ui.talk(`warning: ${message}`),
     });
     this.opened = store;
     // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.
@@ -206,7 +229,11 @@ export class Session {
       const failure = asStorageFailure(error, store.location, this.roleFor('admin'), lost) ?? error;
       if (failure instanceof CisError && failure.code === 'permission-denied') {
         await this.learnRolePrefix();
-        throw permissionDenied(store.location, `the store needs its schema upgraded by cis-contact db migrate: ${(error as Error).message}`, this.roleFor('admin'));
+        throw permissionDenied(
+          store.location,
+          `the store needs its schema upgraded by cis-contact db migrate: ${(error as Error).message}`,
+          this.roleFor('admin'),
+        );
       }
       throw failure;
     }
@@ -229,10 +256,15 @@ export class Session {
     const given = this.options.chainWait ?? this.env.CIS_CONTACT_CHAIN_WAIT;
     const seconds = given === undefined || given.trim() === '' ? DEFAULT_CHAIN_WAIT_SECONDS : Number(given);
     if (!Number.isFinite(seconds) || seconds <= 0) {
-      throw usageError(`--chain-wait (or CIS_CONTACT_CHAIN_WAIT) must be a number of seconds above 0, not ${JSON.stringify(given)}`);
+      throw usageError(
+        `--chain-wait (or CIS_CONTACT_CHAIN_WAIT) must be a number of seconds above 0, not ${JSON.stringify(given)}`,
+      );
     }
     return {
-      seconds, signal: this.signal, location: store.location, onWait: (message) => this.ui.say(message),
+      seconds,
+      signal: this.signal,
+      location: store.location,
+      onWait: (message) => this.ui.say(message),
       // On a server another connection names the holder and cancels the wait; the embedded store has one connection and no other holder.
       ...(store.driver === 'postgres' ? { monitor: store.db } : {}),
     };

@@ -72,7 +72,11 @@ export class ColumnScan {
   private readonly special: Uint8Array;
 
   /** `encoding`: of the bytes pushed (UTF-16 is pushed as UTF-8, without its byte-order mark). */
-  constructor(private readonly check: ColumnCheck, private readonly encoding: Encoding, delimiter: string) {
+  constructor(
+    private readonly check: ColumnCheck,
+    private readonly encoding: Encoding,
+    delimiter: string,
+  ) {
     this.decoder = new TextDecoder(encoding === 'windows-1252' ? 'windows-1252' : 'utf-8');
     this.separator = delimiter.charCodeAt(0);
     this.special = specialBytes(this.separator);

@@ -18,7 +18,15 @@
 
 import { isAscii, isUtf8 } from 'node:buffer';
 import { CisError, inputError } from '../domain/errors.js';
-import { type CsvFormat, DEFAULT_FORMAT, MAX_ROW_CHARS, openFile, parserBytes, readCsvChunks, whyUnreadable } from './reader.js';
+import {
+  type CsvFormat,
+  DEFAULT_FORMAT,
+  MAX_ROW_CHARS,
+  openFile,
+  parserBytes,
+  readCsvChunks,
+  whyUnreadable,
+} from './reader.js';
 import { QuotingScan } from './quoting.js';
 import { type FileSnapshot, snapshotOf } from './file-snapshot.js';
 import { type ColumnCheck, ColumnScan } from './column-scan.js';
@@ -127,8 +135,11 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
           validUtf8 = false;
           if (encoding === 'utf-8') {
             const line = counted.lines + 1 + linesIn(whole, firstInvalidUtf8(whole));
-            throw inputError('invalid-encoding', { value: path, detail: `is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have` },
-              'a file saved by Excel or an older Windows system is most likely windows-1252: add --encoding windows-1252');
+            throw inputError(
+              'invalid-encoding',
+              { value: path, detail: `is not valid UTF-8: line ${line} holds bytes that UTF-8 cannot have` },
+              'a file saved by Excel or an older Windows system is most likely windows-1252: add --encoding windows-1252',
+            );
           }
         } else if (firstAccentLine === 0 && !isAscii(whole)) {
           const high = whole.findIndex((b) => b >= 0x80);
@@ -146,13 +157,24 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
     file.destroy();
   }
   if (encoding === 'utf-8' && !utf16 && carry.length > 0) {
-    throw inputError('invalid-encoding', { value: path, detail: 'is not valid UTF-8: it ends in the middle of a character' },
-      'the file may be cut short, or in windows-1252: add --encoding windows-1252');
+    throw inputError(
+      'invalid-encoding',
+      { value: path, detail: 'is not valid UTF-8: it ends in the middle of a character' },
+      'the file may be cut short, or in windows-1252: add --encoding windows-1252',
+    );
   }
   if (encoding === 'windows-1252' && !options.confirmEncoding && validUtf8 && (startsWithBom || firstAccentLine > 0)) {
-    const why = startsWithBom ? 'starts with a UTF-8 byte-order mark' : `holds accented characters in UTF-8 (the first on line ${firstAccentLine})`;
-    throw inputError('invalid-encoding', { value: path, detail: `${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)` },
-      'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding');
+    const why = startsWithBom
+      ? 'starts with a UTF-8 byte-order mark'
+      : `holds accented characters in UTF-8 (the first on line ${firstAccentLine})`;
+    throw inputError(
+      'invalid-encoding',
+      {
+        value: path,
+        detail: `${why}, but --encoding windows-1252 was given: every accented letter would be stored wrongly (é as Ã©)`,
+      },
+      'leave --encoding out to read it as UTF-8; if the file really is windows-1252, add --confirm-encoding',
+    );
   }
   if (scan.certain() && counted.longest <= MAX_ROW_CHARS) {
     column?.end();
@@ -170,8 +192,15 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
       }
       if (item.kind === 'unclosed-quote') {
         const swallowed = lastLine - item.line;
-        throw inputError('unclosed-quote', { value: path, limit: item.line, detail: `it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file` },
-          'close the quote (a quote inside a quoted field is written twice: "")');
+        throw inputError(
+          'unclosed-quote',
+          {
+            value: path,
+            limit: item.line,
+            detail: `it would swallow the ${swallowed} line${swallowed === 1 ? '' : 's'} after it, to the end of the file`,
+          },
+          'close the quote (a quote inside a quoted field is written twice: "")',
+        );
       }
       if (item.kind === 'too-long') throw rowTooLong(path, item.line);
     }
@@ -182,6 +211,12 @@ export async function checkWholeFile(path: string, options: FileCheckOptions): P
 
 /** A row the reader refuses for its length: named as such, never as a quote. */
 export function rowTooLong(path: string, line: number) {
-  return inputError('file-unreadable', { value: path, detail: `the row at line ${line} runs past ${MAX_ROW_CHARS.toLocaleString('en-GB')} characters without ending, far longer than any contact` },
-    'the file may not be CSV, or its rows may end with something other than a line break (CR, LF or CRLF); save it from the spreadsheet again as CSV');
+  return inputError(
+    'file-unreadable',
+    {
+      value: path,
+      detail: `the row at line ${line} runs past ${MAX_ROW_CHARS.toLocaleString('en-GB')} characters without ending, far longer than any contact`,
+    },
+    'the file may not be CSV, or its rows may end with something other than a line break (CR, LF or CRLF); save it from the spreadsheet again as CSV',
+  );
 }

@@ -31,9 +31,14 @@ export function assertUnchanged(snapshot: FileSnapshot | undefined): void {
   if (!snapshot) return;
   const now = snapshotOf(snapshot.path);
   if (now && now.size === snapshot.size && now.mtimeMs === snapshot.mtimeMs) return;
-  const what = !now ? 'it was removed'
-    : now.size !== snapshot.size ? `its size went from ${snapshot.size} to ${now.size} bytes`
+  const what = !now
+    ? 'it was removed'
+    : now.size !== snapshot.size
+      ? `its size went from ${snapshot.size} to ${now.size} bytes`
       : `it was modified at ${new Date(now.mtimeMs).toISOString()}`;
-  throw storageError('file-changed', { value: snapshot.path, detail: what },
-    'the file may still be being written or copied; once it is complete and left alone, run the same command again: nothing is stored twice');
+  throw storageError(
+    'file-changed',
+    { value: snapshot.path, detail: what },
+    'the file may still be being written or copied; once it is complete and left alone, run the same command again: nothing is stored twice',
+  );
 }

@@ -17,7 +17,14 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { inputError } from '../domain/errors.js';
-import { type ColumnMap, type FileLayout, NO_MAP, isRejectColumn, isRejectsHeader, normaliseHeaderName } from './header.js';
+import {
+  type ColumnMap,
+  type FileLayout,
+  NO_MAP,
+  isRejectColumn,
+  isRejectsHeader,
+  normaliseHeaderName,
+} from './header.js';
 import { type CsvFormat, DELIMITERS, type Delimiter, type Encoding, parseDelimiter, parseEncoding } from './reader.js';
 
 export interface DeclaredFormat {
@@ -47,15 +54,21 @@ const startsWith = (head: Buffer, ...bytes: number[]) => bytes.every((b, i) => h
 
 /** The first line, decoded well enough to read header names. */
 function firstLine(head: Buffer, encoding: Encoding): string {
-  const text = encoding === 'utf-16le' || encoding === 'utf-16be'
-    ? new TextDecoder(encoding).decode(head)
-    : head.toString(encoding === 'windows-1252' ? 'latin1' : 'utf8').replace(/^\ufeff/, '');
+  const text =
+    encoding === 'utf-16le' || encoding === 'utf-16be'
+      ? new TextDecoder(encoding).decode(head)
+      : head.toString(encoding === 'windows-1252' ? 'latin1' : 'utf8').replace(/^\ufeff/, '');
   return text.split(/\r\n|\n|\r/, 1)[0] ?? '';
 }
 
 /** Header names split at a separator, their quotes removed. */
 function headerNames(line: string, delimiter: Delimiter): string[] {
-  return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/s, '$1').replace(/""/g, '"'));
+  return line.split(delimiter).map((name) =>
+    name
+      .trim()
+      .replace(/^"(.*)"$/s, '$1')
+      .replace(/""/g, '"'),
+  );
 }
 
 function encodingOf(path: string, head: Buffer, declared: Encoding): Encoding {
@@ -64,8 +77,15 @@ function encodingOf(path: string, head: Buffer, declared: Encoding): Encoding {
   if (declared === 'utf-16le' || declared === 'utf-16be') return declared;
   const lineEnd = head.findIndex((b) => b === 0x0a || b === 0x0d);
   if (head.subarray(0, lineEnd === -1 ? head.length : lineEnd).includes(0)) {
-    throw inputError('invalid-encoding', { value: path, detail: 'holds NUL bytes in its header: it looks like UTF-16 (Excel\'s "Unicode Text") saved without its byte-order mark' },
-      'save it from the spreadsheet as CSV UTF-8; or add --encoding utf-16 (utf-16be if it is big-endian)');
+    throw inputError(
+      'invalid-encoding',
+      {
+        value: path,
+        detail:
+          'holds NUL bytes in its header: it looks like UTF-16 (Excel\'s "Unicode Text") saved without its byte-order mark',
+      },
+      'save it from the spreadsheet as CSV UTF-8; or add --encoding utf-16 (utf-16be if it is big-endian)',
+    );
   }
   if (startsWith(head, 0xef, 0xbb, 0xbf)) {
     // A rejects file says it is UTF-8 with its mark: read it so whatever --encoding says (the first file's, often).
@@ -90,7 +110,12 @@ function delimiterOf(line: string, layout: FileLayout, map: ColumnMap): Delimite
   return best;
 }
 
-export function decideFormat(path: string, declared: DeclaredFormat, layout: FileLayout, map: ColumnMap = NO_MAP): CsvFormat {
+export function decideFormat(
+  path: string,
+  declared: DeclaredFormat,
+  layout: FileLayout,
+  map: ColumnMap = NO_MAP,
+): CsvFormat {
   const encoding = parseEncoding(declared.encoding);
   const delimiter = declared.delimiter === undefined ? undefined : parseDelimiter(declared.delimiter);
   const head = headOf(path);

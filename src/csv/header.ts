@@ -55,7 +55,10 @@ export interface ResolvedHeader {
 }
 
 export function normaliseHeaderName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /** The columns a rejects file ends with. */
@@ -79,7 +82,9 @@ export function isRejectColumn(name: string): boolean {
  * For a header with a rejects file's line columns: a row's line in the very
  * first file, as written (`reject_source_line`, else `reject_line`).
  */
-export function firstFileLineReader(rawHeader: readonly string[]): ((values: readonly string[]) => string | undefined) | undefined {
+export function firstFileLineReader(
+  rawHeader: readonly string[],
+): ((values: readonly string[]) => string | undefined) | undefined {
   const names = rawHeader.map(normaliseHeaderName);
   const columns = [names.indexOf(SOURCE_LINE_COLUMN), names.indexOf('reject_line')].filter((i) => i >= 0);
   if (columns.length === 0) return undefined;
@@ -117,8 +122,11 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw inputError('file-unreadable', { value: `the column map ${path}`, detail: whyUnreadable(error as NodeJS.ErrnoException) },
-      'give --map the path of a JSON file: {"Legacy header": "column", "Column to drop": null}');
+    throw inputError(
+      'file-unreadable',
+      { value: `the column map ${path}`, detail: whyUnreadable(error as NodeJS.ErrnoException) },
+      'give --map the path of a JSON file: {"Legacy header": "column", "Column to drop": null}',
+    );
   }
   let parsed: unknown;
   try {
@@ -126,9 +134,11 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
   } catch (error) {
     throw fail(`it is not valid JSON: ${jsonErrorWhere(text, (error as Error).message)}`);
   }
-  const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    x !== null && typeof x === 'object' && !Array.isArray(x);
   if (!isObject(parsed)) throw fail('it must be a JSON object of {"legacy header": "column" or null}');
-  const structured = Object.keys(parsed).length > 0 && Object.keys(parsed).every((k) => k === 'columns' || k === 'values');
+  const structured =
+    Object.keys(parsed).length > 0 && Object.keys(parsed).every((k) => k === 'columns' || k === 'values');
   const columnsPart = structured ? (parsed.columns ?? {}) : parsed;
   const valuesPart = structured ? (parsed.values ?? {}) : {};
   if (!isObject(columnsPart) || !isObject(valuesPart)) throw fail('"columns" and "values" must be JSON objects');
@@ -148,9 +158,11 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
     const vocabulary = layout.vocabularies?.[field];
     if (!vocabulary) {
       const fixed = Object.keys(layout.vocabularies ?? {});
-      throw fail(fixed.length > 0
-        ? `values of "${column}" cannot be translated: only the columns with a fixed vocabulary can (${fixed.join(', ')}); take "${column}" out of "values", and write its words in the file as they should be stored`
-        : `values of "${column}" cannot be translated: this file has no column with a fixed vocabulary, so its map takes no "values"; take them out, and write the words in the file as the rules spell them`);
+      throw fail(
+        fixed.length > 0
+          ? `values of "${column}" cannot be translated: only the columns with a fixed vocabulary can (${fixed.join(', ')}); take "${column}" out of "values", and write its words in the file as they should be stored`
+          : `values of "${column}" cannot be translated: this file has no column with a fixed vocabulary, so its map takes no "values"; take them out, and write the words in the file as the rules spell them`,
+      );
     }
     if (!isObject(words)) throw fail(`"values"."${column}" must be a JSON object of {"legacy word": "${field} word"}`);
     const table = new Map<string, string>();
@@ -162,7 +174,10 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
         continue;
       }
       const canonical = typeof meant === 'string' ? vocabulary(meant) : undefined;
-      if (!canonical) throw fail(`${column} "${legacy}" translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`);
+      if (!canonical)
+        throw fail(
+          `${column} "${legacy}" translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`,
+        );
       table.set(legacy.trim().toLowerCase(), canonical);
     }
     values.set(field, table);
@@ -177,17 +192,30 @@ export function loadColumnMap(path: string, layout: FileLayout): ColumnMap {
  * against the rules beside it.
  */
 function wordsOnRowsBy(
-  key: string, words: Record<string, unknown>, field: string, by: NonNullable<FileLayout['valuesBy']>[string], layout: FileLayout,
+  key: string,
+  words: Record<string, unknown>,
+  field: string,
+  by: NonNullable<FileLayout['valuesBy']>[string],
+  layout: FileLayout,
   fail: (detail: string) => Error,
 ): [string, ValueMap] {
   const byValue = layout.vocabularies?.[by.by]?.(key);
-  if (!byValue) throw fail(`"values"."${field}"."${key}" holds words for the rows of a ${by.by}, but "${key}" is not a ${by.by} the rules accept`);
+  if (!byValue)
+    throw fail(
+      `"values"."${field}"."${key}" holds words for the rows of a ${by.by}, but "${key}" is not a ${by.by} the rules accept`,
+    );
   const vocabulary = layout.vocabularies![field]!;
   const table = new Map<string, string>();
   for (const [legacy, meant] of Object.entries(words)) {
     const canonical = typeof meant === 'string' ? vocabulary(meant) : undefined;
-    if (!canonical) throw fail(`${field} "${legacy}" on ${by.by} ${byValue} translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`);
-    if (!by.accepts(canonical, byValue)) throw fail(`${field} "${legacy}" on ${by.by} ${byValue} translates into ${canonical}, which the rules refuse beside ${byValue}`);
+    if (!canonical)
+      throw fail(
+        `${field} "${legacy}" on ${by.by} ${byValue} translates into ${JSON.stringify(meant)}, which is not a ${field} the rules accept`,
+      );
+    if (!by.accepts(canonical, byValue))
+      throw fail(
+        `${field} "${legacy}" on ${by.by} ${byValue} translates into ${canonical}, which the rules refuse beside ${byValue}`,
+      );
     table.set(legacy.trim().toLowerCase(), canonical);
   }
   return [byValue, table];
@@ -223,16 +251,24 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     const earlier = seen.get(field);
     if (earlier !== undefined) {
       const viaMap = normaliseHeaderName(earlier) !== field || mapped !== undefined;
-      problems.push(issue('duplicate-column', {
-        field, ...(viaMap ? { detail: `the map sends both "${earlier}" and "${name.trim()}" to it; map one of them to null, or to another column` } : {}),
-      }));
+      problems.push(
+        issue('duplicate-column', {
+          field,
+          ...(viaMap
+            ? {
+                detail: `the map sends both "${earlier}" and "${name.trim()}" to it; map one of them to null, or to another column`,
+              }
+            : {}),
+        }),
+      );
     }
     seen.set(field, name.trim());
     const words = map.values.get(field);
     return words ? { field, words } : { field };
   });
   for (const [field, wordsBy] of map.valuesBy ?? []) {
-    const column = columns.find((c) => 'field' in c && c.field === field) as { field: string; wordsBy?: WordsByColumn } | undefined;
+    const column = columns.find((c) => 'field' in c && c.field === field) as
+      { field: string; wordsBy?: WordsByColumn } | undefined;
     const index = columns.findIndex((c) => 'field' in c && c.field === wordsBy.by);
     const byColumn = columns[index] as { words?: ValueMap } | undefined;
     const vocabulary = layout.vocabularies?.[wordsBy.by];
@@ -241,7 +277,8 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
     const read = (word: string) => vocabulary(byColumn.words?.get(word.trim().toLowerCase()) ?? word);
     column.wordsBy = { index, read, tables: wordsBy.tables };
   }
-  if (unknown.length > 0) problems.unshift(issue('unknown-column', { field: unknown.join(', '), length: unknown.length }));
+  if (unknown.length > 0)
+    problems.unshift(issue('unknown-column', { field: unknown.join(', '), length: unknown.length }));
   for (const field of layout.required) if (!seen.has(field)) problems.push(issue('missing-column', { field }));
   const [first, ...more] = problems;
   if (first) throw inputErrorOf([first, ...more], unknown.length > 0 ? unknownColumnsHint(raw, layout) : undefined);
@@ -250,9 +287,10 @@ export function resolveHeader(raw: string[], layout: FileLayout, map: ColumnMap 
 
 /** What to do about columns the file may not have: the known ones, once, and how --map names the others. */
 function unknownColumnsHint(raw: readonly string[], layout: FileLayout): string {
-  const oneColumn = raw.length === 1 && /[;\t,|]/.test(raw[0]!)
-    ? 'the header reads as one column: if the file is separated by something else, give it with --delimiter; otherwise, '
-    : '';
+  const oneColumn =
+    raw.length === 1 && /[;\t,|]/.test(raw[0]!)
+      ? 'the header reads as one column: if the file is separated by something else, give it with --delimiter; otherwise, '
+      : '';
   return `${oneColumn}the known columns are ${layout.known.join(', ')}; a --map FILE renames a legacy header ({"Legacy header": "${layout.known[layout.known.length - 1]}"}) or drops a column ({"Column to drop": null})`;
 }
 
@@ -283,7 +321,13 @@ export function shapeIssues(values: readonly string[], header: ResolvedHeader): 
   const n = Math.min(values.length, header.columns.length);
   for (let i = 0; i < n; i++) {
     if ('blank' in header.columns[i]! && values[i]!.trim() !== '') {
-      (issues ??= []).push(issue('row-shape', { length: values.length, limit: header.columns.length, detail: `a value stands under the blank header of column ${i + 1}` }));
+      (issues ??= []).push(
+        issue('row-shape', {
+          length: values.length,
+          limit: header.columns.length,
+          detail: `a value stands under the blank header of column ${i + 1}`,
+        }),
+      );
     }
   }
   return issues ?? NO_ISSUES;
@@ -304,12 +348,18 @@ export function fieldReader(header: ResolvedHeader, field: string): FieldReader 
   const { words, wordsBy } = column;
   // The row's own values (for a rejects file) stay as written; only what is read is translated.
   if (wordsBy) return (values) => (index < values.length ? translated(values[index]!, column, values) : undefined);
-  return words ? (values) => (index < values.length ? words.get(values[index]!.trim().toLowerCase()) ?? values[index] : undefined)
+  return words
+    ? (values) =>
+        index < values.length ? (words.get(values[index]!.trim().toLowerCase()) ?? values[index]) : undefined
     : (values) => values[index];
 }
 
 /** A legacy word read as what it means on this row: by the other column's value first, then for every row. */
-function translated(value: string, column: { words?: ValueMap; wordsBy?: WordsByColumn }, values: readonly string[]): string {
+function translated(
+  value: string,
+  column: { words?: ValueMap; wordsBy?: WordsByColumn },
+  values: readonly string[],
+): string {
   const key = value.trim().toLowerCase();
   const { wordsBy } = column;
   if (wordsBy) {
@@ -321,7 +371,10 @@ function translated(value: string, column: { words?: ValueMap; wordsBy?: WordsBy
 }
 
 /** The row as fields; a value under a blank header is `row-shape`. */
-export function fieldsOf(values: string[], header: ResolvedHeader): { fields: Record<string, string>; issues: Issue[] } {
+export function fieldsOf(
+  values: string[],
+  header: ResolvedHeader,
+): { fields: Record<string, string>; issues: Issue[] } {
   const fields: Record<string, string> = {};
   const n = Math.min(values.length, header.columns.length);
   for (let i = 0; i < n; i++) {

@@ -36,7 +36,10 @@ export class QuotingScan {
   private readonly separator: number;
 
   /** `encoding`: of the bytes pushed (UTF-16 is pushed as UTF-8, without its byte-order mark). */
-  constructor(private readonly encoding: Encoding = 'utf-8', delimiter: Delimiter = ',') {
+  constructor(
+    private readonly encoding: Encoding = 'utf-8',
+    delimiter: Delimiter = ',',
+  ) {
     this.separator = delimiter.charCodeAt(0);
   }
 

@@ -30,9 +30,11 @@ try {
   }
   port.postMessage({ done: true });
 } catch (error) {
-  port.postMessage(error instanceof CisError
-    ? { failure: { kind: error.kind, code: error.code, params: error.params, hint: error.hint } }
-    : { crash: error instanceof Error ? error.message : String(error) });
+  port.postMessage(
+    error instanceof CisError
+      ? { failure: { kind: error.kind, code: error.code, params: error.params, hint: error.hint } }
+      : { crash: error instanceof Error ? error.message : String(error) },
+  );
 } finally {
   port.close();
 }

@@ -62,7 +62,8 @@ async function* readOffThread(path: string, format: Partial<CsvFormat>): AsyncGe
   worker.on('exit', (code) => {
     if (code !== 0) receive({ crash: `the reading thread stopped (exit code ${code})` });
   });
-  const next = () => (waiting.length > 0 ? Promise.resolve(waiting.shift()!) : new Promise<Message>((resolve) => (deliver = resolve)));
+  const next = () =>
+    waiting.length > 0 ? Promise.resolve(waiting.shift()!) : new Promise<Message>((resolve) => (deliver = resolve));
   try {
     for (;;) {
       const message = await next();

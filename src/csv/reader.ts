@@ -53,12 +53,14 @@ export function parseDelimiter(name: string): Delimiter {
 
 export type CsvItem =
   | {
-    kind: 'row'; line: number; values: string[];
-    /** Bytes of the file read so far (read-ahead included). */
-    bytesRead: number;
-    /** The file's last row, and the file does not end with a line break: it may have been cut. */
-    unterminated?: true;
-  }
+      kind: 'row';
+      line: number;
+      values: string[];
+      /** Bytes of the file read so far (read-ahead included). */
+      bytesRead: number;
+      /** The file's last row, and the file does not end with a line break: it may have been cut. */
+      unterminated?: true;
+    }
   /** A row whose cells are all empty (a spreadsheet's trailing `,,,,`): skipped as a blank line is, but counted. */
   | { kind: 'empty'; line: number }
   /** A quoted field still open at the end of the file: the rows before it stand. */
@@ -83,7 +85,8 @@ const CR = 0x0d;
 /** windows-1252 differs from latin1 only in 0x80-0x9F: csv-parse decodes latin1, these are put right. */
 const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
 const C1 = /[\u0080-\u009f]/g;
-const fromLatin1 = (value: string) => (C1.test(value) ? value.replace(C1, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : value);
+const fromLatin1 = (value: string) =>
+  C1.test(value) ? value.replace(C1, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : value;
 
 /** Line breaks in a value, as a text editor counts them: CRLF, LF or CR alone, one each. */
 function lineBreaks(value: string): number {
@@ -106,7 +109,9 @@ export async function openFile(path: string) {
   const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error: NodeJS.ErrnoException) => reject(inputError('file-unreadable', { value: path, detail: whyUnreadable(error) })));
+    stream.once('error', (error: NodeJS.ErrnoException) =>
+      reject(inputError('file-unreadable', { value: path, detail: whyUnreadable(error) })),
+    );
   });
   return stream;
 }
@@ -118,13 +123,17 @@ export function parserBytes(file: AsyncIterable<Buffer>, encoding: Encoding, pat
 
 /** What csv-parse's error codes mean to a user, at the line the row starts. */
 function malformed(path: string, line: number, error: CsvError): CisError {
-  const what = error.code === 'CSV_INVALID_CLOSING_QUOTE'
-    ? 'text after a closing quote ("x"y)'
-    : error.code === 'INVALID_OPENING_QUOTE'
-      ? 'a quote inside a value that does not start with one (said "hi")'
-      : error.message;
-  return inputError('file-unreadable', { value: path, detail: `line ${line}: ${what}` },
-    'quote the whole value, and write a quote inside it twice: "said ""hi"""');
+  const what =
+    error.code === 'CSV_INVALID_CLOSING_QUOTE'
+      ? 'text after a closing quote ("x"y)'
+      : error.code === 'INVALID_OPENING_QUOTE'
+        ? 'a quote inside a value that does not start with one (said "hi")'
+        : error.message;
+  return inputError(
+    'file-unreadable',
+    { value: path, detail: `line ${line}: ${what}` },
+    'quote the whole value, and write a quote inside it twice: "said ""hi"""',
+  );
 }
 
 /**
@@ -158,7 +167,8 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
     else if (values.length > 1) items.push({ kind: 'empty', line: start });
   };
   const drain = () => {
-    for (let values = parser.read() as string[] | null; values !== null; values = parser.read() as string[] | null) take(values);
+    for (let values = parser.read() as string[] | null; values !== null; values = parser.read() as string[] | null)
+      take(values);
   };
   /** False once the file can be read no further (an unclosed quote, a row too long). */
   const settle = async (): Promise<boolean> => {
@@ -175,7 +185,10 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
       return false;
     }
     if (error.code === 'CSV_MAX_RECORD_SIZE') {
-      items.push({ kind: await rowOpensQuoteTooLong(path, encoding, options, line) ? 'unclosed-quote' : 'too-long', line });
+      items.push({
+        kind: (await rowOpensQuoteTooLong(path, encoding, options, line)) ? 'unclosed-quote' : 'too-long',
+        line,
+      });
       return false;
     }
     throw malformed(path, line, error);
@@ -208,8 +221,12 @@ export async function* readCsvChunks(path: string, format: Partial<CsvFormat> = 
 function parserOptions(encoding: Encoding, delimiter: Delimiter): Options {
   return {
     // UTF-16 arrives as UTF-8 without its byte-order mark; EF BB BF in windows-1252 are three characters.
-    bom: encoding === 'utf-8', encoding: encoding === 'windows-1252' ? 'latin1' : 'utf8', delimiter, record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true, max_record_size: MAX_ROW_CHARS,
+    bom: encoding === 'utf-8',
+    encoding: encoding === 'windows-1252' ? 'latin1' : 'utf8',
+    delimiter,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    max_record_size: MAX_ROW_CHARS,
   };
 }
 
@@ -222,7 +239,12 @@ function parserOptions(encoding: Encoding, delimiter: Delimiter): Options {
  * the answer. Lines are counted as `readCsvChunks` counts them, CRLF, LF or
  * CR each one, inside quotes too.
  */
-async function rowOpensQuoteTooLong(path: string, encoding: Encoding, options: Options, line: number): Promise<boolean> {
+async function rowOpensQuoteTooLong(
+  path: string,
+  encoding: Encoding,
+  options: Options,
+  line: number,
+): Promise<boolean> {
   const file = await openFile(path);
   try {
     let at = 1;
@@ -233,9 +255,16 @@ async function rowOpensQuoteTooLong(path: string, encoding: Encoding, options: O
       let from = 0;
       for (let i = 0; i < chunk.length && at < line; i++) {
         const byte = chunk[i];
-        if (byte === LF && afterCr) { afterCr = false; from = i + 1; continue; }
+        if (byte === LF && afterCr) {
+          afterCr = false;
+          from = i + 1;
+          continue;
+        }
         afterCr = byte === CR;
-        if (byte === LF || byte === CR) { at++; from = i + 1; }
+        if (byte === LF || byte === CR) {
+          at++;
+          from = i + 1;
+        }
       }
       if (at < line) continue;
       // A CRLF split across chunks: its LF is not the row's.

@@ -6,7 +6,14 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { inputError } from '../domain/errors.js';
-import { type ColumnMap, type FileLayout, type ResolvedHeader, fieldsOf, resolveHeader, shapeIssues } from './header.js';
+import {
+  type ColumnMap,
+  type FileLayout,
+  type ResolvedHeader,
+  fieldsOf,
+  resolveHeader,
+  shapeIssues,
+} from './header.js';
 import { guardedStart, restoreRow } from './formula-guard.js';
 import { type CsvFormat, type CsvItem, readCsvChunks } from './reader.js';
 import { rowTooLong } from './file-check.js';
@@ -44,11 +51,16 @@ export interface RowReading {
 const NONE: readonly Issue[] = Object.freeze([]);
 
 /** What each guard removed from a row's cells was: a warning on the column's field (a dropped column's is nobody's). */
-function guardWarnings(values: readonly string[], removed: readonly number[], header: ResolvedHeader): readonly Issue[] {
+function guardWarnings(
+  values: readonly string[],
+  removed: readonly number[],
+  header: ResolvedHeader,
+): readonly Issue[] {
   const warnings: Issue[] = [];
   for (const i of removed) {
     const column = header.columns[i];
-    if (column && 'field' in column) warnings.push(issue('guard-removed', { field: column.field, value: guardedStart(values[i]!) }));
+    if (column && 'field' in column)
+      warnings.push(issue('guard-removed', { field: column.field, value: guardedStart(values[i]!) }));
   }
   return warnings.length > 0 ? warnings : NONE;
 }
@@ -58,7 +70,12 @@ export type ChunkReader = (path: string, format: Partial<CsvFormat>) => AsyncGen
 
 /** Rows in the chunks the file is read in: a chunk's rows are handled together, without a promise each. */
 export async function* csvRowChunks(
-  file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents, read: ChunkReader = readCsvChunks,
+  file: string,
+  format: Partial<CsvFormat>,
+  layout: FileLayout,
+  map: ColumnMap,
+  events: RowEvents,
+  read: ChunkReader = readCsvChunks,
   reading: RowReading = {},
 ): AsyncGenerator<Row[]> {
   let header: ResolvedHeader | undefined;
@@ -95,7 +112,11 @@ export async function* csvRowChunks(
 
 /** Rows one at a time, each with its fields as a record (the reference files: small, and read by field name throughout). */
 export async function* csvRows(
-  file: string, format: Partial<CsvFormat>, layout: FileLayout, map: ColumnMap, events: RowEvents,
+  file: string,
+  format: Partial<CsvFormat>,
+  layout: FileLayout,
+  map: ColumnMap,
+  events: RowEvents,
 ): AsyncGenerator<Row & { fields: Record<string, string> }> {
   for await (const rows of csvRowChunks(file, format, layout, map, events)) {
     for (const row of rows) yield { ...row, fields: fieldsOf(row.values, row.header).fields };

@@ -10,7 +10,11 @@ import { inputError } from '../domain/errors.js';
 
 export type Utf16 = 'utf-16le' | 'utf-16be';
 
-export async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf16, path: string): AsyncGenerator<Buffer> {
+export async function* utf16AsUtf8(
+  chunks: AsyncIterable<Buffer>,
+  encoding: Utf16,
+  path: string,
+): AsyncGenerator<Buffer> {
   // The byte-order mark is dropped by the decoder.
   const decoder = new TextDecoder(encoding, { fatal: true });
   let lines = 1;
@@ -18,8 +22,14 @@ export async function* utf16AsUtf8(chunks: AsyncIterable<Buffer>, encoding: Utf1
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
-      throw inputError('invalid-encoding', { value: path, detail: `is not valid ${encoding === 'utf-16le' ? 'UTF-16 (little-endian)' : 'UTF-16 (big-endian)'}: line ${lines} holds bytes that UTF-16 cannot have` },
-        'save the file from the spreadsheet again, as CSV UTF-8');
+      throw inputError(
+        'invalid-encoding',
+        {
+          value: path,
+          detail: `is not valid ${encoding === 'utf-16le' ? 'UTF-16 (little-endian)' : 'UTF-16 (big-endian)'}: line ${lines} holds bytes that UTF-16 cannot have`,
+        },
+        'save the file from the spreadsheet again, as CSV UTF-8',
+      );
     }
   };
   for await (const chunk of chunks) {

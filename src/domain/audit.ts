@@ -7,7 +7,14 @@
 import { canonicalJson, sha256Hex } from './identity.js';
 import { jsonStringBody } from './json-pieces.js';
 import {
-  CONTACT_LAYOUT, type ChainEnquiry, type ChainEntry, ENQUIRY_FIELDS, type LayoutEntry, type StoredField, fieldValue, isList,
+  CONTACT_LAYOUT,
+  type ChainEnquiry,
+  type ChainEntry,
+  ENQUIRY_FIELDS,
+  type LayoutEntry,
+  type StoredField,
+  fieldValue,
+  isList,
 } from './layout.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -24,9 +31,20 @@ const CHAINED_ENQUIRY = ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey);
 /** The fields an entry's writer decides under the lock (its time, its login, its seq), in canonical order. */
 const PLACED = CHAINED.filter((f) => f.origin === 'placed');
 type PlacedKey = 'seq' | 'recordedAt' | 'recordedBy';
-if (PLACED.map((f) => f.key).sort().join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()) throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
+if (
+  PLACED.map((f) => f.key)
+    .sort()
+    .join() !== (['recordedAt', 'recordedBy', 'seq'] satisfies PlacedKey[]).join()
+)
+  throw new Error('the layout places other fields than seq, recordedAt and recordedBy');
 const [FIRST_CHAINED] = CHAINED;
-if (!FIRST_CHAINED || isList(FIRST_CHAINED) || FIRST_CHAINED.origin === 'placed' || FIRST_CHAINED.addedLater || CHAINED_ENQUIRY[0]?.addedLater) {
+if (
+  !FIRST_CHAINED ||
+  isList(FIRST_CHAINED) ||
+  FIRST_CHAINED.origin === 'placed' ||
+  FIRST_CHAINED.addedLater ||
+  CHAINED_ENQUIRY[0]?.addedLater
+) {
   throw new Error('the first canonical key must be always present and known before the lock');
 }
 
@@ -45,7 +63,9 @@ export function canonicalEntryByLibrary(entry: ChainEntry): string {
     const value = (entry as Values)[f.key];
     if (value == null && !isList(f) && f.addedLater) continue;
     chained[f.key] = isList(f)
-      ? (value as ChainEnquiry[]).map((q) => Object.fromEntries(CHAINED_ENQUIRY.map((e) => [e.key, (q as Values)[e.key]])))
+      ? (value as ChainEnquiry[]).map((q) =>
+          Object.fromEntries(CHAINED_ENQUIRY.map((e) => [e.key, (q as Values)[e.key]])),
+        )
       : value;
   }
   return canonicalJson(chained);
@@ -103,10 +123,11 @@ interface Member<F extends LayoutEntry = StoredField> {
   quoted: string;
 }
 
-const membersOf = <F extends LayoutEntry>(fields: readonly F[]): Member<F>[] => fields.map((field, i) => {
-  const name = `${i === 0 ? '' : ','}${JSON.stringify(field.key)}:`;
-  return { field, name, quoted: `${name}"` };
-});
+const membersOf = <F extends LayoutEntry>(fields: readonly F[]): Member<F>[] =>
+  fields.map((field, i) => {
+    const name = `${i === 0 ? '' : ','}${JSON.stringify(field.key)}:`;
+    return { field, name, quoted: `${name}"` };
+  });
 const CANONICAL_MEMBERS = membersOf(CHAINED);
 const CANONICAL_ENQUIRY_MEMBERS = membersOf(CHAINED_ENQUIRY);
 
@@ -128,7 +149,8 @@ function pushEnquiries(out: string[], name: string, enquiries: readonly ChainEnq
   for (const enquiry of enquiries) {
     out.push(open);
     open = ',{';
-    for (const member of CANONICAL_ENQUIRY_MEMBERS) pushMember(out, member, member.field, fieldValue(enquiry, member.field));
+    for (const member of CANONICAL_ENQUIRY_MEMBERS)
+      pushMember(out, member, member.field, fieldValue(enquiry, member.field));
     out.push('}');
   }
   out.push(']');
@@ -147,7 +169,12 @@ function filled(template: CanonicalTemplate, members: readonly string[]): string
   return out;
 }
 
-function canonicalText(template: CanonicalTemplate, seq: number, recordedAt: string, recordedBy: string | null): string {
+function canonicalText(
+  template: CanonicalTemplate,
+  seq: number,
+  recordedAt: string,
+  recordedBy: string | null,
+): string {
   return filled(template, placedMembers(seq, recordedAt, recordedBy));
 }
 
@@ -165,7 +192,10 @@ export function chainHash(prevHash: string, entry: ChainEntry): string {
  * made once): `chainHash` of the entry each template was made from, placed at
  * `seq`.
  */
-export function chainHasherAt(recordedAt: string, recordedBy: string): (prevHash: string, template: CanonicalTemplate, seq: number) => string {
+export function chainHasherAt(
+  recordedAt: string,
+  recordedBy: string,
+): (prevHash: string, template: CanonicalTemplate, seq: number) => string {
   const members = placedMembers(0, recordedAt, recordedBy);
   const seqAt = PLACED.findIndex((f) => f.key === 'seq');
   const seqField = PLACED[seqAt]!;

@@ -6,8 +6,16 @@
 
 import { type Issue, catalogueOrder, issue } from './catalogue.js';
 import {
-  type CheckedContact, type CheckedEnquiry, type ContactFreeText, type ContactInputHeader, type EnquiryFreeText, type EnquiryInputHeader,
-  FORMS, type InputField, type LayoutForms, type TextRule,
+  type CheckedContact,
+  type CheckedEnquiry,
+  type ContactFreeText,
+  type ContactInputHeader,
+  type EnquiryFreeText,
+  type EnquiryInputHeader,
+  FORMS,
+  type InputField,
+  type LayoutForms,
+  type TextRule,
 } from './layout.js';
 import { type DateOrder, parseDate, spreadsheetDateHint, zonedTimestamp } from './dates.js';
 import { type AbbreviationFinder } from './abbreviations.js';
@@ -18,9 +26,26 @@ import { normalisePid, parsePid } from './pid.js';
 import { type RolesThroughTime, notAuthorisedBecause } from './operator-roles.js';
 import { nearestValue } from './suggest.js';
 import {
-  AUTHENTICATIONS, type Authentication, CHANNELS, CONTACT_TYPES, type Channel, type ContactType, DIRECTIONS, type Direction, type RecordKind,
-  SUBJECTS, type Subject, FIXED_DIRECTION, SCHEME_START, defaultDirection, isInternal, matchAuthentication, matchChannel,
-  matchContactType, matchDirection, matchSubject,
+  AUTHENTICATIONS,
+  type Authentication,
+  CHANNELS,
+  CONTACT_TYPES,
+  type Channel,
+  type ContactType,
+  DIRECTIONS,
+  type Direction,
+  type RecordKind,
+  SUBJECTS,
+  type Subject,
+  FIXED_DIRECTION,
+  SCHEME_START,
+  defaultDirection,
+  isInternal,
+  matchAuthentication,
+  matchChannel,
+  matchContactType,
+  matchDirection,
+  matchSubject,
 } from './vocabulary.js';
 
 /** An enquiry as given, named as the contact log's columns are (`subject`, `action_taken`, …). */
@@ -110,7 +135,10 @@ export function allWarnings(check: ContactCheck): Issue[] {
 }
 
 /** The UTRs and PIDs a contact names, normalised, so a caller can fetch them before checking. */
-export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>): { utrs: string[]; pids: string[] } {
+export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>): {
+  utrs: string[];
+  pids: string[];
+} {
   const utrs = [raw.utr ?? '', ...splitList(raw.partners)].map(normaliseUtr).filter((u) => UTR_FORMAT.test(u));
   const pid = parsePid(raw.operator_pid);
   return { utrs, pids: pid.ok ? [pid.pid] : [] };
@@ -119,7 +147,10 @@ export function referencedKeys(raw: Pick<RawContact, 'utr' | 'partners' | 'opera
 /** A list in one cell, separated by `;` or `,`. */
 export function splitList(value: string | undefined): string[] {
   if (!value) return [];
-  return value.split(/[;,]/).map((x) => x.trim()).filter((x) => x !== '');
+  return value
+    .split(/[;,]/)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 interface Sink {
@@ -147,7 +178,8 @@ function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSe
     sink.errors.push(issue('payment-details', { field: rule.field, detail: describeFindings(text, findings) }));
   }
   const possible = findPossibleCardNumbers(text);
-  if (possible.length > 0) sink.warnings.push(issue('possible-card-number', { field: rule.field, value: possible.join(', ') }));
+  if (possible.length > 0)
+    sink.warnings.push(issue('possible-card-number', { field: rule.field, value: possible.join(', ') }));
   for (const word of settings.abbreviations(text)) {
     sink.warnings.push(issue('abbreviation', { field: rule.field, value: word }));
   }
@@ -155,7 +187,12 @@ function checkFreeText(raw: string | undefined, rule: TextRule, settings: RuleSe
 }
 
 /** Every free-text field of `rules`, read from `raw` by its column and checked: its text, or null when blank, by its key. */
-function checkTexts(raw: Readonly<Record<string, unknown>>, rules: readonly TextRule[], settings: RuleSettings, sink: Sink): Record<string, string | null> {
+function checkTexts(
+  raw: Readonly<Record<string, unknown>>,
+  rules: readonly TextRule[],
+  settings: RuleSettings,
+  sink: Sink,
+): Record<string, string | null> {
   const texts: Record<string, string | null> = {};
   for (const rule of rules) {
     const value = raw[rule.field];
@@ -184,7 +221,11 @@ function blank(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';
 }
 
-function checkUtrAndTargets(raw: RawContact, refs: ReferenceLookup, sink: Sink): { utr?: string; partners: string[] | null; targets: ContactTarget[] } {
+function checkUtrAndTargets(
+  raw: RawContact,
+  refs: ReferenceLookup,
+  sink: Sink,
+): { utr?: string; partners: string[] | null; targets: ContactTarget[] } {
   const parsed = parseUtr(raw.utr);
   const partnersGiven = splitList(raw.partners);
   const partners: string[] = [];
@@ -195,7 +236,13 @@ function checkUtrAndTargets(raw: RawContact, refs: ReferenceLookup, sink: Sink):
   }
   const subset = partnersGiven.length > 0 ? [...new Set(partners)].sort() : null;
   if (!parsed.ok) {
-    sink.errors.push(issue(parsed.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}), detail: parsed.detail }));
+    sink.errors.push(
+      issue(parsed.code, {
+        field: 'utr',
+        ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}),
+        detail: parsed.detail,
+      }),
+    );
     return { partners: subset, targets: [] };
   }
   const utr = parsed.utr;
@@ -220,22 +267,41 @@ function checkUtrAndTargets(raw: RawContact, refs: ReferenceLookup, sink: Sink):
   return { utr, partners: subset, targets: chosen.map((p) => ({ utr: p, partnershipUtr: utr })) };
 }
 
-function checkChannelAndDirection(raw: RawContact, sink: Sink): { channel: Channel | undefined; direction: Direction | undefined } {
+function checkChannelAndDirection(
+  raw: RawContact,
+  sink: Sink,
+): { channel: Channel | undefined; direction: Direction | undefined } {
   let channel: Channel | undefined;
   if (blank(raw.channel)) sink.errors.push(issue('channel-missing', { field: 'channel' }));
   else {
     channel = matchChannel(raw.channel!);
-    if (!channel) sink.errors.push(issue('channel-invalid', { field: 'channel', value: raw.channel!.trim(), suggestion: nearestValue(raw.channel!, CHANNELS) }));
+    if (!channel)
+      sink.errors.push(
+        issue('channel-invalid', {
+          field: 'channel',
+          value: raw.channel!.trim(),
+          suggestion: nearestValue(raw.channel!, CHANNELS),
+        }),
+      );
   }
   let direction: Direction | undefined;
   if (!blank(raw.direction)) {
     direction = matchDirection(raw.direction!);
-    if (!direction) sink.errors.push(issue('direction-invalid', { field: 'direction', value: raw.direction!.trim(), suggestion: nearestValue(raw.direction!, DIRECTIONS) }));
+    if (!direction)
+      sink.errors.push(
+        issue('direction-invalid', {
+          field: 'direction',
+          value: raw.direction!.trim(),
+          suggestion: nearestValue(raw.direction!, DIRECTIONS),
+        }),
+      );
   }
   if (channel) {
     const fixed = FIXED_DIRECTION[channel];
     if (direction && fixed && direction !== fixed) {
-      sink.errors.push(issue('direction-conflict', { field: 'direction', value: direction, detail: channel, limit: fixed }));
+      sink.errors.push(
+        issue('direction-conflict', { field: 'direction', value: direction, detail: channel, limit: fixed }),
+      );
     }
     if (blank(raw.direction)) direction = defaultDirection(channel);
   }
@@ -254,17 +320,33 @@ function checkCustomerSide(raw: RawContact, channel: Channel | undefined, contac
     if (customerRequired) sink.errors.push(issue('contact-type-missing', { field: 'contact_type' }));
   } else {
     contactType = matchContactType(raw.contact_type!) ?? null;
-    if (!contactType) sink.errors.push(issue('contact-type-invalid', { field: 'contact_type', value: raw.contact_type!.trim(), suggestion: nearestValue(raw.contact_type!, CONTACT_TYPES) }));
+    if (!contactType)
+      sink.errors.push(
+        issue('contact-type-invalid', {
+          field: 'contact_type',
+          value: raw.contact_type!.trim(),
+          suggestion: nearestValue(raw.contact_type!, CONTACT_TYPES),
+        }),
+      );
   }
-  if (contactName === null && customerRequired) sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
+  if (contactName === null && customerRequired)
+    sink.errors.push(issue('contact-name-missing', { field: 'contact_name' }));
 
   let authentication: Authentication | null = null;
   if (blank(raw.authentication)) {
-    if (customerRequired) sink.errors.push(issue('authentication-required', { field: 'authentication', detail: channel }));
+    if (customerRequired)
+      sink.errors.push(issue('authentication-required', { field: 'authentication', detail: channel }));
   } else {
     authentication = matchAuthentication(raw.authentication!) ?? null;
     // A word that is not a state of authentication is wrong whatever the channel.
-    if (!authentication) sink.errors.push(issue('authentication-required', { field: 'authentication', value: raw.authentication!.trim(), suggestion: nearestValue(raw.authentication!, AUTHENTICATIONS) }));
+    if (!authentication)
+      sink.errors.push(
+        issue('authentication-required', {
+          field: 'authentication',
+          value: raw.authentication!.trim(),
+          suggestion: nearestValue(raw.authentication!, AUTHENTICATIONS),
+        }),
+      );
   }
   return { contactType, authentication };
 }
@@ -278,29 +360,46 @@ function checkDate(raw: RawContact, settings: RuleSettings, sink: Sink): string 
   if (!date) {
     const value = raw.enquiry_date!.trim();
     const zoned = zonedTimestamp(value);
-    sink.errors.push(zoned
-      ? issue('date-format', { field: 'enquiry_date', value, detail: zoned.zone, limit: zoned.londonDate })
-      : issue('date-format', { field: 'enquiry_date', value, detail: spreadsheetDateHint(value) }));
+    sink.errors.push(
+      zoned
+        ? issue('date-format', { field: 'enquiry_date', value, detail: zoned.zone, limit: zoned.londonDate })
+        : issue('date-format', { field: 'enquiry_date', value, detail: spreadsheetDateHint(value) }),
+    );
     return undefined;
   }
-  if (date < SCHEME_START) sink.errors.push(issue('date-before-scheme', { field: 'enquiry_date', value: date, limit: SCHEME_START }));
-  else if (date > settings.today) sink.errors.push(issue('date-in-future', { field: 'enquiry_date', value: date, limit: settings.today }));
+  if (date < SCHEME_START)
+    sink.errors.push(issue('date-before-scheme', { field: 'enquiry_date', value: date, limit: SCHEME_START }));
+  else if (date > settings.today)
+    sink.errors.push(issue('date-in-future', { field: 'enquiry_date', value: date, limit: settings.today }));
   return date;
 }
 
-function checkOperator(raw: RawContact, refs: ReferenceLookup, settings: RuleSettings, enquiryDate: string | undefined, sink: Sink): string | undefined {
+function checkOperator(
+  raw: RawContact,
+  refs: ReferenceLookup,
+  settings: RuleSettings,
+  enquiryDate: string | undefined,
+  sink: Sink,
+): string | undefined {
   const field = 'operator_pid';
   const parsed = parsePid(raw.operator_pid);
   if (!parsed.ok) {
-    sink.errors.push(parsed.code === 'operator-missing' ? issue('operator-missing', { field }) : issue('operator-format', { field, value: parsed.value, detail: parsed.detail }));
+    sink.errors.push(
+      parsed.code === 'operator-missing'
+        ? issue('operator-missing', { field })
+        : issue('operator-format', { field, value: parsed.value, detail: parsed.detail }),
+    );
     return undefined;
   }
   const pid = parsed.pid;
   const operator = refs.operator(pid);
   const today = settings.rolesOn === 'today';
-  const unauthorised = operator && notAuthorisedBecause(operator, today ? settings.today : enquiryDate, today ? 'today' : 'the enquiry date');
+  const unauthorised =
+    operator &&
+    notAuthorisedBecause(operator, today ? settings.today : enquiryDate, today ? 'today' : 'the enquiry date');
   if (!operator) sink.errors.push(issue('unknown-operator', { field, value: pid }));
-  else if (unauthorised) sink.errors.push(issue('operator-not-authorised', { field, value: pid, detail: unauthorised }));
+  else if (unauthorised)
+    sink.errors.push(issue('operator-not-authorised', { field, value: pid, detail: unauthorised }));
   else if (!mayRecordUnder(operator, refs.writer)) {
     sink.errors.push(issue('operator-not-yours', { field, value: pid, detail: `you are ${refs.writer.login}` }));
   }
@@ -317,7 +416,14 @@ function checkEnquiry(raw: RawEnquiry, settings: RuleSettings, forms: LayoutForm
   if (blank(raw.subject)) sink.errors.push(issue('subject-missing', { field: 'subject' }));
   else {
     subject = matchSubject(raw.subject!);
-    if (!subject) sink.errors.push(issue('subject-invalid', { field: 'subject', value: raw.subject!.trim(), suggestion: nearestValue(raw.subject!, SUBJECTS) }));
+    if (!subject)
+      sink.errors.push(
+        issue('subject-invalid', {
+          field: 'subject',
+          value: raw.subject!.trim(),
+          suggestion: nearestValue(raw.subject!, SUBJECTS),
+        }),
+      );
   }
   const texts = checkTexts(raw, forms.enquiryText, settings, sink) as EnquiryFreeText;
   if (texts.actionTaken === null) {
@@ -344,7 +450,12 @@ const byCatalogue = (a: Issue, b: Issue) => catalogueOrder(a.code, b.code);
  * gives those of a layout with a field of its own): each free-text field is
  * checked by the free-text rules whatever it is, the others by their rules.
  */
-export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: RuleSettings, forms: LayoutForms = FORMS): ContactCheck {
+export function checkContact(
+  raw: RawContact,
+  refs: ReferenceLookup,
+  settings: RuleSettings,
+  forms: LayoutForms = FORMS,
+): ContactCheck {
   const head: Sink = { errors: [], warnings: [] };
   const where = checkUtrAndTargets(raw, refs, head);
   const { channel, direction } = checkChannelAndDirection(raw, head);
@@ -366,18 +477,20 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
   finish(head, settings.strict);
 
   const failed = head.errors.length > 0 || enquirySinks.some((s) => s.errors.length > 0);
-  const contact: Contact | undefined = failed ? undefined : {
-    ...texts,
-    utr: where.utr!,
-    partners: where.partners,
-    contactType: customer.contactType,
-    channel: channel!,
-    direction: direction!,
-    authentication: customer.authentication,
-    enquiryDate: enquiryDate!,
-    operatorPid: operatorPid!,
-    enquiries,
-  };
+  const contact: Contact | undefined = failed
+    ? undefined
+    : {
+        ...texts,
+        utr: where.utr!,
+        partners: where.partners,
+        contactType: customer.contactType,
+        channel: channel!,
+        direction: direction!,
+        authentication: customer.authentication,
+        enquiryDate: enquiryDate!,
+        operatorPid: operatorPid!,
+        enquiries,
+      };
   return {
     contact,
     targets: failed ? [] : where.targets,
@@ -392,18 +505,31 @@ export function checkContact(raw: RawContact, refs: ReferenceLookup, settings: R
 function comparable(input: InputField, value: unknown, order: DateOrder): string {
   const v = (typeof value === 'string' ? value : '').trim();
   switch (input.compare) {
-    case 'as-written': return v;
-    case 'caseless': return v.toLowerCase();
-    case 'utr': return normaliseUtr(v);
-    case 'utr-list': return splitList(v).map(normaliseUtr).sort().join(';');
-    case 'date': return parseDate(v, order) ?? v;
-    case 'pid': return normalisePid(v);
+    case 'as-written':
+      return v;
+    case 'caseless':
+      return v.toLowerCase();
+    case 'utr':
+      return normaliseUtr(v);
+    case 'utr-list':
+      return splitList(v).map(normaliseUtr).sort().join(';');
+    case 'date':
+      return parseDate(v, order) ?? v;
+    case 'pid':
+      return normalisePid(v);
   }
 }
 
 /** The contact-level fields (the contact log's columns, in the layout's order) in which a later row of a contact differs from its first row. */
-export function differingContactFields(first: RawContact, other: RawContact, order: DateOrder = 'dmy', forms: LayoutForms = FORMS): string[] {
+export function differingContactFields(
+  first: RawContact,
+  other: RawContact,
+  order: DateOrder = 'dmy',
+  forms: LayoutForms = FORMS,
+): string[] {
   const a = first as Readonly<Record<string, unknown>>;
   const b = other as Readonly<Record<string, unknown>>;
-  return forms.contactInputs.filter((i) => comparable(i, a[i.header], order) !== comparable(i, b[i.header], order)).map((i) => i.header);
+  return forms.contactInputs
+    .filter((i) => comparable(i, a[i.header], order) !== comparable(i, b[i.header], order))
+    .map((i) => i.header);
 }

@@ -15,9 +15,25 @@ const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})$/;
 const NAMED = /^(\d{1,2}) ([A-Za-z]+)\.? (\d{4})$/;
 /** A time of day after the date: only checked, never kept. */
 const TIME = /^(?:(\d{4}-\d{2}-\d{2})T|(.+?) +)([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
-const MONTHS = new Map<string, number>([
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
-].flatMap((name, i): [string, number][] => [[name, i + 1], [name.slice(0, 3), i + 1]]));
+const MONTHS = new Map<string, number>(
+  [
+    'january',
+    'february',
+    'march',
+    'april',
+    'may',
+    'june',
+    'july',
+    'august',
+    'september',
+    'october',
+    'november',
+    'december',
+  ].flatMap((name, i): [string, number][] => [
+    [name, i + 1],
+    [name.slice(0, 3), i + 1],
+  ]),
+);
 MONTHS.set('sept', 9);
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -31,7 +47,8 @@ function realDate(y: number, m: number, d: number): boolean {
   return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
-const asIso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+const asIso = (y: number, m: number, d: number) =>
+  `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 function dateOnly(s: string, order: DateOrder): string | undefined {
   const iso = ISO.exec(s);
@@ -65,7 +82,7 @@ export function parseDate(input: string, order: DateOrder = 'dmy'): string | und
 function slashedNumbers(input: string): [number, number] | undefined {
   const s = input.trim();
   const timed = /\d:\d/.test(s) ? TIME.exec(s) : null;
-  const slashed = SLASHED.exec(timed ? timed[2] ?? '' : s);
+  const slashed = SLASHED.exec(timed ? (timed[2] ?? '') : s);
   return slashed ? [Number(slashed[1]), Number(slashed[2])] : undefined;
 }
 
@@ -94,7 +111,8 @@ export class DateOrderEvidence {
     if (!numbers) return;
     const [first, second] = numbers;
     if (first > 12 && second >= 1 && second <= 12) this.dayFirst ??= { line, value: value.trim(), notAMonth: first };
-    else if (second > 12 && first >= 1 && first <= 12) this.monthFirst ??= { line, value: value.trim(), notAMonth: second };
+    else if (second > 12 && first >= 1 && first <= 12)
+      this.monthFirst ??= { line, value: value.trim(), notAMonth: second };
   }
 
   /** The first date that cannot be read in `order`, if any. */
@@ -103,7 +121,20 @@ export class DateOrderEvidence {
   }
 }
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const spelt = (iso: string) => {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
   return `${d} ${MONTH_NAMES[m - 1]} ${y}`;
@@ -172,7 +203,12 @@ export function threeMonthsBefore(date: string): string {
   return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
-const LONDON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const LONDON = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The calendar date in Europe/London at an instant, `YYYY-MM-DD`. */
 export function londonDate(instant: Date): string {

@@ -45,11 +45,15 @@ export function withProgress(error: CisError, done: string): CisError {
   return new CisError(error.kind, error.code, error.params, error.hint ? `${done}; ${error.hint}` : done, error.issues);
 }
 
-export const usageError = (message: string, hint = 'run cis-contact --help, or cis-contact COMMAND --help, for usage') =>
-  new CisError('usage', 'usage', { detail: message }, hint);
+export const usageError = (
+  message: string,
+  hint = 'run cis-contact --help, or cis-contact COMMAND --help, for usage',
+) => new CisError('usage', 'usage', { detail: message }, hint);
 export const inputError = (code: IssueCode, params: Params, hint?: string) => new CisError('input', code, params, hint);
-export const storageError = (code: IssueCode, params: Params, hint?: string) => new CisError('storage', code, params, hint);
-export const interruptedError = (params: Params, hint?: string) => new CisError('interrupted', 'interrupted', params, hint);
+export const storageError = (code: IssueCode, params: Params, hint?: string) =>
+  new CisError('storage', code, params, hint);
+export const interruptedError = (params: Params, hint?: string) =>
+  new CisError('interrupted', 'interrupted', params, hint);
 
 /** Input with several problems found at once (a header): one failure under the first code, each problem in its own template's words. */
 export function inputErrorOf(issues: readonly [Issue, ...Issue[]], hint?: string): CisError {

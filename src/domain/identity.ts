@@ -34,7 +34,9 @@ type IdentityFields = { enquiries: readonly object[] };
 /** What an identity covers: the layout's identity fields, a contact's in its order, each enquiry's in its; those added later after them, in the order they were added. */
 const IDENTITY_FIELDS = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater);
 const IDENTITY_ENQUIRY_FIELDS = ENQUIRY_FIELDS.filter((f) => f.identity);
-const IDENTITY_FIELDS_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => (a.addedLater ?? 0) - (b.addedLater ?? 0));
+const IDENTITY_FIELDS_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort(
+  (a, b) => (a.addedLater ?? 0) - (b.addedLater ?? 0),
+);
 const UTR_FIELD = contactField('utr');
 
 function contactField(key: string): StoredField {
@@ -99,8 +101,16 @@ export function storedContentHash(contact: IdentityFields, target: ContactTarget
  * without a contact_ref. `hashes` are the targets' content hashes, reused when
  * the contact is stored on its own record.
  */
-export function unitFingerprint(contact: Contact, targets: readonly ContactTarget[] = [], hashes: readonly string[] = []): string {
-  const own = contact.partners === null && targets.length === 1 && targets[0]!.partnershipUtr === null && targets[0]!.utr === contact.utr;
+export function unitFingerprint(
+  contact: Contact,
+  targets: readonly ContactTarget[] = [],
+  hashes: readonly string[] = [],
+): string {
+  const own =
+    contact.partners === null &&
+    targets.length === 1 &&
+    targets[0]!.partnershipUtr === null &&
+    targets[0]!.utr === contact.utr;
   if (own && hashes[0]) return hashes[0];
   return identityHash(contact, contact.utr, contact.partners);
 }

@@ -22,7 +22,14 @@
  */
 
 import type { IssueCode } from './catalogue.js';
-import { LIMITS, matchAuthentication, matchChannel, matchContactType, matchDirection, matchSubject } from './vocabulary.js';
+import {
+  LIMITS,
+  matchAuthentication,
+  matchChannel,
+  matchContactType,
+  matchDirection,
+  matchSubject,
+} from './vocabulary.js';
 
 type FieldType =
   /** Text, written as a JSON string. */
@@ -89,7 +96,12 @@ interface FreeText {
 }
 
 /** The codes every free-text field is named by (its `tooLong` besides). */
-const FREE_TEXT_CODES = ['control-character', 'payment-details', 'possible-card-number', 'abbreviation'] as const satisfies readonly IssueCode[];
+const FREE_TEXT_CODES = [
+  'control-character',
+  'payment-details',
+  'possible-card-number',
+  'abbreviation',
+] as const satisfies readonly IssueCode[];
 
 /** A field's column in `history`'s table. */
 interface HistoryColumn {
@@ -170,31 +182,72 @@ const text = 'text' as const;
 /** An enquiry's fields in the export's order; `contact_seq` ties it to its contact and is no field of it. */
 const ENQUIRY_LAYOUT = [
   {
-    key: 'position', column: 'position', type: 'integer', nullable: false, origin: 'tool', chained: true, exported: true,
+    key: 'position',
+    column: 'position',
+    type: 'integer',
+    nullable: false,
+    origin: 'tool',
+    chained: true,
+    exported: true,
   },
   {
-    key: 'subject', column: 'subject', type: text, nullable: false, origin: 'contact', chained: true, identity: true, exported: true, match: matchSubject,
+    key: 'subject',
+    column: 'subject',
+    type: text,
+    nullable: false,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
+    match: matchSubject,
     history: { place: 4, title: 'Subject', width: 17 },
     input: {
-      header: 'subject', flag: 'subject', value: 'SUBJECT', description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry',
-      repeatable: true, opensEnquiry: true, required: true, codes: ['subject-missing', 'subject-invalid'],
+      header: 'subject',
+      flag: 'subject',
+      value: 'SUBJECT',
+      description: 'Internal Referral, Letter, Callback, Complaint or Other; repeat for each enquiry',
+      repeatable: true,
+      opensEnquiry: true,
+      required: true,
+      codes: ['subject-missing', 'subject-invalid'],
     },
   },
   {
-    key: 'actionTaken', column: 'action_taken', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'actionTaken',
+    column: 'action_taken',
+    type: text,
+    nullable: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
     freeText: { limit: LIMITS.actionTaken, tooLong: 'action-too-long' },
     history: { place: 5, title: 'Action taken', width: 28 },
     input: {
-      header: 'action_taken', flag: 'action', value: 'TEXT', description: 'action taken (at most 100 characters); with several --subject, give it after its own --subject',
-      repeatable: true, codes: ['action-required', 'action-missing'],
+      header: 'action_taken',
+      flag: 'action',
+      value: 'TEXT',
+      description: 'action taken (at most 100 characters); with several --subject, give it after its own --subject',
+      repeatable: true,
+      codes: ['action-required', 'action-missing'],
     },
   },
   {
-    key: 'generalNotes', column: 'general_notes', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'generalNotes',
+    column: 'general_notes',
+    type: text,
+    nullable: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
     freeText: { limit: LIMITS.generalNotes, tooLong: 'notes-too-long', multiline: true },
     history: { place: 7, title: 'Notes' },
     input: {
-      header: 'general_notes', flag: 'notes', value: 'TEXT', description: 'general notes (at most 512 characters); with several --subject, give it after its own --subject',
+      header: 'general_notes',
+      flag: 'notes',
+      value: 'TEXT',
+      description: 'general notes (at most 512 characters); with several --subject, give it after its own --subject',
       repeatable: true,
     },
   },
@@ -204,85 +257,266 @@ const ENQUIRY_LAYOUT = [
 export const CONTACT_LAYOUT = [
   { key: 'seq', column: 'seq', type: 'integer', nullable: false, origin: 'placed', chained: true, exported: true },
   {
-    key: 'sourceKey', column: 'source_key', type: text, nullable: false, origin: 'tool', chained: true, exported: true,
+    key: 'sourceKey',
+    column: 'source_key',
+    type: text,
+    nullable: false,
+    origin: 'tool',
+    chained: true,
+    exported: true,
     input: {
-      header: 'contact_ref', flag: 'ref', value: 'REF', description: 'your reference: retrying with the same --ref never records twice',
-      codes: ['ref-invalid', 'control-character', 'contact-fields-differ', 'contact-ref-reused', 'conflicts-with-recorded'],
+      header: 'contact_ref',
+      flag: 'ref',
+      value: 'REF',
+      description: 'your reference: retrying with the same --ref never records twice',
+      codes: [
+        'ref-invalid',
+        'control-character',
+        'contact-fields-differ',
+        'contact-ref-reused',
+        'conflicts-with-recorded',
+      ],
     },
   },
-  { key: 'contentHash', column: 'content_hash', type: text, nullable: false, plain: true, origin: 'tool', chained: false, exported: false },
   {
-    key: 'utr', column: 'utr', type: text, nullable: false, plain: true, origin: 'target', chained: true, exported: true,
+    key: 'contentHash',
+    column: 'content_hash',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'tool',
+    chained: false,
+    exported: false,
+  },
+  {
+    key: 'utr',
+    column: 'utr',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'target',
+    chained: true,
+    exported: true,
     history: { place: 0, title: 'UTR', width: 10, ofSeveral: true },
     input: {
-      header: 'utr', flag: 'utr', value: 'UTR', description: 'UTR of the CIS record (a partnership is recorded on each partner)', required: true, compare: 'utr',
+      header: 'utr',
+      flag: 'utr',
+      value: 'UTR',
+      description: 'UTR of the CIS record (a partnership is recorded on each partner)',
+      required: true,
+      compare: 'utr',
       codes: ['utr-missing', 'utr-format', 'utr-check-digit', 'unknown-record', 'partnership-without-partners'],
     },
   },
   {
-    key: 'partnershipUtr', column: 'partnership_utr', type: text, nullable: true, origin: 'target', chained: true, exported: true,
+    key: 'partnershipUtr',
+    column: 'partnership_utr',
+    type: text,
+    nullable: true,
+    origin: 'target',
+    chained: true,
+    exported: true,
     input: {
-      header: 'partners', flag: 'partners', value: 'UTRS', description: 'only these partners of the partnership, separated by ; or , (repeat to add more)', repeatable: true,
-      compare: 'utr-list', codes: ['utr-format', 'utr-check-digit', 'partners-not-allowed', 'not-a-partner', 'partners-changed'],
+      header: 'partners',
+      flag: 'partners',
+      value: 'UTRS',
+      description: 'only these partners of the partnership, separated by ; or , (repeat to add more)',
+      repeatable: true,
+      compare: 'utr-list',
+      codes: ['utr-format', 'utr-check-digit', 'partners-not-allowed', 'not-a-partner', 'partners-changed'],
     },
   },
   {
-    key: 'contactType', column: 'contact_type', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchContactType,
+    key: 'contactType',
+    column: 'contact_type',
+    type: text,
+    nullable: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
+    match: matchContactType,
     input: {
-      header: 'contact_type', flag: 'contact-type', value: 'TYPE', description: 'contractor, subcontractor, agent, capacitor or third party',
+      header: 'contact_type',
+      flag: 'contact-type',
+      value: 'TYPE',
+      description: 'contractor, subcontractor, agent, capacitor or third party',
       codes: ['contact-type-missing', 'contact-type-invalid'],
     },
   },
   {
-    key: 'contactName', column: 'contact_name', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'contactName',
+    column: 'contact_name',
+    type: text,
+    nullable: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
     freeText: { limit: LIMITS.contactName, tooLong: 'contact-name-too-long' },
     input: {
-      header: 'contact_name', flag: 'contact-name', value: 'NAME', description: 'the person spoken to (at most 100 characters)', codes: ['contact-name-missing'],
+      header: 'contact_name',
+      flag: 'contact-name',
+      value: 'NAME',
+      description: 'the person spoken to (at most 100 characters)',
+      codes: ['contact-name-missing'],
     },
   },
   {
-    key: 'channel', column: 'channel', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchChannel,
+    key: 'channel',
+    column: 'channel',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
+    match: matchChannel,
     history: { place: 3, title: 'Channel', width: 16 },
     input: {
-      header: 'channel', flag: 'channel', value: 'CHANNEL', description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry', required: true,
+      header: 'channel',
+      flag: 'channel',
+      value: 'CHANNEL',
+      description: 'phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry',
+      required: true,
       codes: ['channel-missing', 'channel-invalid', 'direction-conflict'],
     },
   },
   {
-    key: 'direction', column: 'direction', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchDirection,
+    key: 'direction',
+    column: 'direction',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
+    match: matchDirection,
     history: { place: 2, title: 'Dir', width: 8 },
     input: {
-      header: 'direction', flag: 'direction', value: 'DIR', description: "Inbound or Outbound (default: the channel's)", codes: ['direction-invalid', 'direction-conflict'],
+      header: 'direction',
+      flag: 'direction',
+      value: 'DIR',
+      description: "Inbound or Outbound (default: the channel's)",
+      codes: ['direction-invalid', 'direction-conflict'],
     },
   },
   {
-    key: 'authentication', column: 'authentication', type: text, nullable: true, origin: 'contact', chained: true, identity: true, exported: true, match: matchAuthentication,
+    key: 'authentication',
+    column: 'authentication',
+    type: text,
+    nullable: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
+    match: matchAuthentication,
     input: {
-      header: 'authentication', flag: 'auth', value: 'AUTH', description: 'authenticated or waived (not needed for internal-enquiry)', codes: ['authentication-required'],
+      header: 'authentication',
+      flag: 'auth',
+      value: 'AUTH',
+      description: 'authenticated or waived (not needed for internal-enquiry)',
+      codes: ['authentication-required'],
     },
   },
   {
-    key: 'enquiryDate', column: 'enquiry_date', type: 'date', nullable: false, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'enquiryDate',
+    column: 'enquiry_date',
+    type: 'date',
+    nullable: false,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
     history: { place: 1, title: 'Date', width: 10 },
     input: {
-      header: 'enquiry_date', flag: 'date', value: 'DATE', description: 'enquiry date: YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015, UK order (default: today in Europe/London)',
-      required: true, compare: 'date', codes: ['date-order', 'date-missing', 'date-format', 'date-before-scheme', 'date-in-future'],
+      header: 'enquiry_date',
+      flag: 'date',
+      value: 'DATE',
+      description: 'enquiry date: YYYY-MM-DD, DD/MM/YYYY or 1 Apr 2015, UK order (default: today in Europe/London)',
+      required: true,
+      compare: 'date',
+      codes: ['date-order', 'date-missing', 'date-format', 'date-before-scheme', 'date-in-future'],
     },
   },
   {
-    key: 'operatorPid', column: 'operator_pid', type: text, nullable: false, plain: true, origin: 'contact', chained: true, identity: true, exported: true,
+    key: 'operatorPid',
+    column: 'operator_pid',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'contact',
+    chained: true,
+    identity: true,
+    exported: true,
     history: { place: 6, title: 'PID', width: 7 },
     input: {
-      header: 'operator_pid', flag: 'operator', value: 'PID', description: 'your 7-digit PID', required: true, compare: 'pid',
-      codes: ['operator-missing', 'operator-format', 'unknown-operator', 'operator-not-authorised', 'operator-not-yours'],
+      header: 'operator_pid',
+      flag: 'operator',
+      value: 'PID',
+      description: 'your 7-digit PID',
+      required: true,
+      compare: 'pid',
+      codes: [
+        'operator-missing',
+        'operator-format',
+        'unknown-operator',
+        'operator-not-authorised',
+        'operator-not-yours',
+      ],
     },
   },
-  { key: 'importRunId', column: 'import_run_id', type: 'integer', nullable: true, origin: 'tool', chained: true, exported: true },
-  { key: 'recordedAt', column: 'recorded_at', type: 'timestamp', nullable: false, origin: 'placed', chained: true, exported: true },
-  { key: 'recordedBy', column: 'recorded_by', type: text, nullable: true, origin: 'placed', chained: true, exported: true, addedLater: 4 },
+  {
+    key: 'importRunId',
+    column: 'import_run_id',
+    type: 'integer',
+    nullable: true,
+    origin: 'tool',
+    chained: true,
+    exported: true,
+  },
+  {
+    key: 'recordedAt',
+    column: 'recorded_at',
+    type: 'timestamp',
+    nullable: false,
+    origin: 'placed',
+    chained: true,
+    exported: true,
+  },
+  {
+    key: 'recordedBy',
+    column: 'recorded_by',
+    type: text,
+    nullable: true,
+    origin: 'placed',
+    chained: true,
+    exported: true,
+    addedLater: 4,
+  },
   { key: 'enquiries', items: ENQUIRY_LAYOUT, origin: 'contact', chained: true, exported: true },
-  { key: 'prevHash', column: 'prev_hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
-  { key: 'hash', column: 'hash', type: text, nullable: false, plain: true, origin: 'chain', chained: false, exported: true },
+  {
+    key: 'prevHash',
+    column: 'prev_hash',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'chain',
+    chained: false,
+    exported: true,
+  },
+  {
+    key: 'hash',
+    column: 'hash',
+    type: text,
+    nullable: false,
+    plain: true,
+    origin: 'chain',
+    chained: false,
+    exported: true,
+  },
 ] as const satisfies readonly LayoutEntry[];
 
 /* ---- The layout's types: every typed form of a contact, from the declaration above. ---- */
@@ -299,7 +533,9 @@ type ValueOf<F> = (F extends { type: 'integer' } ? number : string) | (F extends
 /** Fields every entry has, and those added later, which entries stored before them lack (read as null). */
 type Always<F> = F extends { addedLater: number } ? never : F;
 type Later<F> = F extends { addedLater: number } ? F : never;
-type Shape<F extends { key: string }> = { -readonly [G in Always<F> as G['key']]: ValueIn<G> } & { -readonly [G in Later<F> as G['key']]?: ValueIn<G> };
+type Shape<F extends { key: string }> = { -readonly [G in Always<F> as G['key']]: ValueIn<G> } & {
+  -readonly [G in Later<F> as G['key']]?: ValueIn<G>;
+};
 type ValueIn<F> = F extends { items: readonly (infer I extends { key: string })[] } ? Shape<I>[] : ValueOf<F>;
 
 /** An enquiry as stored and chained. */
@@ -312,7 +548,12 @@ export type ChainEntry = Shape<Extract<(typeof CONTACT_LAYOUT)[number], { chaine
 export type ChainedEntry = Shape<Extract<(typeof CONTACT_LAYOUT)[number], { exported: true }>>;
 
 /** A field's value as the rules give it: a word of its vocabulary, or its type's; null where it may be blank. */
-type CheckedValue<F> = (F extends { match: (word: string) => infer V } ? Exclude<V, undefined> : F extends { type: 'integer' } ? number : string)
+type CheckedValue<F> =
+  | (F extends { match: (word: string) => infer V }
+      ? Exclude<V, undefined>
+      : F extends { type: 'integer' }
+        ? number
+        : string)
   | (F extends { nullable: true } ? null : never);
 type Given<F> = Extract<F, { origin: 'contact' }>;
 type Checked<F extends { key: string }> = { -readonly [G in Given<F> as G['key']]: CheckedValue<G> };
@@ -320,12 +561,16 @@ type Checked<F extends { key: string }> = { -readonly [G in Given<F> as G['key']
 /** What the rules make of an enquiry of layout `L`: each field the operator gives. */
 export type CheckedEnquiryOf<L extends readonly LayoutEntry[]> = Checked<ItemsOf<L[number]>>;
 /** What the rules make of a contact of layout `L`: each field the operator gives, and its enquiries. */
-export type CheckedContactOf<L extends readonly LayoutEntry[]> = Checked<FieldsOf<L[number]>> & { [K in ListOf<L[number]>['key']]: CheckedEnquiryOf<L>[] };
+export type CheckedContactOf<L extends readonly LayoutEntry[]> = Checked<FieldsOf<L[number]>> & {
+  [K in ListOf<L[number]>['key']]: CheckedEnquiryOf<L>[];
+};
 export type CheckedEnquiry = CheckedEnquiryOf<typeof CONTACT_LAYOUT>;
 export type CheckedContact = CheckedContactOf<typeof CONTACT_LAYOUT>;
 
 /** Each free-text field's normalised text, or null when blank: what the free-text rules give, with no rule of its own. */
-type FreeTextValues<F extends { key: string }> = { -readonly [G in Extract<F, { freeText: object }> as G['key']]: string | null };
+type FreeTextValues<F extends { key: string }> = {
+  -readonly [G in Extract<F, { freeText: object }> as G['key']]: string | null;
+};
 export type ContactFreeText = FreeTextValues<ContactLayoutField>;
 export type EnquiryFreeText = FreeTextValues<EnquiryLayoutField>;
 
@@ -398,20 +643,37 @@ export interface LayoutForms {
 /** The key the contact's own reference (`contact_ref`, `--ref`) fills. */
 const REF_HEADER = 'contact_ref';
 
-const fieldsIn = (entries: readonly LayoutEntry[]): StoredField[] => entries.filter((e): e is StoredField => !isList(e));
+const fieldsIn = (entries: readonly LayoutEntry[]): StoredField[] =>
+  entries.filter((e): e is StoredField => !isList(e));
 
 function inputsOf(fields: readonly StoredField[]): InputField[] {
-  return fields.flatMap((field) => (field.input ? [{ ...field.input, field, compare: field.input.compare ?? (field.freeText ? 'as-written' : 'caseless') }] : []));
+  return fields.flatMap((field) =>
+    field.input
+      ? [{ ...field.input, field, compare: field.input.compare ?? (field.freeText ? 'as-written' : 'caseless') }]
+      : [],
+  );
 }
 
 function textRulesOf(inputs: readonly InputField[]): TextRule[] {
-  return inputs.flatMap(({ header, field }) => (field.freeText
-    ? [{ field: header, key: field.key, limit: field.freeText.limit, tooLong: field.freeText.tooLong, multiline: field.freeText.multiline === true }]
-    : []));
+  return inputs.flatMap(({ header, field }) =>
+    field.freeText
+      ? [
+          {
+            field: header,
+            key: field.key,
+            limit: field.freeText.limit,
+            tooLong: field.freeText.tooLong,
+            multiline: field.freeText.multiline === true,
+          },
+        ]
+      : [],
+  );
 }
 
 function historyOf(fields: readonly StoredField[], ofEnquiry: boolean): HistoryTableColumn[] {
-  return fields.flatMap((field) => (field.history ? [{ ...field.history, field, ofEnquiry, freeText: field.freeText !== undefined }] : []));
+  return fields.flatMap((field) =>
+    field.history ? [{ ...field.history, field, ofEnquiry, freeText: field.freeText !== undefined }] : [],
+  );
 }
 
 /** Every form of a contact that is not its stored text: from `layout`, which must hold one list (the enquiries), a reference and an enquiry's opener. */
@@ -426,7 +688,8 @@ export function formsOf(layout: readonly LayoutEntry[]): LayoutForms {
   const contactInputs = ownInputs.filter((i) => i !== refInput);
   const enquiryInputs = inputsOf(enquiryFields);
   const enquiryOpener = enquiryInputs.find((i) => i.opensEnquiry);
-  if (!refInput || !enquiryOpener) throw new Error(`a contact layout has a ${REF_HEADER} and an enquiry field that opens each enquiry`);
+  if (!refInput || !enquiryOpener)
+    throw new Error(`a contact layout has a ${REF_HEADER} and an enquiry field that opens each enquiry`);
   const contactText = textRulesOf(contactInputs);
   const enquiryText = textRulesOf(enquiryInputs);
   return {
@@ -444,8 +707,12 @@ export function formsOf(layout: readonly LayoutEntry[]): LayoutForms {
     contactText,
     enquiryText,
     freeText: [...contactText, ...enquiryText].map((r) => r.field),
-    historyColumns: [...historyOf(contactFields, false), ...historyOf(enquiryFields, true)].sort((a, b) => a.place - b.place),
-    vocabularies: Object.fromEntries([...contactInputs, ...enquiryInputs].flatMap((i) => (i.field.match ? [[i.header, i.field.match]] : []))),
+    historyColumns: [...historyOf(contactFields, false), ...historyOf(enquiryFields, true)].sort(
+      (a, b) => a.place - b.place,
+    ),
+    vocabularies: Object.fromEntries(
+      [...contactInputs, ...enquiryInputs].flatMap((i) => (i.field.match ? [[i.header, i.field.match]] : [])),
+    ),
   };
 }
 
@@ -469,8 +736,10 @@ export const INPUT_FLAGS = FORMS.inputFlags;
  * outside the layout (options, the registry's and operators' columns).
  */
 export function layoutFieldsNaming(code: IssueCode, forms: LayoutForms = FORMS): string[] {
-  const naming = (i: InputField) => i.codes?.includes(code) === true
-    || (i.field.freeText !== undefined && (i.field.freeText.tooLong === code || (FREE_TEXT_CODES as readonly IssueCode[]).includes(code)));
+  const naming = (i: InputField) =>
+    i.codes?.includes(code) === true ||
+    (i.field.freeText !== undefined &&
+      (i.field.freeText.tooLong === code || (FREE_TEXT_CODES as readonly IssueCode[]).includes(code)));
   return [forms.refInput, ...forms.contactInputs, ...forms.enquiryInputs].filter(naming).map((i) => i.header);
 }
 

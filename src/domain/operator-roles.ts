@@ -27,7 +27,8 @@ export interface RolesThroughTime {
   leftOn?: string | null | undefined;
 }
 
-const covers = (period: RolePeriod, day: string) => (period.from === null || period.from <= day) && (period.to === null || day <= period.to);
+const covers = (period: RolePeriod, day: string) =>
+  (period.from === null || period.from <= day) && (period.to === null || day <= period.to);
 
 function unique(roles: readonly string[]): string[] {
   const seen = new Map<string, string>();
@@ -50,13 +51,20 @@ const isDated = (operator: RolesThroughTime) => (operator.periods ?? []).length 
  * role was held. `when` says which day it is to a reader ("the enquiry
  * date", "today").
  */
-export function notAuthorisedBecause(operator: RolesThroughTime, day: string | undefined, when: string): string | undefined {
+export function notAuthorisedBecause(
+  operator: RolesThroughTime,
+  day: string | undefined,
+  when: string,
+): string | undefined {
   const held = rolesHeldOn(operator, day);
   if (held.some((r) => matchRecordingRole(r) !== undefined)) return undefined;
   const holds = held.length > 0 ? held.join('; ') : 'no roles';
   if (day === undefined || !isDated(operator)) return `holds ${holds}`;
-  if (operator.leftOn && day > operator.leftOn) return `on ${when}, ${day}, the operator had left: the last day of service was ${operator.leftOn}`;
+  if (operator.leftOn && day > operator.leftOn)
+    return `on ${when}, ${day}, the operator had left: the last day of service was ${operator.leftOn}`;
   const recording = (operator.periods ?? []).filter((p) => p.roles.some((r) => matchRecordingRole(r) !== undefined));
-  const elsewhen = recording.map((p) => `${p.roles.join('; ')} ${p.from ? `from ${p.from}` : ''}${p.from && p.to ? ' ' : ''}${p.to ? `to ${p.to}` : ''}`.trim());
+  const elsewhen = recording.map((p) =>
+    `${p.roles.join('; ')} ${p.from ? `from ${p.from}` : ''}${p.from && p.to ? ' ' : ''}${p.to ? `to ${p.to}` : ''}`.trim(),
+  );
   return `on ${when}, ${day}, it held ${holds}${elsewhen.length > 0 ? `; a recording role was held at other times (${elsewhen.join(', ')})` : ''}`;
 }

@@ -42,7 +42,8 @@ const DIGIT_RUN = /(?<![\p{L}\d])\d+(?:[ -]\d+)*(?![\p{L}\d])/gu;
 const SORT_CODE = /(?<![\p{L}\d-])\d{2}([- ])\d{2}\1\d{2}(?![\p{L}\d]|-\d)/gu;
 const ACCOUNT = /(?<![\p{L}\d-])\d{8}(?![\p{L}\d]|-\d)/gu;
 /** What may stand between a sort code and its account number: separators and bank words. */
-const BETWEEN = /^(?:[\s,.;:()/#-]|sort\s*code|s\/c|account(?:\s*(?:no|number))?|a\/c|acc(?:t|ount)?|bank|no|number)*$/i;
+const BETWEEN =
+  /^(?:[\s,.;:()/#-]|sort\s*code|s\/c|account(?:\s*(?:no|number))?|a\/c|acc(?:t|ount)?|bank|no|number)*$/i;
 /** A card's printed groups; a lone run of 13-19 digits is one group. */
 const CARD_GROUP_MIN = 3;
 const CARD_GROUP_MAX = 6;
@@ -71,7 +72,8 @@ function findCards(text: string, out: PaymentFinding[]): void {
       for (let j = i; j < groups.length && digits.length + groups[j]!.digits.length <= 19; j++) {
         const size = groups[j]!.digits.length;
         if (j > i && (size < CARD_GROUP_MIN || size > CARD_GROUP_MAX)) break;
-        if (j === i + 1 && (groups[i]!.digits.length < CARD_GROUP_MIN || groups[i]!.digits.length > CARD_GROUP_MAX)) break;
+        if (j === i + 1 && (groups[i]!.digits.length < CARD_GROUP_MIN || groups[i]!.digits.length > CARD_GROUP_MAX))
+          break;
         digits += groups[j]!.digits;
         if (digits.length >= 13 && luhnValid(digits)) best = j;
       }
@@ -122,7 +124,11 @@ function cardGroups(sizes: readonly number[]): number {
 function cardShapedSpans(text: string): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
   for (const run of text.matchAll(DIGIT_RUN)) {
-    const groups = [...run[0].matchAll(/\d+/g)].map((g) => ({ start: run.index + g.index, end: run.index + g.index + g[0].length, size: g[0].length }));
+    const groups = [...run[0].matchAll(/\d+/g)].map((g) => ({
+      start: run.index + g.index,
+      end: run.index + g.index + g[0].length,
+      size: g[0].length,
+    }));
     for (let i = 0; i < groups.length;) {
       const taken = cardGroups(groups.slice(i, i + 6).map((g) => g.size));
       if (taken === 0) {
@@ -137,12 +143,19 @@ function cardShapedSpans(text: string): { start: number; end: number }[] {
 }
 
 /** Words that say a number is a card's: card, the schemes, debit and credit, the security code and expiry. */
-const CARD_WORD = /(?<![\p{L}\d])(?:cards?|visa|master\s?card|maestro|amex|american\s+express|debit|credit|cvv2?|cvc2?|cv2|security\s+code|expiry|expires|exp)(?![\p{L}\d])/giu;
+const CARD_WORD =
+  /(?<![\p{L}\d])(?:cards?|visa|master\s?card|maestro|amex|american\s+express|debit|credit|cvv2?|cvc2?|cv2|security\s+code|expiry|expires|exp)(?![\p{L}\d])/giu;
 /** How far from a number, in characters, a card word may stand and still be about it. */
 const CARD_WORD_REACH = 40;
 
-function nearCardWord(text: string, span: { start: number; end: number }, words: { start: number; end: number }[]): boolean {
-  return words.some((w) => w.end <= span.start ? span.start - w.end <= CARD_WORD_REACH : w.start - span.end <= CARD_WORD_REACH);
+function nearCardWord(
+  text: string,
+  span: { start: number; end: number },
+  words: { start: number; end: number }[],
+): boolean {
+  return words.some((w) =>
+    w.end <= span.start ? span.start - w.end <= CARD_WORD_REACH : w.start - span.end <= CARD_WORD_REACH,
+  );
 }
 
 /** Card-shaped numbers that neither pass Luhn nor stand near a card word (or, with `nearWord`, those that do). */
@@ -209,9 +222,12 @@ export function describeFindings(text: string, findings: PaymentFinding[]): stri
   const kinds = new Set(findings.map((x) => x.kind));
   const hasCard = kinds.has('card');
   const hasAccount = kinds.has('account');
-  const what = hasCard && hasAccount
-    ? 'a payment card number and bank account details'
-    : hasCard ? 'a payment card number' : 'bank account details (sort code and account number)';
+  const what =
+    hasCard && hasAccount
+      ? 'a payment card number and bank account details'
+      : hasCard
+        ? 'a payment card number'
+        : 'bank account details (sort code and account number)';
   return `${what} (${masked.join(', ')})`;
 }
 

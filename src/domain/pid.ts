@@ -16,7 +16,10 @@ export type PidResult =
 
 export function normalisePid(input: string): string {
   if (PID_FORMAT.test(input)) return input;
-  return input.replace(/\s+/g, '').replace(/^'/, '').replace(/^(\d+)\.0+$/, '$1');
+  return input
+    .replace(/\s+/g, '')
+    .replace(/^'/, '')
+    .replace(/^(\d+)\.0+$/, '$1');
 }
 
 export function parsePid(input: string | undefined): PidResult {
@@ -27,7 +30,12 @@ export function parsePid(input: string | undefined): PidResult {
   if (/^\d{1,6}$/.test(pid)) {
     const missing = 7 - pid.length;
     const zeros = missing === 1 ? 'a leading zero' : `${missing} leading zeros`;
-    return { ok: false, code: 'operator-format', value: trimmed, detail: `it has ${pid.length} digit${pid.length === 1 ? '' : 's'}: a spreadsheet may have dropped ${zeros}; give all 7 digits, with the column formatted as text` };
+    return {
+      ok: false,
+      code: 'operator-format',
+      value: trimmed,
+      detail: `it has ${pid.length} digit${pid.length === 1 ? '' : 's'}: a spreadsheet may have dropped ${zeros}; give all 7 digits, with the column formatted as text`,
+    };
   }
   return { ok: false, code: 'operator-format', value: trimmed };
 }

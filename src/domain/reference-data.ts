@@ -71,10 +71,16 @@ function checkName(raw: string | undefined, limit: number | undefined, errors: I
  * `kindOf` answers for every UTR known so far, in the same file or stored,
  * so memberships may name a partnership on a later line.
  */
-export function checkRegistryRow(raw: RawRegistryRow, kindOf: (utr: string) => RecordKind | undefined): Checked<RegistryRecord> {
+export function checkRegistryRow(
+  raw: RawRegistryRow,
+  kindOf: (utr: string) => RecordKind | undefined,
+): Checked<RegistryRecord> {
   const errors: Issue[] = [];
   const utr = parseUtr(raw.utr);
-  if (!utr.ok) errors.push(issue(utr.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}), detail: utr.detail }));
+  if (!utr.ok)
+    errors.push(
+      issue(utr.code, { field: 'utr', ...(raw.utr?.trim() ? { value: raw.utr.trim() } : {}), detail: utr.detail }),
+    );
   const name = checkName(raw.name, LIMITS.recordName, errors);
   const kind = matchKind(raw.kind ?? '');
   if (!kind) errors.push(issue('kind-invalid', { field: 'kind', value: (raw.kind ?? '').trim() }));
@@ -87,11 +93,29 @@ export function checkRegistryRow(raw: RawRegistryRow, kindOf: (utr: string) => R
     }
     const targetKind = kindOf(target.utr);
     if (kind === 'partnership') {
-      errors.push(issue('partner-of-invalid', { field: 'partner_of', value: item, detail: 'cannot have a partnership as a partner' }));
+      errors.push(
+        issue('partner-of-invalid', {
+          field: 'partner_of',
+          value: item,
+          detail: 'cannot have a partnership as a partner',
+        }),
+      );
     } else if (targetKind === undefined) {
-      errors.push(issue('partner-of-invalid', { field: 'partner_of', value: item, detail: 'is not in this file or the registry' }));
+      errors.push(
+        issue('partner-of-invalid', {
+          field: 'partner_of',
+          value: item,
+          detail: 'is not in this file or the registry',
+        }),
+      );
     } else if (targetKind !== 'partnership') {
-      errors.push(issue('partner-of-invalid', { field: 'partner_of', value: item, detail: `is a ${targetKind}, not a partnership` }));
+      errors.push(
+        issue('partner-of-invalid', {
+          field: 'partner_of',
+          value: item,
+          detail: `is a ${targetKind}, not a partnership`,
+        }),
+      );
     } else if (!partnerOf.includes(target.utr)) partnerOf.push(target.utr);
   }
   return done({ utr: utr.ok ? utr.utr : '', name, kind: kind!, partnerOf }, errors);
@@ -116,7 +140,11 @@ export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
   const errors: Issue[] = [];
   const parsed = parsePid(raw.pid);
   if (!parsed.ok) {
-    errors.push(parsed.code === 'operator-missing' ? issue('operator-missing', { field: 'pid' }) : issue('operator-format', { field: 'pid', value: parsed.value, detail: parsed.detail }));
+    errors.push(
+      parsed.code === 'operator-missing'
+        ? issue('operator-missing', { field: 'pid' })
+        : issue('operator-format', { field: 'pid', value: parsed.value, detail: parsed.detail }),
+    );
   }
   const name = checkName(raw.name, undefined, errors);
   const roles = canonicalRoles(raw.roles);
@@ -133,15 +161,26 @@ export function checkOperatorRow(raw: RawOperatorRow): Checked<OperatorRecord> {
   }
   const { from, to, leftOn } = checkDates(raw, errors);
   const dated = from !== null || to !== null;
-  return done({
-    pid: parsed.ok ? parsed.pid : '', name, roles: dated ? [] : roles, periods: dated ? [{ roles, from, to }] : [], leftOn, logins,
-  }, errors);
+  return done(
+    {
+      pid: parsed.ok ? parsed.pid : '',
+      name,
+      roles: dated ? [] : roles,
+      periods: dated ? [{ roles, from, to }] : [],
+      leftOn,
+      logins,
+    },
+    errors,
+  );
 }
 
 const DATE_FORMS = 'is not a date (YYYY-MM-DD or DD/MM/YYYY, day first)';
 
 /** A row's dates: blank is open (or, for the leaving date, still serving); an unreadable one is named. */
-function checkDates(raw: RawOperatorRow, errors: Issue[]): { from: string | null; to: string | null; leftOn: string | null | undefined } {
+function checkDates(
+  raw: RawOperatorRow,
+  errors: Issue[],
+): { from: string | null; to: string | null; leftOn: string | null | undefined } {
   const read = (field: 'roles_from' | 'roles_to' | 'leaving_date'): string | null => {
     const value = (raw[field] ?? '').trim();
     if (value === '') return null;
@@ -153,10 +192,22 @@ function checkDates(raw: RawOperatorRow, errors: Issue[]): { from: string | null
   const to = read('roles_to');
   const leftOn = raw.leaving_date === undefined ? undefined : read('leaving_date');
   if (from !== null && to !== null && to < from) {
-    errors.push(issue('period-invalid', { field: 'roles_to', value: to, detail: `is before roles_from (${from}): a period runs from its first day to its last` }));
+    errors.push(
+      issue('period-invalid', {
+        field: 'roles_to',
+        value: to,
+        detail: `is before roles_from (${from}): a period runs from its first day to its last`,
+      }),
+    );
   }
   if (from !== null && leftOn && leftOn < from) {
-    errors.push(issue('period-invalid', { field: 'leaving_date', value: leftOn, detail: `is before roles_from (${from}): no role is held after the last day of service` }));
+    errors.push(
+      issue('period-invalid', {
+        field: 'leaving_date',
+        value: leftOn,
+        detail: `is before roles_from (${from}): no role is held after the last day of service`,
+      }),
+    );
   }
   return { from, to, leftOn };
 }

@@ -13,7 +13,8 @@ export function editDistance(a: string, b: string): number {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
       row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, before[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j]!, before[j - 2]! + 1);
     }
     before = previous;
     previous = row;
@@ -25,7 +26,9 @@ export function editDistance(a: string, b: string): number {
 export function nearestValue(input: string, values: readonly string[]): string | undefined {
   const typed = input.trim().toLowerCase();
   if (typed === '') return undefined;
-  const scored = values.map((value) => ({ value, d: editDistance(typed, value.toLowerCase()) })).sort((a, b) => a.d - b.d);
+  const scored = values
+    .map((value) => ({ value, d: editDistance(typed, value.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d);
   const [best, second] = scored;
   if (best && best.d <= Math.max(1, Math.floor(best.value.length / 3)) && second?.d !== best.d) return best.value;
   const starting = typed.length >= 3 ? values.filter((v) => v.toLowerCase().startsWith(typed)) : [];

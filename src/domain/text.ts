@@ -35,9 +35,10 @@ export function codePointLength(s: string): number {
  * them. Listed, not `\p{Cf}`, so that the database's constraint (drizzle/0007)
  * holds the very same list whatever Unicode version Node knows.
  */
-const FORMAT_CHARACTERS = '\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e'
-  + '\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{110bd}\\u{110cd}\\u{13430}-\\u{1343f}\\u{1bca0}-\\u{1bca3}'
-  + '\\u{1d173}-\\u{1d17a}\\u{e0001}\\u{e0020}-\\u{e007f}';
+const FORMAT_CHARACTERS =
+  '\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e' +
+  '\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{110bd}\\u{110cd}\\u{13430}-\\u{1343f}\\u{1bca0}-\\u{1bca3}' +
+  '\\u{1d173}-\\u{1d17a}\\u{e0001}\\u{e0020}-\\u{e007f}';
 
 /** What text may not hold, as a bracket expression: single-line text, and notes (which may hold tabs and line breaks). */
 export const FORBIDDEN_CHARACTERS = {
@@ -59,7 +60,10 @@ export function findControlCharacter(s: string, multiline: boolean): string | un
 }
 
 /** The free text that may hold line breaks and tabs, as messages name it (`general_notes`). */
-const MULTILINE_TEXT = [...FORMS.contactText, ...FORMS.enquiryText].filter((rule) => rule.multiline).map((rule) => rule.field).join(' and ');
+const MULTILINE_TEXT = [...FORMS.contactText, ...FORMS.enquiryText]
+  .filter((rule) => rule.multiline)
+  .map((rule) => rule.field)
+  .join(' and ');
 
 export function describeControl(code: string): string | undefined {
   if (code === 'U+000A') return `line breaks are allowed in ${MULTILINE_TEXT} only`;

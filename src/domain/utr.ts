@@ -4,7 +4,12 @@ import type { IssueCode } from './catalogue.js';
 
 export type UtrResult =
   | { ok: true; utr: string }
-  | { ok: false; code: Extract<IssueCode, 'utr-missing' | 'utr-format' | 'utr-check-digit'>; normalised: string; detail?: string };
+  | {
+      ok: false;
+      code: Extract<IssueCode, 'utr-missing' | 'utr-format' | 'utr-check-digit'>;
+      normalised: string;
+      detail?: string;
+    };
 
 /** `8.10433E+09`: what a spreadsheet shows of a UTR it took for a number. */
 const SCIENTIFIC = /^\d(?:\.\d+)?E\+?\d+$/i;
@@ -22,7 +27,10 @@ const CHECK_CHARACTERS = '21987654321';
  */
 export function normaliseUtr(input: string): string {
   if (UTR_FORMAT.test(input)) return input;
-  let s = input.replace(/\s+/g, '').replace(/^'/, '').replace(/^(\d+)\.0+$/, '$1');
+  let s = input
+    .replace(/\s+/g, '')
+    .replace(/^'/, '')
+    .replace(/^(\d+)\.0+$/, '$1');
   if (/^[Kk]/.test(s)) s = s.slice(1);
   else if (/[Kk]$/.test(s)) s = s.slice(0, -1);
   if (/^\d{13}$/.test(s)) s = s.slice(3);
@@ -42,10 +50,22 @@ export function parseUtr(input: string | undefined): UtrResult {
   const s = normaliseUtr(trimmed);
   if (!UTR_FORMAT.test(s)) {
     if (SCIENTIFIC.test(s)) {
-      return { ok: false, code: 'utr-format', normalised: s, detail: 'a spreadsheet turned it into a number and dropped digits: format the column as text and export it again' };
+      return {
+        ok: false,
+        code: 'utr-format',
+        normalised: s,
+        detail:
+          'a spreadsheet turned it into a number and dropped digits: format the column as text and export it again',
+      };
     }
     if (/^\d{9}$/.test(s)) {
-      return { ok: false, code: 'utr-format', normalised: s, detail: 'it has 9 digits: a spreadsheet may have dropped a leading zero; give all 10 digits, with the column formatted as text' };
+      return {
+        ok: false,
+        code: 'utr-format',
+        normalised: s,
+        detail:
+          'it has 9 digits: a spreadsheet may have dropped a leading zero; give all 10 digits, with the column formatted as text',
+      };
     }
     return { ok: false, code: 'utr-format', normalised: s };
   }

@@ -70,28 +70,44 @@ export function manifestFilter(manifest: Manifest): ManifestFilter | undefined |
   if (!manifest.filtered || f === undefined) return undefined;
   if (!f || typeof f !== 'object' || Array.isArray(f)) return { unreadable: 'its filter is not a JSON object' };
   const { utr, from, to, through } = f as Record<string, unknown>;
-  if (!(utr === null || (typeof utr === 'string' && UTR.test(utr)))) return { unreadable: 'its filter\'s utr is not 10 digits or null' };
-  for (const [name, date] of [['from', from], ['to', to]] as const) {
-    if (!(date === null || (typeof date === 'string' && DATE.test(date)))) return { unreadable: `its filter's ${name} is not a date (YYYY-MM-DD) or null` };
+  if (!(utr === null || (typeof utr === 'string' && UTR.test(utr))))
+    return { unreadable: "its filter's utr is not 10 digits or null" };
+  for (const [name, date] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!(date === null || (typeof date === 'string' && DATE.test(date))))
+      return { unreadable: `its filter's ${name} is not a date (YYYY-MM-DD) or null` };
   }
   if (!(typeof through === 'number' && Number.isSafeInteger(through) && through >= (manifest.lastSeq ?? 0))) {
-    return { unreadable: 'its filter\'s through is not a whole number at or after its last entry' };
+    return { unreadable: "its filter's through is not a whole number at or after its last entry" };
   }
   return { utr: utr, from: from as string | null, to: to as string | null, through };
 }
 
 /** The filter in the words of export's flags: `--utr 1955839661 --from 2019-01-01`. */
 export function filterFlags(filter: ManifestFilter): string {
-  const flags = [['--utr', filter.utr], ['--from', filter.from], ['--to', filter.to]].filter(([, v]) => v !== null).map(([f, v]) => `${f} ${v}`);
+  const flags = [
+    ['--utr', filter.utr],
+    ['--from', filter.from],
+    ['--to', filter.to],
+  ]
+    .filter(([, v]) => v !== null)
+    .map(([f, v]) => `${f} ${v}`);
   return flags.length > 0 ? flags.join(' ') : 'no filter';
 }
 
 /** Whether an entry is one the filter selects (as export selects them). */
-export function filterSelects(filter: ManifestFilter, entry: { seq: number; utr: string; partnershipUtr: string | null; enquiryDate: string }): boolean {
-  return entry.seq <= filter.through
-    && (filter.utr === null || entry.utr === filter.utr || entry.partnershipUtr === filter.utr)
-    && (filter.from === null || entry.enquiryDate >= filter.from)
-    && (filter.to === null || entry.enquiryDate <= filter.to);
+export function filterSelects(
+  filter: ManifestFilter,
+  entry: { seq: number; utr: string; partnershipUtr: string | null; enquiryDate: string },
+): boolean {
+  return (
+    entry.seq <= filter.through &&
+    (filter.utr === null || entry.utr === filter.utr || entry.partnershipUtr === filter.utr) &&
+    (filter.from === null || entry.enquiryDate >= filter.from) &&
+    (filter.to === null || entry.enquiryDate <= filter.to)
+  );
 }
 
 /** At most this many failures are listed; all are counted. */
@@ -144,7 +160,10 @@ export class ChainVerifier {
    * `complete`: the entries are the whole chain, so it starts at 1 and has no gaps.
    * `checkpoints`: hashes entries had when each was taken; the earliest that differs is reported.
    */
-  constructor(private readonly complete: boolean, checkpoints: readonly Checkpoint[] = []) {
+  constructor(
+    private readonly complete: boolean,
+    checkpoints: readonly Checkpoint[] = [],
+  ) {
     for (const c of checkpoints) {
       const held = this.checkpoints.get(c.seq);
       if (held && held.hash !== c.hash) {
@@ -168,7 +187,13 @@ export class ChainVerifier {
     this.failureCount++;
     if (kind === 'missing') this.anyMissing = true;
     if (this.listed.length < FAILURES_LISTED) {
-      this.listed.push({ seq: entry?.seq ?? null, sourceKey: entry?.sourceKey ?? null, kind, recordedBy: entry?.recordedBy ?? null, reason });
+      this.listed.push({
+        seq: entry?.seq ?? null,
+        sourceKey: entry?.sourceKey ?? null,
+        kind,
+        recordedBy: entry?.recordedBy ?? null,
+        reason,
+      });
     }
   }
 
@@ -181,7 +206,11 @@ export class ChainVerifier {
   addCanonical(entry: ChainLink, canonical: string): void {
     const previous = this.previous;
     if (previous && entry.seq <= previous.seq) {
-      this.fail(entry, 'out-of-order', `entry ${entry.seq} comes after entry ${previous.seq}: entries are out of order`);
+      this.fail(
+        entry,
+        'out-of-order',
+        `entry ${entry.seq} comes after entry ${previous.seq}: entries are out of order`,
+      );
       return;
     }
     this.count++;
@@ -190,20 +219,43 @@ export class ChainVerifier {
     const expected = previous ? previous.seq + 1 : 1;
     let gap: ChainFailure | null = null;
     if (entry.seq !== expected) {
-      const missing = entry.seq - 1 === expected ? `entry ${expected} is missing` : `entries ${expected} to ${entry.seq - 1} are missing`;
-      gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'missing', recordedBy: null, reason: `${missing}: the next entry is ${entry.seq}` };
+      const missing =
+        entry.seq - 1 === expected
+          ? `entry ${expected} is missing`
+          : `entries ${expected} to ${entry.seq - 1} are missing`;
+      gap = {
+        seq: entry.seq,
+        sourceKey: entry.sourceKey,
+        kind: 'missing',
+        recordedBy: null,
+        reason: `${missing}: the next entry is ${entry.seq}`,
+      };
     } else if (!previous && entry.prevHash !== GENESIS_HASH) {
-      gap = { seq: entry.seq, sourceKey: entry.sourceKey, kind: 'broken-link', recordedBy: entry.recordedBy ?? null, reason: `entry ${entry.seq} is the first entry but its prev_hash is not 64 zeros` };
+      gap = {
+        seq: entry.seq,
+        sourceKey: entry.sourceKey,
+        kind: 'broken-link',
+        recordedBy: entry.recordedBy ?? null,
+        reason: `entry ${entry.seq} is the first entry but its prev_hash is not 64 zeros`,
+      };
     }
     if (gap) {
       if (this.complete) this.fail(gap, gap.kind, gap.reason);
       else this.firstGap ??= gap;
     }
     if (previous && entry.seq === previous.seq + 1 && entry.prevHash !== previous.hash) {
-      this.fail(entry, 'broken-link', `entry ${entry.seq}: its prev_hash is not the hash of entry ${previous.seq} (an entry was changed, replaced or reordered)`);
+      this.fail(
+        entry,
+        'broken-link',
+        `entry ${entry.seq}: its prev_hash is not the hash of entry ${previous.seq} (an entry was changed, replaced or reordered)`,
+      );
     }
     if (sha256Hex(entry.prevHash + canonical) !== entry.hash) {
-      this.fail(entry, 'altered', `entry ${entry.seq} (source key ${entry.sourceKey}) does not match its hash: its content was changed`);
+      this.fail(
+        entry,
+        'altered',
+        `entry ${entry.seq} (source key ${entry.sourceKey}) does not match its hash: its content was changed`,
+      );
     }
     this.holdToCheckpoint(entry);
     // The next entry links to what this one says its hash is, so one bad entry is reported once.
@@ -221,8 +273,12 @@ export class ChainVerifier {
       this.rewriteFound = true;
       // Who rewrote it is not in the store (a rewrite by its owner or a superuser leaves no writer): the entry's own writer is named as such.
       const by = entry.recordedBy ? `, recorded by ${entry.recordedBy},` : '';
-      this.fail(entry, 'rewritten', `entry ${entry.seq} (${entry.sourceKey})${by} was rewritten after the checkpoint; the store cannot say by whom. `
-        + `Checkpoint ${checkpoint.source} recorded its hash as ${checkpoint.hash}; it is now ${entry.hash}${this.lastMatchedBefore(entry.seq)}`);
+      this.fail(
+        entry,
+        'rewritten',
+        `entry ${entry.seq} (${entry.sourceKey})${by} was rewritten after the checkpoint; the store cannot say by whom. ` +
+          `Checkpoint ${checkpoint.source} recorded its hash as ${checkpoint.hash}; it is now ${entry.hash}${this.lastMatchedBefore(entry.seq)}`,
+      );
     }
   }
 
@@ -235,11 +291,15 @@ export class ChainVerifier {
   /** A checkpoint of another store says nothing about this one: refused as such, never reported as a rewrite. */
   private sameStore(checkpoint: Checkpoint): void {
     if (checkpoint.store === undefined || this.identity === undefined || checkpoint.store === this.identity) return;
-    throw inputError('checkpoint-other-store', {
-      value: checkpoint.source,
-      detail: `it names the store whose first entry has the hash ${checkpoint.store}, and these entries' first entry has the hash ${this.identity}`,
-    }, 'give a checkpoint or manifest taken of this store (each names its store by its first entry, which a db restore keeps); '
-      + 'if it is this store\'s, its first entry itself was rewritten');
+    throw inputError(
+      'checkpoint-other-store',
+      {
+        value: checkpoint.source,
+        detail: `it names the store whose first entry has the hash ${checkpoint.store}, and these entries' first entry has the hash ${this.identity}`,
+      },
+      'give a checkpoint or manifest taken of this store (each names its store by its first entry, which a db restore keeps); ' +
+        "if it is this store's, its first entry itself was rewritten",
+    );
   }
 
   /** The result; with a manifest, the entries must be all it promises. */
@@ -248,19 +308,36 @@ export class ChainVerifier {
     if (this.identity === undefined && typeof manifest?.store === 'string') this.identity = manifest.store;
     for (const c of this.checkpoints.values()) this.sameStore(c);
     // An unfiltered export, like the database, must be the whole chain.
-    if (manifest && !manifest.filtered && this.firstGap) this.fail(this.firstGap, this.firstGap.kind, this.firstGap.reason);
+    if (manifest && !manifest.filtered && this.firstGap)
+      this.fail(this.firstGap, this.firstGap.kind, this.firstGap.reason);
     const last = this.previous;
     if (manifest) {
-      if (manifest.count !== this.count || manifest.lastSeq !== (last?.seq ?? null) || manifest.headHash !== (last?.hash ?? null)) {
-        this.fail(last ?? null, 'missing', `the manifest promises ${manifest.count} entries ending at entry ${manifest.lastSeq} (head ${manifest.headHash}), `
-          + `but ${this.count} were found, ending at ${last ? `entry ${last.seq}` : 'nothing'}: the export was truncated or altered`);
+      if (
+        manifest.count !== this.count ||
+        manifest.lastSeq !== (last?.seq ?? null) ||
+        manifest.headHash !== (last?.hash ?? null)
+      ) {
+        this.fail(
+          last ?? null,
+          'missing',
+          `the manifest promises ${manifest.count} entries ending at entry ${manifest.lastSeq} (head ${manifest.headHash}), ` +
+            `but ${this.count} were found, ending at ${last ? `entry ${last.seq}` : 'nothing'}: the export was truncated or altered`,
+        );
       } else if (manifest.firstSeq !== this.first) {
-        this.fail(null, 'missing', `the manifest says the first entry is ${manifest.firstSeq}, but it is ${this.first}`);
+        this.fail(
+          null,
+          'missing',
+          `the manifest says the first entry is ${manifest.firstSeq}, but it is ${this.first}`,
+        );
       }
     }
     for (const c of this.checkpoints.values()) {
       if (last === undefined || c.seq > last.seq) {
-        this.fail(null, 'missing', `checkpoint ${c.source} records entry ${c.seq}, but the entries end at ${last ? `entry ${last.seq}` : 'nothing'}: entries were removed`);
+        this.fail(
+          null,
+          'missing',
+          `checkpoint ${c.source} records entry ${c.seq}, but the entries end at ${last ? `entry ${last.seq}` : 'nothing'}: entries were removed`,
+        );
       }
     }
     return {

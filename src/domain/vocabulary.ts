@@ -23,7 +23,13 @@ export const CONTACT_TYPES = ['contractor', 'subcontractor', 'agent', 'capacitor
 export type ContactType = (typeof CONTACT_TYPES)[number];
 
 export const CHANNELS = [
-  'phone-inbound', 'phone-outbound', 'face-to-face', 'letter', 'email', 'fax', 'internal-enquiry',
+  'phone-inbound',
+  'phone-outbound',
+  'face-to-face',
+  'letter',
+  'email',
+  'fax',
+  'internal-enquiry',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -38,8 +44,11 @@ export type Subject = (typeof SUBJECTS)[number];
 
 /** Roles that grant recording (CISR90610, DMBM524558). Others may be held but grant nothing. */
 export const RECORDING_ROLES = [
-  'CISR Processor', 'CISR Processor Manager', 'CISR Penalty Administrator',
-  'CISR Pursuit Officer', 'CISR Pursuit Manager',
+  'CISR Processor',
+  'CISR Processor Manager',
+  'CISR Penalty Administrator',
+  'CISR Pursuit Officer',
+  'CISR Pursuit Manager',
 ] as const;
 
 /**

@@ -19,7 +19,10 @@ export class CompactIndex {
   private used = 0;
 
   /** `width`: the values each key holds (0: a set of keys, 1 or 2). */
-  constructor(initialSlots = 1024, private readonly width: 0 | 1 | 2 = 1) {
+  constructor(
+    initialSlots = 1024,
+    private readonly width: 0 | 1 | 2 = 1,
+  ) {
     this.hi = new Uint32Array(initialSlots);
     this.lo = new Uint32Array(initialSlots);
     this.values = width > 0 ? new Uint32Array(initialSlots * width) : undefined;

@@ -11,7 +11,14 @@ import { basename } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Issue, issue } from '../domain/catalogue.js';
 import {
-  type Contact, type ContactTarget, type RawContact, type ReferenceLookup, type RuleSettings, checkContact, differingContactFields, maskedNumbers,
+  type Contact,
+  type ContactTarget,
+  type RawContact,
+  type ReferenceLookup,
+  type RuleSettings,
+  checkContact,
+  differingContactFields,
+  maskedNumbers,
 } from '../domain/contact.js';
 import { contentHashes, fingerprintKey, sourceKey, unitFingerprint } from '../domain/identity.js';
 import type { CsvFormat } from '../csv/reader.js';
@@ -22,7 +29,13 @@ import { type FileSnapshot, assertUnchanged } from '../csv/file-snapshot.js';
 import type { Store } from '../storage/database.js';
 import type { ContactImportSummary, ImportProgress } from '../domain/outcomes.js';
 import { databaseRefusal, refusalIssue } from '../storage/database-errors.js';
-import { type AppendOptions, type PreparedUnit, type UnitOutcome, appendUnits, insertRows } from '../storage/history-writer.js';
+import {
+  type AppendOptions,
+  type PreparedUnit,
+  type UnitOutcome,
+  appendUnits,
+  insertRows,
+} from '../storage/history-writer.js';
 import { importRuns } from '../storage/schema.js';
 import { startImportRun } from '../storage/import-runs.js';
 import type { ChainWait } from '../storage/chain-lock.js';
@@ -90,7 +103,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 type Failure = { error: unknown } | undefined;
 
 /** A step's failure as a value, so it is thrown when the import next waits for the step, not reported as unhandled before. */
-const failureOf = (step: Promise<void>): Promise<Failure> => step.then(() => undefined, (error: unknown) => ({ error }));
+const failureOf = (step: Promise<void>): Promise<Failure> =>
+  step.then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
 
 function throwFailure(failure: Failure): void {
   if (failure) throw failure.error;
@@ -128,11 +145,19 @@ const maskedNumbersOf = (row: LogRow): Issue[] => maskedNumbers((column) => logF
  * without a contact_ref, such a row's key is decided later, against the store.
  */
 function evaluate(
-  unit: LogUnit, raw: RawContact, lookup: ReferenceLookup, settings: RuleSettings, fingerprints: OccurrenceCounter, importRunId: number | null,
-  fromRejectsFile: boolean, sourceLine: number | undefined,
+  unit: LogUnit,
+  raw: RawContact,
+  lookup: ReferenceLookup,
+  settings: RuleSettings,
+  fingerprints: OccurrenceCounter,
+  importRunId: number | null,
+  fromRejectsFile: boolean,
+  sourceLine: number | undefined,
 ): Evaluated {
   const rows = unit.rows;
-  const rowErrors = rows.map((r) => (fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbersOf(r)] : [...r.issues, ...unit.issues]));
+  const rowErrors = rows.map((r) =>
+    fromRejectsFile ? [...r.issues, ...unit.issues, ...maskedNumbersOf(r)] : [...r.issues, ...unit.issues],
+  );
   // A guard removed is a warning; under --strict, an error like any other.
   const rowWarnings: Issue[][] = rows.map((r) => (settings.strict ? [] : [...r.warnings]));
   if (settings.strict) rows.forEach((r, k) => rowErrors[k]!.push(...r.warnings));
@@ -157,10 +182,12 @@ function evaluate(
         fingerprint = unitFingerprint(check.contact, check.targets, hashes);
         const { occurrence, firstLine } = fingerprints.next(CompactIndex.keyOfHex(fingerprint), rows[0]!.line);
         key = fingerprintKey(fingerprint, occurrence);
-        if (occurrence > 1) (settings.strict ? rowErrors : rowWarnings)[0]!.push(issue('identical-row', { limit: firstLine }));
+        if (occurrence > 1)
+          (settings.strict ? rowErrors : rowWarnings)[0]!.push(issue('identical-row', { limit: firstLine }));
       }
       if (rowErrors[0]!.length === 0) {
-        if (unit.ref === null && sourceLine !== undefined) pending = { contact: check.contact, targets: check.targets, hashes, fingerprint, sourceLine };
+        if (unit.ref === null && sourceLine !== undefined)
+          pending = { contact: check.contact, targets: check.targets, hashes, fingerprint, sourceLine };
         else prepared = prepareUnit(check.contact, check.targets, key, hashes, importRunId);
       }
     }
@@ -170,19 +197,27 @@ function evaluate(
 }
 
 /** The line a row of a rejects file had in the very first file, from this header's columns. */
-function sourceLineReader(rawHeader: readonly string[]): ((values: readonly string[]) => number | undefined) | undefined {
+function sourceLineReader(
+  rawHeader: readonly string[],
+): ((values: readonly string[]) => number | undefined) | undefined {
   const firstFileLine = firstFileLineReader(rawHeader);
-  return firstFileLine && ((values) => {
-    const line = Number(firstFileLine(values));
-    return Number.isSafeInteger(line) && line > 0 ? line : undefined;
-  });
+  return (
+    firstFileLine &&
+    ((values) => {
+      const line = Number(firstFileLine(values));
+      return Number.isSafeInteger(line) && line > 0 ? line : undefined;
+    })
+  );
 }
 
 /** Rows of a rejected contact that were fine themselves. */
 function markSiblings(rowErrors: Issue[][]): void {
   const guilty = rowErrors.map((e, i) => (e.length > 0 ? i : -1)).filter((i) => i >= 0);
   for (const errors of rowErrors) {
-    if (errors.length === 0) errors.push(issue('sibling-rejected', { detail: `${guilty.length} other row${guilty.length === 1 ? '' : 's'} failed` }));
+    if (errors.length === 0)
+      errors.push(
+        issue('sibling-rejected', { detail: `${guilty.length} other row${guilty.length === 1 ? '' : 's'} failed` }),
+      );
   }
 }
 
@@ -200,12 +235,30 @@ class ContactImport {
   /** No contact of this file has been found stored so far: write without looking keys up. */
   private expectNew = true;
 
-  constructor(private readonly store: Store, private readonly options: ContactImportOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly options: ContactImportOptions,
+  ) {
     this.references = new ReferenceCache(store.db);
     this.corrected = new CorrectedRowKeys(store.db);
     this.summary = {
-      file: options.file, dryRun: options.dryRun, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsDuplicate: 0, rowsSuperseded: 0, rowsEmpty: 0,
-      contactsWritten: 0, contactsAccepted: 0, partnerExpansions: 0, enquiriesWritten: 0, rejectsByCode: {}, warningsByCode: {}, rejectsFile: null, outcomesFile: null, importRun: null,
+      file: options.file,
+      dryRun: options.dryRun,
+      rowsRead: 0,
+      rowsAccepted: 0,
+      rowsRejected: 0,
+      rowsDuplicate: 0,
+      rowsSuperseded: 0,
+      rowsEmpty: 0,
+      contactsWritten: 0,
+      contactsAccepted: 0,
+      partnerExpansions: 0,
+      enquiriesWritten: 0,
+      rejectsByCode: {},
+      warningsByCode: {},
+      rejectsFile: null,
+      outcomesFile: null,
+      importRun: null,
     };
   }
 
@@ -230,17 +283,24 @@ class ContactImport {
   /** Read: the file's rows; the rejects files are opened once its header is known. */
   private readRows(): AsyncGenerator<LogRow[]> {
     const { file, format, map } = this.options;
-    return logRows(file, format, map, {
-      header: (header) => {
-        this.fromRejectsFile = header.rejectsFile;
-        this.sourceLineOf = sourceLineReader(header.raw);
-        this.listings!.header(header, this.sourceLineOf);
+    return logRows(
+      file,
+      format,
+      map,
+      {
+        header: (header) => {
+          this.fromRejectsFile = header.rejectsFile;
+          this.sourceLineOf = sourceLineReader(header.raw);
+          this.listings!.header(header, this.sourceLineOf);
+        },
+        emptyRow: (line) => {
+          this.summary.rowsEmpty++;
+          this.listings!.emptyRow(line);
+        },
       },
-      emptyRow: (line) => {
-        this.summary.rowsEmpty++;
-        this.listings!.emptyRow(line);
-      },
-    }, readCsvChunksAhead, { keepApostrophes: this.options.keepApostrophes });
+      readCsvChunksAhead,
+      { keepApostrophes: this.options.keepApostrophes },
+    );
   }
 
   /**
@@ -323,8 +383,12 @@ class ContactImport {
     if (this.summary.importRun === null) return;
     if (this.summary.contactsWritten >= ANALYZE_AFTER_CONTACTS) await refreshPlannerStatistics(this.store);
     const { importRun, interrupted: _, ...summary } = this.summary;
-    await this.store.db.transaction((tx) => tx.update(importRuns).set({ finishedAt: sql`now()`, summary: summaryKeepingClaims(summary) })
-      .where(sql`${importRuns.id} = ${importRun}`));
+    await this.store.db.transaction((tx) =>
+      tx
+        .update(importRuns)
+        .set({ finishedAt: sql`now()`, summary: summaryKeepingClaims(summary) })
+        .where(sql`${importRuns.id} = ${importRun}`),
+    );
   }
 
   /** Check: each unit through the rules, its reference data fetched for the whole batch first. */
@@ -337,7 +401,18 @@ class ContactImport {
       if (i > 0 && i % CHECK_SLICE === 0) await yieldToEventLoop();
       const firstRow = unit.rows[0];
       const sourceLine = firstRow && this.sourceLineOf?.(firstRow.values);
-      evaluated.push(evaluate(unit, raw, lookup, this.options.settings, this.fingerprints, this.summary.importRun, this.fromRejectsFile, sourceLine));
+      evaluated.push(
+        evaluate(
+          unit,
+          raw,
+          lookup,
+          this.options.settings,
+          this.fingerprints,
+          this.summary.importRun,
+          this.fromRejectsFile,
+          sourceLine,
+        ),
+      );
     }
     await this.keyCorrectedRows(evaluated);
     await this.findStoredUnderRefs(evaluated);
@@ -351,10 +426,20 @@ class ContactImport {
    * file's own mistake, to fix), nor one that can never be stored.
    */
   private async findStoredUnderRefs(evaluated: Evaluated[]): Promise<void> {
-    const refused = evaluated.filter((e) => !e.prepared && !e.pending && e.unit.ref !== null
-      && !e.unit.issues.some((i) => i.code === 'contact-ref-reused' || i.code === 'ref-invalid' || i.code === 'control-character'));
+    const refused = evaluated.filter(
+      (e) =>
+        !e.prepared &&
+        !e.pending &&
+        e.unit.ref !== null &&
+        !e.unit.issues.some(
+          (i) => i.code === 'contact-ref-reused' || i.code === 'ref-invalid' || i.code === 'control-character',
+        ),
+    );
     if (refused.length === 0) return;
-    const stored = await storedUnderRefs(this.store.db, refused.map((e) => e.unit.ref!));
+    const stored = await storedUnderRefs(
+      this.store.db,
+      refused.map((e) => e.unit.ref!),
+    );
     for (const e of refused) {
       const found = stored.get(e.unit.ref!);
       if (found) e.storedUnderRef = found;
@@ -365,12 +450,22 @@ class ContactImport {
   private async keyCorrectedRows(evaluated: Evaluated[]): Promise<void> {
     const waiting = evaluated.flatMap((e) => (e.pending ? [{ e, pending: e.pending }] : []));
     if (waiting.length === 0) return;
-    const occurrences = await this.corrected.occurrences(waiting.map(({ pending: p }) => ({
-      fingerprint: p.fingerprint, sourceLine: p.sourceLine, storedKeyOf: (n: number) => sourceKey(fingerprintKey(p.fingerprint, n), p.targets[0]!),
-    })));
+    const occurrences = await this.corrected.occurrences(
+      waiting.map(({ pending: p }) => ({
+        fingerprint: p.fingerprint,
+        sourceLine: p.sourceLine,
+        storedKeyOf: (n: number) => sourceKey(fingerprintKey(p.fingerprint, n), p.targets[0]!),
+      })),
+    );
     waiting.forEach(({ e, pending: p }, i) => {
       const { occurrence, fresh } = occurrences[i]!;
-      e.prepared = prepareUnit(p.contact, p.targets, fingerprintKey(p.fingerprint, occurrence), p.hashes, this.summary.importRun);
+      e.prepared = prepareUnit(
+        p.contact,
+        p.targets,
+        fingerprintKey(p.fingerprint, occurrence),
+        p.hashes,
+        this.summary.importRun,
+      );
       if (fresh) e.claim = fresh;
       e.keyedAsCorrected = true;
       delete e.pending;
@@ -389,7 +484,11 @@ class ContactImport {
     const passed = evaluated.filter((e) => e.prepared);
     const positions = evaluated.map((e, i) => (e.prepared ? i : -1)).filter((i) => i >= 0);
     const out = new Array<UnitOutcome | Issue>(evaluated.length);
-    const options = { writer: this.store.bulkWriter, rollback: this.options.dryRun, ...(this.options.chain ? { chain: this.options.chain } : {}) };
+    const options = {
+      writer: this.store.bulkWriter,
+      rollback: this.options.dryRun,
+      ...(this.options.chain ? { chain: this.options.chain } : {}),
+    };
     let outcomes: UnitOutcome[] | undefined;
     // A repeat of a contact of the file is found stored: looked up, not refused by the unique index.
     const repeats = passed.some((e) => e.unit.repeatOf !== undefined);
@@ -427,7 +526,8 @@ class ContactImport {
   private write(units: Evaluated[], options: AppendOptions): Promise<UnitOutcome[]> {
     const prepared = units.map((e) => e.prepared!);
     const run = this.summary.importRun;
-    if (run === null || options.rollback || !units.some((e) => e.claim)) return appendUnits(this.store.db, prepared, options);
+    if (run === null || options.rollback || !units.some((e) => e.claim))
+      return appendUnits(this.store.db, prepared, options);
     return this.store.db.transaction(async (tx) => {
       const outcomes = await appendUnits(tx, prepared, options);
       const claims: Record<string, number> = {};
@@ -450,15 +550,23 @@ class ContactImport {
   private async noteMatchesFromElsewhere(evaluated: Evaluated[], out: (UnitOutcome | Issue)[]): Promise<void> {
     const matched = evaluated.map((e, i) => {
       const o = out[i];
-      return e.unit.ref === null && !e.keyedAsCorrected && o && 'status' in o && o.status === 'duplicate' ? o.stored[0]?.seq : undefined;
+      return e.unit.ref === null && !e.keyedAsCorrected && o && 'status' in o && o.status === 'duplicate'
+        ? o.stored[0]?.seq
+        : undefined;
     });
     if (matched.every((seq) => seq === undefined)) return;
-    const provenance = await provenanceOf(this.store.db, matched.filter((seq): seq is number => seq !== undefined));
+    const provenance = await provenanceOf(
+      this.store.db,
+      matched.filter((seq): seq is number => seq !== undefined),
+    );
     const file = basename(this.options.file);
     matched.forEach((seq, i) => {
       const from = seq === undefined ? undefined : provenance.get(seq);
       if (!from || (from.file !== null && basename(from.file) === file)) return;
-      const note = issue('matches-recorded', { value: `${seq} (${from.sourceKey})`, ...(from.file ? { detail: from.file } : {}) });
+      const note = issue('matches-recorded', {
+        value: `${seq} (${from.sourceKey})`,
+        ...(from.file ? { detail: from.file } : {}),
+      });
       if (this.options.settings.strict) out[i] = note;
       else evaluated[i]!.rowWarnings[0]!.push(note);
     });
@@ -472,8 +580,12 @@ class ContactImport {
   private async account(evaluated: Evaluated[], outcomes: (UnitOutcome | Issue)[]): Promise<void> {
     for (const [i, e] of evaluated.entries()) {
       const verdict = unitVerdict({
-        refused: !e.prepared, storedUnderRef: e.storedUnderRef, written: outcomes[i], repeat: e.unit.repeatOf !== undefined,
-        dryRun: this.options.dryRun, strict: this.options.settings.strict,
+        refused: !e.prepared,
+        storedUnderRef: e.storedUnderRef,
+        written: outcomes[i],
+        repeat: e.unit.repeatOf !== undefined,
+        dryRun: this.options.dryRun,
+        strict: this.options.settings.strict,
       });
       this.accountUnit(e, verdict);
       await this.listings!.unit({ rows: e.unit.rows, rowErrors: e.rowErrors, rowWarnings: e.rowWarnings }, verdict);
@@ -481,7 +593,14 @@ class ContactImport {
     const lastRow = evaluated.at(-1)?.unit.rows.at(-1);
     if (!lastRow) return;
     const { rowsRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected } = this.summary;
-    this.options.onProgress?.({ rowsRead, bytesRead: lastRow.bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected });
+    this.options.onProgress?.({
+      rowsRead,
+      bytesRead: lastRow.bytesRead,
+      rowsAccepted,
+      rowsDuplicate,
+      rowsSuperseded,
+      rowsRejected,
+    });
   }
 
   /** Counts a unit's rows in the summary as its verdict says; a rejected unit's errors are completed first. */
@@ -501,10 +620,12 @@ class ContactImport {
       s.rowsSuperseded += rows.length;
       return;
     }
-    if (verdict.outcome === 'duplicate' && verdict.warning) e.rowWarnings.forEach((list) => list.push(verdict.warning!));
+    if (verdict.outcome === 'duplicate' && verdict.warning)
+      e.rowWarnings.forEach((list) => list.push(verdict.warning!));
     for (const warnings of e.rowWarnings) {
       if (warnings.length === 0) continue;
-      for (const code of new Set(warnings.map((i) => i.code))) s.warningsByCode[code] = (s.warningsByCode[code] ?? 0) + 1;
+      for (const code of new Set(warnings.map((i) => i.code)))
+        s.warningsByCode[code] = (s.warningsByCode[code] ?? 0) + 1;
     }
     if (verdict.outcome === 'duplicate') {
       s.rowsDuplicate += rows.length;

@@ -11,7 +11,14 @@ import { reservedRefForm } from '../domain/identity.js';
 import { describeControl, findControlCharacter } from '../domain/text.js';
 import { type Channel, FIXED_DIRECTION } from '../domain/vocabulary.js';
 import type { CsvFormat } from '../csv/reader.js';
-import { type ColumnMap, type FieldReader, type FileLayout, type ResolvedHeader, columnIndexOf, fieldReader } from '../csv/header.js';
+import {
+  type ColumnMap,
+  type FieldReader,
+  type FileLayout,
+  type ResolvedHeader,
+  columnIndexOf,
+  fieldReader,
+} from '../csv/header.js';
 import { type FileCheckOptions, checkWholeFile } from '../csv/file-check.js';
 import type { ColumnCheck } from '../csv/column-scan.js';
 import { type DateOrder, DateOrderEvidence } from '../domain/dates.js';
@@ -94,7 +101,12 @@ export function rawContactOf(rows: readonly LogRow[]): RawContact {
 }
 
 export function logRows(
-  file: string, format: Partial<CsvFormat>, map: ColumnMap, events: RowEvents, read?: ChunkReader, reading?: RowReading,
+  file: string,
+  format: Partial<CsvFormat>,
+  map: ColumnMap,
+  events: RowEvents,
+  read?: ChunkReader,
+  reading?: RowReading,
 ): AsyncGenerator<LogRow[]> {
   return csvRowChunks(file, format, CONTACT_LOG_LAYOUT, map, events, read, reading);
 }
@@ -128,7 +140,10 @@ function noteRefUse(unit: LogUnit, refs: CompactIndex): void {
  * chunk goes out with the next); `refs` remembers every contact_ref used, the
  * line its contact began on and a tag of its content.
  */
-export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = CompactIndex.pairs()): AsyncGenerator<LogUnit[]> {
+export async function* logUnits(
+  chunks: AsyncIterable<LogRow[]>,
+  refs = CompactIndex.pairs(),
+): AsyncGenerator<LogUnit[]> {
   let current: LogUnit | undefined;
   const ended = (unit: LogUnit) => {
     noteRefUse(unit, refs);
@@ -150,7 +165,10 @@ export async function* logUnits(chunks: AsyncIterable<LogRow[]>, refs = CompactI
         const reserved = reservedRefForm(ref);
         if (reserved) current.issues.push(issue('ref-invalid', { field: 'contact_ref', value: ref, detail: reserved }));
         const control = findControlCharacter(ref, false);
-        if (control) current.issues.push(issue('control-character', { field: 'contact_ref', value: control, detail: describeControl(control) }));
+        if (control)
+          current.issues.push(
+            issue('control-character', { field: 'contact_ref', value: control, detail: describeControl(control) }),
+          );
       }
     }
     if (units.length > 0) yield units;
@@ -173,15 +191,27 @@ function dateOrderCheck(order: DateOrder, map: ColumnMap): ColumnCheck {
       const wrong = evidence.against(order);
       if (!wrong) return;
       const other = order === 'dmy' ? evidence.dayFirst : evidence.monthFirst;
-      const read = order === 'dmy' ? 'day first, as dates are unless --date-order says otherwise' : 'month first, as --date-order mdy says';
+      const read =
+        order === 'dmy'
+          ? 'day first, as dates are unless --date-order says otherwise'
+          : 'month first, as --date-order mdy says';
       const both = other
         ? `, and line ${other.line}'s "${other.value}" cannot be read ${order === 'dmy' ? 'month' : 'day'} first (its month would be ${other.notAMonth}): the file holds dates written in both orders`
         : `: the file looks written ${order === 'dmy' ? 'month first (US order)' : 'day first'}`;
-      throw inputError('date-order', {
-        field: 'enquiry_date', value: wrong.value, limit: wrong.line, detail: `cannot be read ${read} (its month would be ${wrong.notAMonth})${both}`,
-      }, other
-        ? 'neither --date-order reads every date of the file: correct the dates written in the other order (or write them all as YYYY-MM-DD) and import it again'
-        : order === 'dmy' ? 'if every date of the file is written month first, import it with --date-order mdy' : 'if every date of the file is written day first, leave --date-order out');
+      throw inputError(
+        'date-order',
+        {
+          field: 'enquiry_date',
+          value: wrong.value,
+          limit: wrong.line,
+          detail: `cannot be read ${read} (its month would be ${wrong.notAMonth})${both}`,
+        },
+        other
+          ? 'neither --date-order reads every date of the file: correct the dates written in the other order (or write them all as YYYY-MM-DD) and import it again'
+          : order === 'dmy'
+            ? 'if every date of the file is written month first, import it with --date-order mdy'
+            : 'if every date of the file is written day first, leave --date-order out',
+      );
     },
   };
 }
@@ -191,7 +221,12 @@ function dateOrderCheck(order: DateOrder, map: ColumnMap): ColumnCheck {
  * header: fatal problems surface before anything at all is written, not
  * after the batches before them have been committed.
  */
-export async function checkLogFile(file: string, check: FileCheckOptions, map: ColumnMap, order: DateOrder = 'dmy'): Promise<FileSnapshot | undefined> {
+export async function checkLogFile(
+  file: string,
+  check: FileCheckOptions,
+  map: ColumnMap,
+  order: DateOrder = 'dmy',
+): Promise<FileSnapshot | undefined> {
   const snapshot = await checkWholeFile(file, { ...check, column: () => dateOrderCheck(order, map) });
   const rows = logRows(file, check.format, map, { header: () => {} });
   try {

@@ -43,7 +43,8 @@ export class CorrectedRowKeys {
     const claims = await this.loaded();
     const unknown = new Map<string, CorrectedRow>();
     for (const r of rows) {
-      if (!claims.has(claimName(r.fingerprint, r.sourceLine)) && !this.next.has(r.fingerprint)) unknown.set(r.fingerprint, r);
+      if (!claims.has(claimName(r.fingerprint, r.sourceLine)) && !this.next.has(r.fingerprint))
+        unknown.set(r.fingerprint, r);
     }
     await this.probe([...unknown.values()]);
     return rows.map((r) => {
@@ -78,7 +79,11 @@ export class CorrectedRowKeys {
       for (const r of rows) {
         for (let k = 0; k < PROBE; k++) if (stored.has(r.storedKeyOf(from + k))) highest.set(r.fingerprint, from + k);
         if (highest.get(r.fingerprint) === from + PROBE - 1) again.push(r);
-        else this.next.set(r.fingerprint, Math.max(highest.get(r.fingerprint) ?? 0, this.highestClaimed.get(r.fingerprint) ?? 0) + 1);
+        else
+          this.next.set(
+            r.fingerprint,
+            Math.max(highest.get(r.fingerprint) ?? 0, this.highestClaimed.get(r.fingerprint) ?? 0) + 1,
+          );
       }
       rows = again;
     }

@@ -7,7 +7,10 @@
 import type { Issue } from '../domain/catalogue.js';
 import { normaliseUtr, parseUtr } from '../domain/utr.js';
 import {
-  type OperatorRecord, type RegistryRecord, checkOperatorRow, checkRegistryRow,
+  type OperatorRecord,
+  type RegistryRecord,
+  checkOperatorRow,
+  checkRegistryRow,
   mergeOperatorRows,
 } from '../domain/reference-data.js';
 import { splitList } from '../domain/contact.js';
@@ -24,10 +27,13 @@ import { addMemberships, findKinds, saveOperators, saveRecords } from '../storag
 import { RejectsFile } from '../outputs/rejects-file.js';
 
 export const REGISTRY_LAYOUT: FileLayout = {
-  known: ['utr', 'name', 'kind', 'partner_of'], required: ['utr', 'name', 'kind'], vocabularies: { kind: matchKind },
+  known: ['utr', 'name', 'kind', 'partner_of'],
+  required: ['utr', 'name', 'kind'],
+  vocabularies: { kind: matchKind },
 };
 export const OPERATORS_LAYOUT: FileLayout = {
-  known: ['pid', 'name', 'roles', 'logins', 'roles_from', 'roles_to', 'leaving_date'], required: ['pid', 'name', 'roles'],
+  known: ['pid', 'name', 'roles', 'logins', 'roles_from', 'roles_to', 'leaving_date'],
+  required: ['pid', 'name', 'roles'],
 };
 
 /**
@@ -36,7 +42,9 @@ export const OPERATORS_LAYOUT: FileLayout = {
  * concerns its own header.
  */
 export const REFERENCE_FILES_LAYOUT: FileLayout = {
-  known: [...new Set([...REGISTRY_LAYOUT.known, ...OPERATORS_LAYOUT.known])], required: [], vocabularies: REGISTRY_LAYOUT.vocabularies,
+  known: [...new Set([...REGISTRY_LAYOUT.known, ...OPERATORS_LAYOUT.known])],
+  required: [],
+  vocabularies: REGISTRY_LAYOUT.vocabularies,
 };
 
 export interface ReferenceImportOptions {
@@ -62,43 +70,57 @@ interface Loader<T> {
   finish?(executor: Executor): Promise<void>;
 }
 
-async function load<T>(db: Database, options: ReferenceImportOptions, loader: Loader<T>): Promise<ReferenceImportSummary> {
+async function load<T>(
+  db: Database,
+  options: ReferenceImportOptions,
+  loader: Loader<T>,
+): Promise<ReferenceImportSummary> {
   const summary: ReferenceImportSummary = {
-    file: options.file, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, rowsEmpty: 0, rejectsByCode: {}, rejectsFile: null,
+    file: options.file,
+    rowsRead: 0,
+    rowsAccepted: 0,
+    rowsRejected: 0,
+    rowsEmpty: 0,
+    rejectsByCode: {},
+    rejectsFile: null,
   };
   let rejects: RejectsFile | undefined;
-  await db.transaction(async (tx) => {
-    let batch = new Map<string, T>();
-    const flush = async () => {
-      if (batch.size > 0) await loader.save(tx, [...batch.values()]);
-      batch = new Map();
-    };
-    const rows = csvRows(options.file, options.format, loader.layout, options.map ?? NO_MAP, {
-      header: (header) => {
-        if (options.rejectsPath) rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
-      },
-      emptyRow: () => summary.rowsEmpty++,
-    });
-    for await (const row of rows) {
-      summary.rowsRead++;
-      const checked = loader.check(row.fields);
-      const errors = [...row.issues, ...checked.errors];
-      if (errors.length > 0 || checked.value === undefined) {
-        summary.rowsRejected++;
-        for (const code of new Set(errors.map((e) => e.code))) summary.rejectsByCode[code] = (summary.rejectsByCode[code] ?? 0) + 1;
-        await rejects?.add(row.values, row.line, errors);
-        continue;
+  await db
+    .transaction(async (tx) => {
+      let batch = new Map<string, T>();
+      const flush = async () => {
+        if (batch.size > 0) await loader.save(tx, [...batch.values()]);
+        batch = new Map();
+      };
+      const rows = csvRows(options.file, options.format, loader.layout, options.map ?? NO_MAP, {
+        header: (header) => {
+          if (options.rejectsPath)
+            rejects = RejectsFile.forInput(options.rejectsPath, header.raw, options.rejectsAlways);
+        },
+        emptyRow: () => summary.rowsEmpty++,
+      });
+      for await (const row of rows) {
+        summary.rowsRead++;
+        const checked = loader.check(row.fields);
+        const errors = [...row.issues, ...checked.errors];
+        if (errors.length > 0 || checked.value === undefined) {
+          summary.rowsRejected++;
+          for (const code of new Set(errors.map((e) => e.code)))
+            summary.rejectsByCode[code] = (summary.rejectsByCode[code] ?? 0) + 1;
+          await rejects?.add(row.values, row.line, errors);
+          continue;
+        }
+        summary.rowsAccepted++;
+        const key = loader.key(checked.value);
+        const earlier = batch.get(key);
+        batch.set(key, earlier && loader.merge ? loader.merge(earlier, checked.value) : checked.value);
+        if (batch.size >= 2000) await flush();
       }
-      summary.rowsAccepted++;
-      const key = loader.key(checked.value);
-      const earlier = batch.get(key);
-      batch.set(key, earlier && loader.merge ? loader.merge(earlier, checked.value) : checked.value);
-      if (batch.size >= 2000) await flush();
-    }
-    await flush();
-    await loader.finish?.(tx);
-    assertUnchanged(options.unchanged);
-  }).finally(() => rejects?.close());
+      await flush();
+      await loader.finish?.(tx);
+      assertUnchanged(options.unchanged);
+    })
+    .finally(() => rejects?.close());
   if (rejects?.written) summary.rejectsFile = rejects.path;
   return summary;
 }
@@ -110,13 +132,18 @@ async function load<T>(db: Database, options: ReferenceImportOptions, loader: Lo
 async function knownKinds(db: Database, options: ReferenceImportOptions): Promise<Map<string, RecordKind>> {
   const kinds = new Map<string, RecordKind>();
   const targets = new Set<string>();
-  for await (const row of csvRows(options.file, options.format, REGISTRY_LAYOUT, options.map ?? NO_MAP, { header: () => {} })) {
+  for await (const row of csvRows(options.file, options.format, REGISTRY_LAYOUT, options.map ?? NO_MAP, {
+    header: () => {},
+  })) {
     const utr = parseUtr(row.fields.utr);
     const kind = matchKind(row.fields.kind ?? '');
     if (utr.ok && kind) kinds.set(utr.utr, kind);
     for (const p of splitList(row.fields.partner_of)) targets.add(normaliseUtr(p));
   }
-  const stored = await findKinds(db, [...targets].filter((t) => !kinds.has(t)));
+  const stored = await findKinds(
+    db,
+    [...targets].filter((t) => !kinds.has(t)),
+  );
   for (const [utr, kind] of stored) kinds.set(utr, kind);
   return kinds;
 }
@@ -128,7 +155,11 @@ async function knownKinds(db: Database, options: ReferenceImportOptions): Promis
  * import` and `operators import` as for `import --registry/--operators`.
  */
 export async function readyReferenceFile(
-  file: string, what: 'registry' | 'operators', declared: DeclaredFormat, map: ColumnMap, confirmEncoding: boolean,
+  file: string,
+  what: 'registry' | 'operators',
+  declared: DeclaredFormat,
+  map: ColumnMap,
+  confirmEncoding: boolean,
 ): Promise<Pick<ReferenceImportOptions, 'format' | 'unchanged'>> {
   const format = decideFormat(file, declared, what === 'registry' ? REGISTRY_LAYOUT : OPERATORS_LAYOUT, map);
   return { format, unchanged: await checkWholeFile(file, { format, confirmEncoding }) };
@@ -159,7 +190,9 @@ export async function importRegistry(db: Database, options: ReferenceImportOptio
  * (several `--operators`), so a PID's periods may be spread over them.
  */
 export async function importOperators(
-  db: Database, options: ReferenceImportOptions, earlier = new Map<string, OperatorRecord>(),
+  db: Database,
+  options: ReferenceImportOptions,
+  earlier = new Map<string, OperatorRecord>(),
 ): Promise<ReferenceImportSummary> {
   const all = new Map<string, OperatorRecord>();
   return load<OperatorRecord>(db, options, {

@@ -21,7 +21,10 @@ export class ReferenceCache {
   private operators = new Map<string, OperatorEntry | null>();
   private writer: Writer | undefined;
 
-  constructor(private readonly executor: Executor, private readonly limit = 200_000) {}
+  constructor(
+    private readonly executor: Executor,
+    private readonly limit = 200_000,
+  ) {}
 
   async lookupFor(raws: readonly Named[]): Promise<ReferenceLookup> {
     if (this.records.size + this.operators.size > this.limit) {

@@ -70,8 +70,11 @@ export class RowListings {
       if (!this.outcomes) continue;
       await this.emptyRowsBefore(row.line);
       await this.outcomes.add({
-        line: row.line, sourceLine: this.sourceLineOf?.(row.values), outcome: verdict.outcome,
-        stored: 'stored' in verdict ? verdict.stored : [], issues: superseded ? errors : found,
+        line: row.line,
+        sourceLine: this.sourceLineOf?.(row.values),
+        outcome: verdict.outcome,
+        stored: 'stored' in verdict ? verdict.stored : [],
+        issues: superseded ? errors : found,
       });
     }
   }

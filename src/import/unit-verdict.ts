@@ -39,7 +39,8 @@ export interface UnitFacts {
   strict: boolean;
 }
 
-const refsOf = (stored: readonly { seq: number; sourceKey: string }[]): StoredContactRef[] => stored.map(({ seq, sourceKey }) => ({ seq, sourceKey }));
+const refsOf = (stored: readonly { seq: number; sourceKey: string }[]): StoredContactRef[] =>
+  stored.map(({ seq, sourceKey }) => ({ seq, sourceKey }));
 
 /** The verdict on a unit; a refused unit with nothing stored under its ref is rejected with its own errors. */
 export function unitVerdict(facts: UnitFacts): UnitVerdict {
@@ -50,12 +51,22 @@ export function unitVerdict(facts: UnitFacts): UnitVerdict {
   }
   if ('code' in written) return { outcome: 'rejected', errors: [written] };
   if (written.status === 'conflict') {
-    return { outcome: 'rejected', errors: [issue('conflicts-with-recorded', { field: 'contact_ref', value: written.sourceKey, detail: written.detail })] };
+    return {
+      outcome: 'rejected',
+      errors: [
+        issue('conflicts-with-recorded', { field: 'contact_ref', value: written.sourceKey, detail: written.detail }),
+      ],
+    };
   }
   if (written.status === 'duplicate') {
     if (!written.partnersAdded) return { outcome: 'duplicate', stored: refsOf(written.stored) };
-    const changed = issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(written.partnersAdded) });
-    return facts.strict ? { outcome: 'rejected', errors: [changed] } : { outcome: 'duplicate', stored: refsOf(written.stored), warning: changed };
+    const changed = issue('partners-changed', {
+      field: 'partners',
+      detail: partnersChangedDetail(written.partnersAdded),
+    });
+    return facts.strict
+      ? { outcome: 'rejected', errors: [changed] }
+      : { outcome: 'duplicate', stored: refsOf(written.stored), warning: changed };
   }
   // A dry run stores nothing, so a repeat of a contact in an earlier batch is not found: it is a duplicate all the same.
   if (facts.dryRun && facts.repeat) return { outcome: 'duplicate', stored: [] };

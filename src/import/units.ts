@@ -2,9 +2,7 @@
 
 import { type PendingEntry, canonicalTemplate } from '../domain/audit.js';
 import type { Contact, ContactTarget } from '../domain/contact.js';
-import {
-  CONTACT_LAYOUT, type ChainEnquiry, ENQUIRY_FIELDS, fieldValue, isList,
-} from '../domain/layout.js';
+import { CONTACT_LAYOUT, type ChainEnquiry, ENQUIRY_FIELDS, fieldValue, isList } from '../domain/layout.js';
 import { contentHashes, sourceKey, storedContentHash } from '../domain/identity.js';
 import { copyTemplate } from '../storage/bulk-copy.js';
 import type { PreparedUnit } from '../storage/history-writer.js';
@@ -25,8 +23,12 @@ interface EnquiryToolValues {
 }
 
 /** The tool's values: a field of the tool's that the layout adds needs one here, or it would be stored as nothing. */
-const TOOL_KEYS: readonly string[] = ['sourceKey', 'importRunId', 'position'] satisfies (keyof ToolValues | keyof EnquiryToolValues)[];
-const unvalued = [...ENTRY_FIELDS, ...ENTRY_ENQUIRY_FIELDS].find((f) => f.origin === 'tool' && !TOOL_KEYS.includes(f.key));
+const TOOL_KEYS: readonly string[] = ['sourceKey', 'importRunId', 'position'] satisfies (
+  keyof ToolValues | keyof EnquiryToolValues
+)[];
+const unvalued = [...ENTRY_FIELDS, ...ENTRY_ENQUIRY_FIELDS].find(
+  (f) => f.origin === 'tool' && !TOOL_KEYS.includes(f.key),
+);
 if (unvalued) throw new Error(`the layout's ${unvalued.key} has no value before the contact is placed`);
 
 /**
@@ -60,8 +62,11 @@ function pendingEnquiry(enquiry: Contact['enquiries'][number], position: number)
  * hashes them.
  */
 export function prepareUnit(
-  contact: Contact, targets: readonly ContactTarget[], unitKey: string,
-  hashes: readonly string[] = contentHashes(contact, targets), importRunId: number | null = null,
+  contact: Contact,
+  targets: readonly ContactTarget[],
+  unitKey: string,
+  hashes: readonly string[] = contentHashes(contact, targets),
+  importRunId: number | null = null,
 ): PreparedUnit {
   return {
     contacts: targets.map((target, i) => {

@@ -31,11 +31,14 @@ type Pinned = { seq: number; hash: string; store?: string } | string;
 
 /** What a line pins, 'empty' for an empty store's manifest, or why it cannot be read. */
 function pinned(value: CheckpointLine): Pinned {
-  const [seq, hash, store] = value.checkpoint ? [value.checkpoint.seq, value.checkpoint.headHash, value.checkpoint.store]
-    : value.manifest ? [value.manifest.lastSeq, value.manifest.headHash, value.manifest.store]
+  const [seq, hash, store] = value.checkpoint
+    ? [value.checkpoint.seq, value.checkpoint.headHash, value.checkpoint.store]
+    : value.manifest
+      ? [value.manifest.lastSeq, value.manifest.headHash, value.manifest.store]
       : [value.seq, value.hash, undefined];
   if (value.manifest && value.manifest.count === 0 && seq === null) return 'empty';
-  if (!(typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0)) return 'its seq is not a whole number above 0';
+  if (!(typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0))
+    return 'its seq is not a whole number above 0';
   if (!(typeof hash === 'string' && HASH.test(hash))) return 'its hash is not 64 hexadecimal digits';
   if (store === undefined || store === null) return { seq, hash };
   if (!(typeof store === 'string' && HASH.test(store))) return 'the store it names is not 64 hexadecimal digits';
@@ -43,12 +46,20 @@ function pinned(value: CheckpointLine): Pinned {
 }
 
 export async function readCheckpoints(path: string): Promise<Checkpoint[]> {
-  if (!existsSync(path)) throw inputError('file-unreadable', { value: `the checkpoint file ${path}`, detail: 'no such file' });
+  if (!existsSync(path))
+    throw inputError('file-unreadable', { value: `the checkpoint file ${path}`, detail: 'no such file' });
   const found: Checkpoint[] = [];
   let line = 0;
-  const refuse = (why: string) => inputError('file-unreadable', { value: `the checkpoint file ${path}, line ${line}`, detail: why },
-    'keep each checkpoint, manifest or export entry whole on a line of its own, as cis-contact wrote it; a note goes on a line of its own');
-  for await (const text of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+  const refuse = (why: string) =>
+    inputError(
+      'file-unreadable',
+      { value: `the checkpoint file ${path}, line ${line}`, detail: why },
+      'keep each checkpoint, manifest or export entry whole on a line of its own, as cis-contact wrote it; a note goes on a line of its own',
+    );
+  for await (const text of createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  })) {
     line++;
     const bare = line === 1 ? text.replace(/^\ufeff/, '') : text;
     if (!STARTS_LIKE_ONE.test(bare)) {
@@ -59,16 +70,22 @@ export async function readCheckpoints(path: string): Promise<Checkpoint[]> {
     try {
       value = JSON.parse(bare);
     } catch {
-      throw refuse('it starts like a checkpoint, manifest or export entry but is not one whole JSON object: it may be cut, wrapped, or have text after it');
+      throw refuse(
+        'it starts like a checkpoint, manifest or export entry but is not one whole JSON object: it may be cut, wrapped, or have text after it',
+      );
     }
-    const point = value && typeof value === 'object' && !Array.isArray(value) ? pinned(value) : 'it is not a JSON object';
+    const point =
+      value && typeof value === 'object' && !Array.isArray(value) ? pinned(value) : 'it is not a JSON object';
     if (point === 'empty') continue;
     if (typeof point === 'string') throw refuse(point);
     found.push({ ...point, source: `${path}:${line}` });
   }
   if (found.length === 0) {
-    throw inputError('file-unreadable', { value: path, detail: 'it holds no checkpoint' },
-      'give a file with the checkpoint line cis-contact verify printed, an export manifest, or a JSON Lines export');
+    throw inputError(
+      'file-unreadable',
+      { value: path, detail: 'it holds no checkpoint' },
+      'give a file with the checkpoint line cis-contact verify printed, an export manifest, or a JSON Lines export',
+    );
   }
   return found;
 }

@@ -6,7 +6,14 @@
  * manifest beside it.
  */
 
-import { CONTACT_LAYOUT, type ChainedEntry, ENQUIRY_FIELDS, type LayoutEntry, type StoredField, isList } from '../domain/layout.js';
+import {
+  CONTACT_LAYOUT,
+  type ChainedEntry,
+  ENQUIRY_FIELDS,
+  type LayoutEntry,
+  type StoredField,
+  isList,
+} from '../domain/layout.js';
 import type { Manifest } from '../domain/verification.js';
 import { neutralise } from '../csv/formula-guard.js';
 
@@ -29,17 +36,20 @@ export interface CsvColumn {
  * where they were.
  */
 export const CSV_COLUMNS: readonly CsvColumn[] = [
-  ...EXPORTED.filter((f) => isList(f) || !f.addedLater).flatMap((field) => (isList(field)
-    ? EXPORTED_ENQUIRY.map((f) => ({ field: f, ofEnquiry: true }))
-    : [{ field, ofEnquiry: false }])),
-  ...EXPORTED_FIELDS.filter((f) => f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!).map((field) => ({ field, ofEnquiry: false })),
+  ...EXPORTED.filter((f) => isList(f) || !f.addedLater).flatMap((field) =>
+    isList(field) ? EXPORTED_ENQUIRY.map((f) => ({ field: f, ofEnquiry: true })) : [{ field, ofEnquiry: false }],
+  ),
+  ...EXPORTED_FIELDS.filter((f) => f.addedLater)
+    .sort((a, b) => a.addedLater! - b.addedLater!)
+    .map((field) => ({ field, ofEnquiry: false })),
 ];
 
 export const EXPORT_CSV_COLUMNS: readonly string[] = CSV_COLUMNS.map((c) => c.field.column);
 
 /** Every CSV export's columns, newest first: each older one is the newer less its last column added later. */
 export const EXPORT_CSV_FORMATS: readonly (readonly string[])[] = CSV_COLUMNS.filter((c) => c.field.addedLater).reduce(
-  (formats) => [...formats, formats.at(-1)!.slice(0, -1)], [EXPORT_CSV_COLUMNS],
+  (formats) => [...formats, formats.at(-1)!.slice(0, -1)],
+  [EXPORT_CSV_COLUMNS],
 );
 
 /**

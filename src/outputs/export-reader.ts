@@ -25,12 +25,19 @@ export interface ExportFile {
   resaved: () => string[];
 }
 
-async function fileStart(path: string): Promise<{ first: string; firstLine: string; byteOrderMark: boolean; zip: boolean }> {
+async function fileStart(
+  path: string,
+): Promise<{ first: string; firstLine: string; byteOrderMark: boolean; zip: boolean }> {
   for await (const chunk of createReadStream(path, { start: 0, end: 4096, encoding: 'latin1' })) {
     const bytes = chunk as string;
     const text = Buffer.from(bytes, 'latin1').toString('utf8');
     const body = text.replace(/^\ufeff/, '');
-    return { first: body.trimStart()[0] ?? '', firstLine: body.split(/\r?\n|\r/)[0]!, byteOrderMark: text.startsWith('\ufeff'), zip: bytes.startsWith(ZIP) };
+    return {
+      first: body.trimStart()[0] ?? '',
+      firstLine: body.split(/\r?\n|\r/)[0]!,
+      byteOrderMark: text.startsWith('\ufeff'),
+      zip: bytes.startsWith(ZIP),
+    };
   }
   return { first: '', firstLine: '', byteOrderMark: false, zip: false };
 }
@@ -46,7 +53,11 @@ const SCIENTIFIC = /^-?\d(\.\d+)?E[+-]?\d+$/i;
  * row: each sign names the column, the line and the value found. The
  * history may be intact; the file is no longer the export as written.
  */
-function spreadsheetSigns(columns: readonly CsvColumn[], cells: readonly string[], line: number): { kind: string; where: string }[] {
+function spreadsheetSigns(
+  columns: readonly CsvColumn[],
+  cells: readonly string[],
+  line: number,
+): { kind: string; where: string }[] {
   const signs: { kind: string; where: string }[] = [];
   columns.forEach((c, i) => {
     const cell = cells[i] ?? '';
@@ -57,7 +68,8 @@ function spreadsheetSigns(columns: readonly CsvColumn[], cells: readonly string[
     else if (c.field.type === 'date' && !EXPORT_DATE.test(cell)) signs.push({ kind: 'dates rewritten', where });
     else if (c.field.type === 'timestamp' && !EXPORT_TIME.test(cell)) signs.push({ kind: 'times rewritten', where });
     else if (SCIENTIFIC.test(cell)) signs.push({ kind: 'long numbers rewritten in scientific notation', where });
-    else if (cell.includes('\ufffd')) signs.push({ kind: 'text not saved as UTF-8', where: `${c.field.column} on line ${line}` });
+    else if (cell.includes('\ufffd'))
+      signs.push({ kind: 'text not saved as UTF-8', where: `${c.field.column} on line ${line}` });
   });
   return signs;
 }
@@ -84,7 +96,10 @@ function jsonLines(path: string): ExportFile {
   let manifest: Manifest | undefined;
   async function* entries(): AsyncGenerator<ReadEntry> {
     let line = 0;
-    for await (const text of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+    for await (const text of createInterface({
+      input: createReadStream(path, { encoding: 'utf8' }),
+      crlfDelay: Infinity,
+    })) {
       line++;
       if (text.trim() === '') continue;
       let value: ChainedEntry & { manifest?: Manifest };
@@ -95,7 +110,11 @@ function jsonLines(path: string): ExportFile {
       }
       if (value.manifest) manifest = value.manifest;
       else if (typeof value.seq !== 'number' || typeof value.hash !== 'string' || !Array.isArray(value.enquiries)) {
-        throw inputError('file-unreadable', { value: path, detail: `line ${line} is not an entry of a cis-contact export` }, 'verify --export takes a file that cis-contact export wrote');
+        throw inputError(
+          'file-unreadable',
+          { value: path, detail: `line ${line} is not an entry of a cis-contact export` },
+          'verify --export takes a file that cis-contact export wrote',
+        );
       } else yield withFieldsAddedLater(value);
     }
   }
@@ -110,20 +129,36 @@ function readManifest(manifestPath: string): Manifest | undefined {
   } catch {
     // Not JSON: refused below, like any file that is not a manifest.
   }
-  throw inputError('file-unreadable', { value: manifestPath, detail: 'it is not a cis-contact export manifest' }, 'a manifest is the one line {"manifest":{...}} that export wrote');
+  throw inputError(
+    'file-unreadable',
+    { value: manifestPath, detail: 'it is not a cis-contact export manifest' },
+    'a manifest is the one line {"manifest":{...}} that export wrote',
+  );
 }
 
 /** Rows, one an enquiry, put back together as entries: consecutive rows of the same seq and hash are one contact. */
-async function* groupedEntries(path: string, rows: AsyncIterable<ExportRow>, present: () => readonly CsvColumn[]): AsyncGenerator<ReadEntry> {
+async function* groupedEntries(
+  path: string,
+  rows: AsyncIterable<ExportRow>,
+  present: () => readonly CsvColumn[],
+): AsyncGenerator<ReadEntry> {
   let current: ReadEntry | undefined;
   for await (const row of rows) {
     const contact: Entry = {};
     const enquiry: Entry = {};
-    present().forEach((c, i) => { (c.ofEnquiry ? enquiry : contact)[c.field.key] = valueOf(c.field, row.cells[i] ?? ''); });
+    present().forEach((c, i) => {
+      (c.ofEnquiry ? enquiry : contact)[c.field.key] = valueOf(c.field, row.cells[i] ?? '');
+    });
     const seq = contact.seq;
     if (typeof seq !== 'number') {
-      throw inputError('file-unreadable', { value: path, detail: `line ${row.line}: its seq cell reads "${String(seq).slice(0, 40)}", not the number of an entry, so its rows cannot be told apart (a line break or a separator added or lost?)` },
-        'verify the file export wrote, or export again');
+      throw inputError(
+        'file-unreadable',
+        {
+          value: path,
+          detail: `line ${row.line}: its seq cell reads "${String(seq).slice(0, 40)}", not the number of an entry, so its rows cannot be told apart (a line break or a separator added or lost?)`,
+        },
+        'verify the file export wrote, or export again',
+      );
     }
     if (current && current.seq === seq && current.hash === contact.hash) {
       current.enquiries.push(enquiry as unknown as ReadEntry['enquiries'][number]);
@@ -131,7 +166,11 @@ async function* groupedEntries(path: string, rows: AsyncIterable<ExportRow>, pre
       continue;
     }
     if (current) yield current;
-    current = { ...withFieldsAddedLater(contact), enquiries: [enquiry], ...(row.problem ? { misescaped: row.problem } : {}) } as unknown as ReadEntry;
+    current = {
+      ...withFieldsAddedLater(contact),
+      enquiries: [enquiry],
+      ...(row.problem ? { misescaped: row.problem } : {}),
+    } as unknown as ReadEntry;
   }
   if (current) yield current;
 }
@@ -144,22 +183,33 @@ function csvFile(path: string, byteOrderMark: boolean, manifestPath = `${path}.m
   async function* rows(): AsyncGenerator<ExportRow> {
     let header: string[] | undefined;
     for await (const item of readCsv(path)) {
-      if (item.kind !== 'row') throw inputError('file-unreadable', { value: path, detail: `line ${item.line}: a quoted field is never closed` });
+      if (item.kind !== 'row')
+        throw inputError('file-unreadable', {
+          value: path,
+          detail: `line ${item.line}: a quoted field is never closed`,
+        });
       if (!header) {
         header = item.values;
         present = exportColumns(header);
-        if (!present) throw inputError('file-unreadable', { value: path, detail: 'it is not a cis-contact CSV export' });
+        if (!present)
+          throw inputError('file-unreadable', { value: path, detail: 'it is not a cis-contact CSV export' });
         continue;
       }
       const cells = item.values.map((v) => restore(v));
-      for (const sign of spreadsheetSigns(present!, item.values, item.line)) if (!signs.has(sign.kind)) signs.set(sign.kind, `${sign.kind} (${sign.where})`);
+      for (const sign of spreadsheetSigns(present!, item.values, item.line))
+        if (!signs.has(sign.kind)) signs.set(sign.kind, `${sign.kind} (${sign.where})`);
       // Each cell must be exactly what export writes for its value: a formula with its guard removed is a failure.
       const misescaped = header.find((_, i) => neutralise(cells[i] ?? '') !== (item.values[i] ?? ''));
-      const problem = misescaped ? `line ${item.line}: the ${misescaped} cell is not escaped as export writes it (a spreadsheet would run it)` : undefined;
+      const problem = misescaped
+        ? `line ${item.line}: the ${misescaped} cell is not escaped as export writes it (a spreadsheet would run it)`
+        : undefined;
       yield { line: item.line, cells, problem };
     }
   }
-  const resaved = () => (signs.size === 0 ? [] : [...signs.values(), ...(byteOrderMark ? [] : ['the byte-order mark export writes first is gone'])]);
+  const resaved = () =>
+    signs.size === 0
+      ? []
+      : [...signs.values(), ...(byteOrderMark ? [] : ['the byte-order mark export writes first is gone'])];
   return { entries: groupedEntries(path, rows(), () => present!), manifest: () => manifest, resaved };
 }
 
@@ -178,8 +228,15 @@ export async function openExport(path: string, manifestPath?: string): Promise<E
   if (start.zip) return xlsxFile(path, manifestPath);
   // Read with commas, such a file fails on its first quoted cell: its header says what happened.
   if (EXPORT_CSV_FORMATS.some((f) => f.join(';') === start.firstLine)) {
-    throw inputError('file-unreadable', { value: path, detail: 'its cells are separated by semicolons, not commas: a spreadsheet saved it again, so it is no longer the export as written' },
-      'verify the file export wrote (keep it unopened, or open a copy), or export again');
+    throw inputError(
+      'file-unreadable',
+      {
+        value: path,
+        detail:
+          'its cells are separated by semicolons, not commas: a spreadsheet saved it again, so it is no longer the export as written',
+      },
+      'verify the file export wrote (keep it unopened, or open a copy), or export again',
+    );
   }
   return start.first === '{' ? jsonLines(path) : csvFile(path, start.byteOrderMark, manifestPath);
 }

@@ -59,10 +59,18 @@ export class OutcomesFile {
 
   add(row: OutcomeRow): Promise<void> {
     const stored = row.stored ?? [];
-    return this.send(csvLine([
-      String(row.line), row.sourceLine === undefined ? '' : String(row.sourceLine), row.outcome,
-      stored.map((s) => s.seq).join(';'), stored.map((s) => s.sourceKey).join(';'), codesOf(row.issues ?? []),
-    ].map(neutralise)));
+    return this.send(
+      csvLine(
+        [
+          String(row.line),
+          row.sourceLine === undefined ? '' : String(row.sourceLine),
+          row.outcome,
+          stored.map((s) => s.seq).join(';'),
+          stored.map((s) => s.sourceKey).join(';'),
+          codesOf(row.issues ?? []),
+        ].map(neutralise),
+      ),
+    );
   }
 
   /** Everything written: the file takes its name, and its checksum is kept beside it. */

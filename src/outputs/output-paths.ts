@@ -27,7 +27,13 @@ function firstLine(path: string): string {
   try {
     const buffer = Buffer.alloc(64 * 1024);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, read).toString('utf8').replace(/^\ufeff/, '').split(/\r?\n/)[0] ?? '';
+    return (
+      buffer
+        .subarray(0, read)
+        .toString('utf8')
+        .replace(/^\ufeff/, '')
+        .split(/\r?\n/)[0] ?? ''
+    );
   } finally {
     closeSync(fd);
   }
@@ -73,8 +79,14 @@ function guardOutput(output: string, flag: string | undefined, inputs: readonly 
   for (const input of inputs) {
     const read = input === undefined ? undefined : statOf(input);
     if (read && read.dev === written.dev && read.ino === written.ino) {
-      throw inputError('output-is-input', { value: output, detail: `is the input ${input}: writing rejected rows there would destroy the file being read` },
-        `${elsewhereOf(flag)}; nothing was read or written`);
+      throw inputError(
+        'output-is-input',
+        {
+          value: output,
+          detail: `is the input ${input}: writing rejected rows there would destroy the file being read`,
+        },
+        `${elsewhereOf(flag)}; nothing was read or written`,
+      );
     }
   }
 }
@@ -88,15 +100,29 @@ function guardExisting(output: string, flag: string | undefined): void {
   const elsewhere = elsewhereOf(flag);
   // Its checksum is written after it takes its name: without one, the run that wrote it was stopped in between.
   if (isRejectsFile(output) && checksumMissing(output)) {
-    throw inputError('output-is-input', {
-      value: output,
-      detail: `was left by an interrupted import (no checksum stands beside it, so it may not be whole): move it away${flag ? ` or pass ${flag} with another path` : ''}`,
-    }, 'import it only once you have checked it is whole; nothing was read or written');
+    throw inputError(
+      'output-is-input',
+      {
+        value: output,
+        detail: `was left by an interrupted import (no checksum stands beside it, so it may not be whole): move it away${flag ? ` or pass ${flag} with another path` : ''}`,
+      },
+      'import it only once you have checked it is whole; nothing was read or written',
+    );
   }
   if (isRejectsFile(output)) {
-    throw inputError('output-is-input', { value: output, detail: 'has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten' },
-      `import it if it is ready, or ${elsewhere}; nothing was read or written`);
+    throw inputError(
+      'output-is-input',
+      {
+        value: output,
+        detail:
+          'has been changed since cis-contact wrote it, or was not written by it: it may hold your corrections, and is never overwritten',
+      },
+      `import it if it is ready, or ${elsewhere}; nothing was read or written`,
+    );
   }
-  throw inputError('output-is-input', { value: output, detail: 'exists and is not a rejects file: cis-contact overwrites only its own rejects files' },
-    `${elsewhere}; nothing was read or written`);
+  throw inputError(
+    'output-is-input',
+    { value: output, detail: 'exists and is not a rejects file: cis-contact overwrites only its own rejects files' },
+    `${elsewhere}; nothing was read or written`,
+  );
 }

@@ -16,7 +16,19 @@
  * or take the file away once written.
  */
 
-import { type Stats, closeSync, constants, fchmodSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  type Stats,
+  closeSync,
+  constants,
+  fchmodSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { inputError } from '../domain/errors.js';
@@ -52,8 +64,12 @@ export function assertSafeOutput(path: string, flag?: string): void {
     } catch {
       // Unreadable: the link is refused all the same.
     }
-    throw unsafe(path, `it is a link${target}, and what is written through a link lands wherever it points`, flag,
-      'give the path of the file itself, or remove the link');
+    throw unsafe(
+      path,
+      `it is a link${target}, and what is written through a link lands wherever it points`,
+      flag,
+      'give the path of the file itself, or remove the link',
+    );
   }
   const me = process.getuid?.();
   // No accounts to tell apart (Windows): the folder's permissions say nothing here.
@@ -67,12 +83,20 @@ export function assertSafeOutput(path: string, flag?: string): void {
     return;
   }
   if (stat.uid !== me && stat.uid !== 0) {
-    throw unsafe(path, `its folder ${folder} belongs to another account (uid ${stat.uid}), which could put a link where the file goes or take it away`, flag,
-      'write it in a folder of your own and copy it from there');
+    throw unsafe(
+      path,
+      `its folder ${folder} belongs to another account (uid ${stat.uid}), which could put a link where the file goes or take it away`,
+      flag,
+      'write it in a folder of your own and copy it from there',
+    );
   }
   if ((stat.mode & GROUP_OR_OTHERS_WRITE) !== 0 && (stat.mode & STICKY) === 0) {
-    throw unsafe(path, `its folder ${folder} is writable by other accounts (mode ${(stat.mode & 0o777).toString(8)}) and not sticky: one of them could put a link where the file goes, or take it away`, flag,
-      `write it in a folder only you may write (chmod go-w ${folder}) and copy it from there`);
+    throw unsafe(
+      path,
+      `its folder ${folder} is writable by other accounts (mode ${(stat.mode & 0o777).toString(8)}) and not sticky: one of them could put a link where the file goes, or take it away`,
+      flag,
+      `write it in a folder only you may write (chmod go-w ${folder}) and copy it from there`,
+    );
   }
 }
 

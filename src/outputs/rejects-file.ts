@@ -56,7 +56,9 @@ export class RejectsFile {
    * `sourceLineOf`, for an input that is itself a rejects file: the first file's line of a row.
    */
   constructor(
-    readonly path: string, private readonly header: string[], always: boolean,
+    readonly path: string,
+    private readonly header: string[],
+    always: boolean,
     private readonly keep: (index: number) => boolean = () => true,
     private readonly sourceLineOf?: (values: readonly string[], line: number) => string,
   ) {
@@ -68,8 +70,15 @@ export class RejectsFile {
   static forInput(path: string, rawHeader: readonly string[], always: boolean): RejectsFile {
     const kept = rawHeader.map((name) => !isRejectColumn(name));
     const firstFileLine = firstFileLineReader(rawHeader);
-    const sourceLineOf = firstFileLine && ((values: readonly string[], line: number) => firstFileLine(values) ?? String(line));
-    return new RejectsFile(path, rawHeader.filter((_, i) => kept[i]), always, (i) => kept[i] ?? true, sourceLineOf);
+    const sourceLineOf =
+      firstFileLine && ((values: readonly string[], line: number) => firstFileLine(values) ?? String(line));
+    return new RejectsFile(
+      path,
+      rawHeader.filter((_, i) => kept[i]),
+      always,
+      (i) => kept[i] ?? true,
+      sourceLineOf,
+    );
   }
 
   private open(): WholeFile {
@@ -105,7 +114,8 @@ export class RejectsFile {
     const cells = own.slice(0, this.header.length);
     while (cells.length < this.header.length) cells.push('');
     const surplus = own.slice(this.header.length);
-    if (surplus.length > 0) reasons += `; values beyond the header's ${this.header.length} columns: ${surplus.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (surplus.length > 0)
+      reasons += `; values beyond the header's ${this.header.length} columns: ${surplus.map((v) => JSON.stringify(v)).join(', ')}`;
     const source = this.sourceLineOf ? [this.sourceLineOf(values, line)] : [];
     this.open();
     this.rows++;

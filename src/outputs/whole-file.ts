@@ -22,8 +22,11 @@ function lstatOf(path: string): Stats | undefined {
 
 function cannotWrite(path: string, error: unknown) {
   const e = error as NodeJS.ErrnoException;
-  return inputError('output-unwritable', { value: path, detail: e.code === 'ENOENT' ? 'no such folder' : e.message },
-    `${e.code === 'ENOSPC' ? 'free some space there, or choose another path' : 'choose a path in a folder you may write to'}; what was there is as it was`);
+  return inputError(
+    'output-unwritable',
+    { value: path, detail: e.code === 'ENOENT' ? 'no such folder' : e.message },
+    `${e.code === 'ENOSPC' ? 'free some space there, or choose another path' : 'choose a path in a folder you may write to'}; what was there is as it was`,
+  );
 }
 
 export class WholeFile {
@@ -31,7 +34,11 @@ export class WholeFile {
   private failure: Error | undefined;
 
   /** `temporary`: where it is written until complete (none for a device or pipe, written directly). */
-  private constructor(readonly path: string, private readonly temporary: string | undefined, fd: number) {
+  private constructor(
+    readonly path: string,
+    private readonly temporary: string | undefined,
+    fd: number,
+  ) {
     this.stream = createWriteStream('', { fd });
     this.stream.on('error', (error) => (this.failure ??= error));
   }
@@ -60,14 +67,16 @@ export class WholeFile {
 
   async write(text: string | Uint8Array): Promise<void> {
     if (this.failure) throw cannotWrite(this.path, this.failure);
-    if (!this.stream.write(text)) await once(this.stream, 'drain').catch((error: unknown) => Promise.reject(cannotWrite(this.path, error)));
+    if (!this.stream.write(text))
+      await once(this.stream, 'drain').catch((error: unknown) => Promise.reject(cannotWrite(this.path, error)));
   }
 
   /** Everything is written: flushed and closed, still under its temporary name. */
   async finish(): Promise<void> {
     if (this.failure) throw cannotWrite(this.path, this.failure);
     this.stream.end();
-    if (!this.stream.closed) await once(this.stream, 'close').catch((error: unknown) => Promise.reject(cannotWrite(this.path, error)));
+    if (!this.stream.closed)
+      await once(this.stream, 'close').catch((error: unknown) => Promise.reject(cannotWrite(this.path, error)));
     if (this.failure) throw cannotWrite(this.path, this.failure);
   }
 

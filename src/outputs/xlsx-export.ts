@@ -34,7 +34,9 @@ const WIDE_TEXT = new Set(['action_taken', 'general_notes', 'contact_name', 'sou
 function columnStyle(field: StoredField): Partial<ExcelJS.Style> {
   if (field.type === 'integer') return { numFmt: '0' };
   if (field.type === 'date') return { numFmt: 'yyyy-mm-dd' };
-  return WIDE_TEXT.has(field.column) ? { numFmt: '@', alignment: { wrapText: true, vertical: 'top' } } : { numFmt: '@' };
+  return WIDE_TEXT.has(field.column)
+    ? { numFmt: '@', alignment: { wrapText: true, vertical: 'top' } }
+    : { numFmt: '@' };
 }
 
 function columnWidth(field: StoredField): number {
@@ -50,7 +52,12 @@ function cellValue(field: StoredField, value: unknown): ExcelJS.CellValue {
   if (value === null || value === undefined) return null;
   if (field.type === 'integer') return Number(value);
   // Stored values are strings, numbers or booleans (a layout field is never an object).
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value);
   if (field.type === 'date') return new Date(`${text}T00:00:00Z`);
   return text;
 }
@@ -73,7 +80,11 @@ export class XlsxExport {
     });
     this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
     this.sheet = this.workbook.addWorksheet(SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
-    this.sheet.columns = CSV_COLUMNS.map((c) => ({ key: c.field.column, width: columnWidth(c.field), style: columnStyle(c.field) }));
+    this.sheet.columns = CSV_COLUMNS.map((c) => ({
+      key: c.field.column,
+      width: columnWidth(c.field),
+      style: columnStyle(c.field),
+    }));
     const header = this.sheet.addRow(CSV_COLUMNS.map((c) => c.field.column));
     header.font = { bold: true };
     header.commit();

@@ -43,15 +43,27 @@ function cellText(field: StoredField, cell: ExcelJS.Cell): { text: string; wrong
 export function workbookRows(path: string): { rows: AsyncGenerator<ExportRow>; columns: () => readonly CsvColumn[] } {
   let present: readonly CsvColumn[] | undefined;
   async function* rows(): AsyncGenerator<ExportRow> {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      worksheets: 'emit',
+      entries: 'emit',
+    });
     try {
       for await (const sheet of reader) {
         for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
           if (!present) {
             const header: string[] = [];
-            row.eachCell({ includeEmpty: true }, (cell, column) => { header[column - 1] = String(cell.text); });
+            row.eachCell({ includeEmpty: true }, (cell, column) => {
+              header[column - 1] = String(cell.text);
+            });
             present = exportColumns(header);
-            if (!present) throw inputError('file-unreadable', { value: path, detail: 'its first worksheet is not a cis-contact export' });
+            if (!present)
+              throw inputError('file-unreadable', {
+                value: path,
+                detail: 'its first worksheet is not a cis-contact export',
+              });
             continue;
           }
           const cells: string[] = [];
@@ -69,7 +81,10 @@ export function workbookRows(path: string): { rows: AsyncGenerator<ExportRow>; c
       }
     } catch (error) {
       if (error instanceof CisError) throw error;
-      throw inputError('file-unreadable', { value: path, detail: `it is not a workbook export wrote (${(error as Error).message})` });
+      throw inputError('file-unreadable', {
+        value: path,
+        detail: `it is not a workbook export wrote (${(error as Error).message})`,
+      });
     }
     if (!present) throw inputError('file-unreadable', { value: path, detail: 'it holds no worksheet' });
   }

@@ -9,7 +9,12 @@ import { describeControl, findControlCharacter } from '../domain/text.js';
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
 import {
-  CONTACT_INPUTS, type ContactInputFlag, ENQUIRY_INPUTS, type EnquiryInputFlag, INPUT_FLAGS, REF_INPUT,
+  CONTACT_INPUTS,
+  type ContactInputFlag,
+  ENQUIRY_INPUTS,
+  type EnquiryInputFlag,
+  INPUT_FLAGS,
+  REF_INPUT,
 } from '../domain/layout.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, type UnitOutcome, appendUnits } from '../storage/history-writer.js';
@@ -21,7 +26,8 @@ import { prepareUnit } from '../import/units.js';
 
 /** A flag's key in `RecordFlags`: its name in camel case, as commander and yargs-parser name options (`contact-type`: `contactType`). */
 type CamelCase<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
-export const flagKey = <S extends string>(flag: S) => flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
+export const flagKey = <S extends string>(flag: S) =>
+  flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
 
 export type RecordFlagKey = CamelCase<ContactInputFlag | EnquiryInputFlag>;
 type EnquiryFlagKey = CamelCase<EnquiryInputFlag>;
@@ -36,12 +42,14 @@ export type RecordFlags = Partial<Record<CamelCase<ContactInputFlag>, string>> &
 /** Flags to raw contact input, each flag to the column it stands for; no --subject is one enquiry without a subject (reported as subject-missing). */
 function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {
   const raw: Record<string, string | undefined> = {};
-  for (const input of CONTACT_INPUTS) raw[input.header] = (flags as Record<string, string | undefined>)[flagKey(input.flag)];
+  for (const input of CONTACT_INPUTS)
+    raw[input.header] = (flags as Record<string, string | undefined>)[flagKey(input.flag)];
   // The one default a flag has and a column has not: a contact recorded now is about today, unless told otherwise.
   raw.enquiry_date ??= today;
   const enquiries = (flags.enquiries?.length ? flags.enquiries : [{}]).map((e) => {
     const enquiry: Record<string, string | undefined> = {};
-    for (const input of ENQUIRY_INPUTS) enquiry[input.header] = (e as Record<string, string | undefined>)[flagKey(input.flag)];
+    for (const input of ENQUIRY_INPUTS)
+      enquiry[input.header] = (e as Record<string, string | undefined>)[flagKey(input.flag)];
     return enquiry;
   });
   return { ...raw, enquiries };
@@ -67,27 +75,44 @@ const FLAG_OF_COLUMN: Record<string, string> = Object.fromEntries<string>([
   ...INPUT_FLAGS.map((i): [string, string] => [i.header, `--${i.flag}`]),
   ['ref', `--${REF_INPUT.flag}`],
 ]);
-const SNAKE_COLUMNS = new RegExp(`\\b(${Object.keys(FLAG_OF_COLUMN).filter((c) => c.includes('_')).join('|')})\\b`, 'g');
+const SNAKE_COLUMNS = new RegExp(
+  `\\b(${Object.keys(FLAG_OF_COLUMN)
+    .filter((c) => c.includes('_'))
+    .join('|')})\\b`,
+  'g',
+);
 const LEADING_COLUMN = new RegExp(`^(${Object.keys(FLAG_OF_COLUMN).join('|')})\\b`);
 
 function inFlagTerms(issues: readonly Issue[]): Issue[] {
   return issues.map((i) => ({
     code: i.code,
     field: i.field === null ? null : (FLAG_OF_COLUMN[i.field] ?? i.field),
-    message: i.message.replace(SNAKE_COLUMNS, (c) => FLAG_OF_COLUMN[c] ?? c).replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c] ?? c),
+    message: i.message
+      .replace(SNAKE_COLUMNS, (c) => FLAG_OF_COLUMN[c] ?? c)
+      .replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c] ?? c),
   }));
 }
 
 /** One contact from flags; issues name the flags. */
-export async function recordContact(db: Database | Transaction, flags: RecordFlags, settings: RuleSettings, options: RecordOptions = {}): Promise<RecordOutcome> {
+export async function recordContact(
+  db: Database | Transaction,
+  flags: RecordFlags,
+  settings: RuleSettings,
+  options: RecordOptions = {},
+): Promise<RecordOutcome> {
   const outcome = await recordFromFlags(db, flags, settings, options);
   return outcome.recorded
     ? { ...outcome, warnings: inFlagTerms(outcome.warnings) }
     : { ...outcome, errors: inFlagTerms(outcome.errors), warnings: inFlagTerms(outcome.warnings) };
 }
 
-async function recordFromFlags(db: Database | Transaction, given: RecordFlags, settings: RuleSettings, options: RecordOptions): Promise<RecordOutcome> {
-  const operator = given.operator ?? await options.defaultOperator?.();
+async function recordFromFlags(
+  db: Database | Transaction,
+  given: RecordFlags,
+  settings: RuleSettings,
+  options: RecordOptions,
+): Promise<RecordOutcome> {
+  const operator = given.operator ?? (await options.defaultOperator?.());
   const flags = operator === undefined ? given : { ...given, operator };
   const raw = rawContactFromFlags(flags, settings.today);
   const refs = await (options.references ?? new ReferenceCache(db)).lookupFor([raw]);
@@ -98,10 +123,20 @@ async function recordFromFlags(db: Database | Transaction, given: RecordFlags, s
 
   const ref = flags.ref?.trim();
   const reserved = ref ? reservedRefForm(ref) : undefined;
-  if (reserved) return { recorded: false, errors: [issue('ref-invalid', { field: 'ref', value: ref, detail: reserved })], warnings };
+  if (reserved)
+    return {
+      recorded: false,
+      errors: [issue('ref-invalid', { field: 'ref', value: ref, detail: reserved })],
+      warnings,
+    };
   // A reference names its contact wherever it is shown: it may not act on a terminal, nor read as another.
   const control = ref ? findControlCharacter(ref, false) : undefined;
-  if (control) return { recorded: false, errors: [issue('control-character', { field: 'ref', value: control, detail: describeControl(control) })], warnings };
+  if (control)
+    return {
+      recorded: false,
+      errors: [issue('control-character', { field: 'ref', value: control, detail: describeControl(control) })],
+      warnings,
+    };
   const unit = prepareUnit(check.contact, check.targets, ref ? ref : `uuid:${randomUUID()}`);
   const enquiries = check.contact.enquiries.map((e, i) => ({ position: i + 1, ...e }));
   let outcomes: UnitOutcome[];
@@ -120,13 +155,26 @@ async function recordFromFlags(db: Database | Transaction, given: RecordFlags, s
       return { recorded: true, duplicate: false, contacts: summarise(outcome.stored, enquiries), warnings };
     case 'duplicate': {
       const added = outcome.partnersAdded;
-      const changed = added ? [issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(added) })] : [];
-      return { recorded: true, duplicate: true, contacts: summarise(outcome.stored, enquiries), warnings: [...warnings, ...changed] };
+      const changed = added
+        ? [issue('partners-changed', { field: 'partners', detail: partnersChangedDetail(added) })]
+        : [];
+      return {
+        recorded: true,
+        duplicate: true,
+        contacts: summarise(outcome.stored, enquiries),
+        warnings: [...warnings, ...changed],
+      };
     }
     case 'same':
       return {
         recorded: false,
-        errors: [issue('same-as-recorded', { field: '--again', value: String(outcome.stored[0]?.seq), detail: outcome.detail })],
+        errors: [
+          issue('same-as-recorded', {
+            field: '--again',
+            value: String(outcome.stored[0]?.seq),
+            detail: outcome.detail,
+          }),
+        ],
         warnings,
       };
     case 'conflict':

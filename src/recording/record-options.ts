@@ -19,10 +19,13 @@ export interface RecordOptionSpec {
   repeatable?: boolean;
 }
 
-
 /** `record`'s flags, from the layout's input fields: each flag's name, its value, what it is for. */
 export const RECORD_OPTIONS: readonly RecordOptionSpec[] = INPUT_FLAGS.map((input) => ({
-  flag: input.flag, key: flagKey(input.flag) as RecordFlagKey, value: input.value, description: input.description, ...(input.repeatable ? { repeatable: true } : {}),
+  flag: input.flag,
+  key: flagKey(input.flag) as RecordFlagKey,
+  value: input.value,
+  description: input.description,
+  ...(input.repeatable ? { repeatable: true } : {}),
 }));
 
 const BY_FLAG = new Map(RECORD_OPTIONS.map((o) => [o.flag, o]));
@@ -38,7 +41,9 @@ const ENQUIRY_FLAGS: ReadonlySet<string> = new Set(ENQUIRY_INPUTS.map((i) => i.f
 const OPENER = FORMS.enquiryOpener.flag;
 const ACCUMULATING: ReadonlySet<string> = new Set(CONTACT_INPUTS.filter((i) => i.repeatable).map((i) => i.flag));
 /** `--action and --notes`: the enquiry's flags but its opener, as messages name them. */
-const FOLLOWERS = ENQUIRY_INPUTS.filter((i) => i.flag !== OPENER).map((i) => `--${i.flag}`).join(' and ');
+const FOLLOWERS = ENQUIRY_INPUTS.filter((i) => i.flag !== OPENER)
+  .map((i) => `--${i.flag}`)
+  .join(' and ');
 
 /**
  * Flags, in order, to what they ask: each enquiry with its own fields (its
@@ -61,11 +66,16 @@ export function flagsFromEvents(events: readonly FlagEvent[]): RecordFlags {
       enquiries.push({ [spec.key]: value });
     } else if (ENQUIRY_FLAGS.has(flag)) {
       const current = enquiries.at(-1);
-      if (!current) throw usageError(`--${flag} comes before the first --${OPENER}: with several subjects, each ${FOLLOWERS} follows its own --${OPENER}`);
+      if (!current)
+        throw usageError(
+          `--${flag} comes before the first --${OPENER}: with several subjects, each ${FOLLOWERS} follows its own --${OPENER}`,
+        );
       if (current[spec.key] !== undefined) {
-        throw usageError(subjects > 1
-          ? `--${flag} is given twice for --${OPENER} ${current[BY_FLAG.get(OPENER)!.key]}: each subject takes one`
-          : `--${flag} is given more than once; give one, or one per --${OPENER} after each`);
+        throw usageError(
+          subjects > 1
+            ? `--${flag} is given twice for --${OPENER} ${current[BY_FLAG.get(OPENER)!.key]}: each subject takes one`
+            : `--${flag} is given more than once; give one, or one per --${OPENER} after each`,
+        );
       }
       current[spec.key] = value;
     } else if (single[spec.key] !== undefined) {
@@ -109,7 +119,8 @@ function nearestFlag(flag: string): string | undefined {
     let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const row = [i];
-      for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
       previous = row;
     }
     return previous[b.length]!;
@@ -126,7 +137,10 @@ function refuseUnplaced(rest: readonly (string | number)[], args: readonly strin
   if (option !== undefined) {
     const name = option.replace(/=[\s\S]*$/, '');
     const near = nearestFlag(name.replace(/^-+/, ''));
-    throw usageError(`unknown option '${name}'${near ? `; did you mean --${near}?` : ''}`, 'a line takes the flags of cis-contact record; see cis-contact record --help');
+    throw usageError(
+      `unknown option '${name}'${near ? `; did you mean --${near}?` : ''}`,
+      'a line takes the flags of cis-contact record; see cis-contact record --help',
+    );
   }
   if (words.length > 0) throw strayWordsError(args, words);
 }
@@ -134,7 +148,8 @@ function refuseUnplaced(rest: readonly (string | number)[], args: readonly strin
 /** A word as a shell user would type it back: single-quoted when it holds anything a shell reads. */
 const shellQuoted = (text: string) => (/^[\w./:@%+,=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
 
-const isValueFlag = (word: string | undefined) => word !== undefined && word.startsWith('--') && BY_FLAG.has(word.slice(2));
+const isValueFlag = (word: string | undefined) =>
+  word !== undefined && word.startsWith('--') && BY_FLAG.has(word.slice(2));
 
 /**
  * Words that follow no flag (`--action Sent a letter`, unquoted): named, with
@@ -147,25 +162,34 @@ export function strayWordsError(words: readonly string[], stray: readonly string
     if (words[i] !== first) continue;
     const before = words[i - 1] ?? '';
     const inline = /^--([^=]+)=([\s\S]*)$/.exec(before);
-    const context = inline && BY_FLAG.has(inline[1]!) ? { flag: inline[1]!, value: inline[2]! }
-      : isValueFlag(words[i - 2]) && !before.startsWith('--') ? { flag: words[i - 2]!.slice(2), value: before } : undefined;
+    const context =
+      inline && BY_FLAG.has(inline[1]!)
+        ? { flag: inline[1]!, value: inline[2]! }
+        : isValueFlag(words[i - 2]) && !before.startsWith('--')
+          ? { flag: words[i - 2]!.slice(2), value: before }
+          : undefined;
     if (!context) continue;
     const run: string[] = [first];
     for (let j = i + 1; j < words.length && !words[j]!.startsWith('-'); j++) run.push(words[j]!);
     const named = run.map((w) => `'${w}'`).join(' ');
-    return usageError(`unexpected word${run.length === 1 ? '' : 's'} ${named} after --${context.flag} ${shellQuoted(context.value)}: every value follows its own --flag, so if ${run.length === 1 ? 'it belongs' : 'they belong'} to that value, quote the value whole: --${context.flag} ${shellQuoted([context.value, ...run].join(' '))}`,
-      'quote each value that holds spaces; see cis-contact record --help');
+    return usageError(
+      `unexpected word${run.length === 1 ? '' : 's'} ${named} after --${context.flag} ${shellQuoted(context.value)}: every value follows its own --flag, so if ${run.length === 1 ? 'it belongs' : 'they belong'} to that value, quote the value whole: --${context.flag} ${shellQuoted([context.value, ...run].join(' '))}`,
+      'quote each value that holds spaces; see cis-contact record --help',
+    );
   }
   return usageError(`unexpected argument '${first}': every value follows its --flag (quote values with spaces)`);
 }
 
 /** A word that names one of `record`'s flags or switches, so is not meant as the value before it. */
-export const isRecordFlagWord = (word: string) => isValueFlag(word) || ['--again', '--dry-run', '--strict'].includes(word);
+export const isRecordFlagWord = (word: string) =>
+  isValueFlag(word) || ['--again', '--dry-run', '--strict'].includes(word);
 
 /** `--channel --auth authenticated`: a flag whose value is missing, so the next flag would be taken as its value. */
 export function flagWithoutValueError(flag: string, next: string): CisError {
-  return usageError(`${flag} has no value: the word after it is ${next}, another flag. Give ${flag} its value (a value that really starts with -- is written ${flag}=VALUE)`,
-    'see cis-contact record --help for each flag\'s values');
+  return usageError(
+    `${flag} has no value: the word after it is ${next}, another flag. Give ${flag} its value (a value that really starts with -- is written ${flag}=VALUE)`,
+    "see cis-contact record --help for each flag's values",
+  );
 }
 
 /**
@@ -211,7 +235,11 @@ export function parseRecordArgs(line: string[]): RecordFlags {
   if (parsed.error) {
     // Its one error here: a flag at the end of the line (or before a bare --) with no word left for its value.
     const flag = /following: (\S+)$/.exec(parsed.error.message)?.[1];
-    throw usageError(flag && BY_FLAG.has(flag) ? `--${flag} needs a value` : `the line cannot be read as record flags: ${parsed.error.message}`);
+    throw usageError(
+      flag && BY_FLAG.has(flag)
+        ? `--${flag} needs a value`
+        : `the line cannot be read as record flags: ${parsed.error.message}`,
+    );
   }
   const values = new Map<string, string[]>();
   for (const spec of RECORD_OPTIONS) {

@@ -10,9 +10,7 @@ import { shellWords } from './shell-words.js';
 import { inputError, usageError } from '../domain/errors.js';
 
 /** One script line as read: `line` is where it starts, `last` where it ends (a trailing backslash continues it). */
-export type ScriptLine =
-  | { line: number; last: number; args: string[] }
-  | { line: number; last: number; error: string };
+export type ScriptLine = { line: number; last: number; args: string[] } | { line: number; last: number; error: string };
 
 /** A line written as the whole command (`cis-contact record …`) means the same as its flags. */
 function withoutCommand(words: string[]): string[] {
@@ -27,7 +25,12 @@ async function openScript(path: string, stdin: NodeJS.ReadableStream): Promise<N
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (error: NodeJS.ErrnoException) => {
-      reject(inputError('file-unreadable', { value: path, detail: error.code === 'ENOENT' ? 'no such file' : error.message }));
+      reject(
+        inputError('file-unreadable', {
+          value: path,
+          detail: error.code === 'ENOENT' ? 'no such file' : error.message,
+        }),
+      );
     });
   });
   return stream;
@@ -39,14 +42,20 @@ async function openScript(path: string, stdin: NodeJS.ReadableStream): Promise<N
  * `fromLine` inside a continued line is refused, as it names no line.
  * `stdin`: what `-` reads.
  */
-export async function* scriptLines(path: string, stdin: NodeJS.ReadableStream, fromLine = 1): AsyncGenerator<ScriptLine> {
+export async function* scriptLines(
+  path: string,
+  stdin: NodeJS.ReadableStream,
+  fromLine = 1,
+): AsyncGenerator<ScriptLine> {
   const lines = createInterface({ input: await openScript(path, stdin), crlfDelay: Infinity });
   let number = 0;
   let pending: { line: number; text: string } | undefined;
   const item = (line: number, last: number, read: { error: string } | { words: string[] }): ScriptLine | undefined => {
     if (line < fromLine && last >= fromLine) {
-      throw usageError(`--from-line ${fromLine} is inside the line that starts at line ${line} and is continued (a trailing backslash) to line ${last}`,
-        `resume with --from-line ${line} to run that line, or --from-line ${last + 1} to leave it out`);
+      throw usageError(
+        `--from-line ${fromLine} is inside the line that starts at line ${line} and is continued (a trailing backslash) to line ${last}`,
+        `resume with --from-line ${line} to run that line, or --from-line ${last + 1} to leave it out`,
+      );
     }
     if (line < fromLine) return undefined;
     if ('error' in read) return { line, last, error: read.error };

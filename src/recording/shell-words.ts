@@ -43,7 +43,8 @@ function expansionAt(line: string, at: number): string {
 }
 
 function expansionError(line: string, at: number): string {
-  if (line[at + 1] === '(') return `command substitution ($() at column ${at + 1}: a shell would run it as a command; ${KEEP}`;
+  if (line[at + 1] === '(')
+    return `command substitution ($() at column ${at + 1}: a shell would run it as a command; ${KEEP}`;
   return `${expansionAt(line, at)} at column ${at + 1}: a shell would expand it; ${KEEP}`;
 }
 
@@ -95,20 +96,24 @@ export function shellWords(line: string): ShellWords {
         if (j >= line.length) return { error: `a double quote opened at column ${i + 1} is never closed on this line` };
         const d = line.charAt(j);
         if (d === '"') break;
-        if (d === '`') return { error: `command substitution (\`) at column ${j + 1}: a shell would run it as a command; ${KEEP}` };
+        if (d === '`')
+          return { error: `command substitution (\`) at column ${j + 1}: a shell would run it as a command; ${KEEP}` };
         if (d === '$' && expandsAfterDollar(line[j + 1], true)) return { error: expansionError(line, j) };
         if (d === '\\' && j + 1 < line.length && ESCAPABLE_IN_DOUBLE.has(line.charAt(j + 1))) {
           word += line[j + 1];
           j += 2;
           continue;
         }
-        if (d === '\\' && j + 1 === line.length) return { error: `a double quote opened at column ${i + 1} is never closed on this line` };
+        if (d === '\\' && j + 1 === line.length)
+          return { error: `a double quote opened at column ${i + 1} is never closed on this line` };
         word += d;
         j++;
       }
       i = j + 1;
     } else if (OPERATORS.has(c)) {
-      return { error: `unquoted ${c} at column ${i + 1}: a shell would read it as an operator; quote the value that holds it` };
+      return {
+        error: `unquoted ${c} at column ${i + 1}: a shell would read it as an operator; quote the value that holds it`,
+      };
     } else if (c === '`') {
       return { error: `command substitution (\`) at column ${i + 1}: a shell would run it as a command; ${KEEP}` };
     } else if (c === '$' && expandsAfterDollar(line[i + 1], false)) {

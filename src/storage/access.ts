@@ -22,10 +22,16 @@ import { JOBS, type Job, LEGACY_PREFIX, roleComment, roleName, storeOfComment } 
 
 export const TABLES = ['contacts', 'enquiries', 'cis_records', 'partnership_members', 'operators', 'import_runs'];
 export const FUNCTIONS = [
-  'cis_contact_refuse_change()', 'cis_contact_refuse_reference_removal()', 'cis_contact_check_references()',
-  'cis_contact_check_accountability()', 'cis_contact_check_chain()', 'cis_contact_check_enquiries()',
-  'cis_contact_stamp_import_run()', 'cis_contact_check_client_version()',
-  'cis_contact_plain_text(text, boolean)', 'cis_contact_check_not_partnership()',
+  'cis_contact_refuse_change()',
+  'cis_contact_refuse_reference_removal()',
+  'cis_contact_check_references()',
+  'cis_contact_check_accountability()',
+  'cis_contact_check_chain()',
+  'cis_contact_check_enquiries()',
+  'cis_contact_stamp_import_run()',
+  'cis_contact_check_client_version()',
+  'cis_contact_plain_text(text, boolean)',
+  'cis_contact_check_not_partnership()',
 ];
 export const MIGRATIONS_TABLE = 'drizzle.__drizzle_migrations';
 /** Locked FOR UPDATE, which needs UPDATE: the chain by writers, the migrations by the owner alone; readers get nothing on them. */
@@ -40,17 +46,27 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 export type RoleNames = Record<Job, string>;
 
 export function roleNames(prefix: string): RoleNames {
-  return { auditor: roleName(prefix, 'auditor'), recorder: roleName(prefix, 'recorder'), admin: roleName(prefix, 'admin') };
+  return {
+    auditor: roleName(prefix, 'auditor'),
+    recorder: roleName(prefix, 'recorder'),
+    admin: roleName(prefix, 'admin'),
+  };
 }
 
 function createRole(name: string): SQL {
   // Roles belong to the whole server, so two databases (or two runs) may create one at once.
-  return sql.raw(`do $$ begin create role ${quoted(name)} nologin; exception when duplicate_object or unique_violation then null; end $$`);
+  return sql.raw(
+    `do $$ begin create role ${quoted(name)} nologin; exception when duplicate_object or unique_violation then null; end $$`,
+  );
 }
 
 /** The statements, in order, once the roles exist; each is idempotent. */
 function roleStatements(database: string, names: RoleNames): SQL[] {
-  const { auditor, recorder, admin } = { auditor: quoted(names.auditor), recorder: quoted(names.recorder), admin: quoted(names.admin) };
+  const { auditor, recorder, admin } = {
+    auditor: quoted(names.auditor),
+    recorder: quoted(names.recorder),
+    admin: quoted(names.admin),
+  };
   const tables = QUALIFIED_TABLES.join(', ');
   return [
     ...JOBS.map((job) => sql.raw(`comment on role ${quoted(names[job])} is ${literal(roleComment(database, job))}`)),
@@ -99,7 +115,9 @@ function revocations(database: string, others: string[], defaultsOf: string[]): 
     sql.raw(`revoke all on function ${QUALIFIED_FUNCTIONS.join(', ')} from ${names}`),
     sql.raw(`revoke all on schema public, drizzle from ${names}`),
     sql.raw(`revoke all on database ${quoted(database)} from ${names}`),
-    ...defaultsOf.map((owner) => sql.raw(`alter default privileges for role ${quoted(owner)} in schema public revoke all on tables from ${names}`)),
+    ...defaultsOf.map((owner) =>
+      sql.raw(`alter default privileges for role ${quoted(owner)} in schema public revoke all on tables from ${names}`),
+    ),
   ];
 }
 
@@ -113,19 +131,27 @@ export interface RoleCheck {
 /** What stands in the way of giving this store the roles, and what the old setup left. */
 export async function checkRoles(db: Executor, database: string, names: RoleNames): Promise<RoleCheck> {
   const wanted = JOBS.map((job) => ({ name: names[job], comment: roleComment(database, job) }));
-  const found = await rows<{ rolname: string; comment: string | null }>(db, sql`
+  const found = await rows<{ rolname: string; comment: string | null }>(
+    db,
+    sql`
     select r.rolname::text as rolname, pg_catalog.shobj_description(r.oid, 'pg_authid') as comment
-    from pg_catalog.pg_roles r where r.rolname in (select jsonb_array_elements_text(${JSON.stringify(wanted.map((w) => w.name))}::jsonb))`);
-  const foreign = found.filter((r) => r.comment !== wanted.find((w) => w.name === r.rolname)!.comment).map((r) => r.rolname);
+    from pg_catalog.pg_roles r where r.rolname in (select jsonb_array_elements_text(${JSON.stringify(wanted.map((w) => w.name))}::jsonb))`,
+  );
+  const foreign = found
+    .filter((r) => r.comment !== wanted.find((w) => w.name === r.rolname)!.comment)
+    .map((r) => r.rolname);
   const legacyNames = JOBS.map((job) => roleName(LEGACY_PREFIX, job)).filter((n) => !Object.values(names).includes(n));
-  const legacy = await rows<{ role: string; members: string[] }>(db, sql`
+  const legacy = await rows<{ role: string; members: string[] }>(
+    db,
+    sql`
     select r.rolname::text as role,
            coalesce(array_agg(m.rolname::text order by m.rolname) filter (where m.rolname is not null and m.rolcanlogin), '{}') as members
     from pg_catalog.pg_roles r
     left join pg_catalog.pg_auth_members a on a.roleid = r.oid
     left join pg_catalog.pg_roles m on m.oid = a.member
     where r.rolname in (select jsonb_array_elements_text(${JSON.stringify(legacyNames)}::jsonb))
-    group by r.rolname order by r.rolname`);
+    group by r.rolname order by r.rolname`,
+  );
   return { foreign, legacy };
 }
 
@@ -135,16 +161,30 @@ export async function checkRoles(db: Executor, database: string, names: RoleName
  * joins the admin role first (`joinAdmin`): only a member may hand it the
  * store's tables.
  */
-export async function grantRoles(db: Executor, database: string, names: RoleNames, others: string[], joinAdmin: boolean): Promise<void> {
+export async function grantRoles(
+  db: Executor,
+  database: string,
+  names: RoleNames,
+  others: string[],
+  joinAdmin: boolean,
+): Promise<void> {
   await db.transaction(async (tx) => {
     for (const job of JOBS) await tx.execute(createRole(names[job]));
     if (joinAdmin) await tx.execute(sql.raw(`grant ${quoted(names.admin)} to session_user`));
     for (const statement of roleStatements(database, names)) await tx.execute(statement);
-    const defaultsOf = await rows<{ role: string }>(tx, sql`
+    const defaultsOf = await rows<{ role: string }>(
+      tx,
+      sql`
       select distinct pg_get_userbyid(a.defaclrole)::text as role from pg_catalog.pg_default_acl a
       where pg_get_userbyid(a.defaclrole) in (select jsonb_array_elements_text(${JSON.stringify(others)}::jsonb))
-        and pg_has_role(session_user, a.defaclrole, 'MEMBER')`);
-    for (const statement of revocations(database, others, defaultsOf.map((d) => d.role))) await tx.execute(statement);
+        and pg_has_role(session_user, a.defaclrole, 'MEMBER')`,
+    );
+    for (const statement of revocations(
+      database,
+      others,
+      defaultsOf.map((d) => d.role),
+    ))
+      await tx.execute(statement);
   });
 }
 
@@ -156,14 +196,17 @@ export async function grantRoles(db: Executor, database: string, names: RoleName
  * made with pg_dump and pg_restore has them.
  */
 export async function otherStoresRoles(db: Executor, database: string): Promise<{ role: string; database: string }[]> {
-  const found = await rows<{ role: string; comment: string | null }>(db, sql`
+  const found = await rows<{ role: string; comment: string | null }>(
+    db,
+    sql`
     select r.rolname::text as role, pg_catalog.shobj_description(r.oid, 'pg_authid') as comment
     from pg_catalog.pg_roles r
     where r.oid in (
       select d.refobjid from pg_catalog.pg_shdepend d, pg_catalog.pg_database here
       where here.datname = current_database() and d.refclassid = 'pg_catalog.pg_authid'::regclass
         and (d.dbid = here.oid or (d.classid = 'pg_catalog.pg_database'::regclass and d.objid = here.oid)))
-    order by r.rolname`);
+    order by r.rolname`,
+  );
   return found.flatMap(({ role, comment }) => {
     const owner = storeOfComment(comment);
     return owner && owner.database !== database ? [{ role, database: owner.database }] : [];
@@ -172,9 +215,12 @@ export async function otherStoresRoles(db: Executor, database: string): Promise<
 
 /** The prefix of the roles `db roles` gave this store, if it gave it any (any login may ask). */
 export async function storeRolePrefix(db: Executor): Promise<string | undefined> {
-  const [row] = await rows<{ rolname: string }>(db, sql`
+  const [row] = await rows<{ rolname: string }>(
+    db,
+    sql`
     select r.rolname::text as rolname from pg_catalog.pg_roles r
-    where pg_catalog.shobj_description(r.oid, 'pg_authid') = ${roleComment('', 'auditor')} || current_database() limit 1`);
+    where pg_catalog.shobj_description(r.oid, 'pg_authid') = ${roleComment('', 'auditor')} || current_database() limit 1`,
+  );
   return row?.rolname.replace(/_auditor$/, '');
 }
 
@@ -184,8 +230,11 @@ export async function storeRolePrefix(db: Executor): Promise<string | undefined>
  * migrations then run as that role, so what they create is the role's too.
  */
 export async function storeOwnerToAssume(db: Executor): Promise<string | undefined> {
-  const [row] = await rows<{ owner: string | null; member: boolean }>(db, sql`
+  const [row] = await rows<{ owner: string | null; member: boolean }>(
+    db,
+    sql`
     select o.owner, coalesce(o.owner <> session_user::text and pg_has_role(session_user, o.owner, 'MEMBER'), false) as member
-    from (select pg_get_userbyid(c.relowner)::text as owner from pg_class c where c.oid = to_regclass('public.contacts')) o`);
+    from (select pg_get_userbyid(c.relowner)::text as owner from pg_class c where c.oid = to_regclass('public.contacts')) o`,
+  );
   return row?.member ? row.owner! : undefined;
 }

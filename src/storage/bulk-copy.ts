@@ -13,7 +13,10 @@ const CONTACT_COPY = CONTACT_FIELDS.filter((f) => f.key !== 'recordedAt');
 /** A restore keeps each contact's recorded time. */
 const RESTORED_CONTACT_COPY = CONTACT_FIELDS;
 /** An enquiry's fields, after the seq of its contact. */
-const ENQUIRY_COPY: readonly (CopyField & { column: string })[] = [{ key: 'contactSeq', column: 'contact_seq', type: 'integer', nullable: false }, ...ENQUIRY_FIELDS];
+const ENQUIRY_COPY: readonly (CopyField & { column: string })[] = [
+  { key: 'contactSeq', column: 'contact_seq', type: 'integer', nullable: false },
+  ...ENQUIRY_FIELDS,
+];
 
 const columnsOf = (fields: readonly { column: string }[]) => fields.map((f) => f.column);
 
@@ -92,11 +95,19 @@ const enquiryCopyText = (rows: readonly object[]) => rows.map((row) => copyLine(
 const LATE_FIELDS = CONTACT_COPY.filter((f) => f.origin === 'placed' || f.origin === 'chain');
 type LateKey = 'seq' | 'recordedBy' | 'prevHash' | 'hash';
 type LateValues = Record<LateKey, string>;
-if (LATE_FIELDS.map((f) => f.key).sort().join() !== (['hash', 'prevHash', 'recordedBy', 'seq'] satisfies LateKey[]).join()) {
+if (
+  LATE_FIELDS.map((f) => f.key)
+    .sort()
+    .join() !== (['hash', 'prevHash', 'recordedBy', 'seq'] satisfies LateKey[]).join()
+) {
   throw new Error("a new contact's COPY line places other values than seq, recordedBy, prevHash and hash");
 }
 /** Besides the entry's own fields and the late ones, the line holds the content hash, known before the lock. */
-if (CONTACT_COPY.filter((f) => !f.chained && f.origin !== 'chain').map((f) => f.key).join() !== 'contentHash') {
+if (
+  CONTACT_COPY.filter((f) => !f.chained && f.origin !== 'chain')
+    .map((f) => f.key)
+    .join() !== 'contentHash'
+) {
   throw new Error("a new contact's COPY line holds values its template cannot know");
 }
 

@@ -45,21 +45,33 @@ type Lock = keyof typeof TABLES;
 
 /** Who holds what blocks backend `pid`: login, application, since when (a login that may not see it is told so). */
 async function holders(db: Database, pid: number): Promise<string> {
-  const found = await rows<{ pid: number; login: string | null; application: string | null; since: string | null }>(db, sql`
+  const found = await rows<{ pid: number; login: string | null; application: string | null; since: string | null }>(
+    db,
+    sql`
     select h.pid, a.usename::text as login, a.application_name::text as application,
            pg_catalog.to_char(a.xact_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') as since
     from pg_catalog.unnest(pg_catalog.pg_blocking_pids(${pid})) as h(pid)
-    left join pg_catalog.pg_stat_activity a on a.pid = h.pid`);
+    left join pg_catalog.pg_stat_activity a on a.pid = h.pid`,
+  );
   if (found.length === 0) return 'another session (gone by now)';
-  return found.map((h) => `login ${h.login ?? 'unknown'} (application ${JSON.stringify(h.application ?? '')}, backend ${h.pid}, ${
-    h.since ? `since ${h.since}` : 'since a time this login may not see'})`).join(', ');
+  return found
+    .map(
+      (h) =>
+        `login ${h.login ?? 'unknown'} (application ${JSON.stringify(h.application ?? '')}, backend ${h.pid}, ${
+          h.since ? `since ${h.since}` : 'since a time this login may not see'
+        })`,
+    )
+    .join(', ');
 }
 
 async function lockRow(tx: Transaction, lock: Lock): Promise<void> {
   const [row] = await rows<{ held: boolean }>(tx, sql.raw(`select held from ${TABLES[lock]} for update`));
   if (!row) {
-    throw storageError('database-unavailable', { value: 'the store', detail: `${TABLES[lock]} has lost its one row, so ${WHAT[lock]} cannot be held` },
-      'an administrator runs: insert into ' + TABLES[lock] + ' default values');
+    throw storageError(
+      'database-unavailable',
+      { value: 'the store', detail: `${TABLES[lock]} has lost its one row, so ${WHAT[lock]} cannot be held` },
+      'an administrator runs: insert into ' + TABLES[lock] + ' default values',
+    );
   }
 }
 
@@ -69,10 +81,17 @@ async function lockRow(tx: Transaction, lock: Lock): Promise<void> {
  * ends the wait with an error, and the transaction is rolled back.
  */
 export async function holdLock(tx: Transaction, lock: Lock, wait: ChainWait): Promise<void> {
-  const stopped = () => interruptedError({ value: 'the command', detail: `while waiting for ${WHAT[lock]}: nothing of what it was writing was stored` });
+  const stopped = () =>
+    interruptedError({
+      value: 'the command',
+      detail: `while waiting for ${WHAT[lock]}: nothing of what it was writing was stored`,
+    });
   if (wait.signal?.aborted) throw stopped();
-  const [me] = await rows<{ pid: number }>(tx, sql`
-    select pg_catalog.pg_backend_pid() as pid, pg_catalog.set_config('lock_timeout', ${`${Math.round(wait.seconds * 1000)}ms`}, true)`);
+  const [me] = await rows<{ pid: number }>(
+    tx,
+    sql`
+    select pg_catalog.pg_backend_pid() as pid, pg_catalog.set_config('lock_timeout', ${`${Math.round(wait.seconds * 1000)}ms`}, true)`,
+  );
   const pid = me!.pid;
   const { monitor } = wait;
   let lastSaid = '';
@@ -82,7 +101,10 @@ export async function holdLock(tx: Transaction, lock: Lock, wait: ChainWait): Pr
   const say = async () => {
     try {
       const who = await holders(monitor!, pid);
-      if (who !== lastSaid) wait.onWait?.(`waiting for ${WHAT[lock]}, held by ${who}; waiting up to ${wait.seconds} s (--chain-wait), Ctrl-C stops`);
+      if (who !== lastSaid)
+        wait.onWait?.(
+          `waiting for ${WHAT[lock]}, held by ${who}; waiting up to ${wait.seconds} s (--chain-wait), Ctrl-C stops`,
+        );
       lastSaid = who;
     } catch {
       // Naming the holder is a courtesy: the wait goes on, bounded, whatever this query met.
@@ -105,8 +127,14 @@ export async function holdLock(tx: Transaction, lock: Lock, wait: ChainWait): Pr
     if (cancelled && code === QUERY_CANCELED) throw stopped();
     if (code === LOCK_NOT_AVAILABLE) {
       const who = monitor ? lastSaid || 'another session' : 'another session';
-      throw storageError('database-unavailable', { value: wait.location ?? 'the store', detail: `${WHAT[lock]} stayed held by ${who} for ${wait.seconds} s; nothing was stored` },
-        'run it again later, or wait longer with --chain-wait SECONDS; an administrator can end the holding session with pg_terminate_backend(backend)');
+      throw storageError(
+        'database-unavailable',
+        {
+          value: wait.location ?? 'the store',
+          detail: `${WHAT[lock]} stayed held by ${who} for ${wait.seconds} s; nothing was stored`,
+        },
+        'run it again later, or wait longer with --chain-wait SECONDS; an administrator can end the holding session with pg_terminate_backend(backend)',
+      );
     }
     throw error;
   } finally {
@@ -130,6 +158,9 @@ export async function holdMigrationsLock(tx: Transaction, wait: ChainWait): Prom
 }
 
 async function hasTable(db: Executor, lock: Lock): Promise<boolean> {
-  const [row] = await rows<{ found: boolean }>(db, sql`select pg_catalog.to_regclass(${TABLES[lock]}) is not null as found`);
+  const [row] = await rows<{ found: boolean }>(
+    db,
+    sql`select pg_catalog.to_regclass(${TABLES[lock]}) is not null as found`,
+  );
   return row!.found;
 }

@@ -39,7 +39,18 @@ export interface ServerConnection {
 type Environment = Record<string, string | undefined>;
 
 /** The libpq parameters a URI's query may carry that this tool uses; any other is refused, not sent to the server. */
-const QUERY_PARAMETERS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'sslmode', 'sslrootcert', 'application_name', 'connect_timeout']);
+const QUERY_PARAMETERS = new Set([
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'sslmode',
+  'sslrootcert',
+  'application_name',
+  'connect_timeout',
+]);
 
 /** Variables that name a server, as psql reads them: with none of them and no URL, the embedded store is used. */
 const SERVER_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER'];
@@ -49,8 +60,12 @@ function namesServer(env: Environment): boolean {
 }
 
 function invalidUrl(reason: string) {
-  return new CisError('usage', 'database-url-invalid', { detail: reason },
-    'use the form postgres://user@host:5432/database (percent-encode @ : / ? # in a password, e.g. %23 for #), or set PGHOST, PGUSER, PGDATABASE');
+  return new CisError(
+    'usage',
+    'database-url-invalid',
+    { detail: reason },
+    'use the form postgres://user@host:5432/database (percent-encode @ : / ? # in a password, e.g. %23 for #), or set PGHOST, PGUSER, PGDATABASE',
+  );
 }
 
 function decode(text: string, what: string): string {
@@ -71,7 +86,8 @@ interface UriParts {
 }
 
 function port(text: string, where: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw invalidUrl(`${where} "${text}" is not a port number`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+    throw invalidUrl(`${where} "${text}" is not a port number`);
   return Number(text);
 }
 
@@ -103,7 +119,9 @@ function parseUri(url: string): UriParts {
   }
   for (const hostAndPort of hostPart ? hostPart.split(',') : []) {
     const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(hostAndPort);
-    const [host, portText] = bracketed ? [bracketed[1]!, bracketed[2]] : hostAndPort.split(':', 2) as [string, string | undefined];
+    const [host, portText] = bracketed
+      ? [bracketed[1]!, bracketed[2]]
+      : (hostAndPort.split(':', 2) as [string, string | undefined]);
     parts.hosts.push(decode(host, 'host'));
     parts.ports.push(portText ? port(portText, 'the port') : undefined);
   }
@@ -112,7 +130,10 @@ function parseUri(url: string): UriParts {
     if (!pair) continue;
     const equals = pair.indexOf('=');
     const key = decode(equals >= 0 ? pair.slice(0, equals) : pair, 'query');
-    if (!QUERY_PARAMETERS.has(key)) throw invalidUrl(`its parameter "${key}" is not one cis-contact uses (it takes ${[...QUERY_PARAMETERS].join(', ')})`);
+    if (!QUERY_PARAMETERS.has(key))
+      throw invalidUrl(
+        `its parameter "${key}" is not one cis-contact uses (it takes ${[...QUERY_PARAMETERS].join(', ')})`,
+      );
     parts.query[key] = decode(equals >= 0 ? pair.slice(equals + 1) : '', `parameter ${key}`);
   }
   return parts;
@@ -147,7 +168,13 @@ function pgpassFields(line: string): string[] {
  * (PGPASSFILE or ~/.pgpass), which libpq reads only when no one else but its
  * owner can read it.
  */
-function passwordFromFile(env: Environment, host: string, portNumber: number, database: string, user: string): string | undefined {
+function passwordFromFile(
+  env: Environment,
+  host: string,
+  portNumber: number,
+  database: string,
+  user: string,
+): string | undefined {
   const file = env.PGPASSFILE || join(env.HOME || homedir(), '.pgpass');
   let text: string;
   try {
@@ -183,23 +210,33 @@ export function serverConnection(url: string | undefined, env: Environment): Ser
   if (!url && !namesServer(env)) return undefined;
   const uri = url ? parseUri(url.trim()) : { hosts: [], ports: [], query: {} as Record<string, string> };
   const query = uri.query;
-  const hostList = query.host ?? query.hostaddr ?? (uri.hosts.some(Boolean) ? uri.hosts.join(',') : undefined) ?? env.PGHOST ?? env.PGHOSTADDR;
+  const hostList =
+    query.host ??
+    query.hostaddr ??
+    (uri.hosts.some(Boolean) ? uri.hosts.join(',') : undefined) ??
+    env.PGHOST ??
+    env.PGHOSTADDR;
   const fallbackPort = env.PGPORT ? port(env.PGPORT, 'PGPORT') : 5432;
   const hosts = hostList ? hostList.split(',').map((h) => h.trim()) : [defaultHost(uri.ports[0] ?? fallbackPort)];
   // libpq: one port for every host, or one a host; a host of the URI may carry its own.
   const queryPorts = query.port === undefined ? [] : query.port.split(',').map((p) => port(p.trim(), 'the port'));
-  const ports = hosts.map((_, i) => (queryPorts.length === 1 ? queryPorts[0]! : queryPorts[i]) ?? uri.ports[i] ?? fallbackPort);
+  const ports = hosts.map(
+    (_, i) => (queryPorts.length === 1 ? queryPorts[0]! : queryPorts[i]) ?? uri.ports[i] ?? fallbackPort,
+  );
   const user = query.user ?? uri.user ?? env.PGUSER ?? osUser();
   const database = query.dbname ?? uri.database ?? env.PGDATABASE ?? user;
   const sslText = (query.sslmode ?? env.PGSSLMODE ?? 'prefer').toLowerCase();
-  if (!SSL_MODES.includes(sslText as SslMode)) throw invalidUrl(`sslmode "${sslText}" is not one of ${SSL_MODES.join(', ')}`);
+  if (!SSL_MODES.includes(sslText as SslMode))
+    throw invalidUrl(`sslmode "${sslText}" is not one of ${SSL_MODES.join(', ')}`);
   const sslMode = sslText as SslMode;
   const rootCertGiven = query.sslrootcert ?? env.PGSSLROOTCERT;
   const defaultRootCert = join(env.HOME || homedir(), '.postgresql', 'root.crt');
   const sslRootCert = rootCertGiven ?? (existsSync(defaultRootCert) ? defaultRootCert : undefined);
   const timeoutText = query.connect_timeout ?? env.PGCONNECT_TIMEOUT;
-  const connectTimeout = timeoutText && /^\d+$/.test(timeoutText) && Number(timeoutText) > 0 ? Math.max(2, Number(timeoutText)) : 10;
-  const password = query.password ?? uri.password ?? env.PGPASSWORD ?? passwordFromFile(env, hosts[0]!, ports[0]!, database, user);
+  const connectTimeout =
+    timeoutText && /^\d+$/.test(timeoutText) && Number(timeoutText) > 0 ? Math.max(2, Number(timeoutText)) : 10;
+  const password =
+    query.password ?? uri.password ?? env.PGPASSWORD ?? passwordFromFile(env, hosts[0]!, ports[0]!, database, user);
   const socketFolder = hosts[0]!.startsWith('/') ? hosts[0] : undefined;
   // libpq's own form, which psql takes as it is: a socket folder goes in the host parameter.
   const location = socketFolder

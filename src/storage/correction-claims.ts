@@ -28,7 +28,9 @@ export const claimName = (fingerprint: string, sourceLine: number) => `${fingerp
 export async function loadClaims(db: Executor): Promise<Map<string, number>> {
   // A partnership's contact is stored once a partner, its key the unit's and `/UTR`. One pass over the
   // claiming runs' contacts (a hash join), made only by an import that brings corrected rows back.
-  const found = await rows<{ name: string; occurrence: number }>(db, sql`
+  const found = await rows<{ name: string; occurrence: number }>(
+    db,
+    sql`
     with claimed as (
       select r.id as run, r.recorded_by as login, c.name, c.occurrence::int as occurrence,
              'sha256:' || pg_catalog.split_part(c.name, '@', 1) || '#' || c.occurrence as unit_key
@@ -37,7 +39,8 @@ export async function loadClaims(db: Executor): Promise<Map<string, number>> {
       where pg_catalog.jsonb_typeof(r.summary->'claims') = 'object' and c.occurrence ~ '^[0-9]{1,9}$')
     select distinct cl.name, cl.occurrence from claimed cl
     join public.contacts k on k.import_run_id = cl.run and k.recorded_by is not distinct from cl.login
-      and pg_catalog.split_part(k.source_key, '/', 1) = cl.unit_key`);
+      and pg_catalog.split_part(k.source_key, '/', 1) = cl.unit_key`,
+  );
   const claims = new Map<string, number>();
   for (const { name, occurrence } of found) claims.set(name, occurrence);
   return claims;
@@ -60,8 +63,11 @@ export function summaryKeepingClaims(summary: object) {
 /** Which of these source keys are stored. */
 export async function storedKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const found = await rows<{ source_key: string }>(db, sql`
-    select source_key from public.contacts where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
+  const found = await rows<{ source_key: string }>(
+    db,
+    sql`
+    select source_key from public.contacts where source_key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`,
+  );
   return new Set(found.map((r) => r.source_key));
 }
 
@@ -75,9 +81,12 @@ export interface Provenance {
 export async function provenanceOf(db: Executor, seqs: readonly number[]): Promise<Map<number, Provenance>> {
   const found = new Map<number, Provenance>();
   if (seqs.length === 0) return found;
-  const list = await rows<{ seq: string; source_key: string; file: string | null }>(db, sql`
+  const list = await rows<{ seq: string; source_key: string; file: string | null }>(
+    db,
+    sql`
     select c.seq::text as seq, c.source_key, r.file from public.contacts c left join public.import_runs r on r.id = c.import_run_id
-    where c.seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`);
+    where c.seq in (select jsonb_array_elements_text(${JSON.stringify(seqs)}::jsonb)::bigint)`,
+  );
   for (const r of list) found.set(Number(r.seq), { sourceKey: r.source_key, file: r.file });
   return found;
 }

@@ -65,7 +65,12 @@ export interface HistoryWriter {
  * line), which the driver sends without first making them one string (a
  * batch's would be megabytes, allocated straight into the old generation).
  */
-export type CopySender = (tx: Transaction, table: string, columns: readonly string[], text: readonly string[]) => Promise<void>;
+export type CopySender = (
+  tx: Transaction,
+  table: string,
+  columns: readonly string[],
+  text: readonly string[],
+) => Promise<void>;
 
 type DriverName = 'postgres' | 'pglite';
 

@@ -33,6 +33,12 @@ function freeBytes(dir: string): number {
 export function assertRoom(dir: string, reserve = DISK_RESERVE_BYTES): void {
   const free = freeBytes(dir);
   if (free >= reserve) return;
-  throw storageError('disk-full', { value: dir, detail: `${megabytes(free)} free, and the embedded store needs ${megabytes(reserve)} spare to go on safely` },
-    'free some space there (or choose another --data-dir), then run the same command again: it completes what was not committed');
+  throw storageError(
+    'disk-full',
+    {
+      value: dir,
+      detail: `${megabytes(free)} free, and the embedded store needs ${megabytes(reserve)} spare to go on safely`,
+    },
+    'free some space there (or choose another --data-dir), then run the same command again: it completes what was not committed',
+  );
 }

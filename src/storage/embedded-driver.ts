@@ -29,12 +29,16 @@ import { pinEveryStatement } from './transaction-settings.js';
  * package.json, and test/storage/library-internals.test.ts fails on an
  * upgrade that moves it.
  */
-const copyInto = (dataDir: string): CopySender => async (tx, table, columns, text) => {
-  if (text.length === 0) return;
-  assertRoom(dataDir);
-  const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
-  await client.query(`copy public.${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...copyChunks(text)]) });
-};
+const copyInto =
+  (dataDir: string): CopySender =>
+  async (tx, table, columns, text) => {
+    if (text.length === 0) return;
+    assertRoom(dataDir);
+    const client = (tx as unknown as { session: { client: PGliteTransaction } }).session.client;
+    await client.query(`copy public.${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
+      blob: new Blob([...copyChunks(text)]),
+    });
+  };
 
 /** Whether DIR holds an embedded store's database files. */
 function holdsStore(dataDir: string): boolean {
@@ -44,10 +48,10 @@ function holdsStore(dataDir: string): boolean {
 /** Every write transaction first checks that the disk has room to finish it. */
 function guardTransactions(db: Database, dataDir: string): void {
   const transaction = db.transaction.bind(db);
-  db.transaction = ((work, config) => {
+  db.transaction = (work, config) => {
     assertRoom(dataDir);
     return transaction(work, config);
-  });
+  };
 }
 
 export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<Store> {
@@ -57,21 +61,37 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
     makePrivateDir(dataDir);
   } catch (error) {
     if (error instanceof CisError) throw error;
-    throw storageError('data-dir-unusable', { value: dataDir, detail: `it cannot be created (${(error as Error).message})` },
-      'choose another with --data-dir or CIS_CONTACT_DATA_DIR');
+    throw storageError(
+      'data-dir-unusable',
+      { value: dataDir, detail: `it cannot be created (${(error as Error).message})` },
+      'choose another with --data-dir or CIS_CONTACT_DATA_DIR',
+    );
   }
   let lock;
   try {
-    lock = await lockStore(dataDir, (holder) => options.onWait?.(`waiting for another cis-contact process to finish with ${dataDir}`
-      + (holder ? ` (${holder})` : ' (it does not say which: it may be paused)')), options.signal, options.lock);
+    lock = await lockStore(
+      dataDir,
+      (holder) =>
+        options.onWait?.(
+          `waiting for another cis-contact process to finish with ${dataDir}` +
+            (holder ? ` (${holder})` : ' (it does not say which: it may be paused)'),
+        ),
+      options.signal,
+      options.lock,
+    );
   } catch (error) {
     if (error instanceof CisError) throw error;
-    throw storageError('data-dir-unusable', { value: dataDir, detail: `it cannot be locked (${(error as Error).message})` });
+    throw storageError('data-dir-unusable', {
+      value: dataDir,
+      detail: `it cannot be locked (${(error as Error).message})`,
+    });
   }
   const opened = tightenPrivateDir(dataDir);
   if (opened.directoryMode !== null) {
-    options.onWarning?.(`the embedded store at ${dataDir} was open to other accounts on this machine (mode ${opened.directoryMode.toString(8)}, `
-      + `${opened.entries} files and folders); it is now readable and writable by its owner only`);
+    options.onWarning?.(
+      `the embedded store at ${dataDir} was open to other accounts on this machine (mode ${opened.directoryMode.toString(8)}, ` +
+        `${opened.entries} files and folders); it is now readable and writable by its owner only`,
+    );
   }
   let client: PGlite;
   try {
@@ -81,7 +101,10 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
   } catch (error) {
     await lock.release();
     if (error instanceof CisError) throw error;
-    throw storageError('database-unavailable', { value: dataDir, detail: `the embedded database cannot be opened (${(error as Error).message})` });
+    throw storageError('database-unavailable', {
+      value: dataDir,
+      detail: `the embedded database cannot be opened (${(error as Error).message})`,
+    });
   }
   const db = drizzle(client, { schema }) as unknown as Database;
   pinEveryStatement(db);

@@ -11,7 +11,14 @@
  */
 
 import { type SQL, sql } from 'drizzle-orm';
-import { CONTACT_FIELDS, CONTACT_LAYOUT, ENQUIRY_FIELDS, type LayoutEntry, type StoredField, isList } from '../domain/layout.js';
+import {
+  CONTACT_FIELDS,
+  CONTACT_LAYOUT,
+  ENQUIRY_FIELDS,
+  type LayoutEntry,
+  type StoredField,
+  isList,
+} from '../domain/layout.js';
 
 const key = (name: string) => `'"${name}":'`;
 
@@ -19,14 +26,17 @@ const key = (name: string) => `'"${name}":'`;
 function json(field: StoredField, t: string): string {
   const column = `${t}.${field.column}`;
   switch (field.type) {
-    case 'text': return `coalesce(to_json(${column})::text, 'null')`;
-    case 'integer': return field.nullable ? `coalesce(${column}::text, 'null')` : `${column}::text`;
+    case 'text':
+      return `coalesce(to_json(${column})::text, 'null')`;
+    case 'integer':
+      return field.nullable ? `coalesce(${column}::text, 'null')` : `${column}::text`;
     // An explicit format: a date's `::text` follows the session's DateStyle.
     case 'date': {
       const text = `'"' || to_char(${column}::timestamp, 'YYYY-MM-DD') || '"'`;
       return field.nullable ? `coalesce(${text}, 'null')` : text;
     }
-    case 'timestamp': return `'"' || to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'`;
+    case 'timestamp':
+      return `'"' || to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'`;
   }
 }
 
@@ -55,26 +65,47 @@ function object(fields: readonly LayoutEntry[], t: string, enquiryFields: readon
 const byKey = (a: LayoutEntry, b: LayoutEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** `jsonLine`'s text: the export's keys in the export's order. */
-export const EXPORT_LINE: SQL = sql.raw(object(
-  CONTACT_LAYOUT.filter((f) => f.exported), 'c', ENQUIRY_FIELDS.filter((f) => f.exported),
-));
+export const EXPORT_LINE: SQL = sql.raw(
+  object(
+    CONTACT_LAYOUT.filter((f) => f.exported),
+    'c',
+    ENQUIRY_FIELDS.filter((f) => f.exported),
+  ),
+);
 
 /** `canonicalEntry`'s text: RFC 8785, keys sorted, the chain values left out. */
-export const CANONICAL_TEXT: SQL = sql.raw(object(
-  (CONTACT_LAYOUT as readonly LayoutEntry[]).filter((f) => f.chained).sort(byKey), 'c', ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey),
-));
+export const CANONICAL_TEXT: SQL = sql.raw(
+  object(
+    (CONTACT_LAYOUT as readonly LayoutEntry[]).filter((f) => f.chained).sort(byKey),
+    'c',
+    ENQUIRY_FIELDS.filter((f) => f.chained).sort(byKey),
+  ),
+);
 
 /** `storedContentHash`'s text: the record and partnership, then the identity fields in the layout's order. */
 function identityText(): string {
   const fields = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).map((f) => json(f, 'c'));
-  const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity).map((f) => json(f, 'e')).join(` || ',' || `);
+  const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity)
+    .map((f) => json(f, 'e'))
+    .join(` || ',' || `);
   const enquiries = `(select coalesce('[' || string_agg('[' || ${enquiryFields} || ']', ',' order by e.position) || ']', '[]')
     from public.enquiries e where e.contact_seq = c.seq)`;
-  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort((a, b) => a.addedLater! - b.addedLater!)
+  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater)
+    .sort((a, b) => a.addedLater! - b.addedLater!)
     .map((f) => `coalesce(',"${f.key}",' || to_json(c.${f.column})::text, '')`);
   const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;
   const partnership = CONTACT_FIELDS.find((f) => f.key === 'partnershipUtr')!;
-  return [`'["contact-v1",'`, json(utr, 'c'), `','`, json(partnership, 'c'), `',['`, ...fields.flatMap((f) => [f, `','`]), enquiries, ...later, `']]'`].join(' || ');
+  return [
+    `'["contact-v1",'`,
+    json(utr, 'c'),
+    `','`,
+    json(partnership, 'c'),
+    `',['`,
+    ...fields.flatMap((f) => [f, `','`]),
+    enquiries,
+    ...later,
+    `']]'`,
+  ].join(' || ');
 }
 
 /**
@@ -83,4 +114,6 @@ function identityText(): string {
  * wrong one would make a later import take a different contact for a
  * duplicate, or the same one for a conflict. `verify` reports it.
  */
-export const CONTENT_HASH_MATCHES: SQL = sql.raw(`(left(encode(sha256(convert_to(${identityText()}, 'UTF8')), 'hex'), 32) = c.content_hash)`);
+export const CONTENT_HASH_MATCHES: SQL = sql.raw(
+  `(left(encode(sha256(convert_to(${identityText()}, 'UTF8')), 'hex'), 32) = c.content_hash)`,
+);

@@ -31,7 +31,9 @@ function conditions(filter: ContactFilter): SQL {
   if (filter.utr) parts.push(sql`(c.utr = ${filter.utr} or c.partnership_utr = ${filter.utr})`);
   if (filter.through !== undefined) parts.push(sql`c.seq <= ${filter.through}`);
   if (filter.subject) {
-    parts.push(sql`exists (select 1 from public.enquiries s where s.contact_seq = c.seq and s.subject = ${filter.subject})`);
+    parts.push(
+      sql`exists (select 1 from public.enquiries s where s.contact_seq = c.seq and s.subject = ${filter.subject})`,
+    );
   }
   return sql.join(parts, sql` and `);
 }
@@ -51,9 +53,18 @@ const ENTRY_COLUMNS = sql`c.seq::text as seq, ${EXPORT_LINE} as line`;
  * query) at a time. The next page is asked for as soon as a page arrives, so
  * on a server the database builds it while this process handles the last.
  */
-async function* pagesInOrder<T extends { seq: string }>(executor: Executor, columns: SQL, filter: ContactFilter, pageSize: number): AsyncGenerator<T> {
-  const pageAfter = (after: number) => rows<T>(executor, sql`
-    select ${columns} from public.contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`);
+async function* pagesInOrder<T extends { seq: string }>(
+  executor: Executor,
+  columns: SQL,
+  filter: ContactFilter,
+  pageSize: number,
+): AsyncGenerator<T> {
+  const pageAfter = (after: number) =>
+    rows<T>(
+      executor,
+      sql`
+    select ${columns} from public.contacts c where c.seq > ${after} and ${conditions(filter)} order by c.seq limit ${pageSize}`,
+    );
   let next = pageAfter(0);
   for (;;) {
     const page = await next;
@@ -70,8 +81,13 @@ async function* pagesInOrder<T extends { seq: string }>(executor: Executor, colu
 }
 
 /** Every matching contact in `seq` order, a page at a time. */
-export async function* contactsInOrder(executor: Executor, filter: ContactFilter = {}, pageSize = 1000): AsyncGenerator<ChainedEntry> {
-  for await (const c of pagesInOrder<{ seq: string; line: string }>(executor, ENTRY_COLUMNS, filter, pageSize)) yield stored(c.line);
+export async function* contactsInOrder(
+  executor: Executor,
+  filter: ContactFilter = {},
+  pageSize = 1000,
+): AsyncGenerator<ChainedEntry> {
+  for await (const c of pagesInOrder<{ seq: string; line: string }>(executor, ENTRY_COLUMNS, filter, pageSize))
+    yield stored(c.line);
 }
 
 /** Items of `source` in arrays of `size` (the last one shorter). */
@@ -122,18 +138,29 @@ function described(text: string): LinesChunk {
  */
 export async function* exportLineChunks(store: Store, filter: ContactFilter = {}): AsyncGenerator<LinesChunk> {
   if (store.copyOut) {
-    for await (const text of store.copyOut(sql`select ${EXPORT_LINE} from public.contacts c where ${conditions(filter)} order by c.seq`)) {
+    for await (const text of store.copyOut(
+      sql`select ${EXPORT_LINE} from public.contacts c where ${conditions(filter)} order by c.seq`,
+    )) {
       yield described(copyTextValue(text));
     }
     return;
   }
-  const pages = pagesInOrder<ExportLine>(store.db, sql`c.seq::text as seq, c.hash, ${EXPORT_LINE} as line`, filter, 2000);
+  const pages = pagesInOrder<ExportLine>(
+    store.db,
+    sql`c.seq::text as seq, c.hash, ${EXPORT_LINE} as line`,
+    filter,
+    2000,
+  );
   for await (const lines of inBatches(pages, 200, (l) => l)) {
     const [first] = lines;
     const last = lines.at(-1);
     if (!first || !last) continue;
     yield {
-      text: `${lines.map((l) => l.line).join('\n')}\n`, lines: lines.length, firstSeq: Number(first.seq), lastSeq: Number(last.seq), headHash: last.hash,
+      text: `${lines.map((l) => l.line).join('\n')}\n`,
+      lines: lines.length,
+      firstSeq: Number(first.seq),
+      lastSeq: Number(last.seq),
+      headHash: last.hash,
     };
   }
 }
@@ -195,15 +222,27 @@ export async function* canonicalEntries(store: Store, pageSize = 2000): AsyncGen
   }
   const columns = sql`c.seq::text as seq, c.source_key, c.prev_hash, c.hash, c.recorded_by, ${CONTENT_HASH_MATCHES} as content_hash_matches, ${CANONICAL_TEXT} as canonical`;
   yield* inBatches(pagesInOrder<CanonicalRow>(store.db, columns, {}, pageSize), pageSize, (r) => ({
-    seq: Number(r.seq), sourceKey: r.source_key, prevHash: r.prev_hash, hash: r.hash, recordedBy: r.recorded_by,
-    contentHashMatches: r.content_hash_matches, canonical: r.canonical,
+    seq: Number(r.seq),
+    sourceKey: r.source_key,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    recordedBy: r.recorded_by,
+    contentHashMatches: r.content_hash_matches,
+    canonical: r.canonical,
   }));
 }
 
 /** One record's contacts (or a partnership's, on its partners), newest first. */
-export async function historyOf(executor: Executor, filter: ContactFilter & { utr: string }, limit = 10_000): Promise<ChainedEntry[]> {
-  const list = await rows<{ line: string }>(executor, sql`
-    select ${ENTRY_COLUMNS} from public.contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`);
+export async function historyOf(
+  executor: Executor,
+  filter: ContactFilter & { utr: string },
+  limit = 10_000,
+): Promise<ChainedEntry[]> {
+  const list = await rows<{ line: string }>(
+    executor,
+    sql`
+    select ${ENTRY_COLUMNS} from public.contacts c where ${conditions(filter)} order by c.enquiry_date desc, c.seq desc limit ${limit}`,
+  );
   return list.map((c) => stored(c.line));
 }
 
@@ -212,10 +251,16 @@ export async function historyOf(executor: Executor, filter: ContactFilter & { ut
  * statement, so one moment): an export covers exactly these, whatever is
  * recorded while it runs.
  */
-export async function matchingContacts(executor: Executor, filter: ContactFilter): Promise<{ count: number; lastSeq: number; storeLastSeq: number }> {
-  const [found] = await rows<{ count: number; last: string | null; head: string | null }>(executor, sql`
+export async function matchingContacts(
+  executor: Executor,
+  filter: ContactFilter,
+): Promise<{ count: number; lastSeq: number; storeLastSeq: number }> {
+  const [found] = await rows<{ count: number; last: string | null; head: string | null }>(
+    executor,
+    sql`
     select count(*) filter (where ${conditions(filter)})::int as count, max(c.seq) filter (where ${conditions(filter)})::text as last,
-      max(c.seq)::text as head from public.contacts c`);
+      max(c.seq)::text as head from public.contacts c`,
+  );
   return { count: found!.count, lastSeq: Number(found!.last ?? 0), storeLastSeq: Number(found!.head ?? 0) };
 }
 
@@ -228,31 +273,57 @@ export interface ChainValues {
 }
 
 /** The chain values of every contact the filter selects, in `seq` order, a page at a time. */
-export async function* chainValuesInOrder(executor: Executor, filter: ContactFilter, pageSize = 2000): AsyncGenerator<ChainValues> {
+export async function* chainValuesInOrder(
+  executor: Executor,
+  filter: ContactFilter,
+  pageSize = 2000,
+): AsyncGenerator<ChainValues> {
   const columns = sql`c.seq::text as seq, c.hash, c.source_key, c.recorded_by`;
-  for await (const r of pagesInOrder<{ seq: string; hash: string; source_key: string; recorded_by: string | null }>(executor, columns, filter, pageSize)) {
+  for await (const r of pagesInOrder<{ seq: string; hash: string; source_key: string; recorded_by: string | null }>(
+    executor,
+    columns,
+    filter,
+    pageSize,
+  )) {
     yield { seq: Number(r.seq), hash: r.hash, sourceKey: r.source_key, recordedBy: r.recorded_by };
   }
 }
 
 /** The store's name: the hash of its first entry, which a restore keeps; null while it holds none. */
 export async function storeIdentity(executor: Executor): Promise<string | null> {
-  const [first] = await rows<{ hash: string }>(executor, sql`select c.hash from public.contacts c where c.seq operator(pg_catalog.=) 1`);
+  const [first] = await rows<{ hash: string }>(
+    executor,
+    sql`select c.hash from public.contacts c where c.seq operator(pg_catalog.=) 1`,
+  );
   return first?.hash ?? null;
 }
 
-export async function chainHead(executor: Executor): Promise<{ count: number; lastSeq: number | null; headHash: string | null }> {
-  const [head] = await rows<{ count: number; last: string | null; hash: string | null }>(executor, sql`
+export async function chainHead(
+  executor: Executor,
+): Promise<{ count: number; lastSeq: number | null; headHash: string | null }> {
+  const [head] = await rows<{ count: number; last: string | null; hash: string | null }>(
+    executor,
+    sql`
     select (select count(*)::int from public.contacts) as count, h.seq::text as last, h.hash
-    from (select 1) one left join lateral (select seq, hash from public.contacts order by seq desc limit 1) h on true`);
+    from (select 1) one left join lateral (select seq, hash from public.contacts order by seq desc limit 1) h on true`,
+  );
   return { count: head!.count, lastSeq: head!.last === null ? null : Number(head!.last), headHash: head!.hash };
 }
 
 /** Enquiries whose contact is not stored (the chain cannot see them, so `verify` looks for them), the first `limit` and how many. */
-export async function strayEnquiries(executor: Executor, limit: number): Promise<{ count: number; first: { contactSeq: number; position: number }[] }> {
-  const list = await rows<{ contact_seq: string; position: number; count: number }>(executor, sql`
+export async function strayEnquiries(
+  executor: Executor,
+  limit: number,
+): Promise<{ count: number; first: { contactSeq: number; position: number }[] }> {
+  const list = await rows<{ contact_seq: string; position: number; count: number }>(
+    executor,
+    sql`
     select e.contact_seq::text as contact_seq, e.position, count(*) over ()::int as count from public.enquiries e
     where not exists (select 1 from public.contacts c where c.seq = e.contact_seq)
-    order by e.contact_seq, e.position limit ${limit}`);
-  return { count: list[0]?.count ?? 0, first: list.map((s) => ({ contactSeq: Number(s.contact_seq), position: s.position })) };
+    order by e.contact_seq, e.position limit ${limit}`,
+  );
+  return {
+    count: list[0]?.count ?? 0,
+    first: list.map((s) => ({ contactSeq: Number(s.contact_seq), position: s.position })),
+  };
 }

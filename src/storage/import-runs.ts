@@ -41,7 +41,9 @@ function noOtherSessionOfThisLogin(store: Store) {
 export async function startImportRun(store: Store, file: string): Promise<{ id: number; closed: ClosedRun[] }> {
   // In a transaction of its own: every write declares the client's schema version, which only a transaction carries.
   return store.db.transaction(async (tx) => {
-    const closed = await rows<ClosedRun>(tx, sql`
+    const closed = await rows<ClosedRun>(
+      tx,
+      sql`
       update public.import_runs r
       set finished_at = pg_catalog.now(),
           summary = pg_catalog.jsonb_build_object(
@@ -51,7 +53,8 @@ export async function startImportRun(store: Store, file: string): Promise<{ id: 
             -- The claims its batches recorded stay: they name corrected rows it stored.
             || (case when r.summary -> 'claims' is not null then pg_catalog.jsonb_build_object('claims', r.summary -> 'claims') else '{}'::jsonb end)
       where r.finished_at is null and r.recorded_by = session_user::text and ${noOtherSessionOfThisLogin(store)}
-      returning r.id, r.file, (r.summary ->> 'contactsWritten')::int as "contactsWritten"`);
+      returning r.id, r.file, (r.summary ->> 'contactsWritten')::int as "contactsWritten"`,
+    );
     const [run] = await tx.insert(importRuns).values({ file }).returning({ id: importRuns.id });
     return { id: run!.id, closed: closed.map((c) => ({ ...c, id: Number(c.id) })) };
   });

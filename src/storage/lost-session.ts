@@ -14,7 +14,10 @@ import { type Store, rows } from './database.js';
 export async function idleInTransactionLimit(store: Store): Promise<string | undefined> {
   if (store.driver !== 'postgres') return undefined;
   try {
-    const [row] = await rows<{ limit: string }>(store.db, sql`select pg_catalog.current_setting('idle_in_transaction_session_timeout') as "limit"`);
+    const [row] = await rows<{ limit: string }>(
+      store.db,
+      sql`select pg_catalog.current_setting('idle_in_transaction_session_timeout') as "limit"`,
+    );
     return row && row.limit !== '0' ? row.limit : undefined;
   } catch {
     // The server is still away: the lost connection is all there is to say.

@@ -14,9 +14,11 @@
  * Kept free of imports: the CLI loads it at start-up, before any driver.
  */
 export function isPostgresWriteAfterClose(error: unknown): boolean {
-  return error instanceof TypeError
-    && /reading 'write'/.test(error.message)
-    && /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '');
+  return (
+    error instanceof TypeError &&
+    /reading 'write'/.test(error.message) &&
+    /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')
+  );
 }
 
 /** The query postgres.js (pinned) sends on each new connection to learn the server's array types. */
@@ -36,5 +38,7 @@ const ARRAY_TYPES_QUERY = /select b\.oid, b\.typarray\s+from pg_catalog\.pg_type
  */
 export function isPostgresTypesFetchRejection(error: unknown): boolean {
   const query = (error as { query?: unknown } | null)?.query;
-  return (error as Error | null)?.name === 'PostgresError' && typeof query === 'string' && ARRAY_TYPES_QUERY.test(query);
+  return (
+    (error as Error | null)?.name === 'PostgresError' && typeof query === 'string' && ARRAY_TYPES_QUERY.test(query)
+  );
 }

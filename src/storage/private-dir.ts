@@ -39,8 +39,11 @@ export function makePrivateDir(dir: string): void {
   const owner = lstatSync(dir).uid;
   const me = process.getuid?.();
   if (me !== undefined && owner !== me) {
-    throw storageError('data-dir-unusable', { value: dir, detail: `it belongs to another account (uid ${owner})` },
-      'use a data directory of your own (--data-dir or CIS_CONTACT_DATA_DIR), or run as the account that owns it');
+    throw storageError(
+      'data-dir-unusable',
+      { value: dir, detail: `it belongs to another account (uid ${owner})` },
+      'use a data directory of your own (--data-dir or CIS_CONTACT_DATA_DIR), or run as the account that owns it',
+    );
   }
 }
 

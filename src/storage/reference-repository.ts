@@ -19,12 +19,16 @@ export async function findRecords(executor: Executor, utrs: readonly string[]): 
   const found = new Map<string, RegistryEntry>();
   const wanted = [...new Set(utrs)];
   for (const part of chunks(wanted)) {
-    const records = await executor.select({ utr: cisRecords.utr, kind: cisRecords.kind })
-      .from(cisRecords).where(inArray(cisRecords.utr, part));
+    const records = await executor
+      .select({ utr: cisRecords.utr, kind: cisRecords.kind })
+      .from(cisRecords)
+      .where(inArray(cisRecords.utr, part));
     for (const r of records) found.set(r.utr, { utr: r.utr, kind: r.kind as RecordKind, partners: [] });
     const partnerships = records.filter((r) => r.kind === 'partnership').map((r) => r.utr);
     if (partnerships.length === 0) continue;
-    const members = await executor.select().from(partnershipMembers)
+    const members = await executor
+      .select()
+      .from(partnershipMembers)
       .where(inArray(partnershipMembers.partnershipUtr, partnerships))
       .orderBy(partnershipMembers.partnershipUtr, partnershipMembers.partnerUtr);
     for (const m of members) (found.get(m.partnershipUtr)!.partners as string[]).push(m.partnerUtr);
@@ -36,7 +40,10 @@ export async function findRecords(executor: Executor, utrs: readonly string[]): 
 export async function recordNames(executor: Executor, utrs: readonly string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const part of chunks([...new Set(utrs)])) {
-    const list = await executor.select({ utr: cisRecords.utr, name: cisRecords.name }).from(cisRecords).where(inArray(cisRecords.utr, part));
+    const list = await executor
+      .select({ utr: cisRecords.utr, name: cisRecords.name })
+      .from(cisRecords)
+      .where(inArray(cisRecords.utr, part));
     for (const r of list) found.set(r.utr, r.name);
   }
   return found;
@@ -45,10 +52,16 @@ export async function recordNames(executor: Executor, utrs: readonly string[]): 
 export async function findOperators(executor: Executor, pids: readonly string[]): Promise<Map<string, OperatorEntry>> {
   const found = new Map<string, OperatorEntry>();
   for (const part of chunks([...new Set(pids)])) {
-    const list = await executor.select({
-      pid: operators.pid, roles: operators.roles, logins: operators.logins, periods: operators.rolePeriods, leftOn: operators.leftOn,
-    })
-      .from(operators).where(inArray(operators.pid, part));
+    const list = await executor
+      .select({
+        pid: operators.pid,
+        roles: operators.roles,
+        logins: operators.logins,
+        periods: operators.rolePeriods,
+        leftOn: operators.leftOn,
+      })
+      .from(operators)
+      .where(inArray(operators.pid, part));
     for (const o of list) found.set(o.pid, o);
   }
   return found;
@@ -56,23 +69,31 @@ export async function findOperators(executor: Executor, pids: readonly string[])
 
 /** The session's login, and whether PID bindings hold it: the database's own rule (drizzle/0004) exempts superusers. */
 export async function currentWriter(executor: Executor): Promise<Writer> {
-  const [row] = await rows<{ login: string; superuser: boolean }>(executor, sql`
-    select session_user::text as login, coalesce((select rolsuper from pg_roles where rolname = session_user), false) as superuser`);
+  const [row] = await rows<{ login: string; superuser: boolean }>(
+    executor,
+    sql`
+    select session_user::text as login, coalesce((select rolsuper from pg_roles where rolname = session_user), false) as superuser`,
+  );
   return { login: row!.login, bound: !row!.superuser };
 }
 
 /** The PIDs bound to the session's login (the operators file's logins column): with exactly one, it is the login's own. */
 export async function pidsBoundToLogin(executor: Executor): Promise<string[]> {
-  const list = await rows<{ pid: string }>(executor, sql`
-    select pid::text as pid from public.operators where session_user::text = any(logins) order by pid limit 2`);
+  const list = await rows<{ pid: string }>(
+    executor,
+    sql`
+    select pid::text as pid from public.operators where session_user::text = any(logins) order by pid limit 2`,
+  );
   return list.map((r) => r.pid);
 }
 
 export async function findKinds(executor: Executor, utrs: readonly string[]): Promise<Map<string, RecordKind>> {
   const found = new Map<string, RecordKind>();
   for (const part of chunks([...new Set(utrs)])) {
-    const list = await executor.select({ utr: cisRecords.utr, kind: cisRecords.kind })
-      .from(cisRecords).where(inArray(cisRecords.utr, part));
+    const list = await executor
+      .select({ utr: cisRecords.utr, kind: cisRecords.kind })
+      .from(cisRecords)
+      .where(inArray(cisRecords.utr, part));
     for (const r of list) found.set(r.utr, r.kind as RecordKind);
   }
   return found;
@@ -81,7 +102,8 @@ export async function findKinds(executor: Executor, utrs: readonly string[]): Pr
 /** Inserts or updates records (not their memberships: see addMemberships). */
 export async function saveRecords(executor: Executor, records: readonly RegistryRecord[]): Promise<void> {
   for (const part of chunks(records, 2000)) {
-    await executor.insert(cisRecords)
+    await executor
+      .insert(cisRecords)
       .values(part.map((r) => ({ utr: r.utr, name: r.name, kind: r.kind })))
       .onConflictDoUpdate({
         target: cisRecords.utr,
@@ -92,7 +114,10 @@ export async function saveRecords(executor: Executor, records: readonly Registry
 }
 
 /** Memberships are only ever added; both records must be stored first. */
-export async function addMemberships(executor: Executor, memberships: readonly { partnershipUtr: string; partnerUtr: string }[]): Promise<void> {
+export async function addMemberships(
+  executor: Executor,
+  memberships: readonly { partnershipUtr: string; partnerUtr: string }[],
+): Promise<void> {
   for (const part of chunks(memberships)) {
     await executor.insert(partnershipMembers).values(part).onConflictDoNothing();
   }
@@ -108,13 +133,28 @@ export async function saveOperators(executor: Executor, list: readonly OperatorR
   for (const part of chunks(list, 2000)) {
     const logins = part.some((o) => o.logins !== undefined) ? sql`excluded.logins` : sql`${operators.logins}`;
     const leftOn = part.some((o) => o.leftOn !== undefined) ? sql`excluded.left_on` : sql`${operators.leftOn}`;
-    await executor.insert(operators)
-      .values(part.map((o) => ({
-        pid: o.pid, name: o.name, roles: o.roles, logins: o.logins ?? [], rolePeriods: o.periods, leftOn: o.leftOn ?? null,
-      })))
+    await executor
+      .insert(operators)
+      .values(
+        part.map((o) => ({
+          pid: o.pid,
+          name: o.name,
+          roles: o.roles,
+          logins: o.logins ?? [],
+          rolePeriods: o.periods,
+          leftOn: o.leftOn ?? null,
+        })),
+      )
       .onConflictDoUpdate({
         target: operators.pid,
-        set: { name: sql`excluded.name`, roles: sql`excluded.roles`, logins, rolePeriods: sql`excluded.role_periods`, leftOn, updatedAt: sql`now()` },
+        set: {
+          name: sql`excluded.name`,
+          roles: sql`excluded.roles`,
+          logins,
+          rolePeriods: sql`excluded.role_periods`,
+          leftOn,
+          updatedAt: sql`now()`,
+        },
         setWhere: sql`(${operators.name}, ${operators.roles}, ${operators.logins}, ${operators.rolePeriods}, ${operators.leftOn})
           is distinct from (excluded.name, excluded.roles, ${logins}, excluded.role_periods, ${leftOn})`,
       });

@@ -30,8 +30,11 @@ export interface RestoreSummary {
 }
 
 function notRestorable(source: string, reason: string) {
-  return inputError('export-not-intact', { value: source, detail: reason },
-    'nothing was written; restore from an intact, unfiltered export (cis-contact verify --export FILE says which)');
+  return inputError(
+    'export-not-intact',
+    { value: source, detail: reason },
+    'nothing was written; restore from an intact, unfiltered export (cis-contact verify --export FILE says which)',
+  );
 }
 
 /** An exported entry as its row: as exported (its time to the microsecond: the chain hashes that text), with its content hash. */
@@ -41,7 +44,11 @@ function contactRow(e: ChainedEntry): RestoredContactRow {
 }
 
 export async function restoreHistory(
-  store: Store, source: string, entries: AsyncIterable<ChainedEntry>, manifest: () => Manifest | undefined, signal?: AbortSignal,
+  store: Store,
+  source: string,
+  entries: AsyncIterable<ChainedEntry>,
+  manifest: () => Manifest | undefined,
+  signal?: AbortSignal,
 ): Promise<RestoreSummary> {
   const write = restoringWriter(store.copy);
   try {
@@ -49,8 +56,11 @@ export async function restoreHistory(
       await holdLock(tx, 'chain', { seconds: DEFAULT_CHAIN_WAIT_SECONDS, signal, location: store.location });
       const [held] = await rows<{ count: number }>(tx, sql`select count(*)::int as count from public.contacts`);
       if (held!.count > 0) {
-        throw inputError('store-not-empty', { value: store.location, limit: held!.count },
-          'restore into a new --data-dir, or a new database');
+        throw inputError(
+          'store-not-empty',
+          { value: store.location, limit: held!.count },
+          'restore into a new --data-dir, or a new database',
+        );
       }
       // The restored contacts were written by their own logins, not this one: the check that a contact is
       // recorded by the login writing it is off for this transaction only (an owner's right, so a restore needs one).
@@ -66,7 +76,11 @@ export async function restoreHistory(
         contacts.push(contactRow(entry));
         for (const q of entry.enquiries) enquiries.push({ ...q, contactSeq: entry.seq });
         if (contacts.length >= BATCH) {
-          if (signal?.aborted) throw interruptedError({ value: `the restore of ${source}`, detail: 'before the end: nothing was written' });
+          if (signal?.aborted)
+            throw interruptedError({
+              value: `the restore of ${source}`,
+              detail: 'before the end: nothing was written',
+            });
           await write(tx, contacts, enquiries);
           contacts = [];
           enquiries = [];
@@ -76,19 +90,29 @@ export async function restoreHistory(
       const report = verifier.finish(verifier.failed ? undefined : promised);
       if (!report.intact) throw notRestorable(source, report.failure!.reason);
       if (!promised) throw notRestorable(source, 'it has no manifest, so a truncated tail could not be ruled out');
-      if (promised.filtered) throw notRestorable(source, 'it was exported with --from, --to or --utr, so it holds only part of the history');
+      if (promised.filtered)
+        throw notRestorable(source, 'it was exported with --from, --to or --utr, so it holds only part of the history');
       await write(tx, contacts, enquiries);
       await tx.execute(sql`alter table public.contacts enable always trigger contacts_accountable`);
       // New imports must not reuse the import run numbers the restored contacts carry.
       await tx.execute(sql`select setval(pg_get_serial_sequence('public.import_runs', 'id'), m.id)
         from (select max(import_run_id) as id from public.contacts) m where m.id is not null
           and m.id > coalesce((select max(id) from public.import_runs), 0)`);
-      return { restored: report.checked, firstSeq: report.firstSeq, lastSeq: report.lastSeq, headHash: report.headHash, recordedBy };
+      return {
+        restored: report.checked,
+        firstSeq: report.firstSeq,
+        lastSeq: report.lastSeq,
+        headHash: report.headHash,
+        recordedBy,
+      };
     });
   } catch (error) {
     const refusal = databaseRefusal(error);
     if (!refusal) throw error;
-    throw inputError('database-rejected', { value: 'the restored contacts', detail: refusal },
-      'nothing was written; a contact must name a CIS record and an operator the store knows: load the registry and operators first (--registry FILE --operators FILE)');
+    throw inputError(
+      'database-rejected',
+      { value: 'the restored contacts', detail: refusal },
+      'nothing was written; a contact must name a CIS record and an operator the store knows: load the registry and operators first (--registry FILE --operators FILE)',
+    );
   }
 }

@@ -41,7 +41,9 @@ interface Facts {
 
 /** What the session is and may do, for a store whose admin role is `admin` (which may not exist yet). */
 export async function rolesPrerequisites(db: Executor, admin: string): Promise<RolesPrerequisites> {
-  const [facts] = await rows<Facts>(db, sql`
+  const [facts] = await rows<Facts>(
+    db,
+    sql`
     select session_user::text as login, r.rolsuper as superuser, r.rolcreaterole as createrole,
            current_database()::text as database, pg_get_userbyid(d.datdba)::text as database_owner,
            pg_has_role(session_user, d.datdba, 'MEMBER') as owns_database,
@@ -52,14 +54,18 @@ export async function rolesPrerequisites(db: Executor, admin: string): Promise<R
     from pg_catalog.pg_roles r
     join pg_catalog.pg_database d on d.datname = current_database()
     left join pg_catalog.pg_roles a on a.rolname = ${admin}
-    where r.rolname = session_user`);
+    where r.rolname = session_user`,
+  );
   const f = facts!;
   const owners = await foreignOwners(db);
   const missing: string[] = [];
   const instead = new Set<string>();
-  if (!f.superuser && !f.createrole) missing.push(`${f.login} has neither SUPERUSER nor CREATEROLE, and creating roles needs one`);
+  if (!f.superuser && !f.createrole)
+    missing.push(`${f.login} has neither SUPERUSER nor CREATEROLE, and creating roles needs one`);
   if (!f.owns_database) {
-    missing.push(`the database ${f.database} belongs to ${f.database_owner}, and only its owner may take CONNECT from PUBLIC`);
+    missing.push(
+      `the database ${f.database} belongs to ${f.database_owner}, and only its owner may take CONNECT from PUBLIC`,
+    );
     instead.add(f.database_owner);
   }
   // The store's own admin role can be joined by a CREATEROLE login; another owner must be the login itself or one it belongs to.
@@ -69,7 +75,13 @@ export async function rolesPrerequisites(db: Executor, admin: string): Promise<R
     missing.push(`the store's tables and functions belong to ${owner}, and ${f.login} is not a member of it`);
     instead.add(owner);
   }
-  return { login: f.login, database: f.database, joinAdmin: !f.superuser && !f.admin_member, missing, instead: [...instead] };
+  return {
+    login: f.login,
+    database: f.database,
+    joinAdmin: !f.superuser && !f.admin_member,
+    missing,
+    instead: [...instead],
+  };
 }
 
 /** Owners of the store's tables, functions and schemas that the session is not (and is no member of). */
@@ -77,7 +89,9 @@ async function foreignOwners(db: Executor): Promise<string[]> {
   // Looked up by name in the catalogues: to_regclass would need the schemas' USAGE, which PUBLIC may not have.
   const tables = JSON.stringify([...TABLES.map((t) => `public.${t}`), MIGRATIONS_TABLE]);
   const functions = JSON.stringify(FUNCTIONS.map((f) => f.replace(/\(.*\)$/, '')));
-  const found = await rows<{ owner: string }>(db, sql`
+  const found = await rows<{ owner: string }>(
+    db,
+    sql`
     select distinct pg_get_userbyid(o.owner)::text as owner from (
       select c.relowner as owner from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
       where n.nspname || '.' || c.relname in (select jsonb_array_elements_text(${tables}::jsonb))
@@ -86,15 +100,17 @@ async function foreignOwners(db: Executor): Promise<string[]> {
       union all select n.nspowner from pg_catalog.pg_namespace n where n.nspname in ('public', 'drizzle')
     ) o
     -- The public schema's owner is the database's owner (PostgreSQL 15), checked on its own.
-    where pg_get_userbyid(o.owner) <> 'pg_database_owner' and not pg_has_role(session_user, o.owner, 'MEMBER') order by 1`);
+    where pg_get_userbyid(o.owner) <> 'pg_database_owner' and not pg_has_role(session_user, o.owner, 'MEMBER') order by 1`,
+  );
   return found.map((r) => r.owner);
 }
 
 /** The refusal for a login that lacks what `rolesPrerequisites` found missing: what it lacks, and who could run it instead. */
 export function rolesRefusal(location: string, found: RolesPrerequisites): CisError {
-  const instead = found.instead.length > 0
-    ? `run it as a superuser, or as a login with CREATEROLE that is (or is a member of) ${found.instead.join(' and ')}`
-    : `run it as a superuser, or have a superuser run ALTER ROLE ${found.login} CREATEROLE`;
+  const instead =
+    found.instead.length > 0
+      ? `run it as a superuser, or as a login with CREATEROLE that is (or is a member of) ${found.instead.join(' and ')}`
+      : `run it as a superuser, or have a superuser run ALTER ROLE ${found.login} CREATEROLE`;
   return storageError('permission-denied', { value: location, detail: found.missing.join('; ') }, instead);
 }
 

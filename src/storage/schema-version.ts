@@ -36,16 +36,24 @@ export type SchemaState =
 /** How many migrations the store has applied; undefined where it has no bookkeeping (no store, or one older than it). */
 export async function appliedMigrations(executor: Executor): Promise<number | undefined> {
   // Asked first, not caught: a failed query would abort the transaction the migrator asks in.
-  const [bookkept] = await rows<{ found: boolean }>(executor,
-    sql`select pg_catalog.to_regclass('drizzle.__drizzle_migrations') is not null as found`);
+  const [bookkept] = await rows<{ found: boolean }>(
+    executor,
+    sql`select pg_catalog.to_regclass('drizzle.__drizzle_migrations') is not null as found`,
+  );
   if (!bookkept?.found) return undefined;
-  const [row] = await rows<{ applied: number }>(executor, sql`select count(*)::int as applied from drizzle.__drizzle_migrations`);
+  const [row] = await rows<{ applied: number }>(
+    executor,
+    sql`select count(*)::int as applied from drizzle.__drizzle_migrations`,
+  );
   return row?.applied ?? 0;
 }
 
 /** Is there a store, and is it at this client's version, behind it or ahead of it? */
 export async function schemaState(executor: Executor): Promise<SchemaState> {
-  const [found] = await rows<{ found: boolean }>(executor, sql`select pg_catalog.to_regclass('public.contacts') is not null as found`);
+  const [found] = await rows<{ found: boolean }>(
+    executor,
+    sql`select pg_catalog.to_regclass('public.contacts') is not null as found`,
+  );
   if (!found?.found) return { kind: 'none' };
   const store = (await appliedMigrations(executor)) ?? 0;
   if (store === CLIENT_SCHEMA_VERSION) return { kind: 'current', store };

@@ -174,16 +174,20 @@ function tlsOption(connection: ServerConnection): postgres.Options<Record<string
   if (sslMode === 'allow' || sslMode === 'prefer') return 'prefer';
   if (sslMode === 'require' && !sslRootCert) return 'require';
   if (!sslRootCert) {
-    throw usageError(`sslmode=${sslMode} verifies the server's certificate, and no root certificate was given`,
-      'name the CA that signed it with sslrootcert=FILE in the URL (or PGSSLROOTCERT), use sslrootcert=system for the system\'s trusted roots, or sslmode=require to encrypt without verifying');
+    throw usageError(
+      `sslmode=${sslMode} verifies the server's certificate, and no root certificate was given`,
+      "name the CA that signed it with sslrootcert=FILE in the URL (or PGSSLROOTCERT), use sslrootcert=system for the system's trusted roots, or sslmode=require to encrypt without verifying",
+    );
   }
   let ca: string | undefined;
   if (sslRootCert !== 'system') {
     try {
       ca = readFileSync(sslRootCert, 'utf8');
     } catch (error) {
-      throw usageError(`the root certificate ${sslRootCert} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-        'check sslrootcert in the URL, or PGSSLROOTCERT');
+      throw usageError(
+        `the root certificate ${sslRootCert} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        'check sslrootcert in the URL, or PGSSLROOTCERT',
+      );
     }
   }
   // libpq: require with a root certificate, and verify-ca, check the chain but not the host name.
@@ -191,7 +195,11 @@ function tlsOption(connection: ServerConnection): postgres.Options<Record<string
   return {
     ...(ca ? { ca } : {}),
     rejectUnauthorized: true,
-    ...(verifyName ? (connection.hosts.length === 1 ? { host: connection.hosts[0]! } : {}) : { checkServerIdentity: () => undefined }),
+    ...(verifyName
+      ? connection.hosts.length === 1
+        ? { host: connection.hosts[0]! }
+        : {}
+      : { checkServerIdentity: () => undefined }),
   };
 }
 
@@ -199,7 +207,9 @@ function tlsOption(connection: ServerConnection): postgres.Options<Record<string
 function clientOptions(connection: ServerConnection, applicationName: string) {
   const socketFolder = connection.hosts[0]!.startsWith('/') ? connection.hosts[0]! : undefined;
   return {
-    ...(socketFolder ? { path: `${socketFolder}/.s.PGSQL.${connection.ports[0]!}` } : { host: connection.hosts, port: connection.ports }),
+    ...(socketFolder
+      ? { path: `${socketFolder}/.s.PGSQL.${connection.ports[0]!}` }
+      : { host: connection.hosts, port: connection.ports }),
     database: connection.database,
     username: connection.user,
     ...(connection.password === undefined ? {} : { password: connection.password }),

@@ -13,12 +13,22 @@ const MINIMUM = 130000;
 
 /** Why a server of this version cannot hold a store, or nothing when it can. */
 export function serverTooOld(versionNum: number, version: string): string | undefined {
-  return versionNum < MINIMUM ? `the server is PostgreSQL ${version}, and cis-contact needs PostgreSQL 13 or later` : undefined;
+  return versionNum < MINIMUM
+    ? `the server is PostgreSQL ${version}, and cis-contact needs PostgreSQL 13 or later`
+    : undefined;
 }
 
 export async function requireServerVersion(db: Executor, location: string): Promise<void> {
-  const [row] = await rows<{ num: number; version: string }>(db, sql`
-    select pg_catalog.current_setting('server_version_num')::int as num, pg_catalog.current_setting('server_version') as version`);
+  const [row] = await rows<{ num: number; version: string }>(
+    db,
+    sql`
+    select pg_catalog.current_setting('server_version_num')::int as num, pg_catalog.current_setting('server_version') as version`,
+  );
   const problem = serverTooOld(row!.num, row!.version);
-  if (problem) throw storageError('database-unavailable', { value: location, detail: problem }, 'keep the store on a PostgreSQL 13 server or later (ask the server\'s administrator to upgrade it)');
+  if (problem)
+    throw storageError(
+      'database-unavailable',
+      { value: location, detail: problem },
+      "keep the store on a PostgreSQL 13 server or later (ask the server's administrator to upgrade it)",
+    );
 }

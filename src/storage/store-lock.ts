@@ -86,7 +86,9 @@ function listen(address: string, me: string): Promise<net.Server | undefined> {
       socket.on('error', () => {});
       socket.end(me);
     });
-    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error)));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error),
+    );
     server.listen(address, () => {
       server.unref();
       resolve(server);
@@ -123,7 +125,9 @@ function answers(address: string): Promise<boolean> {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'),
+    );
   });
 }
 
@@ -217,7 +221,12 @@ async function tryLock(address: string, file: boolean, me: string): Promise<net.
  * `onWait` is told once, with who holds it (pid and command) when the holder
  * says; `signal` ends the wait.
  */
-export async function lockStore(dir: string, onWait?: (holder?: string) => void, signal?: AbortSignal, options: LockOptions = {}): Promise<StoreLock> {
+export async function lockStore(
+  dir: string,
+  onWait?: (holder?: string) => void,
+  signal?: AbortSignal,
+  options: LockOptions = {},
+): Promise<StoreLock> {
   const { address, file, folderFd } = lockAddress(dir, options);
   const closeFolder = () => folderFd !== undefined && closeSync(folderFd);
   const me = whoAmI(options.args ?? []);
@@ -227,10 +236,13 @@ export async function lockStore(dir: string, onWait?: (holder?: string) => void,
       const server = await tryLock(address, file, me);
       if (server) {
         return {
-          release: () => new Promise<void>((resolve) => server.close(() => {
-            closeFolder();
-            resolve();
-          })),
+          release: () =>
+            new Promise<void>((resolve) =>
+              server.close(() => {
+                closeFolder();
+                resolve();
+              }),
+            ),
         };
       }
       if (!told) onWait?.(await whoHolds(address));

@@ -17,12 +17,19 @@ export interface SwitchedOffTrigger {
 }
 
 export async function switchedOffTriggers(executor: Executor): Promise<SwitchedOffTrigger[]> {
-  const list = await rows<{ table_name: string; trigger_name: string; enabled: string }>(executor, sql`
+  const list = await rows<{ table_name: string; trigger_name: string; enabled: string }>(
+    executor,
+    sql`
     select c.relname::text as table_name, t.tgname::text as trigger_name, t.tgenabled::text as enabled
     from pg_catalog.pg_trigger t
     join pg_catalog.pg_class c on c.oid = t.tgrelid
     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'public' and not t.tgisinternal and t.tgenabled in ('D', 'R')
-    order by 1, 2`);
-  return list.map((t) => ({ table: t.table_name, trigger: t.trigger_name, state: t.enabled === 'D' ? 'disabled' : 'replica only' }));
+    order by 1, 2`,
+  );
+  return list.map((t) => ({
+    table: t.table_name,
+    trigger: t.trigger_name,
+    state: t.enabled === 'D' ? 'disabled' : 'replica only',
+  }));
 }

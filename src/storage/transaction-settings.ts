@@ -44,7 +44,9 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** `select pg_catalog.set_config(name, value, true), …`: the settings in one statement. */
 export function pinningStatement(settings: Readonly<Record<string, string>> = PINNED_SETTINGS): string {
-  const calls = Object.entries(settings).map(([name, value]) => `pg_catalog.set_config(${quote(name)}, ${quote(value)}, true)`);
+  const calls = Object.entries(settings).map(
+    ([name, value]) => `pg_catalog.set_config(${quote(name)}, ${quote(value)}, true)`,
+  );
   return `select ${calls.join(', ')}`;
 }
 
@@ -71,17 +73,23 @@ const sessionOf = (executor: unknown) => (executor as { session: PreparingSessio
  */
 export function pinEveryStatement(db: Database): void {
   const transaction = db.transaction.bind(db);
-  const pinned = ((work, config) => transaction(async (tx) => {
-    await tx.execute(PINNING);
-    return work(tx);
-  }, config)) as Database['transaction'];
+  const pinned = ((work, config) =>
+    transaction(async (tx) => {
+      await tx.execute(PINNING);
+      return work(tx);
+    }, config)) as Database['transaction'];
   db.transaction = pinned;
   const session = sessionOf(db);
   const prepare = session.prepareQuery.bind(session);
   session.prepareQuery = (...args: unknown[]) => {
     const prepared = prepare(...args);
     return Object.assign(Object.create(prepared) as typeof prepared, {
-      execute: (...values: unknown[]) => pinned((tx) => sessionOf(tx).prepareQuery(...args).execute(...values)),
+      execute: (...values: unknown[]) =>
+        pinned((tx) =>
+          sessionOf(tx)
+            .prepareQuery(...args)
+            .execute(...values),
+        ),
     });
   };
 }

@@ -24,36 +24,91 @@ const EXAMPLE: IssueParams = { value: 'X-1', limit: 100, length: 101, detail: 'd
 /** Where the generic example would read badly. */
 const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'file-unreadable': { value: 'contacts.csv', detail: 'no such file' },
-  'export-other-store': { value: 'one-taxpayer.csv', detail: 'its manifest names the store whose first entry has the hash 5f0c…e1, and the store at postgres://audit@db:5432/cis has 9a41…07' },
-  'checkpoint-other-store': { value: 'kept.txt:3', detail: 'it names the store whose first entry has the hash 5f0c…e1, and this store\'s first entry has the hash 9a41…07' },
+  'export-other-store': {
+    value: 'one-taxpayer.csv',
+    detail:
+      'its manifest names the store whose first entry has the hash 5f0c…e1, and the store at postgres://audit@db:5432/cis has 9a41…07',
+  },
+  'checkpoint-other-store': {
+    value: 'kept.txt:3',
+    detail:
+      "it names the store whose first entry has the hash 5f0c…e1, and this store's first entry has the hash 9a41…07",
+  },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },
-  'unclosed-quote': { value: 'contacts.csv', limit: 11, detail: 'it would swallow the 20 lines after it, to the end of the file' },
+  'unclosed-quote': {
+    value: 'contacts.csv',
+    limit: 11,
+    detail: 'it would swallow the 20 lines after it, to the end of the file',
+  },
   'control-character': { field: 'general_notes', value: 'U+0000' },
   'row-shape': { length: 14, limit: 13 },
-  ...Object.fromEntries([...CONTACT_INPUTS, ...ENQUIRY_INPUTS].flatMap(({ field: { freeText } }) => (freeText ? [[freeText.tooLong, tooLong(freeText.limit)]] : []))),
+  ...Object.fromEntries(
+    [...CONTACT_INPUTS, ...ENQUIRY_INPUTS].flatMap(({ field: { freeText } }) =>
+      freeText ? [[freeText.tooLong, tooLong(freeText.limit)]] : [],
+    ),
+  ),
   'name-too-long': tooLong(LIMITS.recordName),
-  'date-format': { value: '42095', detail: "it looks like a spreadsheet's date serial number, which would be 1 April 2015: format the column as a date (YYYY-MM-DD) and save the file again" },
-  'duplicate-column': { field: 'general_notes', detail: 'the map sends both "Notes" and "Comments" to it; map one of them to null, or to another column' },
-  'usage': { detail: '--notes needs a value' },
+  'date-format': {
+    value: '42095',
+    detail:
+      "it looks like a spreadsheet's date serial number, which would be 1 April 2015: format the column as a date (YYYY-MM-DD) and save the file again",
+  },
+  'duplicate-column': {
+    field: 'general_notes',
+    detail: 'the map sends both "Notes" and "Comments" to it; map one of them to null, or to another column',
+  },
+  usage: { detail: '--notes needs a value' },
   'no-store': { value: '/home/jo/cis-contcat' },
   'trigger-disabled': { value: 'contacts_refuse_update_delete', detail: 'on contacts (disabled)' },
   'store-not-empty': { value: '/home/jo/.local/share/cis-contact', limit: 1520 },
-  'export-not-intact': { value: 'backup.jsonl', detail: 'it has no manifest, so a truncated tail could not be ruled out' },
+  'export-not-intact': {
+    value: 'backup.jsonl',
+    detail: 'it has no manifest, so a truncated tail could not be ruled out',
+  },
   'output-unwritable': { value: 'audit/history.jsonl', detail: 'no such folder' },
-  'database-unreachable': { value: 'postgres://cis@db:5432/cis', limit: 'CONNECTION_CLOSED', detail: 'the export is incomplete: 1200 of 5000 entries written; nothing in the store changed' },
-  'database-unavailable': { value: 'postgres://cis@db:5432/cis', detail: 'password authentication failed for user "cis"' },
+  'database-unreachable': {
+    value: 'postgres://cis@db:5432/cis',
+    limit: 'CONNECTION_CLOSED',
+    detail: 'the export is incomplete: 1200 of 5000 entries written; nothing in the store changed',
+  },
+  'database-unavailable': {
+    value: 'postgres://cis@db:5432/cis',
+    detail: 'password authentication failed for user "cis"',
+  },
   'database-url-invalid': { detail: 'Invalid URL' },
-  'disk-full': { value: '/home/jo/.local/share/cis-contact', detail: '40 MB free, and the embedded store needs 256 MB spare to go on safely' },
+  'disk-full': {
+    value: '/home/jo/.local/share/cis-contact',
+    detail: '40 MB free, and the embedded store needs 256 MB spare to go on safely',
+  },
   'file-changed': { value: 'contacts.csv', detail: 'its size went from 81920 to 98304 bytes' },
   'data-dir-unusable': { value: '/srv/cis', detail: 'it belongs to another account (uid 1001)' },
   'internal-error': { detail: "Cannot read properties of undefined (reading 'utr')" },
-  'interrupted': { value: 'export', detail: 'after 1200 of 5000 entries, none kept: audit/history.jsonl left as it was' },
-  'invalid-encoding': { value: 'contacts.csv', detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have' },
-  'output-unsafe': { value: '/srv/team/contacts.rejects.csv', detail: '/srv/team is writable by other accounts (mode 777) and not sticky: one of them could put a link where the file goes, or take it away' },
-  'output-is-input': { value: 'contacts.rejects.csv', detail: 'is the input contacts.rejects.csv: writing rejected rows there would destroy the file being read' },
-  'date-order': { field: 'enquiry_date', value: '04/15/2015', limit: 3, detail: 'cannot be read day first, as dates are unless --date-order says otherwise (its month would be 15): the file looks written month first (US order)' },
-  'map-invalid': { value: 'legacy-map.json', detail: 'channel "Tel In" translates into "telephone", which is not a channel' },
+  interrupted: { value: 'export', detail: 'after 1200 of 5000 entries, none kept: audit/history.jsonl left as it was' },
+  'invalid-encoding': {
+    value: 'contacts.csv',
+    detail: 'is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have',
+  },
+  'output-unsafe': {
+    value: '/srv/team/contacts.rejects.csv',
+    detail:
+      '/srv/team is writable by other accounts (mode 777) and not sticky: one of them could put a link where the file goes, or take it away',
+  },
+  'output-is-input': {
+    value: 'contacts.rejects.csv',
+    detail: 'is the input contacts.rejects.csv: writing rejected rows there would destroy the file being read',
+  },
+  'date-order': {
+    field: 'enquiry_date',
+    value: '04/15/2015',
+    limit: 3,
+    detail:
+      'cannot be read day first, as dates are unless --date-order says otherwise (its month would be 15): the file looks written month first (US order)',
+  },
+  'map-invalid': {
+    value: 'legacy-map.json',
+    detail: 'channel "Tel In" translates into "telephone", which is not a channel',
+  },
   'same-as-recorded': { value: '1520', detail: 'stored by cis_jo at 2026-12-06 10:14:03 UTC' },
   'ref-invalid': { field: 'contact_ref', value: 'CASE/12', detail: 'contains /' },
   'payment-details': { field: 'general_notes', detail: 'a payment card number (**** **** **** 1111)' },
@@ -67,7 +122,11 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'unknown-operator': { value: '9999999' },
   'operator-not-authorised': { value: '4567890', detail: 'holds CISR Viewer' },
   'operator-not-yours': { value: '1234567', detail: 'you are bob' },
-  'permission-denied': { value: 'postgres://alice@db:5432/cis', detail: 'permission denied for table operators', limit: 'cis_contact_cis_admin' },
+  'permission-denied': {
+    value: 'postgres://alice@db:5432/cis',
+    detail: 'permission denied for table operators',
+    limit: 'cis_contact_cis_admin',
+  },
   'contact-fields-differ': { field: 'contact_name', value: 'LEG-0004', limit: 12 },
   'contact-ref-reused': { value: 'LEG-0001', limit: 2 },
   'conflicts-with-recorded': { value: 'LEG-0001', detail: 'as contact 17, stored by alice at 2026-03-02 10:15:04 UTC' },
@@ -75,9 +134,13 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
   'database-rejected': { detail: 'new row violates check constraint' },
   'line-unreadable': { detail: 'a double quote opened at column 9 is never closed on this line' },
   'role-unknown': { value: 'CISR Procesor' },
-  'period-invalid': { field: 'roles_to', value: '2019-03-31', detail: 'is before roles_from (2020-01-01): a period runs from its first day to its last' },
+  'period-invalid': {
+    field: 'roles_to',
+    value: '2019-03-31',
+    detail: 'is before roles_from (2020-01-01): a period runs from its first day to its last',
+  },
   'partner-of-invalid': { value: '1955839661', detail: 'is not a partnership' },
-  'abbreviation': { field: 'general_notes', value: 'WAM' },
+  abbreviation: { field: 'general_notes', value: 'WAM' },
   'identical-row': { limit: 4 },
   'matches-recorded': { value: '1042 (sha256:5f0c…#1)', detail: 'legacy.csv' },
   'possible-card-number': { field: 'general_notes', value: '************3715' },
@@ -121,9 +184,16 @@ export function catalogueMarkdown(): string {
     '',
   ];
   for (const severity of ['fatal', 'error', 'warning', 'failure']) {
-    lines.push(`## ${SEVERITY_HEADINGS[severity]}`, '', '| code | title | fields | source | example message |', '|---|---|---|---|---|');
+    lines.push(
+      `## ${SEVERITY_HEADINGS[severity]}`,
+      '',
+      '| code | title | fields | source | example message |',
+      '|---|---|---|---|---|',
+    );
     for (const l of allListings().filter((x) => x.severity === severity)) {
-      lines.push(`| \`${l.code}\` | ${cell(l.title)} | ${l.fields.map((f) => `\`${f}\``).join(', ')} | ${cell(l.manual)} | ${cell(l.example)} |`);
+      lines.push(
+        `| \`${l.code}\` | ${cell(l.title)} | ${l.fields.map((f) => `\`${f}\``).join(', ')} | ${cell(l.manual)} | ${cell(l.example)} |`,
+      );
     }
     lines.push('');
   }

@@ -17,7 +17,14 @@
  * shown by its column name, so a new field is never silently left out.
  */
 
-import { CONTACT_FIELDS, type ChainedEntry, type ChainEnquiry, ENQUIRY_FIELDS, type StoredField, fieldValue } from '../domain/layout.js';
+import {
+  CONTACT_FIELDS,
+  type ChainedEntry,
+  type ChainEnquiry,
+  ENQUIRY_FIELDS,
+  type StoredField,
+  fieldValue,
+} from '../domain/layout.js';
 import { screenText } from '../domain/screen-text.js';
 import type { Ui } from './ui.js';
 
@@ -32,8 +39,20 @@ type EnquiryKey = keyof ChainEnquiry;
 
 /** The contact's fields history places itself, and those it leaves to export and verify (the chain's own values, the import run). */
 const CONTACT_PLACED: readonly ContactKey[] = [
-  'seq', 'sourceKey', 'utr', 'partnershipUtr', 'contactType', 'contactName', 'channel', 'direction', 'authentication',
-  'enquiryDate', 'operatorPid', 'recordedAt', 'recordedBy', 'enquiries',
+  'seq',
+  'sourceKey',
+  'utr',
+  'partnershipUtr',
+  'contactType',
+  'contactName',
+  'channel',
+  'direction',
+  'authentication',
+  'enquiryDate',
+  'operatorPid',
+  'recordedAt',
+  'recordedBy',
+  'enquiries',
 ];
 const CONTACT_LEFT_OUT: readonly ContactKey[] = ['importRunId', 'prevHash', 'hash'];
 const ENQUIRY_PLACED: readonly EnquiryKey[] = ['position', 'subject', 'actionTaken', 'generalNotes'];
@@ -42,16 +61,31 @@ const isShownApart = (placed: readonly string[], leftOut: readonly string[]) => 
   f.exported && !placed.includes(f.key) && !leftOut.includes(f.key) && f.key !== 'contentHash';
 
 /** Fields of the layout history does not place: shown by their column name. */
-export const CONTACT_EXTRAS: readonly StoredField[] = CONTACT_FIELDS.filter(isShownApart(CONTACT_PLACED, CONTACT_LEFT_OUT));
+export const CONTACT_EXTRAS: readonly StoredField[] = CONTACT_FIELDS.filter(
+  isShownApart(CONTACT_PLACED, CONTACT_LEFT_OUT),
+);
 export const ENQUIRY_EXTRAS: readonly StoredField[] = ENQUIRY_FIELDS.filter(isShownApart(ENQUIRY_PLACED, []));
 
 // A stored field's value is a string, a number or a boolean (a layout field is never an object).
 const valueText = (v: unknown): string =>
-  v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  v === null || v === undefined
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
 
 const LONDON = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',
-  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
 });
 
 /** When an entry was recorded, in UK time with its zone named (GMT or BST): `2026-03-29 14:05:09 BST`. */
@@ -83,7 +117,8 @@ function spokenTo(contact: ChainedEntry): string {
  * full-width characters two, combining marks none, others one (the rule
  * terminals follow; text is escaped first, so no control reaches here).
  */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 const ZERO = /\p{M}/u;
 
 function charWidth(ch: string): number {
@@ -160,13 +195,25 @@ export function sayWrapped(ui: Ui, text: string, indent = 0): void {
 
 function contactBlock(ui: Ui, contact: ChainedEntry, names: HistoryNames, showUtr: boolean): void {
   const width = ui.columns;
-  const heading = [`Contact ${contact.seq}`, contact.enquiryDate, [contact.channel, contact.direction].join(', '), showUtr ? `on ${contact.utr}` : '']
-    .filter(Boolean).join(' · ');
+  const heading = [
+    `Contact ${contact.seq}`,
+    contact.enquiryDate,
+    [contact.channel, contact.direction].join(', '),
+    showUtr ? `on ${contact.utr}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   for (const line of wrapText(heading, width)) ui.say(ui.colour.bold(line));
   const spoken = spokenTo(contact);
   if (spoken) labelled(ui, 2, 'Spoken to: ', spoken, width);
   const writer = contact.recordedBy ? ` (login ${contact.recordedBy})` : '';
-  labelled(ui, 2, 'Recorded: ', `${recordedTime(contact.recordedAt)} by operator ${contact.operatorPid}${writer}`, width);
+  labelled(
+    ui,
+    2,
+    'Recorded: ',
+    `${recordedTime(contact.recordedAt)} by operator ${contact.operatorPid}${writer}`,
+    width,
+  );
   const partnership = partnershipText(contact, names);
   if (partnership) labelled(ui, 2, 'Via partnership ', partnership, width);
   const ref = givenRef(contact.sourceKey);
@@ -224,7 +271,10 @@ function pipeColumns(names: HistoryNames, showUtr: boolean): PipeColumn[] {
     { title: 'No', value: (_c, e) => String(e.position) },
     { title: 'Subject', value: (_c, e) => e.subject },
     { title: 'Action taken', value: (_c, e) => e.actionTaken ?? '' },
-    ...ENQUIRY_EXTRAS.map((f) => ({ title: f.column, value: (_c: ChainedEntry, e: ChainEnquiry) => valueText(fieldValue(e, f)) })),
+    ...ENQUIRY_EXTRAS.map((f) => ({
+      title: f.column,
+      value: (_c: ChainedEntry, e: ChainEnquiry) => valueText(fieldValue(e, f)),
+    })),
     { title: 'Notes', value: (_c, e) => e.generalNotes ?? '' },
   ];
 }
@@ -233,9 +283,19 @@ function pipeColumns(names: HistoryNames, showUtr: boolean): PipeColumn[] {
 function enquiryLines(ui: Ui, contacts: readonly ChainedEntry[], names: HistoryNames, showUtr: boolean): void {
   const columns = pipeColumns(names, showUtr);
   const table = contacts.flatMap((c) => c.enquiries.map((e) => columns.map((col) => oneLine(col.value(c, e)))));
-  const widths = columns.map((col, i) => Math.max(displayWidth(col.title), ...table.map((row) => displayWidth(row[i]!))));
-  const pad = (text: string, i: number) => (i === columns.length - 1 ? text : text + ' '.repeat(widths[i]! - displayWidth(text)));
-  ui.say(ui.colour.bold(columns.map((col, i) => pad(col.title, i)).join('  ').trimEnd()));
+  const widths = columns.map((col, i) =>
+    Math.max(displayWidth(col.title), ...table.map((row) => displayWidth(row[i]!))),
+  );
+  const pad = (text: string, i: number) =>
+    i === columns.length - 1 ? text : text + ' '.repeat(widths[i]! - displayWidth(text));
+  ui.say(
+    ui.colour.bold(
+      columns
+        .map((col, i) => pad(col.title, i))
+        .join('  ')
+        .trimEnd(),
+    ),
+  );
   for (const row of table) ui.say(row.map(pad).join('  ').trimEnd());
 }
 

@@ -36,9 +36,10 @@ function fileSize(file: string): number | undefined {
 function jsonLines(ui: Ui, file: string): Progress {
   const bytes = fileSize(file) ?? null;
   return {
-    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected }) => ui.stderr.write(
-      `${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected })}\n`,
-    ),
+    update: ({ rowsRead, bytesRead, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected }) =>
+      ui.stderr.write(
+        `${screenJson({ event: 'progress', file, rowsRead, bytesRead, bytes, rowsAccepted, rowsDuplicate, rowsSuperseded, rowsRejected })}\n`,
+      ),
     stop: () => {},
   };
 }
@@ -48,13 +49,16 @@ export function progressReporter(ui: Ui, file: string, style: ProgressStyle = 'a
   if (style === 'none' || !ui.interactive || ui.json) return SILENT;
   const size = fileSize(file);
   if (size === undefined) return SILENT;
-  const bar = new cliProgress.SingleBar({
-    stream: ui.stderr,
-    format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta_formatted}',
-    hideCursor: true,
-    etaBuffer: 20,
-    fps: 5,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: ui.stderr,
+      format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 20,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const started = Date.now();
   bar.start(Math.max(size, 1), 0, { rows: 0, speed: 0 });
   return {

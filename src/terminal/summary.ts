@@ -14,13 +14,18 @@ import type { Piece, Ui } from './ui.js';
 export type Count = [label: string, n: number, note?: string];
 
 export function summaryTable(
-  ui: Ui, title: string, counts: Count[], rejectsByCode: CodeCounts,
-  warningsByCode: CodeCounts, rejectsFile: string | null,
+  ui: Ui,
+  title: string,
+  counts: Count[],
+  rejectsByCode: CodeCounts,
+  warningsByCode: CodeCounts,
+  rejectsFile: string | null,
 ): void {
   const c = ui.colour;
   ui.say(c.bold(title));
   const width = Math.max(...counts.map(([label]) => label.length));
-  for (const [label, n, note] of counts) ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}`, c.dim(note ? `  ${note}` : ''));
+  for (const [label, n, note] of counts)
+    ui.say(`  ${label.padEnd(width)}  ${String(n).padStart(9)}`, c.dim(note ? `  ${note}` : ''));
   const section = (heading: string, byCode: CodeCounts, paint: (s: string) => Piece) => {
     const codes = (Object.keys(byCode) as IssueCode[]).sort(catalogueOrder);
     if (codes.length === 0) return;
@@ -33,20 +38,37 @@ export function summaryTable(
   if (rejectsFile) ui.say(`Rejected rows, with their lines and reasons: ${rejectsFile}`);
 }
 
-const emptyRows = (n: number): Count[] => (n > 0 ? [['empty rows skipped', n, 'rows whose cells are all empty; not in rows read']] : []);
+const emptyRows = (n: number): Count[] =>
+  n > 0 ? [['empty rows skipped', n, 'rows whose cells are all empty; not in rows read']] : [];
 
 export function contactImportCounts(s: ContactImportSummary): Count[] {
   const would = s.dryRun ? ' to write' : ' written';
   return [
-    ['rows read', s.rowsRead, `= ${s.rowsAccepted} accepted + ${s.rowsDuplicate} duplicate + ${s.rowsSuperseded > 0 ? `${s.rowsSuperseded} superseded + ` : ''}${s.rowsRejected} rejected`],
+    [
+      'rows read',
+      s.rowsRead,
+      `= ${s.rowsAccepted} accepted + ${s.rowsDuplicate} duplicate + ${s.rowsSuperseded > 0 ? `${s.rowsSuperseded} superseded + ` : ''}${s.rowsRejected} rejected`,
+    ],
     ['  accepted', s.rowsAccepted],
     ['  duplicate', s.rowsDuplicate, s.rowsDuplicate > 0 ? 'already stored: nothing added' : undefined],
-    ...(s.rowsSuperseded > 0 ? [['  superseded', s.rowsSuperseded, 'refused, but their contact_ref is stored with other content, which stands: nothing to fix'] as Count] : []),
+    ...(s.rowsSuperseded > 0
+      ? [
+          [
+            '  superseded',
+            s.rowsSuperseded,
+            'refused, but their contact_ref is stored with other content, which stands: nothing to fix',
+          ] as Count,
+        ]
+      : []),
     ['  rejected', s.rowsRejected],
     ...emptyRows(s.rowsEmpty),
-    [`contacts${would}`, s.contactsWritten, s.partnerExpansions > 0
-      ? `= ${s.contactsAccepted} accepted contacts + ${s.partnerExpansions} more from partnership rows, recorded on each partner`
-      : `one for each accepted contact (rows of one contact_ref are one contact)`],
+    [
+      `contacts${would}`,
+      s.contactsWritten,
+      s.partnerExpansions > 0
+        ? `= ${s.contactsAccepted} accepted contacts + ${s.partnerExpansions} more from partnership rows, recorded on each partner`
+        : `one for each accepted contact (rows of one contact_ref are one contact)`,
+    ],
     [`enquiries${would}`, s.enquiriesWritten, 'one for each accepted row, on each record its contact is stored on'],
   ];
 }

@@ -25,10 +25,18 @@ interface Painted {
 /** A piece of a line: plain text or painted text. */
 export type Piece = string | Painted;
 
-const paint = (style: Style) => (text: string): Painted => ({ style, text });
+const paint =
+  (style: Style) =>
+  (text: string): Painted => ({ style, text });
 
 /** The styles a line may use. */
-const PALETTE = { red: paint('red'), green: paint('green'), yellow: paint('yellow'), bold: paint('bold'), dim: paint('dim') } as const;
+const PALETTE = {
+  red: paint('red'),
+  green: paint('green'),
+  yellow: paint('yellow'),
+  bold: paint('bold'),
+  dim: paint('dim'),
+} as const;
 
 /** A stream a command writes to: a terminal's says so and gives its width. */
 export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -52,10 +60,17 @@ export class Ui {
   private toStdout = false;
   private readonly chalks: { stdout: ChalkInstance; stderr: ChalkInstance };
 
-  constructor(readonly json: boolean, colourWanted: boolean, readonly terminal: Terminal) {
+  constructor(
+    readonly json: boolean,
+    colourWanted: boolean,
+    readonly terminal: Terminal,
+  ) {
     this.noColour = !colourWanted || (terminal.env.NO_COLOR ?? '') !== '';
     const levels = this.noColour ? { stdout: 0, stderr: 0 } : (terminal.colourLevels ?? { stdout: 0, stderr: 0 });
-    this.chalks = { stdout: new Chalk({ level: levels.stdout as 0 }), stderr: new Chalk({ level: levels.stderr as 0 }) };
+    this.chalks = {
+      stdout: new Chalk({ level: levels.stdout as 0 }),
+      stderr: new Chalk({ level: levels.stderr as 0 }),
+    };
   }
 
   get stdout(): OutputStream {

@@ -17,7 +17,9 @@ import { generate } from './generate.mjs';
 const rows = Number(process.argv[2] ?? 200_000);
 const runs = Number(process.argv[3] ?? 7);
 const dists = (process.argv.length > 4 ? process.argv.slice(4) : ['dist']).map((d) => resolve(d));
-const readers = await Promise.all(dists.map(async (dist) => (await import(pathToFileURL(join(dist, 'csv/reader.js')).href)).readCsvChunks));
+const readers = await Promise.all(
+  dists.map(async (dist) => (await import(pathToFileURL(join(dist, 'csv/reader.js')).href)).readCsvChunks),
+);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -41,11 +43,15 @@ try {
     for (let i = 0; i < readers.length; i++) perRow[i].push(await cpuPerRow(readers[i], file));
   }
   dists.forEach((dist, i) => {
-    console.log(`${dist}: ${rows} rows, median ${median(perRow[i]).toFixed(2)} µs/row CPU (runs: ${perRow[i].map((x) => x.toFixed(2)).join(' ')})`);
+    console.log(
+      `${dist}: ${rows} rows, median ${median(perRow[i]).toFixed(2)} µs/row CPU (runs: ${perRow[i].map((x) => x.toFixed(2)).join(' ')})`,
+    );
   });
   if (readers.length === 2) {
     const ratios = perRow[1].map((x, run) => x / perRow[0][run]);
-    console.log(`second / first, run for run: median ${median(ratios).toFixed(3)} (${ratios.map((x) => x.toFixed(2)).join(' ')})`);
+    console.log(
+      `second / first, run for run: median ${median(ratios).toFixed(3)} (${ratios.map((x) => x.toFixed(2)).join(' ')})`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -40,7 +40,9 @@ const BASELINE_QUERY = `select c.seq, c.source_key, c.utr, c.partnership_utr, c.
 
 function timed(command, args, env = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
-    env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
   const [seconds, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
@@ -87,15 +89,25 @@ async function onServer(dir) {
   cis(['operators', 'import', join(dir, 'operators.csv')], env);
   const importRun = imported(env, dir);
   const copy = () => {
-    const run = timed('psql', [env.DATABASE_URL, '-c', `\\copy (${BASELINE_QUERY.replace(/\s+/g, ' ')}) to '${join(work, 'baseline.txt')}'`]);
-    if (run.stdout.trim() !== `COPY ${rows}`) throw new Error(`psql \\copy did not write the ${rows} contacts: ${run.stdout}`);
+    const run = timed('psql', [
+      env.DATABASE_URL,
+      '-c',
+      `\\copy (${BASELINE_QUERY.replace(/\s+/g, ' ')}) to '${join(work, 'baseline.txt')}'`,
+    ]);
+    if (run.stdout.trim() !== `COPY ${rows}`)
+      throw new Error(`psql \\copy did not write the ${rows} contacts: ${run.stdout}`);
     return run;
   };
   const before = copy();
   const timings = reads(env, 'server');
   const after = copy();
   const baseline = { seconds: (before.seconds + after.seconds) / 2 };
-  const result = { importSeconds: importRun.seconds, psqlCopySeconds: round(baseline.seconds), psqlCopyRuns: [before.seconds, after.seconds], ...ratios(timings, baseline) };
+  const result = {
+    importSeconds: importRun.seconds,
+    psqlCopySeconds: round(baseline.seconds),
+    psqlCopyRuns: [before.seconds, after.seconds],
+    ...ratios(timings, baseline),
+  };
   const cleanup = postgres(server, { max: 1, onnotice: () => {} });
   await cleanup.unsafe(`drop database if exists ${database} with (force)`);
   await cleanup.end();
@@ -126,28 +138,55 @@ function onPglite(dir) {
   const timings = reads(env, 'pglite');
   const after = pgliteCopy(dataDir);
   const baseline = { seconds: (before.seconds + after.seconds) / 2 };
-  return { importSeconds: importRun.seconds, copySeconds: round(baseline.seconds), copyRuns: [round(before.seconds), round(after.seconds)], ...ratios(timings, baseline) };
+  return {
+    importSeconds: importRun.seconds,
+    copySeconds: round(baseline.seconds),
+    copyRuns: [round(before.seconds), round(after.seconds)],
+    ...ratios(timings, baseline),
+  };
 }
 
 const TARGETS = { exportJsonl: 2, verify: 3 };
 
 /** Ratios against the baseline's mean, taken once both of its runs are in. */
 function ratios(timings, baseline) {
-  return Object.fromEntries(Object.entries(timings).map(([name, r]) => [
-    name, { seconds: r.seconds, peakRssMb: r.peakRssMb, ...(r.megabytes === undefined ? {} : { megabytes: r.megabytes }), ratio: round(r.seconds / baseline.seconds), ...(TARGETS[name] ? { ratioTarget: TARGETS[name] } : {}) },
-  ]));
+  return Object.fromEntries(
+    Object.entries(timings).map(([name, r]) => [
+      name,
+      {
+        seconds: r.seconds,
+        peakRssMb: r.peakRssMb,
+        ...(r.megabytes === undefined ? {} : { megabytes: r.megabytes }),
+        ratio: round(r.seconds / baseline.seconds),
+        ...(TARGETS[name] ? { ratioTarget: TARGETS[name] } : {}),
+      },
+    ]),
+  );
 }
 
 console.error(`generating ${rows} rows in ${work}`);
 await generate(work, rows);
-console.error('PostgreSQL server: import, psql \\copy out, export jsonl, export csv, verify, verify --export, psql \\copy out again');
+console.error(
+  'PostgreSQL server: import, psql \\copy out, export jsonl, export csv, verify, verify --export, psql \\copy out again',
+);
 const onServerResult = await onServer(work);
 console.error('PGlite: import, COPY TO, the same commands, COPY TO again');
 const onPgliteResult = onPglite(work);
-console.log(JSON.stringify({
-  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  contacts: rows,
-  server: onServerResult,
-  pglite: onPgliteResult,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      contacts: rows,
+      server: onServerResult,
+      pglite: onPgliteResult,
+    },
+    null,
+    2,
+  ),
+);
 rmSync(work, { recursive: true, force: true });

@@ -26,10 +26,19 @@ function random(seed) {
   };
 }
 
-const WORDS = ('the customer asked about their monthly return and the deduction statement was explained in full '
-  + 'agent confirmed the verification status of the subcontractor and will send the missing details by post '
-  + 'contractor disputed the late filing penalty and was told how to appeal in writing within thirty days').split(' ');
-const CHANNELS = [['phone-inbound', 'Inbound'], ['phone-outbound', 'Outbound'], ['letter', 'Outbound'], ['email', 'Inbound'], ['face-to-face', 'Inbound'], ['fax', 'Outbound']];
+const WORDS = (
+  'the customer asked about their monthly return and the deduction statement was explained in full ' +
+  'agent confirmed the verification status of the subcontractor and will send the missing details by post ' +
+  'contractor disputed the late filing penalty and was told how to appeal in writing within thirty days'
+).split(' ');
+const CHANNELS = [
+  ['phone-inbound', 'Inbound'],
+  ['phone-outbound', 'Outbound'],
+  ['letter', 'Outbound'],
+  ['email', 'Inbound'],
+  ['face-to-face', 'Inbound'],
+  ['fax', 'Outbound'],
+];
 const TYPES = ['contractor', 'subcontractor', 'agent', 'capacitor', 'third party'];
 const SUBJECTS = ['Letter', 'Callback', 'Complaint', 'Internal Referral'];
 export const RECORDS = 5000;
@@ -49,22 +58,32 @@ async function writeLines(path, lines) {
 }
 
 export async function generate(dir, rows) {
-  await writeLines(`${dir}/registry.csv`, (function* () {
-    yield 'utr,name,kind,partner_of\n';
-    for (let i = 0; i < RECORDS; i++) yield `${utrFrom(100000 + i)},Bench Record ${i},${i % 2 ? 'subcontractor' : 'contractor'},\n`;
-  })());
-  await writeLines(`${dir}/operators.csv`, (function* () {
-    yield 'pid,name,roles\n';
-    for (const pid of OPERATORS) yield `${pid},Operator ${pid},CISR Processor\n`;
-  })());
-  await writeLines(`${dir}/contacts.csv`, (function* () {
-    const rnd = random(42);
-    yield 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes\n';
-    for (let i = 0; i < rows; i++) {
-      const [channel, direction] = CHANNELS[Math.floor(rnd() * CHANNELS.length)];
-      const day = new Date(Date.UTC(2009, 0, 1) + Math.floor(rnd() * 16 * 365) * 86400000).toISOString().slice(0, 10);
-      const notes = sentence(rnd, 30 + Math.floor(rnd() * 10));
-      yield `,${utrFrom(100000 + Math.floor(rnd() * RECORDS))},,${TYPES[Math.floor(rnd() * TYPES.length)]},Contact ${i % 997},${channel},${direction},${day},authenticated,${OPERATORS[i % OPERATORS.length]},${SUBJECTS[Math.floor(rnd() * SUBJECTS.length)]},${sentence(rnd, 8).slice(0, 100)},"${notes}, row ${i}"\n`;
-    }
-  })());
+  await writeLines(
+    `${dir}/registry.csv`,
+    (function* () {
+      yield 'utr,name,kind,partner_of\n';
+      for (let i = 0; i < RECORDS; i++)
+        yield `${utrFrom(100000 + i)},Bench Record ${i},${i % 2 ? 'subcontractor' : 'contractor'},\n`;
+    })(),
+  );
+  await writeLines(
+    `${dir}/operators.csv`,
+    (function* () {
+      yield 'pid,name,roles\n';
+      for (const pid of OPERATORS) yield `${pid},Operator ${pid},CISR Processor\n`;
+    })(),
+  );
+  await writeLines(
+    `${dir}/contacts.csv`,
+    (function* () {
+      const rnd = random(42);
+      yield 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes\n';
+      for (let i = 0; i < rows; i++) {
+        const [channel, direction] = CHANNELS[Math.floor(rnd() * CHANNELS.length)];
+        const day = new Date(Date.UTC(2009, 0, 1) + Math.floor(rnd() * 16 * 365) * 86400000).toISOString().slice(0, 10);
+        const notes = sentence(rnd, 30 + Math.floor(rnd() * 10));
+        yield `,${utrFrom(100000 + Math.floor(rnd() * RECORDS))},,${TYPES[Math.floor(rnd() * TYPES.length)]},Contact ${i % 997},${channel},${direction},${day},authenticated,${OPERATORS[i % OPERATORS.length]},${SUBJECTS[Math.floor(rnd() * SUBJECTS.length)]},${sentence(rnd, 8).slice(0, 100)},"${notes}, row ${i}"\n`;
+      }
+    })(),
+  );
 }

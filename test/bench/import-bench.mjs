@@ -63,19 +63,33 @@ const PLAIN_TABLE = BASE_TABLE.replace(' references cis_records', '').replace(' 
 
 /** Seconds every core of the machine has been busy so far (Linux, USER_HZ = 100); idle and I/O wait left out. */
 function machineBusySeconds() {
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return (user + nice + system + irq + softirq) / 100;
 }
 
 function timed(command, args, env = {}) {
   const busy = machineBusySeconds();
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...args], {
-    env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
   const last = r.stderr.trim().split('\n').pop();
   const [seconds, kb, user, system] = last.split(' ').map(Number);
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { seconds, rssMb: kb / 1024, stdout: r.stdout, cpuSeconds: machineBusySeconds() - busy, processCpuSeconds: user + system };
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return {
+    seconds,
+    rssMb: kb / 1024,
+    stdout: r.stdout,
+    cpuSeconds: machineBusySeconds() - busy,
+    processCpuSeconds: user + system,
+  };
 }
 
 function cis(args, env) {
@@ -131,12 +145,15 @@ function freshDataDir(name) {
 /** The import's summary must account for every row of the file as accepted: a bench of fewer rows measures nothing. */
 function checkAllAccepted(run, expected) {
   const summary = JSON.parse(run.stdout);
-  if (summary.rowsRead !== expected || summary.rowsAccepted !== expected) throw new Error(`not every one of ${expected} rows was accepted: ${run.stdout}`);
+  if (summary.rowsRead !== expected || summary.rowsAccepted !== expected)
+    throw new Error(`not every one of ${expected} rows was accepted: ${run.stdout}`);
 }
 
 async function serverImport(dir, tag, expected) {
   const url = await freshDatabase(`${prefix}_${tag}`);
-  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], { DATABASE_URL: url });
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], {
+    DATABASE_URL: url,
+  });
   checkAllAccepted(run, expected);
   return run;
 }
@@ -147,14 +164,22 @@ async function serverBaseline(dir, table = BASE_TABLE) {
   await sql.unsafe(table);
   await sql.unsafe(BASE_INDEX);
   await sql.end();
-  const copy = timed('psql', [url, '-c', `\\copy contact_log_copy from '${join(dir, 'contacts.csv')}' with (format csv, header true)`]);
-  if (copy.stdout.trim() !== `COPY ${rows}`) throw new Error(`psql \\copy did not take the ${rows} rows: ${copy.stdout}`);
+  const copy = timed('psql', [
+    url,
+    '-c',
+    `\\copy contact_log_copy from '${join(dir, 'contacts.csv')}' with (format csv, header true)`,
+  ]);
+  if (copy.stdout.trim() !== `COPY ${rows}`)
+    throw new Error(`psql \\copy did not take the ${rows} rows: ${copy.stdout}`);
   return copy;
 }
 
 async function embeddedImport(dir, expected) {
   const dataDir = freshDataDir('pglite-import');
-  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir });
+  const run = cis(['--json', 'import', join(dir, 'contacts.csv'), '--rejects', join(work, 'rejects.csv')], {
+    DATABASE_URL: '',
+    CIS_CONTACT_DATA_DIR: dataDir,
+  });
   checkAllAccepted(run, expected);
   rmSync(dataDir, { recursive: true, force: true });
   return run;
@@ -174,7 +199,11 @@ async function embeddedBaseline(dir) {
     const copied = await db.query("copy contact_log_copy from '/dev/blob' with (format csv, header true)", [], { blob });
     console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpuSeconds: machineBusySeconds() - busy, rows: copied.affectedRows }));
     await db.close();`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { readFileSync } from 'node:fs';\n${script}`], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `import { readFileSync } from 'node:fs';\n${script}`],
+    { cwd: root, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   rmSync(dataDir, { recursive: true, force: true });
   const copy = JSON.parse(r.stdout.trim().split('\n').pop());
@@ -196,7 +225,9 @@ await prepareTemplates(bigDir);
 // on a shared machine the speed drifts (psql \copy of one file measured 20 s and
 // 36 s an hour apart), and a baseline taken at one end only skews the ratio.
 const mean = (a, b) => ({
-  seconds: (a.seconds + b.seconds) / 2, runs: [a.seconds, b.seconds], cpuSeconds: (a.cpuSeconds + b.cpuSeconds) / 2,
+  seconds: (a.seconds + b.seconds) / 2,
+  runs: [a.seconds, b.seconds],
+  cpuSeconds: (a.cpuSeconds + b.cpuSeconds) / 2,
   processCpuSeconds: ((a.processCpuSeconds ?? 0) + (b.processCpuSeconds ?? 0)) / 2,
 });
 console.error('PostgreSQL server: psql \\copy (a) and (b), cis-contact import, psql \\copy (a) and (b) again');
@@ -219,7 +250,12 @@ const microsPerRow = (run) => round((run.processCpuSeconds * 1e6) / rows, 1);
 /** The database server's CPU a row: every core's busy time while the command ran, less the command's own process. */
 const serverMicrosPerRow = (run) => round(((run.cpuSeconds - run.processCpuSeconds) * 1e6) / rows, 1);
 const report = {
-  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   rows,
   server: {
     psqlCopySeconds: Number(copy.seconds.toFixed(2)),
@@ -262,5 +298,7 @@ const report = {
   },
 };
 console.log(JSON.stringify(report, null, 2));
-await onServer(['big', 'small', 'copy', 'template'].map((tag) => `drop database if exists ${prefix}_${tag} with (force)`));
+await onServer(
+  ['big', 'small', 'copy', 'template'].map((tag) => `drop database if exists ${prefix}_${tag} with (force)`),
+);
 rmSync(work, { recursive: true, force: true });

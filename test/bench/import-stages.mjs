@@ -24,9 +24,19 @@ const { prepareUnit } = await import(new URL('import/units.js', dist));
 const rows = benchSize(1, 'BENCH_ROWS', 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'cis-stages-'));
 await generate(dir, rows);
-const records = new Map(readFileSync(join(dir, 'registry.csv'), 'utf8').trim().split('\n').slice(1)
-  .map((line) => line.split(',')[0]).map((utr) => [utr, { utr, kind: 'contractor', partners: [] }]));
-const lookup = { record: (utr) => records.get(utr), operator: (pid) => ({ pid, roles: ['CISR Processor'], logins: [] }), writer: { login: 'bench', bound: false } };
+const records = new Map(
+  readFileSync(join(dir, 'registry.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0])
+    .map((utr) => [utr, { utr, kind: 'contractor', partners: [] }]),
+);
+const lookup = {
+  record: (utr) => records.get(utr),
+  operator: (pid) => ({ pid, roles: ['CISR Processor'], logins: [] }),
+  writer: { login: 'bench', bound: false },
+};
 const settings = { today: new Date().toISOString().slice(0, 10), strict: false, abbreviations: abbreviationFinder() };
 
 const spent = { read: 0, rules: 0, contentHash: 0, prepare: 0, chain: 0, copyText: 0 };
@@ -41,13 +51,22 @@ const chainHash = chainHasherAt('2026-01-01T00:00:00.000000Z');
 let hash = '0'.repeat(64);
 let copied = 0;
 const started = performance.now();
-for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), { encoding: 'utf-8', delimiter: ',' }, { columns: new Map(), values: new Map() }, { header: () => {} }))) {
+for await (const units of logUnits(
+  logRows(
+    join(dir, 'contacts.csv'),
+    { encoding: 'utf-8', delimiter: ',' },
+    { columns: new Map(), values: new Map() },
+    { header: () => {} },
+  ),
+)) {
   lap('read');
   const checks = units.map((u) => checkContact(rawContactOf(u.rows), lookup, settings));
   lap('rules');
   const hashes = checks.map((c) => contentHashes(c.contact, c.targets));
   lap('contentHash');
-  const prepared = checks.map(({ contact, targets }, i) => prepareUnit(contact, targets, `sha256:${hashes[i][0]}#1`, hashes[i], 1).contacts[0]);
+  const prepared = checks.map(
+    ({ contact, targets }, i) => prepareUnit(contact, targets, `sha256:${hashes[i][0]}#1`, hashes[i], 1).contacts[0],
+  );
   lap('prepare');
   const placed = [];
   for (const contact of prepared) {
@@ -58,7 +77,9 @@ for await (const units of logUnits(logRows(join(dir, 'contacts.csv'), { encoding
   }
   lap('chain');
   // The COPY lines filled in as the write fills them, and made one text a table, as the driver sends it.
-  const batch = copyWriter(async (_tx, _table, _columns, lines) => { for (const line of lines) copied += line.length; }).batch('bench');
+  const batch = copyWriter(async (_tx, _table, _columns, lines) => {
+    for (const line of lines) copied += line.length;
+  }).batch('bench');
   for (let k = 0; k < prepared.length; k++) batch.add(prepared[k], placed[3 * k], placed[3 * k + 1], placed[3 * k + 2]);
   await batch.write(undefined);
   lap('copyText');
@@ -69,4 +90,16 @@ if (seq !== rows) throw new Error(`${seq} of the file's ${rows} rows went throug
 if (copied < rows * 100) throw new Error(`the COPY text of ${rows} rows was only ${copied} characters`);
 const perRow = (ms) => Number(((ms / seq) * 1000).toFixed(1));
 // µs a row for each stage, and in all (the stages' sum, and the loop's own overhead).
-console.log(JSON.stringify({ rows: seq, microsecondsPerRow: { total: perRow(total), ...Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, perRow(v)])) } }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      rows: seq,
+      microsecondsPerRow: {
+        total: perRow(total),
+        ...Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, perRow(v)])),
+      },
+    },
+    null,
+    2,
+  ),
+);

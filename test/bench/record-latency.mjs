@@ -35,24 +35,49 @@ const run = (args) => {
 
 try {
   run([cli, 'registry', 'import', 'fixtures/registry.csv', '--rejects', '/dev/null']);
-} catch { /* the sample registry has bad rows on purpose: exit 1 */ }
+} catch {
+  /* the sample registry has bad rows on purpose: exit 1 */
+}
 try {
   run([cli, 'operators', 'import', 'fixtures/operators.csv', '--rejects', '/dev/null']);
-} catch { /* likewise */ }
+} catch {
+  /* likewise */
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-bench-'));
 const bare = join(dir, 'bare.mjs');
-writeFileSync(bare, `import postgres from ${JSON.stringify(join(root, 'node_modules/postgres/src/index.js'))};
+writeFileSync(
+  bare,
+  `import postgres from ${JSON.stringify(join(root, 'node_modules/postgres/src/index.js'))};
 const sql = postgres(process.env.DATABASE_URL);
 await sql\`insert into bare_insert (utr, note) values ('1955839661', 'one row')\`;
 await sql.end();
-`);
+`,
+);
 const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
 await sql`create table bare_insert (id bigserial primary key, utr char(10) not null, note varchar(512), at timestamptz default now())`;
 await sql.end();
 
-const record = [cli, 'record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Jo Bloggs',
-  '--channel', 'phone-inbound', '--auth', 'authenticated', '--subject', 'Callback', '--action', 'Explained the statement'];
+const record = [
+  cli,
+  'record',
+  '--utr',
+  '1955839661',
+  '--operator',
+  '1234567',
+  '--contact-type',
+  'agent',
+  '--contact-name',
+  'Jo Bloggs',
+  '--channel',
+  'phone-inbound',
+  '--auth',
+  'authenticated',
+  '--subject',
+  'Callback',
+  '--action',
+  'Explained the statement',
+];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const bareTimes = [];
 const recordTimes = [];
@@ -66,4 +91,16 @@ await admin.unsafe(`drop database ${name} with (force)`);
 await admin.end();
 const b = median(bareTimes);
 const r = median(recordTimes);
-console.log(JSON.stringify({ runs, bareInsertMs: Number(b.toFixed(1)), recordMs: Number(r.toFixed(1)), ratio: Number((r / b).toFixed(2)), target: 2.5 }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      runs,
+      bareInsertMs: Number(b.toFixed(1)),
+      recordMs: Number(r.toFixed(1)),
+      ratio: Number((r / b).toFixed(2)),
+      target: 2.5,
+    },
+    null,
+    2,
+  ),
+);

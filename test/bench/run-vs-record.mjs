@@ -25,14 +25,39 @@ const work = mkdtempSync(join(tmpdir(), 'cis-run-bench-'));
 /** This run's database only: two benches on one server never drop each other's. */
 const database = `cis_run_bench_${process.pid}`;
 
-const args = (i, prefix) => ['--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', `Agent ${i}`,
-  '--channel', 'email', '--auth', 'authenticated', '--subject', 'Letter', '--action', `Sent letter ${i}`, '--ref', `${prefix}-${i}`];
+const args = (i, prefix) => [
+  '--utr',
+  '1955839661',
+  '--operator',
+  '1234567',
+  '--contact-type',
+  'agent',
+  '--contact-name',
+  `Agent ${i}`,
+  '--channel',
+  'email',
+  '--auth',
+  'authenticated',
+  '--subject',
+  'Letter',
+  '--action',
+  `Sent letter ${i}`,
+  '--ref',
+  `${prefix}-${i}`,
+];
 const quote = (a) => `'${a.replace(/'/g, "'\\''")}'`;
-writeFileSync(join(work, 'script.txt'), Array.from({ length: lines }, (_, i) => args(i, 'S').map(quote).join(' ')).join('\n'));
+writeFileSync(
+  join(work, 'script.txt'),
+  Array.from({ length: lines }, (_, i) => args(i, 'S').map(quote).join(' ')).join('\n'),
+);
 
 function timed(argv, env) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, ...argv], { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [cli, ...argv], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(r.stderr);
   return { seconds, stdout: r.stdout };
@@ -44,7 +69,8 @@ async function measure(env) {
   const script = timed(['run', join(work, 'script.txt')], env);
   // Every line recorded, or the speed-up is of a shorter script than the report says.
   const summary = script.stdout.match(/^(\d+) lines?: (\d+) recorded/m);
-  if (summary?.[1] !== String(lines) || summary[2] !== String(lines)) throw new Error(`run did not record all ${lines} lines: ${script.stdout.slice(-300)}`);
+  if (summary?.[1] !== String(lines) || summary[2] !== String(lines))
+    throw new Error(`run did not record all ${lines} lines: ${script.stdout.slice(-300)}`);
   const each = [];
   for (let i = 0; i < sample; i++) each.push(timed(['record', ...args(i, 'P')], env).seconds);
   each.sort((a, b) => a - b);

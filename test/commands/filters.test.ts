@@ -18,7 +18,8 @@ describe('--from and --to', () => {
     expect(thrown).toBeInstanceOf(CisError);
     expect(thrown).toMatchObject({
       kind: 'usage',
-      message: '--from 2025-04-05 (2025-04-05) is after --to 06/04/2024 (2024-04-06): the range is reversed, so no date is in it',
+      message:
+        '--from 2025-04-05 (2025-04-05) is after --to 06/04/2024 (2024-04-06): the range is reversed, so no date is in it',
       hint: 'swap them: --from 2024-04-06 --to 2025-04-05',
     });
   });

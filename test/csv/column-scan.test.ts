@@ -17,11 +17,15 @@ const dir = mkdtempSync(join(tmpdir(), 'column-scan-'));
 function scanned(bytes: Buffer, size: number, column = 'date', delimiter = ','): [string, number][] {
   const cells: [string, number][] = [];
   let finished = false;
-  const scan = new ColumnScan({
-    column: (header) => (header.indexOf(column) === -1 ? undefined : header.indexOf(column)),
-    cell: (value, line) => cells.push([value, line]),
-    finish: () => (finished = true),
-  }, 'utf-8', delimiter);
+  const scan = new ColumnScan(
+    {
+      column: (header) => (header.indexOf(column) === -1 ? undefined : header.indexOf(column)),
+      cell: (value, line) => cells.push([value, line]),
+      finish: () => (finished = true),
+    },
+    'utf-8',
+    delimiter,
+  );
   for (let at = 0; at < bytes.length; at += size) scan.push(bytes.subarray(at, at + size));
   scan.end();
   expect(finished).toBe(true);
@@ -45,17 +49,19 @@ async function read(bytes: Buffer, column = 'date', delimiter: ',' | ';' = ','):
 
 describe('ColumnScan', () => {
   it('finds the cells and lines the reader finds: quotes, line breaks inside them, CRLF, CR, blank lines, a byte-order mark, no final line break', async () => {
-    const text = '\uFEFFref,"da""te",date,notes\r\n'
-      + 'A,x,01/02/2015,"two\r\nlines, and a comma"\r\n'
-      + '\r\n'
-      + 'B,"y\ny","03/04/2015","quoted ""date"" near"\n'
-      + 'C,,,\r'
-      + ',,,\n'
-      + 'D,z,"05/06/2015\n",plain';
+    const text =
+      '\uFEFFref,"da""te",date,notes\r\n' +
+      'A,x,01/02/2015,"two\r\nlines, and a comma"\r\n' +
+      '\r\n' +
+      'B,"y\ny","03/04/2015","quoted ""date"" near"\n' +
+      'C,,,\r' +
+      ',,,\n' +
+      'D,z,"05/06/2015\n",plain';
     const bytes = Buffer.from(text);
     const expected = await read(bytes);
     expect(expected.map(([v]) => v)).toEqual(['01/02/2015', '03/04/2015', '05/06/2015\n']);
-    for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) expect(scanned(bytes, size), `chunks of ${size}`).toEqual(expected);
+    for (const size of [1, 2, 3, 5, 7, 64, bytes.length])
+      expect(scanned(bytes, size), `chunks of ${size}`).toEqual(expected);
   });
 
   it('follows a semicolon-separated file, and a header without the column follows nothing', async () => {

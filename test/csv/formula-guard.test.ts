@@ -24,11 +24,14 @@ describe('formula guard', () => {
       const guarded = neutralise(text);
       const row = [guarded];
       const removedFrom = restoreRow(row);
-      if (restore(guarded) !== text) failures.push(`${JSON.stringify(text)}: restore gives ${JSON.stringify(restore(guarded))}`);
+      if (restore(guarded) !== text)
+        failures.push(`${JSON.stringify(text)}: restore gives ${JSON.stringify(restore(guarded))}`);
       if (row[0] !== text) failures.push(`${JSON.stringify(text)}: restoreRow gives ${JSON.stringify(row[0])}`);
       // Each removal is reported, by column: a guarded cell's, and no other.
-      if (JSON.stringify(removedFrom) !== JSON.stringify(guarded === text ? undefined : [0])) failures.push(`${JSON.stringify(text)}: removals reported ${JSON.stringify(removedFrom)}`);
-      if (neutralise(restore(guarded)) !== guarded) failures.push(`${JSON.stringify(text)}: guarding again gives ${JSON.stringify(neutralise(restore(guarded)))}`);
+      if (JSON.stringify(removedFrom) !== JSON.stringify(guarded === text ? undefined : [0]))
+        failures.push(`${JSON.stringify(text)}: removals reported ${JSON.stringify(removedFrom)}`);
+      if (neutralise(restore(guarded)) !== guarded)
+        failures.push(`${JSON.stringify(text)}: guarding again gives ${JSON.stringify(neutralise(restore(guarded)))}`);
     }
     expect(texts.length).toBe(1 + 11 + 11 ** 2 + 11 ** 3 + 11 ** 4 + 11 ** 5);
     expect(failures.slice(0, 20)).toEqual([]);

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { type CsvItem, readCsvChunks } from '../../src/csv/reader.js';
 
 const dist = new URL('../../dist/csv/reader-thread.js', import.meta.url);
-const { readCsvChunksAhead } = (await import(dist.href)) as { readCsvChunksAhead: (path: string, format: object) => AsyncGenerator<CsvItem[]> };
+const { readCsvChunksAhead } = (await import(dist.href)) as {
+  readCsvChunksAhead: (path: string, format: object) => AsyncGenerator<CsvItem[]>;
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-reader-thread-'));
 
@@ -29,7 +31,10 @@ async function outcome(read: (path: string, format: object) => AsyncGenerator<Cs
 
 /** A file past the size the thread is used from: quoted line breaks, accents, CR line ends, then `tail`. */
 function largeFile(name: string, tail: string): string {
-  const rows = Array.from({ length: 16_000 }, (_, i) => `${i},"caf\u00e9 ""${i}""\r\nsecond line",${'z'.repeat(250)}\r`);
+  const rows = Array.from(
+    { length: 16_000 },
+    (_, i) => `${i},"caf\u00e9 ""${i}""\r\nsecond line",${'z'.repeat(250)}\r`,
+  );
   const path = join(dir, name);
   writeFileSync(path, `n,notes,pad\n${rows.join('')}${tail}`);
   // The tool reads a file of 4 MiB or more on the thread (src/csv/reader-thread.ts).
@@ -38,7 +43,7 @@ function largeFile(name: string, tail: string): string {
 }
 
 describe('reading on a worker thread (built tool)', () => {
-  it('gives the same items as the main thread, line numbers and the file\'s last row included', async () => {
+  it("gives the same items as the main thread, line numbers and the file's last row included", async () => {
     const path = largeFile('good.csv', 'last,"unended');
     const ahead = await outcome(readCsvChunksAhead, path);
     const here = await outcome(readCsvChunks, path);
@@ -52,7 +57,10 @@ describe('reading on a worker thread (built tool)', () => {
     const path = largeFile('bad.csv', 'last,"x"y,1\n');
     const ahead = await outcome(readCsvChunksAhead, path);
     const here = await outcome(readCsvChunks, path);
-    expect(ahead.failure).toMatchObject({ code: 'file-unreadable', message: expect.stringMatching(/text after a closing quote/) });
+    expect(ahead.failure).toMatchObject({
+      code: 'file-unreadable',
+      message: expect.stringMatching(/text after a closing quote/),
+    });
     expect(ahead.failure).toEqual(here.failure);
     expect(ahead.items.length).toBeGreaterThan(0);
   });
@@ -60,6 +68,8 @@ describe('reading on a worker thread (built tool)', () => {
   it('fails as the main thread does on a file that cannot be opened', async () => {
     const missing = join(dir, 'gone.csv');
     // Too small to need the thread is decided from the file's size: a file that is not there is read on this thread, and named.
-    expect((await outcome(readCsvChunksAhead, missing)).failure).toEqual((await outcome(readCsvChunks, missing)).failure);
+    expect((await outcome(readCsvChunksAhead, missing)).failure).toEqual(
+      (await outcome(readCsvChunks, missing)).failure,
+    );
   });
 });

@@ -8,10 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { type RawContact, type RawEnquiry, allErrors, allWarnings, checkContact } from '../../src/domain/contact.js';
 import {
-  CONTRACTOR, EMPTY_PARTNERSHIP, PARTNER_A, PARTNER_B, PARTNERSHIP, TODAY, UNREGISTERED, lookup, settings, validContact,
+  CONTRACTOR,
+  EMPTY_PARTNERSHIP,
+  PARTNER_A,
+  PARTNER_B,
+  PARTNERSHIP,
+  TODAY,
+  UNREGISTERED,
+  lookup,
+  settings,
+  validContact,
 } from '../support/domain-fixtures.js';
 
-const enquiry = (e: RawEnquiry): Partial<RawContact> => ({ enquiries: [{ subject: 'Callback', action_taken: 'Called back', ...e }] });
+const enquiry = (e: RawEnquiry): Partial<RawContact> => ({
+  enquiries: [{ subject: 'Callback', action_taken: 'Called back', ...e }],
+});
 
 function codes(raw: RawContact, strict = false) {
   const check = checkContact(raw, lookup, { ...settings, strict });
@@ -22,15 +33,27 @@ type Case = [code: string, raises: Partial<RawContact>, neighbour: Partial<RawCo
 
 const ERROR_CASES: Case[] = [
   ['control-character', { contact_name: 'Jo\u0007Bloggs' }, { contact_name: 'Jo Bloggs' }],
-  ['control-character', enquiry({ action_taken: 'line one\nline two' }), enquiry({ general_notes: 'line one\nline two\twith tab' })],
+  [
+    'control-character',
+    enquiry({ action_taken: 'line one\nline two' }),
+    enquiry({ general_notes: 'line one\nline two\twith tab' }),
+  ],
   ['utr-missing', { utr: ' ' }, { utr: CONTRACTOR }],
   ['utr-format', { utr: '195583966' }, { utr: 'K1955839661' }],
   ['utr-check-digit', { utr: '1234567890' }, { utr: '1955839661' }],
   ['unknown-record', { utr: UNREGISTERED }, { utr: CONTRACTOR }],
   ['partners-not-allowed', { partners: PARTNER_A }, { utr: PARTNERSHIP, partners: PARTNER_A }],
-  ['not-a-partner', { utr: PARTNERSHIP, partners: CONTRACTOR }, { utr: PARTNERSHIP, partners: `${PARTNER_A};${PARTNER_B}` }],
+  [
+    'not-a-partner',
+    { utr: PARTNERSHIP, partners: CONTRACTOR },
+    { utr: PARTNERSHIP, partners: `${PARTNER_A};${PARTNER_B}` },
+  ],
   ['partnership-without-partners', { utr: EMPTY_PARTNERSHIP }, { utr: PARTNERSHIP }],
-  ['contact-type-missing', { contact_type: '' }, { contact_type: '', channel: 'internal-enquiry', contact_name: '', authentication: '' }],
+  [
+    'contact-type-missing',
+    { contact_type: '' },
+    { contact_type: '', channel: 'internal-enquiry', contact_name: '', authentication: '' },
+  ],
   ['contact-type-invalid', { contact_type: 'accountant' }, { contact_type: 'Third-Party' }],
   ['contact-name-missing', { contact_name: '  ' }, { contact_name: '', channel: 'internal-enquiry' }],
   ['contact-name-too-long', { contact_name: 'é'.repeat(101) }, { contact_name: 'é'.repeat(100) }],
@@ -38,7 +61,11 @@ const ERROR_CASES: Case[] = [
   ['channel-invalid', { channel: 'pigeon' }, { channel: ' EMAIL ' }],
   ['direction-invalid', { direction: 'sideways' }, { direction: 'inbound' }],
   ['direction-conflict', { direction: 'Outbound' }, { channel: 'letter', direction: 'Outbound' }],
-  ['direction-conflict', { channel: 'internal-enquiry', direction: 'Inbound' }, { channel: 'internal-enquiry', direction: '' }],
+  [
+    'direction-conflict',
+    { channel: 'internal-enquiry', direction: 'Inbound' },
+    { channel: 'internal-enquiry', direction: '' },
+  ],
   ['authentication-required', { authentication: '' }, { authentication: 'Waived' }],
   ['authentication-required', { authentication: 'maybe' }, { authentication: '', channel: 'internal-enquiry' }],
   ['date-missing', { enquiry_date: '' }, { enquiry_date: '2024-05-01' }],
@@ -52,11 +79,19 @@ const ERROR_CASES: Case[] = [
   ['operator-not-yours', { operator_pid: '5555555' }, { operator_pid: '1234567' }],
   ['subject-missing', enquiry({ subject: '' }), enquiry({ subject: 'letter' })],
   ['subject-invalid', enquiry({ subject: 'Chat' }), enquiry({ subject: 'internal referral' })],
-  ['action-required', enquiry({ subject: 'Other', action_taken: ' ' }), enquiry({ subject: 'Other', action_taken: 'Checked' })],
+  [
+    'action-required',
+    enquiry({ subject: 'Other', action_taken: ' ' }),
+    enquiry({ subject: 'Other', action_taken: 'Checked' }),
+  ],
   ['action-too-long', enquiry({ action_taken: '😀'.repeat(101) }), enquiry({ action_taken: '😀'.repeat(100) })],
   ['action-too-long', enquiry({ action_taken: 'a'.repeat(101) }), enquiry({ action_taken: ` ${'a'.repeat(100)}  ` })],
   ['notes-too-long', enquiry({ general_notes: 'n'.repeat(513) }), enquiry({ general_notes: 'n'.repeat(512) })],
-  ['payment-details', enquiry({ general_notes: 'card 4111 1111 1111 1111' }), enquiry({ general_notes: 'invoice 4111 1111 1111 1112' })],
+  [
+    'payment-details',
+    enquiry({ general_notes: 'card 4111 1111 1111 1111' }),
+    enquiry({ general_notes: 'invoice 4111 1111 1111 1112' }),
+  ],
   ['payment-details', { contact_name: 'Jo 12-34-56 12345678' }, { contact_name: 'Jo 12-34-56' }],
 ];
 
@@ -78,22 +113,49 @@ describe('contact rules', () => {
   });
 
   it('a PID bound to logins takes contacts from those logins, and from a superuser, whom the database cannot bind', () => {
-    for (const writer of [{ login: 'alice', bound: true }, { login: 'postgres', bound: false }]) {
-      expect(allErrors(checkContact(validContact({ operator_pid: '5555555' }), { ...lookup, writer }, settings))).toEqual([]);
+    for (const writer of [
+      { login: 'alice', bound: true },
+      { login: 'postgres', bound: false },
+    ]) {
+      expect(
+        allErrors(checkContact(validContact({ operator_pid: '5555555' }), { ...lookup, writer }, settings)),
+      ).toEqual([]);
     }
     const refused = allErrors(checkContact(validContact({ operator_pid: '5555555' }), lookup, settings));
-    expect(refused.map((i) => i.message)).toEqual(['operator PID 5555555 is bound to other database logins (you are tester); record under your own PID']);
+    expect(refused.map((i) => i.message)).toEqual([
+      'operator PID 5555555 is bound to other database logins (you are tester); record under your own PID',
+    ]);
   });
 
   it('every row-level code a contact can raise is covered by a case above', () => {
     const covered = new Set(ERROR_CASES.map(([code]) => code));
-    const contactCodes = [...CATALOGUE.values()].filter((e) => e.severity === 'error' && (/CISR|DMBM/.test(e.manual) || e.code === 'control-character')
-      && !['contact-fields-differ', 'contact-ref-reused', 'conflicts-with-recorded', 'sibling-rejected', 'name-missing', 'name-too-long', 'kind-invalid', 'partner-of-invalid', 'roles-missing', 'role-unknown'].includes(e.code));
+    const contactCodes = [...CATALOGUE.values()].filter(
+      (e) =>
+        e.severity === 'error' &&
+        (/CISR|DMBM/.test(e.manual) || e.code === 'control-character') &&
+        ![
+          'contact-fields-differ',
+          'contact-ref-reused',
+          'conflicts-with-recorded',
+          'sibling-rejected',
+          'name-missing',
+          'name-too-long',
+          'kind-invalid',
+          'partner-of-invalid',
+          'roles-missing',
+          'role-unknown',
+        ].includes(e.code),
+    );
     for (const e of contactCodes) expect(covered, e.code).toContain(e.code);
   });
 
   it('messages name the field and the limit', () => {
-    const { check } = codes(validContact({ ...enquiry({ action_taken: 'a'.repeat(101), general_notes: 'b'.repeat(600) }), contact_name: 'c'.repeat(101) }));
+    const { check } = codes(
+      validContact({
+        ...enquiry({ action_taken: 'a'.repeat(101), general_notes: 'b'.repeat(600) }),
+        contact_name: 'c'.repeat(101),
+      }),
+    );
     const messages = allErrors(check).map((i) => [i.code, i.field, i.message]);
     expect(messages).toEqual([
       ['contact-name-too-long', 'contact_name', 'contact_name is 101 characters; the limit is 100'],
@@ -103,11 +165,23 @@ describe('contact rules', () => {
   });
 
   it('reports every error of a contact, in catalogue order', () => {
-    const { errors } = codes(validContact({
-      utr: '1234567890', channel: 'phone-inbound', direction: 'Outbound', enquiry_date: '31/04/2010', operator_pid: 'x',
-      ...enquiry({ subject: 'Other', action_taken: '' }),
-    }));
-    expect(errors).toEqual(['utr-check-digit', 'direction-conflict', 'date-format', 'operator-format', 'action-required']);
+    const { errors } = codes(
+      validContact({
+        utr: '1234567890',
+        channel: 'phone-inbound',
+        direction: 'Outbound',
+        enquiry_date: '31/04/2010',
+        operator_pid: 'x',
+        ...enquiry({ subject: 'Other', action_taken: '' }),
+      }),
+    );
+    expect(errors).toEqual([
+      'utr-check-digit',
+      'direction-conflict',
+      'date-format',
+      'operator-format',
+      'action-required',
+    ]);
   });
 
   it('never repeats a payment number in a message', () => {
@@ -148,22 +222,50 @@ describe('contact rules', () => {
   });
 
   it('internal enquiries default to Outbound and need no customer details', () => {
-    const { errors, check } = codes(validContact({ channel: 'internal-enquiry', contact_type: '', contact_name: '', authentication: '', direction: '' }));
+    const { errors, check } = codes(
+      validContact({
+        channel: 'internal-enquiry',
+        contact_type: '',
+        contact_name: '',
+        authentication: '',
+        direction: '',
+      }),
+    );
     expect(errors).toEqual([]);
-    expect(check.contact).toMatchObject({ direction: 'Outbound', contactType: null, contactName: null, authentication: null });
+    expect(check.contact).toMatchObject({
+      direction: 'Outbound',
+      contactType: null,
+      contactName: null,
+      authentication: null,
+    });
   });
 
   it('stores canonical spellings', () => {
-    const { check } = codes(validContact({ contact_type: ' THIRD_PARTY ', channel: 'Face-To-Face', direction: 'outbound', authentication: 'WAIVED', ...enquiry({ subject: 'internal referral' }) }));
-    expect(check.contact).toMatchObject({ contactType: 'third party', channel: 'face-to-face', direction: 'Outbound', authentication: 'waived' });
+    const { check } = codes(
+      validContact({
+        contact_type: ' THIRD_PARTY ',
+        channel: 'Face-To-Face',
+        direction: 'outbound',
+        authentication: 'WAIVED',
+        ...enquiry({ subject: 'internal referral' }),
+      }),
+    );
+    expect(check.contact).toMatchObject({
+      contactType: 'third party',
+      channel: 'face-to-face',
+      direction: 'Outbound',
+      authentication: 'waived',
+    });
     expect(check.contact!.enquiries[0]!.subject).toBe('Internal Referral');
   });
 
   it('property: text up to its limit in code points passes, one more fails', () => {
     const char = fc.constantFrom('a', 'é', '中', '😀', '𝄞');
-    fc.assert(fc.property(char, fc.integer({ min: 90, max: 100 }), (c, n) => {
-      expect(codes(validContact(enquiry({ action_taken: c.repeat(n) }))).errors).toEqual([]);
-      expect(codes(validContact(enquiry({ action_taken: c.repeat(101) }))).errors).toEqual(['action-too-long']);
-    }));
+    fc.assert(
+      fc.property(char, fc.integer({ min: 90, max: 100 }), (c, n) => {
+        expect(codes(validContact(enquiry({ action_taken: c.repeat(n) }))).errors).toEqual([]);
+        expect(codes(validContact(enquiry({ action_taken: c.repeat(101) }))).errors).toEqual(['action-too-long']);
+      }),
+    );
   });
 });

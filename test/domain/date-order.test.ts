@@ -24,7 +24,14 @@ describe('day and month order', () => {
 
   it('gathers the first date that only one order reads, each way; dates both orders read say nothing', () => {
     const evidence = new DateOrderEvidence();
-    for (const [value, line] of [['03/04/2015', 2], ['2015-12-31', 3], ['04/15/2015', 4], ['12/31/15 09:00', 5], ['13/13/2015', 6]] as const) evidence.see(value, line);
+    for (const [value, line] of [
+      ['03/04/2015', 2],
+      ['2015-12-31', 3],
+      ['04/15/2015', 4],
+      ['12/31/15 09:00', 5],
+      ['13/13/2015', 6],
+    ] as const)
+      evidence.see(value, line);
     expect(evidence.against('dmy')).toEqual({ line: 4, value: '04/15/2015', notAMonth: 15 });
     expect(evidence.against('mdy')).toBeUndefined();
     evidence.see(' 15/04/2015 ', 7);
@@ -42,6 +49,8 @@ describe('a timestamp with a time zone', () => {
     expect(zonedTimestamp('2015-02-30T10:00:00Z')).toBeUndefined();
     const [error] = allErrors(checkContact(validContact({ enquiry_date: '2015-06-30T23:30:00Z' }), lookup, settings));
     expect(error?.code).toBe('date-format');
-    expect(error?.message).toBe('enquiry_date ("2015-06-30T23:30:00Z") is a moment with a time zone (UTC), not a date: in London it is 2015-07-01; write the day the contact was made as a date (YYYY-MM-DD)');
+    expect(error?.message).toBe(
+      'enquiry_date ("2015-06-30T23:30:00Z") is a moment with a time zone (UTC), not a date: in London it is 2015-07-01; write the day the contact was made as a date (YYYY-MM-DD)',
+    );
   });
 });

@@ -11,10 +11,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type CatalogueEntry, CATALOGUE, type IssueCode } from '../../src/domain/catalogue.js';
-import { type Contact, type RawContact, checkContact, differingContactFields, maskedNumbers } from '../../src/domain/contact.js';
+import {
+  type Contact,
+  type RawContact,
+  checkContact,
+  differingContactFields,
+  maskedNumbers,
+} from '../../src/domain/contact.js';
 import type { Channel, ContactType, Subject } from '../../src/domain/vocabulary.js';
 import {
-  CONTACT_LAYOUT, type CheckedContactOf, type CheckedEnquiryOf, FORMS, type LayoutEntry, type StoredField, formsOf, isList, layoutFieldsNaming,
+  CONTACT_LAYOUT,
+  type CheckedContactOf,
+  type CheckedEnquiryOf,
+  FORMS,
+  type LayoutEntry,
+  type StoredField,
+  formsOf,
+  isList,
+  layoutFieldsNaming,
 } from '../../src/domain/layout.js';
 import { RejectsFile } from '../../src/outputs/rejects-file.js';
 import { readCsv } from '../../src/csv/reader.js';
@@ -22,56 +36,116 @@ import { lookup, settings, validContact } from '../support/domain-fixtures.js';
 
 /** An optional free-text field of the contact: the caller's role, at most 40 characters, shown in the history after the PID. */
 const CALLER_ROLE = {
-  key: 'callerRole', column: 'caller_role', type: 'text', nullable: true, origin: 'contact', chained: true, identity: true, exported: true, addedLater: 9,
+  key: 'callerRole',
+  column: 'caller_role',
+  type: 'text',
+  nullable: true,
+  origin: 'contact',
+  chained: true,
+  identity: true,
+  exported: true,
+  addedLater: 9,
   freeText: { limit: 40, tooLong: 'contact-name-too-long' },
   history: { place: 6.5, title: 'Role', width: 12 },
-  input: { header: 'caller_role', flag: 'caller-role', value: 'ROLE', description: "the caller's role (at most 40 characters)" },
+  input: {
+    header: 'caller_role',
+    flag: 'caller-role',
+    value: 'ROLE',
+    description: "the caller's role (at most 40 characters)",
+  },
 } as const satisfies StoredField;
 
 /** An optional free-text field of each enquiry, on several lines. */
 const FOLLOW_UP = {
-  key: 'followUp', column: 'follow_up', type: 'text', nullable: true, origin: 'contact', chained: true, identity: true, exported: true, addedLater: 9,
+  key: 'followUp',
+  column: 'follow_up',
+  type: 'text',
+  nullable: true,
+  origin: 'contact',
+  chained: true,
+  identity: true,
+  exported: true,
+  addedLater: 9,
   freeText: { limit: 200, tooLong: 'notes-too-long', multiline: true },
-  input: { header: 'follow_up', flag: 'follow-up', value: 'TEXT', description: 'what happens next (at most 200 characters)', repeatable: true },
+  input: {
+    header: 'follow_up',
+    flag: 'follow-up',
+    value: 'TEXT',
+    description: 'what happens next (at most 200 characters)',
+    repeatable: true,
+  },
 } as const satisfies StoredField;
 
 /** The layout with the caller's role after the contact's name. */
 const AFTER_NAME = CONTACT_LAYOUT.findIndex((entry) => entry.key === 'contactName') + 1;
 const WITH_CONTACT_FIELD = [...CONTACT_LAYOUT.slice(0, AFTER_NAME), CALLER_ROLE, ...CONTACT_LAYOUT.slice(AFTER_NAME)];
 /** The layout with a follow-up in each enquiry, after its notes. */
-const WITH_ENQUIRY_FIELD = CONTACT_LAYOUT.map((entry) => (isList(entry) ? { ...entry, items: [...entry.items, FOLLOW_UP] } : entry));
+const WITH_ENQUIRY_FIELD = CONTACT_LAYOUT.map((entry) =>
+  isList(entry) ? { ...entry, items: [...entry.items, FOLLOW_UP] } : entry,
+);
 
 const CARD = '4111 1111 1111 1111';
 
 describe('a made-up field of the contact, added to a copy of the layout', () => {
   const forms = formsOf(WITH_CONTACT_FIELD);
-  const given = (value: string, overrides: Partial<RawContact> = {}): RawContact => ({ ...validContact(overrides), caller_role: value } as RawContact);
+  const given = (value: string, overrides: Partial<RawContact> = {}): RawContact =>
+    ({ ...validContact(overrides), caller_role: value }) as RawContact;
 
   it('is in the checked contact type, typed as its declaration says', () => {
     expectTypeOf<CheckedContactOf<typeof WITH_CONTACT_FIELD>['callerRole']>().toEqualTypeOf<string | null>();
     expectTypeOf<CheckedEnquiryOf<typeof WITH_ENQUIRY_FIELD>['followUp']>().toEqualTypeOf<string | null>();
   });
 
-  it('is a column of the contact log, optional, and a flag of record with its help, in the layout\'s order', () => {
-    expect(forms.inputHeaders).toEqual([...FORMS.inputHeaders.slice(0, 5), 'caller_role', ...FORMS.inputHeaders.slice(5)]);
+  it("is a column of the contact log, optional, and a flag of record with its help, in the layout's order", () => {
+    expect(forms.inputHeaders).toEqual([
+      ...FORMS.inputHeaders.slice(0, 5),
+      'caller_role',
+      ...FORMS.inputHeaders.slice(5),
+    ]);
     expect(forms.requiredHeaders).toEqual(FORMS.requiredHeaders);
-    expect(forms.inputFlags.find((i) => i.header === 'caller_role')).toMatchObject({ flag: 'caller-role', value: 'ROLE', description: CALLER_ROLE.input.description });
+    expect(forms.inputFlags.find((i) => i.header === 'caller_role')).toMatchObject({
+      flag: 'caller-role',
+      value: 'ROLE',
+      description: CALLER_ROLE.input.description,
+    });
     expect(forms.contactFields.map((f) => f.column)).toContain('caller_role');
   });
 
   it('is free text: one of the columns checked for masked numbers, with its own limit, on one line', () => {
     expect(forms.freeText).toEqual(['contact_name', 'caller_role', 'action_taken', 'general_notes']);
-    expect(forms.contactText).toContainEqual({ field: 'caller_role', key: 'callerRole', limit: 40, tooLong: 'contact-name-too-long', multiline: false });
+    expect(forms.contactText).toContainEqual({
+      field: 'caller_role',
+      key: 'callerRole',
+      limit: 40,
+      tooLong: 'contact-name-too-long',
+      multiline: false,
+    });
   });
 
   it('is named by the catalogue entries of free text and by its own too-long code', () => {
     const naming = (code: IssueCode) => layoutFieldsNaming(code, forms).includes('caller_role');
     const named = [...CATALOGUE.values()].filter((e: CatalogueEntry) => naming(e.code)).map((e) => e.code);
-    expect(named).toEqual(['control-character', 'contact-name-too-long', 'payment-details', 'abbreviation', 'possible-card-number']);
+    expect(named).toEqual([
+      'control-character',
+      'contact-name-too-long',
+      'payment-details',
+      'abbreviation',
+      'possible-card-number',
+    ]);
   });
 
   it('has its place in the history table', () => {
-    expect(forms.historyColumns.map((c) => c.title)).toEqual(['UTR', 'Date', 'Dir', 'Channel', 'Subject', 'Action taken', 'PID', 'Role', 'Notes']);
+    expect(forms.historyColumns.map((c) => c.title)).toEqual([
+      'UTR',
+      'Date',
+      'Dir',
+      'Channel',
+      'Subject',
+      'Action taken',
+      'PID',
+      'Role',
+      'Notes',
+    ]);
     expect(forms.historyColumns.find((c) => c.title === 'Role')).toMatchObject({ freeText: true, ofEnquiry: false });
   });
 
@@ -90,7 +164,9 @@ describe('a made-up field of the contact, added to a copy of the layout', () => 
   it('is held to every free-text rule: payment details, length, control characters, card-shaped numbers, abbreviations', () => {
     const issues = (value: string) => {
       const check = checkContact(given(value), lookup, settings, forms);
-      return [...check.contactErrors, ...check.contactWarnings].filter((i) => i.field === 'caller_role').map((i) => i.code);
+      return [...check.contactErrors, ...check.contactWarnings]
+        .filter((i) => i.field === 'caller_role')
+        .map((i) => i.code);
     };
     expect(issues(`card ${CARD}`)).toEqual(['payment-details']);
     expect(issues('x'.repeat(41))).toEqual(['contact-name-too-long']);
@@ -106,24 +182,44 @@ describe('a made-up field of the contact, added to a copy of the layout', () => 
 
     it('is masked there, and the rejects file brought back unchanged is refused', async () => {
       const row: Record<string, string> = {
-        contact_ref: 'ROLE-1', utr: '1955839661', partners: '', contact_type: 'agent', contact_name: 'Jo Bloggs', caller_role: `pays by card ${CARD}`,
-        channel: 'phone-inbound', direction: '', authentication: 'authenticated', enquiry_date: '2024-05-01', operator_pid: '1234567',
-        subject: 'Callback', action_taken: 'Explained the statement', general_notes: '',
+        contact_ref: 'ROLE-1',
+        utr: '1955839661',
+        partners: '',
+        contact_type: 'agent',
+        contact_name: 'Jo Bloggs',
+        caller_role: `pays by card ${CARD}`,
+        channel: 'phone-inbound',
+        direction: '',
+        authentication: 'authenticated',
+        enquiry_date: '2024-05-01',
+        operator_pid: '1234567',
+        subject: 'Callback',
+        action_taken: 'Explained the statement',
+        general_notes: '',
       };
       expect(Object.keys(row)).toEqual(forms.inputHeaders);
-      const raw = { ...Object.fromEntries(forms.contactInputs.map((i) => [i.header, row[i.header]])), enquiries: [{ subject: row.subject, action_taken: row.action_taken }] };
+      const raw = {
+        ...Object.fromEntries(forms.contactInputs.map((i) => [i.header, row[i.header]])),
+        enquiries: [{ subject: row.subject, action_taken: row.action_taken }],
+      };
       const first = checkContact(raw, lookup, settings, forms);
       expect(first.contactErrors.map((i) => [i.code, i.field])).toEqual([['payment-details', 'caller_role']]);
 
       const path = join(dir, 'contacts.rejects.csv');
       const rejects = RejectsFile.forInput(path, forms.inputHeaders, true);
-      await rejects.add(forms.inputHeaders.map((h) => row[h]!), 2, first.contactErrors);
+      await rejects.add(
+        forms.inputHeaders.map((h) => row[h]!),
+        2,
+        first.contactErrors,
+      );
       await rejects.close();
 
       const [header, back] = await rowsOf(path);
       const read = (column: string) => back![header!.indexOf(column)];
       expect(read('caller_role')).toBe('pays by card **** **** **** 1111');
-      expect(maskedNumbers(read, forms)).toEqual([expect.objectContaining({ code: 'payment-details', field: 'caller_role' })]);
+      expect(maskedNumbers(read, forms)).toEqual([
+        expect.objectContaining({ code: 'payment-details', field: 'caller_role' }),
+      ]);
       expect(maskedNumbers(read, forms)[0]!.message).toContain('**** **** **** 1111');
       // The layout without the field has no such column to look at: the check is the layout's, not a list of its own.
       expect(maskedNumbers(read, FORMS)).toEqual([]);
@@ -133,7 +229,12 @@ describe('a made-up field of the contact, added to a copy of the layout', () => 
 
 describe('a made-up field of each enquiry, added to a copy of the layout', () => {
   const forms = formsOf(WITH_ENQUIRY_FIELD);
-  const given = (followUp: string): RawContact => validContact({ enquiries: [{ subject: 'Callback', action_taken: 'Called', follow_up: followUp } as RawContact['enquiries'][number]] });
+  const given = (followUp: string): RawContact =>
+    validContact({
+      enquiries: [
+        { subject: 'Callback', action_taken: 'Called', follow_up: followUp } as RawContact['enquiries'][number],
+      ],
+    });
 
   it('is a column and a flag of each enquiry, free text on several lines, carried by each checked enquiry', () => {
     expect(forms.inputHeaders.at(-1)).toBe('follow_up');
@@ -148,12 +249,14 @@ describe('a made-up field of each enquiry, added to a copy of the layout', () =>
   it('refuses a card number in it, and the masked number brought back', () => {
     const check = checkContact(given(CARD), lookup, settings, forms);
     expect(check.enquiryErrors[0]!.map((i) => [i.code, i.field])).toEqual([['payment-details', 'follow_up']]);
-    expect(maskedNumbers((column) => (column === 'follow_up' ? '**** **** **** 1111' : undefined), forms)).toHaveLength(1);
+    expect(maskedNumbers((column) => (column === 'follow_up' ? '**** **** **** 1111' : undefined), forms)).toHaveLength(
+      1,
+    );
   });
 });
 
 describe('the layout as declared', () => {
-  it('types the checked contact from its fields: a vocabulary\'s words, free text or null', () => {
+  it("types the checked contact from its fields: a vocabulary's words, free text or null", () => {
     expectTypeOf<Contact['channel']>().toEqualTypeOf<Channel>();
     expectTypeOf<Contact['contactType']>().toEqualTypeOf<ContactType | null>();
     expectTypeOf<Contact['contactName']>().toEqualTypeOf<string | null>();
@@ -161,18 +264,30 @@ describe('the layout as declared', () => {
   });
 
   it('gives a column map the vocabularies to translate legacy words into', () => {
-    expect(Object.keys(FORMS.vocabularies)).toEqual(['contact_type', 'channel', 'direction', 'authentication', 'subject']);
+    expect(Object.keys(FORMS.vocabularies)).toEqual([
+      'contact_type',
+      'channel',
+      'direction',
+      'authentication',
+      'subject',
+    ]);
     expect(FORMS.vocabularies.contact_type!('Third-Party')).toBe('third party');
   });
 
   it('holds its enquiries as a list of their fields, not as a column', () => {
     const lists = (CONTACT_LAYOUT as readonly LayoutEntry[]).filter(isList);
-    expect(lists.map((l) => [l.key, l.items.map((f) => f.column)])).toEqual([['enquiries', ['position', 'subject', 'action_taken', 'general_notes']]]);
+    expect(lists.map((l) => [l.key, l.items.map((f) => f.column)])).toEqual([
+      ['enquiries', ['position', 'subject', 'action_taken', 'general_notes']],
+    ]);
     expect(FORMS.contactFields.map((f) => f.column)).not.toContain('enquiries');
   });
 
   it('names every column a catalogue entry concerns: no entry names a contact log column by hand', () => {
-    for (const entry of CATALOGUE.values()) expect(entry.fields.filter((f) => FORMS.inputHeaders.includes(f)), entry.code).toEqual([]);
+    for (const entry of CATALOGUE.values())
+      expect(
+        entry.fields.filter((f) => FORMS.inputHeaders.includes(f)),
+        entry.code,
+      ).toEqual([]);
   });
 });
 

@@ -5,7 +5,10 @@ import { notAuthorisedBecause, rolesHeldOn } from '../../src/domain/operator-rol
 describe('roles through time', () => {
   const changed = {
     roles: [],
-    periods: [{ roles: ['CISR Processor'], from: null, to: '2018-06-30' }, { roles: ['CISR Viewer'], from: '2018-07-01', to: null }],
+    periods: [
+      { roles: ['CISR Processor'], from: null, to: '2018-06-30' },
+      { roles: ['CISR Viewer'], from: '2018-07-01', to: null },
+    ],
     leftOn: '2021-03-31',
   };
 
@@ -27,13 +30,33 @@ describe('roles through time', () => {
 
   it('makes each dated row a period and adds the rows of one PID up', () => {
     const first = checkOperatorRow({ pid: '7000002', name: 'Chris', roles: 'CISR Processor', roles_to: '30/06/2018' });
-    const second = checkOperatorRow({ pid: '7000002', name: 'Chris C', roles: 'cisr viewer', roles_from: '2018-07-01', leaving_date: '' });
+    const second = checkOperatorRow({
+      pid: '7000002',
+      name: 'Chris C',
+      roles: 'cisr viewer',
+      roles_from: '2018-07-01',
+      leaving_date: '',
+    });
     const merged = mergeOperatorRows(first.value!, second.value!);
     expect(merged).toEqual({
-      pid: '7000002', name: 'Chris C', roles: [], logins: undefined, leftOn: null,
-      periods: [{ roles: ['CISR Processor'], from: null, to: '2018-06-30' }, { roles: ['CISR Viewer'], from: '2018-07-01', to: null }],
+      pid: '7000002',
+      name: 'Chris C',
+      roles: [],
+      logins: undefined,
+      leftOn: null,
+      periods: [
+        { roles: ['CISR Processor'], from: null, to: '2018-06-30' },
+        { roles: ['CISR Viewer'], from: '2018-07-01', to: null },
+      ],
     });
-    expect(checkOperatorRow({ pid: '7000003', name: 'L', roles: 'CISR Processor', roles_from: '2019-01-01', leaving_date: '2018-12-31' }).errors)
-      .toMatchObject([{ code: 'period-invalid', field: 'leaving_date' }]);
+    expect(
+      checkOperatorRow({
+        pid: '7000003',
+        name: 'L',
+        roles: 'CISR Processor',
+        roles_from: '2019-01-01',
+        leaving_date: '2018-12-31',
+      }).errors,
+    ).toMatchObject([{ code: 'period-invalid', field: 'leaving_date' }]);
   });
 });

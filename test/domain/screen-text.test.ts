@@ -47,7 +47,9 @@ describe('what free text may hold', () => {
   });
 
   it('lists every format character this Node knows (category Cf)', () => {
-    const unlisted = [...everyCodePoint().matchAll(/\p{Cf}/gu)].map((m) => m[0]).filter((ch) => findControlCharacter(ch, true) === undefined);
+    const unlisted = [...everyCodePoint().matchAll(/\p{Cf}/gu)]
+      .map((m) => m[0])
+      .filter((ch) => findControlCharacter(ch, true) === undefined);
     expect(unlisted.map((ch) => ch.codePointAt(0)!.toString(16))).toEqual([]);
   });
 });

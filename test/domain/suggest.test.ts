@@ -31,6 +31,7 @@ describe('did you mean', () => {
   it('the rules put the guess in the message', () => {
     const errors = allErrors(checkContact(validContact({ channel: 'phone-inbund' }), lookup, settings));
     expect(errors.map((e) => e.message)).toContain(
-      'channel ("phone-inbund") must be one of phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry; did you mean phone-inbound?');
+      'channel ("phone-inbund") must be one of phone-inbound, phone-outbound, face-to-face, letter, email, fax or internal-enquiry; did you mean phone-inbound?',
+    );
   });
 });

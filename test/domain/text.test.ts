@@ -14,9 +14,11 @@ describe('text', () => {
   });
 
   it('property: code point length equals the length of the string spread into characters', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-      expect(codePointLength(s)).toBe([...s].length);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        expect(codePointLength(s)).toBe([...s].length);
+      }),
+    );
   });
 
   it('normalises line endings and trims', () => {
@@ -34,10 +36,12 @@ describe('text', () => {
 
 describe('payment details', () => {
   it('property: Luhn accepts exactly one check digit for any payload', () => {
-    fc.assert(fc.property(fc.stringMatching(/^\d{12,18}$/), (payload) => {
-      const valid = [...'0123456789'].filter((d) => luhnValid(payload + d));
-      expect(valid).toHaveLength(1);
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{12,18}$/), (payload) => {
+        const valid = [...'0123456789'].filter((d) => luhnValid(payload + d));
+        expect(valid).toHaveLength(1);
+      }),
+    );
   });
 
   it('finds grouped and plain card numbers and masks all but the last four digits', () => {
@@ -54,7 +58,10 @@ describe('payment details', () => {
   });
 
   it('finds a sort code with an account number in the same field, not either alone', () => {
-    expect(findPaymentDetails('sort code 12-34-56 account 12345678').map((f) => f.kind)).toEqual(['sort-code', 'account']);
+    expect(findPaymentDetails('sort code 12-34-56 account 12345678').map((f) => f.kind)).toEqual([
+      'sort-code',
+      'account',
+    ]);
     expect(maskPaymentDetails('sort code 12-34-56 account 12345678')).toBe('sort code **-**-** account ****5678');
     expect(findPaymentDetails('sort code 12 34 56 only')).toEqual([]);
     expect(findPaymentDetails('account 12345678 only')).toEqual([]);
@@ -95,11 +102,13 @@ describe('payment details', () => {
 
   it('property: any Luhn-valid 16-digit number in text is found and never shown whole', () => {
     const card = fc.stringMatching(/^\d{15}$/).map((p) => p + [...'0123456789'].find((d) => luhnValid(p + d)));
-    fc.assert(fc.property(card, (number) => {
-      const text = `card ${number} given`;
-      expect(findPaymentDetails(text)).toHaveLength(1);
-      expect(maskPaymentDetails(text)).not.toContain(number.slice(0, 12));
-    }));
+    fc.assert(
+      fc.property(card, (number) => {
+        const text = `card ${number} given`;
+        expect(findPaymentDetails(text)).toHaveLength(1);
+        expect(maskPaymentDetails(text)).not.toContain(number.slice(0, 12));
+      }),
+    );
   });
 });
 
@@ -126,14 +135,22 @@ describe('dates', () => {
   });
   it('property: a date is real exactly when the calendar has it (leap years by the Gregorian rule)', () => {
     const pad = (n: number, w: number) => String(n).padStart(w, '0');
-    fc.assert(fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
-      const calendar = new Date(0);
-      calendar.setUTCFullYear(y, m - 1, d);
-      const real = m >= 1 && m <= 12 && d >= 1 && calendar.getUTCMonth() === m - 1 && calendar.getUTCDate() === d;
-      const iso = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
-      expect(parseDate(iso)).toBe(real ? iso : undefined);
-      expect(parseDate(`${d}/${m}/${pad(y, 4)}`)).toBe(real ? iso : undefined);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        (y, m, d) => {
+          const calendar = new Date(0);
+          calendar.setUTCFullYear(y, m - 1, d);
+          const real = m >= 1 && m <= 12 && d >= 1 && calendar.getUTCMonth() === m - 1 && calendar.getUTCDate() === d;
+          const iso = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+          expect(parseDate(iso)).toBe(real ? iso : undefined);
+          expect(parseDate(`${d}/${m}/${pad(y, 4)}`)).toBe(real ? iso : undefined);
+        },
+      ),
+      { numRuns: 3000 },
+    );
     expect(parseDate('29/02/2000')).toBe('2000-02-29');
     expect(parseDate('29/02/1900')).toBeUndefined();
   });

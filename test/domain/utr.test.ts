@@ -28,19 +28,23 @@ describe('UTR', () => {
   });
 
   it('property: exactly one first digit makes nine digits a valid UTR', () => {
-    fc.assert(fc.property(fc.stringMatching(/^\d{9}$/), (nine) => {
-      const valid = [...'0123456789'].filter((first) => parseUtr(first + nine).ok);
-      expect(valid).toEqual([utrCheckCharacter(`0${nine}`)]);
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{9}$/), (nine) => {
+        const valid = [...'0123456789'].filter((first) => parseUtr(first + nine).ok);
+        expect(valid).toEqual([utrCheckCharacter(`0${nine}`)]);
+      }),
+    );
   });
 
   it('property: spaces and a K prefix or suffix never change the result', () => {
     const validUtr = fc.stringMatching(/^\d{9}$/).map((nine) => utrCheckCharacter(`0${nine}`) + nine);
-    fc.assert(fc.property(validUtr, fc.constantFrom('K', 'k', ''), fc.boolean(), (utr, k, prefix) => {
-      const spaced = `${utr.slice(0, 5)} ${utr.slice(5)}`;
-      const written = prefix ? k + spaced : spaced + k;
-      expect(parseUtr(written)).toEqual({ ok: true, utr });
-    }));
+    fc.assert(
+      fc.property(validUtr, fc.constantFrom('K', 'k', ''), fc.boolean(), (utr, k, prefix) => {
+        const spaced = `${utr.slice(0, 5)} ${utr.slice(5)}`;
+        const written = prefix ? k + spaced : spaced + k;
+        expect(parseUtr(written)).toEqual({ ok: true, utr });
+      }),
+    );
   });
 });
 
@@ -53,12 +57,19 @@ describe('forms spreadsheets write', () => {
     expect(parseUtr('1955839661.5')).toMatchObject({ ok: false, code: 'utr-format' });
     expect(parseUtr("''1955839661")).toMatchObject({ ok: false, code: 'utr-format' });
     // A leading zero lost to a number column: refused, never padded.
-    expect(parseUtr('195583966.0')).toMatchObject({ ok: false, code: 'utr-format', detail: expect.stringMatching(/9 digits: a spreadsheet may have dropped a leading zero/) });
+    expect(parseUtr('195583966.0')).toMatchObject({
+      ok: false,
+      code: 'utr-format',
+      detail: expect.stringMatching(/9 digits: a spreadsheet may have dropped a leading zero/),
+    });
   });
 
-
   it('a UTR in scientific notation is utr-format, with the hint that a spreadsheet made it a number', () => {
-    expect(parseUtr('8.10433E+09')).toMatchObject({ ok: false, code: 'utr-format', detail: expect.stringMatching(/spreadsheet/) });
+    expect(parseUtr('8.10433E+09')).toMatchObject({
+      ok: false,
+      code: 'utr-format',
+      detail: expect.stringMatching(/spreadsheet/),
+    });
     expect(parseUtr('1955839661')).toEqual({ ok: true, utr: '1955839661' });
   });
 });

@@ -1,8 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  AUTHENTICATIONS, CHANNELS, CONTACT_TYPES, DIRECTIONS, RECORDING_ROLES, RECORD_KINDS, SUBJECTS,
-  matchAuthentication, matchChannel, matchContactType, matchDirection, matchKind, matchRecordingRole, matchSubject,
+  AUTHENTICATIONS,
+  CHANNELS,
+  CONTACT_TYPES,
+  DIRECTIONS,
+  RECORDING_ROLES,
+  RECORD_KINDS,
+  SUBJECTS,
+  matchAuthentication,
+  matchChannel,
+  matchContactType,
+  matchDirection,
+  matchKind,
+  matchRecordingRole,
+  matchSubject,
 } from '../../src/domain/vocabulary.js';
 
 const enumerations = [
@@ -23,10 +35,13 @@ describe('enumeration matching', () => {
       fc.constantFrom('', ' ', '\t', '  '),
       fc.constantFrom('', ' ', '\t'),
     );
-    fc.assert(fc.property(spelling, ([value, upper, before, after]) => {
-      const mangled = [...value].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('');
-      expect((match as (s: string) => string | undefined)(`${before}${mangled}${after}`)).toBe(value);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(spelling, ([value, upper, before, after]) => {
+        const mangled = [...value].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('');
+        expect((match as (s: string) => string | undefined)(`${before}${mangled}${after}`)).toBe(value);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('knows the aliases of "third party" and nothing else', () => {

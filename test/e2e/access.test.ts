@@ -17,20 +17,37 @@ import { storedContentHash } from '../../src/domain/identity.js';
 import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { rows } from '../../src/storage/database.js';
 import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, SERVER_URL, type Target, createTarget, fixtureStore, migrateTargetTo, queryStore, withUser, CURRENT_CLIENT } from '../support/targets.js';
+import {
+  DRIVERS,
+  SERVER_URL,
+  type Target,
+  createTarget,
+  fixtureStore,
+  migrateTargetTo,
+  queryStore,
+  withUser,
+  CURRENT_CLIENT,
+} from '../support/targets.js';
 
 const RECORD = ['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter'];
 const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
 
 describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const login = { recorder: `rec_${suffix}`, auditor: `aud_${suffix}`, admin: `adm_${suffix}`, other: `oth_${suffix}`, nobody: `nob_${suffix}` };
+  const login = {
+    recorder: `rec_${suffix}`,
+    auditor: `aud_${suffix}`,
+    admin: `adm_${suffix}`,
+    other: `oth_${suffix}`,
+    nobody: `nob_${suffix}`,
+  };
   let target: Target;
   let cwd: string;
   let server: postgres.Sql;
   const as = (who: string) => ({ DATABASE_URL: withUser(target.env.DATABASE_URL!, who) });
   /** This store's own roles: their names carry a prefix made from its database's name. */
-  const role = (job: 'auditor' | 'recorder' | 'admin') => roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), job);
+  const role = (job: 'auditor' | 'recorder' | 'admin') =>
+    roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), job);
   const log = (name: string, ...lines: string[]) => {
     const path = join(cwd, name);
     writeFileSync(path, `${[LOG_HEADER, ...lines].join('\n')}\n`);
@@ -48,7 +65,10 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
       grant ${role('auditor')} to ${login.auditor}; grant ${role('admin')} to ${login.admin}`);
     await database.end();
     // The admin binds PID 3456789 to the other recorder; the rest of the fixture's operators stay unbound.
-    writeFileSync(join(cwd, 'bindings.csv'), `pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,${login.other}\n`);
+    writeFileSync(
+      join(cwd, 'bindings.csv'),
+      `pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,${login.other}\n`,
+    );
     const bound = await runCli(['operators', 'import', join(cwd, 'bindings.csv')], as(login.admin));
     expect(bound.code, bound.stderr).toBe(0);
   }, 120_000);
@@ -70,12 +90,17 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(denied.stderr).toContain(`GRANT ${role('auditor')} TO`);
     // A script reading --json learns the role too.
     const deniedJson = await runCli(['--json', 'history', '1955839661', '--all'], as(login.nobody));
-    expect(deniedJson.json.error).toMatchObject({ code: 'permission-denied', message: expect.stringContaining(`it needs the ${role('auditor')} role`) });
+    expect(deniedJson.json.error).toMatchObject({
+      code: 'permission-denied',
+      message: expect.stringContaining(`it needs the ${role('auditor')} role`),
+    });
     expect(denied.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
   });
 
   it('a pending migration is refused to a recorder, naming the admin role, and applied by an admin login', async () => {
-    const [last] = await rowsOf<{ id: number }>('select id from drizzle.__drizzle_migrations order by created_at desc limit 1');
+    const [last] = await rowsOf<{ id: number }>(
+      'select id from drizzle.__drizzle_migrations order by created_at desc limit 1',
+    );
     // Undo the latest migration (no contact is stored yet), then let the admin apply it for real.
     await execute(`drop table chain_head_lock, migration_lock`);
     await execute(`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
@@ -87,7 +112,9 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(migrated.json.applied).toBe(1);
     // What the admin created belongs to the admin role, so the next admin login can change it too.
-    const [owner] = await rowsOf<{ owner: string }>(`select pg_get_userbyid(relowner)::text as owner from pg_class where oid = 'public.chain_head_lock'::regclass`);
+    const [owner] = await rowsOf<{ owner: string }>(
+      `select pg_get_userbyid(relowner)::text as owner from pg_class where oid = 'public.chain_head_lock'::regclass`,
+    );
     expect(owner!.owner).toBe(role('admin'));
     // Made by the migration, not by db roles: the chain is the recorders' to lock, not the auditors'.
     const [locks] = await rowsOf<{ recorder: boolean; auditor: boolean; migrations: boolean }>(`select
@@ -99,15 +126,28 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   });
 
   it('a recorder records and imports, stamped with its login, but cannot load reference data or migrate', async () => {
-    const recorded = await runCli([...RECORD, '--action', 'by the recorder', '--operator', '1234567', '--json'], as(login.recorder));
+    const recorded = await runCli(
+      [...RECORD, '--action', 'by the recorder', '--operator', '1234567', '--json'],
+      as(login.recorder),
+    );
     expect(recorded.code, recorded.stderr).toBe(0);
-    const imported = await runCli(['import', log('recorder.csv', '1955839661,internal-enquiry,2024-01-02,1234567,Letter,imported'), '--json'], as(login.recorder), { cwd });
+    const imported = await runCli(
+      ['import', log('recorder.csv', '1955839661,internal-enquiry,2024-01-02,1234567,Letter,imported'), '--json'],
+      as(login.recorder),
+      { cwd },
+    );
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.json.contactsWritten).toBe(1);
-    const stamped = await queryStore<{ recorded_by: string }>(target, sql`select distinct recorded_by from public.contacts`);
+    const stamped = await queryStore<{ recorded_by: string }>(
+      target,
+      sql`select distinct recorded_by from public.contacts`,
+    );
     expect(stamped).toEqual([{ recorded_by: login.recorder }]);
 
-    for (const args of [['registry', 'import', `${FIXTURES}registry.csv`], ['operators', 'import', `${FIXTURES}operators.csv`]]) {
+    for (const args of [
+      ['registry', 'import', `${FIXTURES}registry.csv`],
+      ['operators', 'import', `${FIXTURES}operators.csv`],
+    ]) {
       const refused = await runCli(args, as(login.recorder), { cwd });
       expect(refused.code, args.join(' ')).toBe(3);
       expect(refused.stderr).toContain('[permission-denied]');
@@ -122,27 +162,45 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
       const read = await runCli(args, as(login.auditor));
       expect(read.code, `${args.join(' ')}: ${read.stderr}`).toBe(0);
     }
-    for (const args of [[...RECORD, '--action', 'by the auditor', '--operator', '1234567'], ['import', log('auditor.csv', '1955839661,internal-enquiry,2024-01-03,1234567,Letter,no')]]) {
+    for (const args of [
+      [...RECORD, '--action', 'by the auditor', '--operator', '1234567'],
+      ['import', log('auditor.csv', '1955839661,internal-enquiry,2024-01-03,1234567,Letter,no')],
+    ]) {
       const refused = await runCli(args, as(login.auditor), { cwd });
       expect(refused.code, args[0]).toBe(3);
       expect(refused.stderr).toContain(`GRANT ${role('recorder')} TO`);
     }
-    const client = postgres(withUser(target.env.DATABASE_URL!, login.auditor), { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
+    const client = postgres(withUser(target.env.DATABASE_URL!, login.auditor), {
+      max: 1,
+      onnotice: () => {},
+      ...CURRENT_CLIENT,
+    });
     try {
-      await expect(client.unsafe(`insert into public.operators (pid, name, roles) values ('7777777', 'X', '{CISR Processor}')`)).rejects.toThrow(/permission denied/);
-      await expect(client.unsafe(`insert into public.import_runs (file) values ('x')`)).rejects.toThrow(/permission denied/);
+      await expect(
+        client.unsafe(`insert into public.operators (pid, name, roles) values ('7777777', 'X', '{CISR Processor}')`),
+      ).rejects.toThrow(/permission denied/);
+      await expect(client.unsafe(`insert into public.import_runs (file) values ('x')`)).rejects.toThrow(
+        /permission denied/,
+      );
     } finally {
       await client.end();
     }
   });
 
   it('a PID bound to another login is refused to a recorder by record, import and direct SQL; its own login records under it', async () => {
-    const recorded = await runCli([...RECORD, '--action', 'not mine', '--operator', '3456789', '--json'], as(login.recorder));
+    const recorded = await runCli(
+      [...RECORD, '--action', 'not mine', '--operator', '3456789', '--json'],
+      as(login.recorder),
+    );
     expect(recorded.code).toBe(1);
     expect(recorded.json.errors.map((e: { code: string }) => e.code)).toEqual(['operator-not-yours']);
     expect(recorded.json.errors[0].message).toContain('operator PID 3456789 is bound to other database logins');
 
-    const imported = await runCli(['import', log('bound.csv', '1955839661,internal-enquiry,2024-01-04,3456789,Letter,not mine'), '--json'], as(login.recorder), { cwd });
+    const imported = await runCli(
+      ['import', log('bound.csv', '1955839661,internal-enquiry,2024-01-04,3456789,Letter,not mine'), '--json'],
+      as(login.recorder),
+      { cwd },
+    );
     expect(imported.code).toBe(1);
     expect(imported.json.rejectsByCode).toEqual({ 'operator-not-yours': 1 });
 
@@ -152,20 +210,28 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(ran.json.results[0].errors.map((e: { code: string }) => e.code)).toEqual(['operator-not-yours']);
 
     const before = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`);
-    const client = postgres(withUser(target.env.DATABASE_URL!, login.recorder), { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
+    const client = postgres(withUser(target.env.DATABASE_URL!, login.recorder), {
+      max: 1,
+      onnotice: () => {},
+      ...CURRENT_CLIENT,
+    });
     try {
       const [head] = await client.unsafe(`select max(seq)::int as seq from public.contacts`);
-      await expect(client.unsafe(`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
-        values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '3456789', repeat('0', 64), repeat('0', 64))`))
-        .rejects.toThrow(/operator PID 3456789 is bound to other database logins/);
+      await expect(
+        client.unsafe(`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+        values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '3456789', repeat('0', 64), repeat('0', 64))`),
+      ).rejects.toThrow(/operator PID 3456789 is bound to other database logins/);
       // Nor may a recorder put another login's name on a contact.
-      await expect(client.unsafe(`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash, recorded_by)
-        values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '1234567', repeat('0', 64), repeat('0', 64), '${login.other}')`))
-        .rejects.toThrow(/must be recorded by the login that writes it/);
+      await expect(
+        client.unsafe(`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash, recorded_by)
+        values (${head!.seq + 1}, 'by-sql', repeat('a', 32), '1955839661', 'internal-enquiry', 'Outbound', '2024-01-05', '1234567', repeat('0', 64), repeat('0', 64), '${login.other}')`),
+      ).rejects.toThrow(/must be recorded by the login that writes it/);
     } finally {
       await client.end();
     }
-    expect(await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`)).toEqual(before);
+    expect(await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`)).toEqual(
+      before,
+    );
 
     const own = await runCli([...RECORD, '--action', 'mine', '--operator', '3456789', '--json'], as(login.other));
     expect(own.code, own.stderr).toBe(0);
@@ -173,11 +239,17 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
 
   it('recorded_by is in both exports and in the chain: verify fails when it is changed behind the triggers', async () => {
     const jsonl = await runCli(['export', '--format', 'jsonl'], as(login.auditor));
-    const entries = jsonl.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    const entries = jsonl.stdout
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l));
     expect(new Set(entries.map((e) => e.recordedBy))).toEqual(new Set([login.recorder, login.other]));
     const csv = await runCli(['export', '--out', join(cwd, 'all.csv')], as(login.auditor), { cwd });
     expect(csv.code, csv.stderr).toBe(0);
-    const [header, first] = readFileSync(join(cwd, 'all.csv'), 'utf8').replace(/^\ufeff/, '').split(/\r?\n/);
+    const [header, first] = readFileSync(join(cwd, 'all.csv'), 'utf8')
+      .replace(/^\ufeff/, '')
+      .split(/\r?\n/);
     expect(header!.split(',').at(-1)).toBe('recorded_by');
     expect(first!.split(',').at(-1)).toBe(login.recorder);
     expect((await runCli(['verify', '--export', join(cwd, 'all.csv')], as(login.auditor))).code).toBe(0);
@@ -223,15 +295,27 @@ describe('access on the embedded store, which has one user and no logins', () =>
     expect(roles.json).toMatchObject({ roles: false, driver: 'pglite' });
     writeFileSync(join(cwd, 'bindings.csv'), 'pid,name,roles,logins\n3456789,Pat Pursuit,CISR Pursuit Officer,alice\n');
     expect((await runCli(['operators', 'import', join(cwd, 'bindings.csv')], target.env)).code).toBe(0);
-    const [bound] = await queryStore<{ logins: string[] }>(target, sql`select logins from public.operators where pid = '3456789'`);
+    const [bound] = await queryStore<{ logins: string[] }>(
+      target,
+      sql`select logins from public.operators where pid = '3456789'`,
+    );
     expect(bound!.logins).toEqual(['alice']);
-    const recorded = await runCli([...RECORD, '--action', 'on the embedded store', '--operator', '3456789', '--json'], target.env);
+    const recorded = await runCli(
+      [...RECORD, '--action', 'on the embedded store', '--operator', '3456789', '--json'],
+      target.env,
+    );
     expect(recorded.code, recorded.stderr).toBe(0);
     const [stamped] = await queryStore<{ recorded_by: string }>(target, sql`select recorded_by from public.contacts`);
     expect(stamped!.recorded_by).toBe('postgres');
     // An operators file without the column leaves the binding as it was.
-    expect((await runCli(['operators', 'import', `${FIXTURES}operators.csv`, '--rejects', join(cwd, 'r.csv')], target.env)).code).toBe(1);
-    const [kept] = await queryStore<{ logins: string[] }>(target, sql`select logins from public.operators where pid = '3456789'`);
+    expect(
+      (await runCli(['operators', 'import', `${FIXTURES}operators.csv`, '--rejects', join(cwd, 'r.csv')], target.env))
+        .code,
+    ).toBe(1);
+    const [kept] = await queryStore<{ logins: string[] }>(
+      target,
+      sql`select logins from public.operators where pid = '3456789'`,
+    );
     expect(kept!.logins).toEqual(['alice']);
   });
 });
@@ -250,21 +334,41 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
       // Written as that version wrote, with public on its search path: its triggers' functions did not pin theirs.
       await store.db.transaction(async (tx) => {
         await tx.execute(sql`select pg_catalog.set_config('search_path', 'public, pg_temp', true)`);
-        await tx.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
-        await tx.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+        await tx.execute(
+          sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`,
+        );
+        await tx.execute(
+          sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`,
+        );
         // A contact chained as the tool then chained it: no recordedBy in its canonical form.
         const entry: ChainEntry = {
-          seq: 1, sourceKey: 'OLD-1', utr: '1955839661', partnershipUtr: null, contactType: null, contactName: null,
-          channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-01-02', operatorPid: '1234567',
-          importRunId: null, recordedAt: '2025-06-01T09:00:00.000000Z', recordedBy: null,
+          seq: 1,
+          sourceKey: 'OLD-1',
+          utr: '1955839661',
+          partnershipUtr: null,
+          contactType: null,
+          contactName: null,
+          channel: 'internal-enquiry',
+          direction: 'Outbound',
+          authentication: null,
+          enquiryDate: '2024-01-02',
+          operatorPid: '1234567',
+          importRunId: null,
+          recordedAt: '2025-06-01T09:00:00.000000Z',
+          recordedBy: null,
           enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'Sent', generalNotes: null }],
         };
         const hash = chainHash(GENESIS_HASH, entry);
         await tx.execute(sql`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, recorded_at, prev_hash, hash)
           values (1, 'OLD-1', ${storedContentHash(entry, entry)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', '2025-06-01T09:00:00Z', ${GENESIS_HASH}, ${hash})`);
-        await tx.execute(sql`insert into public.enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`);
+        await tx.execute(
+          sql`insert into public.enquiries (contact_seq, position, subject, action_taken) values (1, 1, 'Letter', 'Sent')`,
+        );
       });
-      const [columns] = await rows<{ n: number }>(store.db, sql`select count(*)::int as n from information_schema.columns where table_name = 'contacts' and column_name = 'recorded_by'`);
+      const [columns] = await rows<{ n: number }>(
+        store.db,
+        sql`select count(*)::int as n from information_schema.columns where table_name = 'contacts' and column_name = 'recorded_by'`,
+      );
       expect(columns!.n).toBe(0);
     } finally {
       await store.close();
@@ -288,7 +392,11 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     // Columns in another order are no export of this tool's, whatever their names.
     const shuffled = join(cwd, `shuffled-${driver}.csv`);
-    const swap = (l: string) => { const cells = l.split(','); [cells[1], cells[2]] = [cells[2]!, cells[1]!]; return cells.join(','); };
+    const swap = (l: string) => {
+      const cells = l.split(',');
+      [cells[1], cells[2]] = [cells[2]!, cells[1]!];
+      return cells.join(',');
+    };
     writeFileSync(shuffled, `${[header!, ...lines].map(swap).join('\n')}\n`);
     writeFileSync(`${shuffled}.manifest.json`, readFileSync(`${full}.manifest.json`));
     const refused = await runCli(['verify', '--export', shuffled], target.env);
@@ -307,12 +415,17 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
 
     const out = join(cwd, `history-${driver}.jsonl`);
     expect((await runCli(['export', '--format', 'jsonl', '--out', out], target.env)).code).toBe(0);
-    const [older, newer] = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const [older, newer] = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect('recordedBy' in older).toBe(false);
     expect(newer.recordedBy).toBe('postgres');
     expect((await runCli(['verify', '--export', out], target.env)).code).toBe(0);
 
-    const recipe = /```python\n([\s\S]*?)```/.exec(readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'))![1]!;
+    const recipe = /```python\n([\s\S]*?)```/.exec(
+      readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'),
+    )![1]!;
     writeFileSync(join(cwd, 'verify.py'), recipe);
     const python = spawnSync('python3', ['verify.py', out], { cwd, encoding: 'utf8' });
     expect(python.stdout, python.stderr).toMatch(/^intact 2 /);

@@ -14,7 +14,17 @@ import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles
 import { runCli } from '../support/cli.js';
 import { CURRENT_CLIENT, SERVER_URL, type Target, dropStoreRoles, fixtureStore, withUser } from '../support/targets.js';
 
-const RECORD = ['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter', '--operator', '1234567'];
+const RECORD = [
+  'record',
+  '--utr',
+  '1955839661',
+  '--channel',
+  'internal-enquiry',
+  '--subject',
+  'Letter',
+  '--operator',
+  '1234567',
+];
 
 describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db roles on it', () => {
   const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -34,7 +44,9 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
     for (const name of Object.values(login)) await server.unsafe(`create role ${name} login`);
     expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
     await server.unsafe(`grant ${originalRole('recorder')} to ${login.recorder}`);
-    const recorded = await runCli([...RECORD, '--action', 'in the original'], { DATABASE_URL: withUser(target.env.DATABASE_URL!, login.recorder) });
+    const recorded = await runCli([...RECORD, '--action', 'in the original'], {
+      DATABASE_URL: withUser(target.env.DATABASE_URL!, login.recorder),
+    });
     expect(recorded.code, recorded.stderr).toBe(0);
 
     // The runbook: pg_dump -Fc, createdb, pg_restore (as a superuser: owners and grants come along).
@@ -55,19 +67,24 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
     await server.end();
   });
 
-  it('the original\'s roles cannot be dropped while the copy still grants to them: nothing is dropped, and the copy is named', async () => {
+  it("the original's roles cannot be dropped while the copy still grants to them: nothing is dropped, and the copy is named", async () => {
     const refused = await runCli(['db', 'roles', '--drop'], target.env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`in database ${copy}`);
     expect(refused.stderr).toContain('run cis-contact db roles there first');
-    expect((await server`select count(*)::int as n from pg_roles where rolname like ${`${defaultRolePrefix(original)}\\_%`}`)[0]!.n).toBe(3);
+    expect(
+      (
+        await server`select count(*)::int as n from pg_roles where rolname like ${`${defaultRolePrefix(original)}\\_%`}`
+      )[0]!.n,
+    ).toBe(3);
   });
 
-  it('db roles on the copy takes back the original\'s roles\' grants and says so; the copy is closed to them and to PUBLIC, and verifies', async () => {
+  it("db roles on the copy takes back the original's roles' grants and says so; the copy is closed to them and to PUBLIC, and verifies", async () => {
     const roles = await runCli(['db', 'roles'], inCopy('postgres'));
     expect(roles.code, roles.stderr).toBe(0);
     expect(roles.stdout).toContain('This database is a copy of another store');
-    for (const job of ['admin', 'auditor', 'recorder'] as const) expect(roles.stdout).toContain(`${originalRole(job)}   -- of database ${original}`);
+    for (const job of ['admin', 'auditor', 'recorder'] as const)
+      expect(roles.stdout).toContain(`${originalRole(job)}   -- of database ${original}`);
     const again = await runCli(['db', 'roles', '--json'], inCopy('postgres'));
     expect(again.json.revokedFrom).toEqual([]);
 
@@ -77,7 +94,9 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
         select distinct r.rolname::text as role from pg_shdepend d join pg_roles r on r.oid = d.refobjid, pg_database here
         where here.datname = current_database() and (d.dbid = here.oid or (d.classid = 'pg_database'::regclass and d.objid = here.oid))`;
       expect(held.map((h) => h.role).filter((r) => r.startsWith(defaultRolePrefix(original)))).toEqual([]);
-      const [acl] = await database<{ public_connect: boolean }[]>`select has_database_privilege('public', current_database(), 'CONNECT') as public_connect`;
+      const [acl] = await database<
+        { public_connect: boolean }[]
+      >`select has_database_privilege('public', current_database(), 'CONNECT') as public_connect`;
       expect(acl!.public_connect).toBe(false);
     } finally {
       await database.end();

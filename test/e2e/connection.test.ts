@@ -16,15 +16,49 @@ import { VERSION } from '../../src/commands/version.js';
 import { runCli, startCli } from '../support/cli.js';
 import { SERVER_URL, type Target, fixtureStore } from '../support/targets.js';
 
-const RECORD = ['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'by libpq conventions'];
+const RECORD = [
+  'record',
+  '--utr',
+  '1955839661',
+  '--operator',
+  '1234567',
+  '--channel',
+  'internal-enquiry',
+  '--subject',
+  'Letter',
+  '--action',
+  'by libpq conventions',
+];
 
 describe('connection settings read as libpq reads them', () => {
   it('takes the PG* variables for what a URL does not say, and a socket folder from the query', () => {
-    const env = { PGHOST: 'db.example', PGPORT: '6000', PGUSER: 'alice', PGDATABASE: 'cis', PGAPPNAME: 'nightly', PGSSLMODE: 'require' };
-    expect(serverConnection(undefined, env)).toMatchObject({ hosts: ['db.example'], ports: [6000], user: 'alice', database: 'cis', applicationName: 'nightly', sslMode: 'require' });
-    expect(serverConnection('postgres://bob@other:7000/store', env)).toMatchObject({ hosts: ['other'], ports: [7000], user: 'bob', database: 'store' });
+    const env = {
+      PGHOST: 'db.example',
+      PGPORT: '6000',
+      PGUSER: 'alice',
+      PGDATABASE: 'cis',
+      PGAPPNAME: 'nightly',
+      PGSSLMODE: 'require',
+    };
+    expect(serverConnection(undefined, env)).toMatchObject({
+      hosts: ['db.example'],
+      ports: [6000],
+      user: 'alice',
+      database: 'cis',
+      applicationName: 'nightly',
+      sslMode: 'require',
+    });
+    expect(serverConnection('postgres://bob@other:7000/store', env)).toMatchObject({
+      hosts: ['other'],
+      ports: [7000],
+      user: 'bob',
+      database: 'store',
+    });
     expect(serverConnection('postgres:///store?host=/run/pg&port=5499', {})).toMatchObject({
-      hosts: ['/run/pg'], ports: [5499], database: 'store', location: expect.stringContaining('?host=/run/pg&port=5499'),
+      hosts: ['/run/pg'],
+      ports: [5499],
+      database: 'store',
+      location: expect.stringContaining('?host=/run/pg&port=5499'),
     });
     expect(serverConnection('postgres://h/db', {})!.sslMode).toBe('prefer');
     expect(serverConnection(undefined, {})).toBeUndefined();
@@ -43,8 +77,13 @@ describe.skipIf(!SERVER_URL)('connecting to a server without DATABASE_URL', () =
   const server = () => new URL(SERVER_URL!);
   const database = () => new URL(target.env.DATABASE_URL!).pathname.slice(1);
   const libpq = () => ({
-    DATABASE_URL: '', HOME: home, XDG_DATA_HOME: join(home, 'data'),
-    PGHOST: server().hostname, PGPORT: server().port || '5432', PGUSER: server().username || 'postgres', PGDATABASE: database(),
+    DATABASE_URL: '',
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    PGHOST: server().hostname,
+    PGPORT: server().port || '5432',
+    PGUSER: server().username || 'postgres',
+    PGDATABASE: database(),
   });
 
   beforeAll(async () => {
@@ -58,18 +97,23 @@ describe.skipIf(!SERVER_URL)('connecting to a server without DATABASE_URL', () =
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(existsSync(join(home, 'data', 'cis-contact'))).toBe(false);
     const direct = await runCli(['history', '1955839661', '--all', '--json'], target.env);
-    expect(direct.json.map((c: { enquiries: { actionTaken: string }[] }) => c.enquiries[0]!.actionTaken)).toContain('by libpq conventions');
+    expect(direct.json.map((c: { enquiries: { actionTaken: string }[] }) => c.enquiries[0]!.actionTaken)).toContain(
+      'by libpq conventions',
+    );
   });
 
-  it.skipIf(!existsSync('/var/run/postgresql/.s.PGSQL.5432') || server().port !== '5432')('a socket folder and port in the URL are used, not the default server', async () => {
-    const viaSocket = `postgres://${server().username || 'postgres'}@/${database()}?host=/var/run/postgresql&port=5432`;
-    const verified = await runCli(['verify', '--json'], { DATABASE_URL: viaSocket });
-    expect(verified.code, verified.stderr).toBe(0);
-    const wrongPort = await runCli(['verify'], { DATABASE_URL: viaSocket.replace('port=5432', 'port=5499') });
-    expect(wrongPort.code).toBe(3);
-    expect(wrongPort.stderr).toContain('[database-unreachable]');
-    expect(wrongPort.stderr).toContain('port=5499');
-  });
+  it.skipIf(!existsSync('/var/run/postgresql/.s.PGSQL.5432') || server().port !== '5432')(
+    'a socket folder and port in the URL are used, not the default server',
+    async () => {
+      const viaSocket = `postgres://${server().username || 'postgres'}@/${database()}?host=/var/run/postgresql&port=5432`;
+      const verified = await runCli(['verify', '--json'], { DATABASE_URL: viaSocket });
+      expect(verified.code, verified.stderr).toBe(0);
+      const wrongPort = await runCli(['verify'], { DATABASE_URL: viaSocket.replace('port=5432', 'port=5499') });
+      expect(wrongPort.code).toBe(3);
+      expect(wrongPort.stderr).toContain('[database-unreachable]');
+      expect(wrongPort.stderr).toContain('port=5499');
+    },
+  );
 
   it('a malformed URL is a usage error, and no password is ever shown', async () => {
     const malformed = await runCli(['verify', '--database-url', 'not-a-url'], {});
@@ -86,7 +130,10 @@ describe.skipIf(!SERVER_URL)('connecting to a server without DATABASE_URL', () =
     const dba = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
     try {
       // A verify that waits on a lock this connection holds: its session is there to be seen.
-      for (const [env, expected] of [[target.env, `cis-contact/${VERSION} verify`], [{ ...target.env, PGAPPNAME: 'nightly-audit' }, 'nightly-audit']] as const) {
+      for (const [env, expected] of [
+        [target.env, `cis-contact/${VERSION} verify`],
+        [{ ...target.env, PGAPPNAME: 'nightly-audit' }, 'nightly-audit'],
+      ] as const) {
         const seen = await dba.begin(async (tx) => {
           await tx`lock table contacts in access exclusive mode`;
           const waiting = startCli(['verify'], env);
@@ -94,8 +141,10 @@ describe.skipIf(!SERVER_URL)('connecting to a server without DATABASE_URL', () =
           while (names.length === 0) {
             // The statistics views are a snapshot per transaction: cleared, each look is a new one.
             await tx`select pg_stat_clear_snapshot()`;
-            names = (await tx<{ application_name: string }[]>`select application_name from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`).map((r) => r.application_name);
+            names = (
+              await tx<{ application_name: string }[]>`select application_name from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`
+            ).map((r) => r.application_name);
           }
           return { names, waiting };
         });

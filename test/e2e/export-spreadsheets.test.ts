@@ -24,14 +24,43 @@ const OWN_UTR = `${utrCheckCharacter('0305060708')}305060708`;
 const ZERO_PID = '0123456';
 
 /** Stores a contact on a record and by an operator whose numbers start with 0, with text beyond ASCII. */
-async function storeZeroContact(cli: (args: string[]) => Promise<{ code: number | null; stderr: string }>, cwd: string): Promise<void> {
+async function storeZeroContact(
+  cli: (args: string[]) => Promise<{ code: number | null; stderr: string }>,
+  cwd: string,
+): Promise<void> {
   writeFileSync(join(cwd, 'zero-registry.csv'), `utr,name,kind,partner_of\n${OWN_UTR},Café Zéro Ltd,subcontractor,\n`);
   writeFileSync(join(cwd, 'zero-operators.csv'), `pid,name,roles\n${ZERO_PID},Zoë Zero,CISR Processor\n`);
   expect((await cli(['registry', 'import', 'zero-registry.csv', '--rejects', '/dev/null'])).code).toBe(0);
   expect((await cli(['operators', 'import', 'zero-operators.csv', '--rejects', '/dev/null'])).code).toBe(0);
-  const r = await cli(['record', '--utr', OWN_UTR, '--operator', ZERO_PID, '--contact-type', 'agent', '--contact-name', 'Renée Café', '--channel', 'email',
-    '--auth', 'waived', '--date', '2020-02-02', '--ref', 'ZERO-1', '--subject', 'Letter', '--action', 'Confirmed £1,200 deducted',
-    '--notes', '=SUM(A1:A2) first line\nsecond line', '--subject', 'Callback', '--action', '+44 call back']);
+  const r = await cli([
+    'record',
+    '--utr',
+    OWN_UTR,
+    '--operator',
+    ZERO_PID,
+    '--contact-type',
+    'agent',
+    '--contact-name',
+    'Renée Café',
+    '--channel',
+    'email',
+    '--auth',
+    'waived',
+    '--date',
+    '2020-02-02',
+    '--ref',
+    'ZERO-1',
+    '--subject',
+    'Letter',
+    '--action',
+    'Confirmed £1,200 deducted',
+    '--notes',
+    '=SUM(A1:A2) first line\nsecond line',
+    '--subject',
+    'Callback',
+    '--action',
+    '+44 call back',
+  ]);
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -39,12 +68,15 @@ async function storeZeroContact(cli: (args: string[]) => Promise<{ code: number 
 function resavedBySpreadsheet(text: string, separator = ','): string {
   const rows: string[][] = parse(text.replace(/^\ufeff/, ''), { relax_column_count: true });
   const header = rows[0]!;
-  const asRead = rows.slice(1).map((row) => row.map((cell, i) => {
-    const column = header[i];
-    if (/^\d+$/.test(cell) && (column === 'utr' || column === 'operator_pid' || column === 'partnership_utr')) return String(Number(cell));
-    if (column === 'enquiry_date') return cell.replace(/^(\d{4})-(\d\d)-(\d\d)$/, '$3/$2/$1');
-    return cell;
-  }));
+  const asRead = rows.slice(1).map((row) =>
+    row.map((cell, i) => {
+      const column = header[i];
+      if (/^\d+$/.test(cell) && (column === 'utr' || column === 'operator_pid' || column === 'partnership_utr'))
+        return String(Number(cell));
+      if (column === 'enquiry_date') return cell.replace(/^(\d{4})-(\d\d)-(\d\d)$/, '$3/$2/$1');
+      return cell;
+    }),
+  );
   return stringify([header, ...asRead], { delimiter: separator, record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
 }
 
@@ -110,11 +142,19 @@ describe.each(DRIVERS)('exports in a spreadsheet on %s', (driver) => {
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     const column = (name: string) => header.indexOf(name) + 1;
     const rows: ExcelJS.Row[] = [];
-    sheet.eachRow((row) => { if (row.number > 1 && row.getCell(column('utr')).value === OWN_UTR) rows.push(row); });
+    sheet.eachRow((row) => {
+      if (row.number > 1 && row.getCell(column('utr')).value === OWN_UTR) rows.push(row);
+    });
     expect(rows).toHaveLength(2);
     const [letter] = rows;
-    for (const [name, value] of [['utr', OWN_UTR], ['operator_pid', ZERO_PID], ['source_key', 'ZERO-1'], ['contact_name', 'Renée Café'],
-      ['action_taken', 'Confirmed £1,200 deducted'], ['general_notes', '=SUM(A1:A2) first line\nsecond line']] as const) {
+    for (const [name, value] of [
+      ['utr', OWN_UTR],
+      ['operator_pid', ZERO_PID],
+      ['source_key', 'ZERO-1'],
+      ['contact_name', 'Renée Café'],
+      ['action_taken', 'Confirmed £1,200 deducted'],
+      ['general_notes', '=SUM(A1:A2) first line\nsecond line'],
+    ] as const) {
       const cell = letter!.getCell(column(name));
       expect([name, cell.type, cell.value]).toEqual([name, ExcelJS.ValueType.String, value]);
       expect(cell.numFmt, name).toBe('@');
@@ -137,7 +177,12 @@ describe.each(DRIVERS)('exports in a spreadsheet on %s', (driver) => {
       ].join('\n');
       const read = spawnSync('python3', ['-c', script, join(cwd, 'all.xlsx'), OWN_UTR], { encoding: 'utf8' });
       expect(read.status, read.stderr).toBe(0);
-      expect(JSON.parse(read.stdout).slice(0, 4)).toEqual([['s', OWN_UTR], ['s', ZERO_PID], ['s', '=SUM(A1:A2) first line\nsecond line'], ['d', '2020-02-02 00:00:00']]);
+      expect(JSON.parse(read.stdout).slice(0, 4)).toEqual([
+        ['s', OWN_UTR],
+        ['s', ZERO_PID],
+        ['s', '=SUM(A1:A2) first line\nsecond line'],
+        ['d', '2020-02-02 00:00:00'],
+      ]);
     }
   });
 
@@ -154,7 +199,9 @@ describe.each(DRIVERS)('exports in a spreadsheet on %s', (driver) => {
     copyFileSync(join(cwd, 'all.xlsx.manifest.json'), join(cwd, 'edited.xlsx.manifest.json'));
     const r = await cli(['verify', '--export', 'edited.xlsx']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/\[altered, recorded by \w+\]: entry \d+, row \d+: the utr cell holds a number, not text as export writes it/);
+    expect(r.stdout).toMatch(
+      /\[altered, recorded by \w+\]: entry \d+, row \d+: the utr cell holds a number, not text as export writes it/,
+    );
   });
 
   it('a workbook is written to a file only', async () => {

@@ -32,18 +32,53 @@ const PARTNERSHIP = '2108834503';
 const NO_FILTER = { utr: null, from: null, to: null };
 
 const FILTERS: Filter[] = [
-  { name: '--utr of a plain record', args: ['--utr', PLAIN], named: { utr: PLAIN }, matches: (u, p) => u === PLAIN || p === PLAIN },
-  { name: '--utr of a partner', args: ['--utr', PARTNER], named: { utr: PARTNER }, matches: (u, p) => u === PARTNER || p === PARTNER },
-  { name: '--utr of a partnership', args: ['--utr', PARTNERSHIP], named: { utr: PARTNERSHIP }, matches: (u, p) => u === PARTNERSHIP || p === PARTNERSHIP },
-  { name: '--from', args: ['--from', '2020-01-01'], named: { from: '2020-01-01' }, matches: (_u, _p, d) => d >= '2020-01-01' },
-  { name: '--to', args: ['--to', '2019-12-31'], named: { to: '2019-12-31' }, matches: (_u, _p, d) => d <= '2019-12-31' },
-  { name: '--from and --to', args: ['--from', '2019-06-01', '--to', '2021-06-30'], named: { from: '2019-06-01', to: '2021-06-30' }, matches: (_u, _p, d) => d >= '2019-06-01' && d <= '2021-06-30' },
+  {
+    name: '--utr of a plain record',
+    args: ['--utr', PLAIN],
+    named: { utr: PLAIN },
+    matches: (u, p) => u === PLAIN || p === PLAIN,
+  },
+  {
+    name: '--utr of a partner',
+    args: ['--utr', PARTNER],
+    named: { utr: PARTNER },
+    matches: (u, p) => u === PARTNER || p === PARTNER,
+  },
+  {
+    name: '--utr of a partnership',
+    args: ['--utr', PARTNERSHIP],
+    named: { utr: PARTNERSHIP },
+    matches: (u, p) => u === PARTNERSHIP || p === PARTNERSHIP,
+  },
+  {
+    name: '--from',
+    args: ['--from', '2020-01-01'],
+    named: { from: '2020-01-01' },
+    matches: (_u, _p, d) => d >= '2020-01-01',
+  },
+  {
+    name: '--to',
+    args: ['--to', '2019-12-31'],
+    named: { to: '2019-12-31' },
+    matches: (_u, _p, d) => d <= '2019-12-31',
+  },
+  {
+    name: '--from and --to',
+    args: ['--from', '2019-06-01', '--to', '2021-06-30'],
+    named: { from: '2019-06-01', to: '2021-06-30' },
+    matches: (_u, _p, d) => d >= '2019-06-01' && d <= '2021-06-30',
+  },
 ];
 
 /** A CSV's header and each record's text as written, with the columns the filters read. */
 function csvRecords(text: string) {
   const records = parse<{ record: Record<string, string>; raw: string }>(text, { raw: true, columns: true });
-  return records.map((r) => ({ raw: r.raw, utr: r.record.utr!, partnership: r.record.partnership_utr || null, date: r.record.enquiry_date! }));
+  return records.map((r) => ({
+    raw: r.raw,
+    utr: r.record.utr!,
+    partnership: r.record.partnership_utr || null,
+    date: r.record.enquiry_date!,
+  }));
 }
 
 describe.each(DRIVERS)('filtered exports on %s', (driver) => {
@@ -63,27 +98,41 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
     fullCsv = csvRecords(readFileSync(join(cwd, 'full.csv'), 'utf8'));
     // Every filter below must be able to fail: each keeps some entries of the full export and leaves some out.
     for (const f of FILTERS) {
-      const kept = fullJsonl.filter((l) => { const e = JSON.parse(l); return f.matches(e.utr, e.partnershipUtr, e.enquiryDate); });
+      const kept = fullJsonl.filter((l) => {
+        const e = JSON.parse(l);
+        return f.matches(e.utr, e.partnershipUtr, e.enquiryDate);
+      });
       expect(kept.length, f.name).toBeGreaterThan(0);
       expect(kept.length, f.name).toBeLessThan(fullJsonl.length);
     }
   });
   afterAll(() => target?.dispose());
 
-  it.each(FILTERS)('JSON Lines, $name: the full export\'s matching lines, byte for byte', async (f) => {
+  it.each(FILTERS)("JSON Lines, $name: the full export's matching lines, byte for byte", async (f) => {
     const r = await cli(['--json', 'export', '--format', 'jsonl', ...f.args, '--out', 'part.jsonl', '--force']);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(join(cwd, 'part.jsonl'), 'utf8').trimEnd().split('\n');
     const manifest = JSON.parse(lines.pop()!).manifest;
-    const expected = fullJsonl.filter((l) => { const e = JSON.parse(l); return f.matches(e.utr, e.partnershipUtr, e.enquiryDate); });
+    const expected = fullJsonl.filter((l) => {
+      const e = JSON.parse(l);
+      return f.matches(e.utr, e.partnershipUtr, e.enquiryDate);
+    });
     expect(lines).toEqual(expected);
-    expect(manifest).toMatchObject({ count: expected.length, filtered: true, filter: { ...NO_FILTER, ...f.named, through: fullJsonl.length } });
+    expect(manifest).toMatchObject({
+      count: expected.length,
+      filtered: true,
+      filter: { ...NO_FILTER, ...f.named, through: fullJsonl.length },
+    });
     const verified = await cli(['--json', 'verify', '--export', 'part.jsonl']);
     expect(verified.code, verified.stderr).toBe(0);
-    expect(verified.json).toMatchObject({ intact: true, complete: true, completeness: expect.stringContaining(`up to entry ${fullJsonl.length}`) });
+    expect(verified.json).toMatchObject({
+      intact: true,
+      complete: true,
+      completeness: expect.stringContaining(`up to entry ${fullJsonl.length}`),
+    });
   });
 
-  it.each(FILTERS)('CSV, $name: the full export\'s matching rows, byte for byte', async (f) => {
+  it.each(FILTERS)("CSV, $name: the full export's matching rows, byte for byte", async (f) => {
     const r = await cli(['export', '--format', 'csv', ...f.args, '--out', 'part.csv', '--force']);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(cwd, 'part.csv'), 'utf8');
@@ -98,9 +147,12 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   });
 
   it.each(FILTERS.flatMap((f) => (['jsonl', 'csv'] as const).map((format) => ({ ...f, format }))))(
-    '$format, $name, one contact cut and its manifest made to agree: incomplete against the store, naming it; never "Intact" without the store', async (f) => {
+    '$format, $name, one contact cut and its manifest made to agree: incomplete against the store, naming it; never "Intact" without the store',
+    async (f) => {
       const file = `cut-${f.format}`;
-      expect((await cli(['export', '--format', f.format, ...f.args, '--out', `${file}.whole`, '--force'])).code).toBe(0);
+      expect((await cli(['export', '--format', f.format, ...f.args, '--out', `${file}.whole`, '--force'])).code).toBe(
+        0,
+      );
       const cut = cutOneContact(cwd, `${file}.whole`, f.format, file);
       // One run a case: --json for JSON Lines, what a person reads for CSV.
       const r = await cli([...(f.format === 'jsonl' ? ['--json'] : []), 'verify', '--export', file]);
@@ -110,36 +162,49 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
         expect(r.json).toMatchObject({ intact: false, complete: false });
         expect(r.json.failures).toEqual([{ ...cut, kind: 'missing', reason }]);
       } else {
-        expect(r.stdout).toBe(`NOT intact: 1 problem in ${file} (checked ${r.stdout.match(/checked (\d+ entr(y|ies))/)![1]}):\n  entry ${cut.seq} [missing, recorded by ${cut.recordedBy}]: ${reason}\n`);
+        expect(r.stdout).toBe(
+          `NOT intact: 1 problem in ${file} (checked ${r.stdout.match(/checked (\d+ entr(y|ies))/)![1]}):\n  entry ${cut.seq} [missing, recorded by ${cut.recordedBy}]: ${reason}\n`,
+        );
       }
 
       // Without the store the cut cannot show: the entries check out, and verify says what it cannot show.
       const offline = { CIS_CONTACT_DATA_DIR: mkdtempSync(join(tmpdir(), 'cis-contact-no-store-')), DATABASE_URL: '' };
       const alone = await runCli(['--json', 'verify', '--export', file], offline, { cwd });
       expect(alone.code, alone.stderr).toBe(0);
-      expect(alone.json).toMatchObject({ intact: true, complete: null, completeness: expect.stringContaining('there is no cis-contact store at') });
+      expect(alone.json).toMatchObject({
+        intact: true,
+        complete: null,
+        completeness: expect.stringContaining('there is no cis-contact store at'),
+      });
       const aloneHuman = await runCli(['verify', '--export', file], offline, { cwd });
       expect(aloneHuman.stdout).toMatch(/^Entries authentic; completeness cannot be shown without the store: /);
       expect(aloneHuman.stdout).not.toMatch(/^Intact/m);
       // Nothing was made where there was no store.
       expect(readdirSync(offline.CIS_CONTACT_DATA_DIR)).toEqual([]);
-    });
+    },
+  );
 
   it('a manifest from before manifests named their filter still verifies, as not shown complete; another store is refused as such', async () => {
-    expect((await cli(['export', '--format', 'jsonl', '--from', '2020-01-01', '--out', 'old.jsonl', '--force'])).code).toBe(0);
+    expect(
+      (await cli(['export', '--format', 'jsonl', '--from', '2020-01-01', '--out', 'old.jsonl', '--force'])).code,
+    ).toBe(0);
     const lines = readFileSync(join(cwd, 'old.jsonl'), 'utf8').trimEnd().split('\n');
     const { manifest } = JSON.parse(lines.pop()!);
     delete manifest.filter;
     writeFileSync(join(cwd, 'old.jsonl'), `${[...lines, JSON.stringify({ manifest })].join('\n')}\n`);
     const old = await cli(['verify', '--export', 'old.jsonl']);
     expect(old.code, old.stderr).toBe(0);
-    expect(old.stdout).toMatch(/^Entries authentic; completeness cannot be shown: .*\n {2}Not shown complete: its manifest does not name the filter that made it/);
+    expect(old.stdout).toMatch(
+      /^Entries authentic; completeness cannot be shown: .*\n {2}Not shown complete: its manifest does not name the filter that made it/,
+    );
 
     const other = await createTarget(driver);
     try {
       const refused = await runCli(['verify', '--export', 'part.jsonl'], other.env, { cwd });
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/the export part\.jsonl is of another store, so this store cannot show whether it is complete.*\[export-other-store\]/s);
+      expect(refused.stderr).toMatch(
+        /the export part\.jsonl is of another store, so this store cannot show whether it is complete.*\[export-other-store\]/s,
+      );
     } finally {
       await other.dispose();
     }
@@ -161,19 +226,36 @@ function cutOneContact(cwd: string, whole: string, format: 'jsonl' | 'csv', out:
   if (jsonl) {
     const lines = text.trimEnd().split('\n');
     manifest = JSON.parse(lines.pop()!).manifest;
-    rows = lines.map((l) => { const e = JSON.parse(l); return { raw: `${l}\n`, seq: e.seq, hash: e.hash, sourceKey: e.sourceKey, recordedBy: e.recordedBy }; });
+    rows = lines.map((l) => {
+      const e = JSON.parse(l);
+      return { raw: `${l}\n`, seq: e.seq, hash: e.hash, sourceKey: e.sourceKey, recordedBy: e.recordedBy };
+    });
   } else {
     manifest = JSON.parse(readFileSync(join(cwd, `${whole}.manifest.json`), 'utf8')).manifest;
     header = text.slice(0, text.indexOf('\n') + 1);
     // A record is one enquiry; its raw text keeps any line break a cell holds.
-    const records = parse<Record<string, string>>(text, { raw: true, columns: true }) as unknown as { record: Record<string, string>; raw: string }[];
-    rows = records.map(({ record: r, raw }) => ({ raw, seq: Number(r.seq), hash: r.hash!, sourceKey: r.source_key!, recordedBy: r.recorded_by! }));
+    const records = parse<Record<string, string>>(text, { raw: true, columns: true }) as unknown as {
+      record: Record<string, string>;
+      raw: string;
+    }[];
+    rows = records.map(({ record: r, raw }) => ({
+      raw,
+      seq: Number(r.seq),
+      hash: r.hash!,
+      sourceKey: r.source_key!,
+      recordedBy: r.recorded_by!,
+    }));
   }
   const seqs = [...new Set(rows.map((r) => r.seq))];
   const cutSeq = seqs[Math.floor(seqs.length / 2)]!;
   const { raw: _raw, hash: _hash, ...cut } = rows.find((r) => r.seq === cutSeq)!;
   const left = rows.filter((r) => r.seq !== cutSeq);
-  Object.assign(manifest, { count: manifest.count - 1, firstSeq: left[0]?.seq ?? null, lastSeq: left.at(-1)?.seq ?? null, headHash: left.at(-1)?.hash ?? null });
+  Object.assign(manifest, {
+    count: manifest.count - 1,
+    firstSeq: left[0]?.seq ?? null,
+    lastSeq: left.at(-1)?.seq ?? null,
+    headHash: left.at(-1)?.hash ?? null,
+  });
   const line = `${JSON.stringify({ manifest })}\n`;
   const body = header + left.map((r) => r.raw).join('');
   writeFileSync(join(cwd, out), jsonl ? body + line : body);

@@ -21,14 +21,20 @@ describe('three months back', () => {
 /** The command's result as a terminal of `columns` shows it: run under `script`, its width set by `stty`. */
 function onTerminal(args: string[], columns: number, env: Record<string, string>, cwd: string): string {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
-  const shown = spawnSync('script', ['-qec', `stty cols ${columns} rows 50; exec ${command}`, '/dev/null'], { cwd, env: { ...process.env, ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+  const shown = spawnSync('script', ['-qec', `stty cols ${columns} rows 50; exec ${command}`, '/dev/null'], {
+    cwd,
+    env: { ...process.env, ...env, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
   expect(shown.status, shown.stdout).toBe(0);
   return shown.stdout.replace(/\r\n/g, '\n');
 }
 
 /** The Python block of docs/audit.md that holds `marker`. */
 function pythonRecipe(marker: string): string {
-  const blocks = [...readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8').matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = [
+    ...readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8').matchAll(/```python\n([\s\S]*?)```/g),
+  ].map((m) => m[1]!);
   const found = blocks.filter((b) => b.includes(marker));
   expect(found, marker).toHaveLength(1);
   return found[0]!;
@@ -38,8 +44,24 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   let target: Target;
   let cwd: string;
   const cli = (args: string[]) => runCli(args, target.env, { cwd });
-  const record = (extra: string[], name = 'Jo Bloggs') => cli(['--json', 'record', '--utr', '1955839661', '--operator', '1234567', '--contact-type', 'agent',
-    '--contact-name', name, '--channel', 'email', '--auth', 'waived', ...extra]);
+  const record = (extra: string[], name = 'Jo Bloggs') =>
+    cli([
+      '--json',
+      'record',
+      '--utr',
+      '1955839661',
+      '--operator',
+      '1234567',
+      '--contact-type',
+      'agent',
+      '--contact-name',
+      name,
+      '--channel',
+      'email',
+      '--auth',
+      'waived',
+      ...extra,
+    ]);
 
   // The sample log and two recent contacts, stored once; each test works on a copy of its own, in a folder of its own.
   let prepared: Target;
@@ -64,16 +86,22 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(recent.json[0].id).toBeGreaterThan(recent.json[1].id);
     const all = await cli(['--json', 'history', '1955839661', '--all']);
     expect(all.json.map((c: { enquiryDate: string }) => c.enquiryDate)).toEqual([TODAY, TODAY, '2019-03-14']);
-    expect(all.json[2]).toMatchObject({ sourceKey: 'LEG-0001', operatorPid: '1234567', enquiries: [
-      { position: 1, subject: 'Callback', actionTaken: 'Explained the monthly return' },
-      { position: 2, subject: 'Other', actionTaken: 'Sent a copy of the deduction statement' },
-    ] });
+    expect(all.json[2]).toMatchObject({
+      sourceKey: 'LEG-0001',
+      operatorPid: '1234567',
+      enquiries: [
+        { position: 1, subject: 'Callback', actionTaken: 'Explained the monthly return' },
+        { position: 2, subject: 'Other', actionTaken: 'Sent a copy of the deduction statement' },
+      ],
+    });
     const complaints = await cli(['--json', 'history', '1955839661', '--all', '--subject', 'complaint']);
     expect(complaints.json).toHaveLength(1);
     const ranged = await cli(['--json', 'history', '1955839661', '--from', '01/01/2019', '--to', '2019-12-31']);
     expect(ranged.json).toHaveLength(1);
     const human = await cli(['history', '1955839661', '--all']);
-    expect(human.stdout).toMatch(/Date\s+Recorded\s+Contact\s+Channel\s+Dir\s+Type\s+Name\s+Auth\s+PID\s+Login\s+Via partnership\s+Ref\s+No\s+Subject\s+Action taken\s+Notes/);
+    expect(human.stdout).toMatch(
+      /Date\s+Recorded\s+Contact\s+Channel\s+Dir\s+Type\s+Name\s+Auth\s+PID\s+Login\s+Via partnership\s+Ref\s+No\s+Subject\s+Action taken\s+Notes/,
+    );
     expect(human.stdout).toContain('Explained the monthly return');
     expect(human.stderr).toBe('');
   });
@@ -81,8 +109,27 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('history into a file or a pipe prints each enquiry on one line, unwrapped, a backslash doubled so a line break is unambiguous', async () => {
     const action = `Rang back about the statement ${'and the deductions shown on it '.repeat(2)}`.trim();
     const notes = `Rang back about the statement: ${'she will send the missing monthly returns by the end of the week, '.repeat(5)}\nthen call again, C:\\new\\file`;
-    const stored = await cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--date', '2020-02-02',
-      '--subject', 'Callback', '--action', action, '--notes', notes, '--subject', 'Letter', '--action', 'Sent the statement again']);
+    const stored = await cli([
+      'record',
+      '--utr',
+      '2234567890',
+      '--operator',
+      '2345678',
+      '--channel',
+      'internal-enquiry',
+      '--date',
+      '2020-02-02',
+      '--subject',
+      'Callback',
+      '--action',
+      action,
+      '--notes',
+      notes,
+      '--subject',
+      'Letter',
+      '--action',
+      'Sent the statement again',
+    ]);
     expect(stored.code, stored.stderr).toBe(0);
     const json = (await cli(['--json', 'history', '2234567890', '--all'])).json;
     const enquiries = json.flatMap((c: { enquiries: unknown[] }) => c.enquiries).length;
@@ -94,17 +141,44 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     const found = lines.filter((l) => l.includes('Rang back about the statement'));
     expect(found).toHaveLength(1);
     const seq = json.find((c: { enquiryDate: string }) => c.enquiryDate === '2020-02-02').seq;
-    expect(found[0]).toMatch(new RegExp(`^2020-02-02  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d (GMT|BST) +${seq} +internal-enquiry +Outbound +2345678 +\\S+ +1 +Callback +`));
+    expect(found[0]).toMatch(
+      new RegExp(
+        `^2020-02-02  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d (GMT|BST) +${seq} +internal-enquiry +Outbound +2345678 +\\S+ +1 +Callback +`,
+      ),
+    );
     // The real line break as \n; each typed backslash doubled, so `C:\new` cannot be read as a line break.
     expect(found[0]).toContain('by the end of the week, \\nthen call again, C:\\\\new\\\\file');
     expect(found[0]!.endsWith(`${action}  ${notes.split('\n')[0]}\\nthen call again, C:\\\\new\\\\file`)).toBe(true);
   });
 
   it('history on a terminal is one block a contact, every line within the width, at 120, 80 and 40 columns', async () => {
-    await cli(['record', '--utr', '2108834503', '--operator', '1234567', '--contact-type', 'agent', '--contact-name', 'Marguerite Featherstonehaugh',
-      '--channel', 'phone-inbound', '--auth', 'authenticated', '--date', '2021-06-01', '--ref', 'WIDTH-1',
-      '--subject', 'Letter', '--action', 'Sent the statement of deductions for the whole of the last tax year',
-      '--subject', 'Callback', '--notes', `Promised a call back ${'about the missing monthly returns '.repeat(4)}`]);
+    await cli([
+      'record',
+      '--utr',
+      '2108834503',
+      '--operator',
+      '1234567',
+      '--contact-type',
+      'agent',
+      '--contact-name',
+      'Marguerite Featherstonehaugh',
+      '--channel',
+      'phone-inbound',
+      '--auth',
+      'authenticated',
+      '--date',
+      '2021-06-01',
+      '--ref',
+      'WIDTH-1',
+      '--subject',
+      'Letter',
+      '--action',
+      'Sent the statement of deductions for the whole of the last tax year',
+      '--subject',
+      'Callback',
+      '--notes',
+      `Promised a call back ${'about the missing monthly returns '.repeat(4)}`,
+    ]);
     for (const columns of [120, 80, 40]) {
       const shown = onTerminal(['history', '1083016613', '--all'], columns, target.env, cwd);
       const lines = shown.split('\n').filter((l) => l !== '');
@@ -117,7 +191,9 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       expect(words).toMatch(/Recorded: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (GMT|BST) by operator 1234567 \(login \S+\)/);
       expect(words).toContain('Via partnership Partridge & Sons (2108834503)');
       expect(words).toContain('Ref: WIDTH-1/1083016613');
-      expect(words).toMatch(/1\. Letter Action: Sent the statement of deductions for the whole of the last tax year 2\. Callback Notes: Promised a call back about/);
+      expect(words).toMatch(
+        /1\. Letter Action: Sent the statement of deductions for the whole of the last tax year 2\. Callback Notes: Promised a call back about/,
+      );
     }
     // A partner's own contact, not through a partnership, carries no mark.
     const own = onTerminal(['history', '1955839661', '--all'], 80, target.env, cwd);
@@ -148,10 +224,17 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(r.code).toBe(0);
     const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trim().split('\n');
     const manifest = JSON.parse(lines[lines.length - 1]!).manifest;
-    expect(manifest).toMatchObject({ count: lines.length - 1, firstSeq: 1, lastSeq: lines.length - 1, filtered: false });
+    expect(manifest).toMatchObject({
+      count: lines.length - 1,
+      firstSeq: 1,
+      lastSeq: lines.length - 1,
+      filtered: false,
+    });
     const risky = lines.map((l) => JSON.parse(l)).find((e) => e.contactName === '@risky');
     expect(risky.enquiries[0].actionTaken).toBe('=HYPERLINK("http://x")');
-    expect(Object.keys(risky)).toEqual(expect.arrayContaining(['seq', 'sourceKey', 'operatorPid', 'recordedAt', 'importRunId', 'prevHash', 'hash']));
+    expect(Object.keys(risky)).toEqual(
+      expect.arrayContaining(['seq', 'sourceKey', 'operatorPid', 'recordedAt', 'importRunId', 'prevHash', 'hash']),
+    );
     const ok = await cli(['--json', 'verify', '--export', 'all.jsonl']);
     expect(ok.code).toBe(0);
     expect(ok.json).toMatchObject({ intact: true, checked: lines.length - 1 });
@@ -169,15 +252,26 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     const unguarded = await cli(['verify', '--export', 'unguarded.csv']);
     expect(unguarded.code).toBe(1);
     expect(unguarded.stdout).toMatch(/NOT intact: 1 problem in unguarded\.csv/);
-    expect(unguarded.stdout).toMatch(/entry \d+ \[altered, recorded by \w+\]: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/);
+    expect(unguarded.stdout).toMatch(
+      /entry \d+ \[altered, recorded by \w+\]: entry \d+, line \d+: the action_taken cell is not escaped as export writes it/,
+    );
   });
 
   it('export --out replaces a file only when it is complete: a failed export leaves it as it was, and nothing beside it', async () => {
     const kept = join(cwd, 'kept.csv');
     writeFileSync(kept, 'what was there\n', { mode: 0o640 });
-    const failed = await cli(['export', '--out', 'kept.csv', '--force', '--manifest', join('no-such-folder', 'kept.manifest.json')]);
+    const failed = await cli([
+      'export',
+      '--out',
+      'kept.csv',
+      '--force',
+      '--manifest',
+      join('no-such-folder', 'kept.manifest.json'),
+    ]);
     expect(failed.code).toBe(2);
-    expect(failed.stderr).toMatch(/cannot write no-such-folder\/kept\.manifest\.json: no such folder \[output-unwritable\]/);
+    expect(failed.stderr).toMatch(
+      /cannot write no-such-folder\/kept\.manifest\.json: no such folder \[output-unwritable\]/,
+    );
     expect(readFileSync(kept, 'utf8')).toBe('what was there\n');
     expect(readdirSync(cwd).filter((f) => f.endsWith('.partial'))).toEqual([]);
     const done = await cli(['export', '--out', 'kept.csv', '--force']);
@@ -230,16 +324,30 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('the pandas recipe in docs/audit.md reads every column of a CSV export as written: with the csv module always, and with pandas where it is installed', async () => {
     const recipe = pythonRecipe('pandas.read_csv');
     // What makes pandas read text as text, not numbers and NaN.
-    expect(recipe).toMatch(/pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False, encoding='utf-8-sig'\)/);
+    expect(recipe).toMatch(
+      /pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False, encoding='utf-8-sig'\)/,
+    );
     writeFileSync(join(cwd, 'read.py'), recipe);
     expect((await cli(['export', '--out', 'read.csv'])).code).toBe(0);
     expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
     // Each enquiry of each stored entry, every value as the text a CSV cell holds.
     const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-    const expected = readFileSync(join(cwd, 'read.jsonl'), 'utf8').trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l))
-      .flatMap((entry) => entry.enquiries.map((enquiry: Record<string, unknown>) => Object.fromEntries(EXPORT_CSV_COLUMNS.map((c) => [c, text(camel(c) in enquiry ? enquiry[camel(c)] : entry[camel(c)])]))));
-    expect(expected.some((row: Record<string, string>) => row.contact_name === '@risky' && row.partnership_utr === '')).toBe(true);
+    const expected = readFileSync(join(cwd, 'read.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l))
+      .flatMap((entry) =>
+        entry.enquiries.map((enquiry: Record<string, unknown>) =>
+          Object.fromEntries(
+            EXPORT_CSV_COLUMNS.map((c) => [c, text(camel(c) in enquiry ? enquiry[camel(c)] : entry[camel(c)])]),
+          ),
+        ),
+      );
+    expect(
+      expected.some((row: Record<string, string>) => row.contact_name === '@risky' && row.partnership_utr === ''),
+    ).toBe(true);
     // The recipe's own as_written, on the cells the standard library reads: what pandas gives with dtype=str, keep_default_na=False.
     const standardLibrary = [
       'import ast, csv, json, sys',
@@ -253,7 +361,9 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(read.status, read.stderr).toBe(0);
     expect(JSON.parse(read.stdout)).toEqual(expected);
     // The recipe as written, where a python3 has pandas.
-    const withPandas = ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0);
+    const withPandas = ['python3', '/usr/bin/python3'].find(
+      (python) => spawnSync(python, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0,
+    );
     if (withPandas) {
       writeFileSync(join(cwd, 'read-pandas.py'), `${recipe}\nprint(entries.to_json(orient='records'))\n`);
       const run = spawnSync(withPandas, ['read-pandas.py', 'read.csv'], { cwd, encoding: 'utf8' });
@@ -286,7 +396,10 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     });
 
     it('one deleted line', async () => {
-      const r = await check('deleted.jsonl', lines.filter((_, i) => i !== 4));
+      const r = await check(
+        'deleted.jsonl',
+        lines.filter((_, i) => i !== 4),
+      );
       expect(r.code).toBe(1);
       expect(r.json.failure.reason).toMatch(/entry 5 is missing/);
     });
@@ -306,7 +419,10 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     });
 
     it('a changed CSV cell', async () => {
-      const csv = readFileSync(join(cwd, 'all.csv'), 'utf8').replace('Explained the monthly return', 'Explained the monthly returns');
+      const csv = readFileSync(join(cwd, 'all.csv'), 'utf8').replace(
+        'Explained the monthly return',
+        'Explained the monthly returns',
+      );
       writeFileSync(join(cwd, 'changed.csv'), csv);
       writeFileSync(join(cwd, 'changed.csv.manifest.json'), readFileSync(join(cwd, 'all.csv.manifest.json')));
       const r = await cli(['--json', 'verify', '--export', 'changed.csv']);
@@ -316,9 +432,33 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   });
 
   it('concurrent record calls and an import keep the chain gap-free and valid', async () => {
-    const recordOne = (i: number) => cli(['record', '--utr', '2234567890', '--operator', '2345678', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', `Parallel ${i}`]);
-    writeFileSync(join(cwd, 'more.csv'), readFileSync(join(FIXTURES, 'contacts.csv'), 'utf8').replace(/2019-03-14/g, '2019-03-13').replace(/LEG-/g, 'PAR-'));
-    const results = await Promise.all([recordOne(1), cli(['import', 'more.csv', '--rejects', '/dev/null']), recordOne(2), recordOne(3), recordOne(4)]);
+    const recordOne = (i: number) =>
+      cli([
+        'record',
+        '--utr',
+        '2234567890',
+        '--operator',
+        '2345678',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--action',
+        `Parallel ${i}`,
+      ]);
+    writeFileSync(
+      join(cwd, 'more.csv'),
+      readFileSync(join(FIXTURES, 'contacts.csv'), 'utf8')
+        .replace(/2019-03-14/g, '2019-03-13')
+        .replace(/LEG-/g, 'PAR-'),
+    );
+    const results = await Promise.all([
+      recordOne(1),
+      cli(['import', 'more.csv', '--rejects', '/dev/null']),
+      recordOne(2),
+      recordOne(3),
+      recordOne(4),
+    ]);
     expect(results.map((r) => r.code)).toEqual([0, 1, 0, 0, 0]);
     const verified = await cli(['--json', 'verify']);
     expect(verified.code).toBe(0);
@@ -332,7 +472,11 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     const store = await target.open();
     try {
       await expect(store.db.transaction((tx) => tx.execute(plant))).rejects.toMatchObject({
-        cause: expect.objectContaining({ message: expect.stringContaining('an enquiry may be added to contact 999999 only in the transaction that records it') }),
+        cause: expect.objectContaining({
+          message: expect.stringContaining(
+            'an enquiry may be added to contact 999999 only in the transaction that records it',
+          ),
+        }),
       });
       await store.db.execute(sql`alter table public.enquiries disable trigger enquiries_with_their_contact`);
       await store.db.transaction((tx) => tx.execute(plant));
@@ -342,10 +486,18 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     }
     const r = await cli(['--json', 'verify']);
     expect(r.code).toBe(1);
-    expect(r.json).toMatchObject({ intact: false, failureCount: 1, failure: { seq: 999999, kind: 'missing', reason: 'enquiry 1 of contact 999999 is stored, but no contact 999999 is' } });
+    expect(r.json).toMatchObject({
+      intact: false,
+      failureCount: 1,
+      failure: {
+        seq: 999999,
+        kind: 'missing',
+        reason: 'enquiry 1 of contact 999999 is stored, but no contact 999999 is',
+      },
+    });
   });
 
-  it('a row altered behind the application\'s back makes verify fail and name it', async () => {
+  it("a row altered behind the application's back makes verify fail and name it", async () => {
     const store = await target.open();
     try {
       await store.db.execute(sql`alter table public.contacts disable trigger contacts_refuse_update_delete`);
@@ -358,6 +510,8 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ intact: false, failure: { seq: 2 } });
     const human = await cli(['verify']);
-    expect(human.stdout).toMatch(/entry 2 \[altered, recorded by \w+\]: entry 2 \(source key .*\) does not match its hash/);
+    expect(human.stdout).toMatch(
+      /entry 2 \[altered, recorded by \w+\]: entry 2 \(source key .*\) does not match its hash/,
+    );
   });
 });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { type Target, fixtureStore, storedCounts } from '../support/targets.js';
 
-const HEADER = 'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
+const HEADER =
+  'contact_ref,utr,partners,contact_type,contact_name,channel,direction,enquiry_date,authentication,operator_pid,subject,action_taken,general_notes';
 
 describe('a rejects file left by an interrupted import', () => {
   let target: Target;
@@ -25,7 +26,10 @@ describe('a rejects file left by an interrupted import', () => {
 
   it('is named as left by an interrupted import, with move it away or --rejects, and kept as it is', async () => {
     const log = join(cwd, 'killed.csv');
-    writeFileSync(log, `${HEADER}\nK-1,1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,9999999,Letter,Sent a letter,\n`);
+    writeFileSync(
+      log,
+      `${HEADER}\nK-1,1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,9999999,Letter,Sent a letter,\n`,
+    );
     const rejects = join(cwd, 'killed.rejects.csv');
     expect((await cli(['import', log])).code).toBe(1);
     // What a kill between the file taking its name and its checksum leaves.
@@ -34,7 +38,9 @@ describe('a rejects file left by an interrupted import', () => {
     const before = await storedCounts(target);
     const again = await cli(['import', log]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/killed\.rejects\.csv was left by an interrupted import \(no checksum stands beside it, so it may not be whole\): move it away or pass --rejects with another path \[output-is-input\]/);
+    expect(again.stderr).toMatch(
+      /killed\.rejects\.csv was left by an interrupted import \(no checksum stands beside it, so it may not be whole\): move it away or pass --rejects with another path \[output-is-input\]/,
+    );
     expect(again.stderr).not.toContain('may hold your corrections');
     expect(readFileSync(rejects, 'utf8')).toBe(left);
     expect(await storedCounts(target)).toEqual(before);

@@ -11,11 +11,28 @@ import { defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { loadFixtureReferences, runCli } from '../support/cli.js';
 import { CURRENT_CLIENT, SERVER_URL, dropStoreRoles, withUser } from '../support/targets.js';
 
-const RECORD = ['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'managed', '--operator', '1234567'];
+const RECORD = [
+  'record',
+  '--utr',
+  '1955839661',
+  '--channel',
+  'internal-enquiry',
+  '--subject',
+  'Letter',
+  '--action',
+  'managed',
+  '--operator',
+  '1234567',
+];
 
 describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and db roles --drop', () => {
   const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const login = { owner: `mown_${suffix}`, other: `moth_${suffix}`, recorder: `mrec_${suffix}`, nobody: `mnob_${suffix}` };
+  const login = {
+    owner: `mown_${suffix}`,
+    other: `moth_${suffix}`,
+    recorder: `mrec_${suffix}`,
+    nobody: `mnob_${suffix}`,
+  };
   const store = `cis_test_mr_${suffix}`;
   const second = `cis_test_mr2_${suffix}`;
   const shared = `mshared_${suffix}`;
@@ -27,7 +44,8 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
     return u.toString();
   };
   const as = (who: string, database = store) => ({ DATABASE_URL: url(who, database) });
-  const roleExists = async (name: string) => (await server`select 1 from pg_roles where rolname = ${name}`).length === 1;
+  const roleExists = async (name: string) =>
+    (await server`select 1 from pg_roles where rolname = ${name}`).length === 1;
 
   beforeAll(async () => {
     server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
@@ -54,7 +72,10 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
   });
 
   it('a login that may not create roles is told what it lacks, naming no role that does not exist', async () => {
-    for (const args of [['db', 'roles'], ['db', 'roles', '--prefix', shared]]) {
+    for (const args of [
+      ['db', 'roles'],
+      ['db', 'roles', '--prefix', shared],
+    ]) {
       const refused = await runCli(args, as(login.owner));
       expect(refused.code, refused.stderr).toBe(3);
       expect(refused.stderr).toContain(`${login.owner} has neither SUPERUSER nor CREATEROLE`);
@@ -76,9 +97,15 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
     await server.unsafe(`alter role ${login.owner} createrole`);
     const roles = await runCli(['db', 'roles', '--json'], as(login.owner));
     expect(roles.code, roles.stderr).toBe(0);
-    expect(roles.json).toMatchObject({ created: [role('auditor'), role('recorder'), role('admin')], joinedAdmin: login.owner, revokedFrom: [] });
+    expect(roles.json).toMatchObject({
+      created: [role('auditor'), role('recorder'), role('admin')],
+      joinedAdmin: login.owner,
+      revokedFrom: [],
+    });
     const superuser = postgres(url('postgres'), { max: 1, onnotice: () => {} });
-    const [owner] = await superuser<{ tableowner: string }[]>`select tableowner::text from pg_tables where schemaname = 'public' and tablename = 'contacts'`;
+    const [owner] = await superuser<
+      { tableowner: string }[]
+    >`select tableowner::text from pg_tables where schemaname = 'public' and tablename = 'contacts'`;
     await superuser.end();
     expect(owner!.tableowner).toBe(role('admin'));
     // Idempotent, and the owner (now in the admin role) can run it again.
@@ -106,7 +133,7 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
     expect(await roleExists(`${shared}_admin`)).toBe(true);
   });
 
-  it('--drop removes the store\'s roles, giving the tables back to the owner, and lists roles whose database is gone', async () => {
+  it("--drop removes the store's roles, giving the tables back to the owner, and lists roles whose database is gone", async () => {
     await server.unsafe(`drop database ${second} with (force)`);
     const dropped = await runCli(['db', 'roles', '--drop'], as(login.owner));
     expect(dropped.code, dropped.stderr).toBe(0);

@@ -13,7 +13,8 @@ import { runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
 import { HEADER } from '../support/contact-log.js';
 
-const row = (ref: string, date: string, notes = 'Sent a letter', pid = '1234567') => `${ref},1955839661,,agent,Jo Bloggs,email,,${date},authenticated,${pid},Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
+const row = (ref: string, date: string, notes = 'Sent a letter', pid = '1234567') =>
+  `${ref},1955839661,,agent,Jo Bloggs,email,,${date},authenticated,${pid},Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
 
 describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
   let target: Target;
@@ -23,7 +24,13 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
     writeFileSync(join(cwd, name), `${[HEADER, ...lines].join('\n')}\n`);
     return join(cwd, name);
   };
-  const dateOf = async (ref: string) => (await queryStore<{ date: string }>(target, sql`select enquiry_date::text as date from public.contacts where source_key = ${ref}`))[0]?.date;
+  const dateOf = async (ref: string) =>
+    (
+      await queryStore<{ date: string }>(
+        target,
+        sql`select enquiry_date::text as date from public.contacts where source_key = ${ref}`,
+      )
+    )[0]?.date;
 
   beforeAll(async () => {
     ({ target, cwd } = await fixtureStore(driver, 'fidelity'));
@@ -36,7 +43,9 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
     for (const args of [[], ['--dry-run']]) {
       const refused = await cli(['import', file, ...args]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/line 3: enquiry_date "04\/15\/2015" cannot be read day first.*\(its month would be 15\): the file looks written month first \(US order\); nothing was stored \[date-order\]/);
+      expect(refused.stderr).toMatch(
+        /line 3: enquiry_date "04\/15\/2015" cannot be read day first.*\(its month would be 15\): the file looks written month first \(US order\); nothing was stored \[date-order\]/,
+      );
       expect(refused.stderr).toContain('import it with --date-order mdy');
       expect(refused.stderr).not.toMatch(/\n\s+at /);
     }
@@ -44,7 +53,11 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
     const r = await cli(['--json', 'import', file, '--date-order', 'mdy']);
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ rowsRead: 3, rowsAccepted: 3, rowsRejected: 0 });
-    expect([await dateOf('US-1'), await dateOf('US-2'), await dateOf('US-3')]).toEqual(['2015-03-04', '2015-04-15', '2015-12-31']);
+    expect([await dateOf('US-1'), await dateOf('US-2'), await dateOf('US-3')]).toEqual([
+      '2015-03-04',
+      '2015-04-15',
+      '2015-12-31',
+    ]);
   });
 
   it('a file with dates both ways is refused in either order, naming both lines; a day-first file is refused under --date-order mdy', async () => {
@@ -59,7 +72,9 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
     const uk = write('uk.csv', [row('UK-1', '03/04/2015'), row('UK-2', '"15/04/2015"')]);
     const r = await cli(['import', uk, '--date-order', 'mdy']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/line 3: enquiry_date "15\/04\/2015" cannot be read month first, as --date-order mdy says \(its month would be 15\): the file looks written day first/);
+    expect(r.stderr).toMatch(
+      /line 3: enquiry_date "15\/04\/2015" cannot be read month first, as --date-order mdy says \(its month would be 15\): the file looks written day first/,
+    );
     expect(r.stderr).toContain('leave --date-order out');
     expect(await storedCounts(target)).toEqual(before);
     expect((await cli(['import', uk])).code).toBe(0);
@@ -67,7 +82,12 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
   });
 
   it('a timestamp with a time zone is named as such, with its London date', async () => {
-    const r = await cli(['import', write('zoned.csv', [row('TZ-1', '2015-06-30T23:30:00Z')]), '--rejects', join(cwd, 'zoned.rejects.csv')]);
+    const r = await cli([
+      'import',
+      write('zoned.csv', [row('TZ-1', '2015-06-30T23:30:00Z')]),
+      '--rejects',
+      join(cwd, 'zoned.rejects.csv'),
+    ]);
     expect(r.code).toBe(1);
     const rejects = readFileSync(join(cwd, 'zoned.rejects.csv'), 'utf8');
     expect(rejects).toContain('is a moment with a time zone (UTC), not a date: in London it is 2015-07-01');
@@ -81,8 +101,22 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
       row('INV-2', '2015-05-01', 'Invoice 4736776126833715 settled.'),
     ]);
     const rejectsPath = join(cwd, 'cards.rejects.csv');
-    const r = await cli(['--json', 'import', file, '--rejects', rejectsPath, '--warnings', join(cwd, 'cards.warnings.csv')]);
-    expect(r.json).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, rejectsByCode: { 'payment-details': 1 }, warningsByCode: { 'possible-card-number': 1 } });
+    const r = await cli([
+      '--json',
+      'import',
+      file,
+      '--rejects',
+      rejectsPath,
+      '--warnings',
+      join(cwd, 'cards.warnings.csv'),
+    ]);
+    expect(r.json).toMatchObject({
+      rowsRead: 3,
+      rowsAccepted: 2,
+      rowsRejected: 1,
+      rejectsByCode: { 'payment-details': 1 },
+      warningsByCode: { 'possible-card-number': 1 },
+    });
     const rejects = readFileSync(rejectsPath, 'utf8');
     expect(rejects).toContain('general_notes contains a payment card number (**** **** **** 3715)');
     expect(rejects).not.toMatch(/4736/);
@@ -90,9 +124,18 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
     expect((await storedNotes(target, 'INV-1'))?.general_notes).toBe('Invoice 20150612 33445566 settled.');
     expect((await storedNotes(target, 'INV-2'))?.general_notes).toBe('Invoice 4736776126833715 settled.');
     const warnings = readFileSync(join(cwd, 'cards.warnings.csv'), 'utf8');
-    expect(warnings).toMatch(/INV-2,.*possible-card-number,"general_notes holds \*{12}3715, a number written as a payment card number is/);
+    expect(warnings).toMatch(
+      /INV-2,.*possible-card-number,"general_notes holds \*{12}3715, a number written as a payment card number is/,
+    );
     // Under --strict the warning refuses the row.
-    const strict = await cli(['--json', 'import', write('cards-strict.csv', [row('INV-3', '2015-05-01', 'Invoice 4736776126833716 settled.')]), '--strict', '--rejects', join(cwd, 'strict.rejects.csv')]);
+    const strict = await cli([
+      '--json',
+      'import',
+      write('cards-strict.csv', [row('INV-3', '2015-05-01', 'Invoice 4736776126833716 settled.')]),
+      '--strict',
+      '--rejects',
+      join(cwd, 'strict.rejects.csv'),
+    ]);
     expect(strict.json).toMatchObject({ rowsRejected: 1, rejectsByCode: { 'possible-card-number': 1 } });
   });
 
@@ -101,16 +144,37 @@ describe.each(DRIVERS)('migration fidelity on %s', (driver) => {
       row('APOS-1', '2015-05-01', "'-- see previous note"),
       row('APOS-2', '2015-05-01', "''quoted'' by the agent", '9999999'),
     ]);
-    const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'guards.rejects.csv'), '--warnings', join(cwd, 'guards.warnings.csv')]);
-    expect(r.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, warningsByCode: { 'guard-removed': 1 }, rejectsByCode: { 'unknown-operator': 1 } });
+    const r = await cli([
+      '--json',
+      'import',
+      file,
+      '--rejects',
+      join(cwd, 'guards.rejects.csv'),
+      '--warnings',
+      join(cwd, 'guards.warnings.csv'),
+    ]);
+    expect(r.json).toMatchObject({
+      rowsAccepted: 1,
+      rowsRejected: 1,
+      warningsByCode: { 'guard-removed': 1 },
+      rejectsByCode: { 'unknown-operator': 1 },
+    });
     expect((await storedNotes(target, 'APOS-1'))?.general_notes).toBe('-- see previous note');
-    expect(readFileSync(join(cwd, 'guards.warnings.csv'), 'utf8'))
-      .toMatch(/APOS-1,.*,guard-removed,"general_notes starts with ' before ""-"", read as a spreadsheet's formula guard: the ' is removed/);
+    expect(readFileSync(join(cwd, 'guards.warnings.csv'), 'utf8')).toMatch(
+      /APOS-1,.*,guard-removed,"general_notes starts with ' before ""-"", read as a spreadsheet's formula guard: the ' is removed/,
+    );
     // The rejected row's line shows its cell as the file had it, and says the ' will not be stored.
     const rejects = readFileSync(join(cwd, 'guards.rejects.csv'), 'utf8');
-    expect(rejects).toMatch(/APOS-2,.*,''quoted'' by the agent,3,"unknown-operator;guard-removed","operator_pid 9999999 is not a known operator; general_notes starts with ' before another '/);
+    expect(rejects).toMatch(
+      /APOS-2,.*,''quoted'' by the agent,3,"unknown-operator;guard-removed","operator_pid 9999999 is not a known operator; general_notes starts with ' before another '/,
+    );
 
-    const kept = await cli(['--json', 'import', write('kept.csv', [row('KEEP-1', '2015-05-01', "'-- see previous note")]), '--keep-apostrophes']);
+    const kept = await cli([
+      '--json',
+      'import',
+      write('kept.csv', [row('KEEP-1', '2015-05-01', "'-- see previous note")]),
+      '--keep-apostrophes',
+    ]);
     expect(kept.json).toMatchObject({ rowsAccepted: 1, warningsByCode: {} });
     expect((await storedNotes(target, 'KEEP-1'))?.general_notes).toBe("'-- see previous note");
     // Its rejects file is the tool's: its guards are removed whatever the flag says, so the round trip stays exact.

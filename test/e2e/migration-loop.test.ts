@@ -15,12 +15,19 @@ import { dropRejectColumns, readCsv, setWhere, writeCsv } from '../support/panda
 import { DRIVERS, type Target, fixtureStore, queryStore } from '../support/targets.js';
 import { HEADER } from '../support/contact-log.js';
 
-const line = (ref: string, notes: string, { pid = '1234567', date = '2020-02-02', utr = '1955839661', subject = 'Letter' } = {}) =>
+const line = (
+  ref: string,
+  notes: string,
+  { pid = '1234567', date = '2020-02-02', utr = '1955839661', subject = 'Letter' } = {},
+) =>
   `${ref},${utr},,agent,Jo Bloggs,email,,${date},authenticated,${pid},${subject},Sent a letter,"${notes.replace(/"/g, '""')}"`;
 
 /** Every stored contact, as what it says under its key: the order and time of storing aside. */
-const contents = (target: Target) => queryStore<{ key: string; hash: string }>(target,
-  sql`select source_key as key, content_hash as hash from public.contacts order by source_key`);
+const contents = (target: Target) =>
+  queryStore<{ key: string; hash: string }>(
+    target,
+    sql`select source_key as key, content_hash as hash from public.contacts order by source_key`,
+  );
 
 describe.each(DRIVERS)('the migration loop on %s', (driver) => {
   let target: Target;
@@ -45,9 +52,14 @@ describe.each(DRIVERS)('the migration loop on %s', (driver) => {
     writeFileSync(join(cwd, 'twins.rejects.csv'), fixed);
     writeCsv(join(cwd, 'twins-cleaned.csv'), dropRejectColumns(readCsv(join(cwd, 'twins.rejects.csv'))));
     const cleaned = await cli(['--json', 'import', 'twins-cleaned.csv', '--warnings', 'twins-cleaned.warnings.csv']);
-    expect(cleaned.json).toMatchObject({ rowsAccepted: 0, rowsDuplicate: 1, warningsByCode: { 'matches-recorded': 1 } });
-    expect(readFileSync(join(cwd, 'twins-cleaned.warnings.csv'), 'utf8'))
-      .toMatch(/,2,matches-recorded,"?the row matches contact \d+ \(sha256:[0-9a-f]+#1\), recorded from twins\.csv, so it is not stored again/);
+    expect(cleaned.json).toMatchObject({
+      rowsAccepted: 0,
+      rowsDuplicate: 1,
+      warningsByCode: { 'matches-recorded': 1 },
+    });
+    expect(readFileSync(join(cwd, 'twins-cleaned.warnings.csv'), 'utf8')).toMatch(
+      /,2,matches-recorded,"?the row matches contact \d+ \(sha256:[0-9a-f]+#1\), recorded from twins\.csv, so it is not stored again/,
+    );
 
     // The rejects file as the tool wrote it keeps the row's place in the first file: it is the third occurrence.
     const corrected = await cli(['--json', 'import', 'twins.rejects.csv']);
@@ -56,7 +68,10 @@ describe.each(DRIVERS)('the migration loop on %s', (driver) => {
     const keys = (await contents(target)).map((c) => c.key).filter((k) => k.startsWith('sha256:'));
     expect(keys.map((k) => k.replace(/^.*#/, '#')).sort()).toEqual(['#1', '#2', '#3']);
     // Brought back again, or the log imported right at last: nothing new.
-    expect((await cli(['--json', 'import', 'twins.rejects.csv'])).json).toMatchObject({ rowsAccepted: 0, rowsDuplicate: 1 });
+    expect((await cli(['--json', 'import', 'twins.rejects.csv'])).json).toMatchObject({
+      rowsAccepted: 0,
+      rowsDuplicate: 1,
+    });
     // Another file of the same rows adds nothing; that they are the same rows, and not more of them, is said.
     write('twins-right.csv', [HEADER, twin, twin, twin]);
     const right = (await cli(['--json', 'import', 'twins-right.csv'])).json;
@@ -104,14 +119,18 @@ describe.each(DRIVERS)('the migration loop on %s', (driver) => {
     expect(round2.json).toMatchObject({ rowsRead: 7, rowsAccepted: 5, rowsRejected: 2, rowsDuplicate: 0 });
 
     // Round 3, in a text editor: the rest.
-    const edited = readFileSync(join(cwd, 'round2.rejects.csv'), 'utf8').replace(',12345,', ',1234567,').replace(/^T-4,,/m, 'T-4,1955839661,');
+    const edited = readFileSync(join(cwd, 'round2.rejects.csv'), 'utf8')
+      .replace(',12345,', ',1234567,')
+      .replace(/^T-4,,/m, 'T-4,1955839661,');
     writeFileSync(join(cwd, 'round3.csv'), edited);
     const round3 = await cli(['--json', 'import', 'round3.csv']);
     expect(round3.code).toBe(0);
     expect(round3.json).toMatchObject({ rowsRead: 2, rowsAccepted: 2, rowsRejected: 0 });
-    for (const r of [round1, round2, round3]) expect(r.json.rowsAccepted + r.json.rowsRejected + r.json.rowsDuplicate).toBe(r.json.rowsRead);
+    for (const r of [round1, round2, round3])
+      expect(r.json.rowsAccepted + r.json.rowsRejected + r.json.rowsDuplicate).toBe(r.json.rowsRead);
     // Every round again adds nothing.
-    for (const file of ['team.csv', 'round2.csv', 'round3.csv']) expect((await cli(['--json', 'import', file, '--rejects', `${file}.again.csv`])).json.rowsAccepted).toBe(0);
+    for (const file of ['team.csv', 'round2.csv', 'round3.csv'])
+      expect((await cli(['--json', 'import', file, '--rejects', `${file}.again.csv`])).json.rowsAccepted).toBe(0);
 
     const { target: rightFirstTime, cwd: elsewhere } = await fixtureStore(driver, 'loop-right');
     try {

@@ -13,7 +13,8 @@ import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
 import { HEADER } from '../support/contact-log.js';
 
-const row = (ref: string, notes: string, name = 'Jo Bloggs') => `${ref},1955839661,,agent,${name},email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
+const row = (ref: string, notes: string, name = 'Jo Bloggs') =>
+  `${ref},1955839661,,agent,${name},email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,"${notes.replace(/"/g, '""')}"`;
 
 describe.each(DRIVERS)('migration safety on %s', (driver) => {
   let target: Target;
@@ -31,7 +32,10 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it('a UTF-8 log declared windows-1252 is refused whole, unless the user confirms the encoding', async () => {
-    const file = write('utf8.csv', `${[HEADER, row('ENC-1', 'Plain note'), row('ENC-2', 'Café paid £5', 'Renée Côté')].join('\n')}\n`);
+    const file = write(
+      'utf8.csv',
+      `${[HEADER, row('ENC-1', 'Plain note'), row('ENC-2', 'Café paid £5', 'Renée Côté')].join('\n')}\n`,
+    );
     const before = await storedCounts(target);
     const r = await cli(['import', file, '--encoding', 'windows-1252']);
     expect(r.code).toBe(2);
@@ -57,11 +61,18 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('no rejects file may overwrite an input, even through a link or in a dry run, nor a file that is not a rejects file', async () => {
-    const log = write('log.csv', `${[HEADER, row('OUT-1', 'fine'), row('OUT-2', 'bad', 'x'.repeat(101))].join('\n')}\n`);
+    const log = write(
+      'log.csv',
+      `${[HEADER, row('OUT-1', 'fine'), row('OUT-2', 'bad', 'x'.repeat(101))].join('\n')}\n`,
+    );
     const original = readFileSync(log);
     symlinkSync(log, join(cwd, 'link.csv'));
     const notes = write('notes.txt', 'keep me\n');
-    for (const args of [['--dry-run', '--rejects', log], ['--rejects', join(cwd, 'link.csv')], ['--rejects', notes]]) {
+    for (const args of [
+      ['--dry-run', '--rejects', log],
+      ['--rejects', join(cwd, 'link.csv')],
+      ['--rejects', notes],
+    ]) {
       const r = await cli(['import', log, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain('[output-is-input]');
@@ -88,21 +99,36 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('a file cut short (or still being written) never stores its cut last row: row-unterminated, and the rejects file brings it back whole', async () => {
-    const cut = [HEADER, row('CUT-1', 'Called about the return'), 'CUT-2,1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,Agent says the return is late and he will sen'].join('\n');
+    const cut = [
+      HEADER,
+      row('CUT-1', 'Called about the return'),
+      'CUT-2,1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,Agent says the return is late and he will sen',
+    ].join('\n');
     const r = await cli(['--json', 'import', write('cut.csv', cut), '--rejects', join(cwd, 'cut.rejects.csv')]);
     expect(r.code).toBe(1);
-    expect(r.json).toMatchObject({ rowsRead: 2, rowsAccepted: 1, rowsRejected: 1, rejectsByCode: { 'row-unterminated': 1 } });
+    expect(r.json).toMatchObject({
+      rowsRead: 2,
+      rowsAccepted: 1,
+      rowsRejected: 1,
+      rejectsByCode: { 'row-unterminated': 1 },
+    });
     expect(await notesOf('CUT-2')).toBeUndefined();
     const rejects = readFileSync(join(cwd, 'cut.rejects.csv'), 'utf8');
     expect(rejects).toMatch(/,3,row-unterminated,.*may have been cut short or may still be being written/);
     // The file complete at last: the rejects file, its row finished, imports as it is.
     write('cut-fixed.csv', rejects.replace('he will sen,', 'he will send it on Monday,'));
-    expect((await cli(['--json', 'import', join(cwd, 'cut-fixed.csv')])).json).toMatchObject({ rowsAccepted: 1, rowsRejected: 0 });
+    expect((await cli(['--json', 'import', join(cwd, 'cut-fixed.csv')])).json).toMatchObject({
+      rowsAccepted: 1,
+      rowsRejected: 0,
+    });
     expect((await notesOf('CUT-2'))?.general_notes).toBe('Agent says the return is late and he will send it on Monday');
   });
 
   it('a rejects file being corrected is never overwritten by running the first import again; an untouched one is', async () => {
-    const log = write('team-log.csv', `${[HEADER, row('ED-1', 'fine'), row('ED-2', 'bad', 'x'.repeat(101))].join('\n')}\n`);
+    const log = write(
+      'team-log.csv',
+      `${[HEADER, row('ED-1', 'fine'), row('ED-2', 'bad', 'x'.repeat(101))].join('\n')}\n`,
+    );
     const rejects = join(cwd, 'team-log.rejects.csv');
     expect((await cli(['import', log])).code).toBe(1);
     // Untouched since the tool wrote it: a re-run may overwrite it.
@@ -112,7 +138,9 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     const before = await storedCounts(target);
     const again = await cli(['import', log]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/team-log\.rejects\.csv has been changed since cis-contact wrote it.*it may hold your corrections.*\[output-is-input\]/s);
+    expect(again.stderr).toMatch(
+      /team-log\.rejects\.csv has been changed since cis-contact wrote it.*it may hold your corrections.*\[output-is-input\]/s,
+    );
     expect(again.stderr).toContain('--rejects');
     expect(readFileSync(rejects, 'utf8')).toBe(edited);
     expect(await storedCounts(target)).toEqual(before);
@@ -145,12 +173,16 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('a quote never closed is fatal, naming its line and what it would swallow: no row is lost silently', async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => row(`Q-${i + 1}`, `note ${i + 1}`).replace(/"(note \d+)"$/, '$1'));
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      row(`Q-${i + 1}`, `note ${i + 1}`).replace(/"(note \d+)"$/, '$1'),
+    );
     rows[9] = rows[9]!.replace(/note 10$/, '"note 10 never closed');
     const before = await storedCounts(target);
     const r = await cli(['--json', 'import', write('quote.csv', `${[HEADER, ...rows].join('\n')}\n`)]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/line 11 opens a quoted field that is never closed; it would swallow the 20 lines after it.*\[unclosed-quote\]/);
+    expect(r.stderr).toMatch(
+      /line 11 opens a quoted field that is never closed; it would swallow the 20 lines after it.*\[unclosed-quote\]/,
+    );
     expect(await storedCounts(target)).toEqual(before);
   });
 
@@ -162,9 +194,16 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
       'Visits on 14-07-2020 15-07-2020 16-07-2020 and 17-07-2020',
       'Period 06-04-21 to 05-04-22 return 12345678 received',
     ];
-    const file = write('alike.csv', `${[HEADER, ...lookAlikes.map((n, i) => row(`PAY-${i}`, n)), row('PAY-REAL', 'Sort code 12-34-56 account 12345678')].join('\n')}\n`);
+    const file = write(
+      'alike.csv',
+      `${[HEADER, ...lookAlikes.map((n, i) => row(`PAY-${i}`, n)), row('PAY-REAL', 'Sort code 12-34-56 account 12345678')].join('\n')}\n`,
+    );
     const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'alike.rejects.csv')]);
-    expect(r.json).toMatchObject({ rowsAccepted: lookAlikes.length, rowsRejected: 1, rejectsByCode: { 'payment-details': 1 } });
+    expect(r.json).toMatchObject({
+      rowsAccepted: lookAlikes.length,
+      rowsRejected: 1,
+      rejectsByCode: { 'payment-details': 1 },
+    });
     for (const [i, note] of lookAlikes.entries()) expect((await notesOf(`PAY-${i}`))?.general_notes).toBe(note);
     const rejects = readFileSync(join(cwd, 'alike.rejects.csv'), 'utf8');
     expect(rejects).toContain('Sort code **-**-** account ****5678');
@@ -172,7 +211,10 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
   });
 
   it('re-importing a partnership row after the partnership gained a partner is a duplicate with partners-changed', async () => {
-    const log = write('partners.csv', `${[HEADER, '"PC-1",2108834503,,subcontractor,Alan Partridge,face-to-face,,2021-09-01,authenticated,3456789,Complaint,Logged a complaint,'].join('\n')}\n`);
+    const log = write(
+      'partners.csv',
+      `${[HEADER, '"PC-1",2108834503,,subcontractor,Alan Partridge,face-to-face,,2021-09-01,authenticated,3456789,Complaint,Logged a complaint,'].join('\n')}\n`,
+    );
     const first = await cli(['--json', 'import', log]);
     expect(first.json).toMatchObject({ rowsAccepted: 1 });
     const partners = first.json.contactsWritten;
@@ -182,18 +224,51 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     expect((await cli(['registry', 'import', 'new-partner.csv'])).code).toBe(0);
     const again = await cli(['--json', 'import', log]);
     expect(again.code).toBe(0);
-    expect(again.json).toMatchObject({ rowsDuplicate: 1, rowsRejected: 0, contactsWritten: 0, warningsByCode: { 'partners-changed': 1 } });
-    const [stored] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts where source_key like 'PC-1/%'`);
+    expect(again.json).toMatchObject({
+      rowsDuplicate: 1,
+      rowsRejected: 0,
+      contactsWritten: 0,
+      warningsByCode: { 'partners-changed': 1 },
+    });
+    const [stored] = await queryStore<{ n: number }>(
+      target,
+      sql`select count(*)::int as n from public.contacts where source_key like 'PC-1/%'`,
+    );
     expect(stored!.n).toBe(partners);
   });
 
   it('a legacy log imports with its map: translated words stored, original words in the rejects file; spreadsheet forms read or refused with a hint', async () => {
-    const r = await cli(['--json', 'import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(FIXTURES, 'legacy-map.json'), '--rejects', join(cwd, 'legacy.rejects.csv')]);
-    expect(r.json).toMatchObject({ rowsRead: 4, rowsAccepted: 3, rowsRejected: 1, rejectsByCode: { 'utr-format': 1, 'operator-format': 1 } });
-    const [old1] = await queryStore<Record<string, string>>(target, sql`select c.channel, c.direction, c.enquiry_date::text as date, c.operator_pid as pid, e.subject
-      from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`);
-    expect(old1).toEqual({ channel: 'phone-inbound', direction: 'Inbound', date: '2015-04-01', pid: '1234567', subject: 'Callback' });
-    const [old2] = await queryStore<Record<string, string>>(target, sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from public.contacts where source_key = 'OLD-2'`);
+    const r = await cli([
+      '--json',
+      'import',
+      join(FIXTURES, 'legacy-contacts.csv'),
+      '--map',
+      join(FIXTURES, 'legacy-map.json'),
+      '--rejects',
+      join(cwd, 'legacy.rejects.csv'),
+    ]);
+    expect(r.json).toMatchObject({
+      rowsRead: 4,
+      rowsAccepted: 3,
+      rowsRejected: 1,
+      rejectsByCode: { 'utr-format': 1, 'operator-format': 1 },
+    });
+    const [old1] = await queryStore<Record<string, string>>(
+      target,
+      sql`select c.channel, c.direction, c.enquiry_date::text as date, c.operator_pid as pid, e.subject
+      from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`,
+    );
+    expect(old1).toEqual({
+      channel: 'phone-inbound',
+      direction: 'Inbound',
+      date: '2015-04-01',
+      pid: '1234567',
+      subject: 'Callback',
+    });
+    const [old2] = await queryStore<Record<string, string>>(
+      target,
+      sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from public.contacts where source_key = 'OLD-2'`,
+    );
     expect(old2).toEqual({ channel: 'letter', direction: 'Outbound', date: '2015-04-01', pid: '2345678' });
     const rejects = readFileSync(join(cwd, 'legacy.rejects.csv'), 'utf8');
     expect(rejects).toMatch(/^\ufeff?OLD-4,8\.10433E\+09,Agent,Jo Bloggs,Tel In,In,/m);
@@ -203,22 +278,55 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     const before = await storedCounts(target);
     const bad = await cli(['import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(cwd, 'bad-map.json')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/channel "Tel In" translates into "telephone", which is not a channel the rules accept.*\[map-invalid\]/);
+    expect(bad.stderr).toMatch(
+      /channel "Tel In" translates into "telephone", which is not a channel the rules accept.*\[map-invalid\]/,
+    );
     writeFileSync(join(cwd, 'free-map.json'), JSON.stringify({ values: { general_notes: { x: 'y' } } }));
-    expect((await cli(['import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(cwd, 'free-map.json')])).stderr).toMatch(/values of "general_notes" cannot be translated/);
+    expect(
+      (await cli(['import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(cwd, 'free-map.json')])).stderr,
+    ).toMatch(/values of "general_notes" cannot be translated/);
     expect(await storedCounts(target)).toEqual(before);
   });
 
   it('identical rows are both kept, with identical-row naming the earlier line; reserved refs are ref-invalid', async () => {
     const twin = ',2234567890,,contractor,Harry Harrow,letter,Outbound,14/07/2021,waived,2345678,Letter,Wrote twice,';
-    const file = write('twins.csv', `${[HEADER, twin, twin, row('A/B', 'slash'), row('sha256:abc', 'derived'), row('uuid:1', 'derived')].join('\n')}\n`);
+    const file = write(
+      'twins.csv',
+      `${[HEADER, twin, twin, row('A/B', 'slash'), row('sha256:abc', 'derived'), row('uuid:1', 'derived')].join('\n')}\n`,
+    );
     const r = await cli(['--json', 'import', file, '--rejects', join(cwd, 'twins.rejects.csv')]);
-    expect(r.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 3, warningsByCode: { 'identical-row': 1 }, rejectsByCode: { 'ref-invalid': 3 } });
-    const recorded = await cli(['--json', 'record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry',
-      '--subject', 'Letter', '--action', 'x', '--ref', 'uuid:123']);
+    expect(r.json).toMatchObject({
+      rowsAccepted: 2,
+      rowsRejected: 3,
+      warningsByCode: { 'identical-row': 1 },
+      rejectsByCode: { 'ref-invalid': 3 },
+    });
+    const recorded = await cli([
+      '--json',
+      'record',
+      '--utr',
+      '1955839661',
+      '--operator',
+      '1234567',
+      '--channel',
+      'internal-enquiry',
+      '--subject',
+      'Letter',
+      '--action',
+      'x',
+      '--ref',
+      'uuid:123',
+    ]);
     expect(recorded.code).toBe(1);
     expect(recorded.json.errors[0].code).toBe('ref-invalid');
-    const strict = await cli(['--json', 'import', write('twins2.csv', `${[HEADER, twin.replace('2021', '2022'), twin.replace('2021', '2022')].join('\n')}\n`), '--strict', '--rejects', '/dev/null']);
+    const strict = await cli([
+      '--json',
+      'import',
+      write('twins2.csv', `${[HEADER, twin.replace('2021', '2022'), twin.replace('2021', '2022')].join('\n')}\n`),
+      '--strict',
+      '--rejects',
+      '/dev/null',
+    ]);
     expect(strict.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, rejectsByCode: { 'identical-row': 1 } });
   });
 });

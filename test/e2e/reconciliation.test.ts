@@ -14,7 +14,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 
-const HEADER = ['contact_ref', 'utr', 'partners', 'contact_type', 'contact_name', 'channel', 'direction', 'enquiry_date', 'authentication', 'operator_pid', 'subject', 'action_taken', 'general_notes'];
+const HEADER = [
+  'contact_ref',
+  'utr',
+  'partners',
+  'contact_type',
+  'contact_name',
+  'channel',
+  'direction',
+  'enquiry_date',
+  'authentication',
+  'operator_pid',
+  'subject',
+  'action_taken',
+  'general_notes',
+];
 const PARTNERSHIP = '2108834503';
 const BAD_CHANNEL = 'carrier-pigeon';
 const BAD_SUBJECT = 'Gossip';
@@ -23,18 +37,58 @@ const UNKNOWN_PID = '9999999';
 
 /** What each generated row is, and the outcome it must end with once the rounds are done. */
 const FINAL = {
-  ok: 'accepted', multi: 'accepted', partnership: 'accepted', refless: 'accepted', twin: 'accepted',
-  repeat: 'duplicate', 'earlier-same': 'duplicate', 'earlier-refused': 'superseded', 'earlier-conflict': 'accepted',
-  'fix-channel': 'accepted', 'fix-subject': 'accepted', 'fix-both': 'accepted', 'fix-refless': 'accepted', reused: 'accepted',
-  never: 'rejected', empty: 'empty',
+  ok: 'accepted',
+  multi: 'accepted',
+  partnership: 'accepted',
+  refless: 'accepted',
+  twin: 'accepted',
+  repeat: 'duplicate',
+  'earlier-same': 'duplicate',
+  'earlier-refused': 'superseded',
+  'earlier-conflict': 'accepted',
+  'fix-channel': 'accepted',
+  'fix-subject': 'accepted',
+  'fix-both': 'accepted',
+  'fix-refless': 'accepted',
+  reused: 'accepted',
+  never: 'rejected',
+  empty: 'empty',
 } as const;
 type Kind = keyof typeof FINAL;
 
-interface Spec { ref?: string; utr?: string; channel?: string; subject?: string; date?: string; pid?: string; notes: string }
-const cells = (s: Spec) => [s.ref ?? '', s.utr ?? '1955839661', '', 'agent', 'Jo Bloggs', s.channel ?? 'email', '', s.date ?? '2020-02-02',
-  'authenticated', s.pid ?? '1234567', s.subject ?? 'Letter', 'Sent a letter', s.notes];
+interface Spec {
+  ref?: string;
+  utr?: string;
+  channel?: string;
+  subject?: string;
+  date?: string;
+  pid?: string;
+  notes: string;
+}
+const cells = (s: Spec) => [
+  s.ref ?? '',
+  s.utr ?? '1955839661',
+  '',
+  'agent',
+  'Jo Bloggs',
+  s.channel ?? 'email',
+  '',
+  s.date ?? '2020-02-02',
+  'authenticated',
+  s.pid ?? '1234567',
+  s.subject ?? 'Letter',
+  'Sent a letter',
+  s.notes,
+];
 
-interface OutcomeLine { line: string; reject_source_line: string; outcome: string; seq: string; source_key: string; codes: string }
+interface OutcomeLine {
+  line: string;
+  reject_source_line: string;
+  outcome: string;
+  seq: string;
+  source_key: string;
+  codes: string;
+}
 
 /** The log: its rows (a kind each), and a smaller earlier log some of its refs were stored from. */
 function generate(cycles: number) {
@@ -114,13 +168,23 @@ describe.each(DRIVERS)('reconciliation on %s', (driver) => {
       enquiry_date: r.enquiry_date === BAD_DATE ? '2020-02-20' : r.enquiry_date!,
       contact_ref: /^(earlier \d+ conflict|reused )/.test(r.general_notes!) ? `${r.contact_ref}-new` : r.contact_ref!,
     }));
-    const round2 = (await cli(['--json', 'import', 'r1-fixed.csv', '--outcomes', 'o2.csv', '--rejects', 'r2.csv'])).json;
+    const round2 = (await cli(['--json', 'import', 'r1-fixed.csv', '--outcomes', 'o2.csv', '--rejects', 'r2.csv']))
+      .json;
     // Round 3: the operator looked up.
-    correct(join(cwd, 'r2.csv'), join(cwd, 'r2-fixed.csv'), (r) => ({ ...r, operator_pid: r.operator_pid === UNKNOWN_PID ? '1234567' : r.operator_pid! }));
-    const round3 = (await cli(['--json', 'import', 'r2-fixed.csv', '--outcomes', 'o3.csv', '--rejects', 'r3.csv'])).json;
-    for (const r of [round1, round2, round3]) expect(r.rowsAccepted + r.rowsDuplicate + r.rowsSuperseded + r.rowsRejected).toBe(r.rowsRead);
+    correct(join(cwd, 'r2.csv'), join(cwd, 'r2-fixed.csv'), (r) => ({
+      ...r,
+      operator_pid: r.operator_pid === UNKNOWN_PID ? '1234567' : r.operator_pid!,
+    }));
+    const round3 = (await cli(['--json', 'import', 'r2-fixed.csv', '--outcomes', 'o3.csv', '--rejects', 'r3.csv']))
+      .json;
+    for (const r of [round1, round2, round3])
+      expect(r.rowsAccepted + r.rowsDuplicate + r.rowsSuperseded + r.rowsRejected).toBe(r.rowsRead);
     const count = (kind: Kind) => rows.filter((r) => r.kind === kind).length;
-    expect(round1).toMatchObject({ rowsSuperseded: count('earlier-refused'), rowsDuplicate: count('repeat') + count('earlier-same'), rowsEmpty: count('empty') });
+    expect(round1).toMatchObject({
+      rowsSuperseded: count('earlier-refused'),
+      rowsDuplicate: count('repeat') + count('earlier-same'),
+      rowsEmpty: count('empty'),
+    });
     expect(round3).toMatchObject({ rowsRejected: count('never'), rowsAccepted: count('fix-both') });
 
     // Every line of the log once in round 1's outcomes; each row rejected there once in round 2's, by its line in the log; and so on.
@@ -151,7 +215,11 @@ describe.each(DRIVERS)('reconciliation on %s', (driver) => {
     for (const e of exported) {
       const seq = e[column('seq')]!;
       const known = enquiries.get(seq);
-      enquiries.set(seq, { key: e[column('source_key')]!, run: e[column('import_run_id')]!, count: (known?.count ?? 0) + 1 });
+      enquiries.set(seq, {
+        key: e[column('source_key')]!,
+        run: e[column('import_run_id')]!,
+        count: (known?.count ?? 0) + 1,
+      });
     }
     const named = new Map<string, number>();
     for (const o of rounds.flat()) {

@@ -16,8 +16,10 @@ const untilReported = (started: Started, lines: number) => untilPrinted(started,
 function scriptOf(count: number, prefix: string): string {
   const lines = ['# generated'];
   for (let i = 0; i < count; i++) {
-    lines.push(`--utr ${UTRS[i % UTRS.length]} --operator 1234567 --contact-type agent --contact-name "Agent ${i}" --channel email `
-      + `--auth authenticated --subject Letter --action 'Sent letter ${i}' --notes "Note ${i}, with a # inside" --ref ${prefix}-${i}`);
+    lines.push(
+      `--utr ${UTRS[i % UTRS.length]} --operator 1234567 --contact-type agent --contact-name "Agent ${i}" --channel email ` +
+        `--auth authenticated --subject Letter --action 'Sent letter ${i}' --notes "Note ${i}, with a # inside" --ref ${prefix}-${i}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -28,8 +30,10 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   const cli = (args: string[], input?: string) => runCli(args, target.env, { cwd, ...(input ? { input } : {}) });
 
   async function count(prefix: string): Promise<{ n: number; keys: number }> {
-    const [r] = await queryStore<{ n: number; keys: number }>(target,
-      sql`select count(*)::int as n, count(distinct source_key)::int as keys from public.contacts where source_key like ${`${prefix}-%`}`);
+    const [r] = await queryStore<{ n: number; keys: number }>(
+      target,
+      sql`select count(*)::int as n, count(distinct source_key)::int as keys from public.contacts where source_key like ${`${prefix}-%`}`,
+    );
     return r!;
   }
 
@@ -71,7 +75,9 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     started.child.kill('SIGTERM');
     const { code, stderr } = await started.exited;
     expect(code).toBe(143);
-    expect(stderr).toMatch(/Interrupted after line \d+\. To complete the script, with nothing stored twice: cis-contact run term\.txt --from-line \d+/);
+    expect(stderr).toMatch(
+      /Interrupted after line \d+\. To complete the script, with nothing stored twice: cis-contact run term\.txt --from-line \d+/,
+    );
     const partial = (await count('TERM')).n;
     expect(partial).toBeGreaterThanOrEqual(100);
     expect(partial).toBeLessThan(3000);
@@ -83,12 +89,21 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   /** A script of lines without --ref, each its own contact: only --from-line can resume it with nothing twice. */
   function unkeyedScript(count: number, tag: string): string {
     const lines = ['# no --ref on any line', ''];
-    for (let i = 0; i < count; i++) lines.push(`--utr ${UTRS[i % UTRS.length]} --operator 1234567 --channel internal-enquiry --subject Letter --action '${tag} ${i}'`);
+    for (let i = 0; i < count; i++)
+      lines.push(
+        `--utr ${UTRS[i % UTRS.length]} --operator 1234567 --channel internal-enquiry --subject Letter --action '${tag} ${i}'`,
+      );
     return `${lines.join('\n')}\n`;
   }
-  const unkeyed = async (tag: string) => (await queryStore<{ n: number; distinct: number }>(target, sql`
+  const unkeyed = async (tag: string) =>
+    (
+      await queryStore<{ n: number; distinct: number }>(
+        target,
+        sql`
     select count(*)::int as n, count(distinct e.action_taken)::int as distinct from public.contacts c join public.enquiries e on e.contact_seq = c.seq
-    where e.action_taken like ${`${tag} %`}`))[0]!;
+    where e.action_taken like ${`${tag} %`}`,
+      )
+    )[0]!;
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} part-way names the --from-line that completes a script without --ref; it stores every line exactly once`, async () => {
@@ -97,13 +112,22 @@ describe.each(DRIVERS)('run on %s', (driver) => {
       const script = unkeyedScript(LINES, tag);
       const lines = script.split('\n');
       // The script comes on standard input, its first 40 contacts first: the signal arrives once they are reported, wherever the run is.
-      const child = spawn(process.execPath, [BIN, 'run', '-'], { cwd, env: { ...process.env, NO_COLOR: '1', ...target.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'run', '-'], {
+        cwd,
+        env: { ...process.env, NO_COLOR: '1', ...target.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      const started = { child, stdout: () => stdout, stderr: () => stderr, exited: exited.then((code) => ({ code, signal: null, stderr, stdout })) };
+      const started = {
+        child,
+        stdout: () => stdout,
+        stderr: () => stderr,
+        exited: exited.then((code) => ({ code, signal: null, stderr, stdout })),
+      };
       child.stdin.write(`${lines.slice(0, 42).join('\n')}\n`);
       await untilReported(started, 40);
       child.kill(signal);
@@ -111,7 +135,10 @@ describe.each(DRIVERS)('run on %s', (driver) => {
       child.stdin.end(lines.slice(42).join('\n'));
       const code = await exited;
       expect(code, stderr).toBe(signal === 'SIGINT' ? 130 : 143);
-      const [, after, from] = /Interrupted after line (\d+)\. To complete the script, with nothing stored twice: cis-contact run - --from-line (\d+) < SCRIPT \(the same script again\)\n/.exec(stderr) ?? [];
+      const [, after, from] =
+        /Interrupted after line (\d+)\. To complete the script, with nothing stored twice: cis-contact run - --from-line (\d+) < SCRIPT \(the same script again\)\n/.exec(
+          stderr,
+        ) ?? [];
       expect(from, stderr).toBeDefined();
       expect(Number(from)).toBe(Number(after) + 1);
       // Script lines 3 to N-1 are the contacts stored: exactly the ones before the line named.
@@ -129,19 +156,30 @@ describe.each(DRIVERS)('run on %s', (driver) => {
 
   it('Ctrl-C while a script on standard input waits for its next line ends the run at once, naming the --from-line', async () => {
     const lines = unkeyedScript(5, 'Waiting').split('\n');
-    const child = spawn(process.execPath, [BIN, 'run', '-'], { cwd, env: { ...process.env, NO_COLOR: '1', ...target.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'run', '-'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...target.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const started = { child, stdout: () => stdout, stderr: () => stderr, exited: exited.then((code) => ({ code, signal: null, stderr, stdout })) };
+    const started = {
+      child,
+      stdout: () => stdout,
+      stderr: () => stderr,
+      exited: exited.then((code) => ({ code, signal: null, stderr, stdout })),
+    };
     // Five contacts, and standard input left open, as a user typing lines would leave it.
     child.stdin.write(`${lines.join('\n')}\n`);
     await untilReported(started, 5);
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(130);
-    expect(stderr).toContain('Interrupted after line 7. To complete the script, with nothing stored twice: cis-contact run - --from-line 8 < SCRIPT (the same script again)');
+    expect(stderr).toContain(
+      'Interrupted after line 7. To complete the script, with nothing stored twice: cis-contact run - --from-line 8 < SCRIPT (the same script again)',
+    );
     expect((await unkeyed('Waiting')).n).toBe(5);
   });
 
@@ -150,12 +188,27 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     writeFileSync(join(cwd, 'stop.txt'), script);
     const stopped = await cli(['run', 'stop.txt', '--stop-on-error']);
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toContain('Stopped at line 5, which stored nothing. Correct it, then complete the script with: cis-contact run stop.txt --from-line 5 --stop-on-error (or --from-line 6 to leave that line out)');
-    expect((await cli(['--json', 'run', 'stop.txt', '--stop-on-error', '--from-line', '5'])).json).toMatchObject({ lines: 1, resumeFromLine: 5, failed: 1 });
+    expect(stopped.stderr).toContain(
+      'Stopped at line 5, which stored nothing. Correct it, then complete the script with: cis-contact run stop.txt --from-line 5 --stop-on-error (or --from-line 6 to leave that line out)',
+    );
+    expect((await cli(['--json', 'run', 'stop.txt', '--stop-on-error', '--from-line', '5'])).json).toMatchObject({
+      lines: 1,
+      resumeFromLine: 5,
+      failed: 1,
+    });
     // Lines 3 and 4 are stored: run again, they are refused as the same, not stored twice.
-    expect((await cli(['--json', 'run', 'stop.txt', '--from-line', '3'])).json).toMatchObject({ lines: 4, recorded: 1, failed: 3 });
+    expect((await cli(['--json', 'run', 'stop.txt', '--from-line', '3'])).json).toMatchObject({
+      lines: 4,
+      recorded: 1,
+      failed: 3,
+    });
     const rest = await cli(['--json', 'run', 'stop.txt', '--from-line', '6']);
-    expect(rest.json).toMatchObject({ lines: 1, recorded: 0, failed: 1, results: [{ line: 6, errors: [{ code: 'same-as-recorded' }] }] });
+    expect(rest.json).toMatchObject({
+      lines: 1,
+      recorded: 0,
+      failed: 1,
+      results: [{ line: 6, errors: [{ code: 'same-as-recorded' }] }],
+    });
     expect(rest.json.resumeFromLine).toBeUndefined();
     expect(await unkeyed('Stop')).toEqual({ n: 3, distinct: 3 });
   });
@@ -164,7 +217,9 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     writeFileSync(join(cwd, 'continued.txt'), `${LINE} \\\n  --notes 'joined' --ref CONT-1\n${LINE} --ref CONT-2\n`);
     const inside = await cli(['run', 'continued.txt', '--from-line', '2']);
     expect(inside.code).toBe(2);
-    expect(inside.stderr).toMatch(/--from-line 2 is inside the line that starts at line 1 and is continued \(a trailing backslash\) to line 2\n.*--from-line 1 to run that line, or --from-line 3 to leave it out/);
+    expect(inside.stderr).toMatch(
+      /--from-line 2 is inside the line that starts at line 1 and is continued \(a trailing backslash\) to line 2\n.*--from-line 1 to run that line, or --from-line 3 to leave it out/,
+    );
     expect((await cli(['run', 'continued.txt', '--from-line', 'two'])).code).toBe(2);
     const from3 = await cli(['--json', 'run', 'continued.txt', '--from-line', '3']);
     expect(from3.json).toMatchObject({ lines: 1, recorded: 1, results: [{ line: 3 }] });
@@ -172,18 +227,33 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   });
 
   it('a line repeated without --ref is refused unless it says --again; --strict refuses a line with warnings', async () => {
-    const line = "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'Twice on purpose'";
+    const line =
+      "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'Twice on purpose'";
     const r = await cli(['--json', 'run', '-'], `${line}\n${line}\n${line} --again\n`);
-    expect(r.json).toMatchObject({ recorded: 2, failed: 1, results: [{ recorded: true }, { errors: [{ code: 'same-as-recorded', field: '--again' }] }, { recorded: true }] });
-    const strict = await cli(['--json', 'run', '-', '--strict'], "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'Sent WAM'\n");
-    expect(strict.json).toMatchObject({ recorded: 0, failed: 1, results: [{ errors: [{ code: 'abbreviation', field: '--action' }] }] });
+    expect(r.json).toMatchObject({
+      recorded: 2,
+      failed: 1,
+      results: [{ recorded: true }, { errors: [{ code: 'same-as-recorded', field: '--again' }] }, { recorded: true }],
+    });
+    const strict = await cli(
+      ['--json', 'run', '-', '--strict'],
+      "--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action 'Sent WAM'\n",
+    );
+    expect(strict.json).toMatchObject({
+      recorded: 0,
+      failed: 1,
+      results: [{ errors: [{ code: 'abbreviation', field: '--action' }] }],
+    });
   });
 
   it('a flag without its value, and words outside quotes, are named with the fix', async () => {
-    const r = await cli(['--json', 'run', '-'], [
-      '--utr 1955839661 --operator 1234567 --channel --auth authenticated --subject Letter --action x',
-      '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action Sent a letter',
-    ].join('\n'));
+    const r = await cli(
+      ['--json', 'run', '-'],
+      [
+        '--utr 1955839661 --operator 1234567 --channel --auth authenticated --subject Letter --action x',
+        '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action Sent a letter',
+      ].join('\n'),
+    );
     expect(r.json.results.map((x: { errors: { message: string }[] }) => x.errors[0]!.message)).toEqual([
       '--channel has no value: the word after it is --auth, another flag. Give --channel its value (a value that really starts with -- is written --channel=VALUE)',
       "unexpected words 'a' 'letter' after --action Sent: every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'Sent a letter'",
@@ -198,9 +268,16 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     ].join('\n');
     const all = await cli(['--json', 'run', '-'], script);
     expect(all.code).toBe(1);
-    expect(all.json).toMatchObject({ lines: 3, recorded: 2, failed: 1, results: [
-      { line: 1, recorded: true }, { line: 2, recorded: false, errors: [{ code: 'utr-check-digit' }] }, { line: 3, recorded: true },
-    ] });
+    expect(all.json).toMatchObject({
+      lines: 3,
+      recorded: 2,
+      failed: 1,
+      results: [
+        { line: 1, recorded: true },
+        { line: 2, recorded: false, errors: [{ code: 'utr-check-digit' }] },
+        { line: 3, recorded: true },
+      ],
+    });
     const stopped = await cli(['--json', 'run', '-', '--stop-on-error'], script.replace(/MIX-/g, 'STOP-'));
     expect(stopped.json).toMatchObject({ lines: 2, recorded: 1, failed: 1 });
     expect(await count('STOP')).toEqual({ n: 1, keys: 1 });
@@ -214,8 +291,11 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   });
 
   const LINE = '--utr 1955839661 --operator 1234567 --channel internal-enquiry --subject Letter --action Wrote';
-  const notesOf = async (ref: string) => (await queryStore<{ general_notes: string | null; action_taken: string | null; subject: string }>(target,
-    sql`select e.subject, e.action_taken, e.general_notes from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${ref} order by e.position`));
+  const notesOf = async (ref: string) =>
+    await queryStore<{ general_notes: string | null; action_taken: string | null; subject: string }>(
+      target,
+      sql`select e.subject, e.action_taken, e.general_notes from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${ref} order by e.position`,
+    );
 
   it('stores only what the user wrote: # inside a word, values that start with a dash; a line a shell would refuse stores nothing', async () => {
     const script = [
@@ -229,10 +309,19 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     const r = await cli(['--json', 'run', '-'], script);
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ lines: 6, recorded: 2, duplicate: 0, failed: 4 });
-    expect(r.json.results.map((x: { errors: { code: string }[] }) => x.errors[0]?.code ?? null)).toEqual([null, 'usage', 'line-unreadable', 'line-unreadable', 'usage', null]);
+    expect(r.json.results.map((x: { errors: { code: string }[] }) => x.errors[0]?.code ?? null)).toEqual([
+      null,
+      'usage',
+      'line-unreadable',
+      'line-unreadable',
+      'usage',
+      null,
+    ]);
     expect(r.json.results[1].errors[0].message).toMatch(/--notes needs a value/);
     expect(await notesOf('RH-1')).toEqual([{ subject: 'Letter', action_taken: 'Wrote', general_notes: 'invoice#5' }]);
-    expect(await notesOf('RH-5')).toEqual([{ subject: 'Letter', action_taken: '-minus start', general_notes: '-5 days late' }]);
+    expect(await notesOf('RH-5')).toEqual([
+      { subject: 'Letter', action_taken: '-minus start', general_notes: '-5 days late' },
+    ]);
     for (const ref of ['RH-2', 'RH-3', 'RH-4']) expect(await notesOf(ref)).toEqual([]);
     const again = await cli(['--json', 'run', '-'], script);
     expect(again.json).toMatchObject({ recorded: 0, duplicate: 2, failed: 4 });
@@ -241,17 +330,29 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   });
 
   it('a line holding what a shell would expand stores nothing and says to single-quote it; quoted, it is stored as written', async () => {
-    const script = [`${LINE} --notes "dq $HOME" --ref EXP-1`, `${LINE} --notes ~/x --ref EXP-2`, `${LINE} --notes '$HOME, ~/x' --ref EXP-3`].join('\n');
+    const script = [
+      `${LINE} --notes "dq $HOME" --ref EXP-1`,
+      `${LINE} --notes ~/x --ref EXP-2`,
+      `${LINE} --notes '$HOME, ~/x' --ref EXP-3`,
+    ].join('\n');
     const r = await cli(['run', '-'], script);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/line 1: Not recorded\n +error +line-unreadable +the line cannot be read as it stands: \$HOME at column \d+: a shell would expand it; put it in single quotes to keep it as text/);
-    expect(r.stdout).toMatch(/line 2: Not recorded\n +error +line-unreadable +the line cannot be read as it stands: ~ at column \d+: a shell would expand it to a home directory; put it in single quotes/);
+    expect(r.stdout).toMatch(
+      /line 1: Not recorded\n +error +line-unreadable +the line cannot be read as it stands: \$HOME at column \d+: a shell would expand it; put it in single quotes to keep it as text/,
+    );
+    expect(r.stdout).toMatch(
+      /line 2: Not recorded\n +error +line-unreadable +the line cannot be read as it stands: ~ at column \d+: a shell would expand it to a home directory; put it in single quotes/,
+    );
     for (const ref of ['EXP-1', 'EXP-2']) expect(await notesOf(ref)).toEqual([]);
     expect(await notesOf('EXP-3')).toEqual([{ subject: 'Letter', action_taken: 'Wrote', general_notes: '$HOME, ~/x' }]);
   });
 
   it('--dry-run sees what earlier lines would record: a later conflicting line fails as in a real run, and nothing is written', async () => {
-    const script = [`${LINE} --ref DRYC-1`, `${LINE.replace('Wrote', 'Different')} --ref DRYC-1`, `${LINE} --ref DRYC-1`].join('\n');
+    const script = [
+      `${LINE} --ref DRYC-1`,
+      `${LINE.replace('Wrote', 'Different')} --ref DRYC-1`,
+      `${LINE} --ref DRYC-1`,
+    ].join('\n');
     const r = await cli(['run', '-', '--dry-run'], script);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/line 1: Would record/);
@@ -261,12 +362,39 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     expect(r.stderr).toBe('');
     expect((await count('DRYC')).n).toBe(0);
     const real = await cli(['--json', 'run', '-'], script);
-    expect(real.json).toMatchObject({ recorded: 1, duplicate: 1, failed: 1, results: [{}, { errors: [{ code: 'conflicts-with-recorded' }] }, { duplicate: true }] });
+    expect(real.json).toMatchObject({
+      recorded: 1,
+      duplicate: 1,
+      failed: 1,
+      results: [{}, { errors: [{ code: 'conflicts-with-recorded' }] }, { duplicate: true }],
+    });
   });
 
   it('record and run group --action/--notes with the --subject before them, accumulate --partners, and name flags in messages', async () => {
-    const flags = ['--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Callback', '--action', 'A', '--notes', 'n1',
-      '--subject', 'Complaint', '--action', 'B', '--subject', 'Other', '--action', 'C', '--notes', 'n3'];
+    const flags = [
+      '--utr',
+      '1955839661',
+      '--operator',
+      '1234567',
+      '--channel',
+      'internal-enquiry',
+      '--subject',
+      'Callback',
+      '--action',
+      'A',
+      '--notes',
+      'n1',
+      '--subject',
+      'Complaint',
+      '--action',
+      'B',
+      '--subject',
+      'Other',
+      '--action',
+      'C',
+      '--notes',
+      'n3',
+    ];
     expect((await cli(['record', ...flags, '--ref', 'GRP-1'])).code).toBe(0);
     expect((await cli(['run', '-'], `${flags.join(' ')} --ref GRP-2`)).code).toBe(0);
     for (const ref of ['GRP-1', 'GRP-2']) {
@@ -276,14 +404,59 @@ describe.each(DRIVERS)('run on %s', (driver) => {
         { subject: 'Other', action_taken: 'C', general_notes: 'n3' },
       ]);
     }
-    const partners = ['--utr', '2108834503', '--partners', '1097172564', '--partners', '8526018159', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'x'];
+    const partners = [
+      '--utr',
+      '2108834503',
+      '--partners',
+      '1097172564',
+      '--partners',
+      '8526018159',
+      '--operator',
+      '1234567',
+      '--channel',
+      'internal-enquiry',
+      '--subject',
+      'Letter',
+      '--action',
+      'x',
+    ];
     const recorded = await cli(['--json', 'record', ...partners, '--ref', 'PART-1']);
     const ran = await cli(['--json', 'run', '-'], `${partners.join(' ')} --ref PART-2`);
     expect(recorded.json.contacts.map((c: { utr: string }) => c.utr).sort()).toEqual(['1097172564', '8526018159']);
-    expect(ran.json.results[0].contacts.map((c: { utr: string }) => c.utr).sort()).toEqual(['1097172564', '8526018159']);
-    const missing = await cli(['--json', 'record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'x']);
-    expect(missing.json.errors).toEqual([{ code: 'operator-missing', field: '--operator', message: '--operator is required: the 7-digit PID of the operator' }]);
-    const before = await cli(['record', '--utr', '1955839661', '--action', 'a', '--subject', 'Letter', '--subject', 'Other']);
+    expect(ran.json.results[0].contacts.map((c: { utr: string }) => c.utr).sort()).toEqual([
+      '1097172564',
+      '8526018159',
+    ]);
+    const missing = await cli([
+      '--json',
+      'record',
+      '--utr',
+      '1955839661',
+      '--channel',
+      'internal-enquiry',
+      '--subject',
+      'Letter',
+      '--action',
+      'x',
+    ]);
+    expect(missing.json.errors).toEqual([
+      {
+        code: 'operator-missing',
+        field: '--operator',
+        message: '--operator is required: the 7-digit PID of the operator',
+      },
+    ]);
+    const before = await cli([
+      'record',
+      '--utr',
+      '1955839661',
+      '--action',
+      'a',
+      '--subject',
+      'Letter',
+      '--subject',
+      'Other',
+    ]);
     expect(before.code).toBe(2);
     expect(before.stderr).toMatch(/--action comes before the first --subject/);
     expect((await cli(['record', '--utr', '1955839661', '--notes'])).code).toBe(2);

@@ -14,10 +14,25 @@ import { runCli } from '../support/cli.js';
 import { DRIVERS, SERVER_URL, type Target, createTarget, migrateTargetTo, queryStore } from '../support/targets.js';
 
 const PREVIOUS = CLIENT_SCHEMA_VERSION - 1;
-const RECORD = ['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Sent the statement'];
+const RECORD = [
+  'record',
+  '--utr',
+  '1955839661',
+  '--operator',
+  '1234567',
+  '--channel',
+  'internal-enquiry',
+  '--subject',
+  'Letter',
+  '--action',
+  'Sent the statement',
+];
 
 async function appliedMigrations(target: Target): Promise<number> {
-  const [row] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  const [row] = await queryStore<{ n: number }>(
+    target,
+    sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+  );
   return row!.n;
 }
 
@@ -30,8 +45,12 @@ async function previousVersionStore(driver: 'pglite' | 'postgres'): Promise<Targ
     // Written as that version would write them: declaring its own version, once the store asks for one (drizzle/0006 on).
     await store.db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('cis_contact.schema_version', ${String(PREVIOUS)}, true)`);
-      await tx.execute(sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`);
-      await tx.execute(sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`);
+      await tx.execute(
+        sql`insert into public.cis_records (utr, name, kind) values ('1955839661', 'Acme', 'contractor')`,
+      );
+      await tx.execute(
+        sql`insert into public.operators (pid, name, roles) values ('1234567', 'Priya', '{CISR Processor}')`,
+      );
     });
   } finally {
     await store.close();
@@ -54,7 +73,9 @@ describe.skipIf(!SERVER_URL)('a server store behind this client', () => {
   ])('%s leaves it alone and says to run db migrate', async (_, args) => {
     const result = await runCli(args, target.env);
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toContain(`is at schema version ${PREVIOUS}, older than this cis-contact (version ${CLIENT_SCHEMA_VERSION})`);
+    expect(result.stderr).toContain(
+      `is at schema version ${PREVIOUS}, older than this cis-contact (version ${CLIENT_SCHEMA_VERSION})`,
+    );
     expect(result.stderr).toContain('[store-outdated]');
     expect(result.stderr).toContain('cis-contact db migrate');
     expect(result.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
@@ -80,7 +101,11 @@ describe.skipIf(!SERVER_URL)('the database refuses a writer of another version',
   const clients: postgres.Sql[] = [];
   /** A plain-SQL client, as an older build of the tool (which declared nothing) or another version would write. */
   const client = (declared?: string) => {
-    const options = { max: 1, onnotice: () => {}, ...(declared === undefined ? {} : { connection: { 'cis_contact.schema_version': declared } }) };
+    const options = {
+      max: 1,
+      onnotice: () => {},
+      ...(declared === undefined ? {} : { connection: { 'cis_contact.schema_version': declared } }),
+    };
     const opened = postgres(target.env.DATABASE_URL!, options);
     clients.push(opened);
     return opened;
@@ -96,11 +121,17 @@ describe.skipIf(!SERVER_URL)('the database refuses a writer of another version',
     await target.dispose();
   });
 
-  it('a write declaring no version is refused, naming the store\'s version', async () => {
+  it("a write declaring no version is refused, naming the store's version", async () => {
     const old = client();
-    await expect(old`insert into public.import_runs (file) values ('old.csv')`)
-      .rejects.toMatchObject({ code: 'CC002', message: expect.stringContaining(`this store is at schema version ${CLIENT_SCHEMA_VERSION}, and the program writing to import_runs declared no version`) });
-    await expect(old`insert into public.operators (pid, name, roles) values ('7654321', 'Old', '{CISR Processor}')`).rejects.toMatchObject({ code: 'CC002' });
+    await expect(old`insert into public.import_runs (file) values ('old.csv')`).rejects.toMatchObject({
+      code: 'CC002',
+      message: expect.stringContaining(
+        `this store is at schema version ${CLIENT_SCHEMA_VERSION}, and the program writing to import_runs declared no version`,
+      ),
+    });
+    await expect(
+      old`insert into public.operators (pid, name, roles) values ('7654321', 'Old', '{CISR Processor}')`,
+    ).rejects.toMatchObject({ code: 'CC002' });
     await expect(old`update public.cis_records set name = 'Renamed'`).rejects.toMatchObject({ code: 'CC002' });
   });
 
@@ -108,7 +139,9 @@ describe.skipIf(!SERVER_URL)('the database refuses a writer of another version',
     for (const declared of [undefined, String(PREVIOUS)]) {
       const writer = client(declared);
       const refused = writer.begin(async (tx) => {
-        const [head] = await tx<{ seq: number; hash: string }[]>`select seq::int, hash from public.contacts order by seq desc limit 1`;
+        const [head] = await tx<
+          { seq: number; hash: string }[]
+        >`select seq::int, hash from public.contacts order by seq desc limit 1`;
         await tx`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
           values (${head!.seq + 1}, 'OLD-CLIENT', ${'0'.repeat(32)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-01-02', '1234567', ${head!.hash}, ${'1'.repeat(64)})`;
       });
@@ -122,7 +155,9 @@ describe.skipIf(!SERVER_URL)('the database refuses a writer of another version',
 
   it('a write declaring this version passes the check', async () => {
     const current = client(String(CLIENT_SCHEMA_VERSION));
-    const [run] = await current<{ id: number }[]>`insert into public.import_runs (file) values ('current.csv') returning id`;
+    const [run] = await current<
+      { id: number }[]
+    >`insert into public.import_runs (file) values ('current.csv') returning id`;
     expect(run!.id).toBeGreaterThan(0);
   });
 });
@@ -135,7 +170,9 @@ describe.each(DRIVERS)('a store ahead of this client (%s)', (driver) => {
     // A migration of a later version of the tool, applied by it.
     const store = await target.open();
     try {
-      await store.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('a later version', 9999999999999)`);
+      await store.db.execute(
+        sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('a later version', 9999999999999)`,
+      );
     } finally {
       await store.close();
     }
@@ -150,8 +187,12 @@ describe.each(DRIVERS)('a store ahead of this client (%s)', (driver) => {
   ])('%s refuses it: this cis-contact is older than the store', async (_, args) => {
     const result = await runCli(args, target.env);
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toContain(`this cis-contact is older than the store at ${driver === 'pglite' ? target.env.CIS_CONTACT_DATA_DIR : ''}`);
-    expect(result.stderr).toContain(`(the store is at schema version ${CLIENT_SCHEMA_VERSION + 1}, this cis-contact at ${CLIENT_SCHEMA_VERSION}): upgrade it [client-outdated]`);
+    expect(result.stderr).toContain(
+      `this cis-contact is older than the store at ${driver === 'pglite' ? target.env.CIS_CONTACT_DATA_DIR : ''}`,
+    );
+    expect(result.stderr).toContain(
+      `(the store is at schema version ${CLIENT_SCHEMA_VERSION + 1}, this cis-contact at ${CLIENT_SCHEMA_VERSION}): upgrade it [client-outdated]`,
+    );
     expect(await appliedMigrations(target)).toBe(CLIENT_SCHEMA_VERSION + 1);
     const [contacts] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.contacts`);
     expect(contacts!.n).toBe(0);

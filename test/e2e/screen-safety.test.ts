@@ -35,7 +35,9 @@ const PARTNERSHIP = '2108834503';
 async function withoutNewChecks(target: Target, write: (tx: any) => Promise<void>): Promise<void> {
   const store = await target.open();
   try {
-    await store.db.execute(sql`alter table public.contacts drop constraint contacts_plain_text, drop constraint contacts_not_after_recorded`);
+    await store.db.execute(
+      sql`alter table public.contacts drop constraint contacts_plain_text, drop constraint contacts_not_after_recorded`,
+    );
     await store.db.execute(sql`alter table public.enquiries drop constraint enquiries_plain_text`);
     await store.db.execute(sql`alter table public.contacts disable trigger contacts_not_on_partnership`);
     await store.db.transaction(async (tx) => {
@@ -55,15 +57,34 @@ async function withoutNewChecks(target: Target, write: (tx: any) => Promise<void
 }
 
 /** Appends one contact by plain SQL, chained as the tool chains it (the next seq, the head's hash, the transaction's time and login). */
-async function forge(tx: any, fields: { sourceKey: string; utr?: string; enquiryDate?: string; actionTaken: string; generalNotes: string | null }): Promise<void> {
-  const [head] = await rows<{ seq: number; hash: string }>(tx, sql`select seq::int as seq, hash from public.contacts order by seq desc limit 1`);
-  const [{ now, who }] = await rows<{ now: string; who: string }>(tx,
-    sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now, session_user::text as who`) as [{ now: string; who: string }];
+async function forge(
+  tx: any,
+  fields: { sourceKey: string; utr?: string; enquiryDate?: string; actionTaken: string; generalNotes: string | null },
+): Promise<void> {
+  const [head] = await rows<{ seq: number; hash: string }>(
+    tx,
+    sql`select seq::int as seq, hash from public.contacts order by seq desc limit 1`,
+  );
+  const [{ now, who }] = (await rows<{ now: string; who: string }>(
+    tx,
+    sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now, session_user::text as who`,
+  )) as [{ now: string; who: string }];
   const prev = head?.hash ?? GENESIS_HASH;
   const entry: ChainEntry = {
-    seq: (head?.seq ?? 0) + 1, sourceKey: fields.sourceKey, utr: fields.utr ?? '1955839661', partnershipUtr: null, contactType: null,
-    contactName: null, channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: fields.enquiryDate ?? '2024-03-01',
-    operatorPid: '1234567', importRunId: null, recordedAt: now, recordedBy: who,
+    seq: (head?.seq ?? 0) + 1,
+    sourceKey: fields.sourceKey,
+    utr: fields.utr ?? '1955839661',
+    partnershipUtr: null,
+    contactType: null,
+    contactName: null,
+    channel: 'internal-enquiry',
+    direction: 'Outbound',
+    authentication: null,
+    enquiryDate: fields.enquiryDate ?? '2024-03-01',
+    operatorPid: '1234567',
+    importRunId: null,
+    recordedAt: now,
+    recordedBy: who,
     enquiries: [{ position: 1, subject: 'Letter', actionTaken: fields.actionTaken, generalNotes: fields.generalNotes }],
   };
   await tx.execute(sql`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
@@ -78,7 +99,10 @@ function onTerminal(args: string[], env: Record<string, string>): string {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   let out: string;
   try {
-    out = execFileSync('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', COLUMNS: '160', ...env }, encoding: 'utf8' });
+    out = execFileSync('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, NO_COLOR: '1', COLUMNS: '160', ...env },
+      encoding: 'utf8',
+    });
   } catch (error) {
     out = String((error as { stdout?: string }).stdout ?? '');
   }
@@ -92,12 +116,39 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
 
   beforeAll(async () => {
     ({ target, cwd } = await fixtureStore(driver, 'screen'));
-    const first = await runCli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter',
-      '--action', 'Sent a letter', '--date', '2024-03-01'], target.env, { cwd });
+    const first = await runCli(
+      [
+        'record',
+        '--utr',
+        '1955839661',
+        '--operator',
+        '1234567',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--action',
+        'Sent a letter',
+        '--date',
+        '2024-03-01',
+      ],
+      target.env,
+      { cwd },
+    );
     expect(first.code, first.stderr).toBe(0);
     await withoutNewChecks(target, async (tx) => {
-      await forge(tx, { sourceKey: `K-2${FAKE_VERDICT}`, actionTaken: `title\u001b]0;pwned\u0007 \u009b31m`, generalNotes: `${CLEAR}${CLIPBOARD}\nline two \u202eevil`, enquiryDate: '2099-01-01' });
-      await forge(tx, { sourceKey: 'K-3', utr: PARTNERSHIP, actionTaken: 'on the partnership itself', generalNotes: null });
+      await forge(tx, {
+        sourceKey: `K-2${FAKE_VERDICT}`,
+        actionTaken: `title\u001b]0;pwned\u0007 \u009b31m`,
+        generalNotes: `${CLEAR}${CLIPBOARD}\nline two \u202eevil`,
+        enquiryDate: '2099-01-01',
+      });
+      await forge(tx, {
+        sourceKey: 'K-3',
+        utr: PARTNERSHIP,
+        actionTaken: 'on the partnership itself',
+        generalNotes: null,
+      });
     });
   }, 120_000);
 
@@ -120,7 +171,9 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
     expect(json.code, json.stderr).toBe(0);
     expect(json.stdout).not.toMatch(RAW_UNSAFE);
     // The same value, escaped as JSON does.
-    expect(JSON.stringify(json.json)).toContain(JSON.stringify(`${CLEAR}${CLIPBOARD}\nline two \u202eevil`).slice(1, -1));
+    expect(JSON.stringify(json.json)).toContain(
+      JSON.stringify(`${CLEAR}${CLIPBOARD}\nline two \u202eevil`).slice(1, -1),
+    );
   });
 
   it('verify names each forbidden entry with its writer, and its report holds no raw control', async () => {
@@ -135,8 +188,19 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
     expect(json.stdout).not.toMatch(RAW_UNSAFE);
     const forbidden = json.json.failures.filter((f: { kind: string }) => f.kind === 'forbidden');
     const writer = driver === 'pglite' ? 'postgres' : new URL(target.env.DATABASE_URL!).username || 'postgres';
-    expect(forbidden.map((f: { seq: number; reason: string; recordedBy: string }) => [f.seq, f.recordedBy, f.reason.match(/source_key|action_taken|general_notes|enquiry date|partnership/)?.[0]]))
-      .toEqual([[2, writer, 'action_taken'], [2, writer, 'enquiry date'], [2, writer, 'general_notes'], [2, writer, 'source_key'], [3, writer, 'partnership']]);
+    expect(
+      forbidden.map((f: { seq: number; reason: string; recordedBy: string }) => [
+        f.seq,
+        f.recordedBy,
+        f.reason.match(/source_key|action_taken|general_notes|enquiry date|partnership/)?.[0],
+      ]),
+    ).toEqual([
+      [2, writer, 'action_taken'],
+      [2, writer, 'enquiry date'],
+      [2, writer, 'general_notes'],
+      [2, writer, 'source_key'],
+      [3, writer, 'partnership'],
+    ]);
     expect(json.json.failures.filter((f: { kind: string }) => f.kind !== 'forbidden')).toEqual([]);
 
     const terminal = onTerminal(['verify'], target.env);
@@ -168,10 +232,14 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
     try {
       // The database's list is the tool's, code point for code point.
       for (const multiline of [false, true]) {
-        const [found] = await rows<{ list: string }>(store.db, sql`select string_agg(cp::text, ',' order by cp) as list from generate_series(1, 1114111) cp
-          where (cp < 55296 or cp > 57343) and not public.cis_contact_plain_text(chr(cp), ${multiline})`);
+        const [found] = await rows<{ list: string }>(
+          store.db,
+          sql`select string_agg(cp::text, ',' order by cp) as list from generate_series(1, 1114111) cp
+          where (cp < 55296 or cp > 57343) and not public.cis_contact_plain_text(chr(cp), ${multiline})`,
+        );
         const tools: number[] = [];
-        for (let cp = 1; cp <= 0x10ffff; cp++) if ((cp < 0xd800 || cp > 0xdfff) && findControlCharacter(String.fromCodePoint(cp), multiline)) tools.push(cp);
+        for (let cp = 1; cp <= 0x10ffff; cp++)
+          if ((cp < 0xd800 || cp > 0xdfff) && findControlCharacter(String.fromCodePoint(cp), multiline)) tools.push(cp);
         expect(found!.list).toBe(tools.join(','));
       }
       await store.db.transaction(async (tx) => {
@@ -184,9 +252,28 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
   });
 
   it('record refuses a bidi control as it refuses ESC', async () => {
-    for (const given of [['--action', 'paid \u202e01 ot'], ['--action', 'Sent', '--notes', 'zero\u200bwidth'], ['--action', 'Sent', '--ref', 'REF\u2066-1']]) {
-      const r = await runCli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter',
-        ...given, '--json'], target.env, { cwd });
+    for (const given of [
+      ['--action', 'paid \u202e01 ot'],
+      ['--action', 'Sent', '--notes', 'zero\u200bwidth'],
+      ['--action', 'Sent', '--ref', 'REF\u2066-1'],
+    ]) {
+      const r = await runCli(
+        [
+          'record',
+          '--utr',
+          '1955839661',
+          '--operator',
+          '1234567',
+          '--channel',
+          'internal-enquiry',
+          '--subject',
+          'Letter',
+          ...given,
+          '--json',
+        ],
+        target.env,
+        { cwd },
+      );
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stdout).not.toMatch(RAW_UNSAFE);
       expect(JSON.stringify(r.json)).toMatch(/control-character/);
@@ -198,8 +285,28 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
   let ours: Target;
   let theirs: Target;
   let cwd: string;
-  const record = (target: Target, ref: string) => runCli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry',
-    '--subject', 'Letter', '--action', `Sent ${ref}`, '--ref', ref, '--date', '2024-03-01'], target.env, { cwd });
+  const record = (target: Target, ref: string) =>
+    runCli(
+      [
+        'record',
+        '--utr',
+        '1955839661',
+        '--operator',
+        '1234567',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--action',
+        `Sent ${ref}`,
+        '--ref',
+        ref,
+        '--date',
+        '2024-03-01',
+      ],
+      target.env,
+      { cwd },
+    );
 
   beforeAll(async () => {
     ({ target: ours, cwd } = await fixtureStore(driver, 'stores'));
@@ -213,11 +320,13 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
     await theirs?.dispose();
   });
 
-  it('an intact verify warns, before its checkpoint line, that only a kept checkpoint shows an owner\'s rewrite; the line names the store', async () => {
+  it("an intact verify warns, before its checkpoint line, that only a kept checkpoint shows an owner's rewrite; the line names the store", async () => {
     const r = await runCli(['verify'], ours.env, { cwd });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.slice(1, -1).join(' ')).toMatch(/owner or a superuser .* shows only against a checkpoint kept outside the store/);
+    expect(lines.slice(1, -1).join(' ')).toMatch(
+      /owner or a superuser .* shows only against a checkpoint kept outside the store/,
+    );
     const line = JSON.parse(lines.at(-1)!);
     expect(line.checkpoint.store).toMatch(/^[0-9a-f]{64}$/);
     writeFileSync(join(cwd, 'ours.txt'), `${r.stdout}`);
@@ -232,7 +341,9 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
     expect(r.stderr).toMatch(/theirs\.txt:\d+ is of another store/);
     expect(r.stdout).not.toMatch(/rewritten|NOT intact/);
     // An export's manifest names its store too.
-    expect((await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'theirs.jsonl')], theirs.env, { cwd })).code).toBe(0);
+    expect(
+      (await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'theirs.jsonl')], theirs.env, { cwd })).code,
+    ).toBe(0);
     const byManifest = await runCli(['verify', '--checkpoint', join(cwd, 'theirs.jsonl')], ours.env, { cwd });
     expect(byManifest.code).toBe(2);
     expect(byManifest.stderr).toMatch(/another store/);
@@ -241,7 +352,10 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
   it('a checkpoint line with a note after it, or cut short, is refused naming the file and line', async () => {
     const taken = await runCli(['verify'], ours.env, { cwd });
     const line = taken.stdout.trim().split('\n').at(-1)!;
-    for (const [name, text] of [['noted.txt', `kept by the auditor\n${line} -- kept 1 May\n`], ['cut.txt', `kept by the auditor\n${line.slice(0, 40)}\n${line.slice(40)}\n`]]) {
+    for (const [name, text] of [
+      ['noted.txt', `kept by the auditor\n${line} -- kept 1 May\n`],
+      ['cut.txt', `kept by the auditor\n${line.slice(0, 40)}\n${line.slice(40)}\n`],
+    ]) {
       writeFileSync(join(cwd, name!), text!);
       const r = await runCli(['verify', '--checkpoint', join(cwd, name!)], ours.env, { cwd });
       expect(r.code, r.stdout).toBe(2);

@@ -22,9 +22,21 @@ import { generate } from '../bench/generate.mjs';
 
 const ROWS = 20_000;
 const GENERATED_UTR = '2000100000';
-const RECORD = ['record', '--utr', GENERATED_UTR, '--operator', '1000001', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Sent the letter'];
+const RECORD = [
+  'record',
+  '--utr',
+  GENERATED_UTR,
+  '--operator',
+  '1000001',
+  '--channel',
+  'internal-enquiry',
+  '--subject',
+  'Letter',
+  '--action',
+  'Sent the letter',
+];
 
-describe.skipIf(!SERVER_URL)('a login\'s timeouts end a command plainly (PostgreSQL server)', () => {
+describe.skipIf(!SERVER_URL)("a login's timeouts end a command plainly (PostgreSQL server)", () => {
   const login = `pto_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   let target: Target;
   let data: string;
@@ -33,7 +45,9 @@ describe.skipIf(!SERVER_URL)('a login\'s timeouts end a command plainly (Postgre
   /** The login's own connection string: its role settings apply to every session it opens. */
   const loginEnv = () => ({ DATABASE_URL: withUser(target.env.DATABASE_URL!, login) });
   const setting = async (name: string, value: string | null) => {
-    await server.unsafe(value === null ? `alter role ${login} reset ${name}` : `alter role ${login} set ${name} = '${value}'`);
+    await server.unsafe(
+      value === null ? `alter role ${login} reset ${name}` : `alter role ${login} set ${name} = '${value}'`,
+    );
   };
 
   beforeAll(async () => {
@@ -44,10 +58,14 @@ describe.skipIf(!SERVER_URL)('a login\'s timeouts end a command plainly (Postgre
     await server.unsafe(`create role ${login} login`);
     expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
     for (const what of ['registry', 'operators']) {
-      expect((await runCli([what, 'import', join(data, `${what}.csv`), '--rejects', '/dev/null'], target.env)).code).toBe(0);
+      expect(
+        (await runCli([what, 'import', join(data, `${what}.csv`), '--rejects', '/dev/null'], target.env)).code,
+      ).toBe(0);
     }
     dba = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await dba.unsafe(`grant ${roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), 'recorder')} to ${login}`);
+    await dba.unsafe(
+      `grant ${roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), 'recorder')} to ${login}`,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -134,7 +152,10 @@ describe.skipIf(!SERVER_URL)('a login\'s timeouts end a command plainly (Postgre
     const sessions = () => server<{ pid: number; state: string; waitingOnClient: boolean }[]>`
       select pid, state, coalesce(wait_event = 'ClientRead', false) as "waitingOnClient"
       from pg_stat_activity where usename = ${login} and application_name like 'cis-contact/% import'`;
-    const imported = startCli(['import', join(data, 'contacts.csv'), '--progress', 'json'], { ...loginEnv(), CIS_CONTACT_BATCH_ROWS: '200' });
+    const imported = startCli(['import', join(data, 'contacts.csv'), '--progress', 'json'], {
+      ...loginEnv(),
+      CIS_CONTACT_BATCH_ROWS: '200',
+    });
     let exited = false;
     void imported.exited.then(() => (exited = true));
     try {
@@ -144,18 +165,23 @@ describe.skipIf(!SERVER_URL)('a login\'s timeouts end a command plainly (Postgre
       while (caught === undefined && !exited) {
         imported.child.kill('SIGSTOP');
         let seen: { pid: number; state: string; waitingOnClient: boolean }[] = [];
-        await until('the paused import\'s statements to finish', async () => {
+        await until("the paused import's statements to finish", async () => {
           seen = await sessions();
           return seen.every((s) => s.state !== 'active' || s.waitingOnClient);
         });
-        caught = seen.some((s) => s.state === 'active') ? undefined : seen.find((s) => s.state === 'idle in transaction')?.pid;
+        caught = seen.some((s) => s.state === 'active')
+          ? undefined
+          : seen.find((s) => s.state === 'idle in transaction')?.pid;
         if (caught === undefined) {
           imported.child.kill('SIGCONT');
           await untilCommitted(imported, 200);
         }
       }
       if (caught !== undefined) {
-        await until('the server to end the session idle in its transaction', async () => !(await sessions()).some((s) => s.pid === caught));
+        await until(
+          'the server to end the session idle in its transaction',
+          async () => !(await sessions()).some((s) => s.pid === caught),
+        );
         imported.child.kill('SIGCONT');
       }
       const ended = await imported.exited;
@@ -177,11 +203,18 @@ describe.skipIf(!SERVER_URL)('a login\'s timeouts end a command plainly (Postgre
     const again = await runCli(['import', join(data, 'contacts.csv')], loginEnv());
     expect(again.code, again.stderr).toBe(0);
     // The run the server ended never finished: the next run of the same login closes it as interrupted.
-    expect(again.stderr).toMatch(new RegExp(`Closed import run \\d+ \\(.*contacts\\.csv\\) as interrupted: .* after storing ${committed} contacts?\\.`));
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `Closed import run \\d+ \\(.*contacts\\.csv\\) as interrupted: .* after storing ${committed} contacts?\\.`,
+      ),
+    );
     const counts = await storedCounts(target);
     expect(counts.contacts - before).toBe(ROWS);
     expect(counts.keys).toBe(counts.contacts);
-    const [unfinished] = await queryStore<{ n: number }>(target, sql`select count(*)::int as n from public.import_runs where finished_at is null`);
+    const [unfinished] = await queryStore<{ n: number }>(
+      target,
+      sql`select count(*)::int as n from public.import_runs where finished_at is null`,
+    );
     expect(unfinished!.n).toBe(0);
     expect((await runCli(['verify'], target.env)).code).toBe(0);
   });

@@ -43,7 +43,11 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
   const dba = () => sqlAs(new URL(target.env.DATABASE_URL!).username || 'postgres');
 
   const importRows = async (who: string, name: string, rows: number, from = 0) => {
-    const lines = Array.from({ length: rows }, (_, i) => `1955839661,internal-enquiry,2024-02-${String((i % 27) + 1).padStart(2, '0')},1234567,Letter,${name} row ${from + i}`);
+    const lines = Array.from(
+      { length: rows },
+      (_, i) =>
+        `1955839661,internal-enquiry,2024-02-${String((i % 27) + 1).padStart(2, '0')},1234567,Letter,${name} row ${from + i}`,
+    );
     writeFileSync(join(cwd, `${name}.csv`), `${[LOG_HEADER, ...lines].join('\n')}\n`);
     const r = await runCli(['import', join(cwd, `${name}.csv`), '--json'], as(who), { cwd });
     expect(r.code, r.stderr).toBe(0);
@@ -52,7 +56,9 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
 
   /** The chain's head as a writer sees it. */
   const headOf = async (client: postgres.Sql) => {
-    const [head] = await client<{ seq: number; hash: string }[]>`select seq::int as seq, hash from public.contacts order by seq desc limit 1`;
+    const [head] = await client<
+      { seq: number; hash: string }[]
+    >`select seq::int as seq, hash from public.contacts order by seq desc limit 1`;
     return head ?? { seq: 0, hash: GENESIS_HASH };
   };
 
@@ -61,15 +67,32 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
    * seq, the head's hash as prev_hash, and (unless `hash` is given) the
    * right hash for the transaction's time and the writing login.
    */
-  const forge = async (client: postgres.Sql, who: string, fields: { utr?: string; pid?: string; recordedAt?: string; hash?: string; contentHash?: string; prepare?: string }) => {
+  const forge = async (
+    client: postgres.Sql,
+    who: string,
+    fields: { utr?: string; pid?: string; recordedAt?: string; hash?: string; contentHash?: string; prepare?: string },
+  ) => {
     return client.begin(async (tx) => {
       if (fields.prepare) await tx.unsafe(fields.prepare);
       const head = await headOf(tx as unknown as postgres.Sql);
-      const [{ now }] = await tx<[{ now: string }]>`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now`;
+      const [{ now }] = await tx<
+        [{ now: string }]
+      >`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now`;
       const entry: ChainEntry = {
-        seq: head.seq + 1, sourceKey: `forged-${head.seq + 1}`, utr: fields.utr ?? '1955839661', partnershipUtr: null, contactType: null,
-        contactName: null, channel: 'internal-enquiry', direction: 'Outbound', authentication: null, enquiryDate: '2024-03-01',
-        operatorPid: fields.pid ?? '1234567', importRunId: null, recordedAt: fields.recordedAt ?? now, recordedBy: who,
+        seq: head.seq + 1,
+        sourceKey: `forged-${head.seq + 1}`,
+        utr: fields.utr ?? '1955839661',
+        partnershipUtr: null,
+        contactType: null,
+        contactName: null,
+        channel: 'internal-enquiry',
+        direction: 'Outbound',
+        authentication: null,
+        enquiryDate: '2024-03-01',
+        operatorPid: fields.pid ?? '1234567',
+        importRunId: null,
+        recordedAt: fields.recordedAt ?? now,
+        recordedBy: who,
         enquiries: [{ position: 1, subject: 'Letter', actionTaken: 'forged', generalNotes: null }],
       };
       const hash = fields.hash ?? chainHash(head.hash, entry);
@@ -94,8 +117,13 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     const roles = await runCli(['db', 'roles'], target.env);
     expect(roles.code, roles.stderr).toBe(0);
     const db = dba();
-    await db.unsafe(`grant ${role('recorder')} to ${login.rec}, ${login.rec2}, ${login.other}; grant ${role('admin')} to ${login.admin}`);
-    writeFileSync(join(cwd, 'bindings.csv'), `pid,name,roles,logins\n${BOUND_PID},Pat Pursuit,CISR Pursuit Officer,${login.other}\n`);
+    await db.unsafe(
+      `grant ${role('recorder')} to ${login.rec}, ${login.rec2}, ${login.other}; grant ${role('admin')} to ${login.admin}`,
+    );
+    writeFileSync(
+      join(cwd, 'bindings.csv'),
+      `pid,name,roles,logins\n${BOUND_PID},Pat Pursuit,CISR Pursuit Officer,${login.other}\n`,
+    );
     expect((await runCli(['operators', 'import', join(cwd, 'bindings.csv')], as(login.admin))).code).toBe(0);
     await importRows(login.rec, 'first', 30);
   }, 180_000);
@@ -113,7 +141,9 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       select (select count(*)::int from pg_database d, aclexplode(d.datacl) a where d.datname = current_database() and a.grantee = 0) as public,
              has_database_privilege(${role('auditor')}, current_database(), 'CONNECT') as auditor`;
     expect(acl).toEqual({ public: 0, auditor: true });
-    await expect(sqlAs(login.rec).unsafe('create temp table scratch (x int)')).rejects.toThrow(/permission denied to create temporary tables/);
+    await expect(sqlAs(login.rec).unsafe('create temp table scratch (x int)')).rejects.toThrow(
+      /permission denied to create temporary tables/,
+    );
   });
 
   describe('with TEMPORARY granted back (a DBA may, and stores set up before db roles revoked it had it)', () => {
@@ -124,7 +154,7 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       await dba().unsafe(`revoke temporary on database "${databaseOf(target.env.DATABASE_URL!)}" from ${login.rec}`);
     });
 
-    it('temporary tables named pg_roles, operators and cis_records cannot stand in for the store\'s', async () => {
+    it("temporary tables named pg_roles, operators and cis_records cannot stand in for the store's", async () => {
       const rec = sqlAs(login.rec);
       const shadows = `set search_path = pg_temp, pg_catalog, public;
         create temp table if not exists pg_roles as select rolname, true as rolsuper from pg_catalog.pg_roles where rolname = session_user;
@@ -133,10 +163,16 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
         insert into pg_temp.operators values ('9999999', '{}');
         insert into pg_temp.cis_records values ('0000000000');`;
       // Passing as a superuser, or finding the PID unbound, would let this through.
-      await expect(forge(rec, login.rec, { pid: BOUND_PID, prepare: shadows })).rejects.toThrow(/operator PID 3456789 is bound to other database logins/);
+      await expect(forge(rec, login.rec, { pid: BOUND_PID, prepare: shadows })).rejects.toThrow(
+        /operator PID 3456789 is bound to other database logins/,
+      );
       // Finding the record and the operator in the temporary tables would store a contact for nobody, for ever.
-      await expect(forge(rec, login.rec, { utr: '0000000000', pid: '9999999', prepare: shadows })).rejects.toThrow(/not in the registry/);
-      const [{ n }] = await dba()<[{ n: number }]>`select count(*)::int as n from public.contacts where utr = '0000000000' or operator_pid = ${BOUND_PID}`;
+      await expect(forge(rec, login.rec, { utr: '0000000000', pid: '9999999', prepare: shadows })).rejects.toThrow(
+        /not in the registry/,
+      );
+      const [{ n }] = await dba()<
+        [{ n: number }]
+      >`select count(*)::int as n from public.contacts where utr = '0000000000' or operator_pid = ${BOUND_PID}`;
       expect(n).toBe(0);
     });
   });
@@ -149,42 +185,63 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
       grant usage on schema ${shadow} to public`);
     const rec = sqlAs(login.rec);
     const path = `set local search_path = ${shadow}, pg_catalog, public`;
-    await expect(forge(rec, login.rec, { pid: BOUND_PID, prepare: path })).rejects.toThrow(/bound to other database logins/);
-    await expect(forge(rec, login.rec, { recordedAt: '2025-01-01T09:00:00Z', prepare: path })).rejects.toThrow(/must be recorded at the time it is stored/);
+    await expect(forge(rec, login.rec, { pid: BOUND_PID, prepare: path })).rejects.toThrow(
+      /bound to other database logins/,
+    );
+    await expect(forge(rec, login.rec, { recordedAt: '2025-01-01T09:00:00Z', prepare: path })).rejects.toThrow(
+      /must be recorded at the time it is stored/,
+    );
   });
 
-  it('recorded_at is the transaction\'s time: a back-dated contact is refused, however well chained', async () => {
-    await expect(forge(sqlAs(login.rec), login.rec, { recordedAt: '2025-01-01T09:00:00Z' })).rejects.toThrow(/must be recorded at the time it is stored/);
+  it("recorded_at is the transaction's time: a back-dated contact is refused, however well chained", async () => {
+    await expect(forge(sqlAs(login.rec), login.rec, { recordedAt: '2025-01-01T09:00:00Z' })).rejects.toThrow(
+      /must be recorded at the time it is stored/,
+    );
   });
 
   it('a contact must take the next seq and link to the head: anything else is refused', async () => {
     const rec = sqlAs(login.rec);
     const head = await headOf(rec);
-    const insert = (seq: number, prevHash: string) => rec`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
+    const insert = (
+      seq: number,
+      prevHash: string,
+    ) => rec`insert into public.contacts (seq, source_key, content_hash, utr, channel, direction, enquiry_date, operator_pid, prev_hash, hash)
       values (${seq}, ${`gap-${seq}`}, ${'a'.repeat(32)}, '1955839661', 'internal-enquiry', 'Outbound', '2024-03-01', '1234567', ${prevHash}, ${'0'.repeat(64)})`;
     await expect(insert(head.seq + 2, head.hash)).rejects.toThrow(/do not follow the chain's head/);
     await expect(insert(head.seq + 1, GENESIS_HASH)).rejects.toThrow(/prev_hash is not the hash of the chain's head/);
   });
 
-  it('an enquiry cannot be added to an older contact, even the writer\'s own', async () => {
+  it("an enquiry cannot be added to an older contact, even the writer's own", async () => {
     for (const who of [login.rec2, login.rec]) {
-      await expect(sqlAs(who)`insert into public.enquiries values (1, 2, 'Other', 'Extra action added later', null)`)
-        .rejects.toThrow(/an enquiry may be added to contact 1 only in the transaction that records it/);
+      await expect(
+        sqlAs(who)`insert into public.enquiries values (1, 2, 'Other', 'Extra action added later', null)`,
+      ).rejects.toThrow(/an enquiry may be added to contact 1 only in the transaction that records it/);
     }
   });
 
   it('an import run is stamped with its login, and only that login may finish it, once', async () => {
     const rec = sqlAs(login.rec);
-    const [run] = await rec<{ id: number; recorded_by: string }[]>`insert into public.import_runs (file, recorded_by) values ('claimed.csv', ${login.other}) returning id, recorded_by`;
+    const [run] = await rec<
+      { id: number; recorded_by: string }[]
+    >`insert into public.import_runs (file, recorded_by) values ('claimed.csv', ${login.other}) returning id, recorded_by`;
     expect(run!.recorded_by).toBe(login.rec);
-    const [earlier] = await rec<{ id: number }[]>`select id from public.import_runs where file like '%first.csv' limit 1`;
+    const [earlier] = await rec<
+      { id: number }[]
+    >`select id from public.import_runs where file like '%first.csv' limit 1`;
     for (const id of [run!.id, earlier!.id]) {
-      await expect(sqlAs(login.rec2)`update public.import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${id}`)
-        .rejects.toThrow(/only that login may finish it/);
+      await expect(
+        sqlAs(
+          login.rec2,
+        )`update public.import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${id}`,
+      ).rejects.toThrow(/only that login may finish it/);
     }
     await rec`update public.import_runs set finished_at = now(), summary = '{}' where id = ${run!.id}`;
-    await expect(rec`update public.import_runs set summary = '{"rowsAccepted":0}' where id = ${run!.id}`).rejects.toThrow(/may only be finished, once/);
-    await expect(rec`update public.import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${earlier!.id}`).rejects.toThrow(/may only be finished, once/);
+    await expect(
+      rec`update public.import_runs set summary = '{"rowsAccepted":0}' where id = ${run!.id}`,
+    ).rejects.toThrow(/may only be finished, once/);
+    await expect(
+      rec`update public.import_runs set summary = '{"rowsAccepted":0}', finished_at = null where id = ${earlier!.id}`,
+    ).rejects.toThrow(/may only be finished, once/);
   });
 
   it('a contact chained by hand, as the tool would, is accepted; a wrong hash is accepted too, and verify names it and its writer', async () => {
@@ -201,12 +258,17 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     expect((await verifyJson()).report).toMatchObject({ failureCount: 1, failure: { seq } });
   });
 
-  it('a content hash that is not the content\'s (a later import would misjudge it) is accepted, and verify names it and its writer', async () => {
+  it("a content hash that is not the content's (a later import would misjudge it) is accepted, and verify names it and its writer", async () => {
     const before = (await verifyJson()).report.failureCount;
     const seq = await forge(sqlAs(login.rec2), login.rec2, { contentHash: '0'.repeat(32) });
     const { report } = await verifyJson();
     expect(report.failureCount).toBe(before + 1);
-    expect(report.failures.at(-1)).toMatchObject({ seq, kind: 'altered', recordedBy: login.rec2, reason: expect.stringContaining('its content hash is not the one its content gives') });
+    expect(report.failures.at(-1)).toMatchObject({
+      seq,
+      kind: 'altered',
+      recordedBy: login.rec2,
+      reason: expect.stringContaining('its content hash is not the one its content gives'),
+    });
   });
 
   it('three bad entries far apart are all named, each with its writer, and verify goes on past each', async () => {
@@ -220,8 +282,12 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
     const [{ last }] = await db<[{ last: number }]>`select max(seq)::int - 2 as last from public.contacts`;
     const { code, report } = await verifyJson();
     expect(code).toBe(1);
-    const altered = report.failures.filter((f: { kind: string; reason: string }) => f.kind === 'altered' && f.reason.includes('does not match its hash'));
-    const earlier = before.failures.filter((f: { reason: string }) => f.reason.includes('does not match its hash')).map((f: { seq: number }) => f.seq);
+    const altered = report.failures.filter(
+      (f: { kind: string; reason: string }) => f.kind === 'altered' && f.reason.includes('does not match its hash'),
+    );
+    const earlier = before.failures
+      .filter((f: { reason: string }) => f.reason.includes('does not match its hash'))
+      .map((f: { seq: number }) => f.seq);
     expect(altered.map((f: { seq: number }) => f.seq)).toEqual([...earlier, 3, 15, last].sort((a, b) => a - b));
     expect(altered.find((f: { seq: number }) => f.seq === 3).recordedBy).toBe(login.rec);
     expect(altered.find((f: { seq: number }) => f.seq === last).recordedBy).toBe(login.rec2);
@@ -232,81 +298,116 @@ describe.skipIf(!SERVER_URL)('the store against its own logins, by plain SQL (Po
   });
 });
 
-describe.skipIf(!SERVER_URL)('the owner can rewrite and re-chain the history; a checkpoint kept outside the store shows it (PostgreSQL server)', () => {
-  const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = `owner_${suffix}`;
-  let target: Target;
-  let cwd: string;
-  let server: postgres.Sql;
+describe.skipIf(!SERVER_URL)(
+  'the owner can rewrite and re-chain the history; a checkpoint kept outside the store shows it (PostgreSQL server)',
+  () => {
+    const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = `owner_${suffix}`;
+    let target: Target;
+    let cwd: string;
+    let server: postgres.Sql;
 
-  beforeAll(async () => {
-    ({ target, cwd } = await fixtureStore('postgres', 'rewrite'));
-    server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
-    await server.unsafe(`create role ${admin} login`);
-    expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
-    const db = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
-    await db.unsafe(`grant ${roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), 'admin')} to ${admin}`);
-    await db.end();
-    const lines = Array.from({ length: 12 }, (_, i) => `1955839661,internal-enquiry,2024-02-${String(i + 1).padStart(2, '0')},1234567,Letter,row ${i}`);
-    writeFileSync(join(cwd, 'log.csv'), `${[LOG_HEADER, ...lines].join('\n')}\n`);
-    expect((await runCli(['import', join(cwd, 'log.csv')], target.env, { cwd })).code).toBe(0);
-  }, 120_000);
+    beforeAll(async () => {
+      ({ target, cwd } = await fixtureStore('postgres', 'rewrite'));
+      server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
+      await server.unsafe(`create role ${admin} login`);
+      expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
+      const db = postgres(target.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
+      await db.unsafe(
+        `grant ${roleName(defaultRolePrefix(databaseOf(target.env.DATABASE_URL!)), 'admin')} to ${admin}`,
+      );
+      await db.end();
+      const lines = Array.from(
+        { length: 12 },
+        (_, i) => `1955839661,internal-enquiry,2024-02-${String(i + 1).padStart(2, '0')},1234567,Letter,row ${i}`,
+      );
+      writeFileSync(join(cwd, 'log.csv'), `${[LOG_HEADER, ...lines].join('\n')}\n`);
+      expect((await runCli(['import', join(cwd, 'log.csv')], target.env, { cwd })).code).toBe(0);
+    }, 120_000);
 
-  afterAll(async () => {
-    await target.dispose();
-    await server.unsafe(`drop role if exists ${admin}`);
-    await server.end();
-  });
+    afterAll(async () => {
+      await target.dispose();
+      await server.unsafe(`drop role if exists ${admin}`);
+      await server.end();
+    });
 
-  it('the admin switches the triggers off, changes entry 5 and recomputes the chain: verify cannot tell, a checkpoint can', async () => {
-    const owner = { DATABASE_URL: withUser(target.env.DATABASE_URL!, admin) };
-    // The auditor's checkpoint and export, kept somewhere the store's owner cannot reach.
-    const taken = await runCli(['verify'], target.env, { cwd });
-    expect(taken.code).toBe(0);
-    const checkpointLine = taken.stdout.trim().split('\n').at(-1)!;
-    expect(JSON.parse(checkpointLine).checkpoint).toMatchObject({ seq: 12, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    writeFileSync(join(cwd, 'checkpoints.txt'), `${taken.stdout}`);
-    expect((await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'kept.jsonl')], target.env, { cwd })).code).toBe(0);
-    expect((await runCli(['verify', '--checkpoint', join(cwd, 'checkpoints.txt')], target.env, { cwd })).code).toBe(0);
+    it('the admin switches the triggers off, changes entry 5 and recomputes the chain: verify cannot tell, a checkpoint can', async () => {
+      const owner = { DATABASE_URL: withUser(target.env.DATABASE_URL!, admin) };
+      // The auditor's checkpoint and export, kept somewhere the store's owner cannot reach.
+      const taken = await runCli(['verify'], target.env, { cwd });
+      expect(taken.code).toBe(0);
+      const checkpointLine = taken.stdout.trim().split('\n').at(-1)!;
+      expect(JSON.parse(checkpointLine).checkpoint).toMatchObject({
+        seq: 12,
+        headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      writeFileSync(join(cwd, 'checkpoints.txt'), `${taken.stdout}`);
+      expect(
+        (await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'kept.jsonl')], target.env, { cwd })).code,
+      ).toBe(0);
+      expect((await runCli(['verify', '--checkpoint', join(cwd, 'checkpoints.txt')], target.env, { cwd })).code).toBe(
+        0,
+      );
 
-    const client = postgres(owner.DATABASE_URL, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
-    try {
-      await client.unsafe(`alter table public.enquiries disable trigger enquiries_refuse_update_delete;
+      const client = postgres(owner.DATABASE_URL, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
+      try {
+        await client.unsafe(`alter table public.enquiries disable trigger enquiries_refuse_update_delete;
         update public.enquiries set action_taken = 'changed by admin' where contact_seq = 5;
         alter table public.enquiries enable always trigger enquiries_refuse_update_delete`);
-      // Re-chain from entry 5 on, exactly as the tool chains, with entry 5's content hash made anew: the store alone now looks intact.
-      const exported = await runCli(['export', '--format', 'jsonl'], owner, { cwd });
-      const entries = exported.stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l));
-      let prev = entries[3].hash as string;
-      await client.unsafe('alter table public.contacts disable trigger contacts_refuse_update_delete');
-      for (const e of entries.slice(4)) {
-        const hash = chainHash(prev, e);
-        await client`update public.contacts set prev_hash = ${prev}, hash = ${hash}, content_hash = ${storedContentHash(e, e)} where seq = ${e.seq}`;
-        prev = hash;
+        // Re-chain from entry 5 on, exactly as the tool chains, with entry 5's content hash made anew: the store alone now looks intact.
+        const exported = await runCli(['export', '--format', 'jsonl'], owner, { cwd });
+        const entries = exported.stdout
+          .trim()
+          .split('\n')
+          .slice(0, -1)
+          .map((l) => JSON.parse(l));
+        let prev = entries[3].hash as string;
+        await client.unsafe('alter table public.contacts disable trigger contacts_refuse_update_delete');
+        for (const e of entries.slice(4)) {
+          const hash = chainHash(prev, e);
+          await client`update public.contacts set prev_hash = ${prev}, hash = ${hash}, content_hash = ${storedContentHash(e, e)} where seq = ${e.seq}`;
+          prev = hash;
+        }
+        await client.unsafe('alter table public.contacts enable always trigger contacts_refuse_update_delete');
+      } finally {
+        await client.end();
       }
-      await client.unsafe('alter table public.contacts enable always trigger contacts_refuse_update_delete');
-    } finally {
-      await client.end();
-    }
-    const fooled = await runCli(['--json', 'verify'], target.env, { cwd });
-    expect(fooled.json).toMatchObject({ intact: true, checked: 12 });
+      const fooled = await runCli(['--json', 'verify'], target.env, { cwd });
+      expect(fooled.json).toMatchObject({ intact: true, checked: 12 });
 
-    const byLine = await runCli(['--json', 'verify', '--checkpoint', join(cwd, 'checkpoints.txt')], target.env, { cwd });
-    expect(byLine.code).toBe(1);
-    expect(byLine.json.failures).toEqual([expect.objectContaining({ seq: 12, kind: 'rewritten' })]);
-    // The export pins every entry's hash: the first one rewritten is named.
-    const byExport = await runCli(['--json', 'verify', '--checkpoint', join(cwd, 'kept.jsonl')], target.env, { cwd });
-    expect(byExport.code).toBe(1);
-    expect(byExport.json.failures).toEqual([expect.objectContaining({ seq: 5, kind: 'rewritten', reason: expect.stringContaining('entry 4 still matches') })]);
-    const human = await runCli(['verify', '--checkpoint', join(cwd, 'kept.jsonl')], target.env, { cwd });
-    // The entry's writer is named as its writer, not as whoever rewrote it, whom the store cannot name.
-    expect(human.stdout).toMatch(/entry 5 \[rewritten\]: entry 5 \(\S+\), recorded by \w+, was rewritten after the checkpoint; the store cannot say by whom\. Checkpoint .*kept\.jsonl:5 recorded/);
-    // The same for an export taken after the rewrite.
-    expect((await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'later.jsonl')], target.env, { cwd })).code).toBe(0);
-    const exportChecked = await runCli(['--json', 'verify', '--export', join(cwd, 'later.jsonl'), '--checkpoint', join(cwd, 'checkpoints.txt')], target.env, { cwd });
-    expect(exportChecked.json).toMatchObject({ intact: false, failure: { seq: 12, kind: 'rewritten' } });
-  });
-});
+      const byLine = await runCli(['--json', 'verify', '--checkpoint', join(cwd, 'checkpoints.txt')], target.env, {
+        cwd,
+      });
+      expect(byLine.code).toBe(1);
+      expect(byLine.json.failures).toEqual([expect.objectContaining({ seq: 12, kind: 'rewritten' })]);
+      // The export pins every entry's hash: the first one rewritten is named.
+      const byExport = await runCli(['--json', 'verify', '--checkpoint', join(cwd, 'kept.jsonl')], target.env, { cwd });
+      expect(byExport.code).toBe(1);
+      expect(byExport.json.failures).toEqual([
+        expect.objectContaining({
+          seq: 5,
+          kind: 'rewritten',
+          reason: expect.stringContaining('entry 4 still matches'),
+        }),
+      ]);
+      const human = await runCli(['verify', '--checkpoint', join(cwd, 'kept.jsonl')], target.env, { cwd });
+      // The entry's writer is named as its writer, not as whoever rewrote it, whom the store cannot name.
+      expect(human.stdout).toMatch(
+        /entry 5 \[rewritten\]: entry 5 \(\S+\), recorded by \w+, was rewritten after the checkpoint; the store cannot say by whom\. Checkpoint .*kept\.jsonl:5 recorded/,
+      );
+      // The same for an export taken after the rewrite.
+      expect(
+        (await runCli(['export', '--format', 'jsonl', '--out', join(cwd, 'later.jsonl')], target.env, { cwd })).code,
+      ).toBe(0);
+      const exportChecked = await runCli(
+        ['--json', 'verify', '--export', join(cwd, 'later.jsonl'), '--checkpoint', join(cwd, 'checkpoints.txt')],
+        target.env,
+        { cwd },
+      );
+      expect(exportChecked.json).toMatchObject({ intact: false, failure: { seq: 12, kind: 'rewritten' } });
+    });
+  },
+);
 
 describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (PostgreSQL server)', () => {
   const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -328,10 +429,25 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     await server.end();
   });
 
-  const record = (t: Target, who: string) => runCli(['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter', '--operator', '1234567', '--action', `by ${who}`],
-    { DATABASE_URL: withUser(t.env.DATABASE_URL!, who) });
+  const record = (t: Target, who: string) =>
+    runCli(
+      [
+        'record',
+        '--utr',
+        '1955839661',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--operator',
+        '1234567',
+        '--action',
+        `by ${who}`,
+      ],
+      { DATABASE_URL: withUser(t.env.DATABASE_URL!, who) },
+    );
 
-  it('a grant for one store means nothing in another; --prefix names the roles, and a refusal names the store\'s own role', async () => {
+  it("a grant for one store means nothing in another; --prefix names the roles, and a refusal names the store's own role", async () => {
     const [a, b] = targets as [Target, Target];
     expect((await runCli(['db', 'roles'], a.env)).code).toBe(0);
     const custom = await runCli(['--json', 'db', 'roles', '--prefix', `cis_b_${suffix}`], b.env);
@@ -362,8 +478,12 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
   it('a store set up with the older server-wide roles keeps working; db roles run again takes it back from them and names who needs a grant', async () => {
     const t = targets[2]!;
     const legacy = (job: Job) => roleName(LEGACY_PREFIX, job);
-    const existing = await server<{ rolname: string }[]>`select rolname::text as rolname from pg_roles where rolname like ${`${LEGACY_PREFIX}\\_%`}`;
-    createdLegacy = (['auditor', 'recorder', 'admin'] as Job[]).map(legacy).filter((n) => !existing.some((r) => r.rolname === n));
+    const existing = await server<
+      { rolname: string }[]
+    >`select rolname::text as rolname from pg_roles where rolname like ${`${LEGACY_PREFIX}\\_%`}`;
+    createdLegacy = (['auditor', 'recorder', 'admin'] as Job[])
+      .map(legacy)
+      .filter((n) => !existing.some((r) => r.rolname === n));
     const db = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     try {
       // What db roles did before roles had a prefix (and the chain lock that drizzle/0008 grants whoever may insert contacts).
@@ -387,7 +507,9 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     expect(cut.code).toBe(3);
     const grant = postgres(t.env.DATABASE_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     await grant.unsafe(`grant ${recorder} to ${legacyLogin}`);
-    const [owner] = await grant<{ owner: string }[]>`select pg_get_userbyid(relowner)::text as owner from pg_class where oid = 'public.contacts'::regclass`;
+    const [owner] = await grant<
+      { owner: string }[]
+    >`select pg_get_userbyid(relowner)::text as owner from pg_class where oid = 'public.contacts'::regclass`;
     await grant.end();
     expect(owner!.owner).toBe(roleName(defaultRolePrefix(databaseOf(t.env.DATABASE_URL!)), 'admin'));
     expect((await record(t, legacyLogin)).code).toBe(0);
@@ -412,7 +534,10 @@ describe('the embedded store is private to its owner', () => {
 
   const importInto = async (dir: string) => {
     const cwd = mkdtempSync(join(tmpdir(), 'cis-contact-private-'));
-    writeFileSync(join(cwd, 'log.csv'), `${LOG_HEADER}\n1955839661,internal-enquiry,2024-02-01,1234567,Letter,private\n`);
+    writeFileSync(
+      join(cwd, 'log.csv'),
+      `${LOG_HEADER}\n1955839661,internal-enquiry,2024-02-01,1234567,Letter,private\n`,
+    );
     const env = { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' };
     await (await import('../support/cli.js')).loadFixtureReferences(env);
     return runCli(['import', join(cwd, 'log.csv')], env, { cwd });
@@ -435,7 +560,9 @@ describe('the embedded store is private to its owner', () => {
       expect(open(dir).length).toBeGreaterThan(100);
       const first = await runCli(['verify'], target.env);
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stderr).toContain(`warning: the embedded store at ${dir} was open to other accounts on this machine (mode 755`);
+      expect(first.stderr).toContain(
+        `warning: the embedded store at ${dir} was open to other accounts on this machine (mode 755`,
+      );
       expect(open(dir)).toEqual([]);
       const r = await importInto(dir);
       expect(r.code, r.stderr).toBe(0);
@@ -446,21 +573,24 @@ describe('the embedded store is private to its owner', () => {
     }
   });
 
-  it.skipIf(process.getuid?.() !== 0)('a data directory owned by another account is refused, and nothing in it is touched (needs root to make one)', async () => {
-    const target = await createTarget('pglite');
-    try {
-      const dir = target.env.CIS_CONTACT_DATA_DIR!;
-      chownSync(dir, 65534, 65534);
-      const r = await runCli(['verify'], target.env);
-      expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/belongs to another account \(uid 65534\)/);
-      expect(r.stderr).toContain('[data-dir-unusable]');
-      expect(lstatSync(dir).uid).toBe(65534);
-    } finally {
-      chownSync(target.env.CIS_CONTACT_DATA_DIR!, 0, 0);
-      await target.dispose();
-    }
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    'a data directory owned by another account is refused, and nothing in it is touched (needs root to make one)',
+    async () => {
+      const target = await createTarget('pglite');
+      try {
+        const dir = target.env.CIS_CONTACT_DATA_DIR!;
+        chownSync(dir, 65534, 65534);
+        const r = await runCli(['verify'], target.env);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(/belongs to another account \(uid 65534\)/);
+        expect(r.stderr).toContain('[data-dir-unusable]');
+        expect(lstatSync(dir).uid).toBe(65534);
+      } finally {
+        chownSync(target.env.CIS_CONTACT_DATA_DIR!, 0, 0);
+        await target.dispose();
+      }
+    },
+  );
 });
 
 function chmodTree(dir: string, dirMode: number, fileMode: number): void {

@@ -5,7 +5,16 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
@@ -36,7 +45,19 @@ async function loadedTarget(driver: 'pglite' | 'postgres'): Promise<Target> {
   return target;
 }
 
-const RECORD = ['record', '--utr', '1955839661', '--operator', '1000001', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Recorded while the store was busy'];
+const RECORD = [
+  'record',
+  '--utr',
+  '1955839661',
+  '--operator',
+  '1000001',
+  '--channel',
+  'internal-enquiry',
+  '--subject',
+  'Letter',
+  '--action',
+  'Recorded while the store was busy',
+];
 
 async function recordable(target: Target): Promise<void> {
   // The generated registry has no 1955839661: add it, so RECORD names a known record.
@@ -56,14 +77,22 @@ describe('the embedded store is held by a live process, however long it is pause
   afterAll(() => target?.dispose());
 
   it('a record started while an import is paused waits past any timeout and writes after the import', async () => {
-    const imported = startCli(['import', join(data, 'contacts.csv'), '--progress', 'json'], { ...target.env, CIS_CONTACT_BATCH_ROWS: '500' }, { cwd });
+    const imported = startCli(
+      ['import', join(data, 'contacts.csv'), '--progress', 'json'],
+      { ...target.env, CIS_CONTACT_BATCH_ROWS: '500' },
+      { cwd },
+    );
     // Paused once it has committed a batch: it holds the store, part-way through the file.
     await untilCommitted(imported, 500);
     imported.child.kill('SIGSTOP');
     const recorded = startCli(['--json', ...RECORD], target.env, { cwd });
     let recordDone = false;
     void recorded.exited.then(() => (recordDone = true));
-    await until('the record to say it is waiting', () => recorded.stderr().includes('waiting for another cis-contact process'), recorded);
+    await until(
+      'the record to say it is waiting',
+      () => recorded.stderr().includes('waiting for another cis-contact process'),
+      recorded,
+    );
     // The one wait on the clock, since time is what is tested: the old lock was declared stale after 10 s
     // without an update, and a record waiting this long past that must still be waiting.
     await sleep(13_000);
@@ -75,7 +104,10 @@ describe('the embedded store is held by a live process, however long it is pause
     expect(r.stderr).toContain('waiting for another cis-contact process');
     const counts = await storedCounts(target);
     expect(counts.contacts).toBe(ROWS + 1);
-    const [last] = await queryStore<{ utr: string }>(target, sql`select utr from public.contacts order by seq desc limit 1`);
+    const [last] = await queryStore<{ utr: string }>(
+      target,
+      sql`select utr from public.contacts order by seq desc limit 1`,
+    );
     expect(last!.utr).toBe('1955839661');
     const verify = await runCli(['verify'], target.env, { cwd });
     expect(verify.code).toBe(0);
@@ -85,8 +117,18 @@ describe('the embedded store is held by a live process, however long it is pause
     const before = (await storedCounts(target)).contacts;
     const fresh = join(cwd, 'fresh.csv');
     // The same rows on another day: new contacts.
-    writeFileSync(fresh, readFileSync(join(data, 'contacts.csv'), 'utf8').replace(/,(20\d\d)-(\d\d)-(\d\d),authenticated,/g, ',$1-$2-$3,waived,'));
-    const killed = startCli(['import', fresh, '--progress', 'json'], { ...target.env, CIS_CONTACT_BATCH_ROWS: '500' }, { cwd });
+    writeFileSync(
+      fresh,
+      readFileSync(join(data, 'contacts.csv'), 'utf8').replace(
+        /,(20\d\d)-(\d\d)-(\d\d),authenticated,/g,
+        ',$1-$2-$3,waived,',
+      ),
+    );
+    const killed = startCli(
+      ['import', fresh, '--progress', 'json'],
+      { ...target.env, CIS_CONTACT_BATCH_ROWS: '500' },
+      { cwd },
+    );
     await untilCommitted(killed, 1000);
     killed.child.kill('SIGKILL');
     await killed.exited;
@@ -99,7 +141,12 @@ describe('the embedded store is held by a live process, however long it is pause
     expect(partial).toBeLessThan(ROWS);
     const rerun = await runCli(['--json', 'import', fresh], target.env, { cwd });
     expect(rerun.code).toBe(0);
-    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    expect(rerun.json).toMatchObject({
+      rowsRead: ROWS,
+      rowsRejected: 0,
+      rowsDuplicate: partial,
+      rowsAccepted: ROWS - partial,
+    });
     const after = await storedCounts(target);
     expect(after.contacts).toBe(before + ROWS + 1);
     expect(after.keys).toBe(after.contacts);
@@ -117,10 +164,15 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it('SIGTERM mid-import commits or rolls back the batch in hand, exits 143, and a re-run gives the exact set', async () => {
-    const started = startCli(['import', join(data, 'contacts.csv'), '--progress', 'json'], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
+    const started = startCli(
+      ['import', join(data, 'contacts.csv'), '--progress', 'json'],
+      { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' },
+      { cwd },
+    );
     // Stopped once 1,000 rows are committed: the server is asked from another connection; the embedded
     // store is held by the import, which reports each committed batch.
-    if (driver === 'postgres') await until('1,000 rows stored', async () => (await storedCounts(target)).contacts >= 1000, started);
+    if (driver === 'postgres')
+      await until('1,000 rows stored', async () => (await storedCounts(target)).contacts >= 1000, started);
     else await untilCommitted(started, 1000);
     started.child.kill('SIGTERM');
     const stopped = await started.exited;
@@ -130,7 +182,12 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
     expect(partial).toBeGreaterThanOrEqual(1000);
     expect(partial).toBeLessThan(ROWS);
     const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
-    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    expect(rerun.json).toMatchObject({
+      rowsRead: ROWS,
+      rowsRejected: 0,
+      rowsDuplicate: partial,
+      rowsAccepted: ROWS - partial,
+    });
     const after = await storedCounts(target);
     expect(after).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
     expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
@@ -139,7 +196,11 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
   it('a closed pipe ends a command quietly', async () => {
     const env = { ...process.env, ...target.env, NO_COLOR: '1' };
     for (const command of ['export --format jsonl', `--json history ${GENERATED_UTR} --all`, 'help import']) {
-      const r = spawnSync('bash', ['-c', `node ${BIN} ${command} | head -c 10 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8', timeout: 90_000 });
+      const r = spawnSync(
+        'bash',
+        ['-c', `node ${BIN} ${command} | head -c 10 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`],
+        { env, encoding: 'utf8', timeout: 90_000 },
+      );
       expect(r.stderr, command).toBe('exit 0\n');
     }
   });
@@ -151,19 +212,33 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
       // Its temporary file written to: the export is under way.
       export: async () => partial() !== undefined && statSync(join(cwd, partial()!)).size > 0,
       // The server is asked for the canonical text: verify is under way.
-      verify: async () => (await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and state = 'active' and query like '%"authentication":%' and pid <> pg_backend_pid()`))[0]!.n > 0,
+      verify: async () =>
+        (
+          await queryStore<{ n: number }>(
+            target,
+            sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and state = 'active' and query like '%"authentication":%' and pid <> pg_backend_pid()`,
+          )
+        )[0]!.n > 0,
     };
     const commands = driver === 'postgres' ? (['export', 'verify'] as const) : (['export'] as const);
     for (const command of commands) {
-      const started = startCli(command === 'export' ? ['export', '--format', 'jsonl', '--out', out] : ['verify'], target.env, { cwd });
+      const started = startCli(
+        command === 'export' ? ['export', '--format', 'jsonl', '--out', out] : ['verify'],
+        target.env,
+        { cwd },
+      );
       await until(`${command} to get under way`, reading[command], started);
       started.child.kill('SIGTERM');
       const stopped = await started.exited;
       // A reader so quick that it finished first is fine too; a stopped one says so.
       if (stopped.code === 0) continue;
       expect(stopped.code, stopped.stderr).toBe(143);
-      expect(stopped.stderr).toMatch(command === 'export' ? /export stopped after \d+ of \d+ entries, none kept: \S*stopped\.jsonl left as it was/ : /verify stopped after \d+ entries/);
+      expect(stopped.stderr).toMatch(
+        command === 'export'
+          ? /export stopped after \d+ of \d+ entries, none kept: \S*stopped\.jsonl left as it was/
+          : /verify stopped after \d+ entries/,
+      );
       if (command === 'export') {
         expect(existsSync(out)).toBe(false);
         expect(partial()).toBeUndefined();
@@ -171,8 +246,17 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
     }
     if (driver === 'postgres') {
       // The server ends a session once it reads the closed connection, in its own time: asked until it has.
-      await until('the server to hold no cis-contact session', async () => (await queryStore<{ n: number }>(target, sql`
-        select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like 'cis-contact/%' and pid <> pg_backend_pid()`))[0]!.n === 0);
+      await until(
+        'the server to hold no cis-contact session',
+        async () =>
+          (
+            await queryStore<{ n: number }>(
+              target,
+              sql`
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like 'cis-contact/%' and pid <> pg_backend_pid()`,
+            )
+          )[0]!.n === 0,
+      );
     }
   });
 
@@ -189,7 +273,10 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
       }
       if (driver === 'pglite') expect(existsSync(missing)).toBe(false);
       else {
-        const [found] = await queryStore<{ found: boolean }>(empty, sql`select to_regclass('public.contacts') is not null as found`);
+        const [found] = await queryStore<{ found: boolean }>(
+          empty,
+          sql`select to_regclass('public.contacts') is not null as found`,
+        );
         expect(found!.found).toBe(false);
       }
     } finally {
@@ -208,10 +295,20 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   afterAll(() => target?.dispose());
 
   /** The tool's sessions, ended from another connection as a restart or failover would end them. */
-  const endSessions = () => queryStore(target, sql`select pg_terminate_backend(pid) from pg_stat_activity
-    where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%'`);
-  const sessionsWaiting = async (condition: SQL) => (await queryStore<{ n: number }>(target, sql`select count(*)::int as n from pg_stat_activity
-    where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%' and ${condition}`))[0]!.n > 0;
+  const endSessions = () =>
+    queryStore(
+      target,
+      sql`select pg_terminate_backend(pid) from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%'`,
+    );
+  const sessionsWaiting = async (condition: SQL) =>
+    (
+      await queryStore<{ n: number }>(
+        target,
+        sql`select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%' and ${condition}`,
+      )
+    )[0]!.n > 0;
   /**
    * Cuts a reader's connection part-way: once it is under way, the reader is
    * stopped until the server is blocked writing to it — it has more to send
@@ -225,24 +322,36 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     started.child.kill('SIGCONT');
     return started.exited;
   };
-  const READER_WORDS = /; nothing in the store changed \[database-unreachable\]\n {2}run it again once the server is back\n$/;
+  const READER_WORDS =
+    /; nothing in the store changed \[database-unreachable\]\n {2}run it again once the server is back\n$/;
   const WRITER_WORDS = /what was committed stays|internal error|this is a bug|\n\s+at /;
   const partials = () => readdirSync(cwd).filter((f) => f.endsWith('.partial'));
 
   it('is database-unreachable, exit 3, saying what was committed and to run it again; the re-run completes it exactly', async () => {
-    const started = startCli(['import', join(data, 'contacts.csv')], { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' }, { cwd });
+    const started = startCli(
+      ['import', join(data, 'contacts.csv')],
+      { ...target.env, CIS_CONTACT_BATCH_ROWS: '100' },
+      { cwd },
+    );
     await until('1,000 rows stored', async () => (await storedCounts(target)).contacts >= 1000, started);
     await endSessions();
     const lost = await started.exited;
     expect(lost.code, lost.stderr).toBe(3);
     expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \[database-unreachable\]/);
-    expect(lost.stderr).toMatch(/the first \d+ rows of .*contacts\.csv were committed before it; run the same command again once it is back/);
+    expect(lost.stderr).toMatch(
+      /the first \d+ rows of .*contacts\.csv were committed before it; run the same command again once it is back/,
+    );
     expect(lost.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
     const partial = (await storedCounts(target)).contacts;
     expect(partial).toBeGreaterThanOrEqual(1000);
     expect(partial).toBeLessThan(ROWS);
     const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
-    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsRejected: 0, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    expect(rerun.json).toMatchObject({
+      rowsRead: ROWS,
+      rowsRejected: 0,
+      rowsDuplicate: partial,
+      rowsAccepted: ROWS - partial,
+    });
     expect(await storedCounts(target)).toMatchObject({ contacts: ROWS, keys: ROWS, max: ROWS });
     expect((await runCli(['verify'], target.env, { cwd })).code).toBe(0);
   });
@@ -258,9 +367,20 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
         as $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$;
         create trigger test_hold before insert on public.contacts for each row execute function test_hold_contacts()`);
       // One batch of far more than a connection's buffers hold.
-      const started = startCli(['import', join(data, 'contacts.csv')], { ...fresh.env, CIS_CONTACT_BATCH_ROWS: String(ROWS) }, { cwd });
-      await until('the COPY to wait on the lock', async () => (await holder`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name like 'cis-contact/%' and wait_event_type = 'Lock'`)[0]!.n > 0, started);
+      const started = startCli(
+        ['import', join(data, 'contacts.csv')],
+        { ...fresh.env, CIS_CONTACT_BATCH_ROWS: String(ROWS) },
+        { cwd },
+      );
+      await until(
+        'the COPY to wait on the lock',
+        async () =>
+          (
+            await holder`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and application_name like 'cis-contact/%' and wait_event_type = 'Lock'`
+          )[0]!.n > 0,
+        started,
+      );
       await holder`select pg_terminate_backend(pid) from pg_stat_activity
         where datname = current_database() and pid <> pg_backend_pid() and application_name like 'cis-contact/%'`;
       const lost = await started.exited;
@@ -280,12 +400,15 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     }
   });
 
-  it('an export to --out cut part-way says it is incomplete in a reader\'s words, exit 3, and leaves no file, not even a temporary one', async () => {
+  it("an export to --out cut part-way says it is incomplete in a reader's words, exit 3, and leaves no file, not even a temporary one", async () => {
     const out = join(cwd, 'cut.jsonl');
     const started = startCli(['export', '--format', 'jsonl', '--out', out], target.env, { cwd });
     const lost = await cutPartWay(started, () => partials().some((f) => statSync(join(cwd, f)).size > 0));
     expect(lost.code, lost.stderr).toBe(3);
-    const [, written, total] = /the export is incomplete: (\d+) of (\d+) entries written, none kept: \S*cut\.jsonl left as it was/.exec(lost.stderr) ?? [];
+    const [, written, total] =
+      /the export is incomplete: (\d+) of (\d+) entries written, none kept: \S*cut\.jsonl left as it was/.exec(
+        lost.stderr,
+      ) ?? [];
     expect(Number(total), lost.stderr).toBe(ROWS);
     expect(Number(written)).toBeGreaterThan(0);
     expect(Number(written)).toBeLessThan(ROWS);
@@ -300,7 +423,10 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     const started = startCli(['export', '--format', 'jsonl'], target.env, { cwd, stdout: true });
     const lost = await cutPartWay(started, () => started.stdout().length > 0);
     expect(lost.code, lost.stderr).toBe(3);
-    const [, written, total] = /the export is incomplete: (\d+) of (\d+) entries written, with no manifest: what was written will not verify/.exec(lost.stderr) ?? [];
+    const [, written, total] =
+      /the export is incomplete: (\d+) of (\d+) entries written, with no manifest: what was written will not verify/.exec(
+        lost.stderr,
+      ) ?? [];
     expect(Number(total), lost.stderr).toBe(ROWS);
     expect(Number(written)).toBeGreaterThan(0);
     expect(Number(written)).toBeLessThan(ROWS);
@@ -315,7 +441,9 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   it('a verify cut part-way says how many entries it checked and that it reached no verdict, exit 3', async () => {
     const started = startCli(['verify'], target.env, { cwd, stdout: true });
     // Under way: the server is writing the entries' canonical text out.
-    const lost = await cutPartWay(started, () => sessionsWaiting(sql`state = 'active' and query like '%"authentication":%'`));
+    const lost = await cutPartWay(started, () =>
+      sessionsWaiting(sql`state = 'active' and query like '%"authentication":%'`),
+    );
     expect(lost.code, lost.stderr).toBe(3);
     const [, checked] = /the verify is incomplete: (\d+) entries checked, no verdict reached/.exec(lost.stderr) ?? [];
     expect(Number(checked), lost.stderr).toBeGreaterThan(0);
@@ -332,13 +460,19 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
       const lost = await holder.begin(async (tx) => {
         await tx`lock table public.contacts in access exclusive mode`;
         const started = startCli(['history', GENERATED_UTR, '--all'], target.env, { cwd, stdout: true });
-        await until('the history to wait for the contacts', () => sessionsWaiting(sql`wait_event_type = 'Lock'`), started);
+        await until(
+          'the history to wait for the contacts',
+          () => sessionsWaiting(sql`wait_event_type = 'Lock'`),
+          started,
+        );
         await endSessions();
         return started.exited;
       });
       expect(lost.code, lost.stderr).toBe(3);
       expect(lost.stdout).toBe('');
-      expect(lost.stderr).toMatch(/lost the connection to the PostgreSQL server at .* \(\w+\): no history was shown; nothing in the store changed/);
+      expect(lost.stderr).toMatch(
+        /lost the connection to the PostgreSQL server at .* \(\w+\): no history was shown; nothing in the store changed/,
+      );
       expect(lost.stderr).toMatch(READER_WORDS);
       expect(lost.stderr).not.toMatch(WRITER_WORDS);
     } finally {
@@ -349,7 +483,14 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   it('a run whose connection goes names the lines recorded, the line under way and the --from-line that completes it, lines without --ref stored once', async () => {
     const LINES = 1000;
     const script = join(cwd, 'many.txt');
-    writeFileSync(script, Array.from({ length: LINES }, (_, i) => `--utr ${GENERATED_UTR} --operator 1000001 --channel internal-enquiry --subject Letter --action 'Run line ${i + 1}'`).join('\n'));
+    writeFileSync(
+      script,
+      Array.from(
+        { length: LINES },
+        (_, i) =>
+          `--utr ${GENERATED_UTR} --operator 1000001 --channel internal-enquiry --subject Letter --action 'Run line ${i + 1}'`,
+      ).join('\n'),
+    );
     const started = startCli(['run', script], target.env, { cwd, stdout: true });
     await until('line 100 to be recorded', () => started.stdout().includes('line 100: '), started);
     // Ended again each time it reconnects, until it gives up.
@@ -358,24 +499,42 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     while (!exited) await endSessions();
     const lost = await started.exited;
     expect(lost.code, lost.stderr).toBe(3);
-    const [, first, last, during] = /lost the connection to the PostgreSQL server at .* \(\w+\): lines (\d+)–(\d+) recorded(?:; the connection went during line (\d+), which may or may not have been recorded)? \[database-unreachable\]/.exec(lost.stderr) ?? [];
+    const [, first, last, during] =
+      /lost the connection to the PostgreSQL server at .* \(\w+\): lines (\d+)–(\d+) recorded(?:; the connection went during line (\d+), which may or may not have been recorded)? \[database-unreachable\]/.exec(
+        lost.stderr,
+      ) ?? [];
     expect(first, lost.stderr).toBe('1');
     expect(Number(last)).toBeGreaterThanOrEqual(100);
     expect(Number(last)).toBeLessThan(LINES);
     if (during) expect(Number(during)).toBe(Number(last) + 1);
     const from = Number(during ?? Number(last) + 1);
-    expect(lost.stderr).toContain(`once the server is back, complete the script with cis-contact run ${script} --from-line ${from}: nothing is stored twice`);
+    expect(lost.stderr).toContain(
+      `once the server is back, complete the script with cis-contact run ${script} --from-line ${from}: nothing is stored twice`,
+    );
     expect(lost.stderr).not.toMatch(WRITER_WORDS);
-    const stored = async () => (await queryStore<{ n: number; distinct: number; last: number | null }>(target, sql`
+    const stored = async () =>
+      (
+        await queryStore<{ n: number; distinct: number; last: number | null }>(
+          target,
+          sql`
       select count(*)::int as n, count(distinct e.action_taken)::int as distinct, max(substring(e.action_taken from 10)::int) as last
-      from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken like 'Run line %'`))[0]!;
+      from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken like 'Run line %'`,
+        )
+      )[0]!;
     // The line under way may have been committed as the connection went, its answer lost: the store then holds it too.
     const held = await stored();
-    expect(held.n === Number(last) || (during !== undefined && held.n === Number(last) + 1), `${held.n} stored; ${lost.stderr}`).toBe(true);
+    expect(
+      held.n === Number(last) || (during !== undefined && held.n === Number(last) + 1),
+      `${held.n} stored; ${lost.stderr}`,
+    ).toBe(true);
     expect(held.last).toBe(held.n);
     const again = await runCli(['--json', 'run', script, '--from-line', String(from)], target.env, { cwd });
     const committed = held.n - (from - 1);
-    expect(again.json, again.stderr).toMatchObject({ lines: LINES - from + 1, recorded: LINES - held.n, failed: committed });
+    expect(again.json, again.stderr).toMatchObject({
+      lines: LINES - from + 1,
+      recorded: LINES - held.n,
+      failed: committed,
+    });
     // The line that was committed as the connection went is found, not stored again.
     if (committed === 1) expect(again.json.results[0].errors[0].code).toBe('same-as-recorded');
     expect(await stored()).toEqual({ n: LINES, distinct: LINES, last: LINES });
@@ -387,7 +546,9 @@ describe('--version', () => {
     // The binary itself: bin/ and the package it ships in.
     const r = await spawnCli(['--version'], {});
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    expect(r.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
   });
 });
 
@@ -399,58 +560,101 @@ describe('db restore: an export brought back into an empty store', () => {
     source = await loadedTarget('pglite');
     cwd = mkdtempSync(join(tmpdir(), 'cis-contact-restore-'));
     await runCli(['import', join(data, 'contacts.csv')], { ...source.env }, { cwd });
-    const exported = await runCli(['--json', 'export', '--format', 'jsonl', '--out', join(cwd, 'backup.jsonl')], source.env, { cwd });
+    const exported = await runCli(
+      ['--json', 'export', '--format', 'jsonl', '--out', join(cwd, 'backup.jsonl')],
+      source.env,
+      { cwd },
+    );
     expect(exported.code).toBe(0);
     head = exported.json.manifest.headHash;
   });
   afterAll(() => source?.dispose());
 
-  const restore = (target: Target, file: string) => runCli(['--json', 'db', 'restore', file,
-    '--registry', join(data, 'registry.csv'), '--operators', join(data, 'operators.csv')], target.env, { cwd });
+  const restore = (target: Target, file: string) =>
+    runCli(
+      [
+        '--json',
+        'db',
+        'restore',
+        file,
+        '--registry',
+        join(data, 'registry.csv'),
+        '--operators',
+        join(data, 'operators.csv'),
+      ],
+      target.env,
+      { cwd },
+    );
 
-  it.each(DRIVERS)('into %s: the same head hash, and re-importing the original file finds every contact stored', async (driver) => {
-    const target = await createTarget(driver);
-    try {
-      const r = await restore(target, join(cwd, 'backup.jsonl'));
-      expect(r.code).toBe(0);
-      // Every entry was recorded on the embedded store, whose one user is postgres: the summary says so.
-      expect(r.json).toMatchObject({ restored: ROWS, firstSeq: 1, lastSeq: ROWS, headHash: head, recordedBy: { postgres: ROWS } });
-      const verify = await runCli(['--json', 'verify'], target.env, { cwd });
-      expect(verify.json).toMatchObject({ intact: true, checked: ROWS, headHash: head });
-      const again = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
-      expect(again.json).toMatchObject({ rowsDuplicate: ROWS, contactsWritten: 0 });
-      // The next contact chains on from the restored head.
-      await recordable(target);
-      expect((await runCli([...RECORD], target.env, { cwd })).code).toBe(0);
-      expect((await runCli(['--json', 'verify'], target.env, { cwd })).json).toMatchObject({ intact: true, checked: ROWS + 1 });
-    } finally {
-      await target.dispose();
-    }
-  });
-
-  it.each(DRIVERS)('into %s: a cut, altered or filtered export, or a store that is not empty, writes nothing', async (driver) => {
-    const lines = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trimEnd().split('\n');
-    writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -11).join('\n')}\n`);
-    writeFileSync(join(cwd, 'altered.jsonl'), `${lines.map((l, i) => (i === 100 ? l.replace(/row \d+/, 'row changed') : l)).join('\n')}\n`);
-    execFileSync(process.execPath, [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl'), '--force'], { env: { ...process.env, ...source.env }, stdio: 'pipe' });
-    const target = await createTarget(driver);
-    try {
-      for (const [file, reason] of [['cut.jsonl', /no manifest/], ['altered.jsonl', /entry 101 .* does not match its hash/], ['part.jsonl', /entry \d+ is missing|only part of the history/]] as const) {
-        const r = await restore(target, join(cwd, file));
-        expect(r.code, file).toBe(2);
-        expect(r.stderr).toMatch(reason);
-        expect(r.stderr).toContain('[export-not-intact]');
-        expect((await storedCounts(target)).contacts).toBe(0);
+  it.each(DRIVERS)(
+    'into %s: the same head hash, and re-importing the original file finds every contact stored',
+    async (driver) => {
+      const target = await createTarget(driver);
+      try {
+        const r = await restore(target, join(cwd, 'backup.jsonl'));
+        expect(r.code).toBe(0);
+        // Every entry was recorded on the embedded store, whose one user is postgres: the summary says so.
+        expect(r.json).toMatchObject({
+          restored: ROWS,
+          firstSeq: 1,
+          lastSeq: ROWS,
+          headHash: head,
+          recordedBy: { postgres: ROWS },
+        });
+        const verify = await runCli(['--json', 'verify'], target.env, { cwd });
+        expect(verify.json).toMatchObject({ intact: true, checked: ROWS, headHash: head });
+        const again = await runCli(['--json', 'import', join(data, 'contacts.csv')], target.env, { cwd });
+        expect(again.json).toMatchObject({ rowsDuplicate: ROWS, contactsWritten: 0 });
+        // The next contact chains on from the restored head.
+        await recordable(target);
+        expect((await runCli([...RECORD], target.env, { cwd })).code).toBe(0);
+        expect((await runCli(['--json', 'verify'], target.env, { cwd })).json).toMatchObject({
+          intact: true,
+          checked: ROWS + 1,
+        });
+      } finally {
+        await target.dispose();
       }
-      expect((await restore(target, join(cwd, 'backup.jsonl'))).code).toBe(0);
-      const twice = await restore(target, join(cwd, 'backup.jsonl'));
-      expect(twice.code).toBe(2);
-      expect(twice.stderr).toContain('[store-not-empty]');
-      expect((await storedCounts(target)).contacts).toBe(ROWS);
-    } finally {
-      await target.dispose();
-    }
-  });
+    },
+  );
+
+  it.each(DRIVERS)(
+    'into %s: a cut, altered or filtered export, or a store that is not empty, writes nothing',
+    async (driver) => {
+      const lines = readFileSync(join(cwd, 'backup.jsonl'), 'utf8').trimEnd().split('\n');
+      writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -11).join('\n')}\n`);
+      writeFileSync(
+        join(cwd, 'altered.jsonl'),
+        `${lines.map((l, i) => (i === 100 ? l.replace(/row \d+/, 'row changed') : l)).join('\n')}\n`,
+      );
+      execFileSync(
+        process.execPath,
+        [BIN, 'export', '--format', 'jsonl', '--from', '2015-01-01', '--out', join(cwd, 'part.jsonl'), '--force'],
+        { env: { ...process.env, ...source.env }, stdio: 'pipe' },
+      );
+      const target = await createTarget(driver);
+      try {
+        for (const [file, reason] of [
+          ['cut.jsonl', /no manifest/],
+          ['altered.jsonl', /entry 101 .* does not match its hash/],
+          ['part.jsonl', /entry \d+ is missing|only part of the history/],
+        ] as const) {
+          const r = await restore(target, join(cwd, file));
+          expect(r.code, file).toBe(2);
+          expect(r.stderr).toMatch(reason);
+          expect(r.stderr).toContain('[export-not-intact]');
+          expect((await storedCounts(target)).contacts).toBe(0);
+        }
+        expect((await restore(target, join(cwd, 'backup.jsonl'))).code).toBe(0);
+        const twice = await restore(target, join(cwd, 'backup.jsonl'));
+        expect(twice.code).toBe(2);
+        expect(twice.stderr).toContain('[store-not-empty]');
+        expect((await storedCounts(target)).contacts).toBe(ROWS);
+      } finally {
+        await target.dispose();
+      }
+    },
+  );
 });
 
 /** A small filesystem of our own: needs root to mount. */
@@ -478,7 +682,9 @@ describe('a full disk under the embedded store', () => {
     // Three times the rows: far more than the 100 MB the disk has before the reserve.
     const big = join(mountPoint, '..', `cis-contact-big-${process.pid}.csv`);
     const body = readFileSync(join(data, 'contacts.csv'), 'utf8').split('\n').slice(1).filter(Boolean);
-    const copies = Array.from({ length: 3 }, (_, k) => body.map((l) => l.replace(/row (\d+)"$/, `row $1 copy ${k}"`)).join('\n'));
+    const copies = Array.from({ length: 3 }, (_, k) =>
+      body.map((l) => l.replace(/row (\d+)"$/, `row $1 copy ${k}"`)).join('\n'),
+    );
     writeFileSync(big, `${readFileSync(join(data, 'contacts.csv'), 'utf8').split('\n')[0]}\n${copies.join('\n')}\n`);
     try {
       const started = Date.now();

@@ -32,11 +32,19 @@ describe.each(DRIVERS)('verify and switched-off triggers on %s', (driver) => {
     const warned = await runCli(['verify'], target.env);
     expect(warned.code, warned.stderr).toBe(0);
     expect(warned.stdout).toMatch(/^Intact/m);
-    expect(warned.stderr).toMatch(/warning {2}trigger-disabled {2}the store's trigger contacts_refuse_update_delete is switched off: on contacts \(disabled\)/);
-    expect(warned.stderr).toMatch(/trigger-disabled {2}the store's trigger enquiries_refuse_truncate is switched off: on enquiries \(replica only\)/);
+    expect(warned.stderr).toMatch(
+      /warning {2}trigger-disabled {2}the store's trigger contacts_refuse_update_delete is switched off: on contacts \(disabled\)/,
+    );
+    expect(warned.stderr).toMatch(
+      /trigger-disabled {2}the store's trigger enquiries_refuse_truncate is switched off: on enquiries \(replica only\)/,
+    );
     const json = await runCli(['--json', 'verify'], target.env);
-    expect(json.json.warnings.map((w: { code: string; message: string }) => [w.code, w.message.match(/trigger (\w+)/)![1]]))
-      .toEqual([['trigger-disabled', 'contacts_refuse_update_delete'], ['trigger-disabled', 'enquiries_refuse_truncate']]);
+    expect(
+      json.json.warnings.map((w: { code: string; message: string }) => [w.code, w.message.match(/trigger (\w+)/)![1]]),
+    ).toEqual([
+      ['trigger-disabled', 'contacts_refuse_update_delete'],
+      ['trigger-disabled', 'enquiries_refuse_truncate'],
+    ]);
 
     await alter('alter table public.contacts enable always trigger contacts_refuse_update_delete');
     await alter('alter table public.enquiries enable always trigger enquiries_refuse_truncate');

@@ -28,7 +28,22 @@ describe.skipIf(unavailable !== undefined)('connecting with TLS to a cluster tha
       const r = await runCli([what, 'import', join(FIXTURES, `${what}.csv`), '--rejects', '/dev/null'], env);
       expect(r.code, r.stderr).toBeLessThanOrEqual(1);
     }
-    const recorded = await runCli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Sent over TLS'], env);
+    const recorded = await runCli(
+      [
+        'record',
+        '--utr',
+        '1955839661',
+        '--operator',
+        '1234567',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--action',
+        'Sent over TLS',
+      ],
+      env,
+    );
     expect(recorded.code, recorded.stderr).toBe(0);
   }, 120_000);
   afterAll(() => cluster?.stop());
@@ -54,22 +69,45 @@ describe.skipIf(unavailable !== undefined)('connecting with TLS to a cluster tha
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
-  it('sslmode=verify-full with the signing CA connects by the certificate\'s name', async () => {
-    const r = await runCli(HISTORY, { DATABASE_URL: url('localhost', `sslmode=verify-full&sslrootcert=${cluster.caFile}`) });
+  it("sslmode=verify-full with the signing CA connects by the certificate's name", async () => {
+    const r = await runCli(HISTORY, {
+      DATABASE_URL: url('localhost', `sslmode=verify-full&sslrootcert=${cluster.caFile}`),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Sent over TLS');
   });
 
   it('the same CA from PGSSLMODE and PGSSLROOTCERT, as libpq takes them', async () => {
-    const r = await runCli(HISTORY, { DATABASE_URL: '', PGHOST: 'localhost', PGPORT: String(cluster.port), PGUSER: 'postgres', PGDATABASE: 'postgres',
-      PGSSLMODE: 'verify-full', PGSSLROOTCERT: cluster.caFile });
+    const r = await runCli(HISTORY, {
+      DATABASE_URL: '',
+      PGHOST: 'localhost',
+      PGPORT: String(cluster.port),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: cluster.caFile,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Sent over TLS');
   });
 
   it('verify-full refuses a certificate another CA signed: a TLS failure, named, nothing written', async () => {
-    const r = await runCli(['record', '--utr', '1955839661', '--operator', '1234567', '--channel', 'internal-enquiry', '--subject', 'Letter', '--action', 'Never stored'],
-      { DATABASE_URL: url('localhost', `sslmode=verify-full&sslrootcert=${cluster.otherCaFile}`) });
+    const r = await runCli(
+      [
+        'record',
+        '--utr',
+        '1955839661',
+        '--operator',
+        '1234567',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--action',
+        'Never stored',
+      ],
+      { DATABASE_URL: url('localhost', `sslmode=verify-full&sslrootcert=${cluster.otherCaFile}`) },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('TLS failed');
     expect(r.stderr).toContain('[database-unavailable]');
@@ -80,7 +118,9 @@ describe.skipIf(unavailable !== undefined)('connecting with TLS to a cluster tha
   });
 
   it('verify-full refuses a host the certificate does not name, even with the right CA', async () => {
-    const r = await runCli(HISTORY, { DATABASE_URL: url('127.0.0.1', `sslmode=verify-full&sslrootcert=${cluster.caFile}`) });
+    const r = await runCli(HISTORY, {
+      DATABASE_URL: url('127.0.0.1', `sslmode=verify-full&sslrootcert=${cluster.caFile}`),
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('TLS failed');
     expect(r.stderr).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|altname|does not match/i);

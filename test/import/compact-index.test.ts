@@ -47,16 +47,18 @@ describe('CompactIndex of pairs', () => {
 
 describe('OccurrenceCounter', () => {
   it('property: numbers each occurrence of a key as counting them one by one would, and names its first line', () => {
-    fc.assert(fc.property(fc.array(fc.nat({ max: 40 }), { maxLength: 300 }), (ns) => {
-      const counter = new OccurrenceCounter();
-      const counts = new Map<number, number>();
-      const firsts = new Map<number, number>();
-      ns.forEach((n, line) => {
-        const expected = (counts.get(n) ?? 0) + 1;
-        counts.set(n, expected);
-        if (!firsts.has(n)) firsts.set(n, line + 2);
-        expect(counter.next(keyOf(n), line + 2)).toEqual({ occurrence: expected, firstLine: firsts.get(n) });
-      });
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 40 }), { maxLength: 300 }), (ns) => {
+        const counter = new OccurrenceCounter();
+        const counts = new Map<number, number>();
+        const firsts = new Map<number, number>();
+        ns.forEach((n, line) => {
+          const expected = (counts.get(n) ?? 0) + 1;
+          counts.set(n, expected);
+          if (!firsts.has(n)) firsts.set(n, line + 2);
+          expect(counter.next(keyOf(n), line + 2)).toEqual({ occurrence: expected, firstLine: firsts.get(n) });
+        });
+      }),
+    );
   });
 });

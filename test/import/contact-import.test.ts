@@ -17,7 +17,8 @@ import { type Store, rows } from '../../src/storage/database.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 import { HEADER } from '../support/contact-log.js';
 
-const row = (ref: string) => `${ref},1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,note of ${ref}`;
+const row = (ref: string) =>
+  `${ref},1955839661,,agent,Jo Bloggs,email,,2020-02-02,authenticated,1234567,Letter,Sent a letter,note of ${ref}`;
 const settings = { today: '2026-11-22', strict: false, abbreviations: abbreviationFinder() };
 
 describe.each(DRIVERS)('the contact import on %s', (driver) => {
@@ -35,7 +36,8 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
   });
 
   /** Through the import's own store: the embedded one admits one holder at a time. */
-  const storedContacts = async () => (await rows<{ n: number }>(store.db, sql`select count(*)::int as n from public.contacts`))[0]!.n;
+  const storedContacts = async () =>
+    (await rows<{ n: number }>(store.db, sql`select count(*)::int as n from public.contacts`))[0]!.n;
 
   /** A log of `n` rows, checked as the import command checks it. */
   async function checkedLog(name: string, n: number) {
@@ -43,7 +45,14 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
     writeFileSync(file, `${[HEADER, ...Array.from({ length: n }, (_, i) => row(`${name}-${i + 1}`))].join('\n')}\n`);
     const unchanged = await checkLogFile(file, { format: DEFAULT_FORMAT }, NO_MAP);
     const options: ContactImportOptions = {
-      file, format: DEFAULT_FORMAT, map: NO_MAP, rejectsPath: join(cwd, `${name}.rejects.csv`), rejectsAlways: false, dryRun: false, settings, unchanged,
+      file,
+      format: DEFAULT_FORMAT,
+      map: NO_MAP,
+      rejectsPath: join(cwd, `${name}.rejects.csv`),
+      rejectsAlways: false,
+      dryRun: false,
+      settings,
+      unchanged,
     };
     return { file, options };
   }
@@ -52,7 +61,11 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
     const { file, options } = await checkedLog('grown', 10);
     appendFileSync(file, `${row('grown-11')}\n`);
     const before = await storedContacts();
-    await expect(importContacts(store, options)).rejects.toMatchObject({ kind: 'storage', code: 'file-changed', message: expect.stringMatching(/grown changed while it was being imported: its size went from \d+ to \d+ bytes/) });
+    await expect(importContacts(store, options)).rejects.toMatchObject({
+      kind: 'storage',
+      code: 'file-changed',
+      message: expect.stringMatching(/grown changed while it was being imported: its size went from \d+ to \d+ bytes/),
+    });
     expect(await storedContacts()).toBe(before);
   });
 
@@ -61,7 +74,8 @@ describe.each(DRIVERS)('the contact import on %s', (driver) => {
     const before = await storedContacts();
     let counted = 0;
     const run = importContacts(store, {
-      ...options, batchRows: 5,
+      ...options,
+      batchRows: 5,
       onProgress: ({ rowsRead: rows }) => {
         // Another program goes on writing the file once the first batch is in.
         if (counted === 0) appendFileSync(file, `${row('appended-41')}\n`);

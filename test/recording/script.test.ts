@@ -21,7 +21,12 @@ const empty = mkdtempSync(join(tmpdir(), 'cis-shell-'));
 function bashWords(line: string): string[] | null {
   // The blank line after it: a line we refuse before reaching its trailing backslash must not join the printf.
   const script = `set -- ${line}\n\nprintf '%s' "$#"; for w in "$@"; do printf '\\0%s' "$w"; done`;
-  const r = spawnSync('bash', ['-c', script], { cwd: empty, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: empty, NAME: 'name-value', X: 'x-value' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('bash', ['-c', script], {
+    cwd: empty,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: empty, NAME: 'name-value', X: 'x-value' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.status !== 0 || r.stderr !== '') return null;
   const [count, ...words] = r.stdout.split('\0');
   expect(words).toHaveLength(Number(count));
@@ -32,11 +37,24 @@ describe('run script lines read as a shell reads them', () => {
   it('keeps # inside a word, quotes inside quotes, escapes; # starts a comment only where a word could start', () => {
     expect(shellWords('--notes invoice#5 --ref RH-1')).toEqual({ words: ['--notes', 'invoice#5', '--ref', 'RH-1'] });
     expect(shellWords('--notes #5 --ref RH-2')).toEqual({ words: ['--notes'] });
-    expect(shellWords(`--notes "she said \\"call me\\" # not a comment" --action 'it'"'"'s done' # a comment`)).toEqual({
-      words: ['--notes', 'she said "call me" # not a comment', '--action', "it's done"],
-    });
-    expect(shellWords(`--contact-name Jo\\ Bloggs --notes '$HOME and ~/x stay as written' --action \\$USER --ref a~b`)).toEqual({
-      words: ['--contact-name', 'Jo Bloggs', '--notes', '$HOME and ~/x stay as written', '--action', '$USER', '--ref', 'a~b'],
+    expect(shellWords(`--notes "she said \\"call me\\" # not a comment" --action 'it'"'"'s done' # a comment`)).toEqual(
+      {
+        words: ['--notes', 'she said "call me" # not a comment', '--action', "it's done"],
+      },
+    );
+    expect(
+      shellWords(`--contact-name Jo\\ Bloggs --notes '$HOME and ~/x stay as written' --action \\$USER --ref a~b`),
+    ).toEqual({
+      words: [
+        '--contact-name',
+        'Jo Bloggs',
+        '--notes',
+        '$HOME and ~/x stay as written',
+        '--action',
+        '$USER',
+        '--ref',
+        'a~b',
+      ],
     });
     // A $ before nothing a shell expands is text, as in sh.
     expect(shellWords('--notes "$ and $%" x$ $')).toEqual({ words: ['--notes', '$ and $%', 'x$', '$'] });
@@ -44,7 +62,10 @@ describe('run script lines read as a shell reads them', () => {
 
   it('refuses what a shell would expand, naming it and saying to single-quote it: parameters, unquoted or in double quotes, and a ~ a shell reads as a home directory', () => {
     const refused: [string, RegExp][] = [
-      ['--action "dq $HOME"', /^\$HOME at column 14: a shell would expand it; put it in single quotes to keep it as text$/],
+      [
+        '--action "dq $HOME"',
+        /^\$HOME at column 14: a shell would expand it; put it in single quotes to keep it as text$/,
+      ],
       ['--notes $NAME', /^\$NAME at column 9/],
       ['--notes ${X}y', /^\$\{X\} at column 9/],
       ['--notes "${X:-default}"', /^\$\{X:-default\} at column 10/],
@@ -52,25 +73,52 @@ describe('run script lines read as a shell reads them', () => {
       ['--notes $?', /^\$\? at column 9/],
       ['--notes "$[1+1]"', /^\$\[ at column 10/],
       ["--notes $'a'", /^\$' at column 9/],
-      ['--notes "$(id)"', /^command substitution \(\$\(\) at column 10: a shell would run it as a command; put it in single quotes/],
-      ['--action ~/x', /^~ at column 10: a shell would expand it to a home directory; put it in single quotes to keep it as text$/],
+      [
+        '--notes "$(id)"',
+        /^command substitution \(\$\(\) at column 10: a shell would run it as a command; put it in single quotes/,
+      ],
+      [
+        '--action ~/x',
+        /^~ at column 10: a shell would expand it to a home directory; put it in single quotes to keep it as text$/,
+      ],
       ['--action ~', /^~ at column 10/],
       ['--action ~root', /^~ at column 10/],
       ['--notes a=~/x', /^~ at column 11/],
       ['--notes PATH=/bin:~/bin', /^~ at column 19/],
     ];
-    for (const [line, message] of refused) expect(shellWords(line), line).toEqual({ error: expect.stringMatching(message) });
+    for (const [line, message] of refused)
+      expect(shellWords(line), line).toEqual({ error: expect.stringMatching(message) });
     // Quoted or escaped, or not where a shell reads a home directory, each is text.
-    for (const [line, word] of [[`'$HOME'`, '$HOME'], ['\\$HOME', '$HOME'], ['"\\$HOME"', '$HOME'], ['"~/x"', '~/x'], ['\\~', '~'], ['a~b', 'a~b'],
-      ['--notes=~/x', '--notes=~/x'], ['"a"=~', 'a=~'], ["'$(id)'", '$(id)']]) {
+    for (const [line, word] of [
+      [`'$HOME'`, '$HOME'],
+      ['\\$HOME', '$HOME'],
+      ['"\\$HOME"', '$HOME'],
+      ['"~/x"', '~/x'],
+      ['\\~', '~'],
+      ['a~b', 'a~b'],
+      ['--notes=~/x', '--notes=~/x'],
+      ['"a"=~', 'a=~'],
+      ["'$(id)'", '$(id)'],
+    ]) {
       expect(shellWords(line!), line).toEqual({ words: [word] });
     }
   });
 
   it('refuses a quote left open, unquoted operators and command substitution', () => {
-    expect(shellWords('--notes "line1')).toEqual({ error: expect.stringMatching(/double quote opened at column 9 is never closed/) });
+    expect(shellWords('--notes "line1')).toEqual({
+      error: expect.stringMatching(/double quote opened at column 9 is never closed/),
+    });
     expect(shellWords("--notes 'line1")).toEqual({ error: expect.stringMatching(/single quote/) });
-    for (const line of ['--partners 1;2', '--notes a|b', '--notes a&b', '--notes <x', '--notes (x)', '--notes `id`', '--notes $(id)', '--notes "$(id)"']) {
+    for (const line of [
+      '--partners 1;2',
+      '--notes a|b',
+      '--notes a&b',
+      '--notes <x',
+      '--notes (x)',
+      '--notes `id`',
+      '--notes $(id)',
+      '--notes "$(id)"',
+    ]) {
       expect(shellWords(line), line).toEqual({ error: expect.any(String) });
     }
     expect(shellWords('--partners "1;2"')).toEqual({ words: ['--partners', '1;2'] });
@@ -78,7 +126,31 @@ describe('run script lines read as a shell reads them', () => {
 
   // Words as scripts hold them: letters, digits, unicode, #, quotes, backslashes, leading dashes, spaces.
   const piece = fc.oneof(
-    fc.constantFrom('a', 'Z', '9', 'é', '£', '日', '-', '--', '#', ' ', '  ', '\t', '\\', '"', "'", ',', '.', '=', '/', ':', '%', '+', '@'),
+    fc.constantFrom(
+      'a',
+      'Z',
+      '9',
+      'é',
+      '£',
+      '日',
+      '-',
+      '--',
+      '#',
+      ' ',
+      '  ',
+      '\t',
+      '\\',
+      '"',
+      "'",
+      ',',
+      '.',
+      '=',
+      '/',
+      ':',
+      '%',
+      '+',
+      '@',
+    ),
     // What a shell expands, and the same kept as text.
     fc.constantFrom('$NAME', '${X}', '~', '~/x', 'a~b', "'$HOME'", '\\$HOME', '$', '$1', '$(', '`'),
     fc.string({ unit: fc.constantFrom('x', 'y', '1', '-', '#', ' ', 'é'), maxLength: 4 }),
@@ -86,18 +158,23 @@ describe('run script lines read as a shell reads them', () => {
   const line = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
 
   it('property: yields the words bash yields for every line it accepts, fails every line bash refuses, and refuses only for that or an expansion', () => {
-    fc.assert(fc.property(line, (text) => {
-      const read = shellWords(text);
-      if ('continues' in read) return; // a trailing backslash: joined with the next line, tested below
-      const expected = bashWords(text);
-      // bash runs with HOME and the generated names set, so an expansion read as text would show as different words.
-      if ('words' in read) expect(read.words, text).toEqual(expected);
-      else if (expected !== null) expect(read.error, text).toMatch(/a shell would (expand it|run it as a command)/);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(line, (text) => {
+        const read = shellWords(text);
+        if ('continues' in read) return; // a trailing backslash: joined with the next line, tested below
+        const expected = bashWords(text);
+        // bash runs with HOME and the generated names set, so an expansion read as text would show as different words.
+        if ('words' in read) expect(read.words, text).toEqual(expected);
+        else if (expected !== null) expect(read.error, text).toMatch(/a shell would (expand it|run it as a command)/);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('accepts lines written as the whole command; skips blank lines and comments; joins a trailing backslash; keeps line numbers', async () => {
-    const lines = await linesOf('# header\n\ncis-contact record --utr 1 \\\n  --subject Letter\nrecord --notes "ends in a backslash \\\\"\n--notes "open\nclosed" --utr 3\n--utr 4 \\');
+    const lines = await linesOf(
+      '# header\n\ncis-contact record --utr 1 \\\n  --subject Letter\nrecord --notes "ends in a backslash \\\\"\n--notes "open\nclosed" --utr 3\n--utr 4 \\',
+    );
     expect(lines).toEqual([
       { line: 3, last: 4, args: ['--utr', '1', '--subject', 'Letter'] },
       { line: 5, last: 5, args: ['--notes', 'ends in a backslash \\'] },
@@ -110,47 +187,96 @@ describe('run script lines read as a shell reads them', () => {
 
 describe('record flags, the same for record and run', () => {
   it('groups --action and --notes with the --subject before them when there are several', () => {
-    const flags = parseRecordArgs(['--utr', '1955839661', '--subject', 'Callback', '--action', 'A', '--notes', 'n1', '--subject', 'Complaint',
-      '--action', 'B', '--subject', 'Other', '--action', 'C', '--notes', 'n3', '--contact-type', 'agent']);
+    const flags = parseRecordArgs([
+      '--utr',
+      '1955839661',
+      '--subject',
+      'Callback',
+      '--action',
+      'A',
+      '--notes',
+      'n1',
+      '--subject',
+      'Complaint',
+      '--action',
+      'B',
+      '--subject',
+      'Other',
+      '--action',
+      'C',
+      '--notes',
+      'n3',
+      '--contact-type',
+      'agent',
+    ]);
     expect(flags).toEqual({
-      utr: '1955839661', contactType: 'agent',
-      enquiries: [{ subject: 'Callback', action: 'A', notes: 'n1' }, { subject: 'Complaint', action: 'B' }, { subject: 'Other', action: 'C', notes: 'n3' }],
+      utr: '1955839661',
+      contactType: 'agent',
+      enquiries: [
+        { subject: 'Callback', action: 'A', notes: 'n1' },
+        { subject: 'Complaint', action: 'B' },
+        { subject: 'Other', action: 'C', notes: 'n3' },
+      ],
     });
-    expect(parseRecordArgs(['--notes', 'n', '--action', 'a', '--subject', 'Letter']).enquiries).toEqual([{ subject: 'Letter', action: 'a', notes: 'n' }]);
-    expect(() => parseRecordArgs(['--action', 'a', '--subject', 'Letter', '--subject', 'Other'])).toThrow(/before the first --subject/);
-    expect(() => parseRecordArgs(['--subject', 'Letter', '--notes', 'a', '--notes', 'b', '--subject', 'Other'])).toThrow(/--notes is given twice for --subject Letter/);
+    expect(parseRecordArgs(['--notes', 'n', '--action', 'a', '--subject', 'Letter']).enquiries).toEqual([
+      { subject: 'Letter', action: 'a', notes: 'n' },
+    ]);
+    expect(() => parseRecordArgs(['--action', 'a', '--subject', 'Letter', '--subject', 'Other'])).toThrow(
+      /before the first --subject/,
+    );
+    expect(() =>
+      parseRecordArgs(['--subject', 'Letter', '--notes', 'a', '--notes', 'b', '--subject', 'Other']),
+    ).toThrow(/--notes is given twice for --subject Letter/);
   });
 
   it('takes values that start with a dash, accumulates --partners, and refuses a flag without its value', () => {
-    expect(parseRecordArgs(['--action', '-minus start', '--notes', '-5 days late', '--subject', 'Letter']).enquiries)
-      .toEqual([{ subject: 'Letter', action: '-minus start', notes: '-5 days late' }]);
+    expect(
+      parseRecordArgs(['--action', '-minus start', '--notes', '-5 days late', '--subject', 'Letter']).enquiries,
+    ).toEqual([{ subject: 'Letter', action: '-minus start', notes: '-5 days late' }]);
     expect(parseRecordArgs(['--partners', 'A', '--partners', 'B;C']).partners).toBe('A;B;C');
     expect(() => parseRecordArgs(['--utr', '1', '--notes'])).toThrow(/--notes needs a value/);
     expect(() => parseRecordArgs(['--utr', '1', '--utr', '2'])).toThrow(/--utr is given more than once/);
     expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow(/unknown option '--subjekt'/);
     expect(() => parseRecordArgs(['stray', '--utr', '1'])).toThrow(/unexpected argument 'stray'/);
-    expect(() => parseRecordArgs(['--utr', '1', 'stray'])).toThrow("unexpected word 'stray' after --utr 1: every value follows its own --flag, so if it belongs to that value, quote the value whole: --utr '1 stray'");
+    expect(() => parseRecordArgs(['--utr', '1', 'stray'])).toThrow(
+      "unexpected word 'stray' after --utr 1: every value follows its own --flag, so if it belongs to that value, quote the value whole: --utr '1 stray'",
+    );
     expect(() => parseRecordArgs(['--subject', 'Letter', '--action', "it's", 'done', 'now', '--notes', 'n'])).toThrow(
-      "unexpected words 'done' 'now' after --action 'it'\\''s': every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'it'\\''s done now'");
+      "unexpected words 'done' 'now' after --action 'it'\\''s': every value follows its own --flag, so if they belong to that value, quote the value whole: --action 'it'\\''s done now'",
+    );
   });
 
   it('yargs-parser reads --flag=value as --flag value, and anything outside the table is refused, with the flag meant when it is close', () => {
-    expect(parseRecordArgs(['--utr=0123456789', '--subject=Letter', '--notes', 'a=b', '--partners=A', '--partners', 'B'])).toEqual({
-      utr: '0123456789', partners: 'A;B', enquiries: [{ subject: 'Letter', notes: 'a=b' }],
+    expect(
+      parseRecordArgs(['--utr=0123456789', '--subject=Letter', '--notes', 'a=b', '--partners=A', '--partners', 'B']),
+    ).toEqual({
+      utr: '0123456789',
+      partners: 'A;B',
+      enquiries: [{ subject: 'Letter', notes: 'a=b' }],
     });
     // Digits stay text: a UTR or PID with a leading zero is not turned into a number.
     expect(parseRecordArgs(['--operator', '0123456']).operator).toBe('0123456');
-    expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow("unknown option '--subjekt'; did you mean --subject?");
-    expect(() => parseRecordArgs(['--utr', '1', '--chanel=email'])).toThrow("unknown option '--chanel'; did you mean --channel?");
+    expect(() => parseRecordArgs(['--subjekt', 'Letter'])).toThrow(
+      "unknown option '--subjekt'; did you mean --subject?",
+    );
+    expect(() => parseRecordArgs(['--utr', '1', '--chanel=email'])).toThrow(
+      "unknown option '--chanel'; did you mean --channel?",
+    );
     expect(() => parseRecordArgs(['--zebra', 'x'])).toThrow(/^unknown option '--zebra'$/);
     expect(() => parseRecordArgs(['--no-utr'])).toThrow(/^unknown option '--no-utr'$/);
     expect(() => parseRecordArgs(['-s', 'Letter'])).toThrow(/^unknown option '-s'$/);
     expect(() => parseRecordArgs(['--utr', '1', '--'])).toThrow(/unexpected word '--' after --utr 1/);
     // A flag followed by another of record's flags has lost its value: said so, rather than taking the flag as the value.
-    expect(() => parseRecordArgs(['--notes', '--subject', '--subject', 'Letter'])).toThrow('--notes has no value: the word after it is --subject, another flag.');
-    expect(() => parseRecordArgs(['--channel', '--again'])).toThrow('--channel has no value: the word after it is --again');
+    expect(() => parseRecordArgs(['--notes', '--subject', '--subject', 'Letter'])).toThrow(
+      '--notes has no value: the word after it is --subject, another flag.',
+    );
+    expect(() => parseRecordArgs(['--channel', '--again'])).toThrow(
+      '--channel has no value: the word after it is --again',
+    );
     // A value that really starts with a flag's name is written --flag=value.
-    expect(parseRecordArgs(['--notes=--subject', '--subject', 'Letter']).enquiries).toEqual([{ subject: 'Letter', notes: '--subject' }]);
+    expect(parseRecordArgs(['--notes=--subject', '--subject', 'Letter']).enquiries).toEqual([
+      { subject: 'Letter', notes: '--subject' },
+    ]);
     expect(parseRecordArgs(['--subject', 'Letter', '--again'])).toMatchObject({ again: true });
   });
 });

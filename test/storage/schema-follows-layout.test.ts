@@ -11,11 +11,18 @@ import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField } from '../../src/doma
 import { contacts, enquiries } from '../../src/storage/schema.js';
 
 const SQL_TYPES: Record<StoredField['type'], RegExp> = {
-  text: /^(text|varchar|char)/, integer: /^(bigint|integer|smallint)/, date: /^date$/, timestamp: /^timestamp/,
+  text: /^(text|varchar|char)/,
+  integer: /^(bigint|integer|smallint)/,
+  date: /^date$/,
+  timestamp: /^timestamp/,
 };
 
 function columnsOf(table: typeof contacts | typeof enquiries) {
-  return Object.values(getTableColumns(table)).map((c) => ({ name: c.name, nullable: !c.notNull, type: c.getSQLType() }));
+  return Object.values(getTableColumns(table)).map((c) => ({
+    name: c.name,
+    nullable: !c.notNull,
+    type: c.getSQLType(),
+  }));
 }
 
 describe('the schema follows the contact layout', () => {
@@ -27,7 +34,10 @@ describe('the schema follows the contact layout', () => {
     expect(columns.map((c) => c.name).sort()).toEqual([...fields.map((f) => f.column), ...extra].sort());
     for (const field of fields) {
       const column = columns.find((c) => c.name === field.column)!;
-      expect({ column: field.column, nullable: column.nullable }).toEqual({ column: field.column, nullable: field.nullable });
+      expect({ column: field.column, nullable: column.nullable }).toEqual({
+        column: field.column,
+        nullable: field.nullable,
+      });
       expect(column.type, field.column).toMatch(SQL_TYPES[field.type]);
     }
   });

@@ -35,19 +35,37 @@ describe.skipIf(!SERVER_URL)('server driver COPY OUT', () => {
       await setup.close();
       const store = await target.open();
       try {
-        const awkward = ["O'Brien", 'back\\slash\\', "\\'; select pg_sleep(10); --", "''", 'tab\tand\nline', '$1', 'é 😀', ''];
+        const awkward = [
+          "O'Brien",
+          'back\\slash\\',
+          "\\'; select pg_sleep(10); --",
+          "''",
+          'tab\tand\nline',
+          '$1',
+          'é 😀',
+          '',
+        ];
         for (const value of awkward) {
           let out = '';
-          for await (const text of store.copyOut!(sql`select encode(convert_to(${value}, 'UTF8'), 'hex'), ${41} + 1, ${'2020-01-31'}::date + 1`)) out += text;
+          for await (const text of store.copyOut!(
+            sql`select encode(convert_to(${value}, 'UTF8'), 'hex'), ${41} + 1, ${'2020-01-31'}::date + 1`,
+          ))
+            out += text;
           expect(out, value).toBe(`${Buffer.from(value).toString('hex')}\t42\t2020-02-01\n`);
         }
         // A parameter takes the type the server infers for it, as a bound one would: here the column's.
         let below = '';
-        for await (const text of store.copyOut!(sql`select n from generate_series(1, 10) n where n <= ${3} and ${'x'} = 'x' order by n`)) below += text;
+        for await (const text of store.copyOut!(
+          sql`select n from generate_series(1, 10) n where n <= ${3} and ${'x'} = 'x' order by n`,
+        ))
+          below += text;
         expect(below).toBe('1\n2\n3\n');
         // Beside a character(10) column, the whole value (cast to the bare name `character` it was one character).
         let utr = '';
-        for await (const text of store.copyOut!(sql`select u from (values ('1234567890'::character(10))) v(u) where u = ${'1234567890'}`)) utr += text;
+        for await (const text of store.copyOut!(
+          sql`select u from (values ('1234567890'::character(10))) v(u) where u = ${'1234567890'}`,
+        ))
+          utr += text;
         expect(utr).toBe('1234567890\n');
       } finally {
         await store.close();
@@ -67,7 +85,12 @@ describe.skipIf(!SERVER_URL)('server driver COPY IN', () => {
         // In the store's schema, where the driver's COPY names its tables; the refused transaction takes it away.
         await tx.execute(sql`create table public.refusing (x text check (x <> 'a row'))`);
         // Far more than the sockets' buffers hold: the server refuses the first row long before the last is written.
-        await store.copy(tx, 'refusing', ['x'], Array.from({ length: 4_000_000 }, () => 'a row\n'));
+        await store.copy(
+          tx,
+          'refusing',
+          ['x'],
+          Array.from({ length: 4_000_000 }, () => 'a row\n'),
+        );
       });
       await expect(refused).rejects.toMatchObject({ name: 'BatchRefused' });
       const [after] = await rows<{ ok: number }>(store.db, sql`select 1 as ok`);

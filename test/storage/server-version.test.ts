@@ -6,7 +6,9 @@ import { SERVER_URL, createTarget } from '../support/targets.js';
 
 describe('minimum PostgreSQL server version', () => {
   it('a server older than PostgreSQL 13 is named with the version found', () => {
-    expect(serverTooOld(120_017, '12.17')).toBe('the server is PostgreSQL 12.17, and cis-contact needs PostgreSQL 13 or later');
+    expect(serverTooOld(120_017, '12.17')).toBe(
+      'the server is PostgreSQL 12.17, and cis-contact needs PostgreSQL 13 or later',
+    );
     expect(serverTooOld(129_999, '12.99')).toContain('12.99');
   });
 

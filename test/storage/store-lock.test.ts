@@ -32,7 +32,9 @@ async function childHolding(store: string, socketDir?: string) {
     await lockStore(${JSON.stringify(store)}, undefined, undefined, { args: process.argv.slice(2)${socketDir ? `, socketDir: ${JSON.stringify(socketDir)}` : ''} });
     process.stdout.write('held\\n');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code, 'cis-contact.js', 'import', 'held.csv'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code, 'cis-contact.js', 'import', 'held.csv'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (data: Buffer) => data.toString().includes('held') && resolve());
     child.once('exit', (exitCode) => reject(new Error(`the holder exited (${exitCode}) before it held the lock`)));
@@ -75,7 +77,17 @@ describe('store lock over a socket file', () => {
     const holder = await childHolding(store, socketDir);
     let waited = 0;
     let taken = false;
-    const taking = lockStore(store, () => { waited++; }, undefined, { socketDir }).then((lock) => { taken = true; return lock; });
+    const taking = lockStore(
+      store,
+      () => {
+        waited++;
+      },
+      undefined,
+      { socketDir },
+    ).then((lock) => {
+      taken = true;
+      return lock;
+    });
     // The waiter has tried and found the lock held: that is the event to wait for.
     await until('the waiter to be told it waits', () => waited === 1);
     expect(taken).toBe(false);
@@ -97,7 +109,10 @@ describe('store lock over a socket file', () => {
     const mutex = join(socketDir, `cis-contact-store-${id}.sock.takeover`);
     mkdirSync(mutex);
     let taken = false;
-    const taking = lockStore(store, undefined, undefined, { socketDir }).then((lock) => { taken = true; return lock; });
+    const taking = lockStore(store, undefined, undefined, { socketDir }).then((lock) => {
+      taken = true;
+      return lock;
+    });
     // An absence again (no takeover while the mutex is fresh): several of the waiter's attempts, one each 200 ms.
     await sleep(1000);
     expect(taken, 'a fresh mutex is a takeover under way: wait').toBe(false);
@@ -108,10 +123,13 @@ describe('store lock over a socket file', () => {
     await lock.release();
   });
 
-  it('in the store\'s own folder, however long its path: a waiter is told the holder\'s pid and command, and takes over when it is killed', async () => {
+  it("in the store's own folder, however long its path: a waiter is told the holder's pid and command, and takes over when it is killed", async () => {
     const short = folder('cis-lock-store-');
     // Longer than a socket's path may be: bound through the folder, open, as /proc/self/fd/N.
-    const long = join(folder('cis-lock-long-'), 'a-store-folder-whose-path-is-longer-than-a-unix-socket-address-may-be'.repeat(2));
+    const long = join(
+      folder('cis-lock-long-'),
+      'a-store-folder-whose-path-is-longer-than-a-unix-socket-address-may-be'.repeat(2),
+    );
     mkdirSync(long, { mode: 0o700 });
     for (const store of [short, long]) {
       const holder = await childHolding(store);

@@ -12,7 +12,9 @@ import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** The built tool's entry point, as bin/cis-contact.js reaches it (typed by its source). */
-const { main } = (await import(new URL('../../dist/cli/program.js', import.meta.url).href)) as typeof import('../../src/cli/program.js');
+const { main } = (await import(
+  new URL('../../dist/cli/program.js', import.meta.url).href
+)) as typeof import('../../src/cli/program.js');
 
 export const BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
@@ -94,20 +96,26 @@ export async function stopLeftoverRuns(): Promise<void> {
 }
 
 /** Runs the CLI in this process (unless `spawn` or `umask` asks for the binary) and resolves with its exit code and output. */
-export async function runCli(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: CliOptions = {},
+): Promise<CliResult> {
   if (options.spawn || options.umask) return spawnCli(args, env, options);
   const stdout = new Collected();
   const stderr = new Collected();
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(options.signal!.reason), { once: true });
-  const done = inFolder(options.cwd ?? HOME_FOLDER, () => main(args, {
-    args,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdin: Readable.from([options.input ?? '']),
-    stdout,
-    stderr,
-    signal: stop.signal,
-  }));
+  const done = inFolder(options.cwd ?? HOME_FOLDER, () =>
+    main(args, {
+      args,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdin: Readable.from([options.input ?? '']),
+      stdout,
+      stderr,
+      signal: stop.signal,
+    }),
+  );
   const run = { stop, done };
   underWay.add(run);
   try {
@@ -118,7 +126,11 @@ export async function runCli(args: string[], env: Record<string, string>, option
 }
 
 /** Runs the compiled binary in a process of its own, as a user's shell would. */
-export function spawnCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string; umask?: string } = {}): Promise<CliResult> {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; input?: string; umask?: string } = {},
+): Promise<CliResult> {
   const [command, argv] = options.umask
     ? ['/bin/sh', ['-c', 'umask "$0" && exec "$@"', options.umask, process.execPath, BIN, ...args]]
     : [process.execPath, [BIN, ...args]];
@@ -149,17 +161,25 @@ export interface Started {
 }
 
 /** Starts the binary in the background, for tests that pause, signal or kill it; `stdout: true` keeps what it prints. */
-export function startCli(args: string[], env: Record<string, string>, options: { cwd?: string; stdout?: boolean } = {}): Started {
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; stdout?: boolean } = {},
+): Started {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
   child.stdout?.on('data', (d) => (stdout += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>(
+    (resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
+    },
+  );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
@@ -167,7 +187,10 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** Loads the sample registry and operators from fixtures/ into the store the environment names. */
 export async function loadFixtureReferences(env: Record<string, string>): Promise<void> {
-  for (const [what, file] of [['registry', 'registry.csv'], ['operators', 'operators.csv']]) {
+  for (const [what, file] of [
+    ['registry', 'registry.csv'],
+    ['operators', 'operators.csv'],
+  ]) {
     await runCli([what!, 'import', `${FIXTURES}${file}`, '--rejects', '/dev/null'], env);
   }
 }

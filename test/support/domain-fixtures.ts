@@ -1,7 +1,13 @@
 /** A small registry, operators and a valid contact to vary, for the pure rule tests. */
 
 import { abbreviationFinder } from '../../src/domain/abbreviations.js';
-import type { OperatorEntry, RawContact, ReferenceLookup, RegistryEntry, RuleSettings } from '../../src/domain/contact.js';
+import type {
+  OperatorEntry,
+  RawContact,
+  ReferenceLookup,
+  RegistryEntry,
+  RuleSettings,
+} from '../../src/domain/contact.js';
 
 export const CONTRACTOR = '1955839661';
 export const PARTNERSHIP = '2108834503';
@@ -21,13 +27,16 @@ const records: RegistryEntry[] = [
 
 export const lookup: ReferenceLookup = {
   record: (utr) => records.find((r) => r.utr === utr),
-  operator: (pid) => ({
-    '1234567': { pid, roles: ['CISR Processor'], logins: [] },
-    '2345678': { pid, roles: ['CISR Viewer', 'cisr pursuit manager'], logins: [] },
-    '7654321': { pid, roles: ['CISR Viewer'], logins: [] },
-    /** Bound to the login alice. */
-    '5555555': { pid, roles: ['CISR Processor'], logins: ['alice'] },
-  } as Record<string, OperatorEntry>)[pid],
+  operator: (pid) =>
+    (
+      ({
+        '1234567': { pid, roles: ['CISR Processor'], logins: [] },
+        '2345678': { pid, roles: ['CISR Viewer', 'cisr pursuit manager'], logins: [] },
+        '7654321': { pid, roles: ['CISR Viewer'], logins: [] },
+        /** Bound to the login alice. */
+        '5555555': { pid, roles: ['CISR Processor'], logins: ['alice'] },
+      }) as Record<string, OperatorEntry>
+    )[pid],
   writer: { login: 'tester', bound: true },
 };
 
@@ -45,7 +54,9 @@ export function validContact(overrides: Partial<RawContact> = {}): RawContact {
     enquiry_date: '2024-05-01',
     authentication: 'authenticated',
     operator_pid: '1234567',
-    enquiries: [{ subject: 'Callback', action_taken: 'Explained the statement', general_notes: 'Agent will call back.' }],
+    enquiries: [
+      { subject: 'Callback', action_taken: 'Explained the statement', general_notes: 'Agent will call back.' },
+    ],
     ...overrides,
   };
 }

@@ -22,7 +22,9 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     // Everything a process printed has arrived by the time it has ended: look once more, then fail.
     if (ended) {
       if (await check()) return;
-      throw new Error(`the process ended before ${what}; stderr: ${started!.stderr().slice(-500)} stdout: ${started!.stdout().slice(-500)}`);
+      throw new Error(
+        `the process ended before ${what}; stderr: ${started!.stderr().slice(-500)} stdout: ${started!.stdout().slice(-500)}`,
+      );
     }
     if (Date.now() > giveUp) throw new Error(`gave up after ${PATIENCE_MS / 1000} s waiting for ${what}`);
     await sleep(POLL_MS);
@@ -32,7 +34,11 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 /** Waits until the process has printed `count` lines matching `line` (a /m regex anchored with ^) on stdout. */
 export function untilPrinted(started: Started, line: RegExp, count: number): Promise<void> {
   const pattern = new RegExp(line.source, 'gm');
-  return until(`${count} lines matching ${line} on stdout`, () => (started.stdout().match(pattern) ?? []).length >= count, started);
+  return until(
+    `${count} lines matching ${line} on stdout`,
+    () => (started.stdout().match(pattern) ?? []).length >= count,
+    started,
+  );
 }
 
 /** The rows an import started with `--progress json` has reported committed so far (its latest progress event). */

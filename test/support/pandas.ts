@@ -19,7 +19,27 @@ import { parse } from 'csv-parse/sync';
 export type Frame = { columns: string[]; rows: (string | null)[][] };
 
 /** read_csv's default missing-value words. */
-const MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
+const MISSING = new Set([
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
+]);
 const INTEGER = /^[+-]?\d+$/;
 
 /** `pd.read_csv(path)`: cells as to_csv will write them back (null for NaN). */
@@ -55,5 +75,8 @@ export function dropRejectColumns(frame: Frame): Frame {
 export function setWhere(frame: Frame, column: string, value: string, target: string, replacement: string): Frame {
   const c = frame.columns.indexOf(column);
   const t = frame.columns.indexOf(target);
-  return { ...frame, rows: frame.rows.map((r) => (r[c] === value ? r.map((cell, i) => (i === t ? replacement : cell)) : r)) };
+  return {
+    ...frame,
+    rows: frame.rows.map((r) => (r[c] === value ? r.map((cell, i) => (i === t ? replacement : cell)) : r)),
+  };
 }

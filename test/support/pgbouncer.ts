@@ -65,7 +65,13 @@ function accepting(port: number, child: ChildProcess): Promise<void> {
 }
 
 /** `settings`: more `[pgbouncer]` lines (`default_pool_size = 1`), later lines winning. */
-export async function startPgBouncer(serverUrl: string, mode: 'transaction' | 'session', databases: PoolerDatabase[], users: string[], settings: string[] = []): Promise<Pooler> {
+export async function startPgBouncer(
+  serverUrl: string,
+  mode: 'transaction' | 'session',
+  databases: PoolerDatabase[],
+  users: string[],
+  settings: string[] = [],
+): Promise<Pooler> {
   const server = new URL(serverUrl);
   const dir = mkdtempSync(join(tmpdir(), 'cis-contact-pgbouncer-'));
   const runAsRoot = process.getuid?.() === 0;
@@ -74,18 +80,36 @@ export async function startPgBouncer(serverUrl: string, mode: 'transaction' | 's
     chmodSync(dir, 0o755);
   }
   const port = await freePort();
-  const entries = databases.map((d) => `${d.name} = host=${server.hostname || '127.0.0.1'} port=${server.port || 5432} dbname=${d.database}${d.forcedUser ? ` user=${d.forcedUser}` : ''}`);
-  writeFileSync(join(dir, 'pgbouncer.ini'), [
-    '[databases]', ...entries, '',
-    '[pgbouncer]',
-    'listen_addr = 127.0.0.1', `listen_port = ${port}`, 'unix_socket_dir =',
-    'auth_type = trust', `auth_file = ${join(dir, 'users.txt')}`,
-    `pool_mode = ${mode}`, 'max_client_conn = 200', 'default_pool_size = 10',
-    `logfile = ${join(dir, 'pgbouncer.log')}`, `pidfile = ${join(dir, 'pgbouncer.pid')}`, ...settings, '',
-  ].join('\n'));
+  const entries = databases.map(
+    (d) =>
+      `${d.name} = host=${server.hostname || '127.0.0.1'} port=${server.port || 5432} dbname=${d.database}${d.forcedUser ? ` user=${d.forcedUser}` : ''}`,
+  );
+  writeFileSync(
+    join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      ...entries,
+      '',
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      'auth_type = trust',
+      `auth_file = ${join(dir, 'users.txt')}`,
+      `pool_mode = ${mode}`,
+      'max_client_conn = 200',
+      'default_pool_size = 10',
+      `logfile = ${join(dir, 'pgbouncer.log')}`,
+      `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+      ...settings,
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'users.txt'), users.map((u) => `"${u}" ""`).join('\n') + '\n');
   if (runAsRoot) {
-    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim())) as [number, number];
+    const [uid, gid] = ['-u', '-g'].map((flag) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()),
+    ) as [number, number];
     for (const path of [dir, join(dir, 'pgbouncer.ini'), join(dir, 'users.txt')]) chownSync(path, uid, gid);
   }
   const args = runAsRoot ? ['-u', 'postgres', join(dir, 'pgbouncer.ini')] : [join(dir, 'pgbouncer.ini')];

@@ -130,21 +130,29 @@ export async function queryStore<T>(target: Target, query: SQL): Promise<T[]> {
 
 /** How many contacts, enquiries and distinct source keys the store holds, and its highest seq. */
 export async function storedCounts(target: Target) {
-  const [counts] = await queryStore<{ contacts: number; enquiries: number; keys: number; max: number | null }>(target, sql`
+  const [counts] = await queryStore<{ contacts: number; enquiries: number; keys: number; max: number | null }>(
+    target,
+    sql`
     select (select count(*)::int from public.contacts) as contacts, (select count(*)::int from public.enquiries) as enquiries,
-           (select count(distinct source_key)::int from public.contacts) as keys, (select max(seq)::int from public.contacts) as max`);
+           (select count(distinct source_key)::int from public.contacts) as keys, (select max(seq)::int from public.contacts) as max`,
+  );
   return counts!;
 }
 
 /** The first enquiry's notes and the contact name of the contact stored under a source key. */
 export async function storedNotes(target: Target, sourceKey: string) {
-  const [row] = await queryStore<{ general_notes: string | null; contact_name: string | null }>(target,
-    sql`select e.general_notes, c.contact_name from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`);
+  const [row] = await queryStore<{ general_notes: string | null; contact_name: string | null }>(
+    target,
+    sql`select e.general_notes, c.contact_name from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`,
+  );
   return row;
 }
 
 /** A fresh store with the sample registry and operators from fixtures/ loaded, and a folder to work in. */
-export async function fixtureStore(driver: 'pglite' | 'postgres', name: string): Promise<{ target: Target; cwd: string }> {
+export async function fixtureStore(
+  driver: 'pglite' | 'postgres',
+  name: string,
+): Promise<{ target: Target; cwd: string }> {
   const target = await fixtureTarget(driver);
   return { target, cwd: mkdtempSync(join(tmpdir(), `cis-contact-${name}-`)) };
 }
@@ -163,10 +171,14 @@ export async function migrateTargetTo(target: Target, count: number): Promise<vo
     await store.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_catalog.set_config('search_path', 'public, pg_temp', true)`);
       await tx.execute(sql`create schema if not exists drizzle`);
-      await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`);
+      await tx.execute(
+        sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+      );
       for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).slice(0, count)) {
         for (const statement of migration.sql) if (statement.trim() !== '') await tx.execute(sql.raw(statement));
-        await tx.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`);
+        await tx.execute(
+          sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`,
+        );
       }
     });
   } finally {

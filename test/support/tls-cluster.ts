@@ -17,11 +17,14 @@ import { join } from 'node:path';
 const BIN = (() => {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 })();
 
-const run = (file: string, args: string[], cwd?: string) => execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (file: string, args: string[], cwd?: string) =>
+  execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 /** Runs a server program as the postgres account: initdb and postgres refuse to run as root. */
 const asPostgres = (file: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', file, ...args]);
 
@@ -59,7 +62,21 @@ function freePort(): Promise<number> {
 function certificateAuthority(dir: string, name: string): { key: string; cert: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', key, '-out', cert]);
+  run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
   return { key, cert };
 }
 
@@ -72,27 +89,72 @@ export async function startTlsCluster(): Promise<TlsCluster> {
   const serverCsr = join(dir, 'server.csr');
   const serverCert = join(dir, 'server.crt');
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName = DNS:localhost\n');
-  run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', serverKey, '-out', serverCsr]);
-  run('openssl', ['x509', '-req', '-in', serverCsr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '2', '-extfile', join(dir, 'san.ext'), '-out', serverCert]);
+  run('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    serverKey,
+    '-out',
+    serverCsr,
+  ]);
+  run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    serverCsr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    join(dir, 'san.ext'),
+    '-out',
+    serverCert,
+  ]);
   chmodSync(dir, 0o755);
-  for (const file of [serverKey, serverCert]) chownSync(file, Number(run('id', ['-u', 'postgres']).toString()), Number(run('id', ['-g', 'postgres']).toString()));
+  for (const file of [serverKey, serverCert])
+    chownSync(file, Number(run('id', ['-u', 'postgres']).toString()), Number(run('id', ['-g', 'postgres']).toString()));
   chmodSync(serverKey, 0o600);
   const pgDir = join(dir, 'cluster');
   run('install', ['-d', '-o', 'postgres', '-g', 'postgres', '-m', '0700', pgDir]);
-  asPostgres(join(BIN!, 'initdb'), ['-D', join(pgDir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  asPostgres(join(BIN!, 'initdb'), [
+    '-D',
+    join(pgDir, 'data'),
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const port = await freePort();
-  writeFileSync(join(pgDir, 'data', 'pg_hba.conf'), [
-    '# TLS only: a connection without it is refused.',
-    'local all all trust',
-    'hostssl all all 127.0.0.1/32 trust',
-    'hostssl all all ::1/128 trust',
-    'hostnossl all all 0.0.0.0/0 reject',
-    'hostnossl all all ::/0 reject',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(pgDir, 'data', 'pg_hba.conf'),
+    [
+      '# TLS only: a connection without it is refused.',
+      'local all all trust',
+      'hostssl all all 127.0.0.1/32 trust',
+      'hostssl all all ::1/128 trust',
+      'hostnossl all all 0.0.0.0/0 reject',
+      'hostnossl all all ::/0 reject',
+      '',
+    ].join('\n'),
+  );
   const options = [
-    `-c port=${port}`, '-c listen_addresses=localhost', `-c unix_socket_directories=${pgDir}`,
-    '-c ssl=on', `-c ssl_cert_file=${serverCert}`, `-c ssl_key_file=${serverKey}`, '-c fsync=off',
+    `-c port=${port}`,
+    '-c listen_addresses=localhost',
+    `-c unix_socket_directories=${pgDir}`,
+    '-c ssl=on',
+    `-c ssl_cert_file=${serverCert}`,
+    `-c ssl_key_file=${serverKey}`,
+    '-c fsync=off',
   ].join(' ');
   asPostgres(join(BIN!, 'pg_ctl'), ['-D', join(pgDir, 'data'), '-l', join(pgDir, 'log'), '-o', options, '-w', 'start']);
   return {
@@ -100,7 +162,11 @@ export async function startTlsCluster(): Promise<TlsCluster> {
     caFile: ca.cert,
     otherCaFile: other.cert,
     stop: () => {
-      spawnSync('runuser', ['-u', 'postgres', '--', join(BIN!, 'pg_ctl'), '-D', join(pgDir, 'data'), '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore' });
+      spawnSync(
+        'runuser',
+        ['-u', 'postgres', '--', join(BIN!, 'pg_ctl'), '-D', join(pgDir, 'data'), '-m', 'immediate', '-w', 'stop'],
+        { stdio: 'ignore' },
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -41,31 +41,48 @@ async function endedMidCopy() {
   const outcome = { copy: 'not rejected', transaction: 'not rejected' };
   // postgres.js rejects the transaction as soon as it sees the connection close, while its callback runs on.
   let seenClosed;
-  const closed = new Promise((resolve) => { seenClosed = resolve; });
-  await store.db.transaction(async (tx) => {
-    // In the store's schema, where the driver's COPY names its tables; the ended transaction takes them away.
-    await tx.execute(sql.raw(`create table public.${TABLE} (x text)`));
-    await tx.execute(sql.raw(`create function public.${TABLE}_waits() returns trigger language plpgsql set search_path = pg_catalog as
-      $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$`));
-    await tx.execute(sql.raw(`create trigger ${TABLE}_waits before insert on public.${TABLE} for each row execute function public.${TABLE}_waits()`));
-    const [{ pid }] = await tx.execute(sql`select pg_backend_pid() as pid`);
-    // Far more than the sockets' buffers hold, so postgres.js is still writing when the backend ends.
-    const copying = store.copy(tx, TABLE, ['x'], Array.from({ length: 2_000_000 }, () => 'a row\n'));
-    // The backend is ended once it waits on the lock: the COPY has begun, and cannot finish.
-    for (;;) {
-      const [state] = await admin`select wait_event_type from pg_stat_activity where pid = ${pid}`;
-      if (state?.wait_event_type === 'Lock') break;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await admin`select pg_terminate_backend(${pid})`;
-    await copying.catch((error) => { outcome.copy = codeOf(error); });
-    await closed;
-    // What an import would send next on the same transaction, once postgres.js has seen the connection close.
-    void tx.execute(sql`select 1`).catch(() => {});
-  }).catch((error) => {
-    outcome.transaction = codeOf(error);
-    seenClosed();
+  const closed = new Promise((resolve) => {
+    seenClosed = resolve;
   });
+  await store.db
+    .transaction(async (tx) => {
+      // In the store's schema, where the driver's COPY names its tables; the ended transaction takes them away.
+      await tx.execute(sql.raw(`create table public.${TABLE} (x text)`));
+      await tx.execute(
+        sql.raw(`create function public.${TABLE}_waits() returns trigger language plpgsql set search_path = pg_catalog as
+      $$ begin perform pg_advisory_xact_lock(${LOCK}); return new; end $$`),
+      );
+      await tx.execute(
+        sql.raw(
+          `create trigger ${TABLE}_waits before insert on public.${TABLE} for each row execute function public.${TABLE}_waits()`,
+        ),
+      );
+      const [{ pid }] = await tx.execute(sql`select pg_backend_pid() as pid`);
+      // Far more than the sockets' buffers hold, so postgres.js is still writing when the backend ends.
+      const copying = store.copy(
+        tx,
+        TABLE,
+        ['x'],
+        Array.from({ length: 2_000_000 }, () => 'a row\n'),
+      );
+      // The backend is ended once it waits on the lock: the COPY has begun, and cannot finish.
+      for (;;) {
+        const [state] = await admin`select wait_event_type from pg_stat_activity where pid = ${pid}`;
+        if (state?.wait_event_type === 'Lock') break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await admin`select pg_terminate_backend(${pid})`;
+      await copying.catch((error) => {
+        outcome.copy = codeOf(error);
+      });
+      await closed;
+      // What an import would send next on the same transaction, once postgres.js has seen the connection close.
+      void tx.execute(sql`select 1`).catch(() => {});
+    })
+    .catch((error) => {
+      outcome.transaction = codeOf(error);
+      seenClosed();
+    });
   // The stray write is thrown from a setImmediate once postgres.js has written on the closed socket.
   const giveUpAt = Date.now() + 2_000;
   while (swallowed === 0 && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 10));

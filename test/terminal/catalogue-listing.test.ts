@@ -28,7 +28,13 @@ describe('the issue catalogue as users read it', () => {
     expect(r.json.map((entry: { code: string }) => entry.code)).toEqual([...ISSUE_CODES]);
     expect(ISSUE_CODES.length).toBeGreaterThan(50);
     for (const entry of r.json) {
-      expect(entry, entry.code).toMatchObject({ severity: expect.stringMatching(/^(fatal|error|warning|failure)$/), title: expect.any(String), fields: expect.any(Array), manual: expect.any(String), example: expect.any(String) });
+      expect(entry, entry.code).toMatchObject({
+        severity: expect.stringMatching(/^(fatal|error|warning|failure)$/),
+        title: expect.any(String),
+        fields: expect.any(Array),
+        manual: expect.any(String),
+        example: expect.any(String),
+      });
     }
     expect(JSON.stringify(r.json)).not.toMatch(/\bSPEC\b/);
   });
@@ -50,8 +56,21 @@ describe('the issue catalogue as users read it', () => {
     const check = checkContact(validContact({ contact_name: long(LIMITS.contactName + 1) }), LOOKUP, SETTINGS);
     const fromRules = [
       ...check.contactErrors,
-      ...checkContact(validContact({ enquiries: [{ subject: 'Callback', action_taken: long(LIMITS.actionTaken + 1), general_notes: long(LIMITS.generalNotes + 1) }] }), LOOKUP, SETTINGS).enquiryErrors[0]!,
-      ...checkRegistryRow({ utr: '1955839661', name: long(LIMITS.recordName + 1), kind: 'contractor' }, () => undefined).errors,
+      ...checkContact(
+        validContact({
+          enquiries: [
+            {
+              subject: 'Callback',
+              action_taken: long(LIMITS.actionTaken + 1),
+              general_notes: long(LIMITS.generalNotes + 1),
+            },
+          ],
+        }),
+        LOOKUP,
+        SETTINGS,
+      ).enquiryErrors[0]!,
+      ...checkRegistryRow({ utr: '1955839661', name: long(LIMITS.recordName + 1), kind: 'contractor' }, () => undefined)
+        .errors,
     ];
     for (const code of ['contact-name-too-long', 'action-too-long', 'notes-too-long', 'name-too-long'] as const) {
       const raised = fromRules.find((i) => i.code === code);
@@ -64,7 +83,9 @@ describe('the issue catalogue as users read it', () => {
   it('codes CODE shows one entry on stdout; an unknown code is a usage error', async () => {
     const one = await runCli(['codes', 'payment-details'], {});
     expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/^payment-details {2}error {2}Payment details in free text\n {2}fields: {2}contact_name, action_taken, general_notes\n {2}source: {2}DMBM510250/);
+    expect(one.stdout).toMatch(
+      /^payment-details {2}error {2}Payment details in free text\n {2}fields: {2}contact_name, action_taken, general_notes\n {2}source: {2}DMBM510250/,
+    );
     expect(one.stderr).toBe('');
     const unknown = await runCli(['codes', 'nope'], {});
     expect(unknown.code).toBe(2);

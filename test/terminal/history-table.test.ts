@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CONTACT_EXTRAS, ENQUIRY_EXTRAS, displayWidth, oneLine, recordedTime, wrapText } from '../../src/terminal/history-table.js';
+import {
+  CONTACT_EXTRAS,
+  ENQUIRY_EXTRAS,
+  displayWidth,
+  oneLine,
+  recordedTime,
+  wrapText,
+} from '../../src/terminal/history-table.js';
 
 describe('history for people', () => {
   it('wraps every line to the width, wide characters counted twice, over-long words cut', () => {
