@@ -10,14 +10,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { fail, runCommand } from './exit-handler.js';
 import type { CommandResult } from '../commands/command-result.js';
-import {
-  type FlagEvent,
-  RECORD_OPTIONS,
-  flagWithoutValueError,
-  flagsFromEvents,
-  isRecordFlagWord,
-  strayWordsError,
-} from '../recording/record-options.js';
+import { type FlagEvent, addRecordOptions, flagsFromEvents, strayWordsError } from '../recording/record-options.js';
 import { type GlobalOptions, Session, type SessionIo } from '../commands/session.js';
 import type { RecordSwitches } from '../commands/record.js';
 import { VERSION } from '../commands/version.js';
@@ -66,11 +59,6 @@ function action<A extends unknown[]>(
     session.job = typeof role === 'function' ? role(opts) : role;
     run.exitCode = await runCommand(session, async () => (await load())(session, ...([...params, opts] as A)));
   };
-}
-
-/** Whether `flag` and `value` stand as two words side by side (not `--flag=value`). */
-function followsFlag(words: readonly string[], flag: string, value: string): boolean {
-  return words.some((word, i) => word === flag && words[i + 1] === value);
 }
 
 function example(command: Command, ...lines: string[]): Command {
@@ -189,17 +177,7 @@ function buildProgram(run: Run, argv: readonly string[]): Command {
     );
   // Flags are kept in the order given: an --action or --notes belongs to the --subject before it.
   const given: FlagEvent[] = [];
-  for (const spec of RECORD_OPTIONS) {
-    record.addOption(
-      new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description).argParser((value: string) => {
-        // Commander takes the next word whatever it is: `--channel --auth x` would give --channel the value --auth.
-        if (isRecordFlagWord(value) && followsFlag(argv, `--${spec.flag}`, value))
-          throw flagWithoutValueError(`--${spec.flag}`, value);
-        given.push({ flag: spec.flag, value });
-        return value;
-      }),
-    );
-  }
+  addRecordOptions(record, given, argv);
   // Words that follow no flag (an unquoted value of several words) are named, with the quoting meant, not counted.
   record.allowExcessArguments(true).hook('preAction', (command) => {
     if (command.args.length > 0) throw strayWordsError(argv, command.args);

@@ -6,6 +6,7 @@
 
 import { type RecordFlagKey, type RecordFlags, flagKey } from './record-contact.js';
 import { CONTACT_INPUTS, ENQUIRY_INPUTS, FORMS, INPUT_FLAGS } from '../domain/layout.js';
+import { type Command, Option } from 'commander';
 import yargsParser from 'yargs-parser';
 import { type CisError, usageError } from '../domain/errors.js';
 
@@ -17,6 +18,32 @@ export interface RecordOptionSpec {
   value: string;
   description: string;
   repeatable?: boolean;
+}
+
+/** Whether `flag` and `value` stand as two words side by side (not `--flag=value`). */
+function followsFlag(words: readonly string[], flag: string, value: string): boolean {
+  return words.some((word, i) => word === flag && words[i + 1] === value);
+}
+
+/**
+ * Gives a commander command (`record`) the record flags: each value, as it is
+ * read, is pushed to `given` in the order given (`flagsFromEvents` makes the
+ * flags of them). `argv`: the words given, to tell `--channel --auth x` (a
+ * flag with no value) from `--channel=--auth`.
+ */
+export function addRecordOptions(command: Command, given: FlagEvent[], argv: readonly string[]): Command {
+  for (const spec of RECORD_OPTIONS) {
+    command.addOption(
+      new Option(`--${spec.flag} <${spec.value.toLowerCase()}>`, spec.description).argParser((value: string) => {
+        // Commander takes the next word whatever it is: `--channel --auth x` would give --channel the value --auth.
+        if (isRecordFlagWord(value) && followsFlag(argv, `--${spec.flag}`, value))
+          throw flagWithoutValueError(`--${spec.flag}`, value);
+        given.push({ flag: spec.flag, value });
+        return value;
+      }),
+    );
+  }
+  return command;
 }
 
 /** `record`'s flags, from the layout's input fields: each flag's name, its value, what it is for. */
