@@ -208,11 +208,10 @@ export function strayWordsError(words: readonly string[], stray: readonly string
 }
 
 /** A word that names one of `record`'s flags or switches, so is not meant as the value before it. */
-export const isRecordFlagWord = (word: string) =>
-  isValueFlag(word) || ['--again', '--dry-run', '--strict'].includes(word);
+const isRecordFlagWord = (word: string) => isValueFlag(word) || ['--again', '--dry-run', '--strict'].includes(word);
 
 /** `--channel --auth authenticated`: a flag whose value is missing, so the next flag would be taken as its value. */
-export function flagWithoutValueError(flag: string, next: string): CisError {
+function flagWithoutValueError(flag: string, next: string): CisError {
   return usageError(
     `${flag} has no value: the word after it is ${next}, another flag. Give ${flag} its value (a value that really starts with -- is written ${flag}=VALUE)`,
     "see cis-contact record --help for each flag's values",

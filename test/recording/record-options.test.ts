@@ -30,7 +30,16 @@ function viaCommander(words: string[]) {
 const viaScript = (words: string[]) => parseRecordArgs(words);
 
 /** Plain words, punctuation, a line break, digits, and values that start with a dash (read as values, never as flags). */
-const VALUES = ['Jo Bloggs', "O'Brien & Sons, 12 High St", 'line one\nline two', '1955839661', 'x', '-5 days late', '-', '--'];
+const VALUES = [
+  'Jo Bloggs',
+  "O'Brien & Sons, 12 High St",
+  'line one\nline two',
+  '1955839661',
+  'x',
+  '-5 days late',
+  '-',
+  '--',
+];
 
 describe('record and run read the same flags the same way', () => {
   it.each(RECORD_OPTIONS.map((spec) => [spec.flag]))(
