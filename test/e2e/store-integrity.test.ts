@@ -429,6 +429,8 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
     await server.end();
   });
 
+  // Each call a contact of its own: the same contact twice without --ref is refused (same-as-recorded).
+  let calls = 0;
   const record = (t: Target, who: string) =>
     runCli(
       [
@@ -442,7 +444,7 @@ describe.skipIf(!SERVER_URL)('db roles gives each store roles of its own (Postgr
         '--operator',
         '1234567',
         '--action',
-        `by ${who}`,
+        `by ${who}, call ${++calls}`,
       ],
       { DATABASE_URL: withUser(t.env.DATABASE_URL!, who) },
     );
