@@ -234,7 +234,7 @@ function cutOneContact(cwd: string, whole: string, format: 'jsonl' | 'csv', out:
     manifest = JSON.parse(readFileSync(join(cwd, `${whole}.manifest.json`), 'utf8')).manifest;
     header = text.slice(0, text.indexOf('\n') + 1);
     // A record is one enquiry; its raw text keeps any line break a cell holds.
-    const records = parse<Record<string, string>>(text, { raw: true, columns: true }) as unknown as {
+    const records = parse<Record<string, string>>(text, { bom: true, raw: true, columns: true }) as unknown as {
       record: Record<string, string>;
       raw: string;
     }[];
