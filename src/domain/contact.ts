@@ -477,20 +477,24 @@ export function checkContact(
   finish(head, settings.strict);
 
   const failed = head.errors.length > 0 || enquirySinks.some((s) => s.errors.length > 0);
+  // The free-text fields are added after the literal (Object.assign), not spread into it: a spread of an
+  // object built from the layout cost about 4 µs a contact in the import, more than every rule together.
   const contact: Contact | undefined = failed
     ? undefined
-    : {
-        ...texts,
-        utr: where.utr!,
-        partners: where.partners,
-        contactType: customer.contactType,
-        channel: channel!,
-        direction: direction!,
-        authentication: customer.authentication,
-        enquiryDate: enquiryDate!,
-        operatorPid: operatorPid!,
-        enquiries,
-      };
+    : Object.assign(
+        {
+          utr: where.utr!,
+          partners: where.partners,
+          contactType: customer.contactType,
+          channel: channel!,
+          direction: direction!,
+          authentication: customer.authentication,
+          enquiryDate: enquiryDate!,
+          operatorPid: operatorPid!,
+          enquiries,
+        },
+        texts,
+      );
   return {
     contact,
     targets: failed ? [] : where.targets,
