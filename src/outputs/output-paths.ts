@@ -68,6 +68,13 @@ export function guardOutputs(outputs: readonly Output[], inputs: readonly (strin
   for (const { path: output, flag } of outputs) guardExisting(output, flag);
 }
 
+/** What a file the flag names holds, for messages: the rejected rows, the rows with warnings, or every row's outcome. */
+function contentsOf(flag: string | undefined): string {
+  if (flag === '--outcomes') return "every row's outcome";
+  if (flag === '--warnings') return 'the rows with warnings';
+  return 'rejected rows';
+}
+
 function elsewhereOf(flag: string | undefined): string {
   return flag ? `give this run's file another path with ${flag}, or move that one away` : 'move that file away';
 }
@@ -83,7 +90,7 @@ function guardOutput(output: string, flag: string | undefined, inputs: readonly 
         'output-is-input',
         {
           value: output,
-          detail: `is the input ${input}: writing rejected rows there would destroy the file being read`,
+          detail: `is the input ${input}: writing ${contentsOf(flag)} there would destroy the file being read`,
         },
         `${elsewhereOf(flag)}; nothing was read or written`,
       );
@@ -122,7 +129,10 @@ function guardExisting(output: string, flag: string | undefined): void {
   }
   throw inputError(
     'output-is-input',
-    { value: output, detail: 'exists and is not a rejects file: cis-contact overwrites only its own rejects files' },
+    {
+      value: output,
+      detail: 'exists and was not written by cis-contact: it overwrites only a file it wrote itself, unchanged since',
+    },
     `${elsewhere}; nothing was read or written`,
   );
 }

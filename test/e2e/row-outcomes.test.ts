@@ -242,7 +242,23 @@ describe.each(DRIVERS)('row outcomes on %s', (driver) => {
     ]);
     expect(onInput.code).toBe(2);
     expect(onInput.stderr).toContain('[output-is-input]');
+    expect(onInput.stderr).toContain("writing every row's outcome there would destroy the file being read");
     expect(onInput.stderr).toContain('--outcomes');
+    writeFileSync(join(cwd, 'kept.csv'), "a file of the team's own\n");
+    const onTheirs = await cli([
+      'import',
+      'sample.csv',
+      '--outcomes',
+      'kept.csv',
+      '--rejects',
+      'sample.third.rejects.csv',
+    ]);
+    expect(onTheirs.code).toBe(2);
+    expect(onTheirs.stderr).toMatch(
+      /kept\.csv exists and was not written by cis-contact: it overwrites only a file it wrote itself.*\[output-is-input\]/,
+    );
+    expect(onTheirs.stderr).not.toContain('rejects file');
+    expect(readFileSync(join(cwd, 'kept.csv'), 'utf8')).toBe("a file of the team's own\n");
     const replaced = await cli([
       '--json',
       'import',
