@@ -79,6 +79,10 @@ function buildProgram(run: Run, argv: readonly string[]): Command {
     .option('--database-url <url>', 'a PostgreSQL server (default: $DATABASE_URL; otherwise the embedded store)')
     .option('--data-dir <dir>', 'the embedded store (default: $CIS_CONTACT_DATA_DIR or $XDG_DATA_HOME/cis-contact)')
     .option(
+      '--no-holder',
+      'open the embedded store in this process instead of through its resident holder (also: CIS_CONTACT_NO_HOLDER=1)',
+    )
+    .option(
       '--abbreviations <list>',
       "abbreviations to warn about, comma-separated (default: $CIS_CONTACT_ABBREVIATIONS or the manual's list)",
     )
@@ -137,6 +141,18 @@ function buildProgram(run: Run, argv: readonly string[]): Command {
     'cis-contact export --format jsonl --out backup.jsonl',
     'cis-contact db restore backup.jsonl --registry registry.csv --operators operators.csv --database-url postgres://postgres@127.0.0.1:5432/cis',
   ).action(action(run, async () => (await import('../commands/db-restore.js')).dbRestore, ROLES.admin));
+
+  example(
+    db
+      .command('stop')
+      .description(
+        "stop the embedded store's resident holder now (it also leaves by itself after $CIS_CONTACT_HOLDER_IDLE seconds, default 300, with no command connected)",
+      ),
+    'cis-contact db stop',
+  ).action(action(run, async () => (await import('../commands/db-stop.js')).dbStop));
+  db.command('serve', { hidden: true })
+    .description("serve the embedded store to this account's commands (started by them, detached)")
+    .action(action(run, async () => (await import('../commands/db-serve.js')).dbServe));
 
   const referenceOptions = (c: Command) =>
     c

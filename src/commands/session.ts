@@ -37,6 +37,8 @@ export interface GlobalOptions {
   dataDir?: string;
   abbreviations?: string;
   chainWait?: string;
+  /** False with --no-holder: the embedded store is opened in the command's own process. */
+  holder?: boolean;
 }
 
 /**
@@ -105,6 +107,15 @@ export class Session {
       if (!embeddedChosen) this.resolvedServer = serverConnection(url, this.env) ?? null;
     }
     return this.resolvedServer ?? undefined;
+  }
+
+  /**
+   * Whether the embedded store is reached through its resident holder: yes
+   * unless --no-holder or CIS_CONTACT_NO_HOLDER (any value but empty or 0) says not.
+   */
+  get useHolder(): boolean {
+    const off = this.env.CIS_CONTACT_NO_HOLDER?.trim();
+    return this.options.holder !== false && (off === undefined || off === '' || off === '0');
   }
 
   get dataDir(): string {
@@ -195,6 +206,7 @@ export class Session {
       lock: { socketDir: this.env.CIS_CONTACT_LOCK_SOCKET_DIR, args: this.io.args },
       onWait: (message) => this.ui.say(message),
       onWarning: (message) => this.ui.talk(`warning: ${message}`),
+      ...(this.useHolder ? { holder: { env: this.env } } : {}),
     });
     this.opened = store;
     // Opening, nothing is done yet: a reading command, which never writes, says so in its own words.

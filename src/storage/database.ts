@@ -93,6 +93,8 @@ export interface StoreOptions extends EmbeddedStoreOptions {
   dataDir: string;
   /** What the server's sessions are called unless the user named them (`cis-contact/VERSION COMMAND`). */
   applicationName?: string;
+  /** Reach the embedded store through its resident holder, started with this environment if none runs. */
+  holder?: { env: Readonly<Record<string, string | undefined>> };
 }
 
 export interface Store {

@@ -10,6 +10,7 @@
 
 import { statfsSync } from 'node:fs';
 import { storageError } from '../domain/errors.js';
+import type { Database } from './database.js';
 
 /**
  * Kept free by every write: PGlite holds written pages in its 128 MB buffer
@@ -41,4 +42,13 @@ export function assertRoom(dir: string, reserve = DISK_RESERVE_BYTES): void {
     },
     'free some space there (or choose another --data-dir), then run the same command again: it completes what was not committed',
   );
+}
+
+/** Every write transaction first checks that the disk has room to finish it. */
+export function guardTransactions(db: Database, dataDir: string): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = (work, config) => {
+    assertRoom(dataDir);
+    return transaction(work, config);
+  };
 }

@@ -7,7 +7,6 @@
  * lost before.
  */
 
-import { existsSync } from 'node:fs';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { CisError, storageError } from '../domain/errors.js';
@@ -15,9 +14,9 @@ import { noStoreAt } from './database-errors.js';
 import * as schema from './schema.js';
 import type { CopySender, Database, EmbeddedStoreOptions, Store } from './database.js';
 import { copyChunks, copyWriter } from './bulk-copy.js';
-import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
+import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom, guardTransactions } from './disk-space.js';
 import { lockStore } from './store-lock.js';
-import { makePrivateDir, tightenPrivateDir } from './private-dir.js';
+import { holdsStore, makePrivateDir, tightenPrivateDir } from './private-dir.js';
 import { pinEveryStatement } from './transaction-settings.js';
 
 /**
@@ -40,21 +39,23 @@ const copyInto =
     });
   };
 
-/** Whether DIR holds an embedded store's database files. */
-function holdsStore(dataDir: string): boolean {
-  return existsSync(`${dataDir}/pgdata/PG_VERSION`);
+/** PGlite open on a store, with the lock that keeps every other process out of its files while it is. */
+export interface OpenedDatabase {
+  client: PGlite;
+  /** Closes PGlite, brings the files it made to owner-only and lets go of the lock. */
+  close(): Promise<void>;
 }
 
-/** Every write transaction first checks that the disk has room to finish it. */
-function guardTransactions(db: Database, dataDir: string): void {
-  const transaction = db.transaction.bind(db);
-  db.transaction = (work, config) => {
-    assertRoom(dataDir);
-    return transaction(work, config);
-  };
-}
-
-export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<Store> {
+/**
+ * Makes (or finds) the store's private folder, takes its lock (waiting for
+ * another process that holds it), tightens what was found open and opens
+ * PGlite. The command's own process (`--no-holder`) and the resident holder
+ * both open a store this way.
+ */
+export async function openEmbeddedDatabase(
+  dataDir: string,
+  options: EmbeddedStoreOptions = {},
+): Promise<OpenedDatabase> {
   const create = options.create ?? true;
   if (!create && !holdsStore(dataDir)) throw noStoreAt(dataDir);
   try {
@@ -106,16 +107,8 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
       detail: `the embedded database cannot be opened (${(error as Error).message})`,
     });
   }
-  const db = drizzle(client, { schema }) as unknown as Database;
-  pinEveryStatement(db);
-  guardTransactions(db, dataDir);
-  const copy = copyInto(dataDir);
   return {
-    db,
-    driver: 'pglite',
-    location: dataDir,
-    bulkWriter: copyWriter(copy),
-    copy,
+    client,
     close: async () => {
       try {
         await client.close();
@@ -125,5 +118,21 @@ export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreO
         await lock.release();
       }
     },
+  };
+}
+
+export async function openEmbeddedStore(dataDir: string, options: EmbeddedStoreOptions = {}): Promise<Store> {
+  const opened = await openEmbeddedDatabase(dataDir, options);
+  const db = drizzle(opened.client, { schema }) as unknown as Database;
+  pinEveryStatement(db);
+  guardTransactions(db, dataDir);
+  const copy = copyInto(dataDir);
+  return {
+    db,
+    driver: 'pglite',
+    location: dataDir,
+    bulkWriter: copyWriter(copy),
+    copy,
+    close: () => opened.close(),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Opens the store: a PostgreSQL server through postgres.js when one is
- * named (see connection.ts), otherwise an embedded PostgreSQL (PGlite) in a data directory.
+ * named (see connection.ts), otherwise an embedded PostgreSQL (PGlite) in a data directory,
+ * through its resident holder (holder-client.ts) unless told to open it here.
  * Drivers are imported lazily: start-up time matters for `record`, and a
  * server user never loads PGlite's WebAssembly.
  */
@@ -11,6 +12,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.server) {
     const { openServerStore } = await import('./server-driver.js');
     return openServerStore(options.server, options.applicationName ?? 'cis-contact');
+  }
+  if (options.holder) {
+    const { openHeldStore } = await import('./holder-client.js');
+    const held = await openHeldStore(options.dataDir, {
+      ...options,
+      env: options.holder.env,
+      applicationName: options.applicationName ?? 'cis-contact',
+    });
+    if (held) return held;
   }
   const { openEmbeddedStore } = await import('./embedded-driver.js');
   return openEmbeddedStore(options.dataDir, options);

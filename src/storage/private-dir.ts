@@ -6,7 +6,7 @@
  * it is brought to owner-only when the store is opened and closed.
  */
 
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { storageError } from '../domain/errors.js';
 
@@ -52,4 +52,9 @@ export function tightenPrivateDir(dir: string): Tightened {
   const mode = lstatSync(dir).mode & 0o777;
   const entries = tightenTree(dir);
   return { directoryMode: (mode & OTHERS) !== 0 ? mode : null, entries };
+}
+
+/** Whether DIR holds an embedded store's database files. */
+export function holdsStore(dataDir: string): boolean {
+  return existsSync(`${dataDir}/pgdata/PG_VERSION`);
 }

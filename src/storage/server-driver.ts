@@ -204,7 +204,7 @@ function tlsOption(connection: ServerConnection): postgres.Options<Record<string
 }
 
 /** postgres.js's options for the connection, every value given (it reads some from the environment its own way otherwise). */
-function clientOptions(connection: ServerConnection, applicationName: string) {
+function clientOptions(connection: ServerConnection, applicationName: string, connections: number) {
   const socketFolder = connection.hosts[0]!.startsWith('/') ? connection.hosts[0]! : undefined;
   return {
     ...(socketFolder
@@ -214,7 +214,7 @@ function clientOptions(connection: ServerConnection, applicationName: string) {
     username: connection.user,
     ...(connection.password === undefined ? {} : { password: connection.password }),
     ssl: tlsOption(connection),
-    max: SERVER_CONNECTIONS,
+    max: connections,
     onnotice: () => {},
     connect_timeout: connection.connectTimeout,
     // Unnamed statements only: behind a pooler in transaction mode the next transaction may run on another
@@ -226,9 +226,18 @@ function clientOptions(connection: ServerConnection, applicationName: string) {
   };
 }
 
-export async function openServerStore(connection: ServerConnection, applicationName: string): Promise<Store> {
+/** How many connections the store's pool may open (the holder's clients take one: PGlite is one session). */
+interface PoolSize {
+  connections?: number;
+}
+
+export async function openServerStore(
+  connection: ServerConnection,
+  applicationName: string,
+  pool: PoolSize = {},
+): Promise<Store> {
   const location = connection.location;
-  const options = clientOptions(connection, applicationName);
+  const options = clientOptions(connection, applicationName, pool.connections ?? SERVER_CONNECTIONS);
   // `socket` is a documented option that postgres.js's type definitions leave out.
   const client = postgres(options as unknown as postgres.Options<Record<string, never>>);
   const copyConnection = (): Severable => {

@@ -255,3 +255,26 @@ export async function lockStore(
     throw error;
   }
 }
+
+/** Who holds the store's lock now (pid and command), or undefined when nobody does or the holder does not answer at once. */
+export async function lockHolder(dir: string, options: LockOptions = {}): Promise<string | undefined> {
+  const { address, folderFd } = lockAddress(dir, options);
+  try {
+    return await whoHolds(address);
+  } finally {
+    if (folderFd !== undefined) closeSync(folderFd);
+  }
+}
+
+/** Waits until nobody holds the store's lock, or `signal` ends the wait. */
+export async function lockReleased(dir: string, options: LockOptions = {}, signal?: AbortSignal): Promise<void> {
+  const { address, folderFd } = lockAddress(dir, options);
+  try {
+    while (await answers(address)) {
+      if (signal?.aborted) throw interruptedError({ detail: `while waiting for ${dir} to be let go` });
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS / 4));
+    }
+  } finally {
+    if (folderFd !== undefined) closeSync(folderFd);
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * The embedded store's resident holder: one process that keeps PGlite open
+ * and serves it over a socket in the store's private folder, every command a
+ * client of it. Real processes throughout (the holder is one): commands run
+ * as a shell runs them, the holder is killed with -9, clients are killed in
+ * their transactions, and another local account tries the socket.
+ */
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, type Started, runCli, startCli } from '../support/cli.js';
+import { untilPrinted, until } from '../support/events.js';
+import { type Target, createTarget, fixtureTarget } from '../support/targets.js';
+import { lockHolder, lockReleased } from '../../src/storage/store-lock.js';
+
+const ROOT = process.getuid?.() === 0;
+
+const RECORD = [
+  'record',
+  '--utr',
+  '1955839661',
+  '--operator',
+  '1234567',
+  '--contact-type',
+  'agent',
+  '--contact-name',
+  'Jo Bloggs',
+  '--channel',
+  'phone-inbound',
+  '--auth',
+  'authenticated',
+  '--subject',
+  'Callback',
+];
+
+let target: Target;
+/** The store through its holder (the suite's default is --no-holder), which waits ten minutes before leaving by itself. */
+let env: Record<string, string>;
+let dir: string;
+
+const cli = (args: string[], more: Record<string, string> = {}, input?: string) =>
+  runCli(args, { ...env, ...more }, input === undefined ? {} : { input });
+
+/** The holder's pid, read from the store's lock as `db stop` reads it. */
+async function holderPid(): Promise<number | undefined> {
+  const holder = await lockHolder(dir);
+  const pid = holder && /^pid (\d+): cis-contact db serve\b/.exec(holder)?.[1];
+  return pid ? Number(pid) : undefined;
+}
+
+/** A postgres.js client of the holder, as a command is. */
+function client(): postgres.Sql {
+  return postgres({
+    path: join(dir, 'holder', '.s.PGSQL.5432'),
+    user: 'postgres',
+    prepare: false,
+    max: 1,
+    onnotice: () => {},
+  });
+}
+
+/** Every file and folder in the store: owner-only. */
+function openToOthers(path: string): string[] {
+  const stat = lstatSync(path);
+  const found = (stat.mode & 0o077) !== 0 ? [path] : [];
+  if (!stat.isDirectory()) return found;
+  return [...found, ...readdirSync(path).flatMap((name) => openToOthers(join(path, name)))];
+}
+
+async function useStore(made: Promise<Target>): Promise<void> {
+  target = await made;
+  dir = target.env.CIS_CONTACT_DATA_DIR!;
+  env = { ...target.env, CIS_CONTACT_NO_HOLDER: '', CIS_CONTACT_HOLDER_IDLE: '600' };
+}
+
+describe('the resident holder of an embedded store', () => {
+  beforeEach(() => useStore(fixtureTarget('pglite')));
+  afterEach(async () => {
+    await cli(['db', 'stop']);
+    await target?.dispose();
+  });
+
+  it('the first command starts it; the next commands are its clients; db stop closes the store with its files owner-only', async () => {
+    const first = await cli([...RECORD, '--action', 'First call']);
+    expect(first.code).toBe(0);
+    const pid = await holderPid();
+    expect(pid).toBeGreaterThan(0);
+    const second = await cli([...RECORD, '--action', 'Second call']);
+    expect(second.code).toBe(0);
+    expect(await holderPid()).toBe(pid);
+    const history = await cli(['--json', 'history', '1955839661', '--all']);
+    expect((history.json as unknown[]).length).toBe(2);
+
+    const stop = await cli(['db', 'stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`Stopped the holder of ${dir} (pid ${pid}); the store is closed.`);
+    expect(await lockHolder(dir)).toBeUndefined();
+    expect(existsSync(join(dir, 'holder', '.s.PGSQL.5432'))).toBe(false);
+    expect(openToOthers(dir)).toEqual([]);
+    expect((await cli(['db', 'stop'])).stdout).toContain(`No holder is serving ${dir}.`);
+    // The next command starts a new one, and finds everything stored.
+    const verify = await cli(['verify']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('Intact: 2 entries');
+    expect(await holderPid()).not.toBe(pid);
+  });
+
+  it('20 records started together from a shell store 20 contacts, chained and intact, through one holder', async () => {
+    const jobs = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `( "$NODE" "$BIN" ${RECORD.map((w) => `'${w}'`).join(' ')} --action 'Parallel call ${i}' >/dev/null 2>"$DIR/errors.${i}"; echo $? >> "$DIR/codes" ) &`,
+    );
+    execFileSync('/bin/sh', ['-c', `${jobs.join('\n')}\nwait\n`], {
+      env: { ...process.env, ...env, NODE: process.execPath, BIN, DIR: dir },
+    });
+    const codes = readFileSync(join(dir, 'codes'), 'utf8').trim().split('\n');
+    const said = Array.from({ length: 20 }, (_, i) => readFileSync(join(dir, `errors.${i}`), 'utf8')).join('');
+    expect(codes, said).toEqual(Array(20).fill('0'));
+    const verify = await cli(['--json', 'verify']);
+    expect(verify.code).toBe(0);
+    expect(verify.json).toMatchObject({ intact: true, checked: 20 });
+    const history = (await cli(['--json', 'history', '1955839661', '--all'])).json as {
+      enquiries: { actionTaken: string }[];
+    }[];
+    expect(new Set(history.map((c) => c.enquiries[0]!.actionTaken)).size).toBe(20);
+    const holders = execFileSync('pgrep', ['-f', `db serve --data-dir ${dir}$`])
+      .toString()
+      .trim()
+      .split('\n');
+    expect(holders).toHaveLength(1);
+  });
+
+  it('one client never runs inside another client’s transaction, and a client killed in its transaction leaves nothing', async () => {
+    const up = await cli(['history', '1955839661']);
+    expect(up.code, up.stderr).toBe(0); // the holder is up
+    const a = client();
+    const b = client();
+    try {
+      let seenByB: Promise<unknown> | undefined;
+      await a
+        .begin(async (tx) => {
+          await tx`create table public.made_in_a_transaction (x int)`;
+          // B asks while A's transaction is open: it waits for A's turn to end, and never sees A's table.
+          seenByB = b`select pg_catalog.to_regclass('public.made_in_a_transaction')::text as t`;
+          throw new Error('rolled back on purpose');
+        })
+        .catch((error: Error) => expect(error.message).toBe('rolled back on purpose'));
+      expect(await seenByB).toEqual([{ t: null }]);
+    } finally {
+      await a.end();
+      await b.end();
+    }
+
+    // A client process killed with -9 in the middle of its transaction.
+    const killed = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import postgres from 'postgres';
+         const sql = postgres({ path: process.argv[1], user: 'postgres', prepare: false, max: 1, onnotice: () => {} });
+         await sql.unsafe('begin');
+         await sql.unsafe('create table public.left_by_a_killed_client (x int)');
+         console.log('inside');
+         setInterval(() => {}, 1000);`,
+        join(dir, 'holder', '.s.PGSQL.5432'),
+      ],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let said = '';
+    killed.stdout.on('data', (d) => (said += d));
+    const started: Started = {
+      child: killed,
+      stdout: () => said,
+      stderr: () => '',
+      exited: new Promise((resolve) =>
+        killed.on('close', (code, signal) => resolve({ code, signal, stderr: '', stdout: said })),
+      ),
+    };
+    await untilPrinted(started, /^inside$/, 1);
+    killed.kill('SIGKILL');
+    await started.exited;
+    const c = client();
+    try {
+      expect(await c`select pg_catalog.to_regclass('public.left_by_a_killed_client')::text as t`).toEqual([
+        { t: null },
+      ]);
+      // And the next statement is not inside what the killed client left: it commits on its own.
+      expect(await c`select pg_catalog.txid_current_if_assigned() as open`).toEqual([{ open: null }]);
+    } finally {
+      await c.end();
+    }
+    expect((await cli([...RECORD, '--action', 'After the kill'])).code).toBe(0);
+  });
+
+  it('clients sending at once each get their own statements’ answers (no statement is split by another client’s)', async () => {
+    expect((await cli(['history', '1955839661'])).code).toBe(0);
+    const clients = [client(), client(), client()];
+    try {
+      const asked = clients.flatMap((sql, who) =>
+        Array.from({ length: 150 }, (_, i) =>
+          sql`select ${i}::int as i, ${`client ${who}`}::text as who`.then((rows) => [
+            rows[0],
+            { i, who: `client ${who}` },
+          ]),
+        ),
+      );
+      for (const [got, wanted] of await Promise.all(asked)) expect(got).toEqual(wanted);
+    } finally {
+      await Promise.all(clients.map((sql) => sql.end()));
+    }
+  });
+
+  it('refuses COPY FROM STDIN (PGlite would end under it) and goes on serving', async () => {
+    expect((await cli(['history', '1955839661'])).code).toBe(0);
+    const sql = client();
+    try {
+      await expect(sql.unsafe('copy public.cis_records from stdin')).rejects.toMatchObject({ code: '0A000' });
+      expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+    } finally {
+      await sql.end();
+    }
+    expect((await cli(['verify'])).code).toBe(0);
+  });
+
+  it('killed with -9 in the middle of a run: the next command starts a new holder and run --from-line completes the script exactly', async () => {
+    const lines = ['# no --ref: only --from-line resumes it with nothing twice'];
+    const words = RECORD.slice(1).map((w) => `'${w}'`);
+    for (let i = 0; i < 300; i++) lines.push(`${words.join(' ')} --action 'Scripted ${i}'`);
+    const script = join(dir, 'script.txt');
+    writeFileSync(script, `${lines.join('\n')}\n`);
+    const run = startCli(['run', script], env, { stdout: true });
+    await untilPrinted(run, /^line \d+: Recorded/, 40);
+    const pid = await holderPid();
+    process.kill(pid!, 'SIGKILL');
+    const ended = await run.exited;
+    expect(ended.code, ended.stderr.slice(-1500)).toBe(3);
+    const from = /cis-contact run \S+ --from-line (\d+)/.exec(ended.stderr)?.[1];
+    expect(from, ended.stderr).toBeDefined();
+    const rest = await cli(['--json', 'run', script, '--from-line', from!]);
+    expect(rest.code).toBe(0);
+    const history = (await cli(['--json', 'history', '1955839661', '--all'])).json as {
+      enquiries: { actionTaken: string }[];
+    }[];
+    const actions = history.map((c) => c.enquiries[0]!.actionTaken).sort();
+    expect(actions).toEqual(Array.from({ length: 300 }, (_, i) => `Scripted ${i}`).sort());
+    expect(await holderPid()).not.toBe(pid);
+    expect((await cli(['verify'])).code).toBe(0);
+  });
+
+  it('a command run with --no-holder waits for the holder to let go of the store, saying who has it', async () => {
+    expect((await cli(['history', '1955839661'])).code).toBe(0);
+    const pid = await holderPid();
+    const own = startCli(['--no-holder', 'history', '1955839661'], env, { stdout: true });
+    await until('the --no-holder command to say it waits', () => own.stderr().includes('waiting for'), own);
+    expect(own.stderr()).toContain(`pid ${pid}: cis-contact db serve`);
+    expect((await cli(['db', 'stop'])).code).toBe(0);
+    expect((await own.exited).code).toBe(0);
+  });
+
+  it('leaves by itself after its quiet period, the store closed and owner-only', async () => {
+    expect((await cli(['history', '1955839661'], { CIS_CONTACT_HOLDER_IDLE: '1' })).code).toBe(0);
+    await lockReleased(dir);
+    expect(existsSync(join(dir, 'holder', '.s.PGSQL.5432'))).toBe(false);
+    expect(openToOthers(dir)).toEqual([]);
+    expect(readFileSync(join(dir, 'holder', 'holder.log'), 'utf8')).toContain('left: quiet period over');
+  });
+
+  it('stores an import as the command’s own process does', async () => {
+    const own = await fixtureTarget('pglite');
+    const args = ['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null'];
+    expect((await cli(args)).code).toBe(1); // the sample holds bad rows on purpose
+    expect((await runCli(args, own.env)).code).toBe(1);
+    const held = await cli(['export', '--format', 'jsonl']);
+    const inProcess = await runCli(['export', '--format', 'jsonl'], own.env);
+    await own.dispose();
+    const content = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .slice(0, -1) // the manifest
+        .map((line) => {
+          const { recordedAt: _t, prevHash: _p, hash: _h, ...rest } = JSON.parse(line) as Record<string, unknown>;
+          return rest;
+        });
+    expect(content(held.stdout).length).toBeGreaterThan(0);
+    expect(content(held.stdout)).toEqual(content(inProcess.stdout));
+  });
+});
+
+describe('reading commands and the holder', () => {
+  beforeEach(() => useStore(createTarget('pglite', false)));
+  afterEach(async () => {
+    await cli(['db', 'stop']);
+    await target?.dispose();
+  });
+
+  it('a reading command on a folder with no store starts no holder and makes nothing', async () => {
+    const r = await cli(['history', '1955839661']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no cis-contact store');
+    expect(existsSync(join(dir, 'holder'))).toBe(false);
+  });
+});
+
+describe.skipIf(!ROOT)(
+  'the holder and another local account (skipped unless root: the test makes that account)',
+  () => {
+    const ACCOUNT = `cisholder${process.pid}`;
+    beforeEach(async () => {
+      execFileSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--user-group', ACCOUNT], {
+        stdio: 'pipe',
+      });
+      await useStore(fixtureTarget('pglite'));
+    });
+    afterEach(async () => {
+      await cli(['db', 'stop']);
+      await target?.dispose();
+      execFileSync('userdel', [ACCOUNT], { stdio: 'pipe' });
+    });
+
+    it('cannot connect to its socket, stop it or start another on the store', async () => {
+      expect((await cli(['history', '1955839661'])).code).toBe(0);
+      const pid = await holderPid();
+      const uid = Number(execFileSync('id', ['-u', ACCOUNT]).toString());
+      const gid = Number(execFileSync('id', ['-g', ACCOUNT]).toString());
+      const asOther = (args: string[]) => {
+        try {
+          return execFileSync(process.execPath, args, {
+            uid,
+            gid,
+            cwd: '/',
+            stdio: 'pipe',
+            env: { PATH: process.env.PATH },
+          }).toString();
+        } catch (error) {
+          return `exit ${(error as { status: number }).status}: ${String((error as { stderr: Buffer }).stderr)}`;
+        }
+      };
+      const connect = asOther([
+        '-e',
+        `require('net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); })`,
+        join(dir, 'holder', '.s.PGSQL.5432'),
+      ]);
+      expect(connect.trim()).toBe('EACCES');
+      const stop = asOther([BIN, 'db', 'stop', '--data-dir', dir]);
+      expect(stop).not.toContain('Stopped the holder');
+      const other = asOther([BIN, 'history', '1955839661', '--data-dir', dir]);
+      expect(other).toMatch(/^exit [23]:/);
+      expect(await holderPid()).toBe(pid);
+    });
+  },
+);
