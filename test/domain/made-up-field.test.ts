@@ -4,6 +4,9 @@
  * every free-text rule, with no rule written for it. Above all, a card number
  * in it is masked in the rejects file, and that rejects file brought back
  * unchanged is refused, not stored with stars for what the contact said.
+ * History shows it where its declaration places it; the canonical text, the
+ * chain's hash and the content hash hold its value, and leave it out where
+ * it is empty, so entries stored before it keep their hashes.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +37,8 @@ import {
   isList,
   layoutFieldsNaming,
 } from '../../src/domain/layout.js';
+import { type ChainEntry, GENESIS_HASH, canonicalEntry, chainHash, chainTextOf } from '../../src/domain/audit.js';
+import { identitiesOf, storedContentHash } from '../../src/domain/identity.js';
 import { RejectsFile } from '../../src/outputs/rejects-file.js';
 import { historyTable } from '../../src/terminal/history-table.js';
 import { Ui } from '../../src/terminal/ui.js';
@@ -302,6 +307,51 @@ describe('a made-up field of each enquiry, added to a copy of the layout', () =>
     expect(maskedNumbers((column) => (column === 'follow_up' ? '**** **** **** 1111' : undefined), forms)).toHaveLength(
       1,
     );
+  });
+});
+
+describe.each([
+  ['of the contact', WITH_CONTACT_FIELD, 'callerRole', (value: string | null) => ({ ...STORED, callerRole: value })],
+  [
+    'of each enquiry',
+    WITH_ENQUIRY_FIELD,
+    'followUp',
+    (value: string | null) => ({ ...STORED, enquiries: [{ ...STORED.enquiries[0]!, followUp: value }] }),
+  ],
+] as const)('a made-up field %s, in the canonical text, the identity and the chain', (_of, layout, key, entryWith) => {
+  const chain = chainTextOf(layout);
+  const identities = identitiesOf(layout);
+  const target = { utr: STORED.utr, partnershipUtr: null };
+  const hashed = (entry: ChainEntry) => ({
+    canonical: chain.canonicalEntry(entry),
+    byLibrary: chain.canonicalEntryByLibrary(entry),
+    chain: chain.chainHash(GENESIS_HASH, entry),
+    content: identities.storedContentHash(entry, target),
+  });
+
+  it('holds its value: two entries that differ only there differ in canonical text, chain hash and content hash', () => {
+    const [site, office] = [hashed(entryWith('Site manager')), hashed(entryWith('Office manager'))];
+    expect(site.canonical).toContain(`"${key}":"Site manager"`);
+    expect(site.byLibrary).toBe(site.canonical);
+    expect(office.byLibrary).toBe(office.canonical);
+    expect(office.canonical).toBe(site.canonical.replace('Site manager', 'Office manager'));
+    expect(office.chain).not.toBe(site.chain);
+    expect(office.content).not.toBe(site.content);
+    // As a transaction chains it: from the template made while it was checked, placed at its seq.
+    const entry = entryWith('Site manager');
+    const hasher = chain.chainHasherAt(entry.recordedAt, 'jsmith');
+    expect(hasher(GENESIS_HASH, chain.canonicalTemplate(entry), entry.seq)).toBe(site.chain);
+  });
+
+  it('is left out where empty, so an entry stored before it keeps its canonical text and its hashes', () => {
+    const before = {
+      canonical: canonicalEntry(STORED),
+      byLibrary: canonicalEntry(STORED),
+      chain: chainHash(GENESIS_HASH, STORED),
+      content: storedContentHash(STORED, target),
+    };
+    expect(hashed(STORED)).toEqual(before);
+    expect(hashed(entryWith(null))).toEqual(before);
   });
 });
 
