@@ -1,7 +1,8 @@
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
 import { inputError, usageError } from '../domain/errors.js';
-import { matchSubject } from '../domain/vocabulary.js';
+import { nearestValue } from '../domain/suggest.js';
+import { SUBJECTS, matchSubject } from '../domain/vocabulary.js';
 import { findRecords, recordNames } from '../storage/reference-repository.js';
 import { historyOf } from '../storage/history-reader.js';
 import { historyTable, sayWrapped } from '../terminal/history-table.js';
@@ -21,8 +22,12 @@ export async function history(session: Session, utrText: string, flags: HistoryF
   let subject: string | undefined;
   if (flags.subject !== undefined) {
     subject = matchSubject(flags.subject);
-    if (!subject)
-      throw usageError(`--subject ${flags.subject}: use Internal Referral, Letter, Callback, Complaint or Other`);
+    if (!subject) {
+      const near = nearestValue(flags.subject, SUBJECTS);
+      throw usageError(
+        `--subject ${flags.subject}: use Internal Referral, Letter, Callback, Complaint or Other${near ? `; did you mean ${near}?` : ''}`,
+      );
+    }
   }
   const dates = dateFilter(flags);
   const today = session.rules().today;

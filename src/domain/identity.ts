@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Contact, ContactTarget } from './contact.js';
 import { jsonValue, pushJson } from './json-pieces.js';
-import { CONTACT_FIELDS, ENQUIRY_FIELDS, type StoredField, fieldValue } from './layout.js';
+import { CONTACT_LAYOUT, type LayoutEntry, type StoredField, fieldValue, isList } from './layout.js';
 
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
@@ -31,89 +31,102 @@ export function canonicalJson(value: unknown): string {
  */
 type IdentityFields = { enquiries: readonly object[] };
 
-/** What an identity covers: the layout's identity fields, a contact's in its order, each enquiry's in its; those added later after them, in the order they were added. */
-const IDENTITY_FIELDS = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater);
-const IDENTITY_ENQUIRY_FIELDS = ENQUIRY_FIELDS.filter((f) => f.identity);
-const IDENTITY_FIELDS_ADDED_LATER = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater).sort(
-  (a, b) => (a.addedLater ?? 0) - (b.addedLater ?? 0),
-);
-const UTR_FIELD = contactField('utr');
-
-function contactField(key: string): StoredField {
-  const field = CONTACT_FIELDS.find((f) => f.key === key);
-  if (!field) throw new Error(`the layout has no ${key} field`);
-  return field;
+/** Of `fields`, those an identity covers: those every entry has, in their order; and those added later, in the order they were added. */
+function identityOf(fields: readonly StoredField[]): [StoredField[], StoredField[]] {
+  const covered = fields.filter((f) => f.identity);
+  return [
+    covered.filter((f) => !f.addedLater),
+    covered.filter((f) => f.addedLater).sort((a, b) => (a.addedLater ?? 0) - (b.addedLater ?? 0)),
+  ];
 }
 
-/**
- * The text an identity hashes: `["contact-v1",utr,second,fields]`, where the
- * fields are the layout's identity fields in its order, then the enquiries'
- * (each an array of theirs); a field added later follows as `"key",value`
- * only where it is set, so contacts stored before it keep their hashes.
- * One array of pieces joined once: the import makes one for every contact.
- */
-function identityText(contact: IdentityFields, utr: string, second: string | readonly string[] | null): string {
-  const out: string[] = ['["contact-v1",'];
-  pushJson(out, UTR_FIELD, utr);
-  out.push(',', jsonValue(second), ',[');
-  for (const field of IDENTITY_FIELDS) {
-    pushJson(out, field, fieldValue(contact, field));
-    out.push(',');
-  }
-  out.push('[');
-  let open = '[';
-  for (const enquiry of contact.enquiries) {
-    out.push(open);
-    open = ',[';
-    IDENTITY_ENQUIRY_FIELDS.forEach((field, i) => {
-      if (i > 0) out.push(',');
-      pushJson(out, field, fieldValue(enquiry, field));
-    });
-    out.push(']');
-  }
-  out.push(']');
-  for (const field of IDENTITY_FIELDS_ADDED_LATER) {
-    const value = fieldValue(contact, field);
+/** `,"key",value` of each field added later that `from` has. */
+function pushAddedLater(out: string[], fields: readonly StoredField[], from: object): void {
+  for (const field of fields) {
+    const value = fieldValue(from, field);
     if (value == null) continue;
     out.push(`,${JSON.stringify(field.key)},`);
     pushJson(out, field, value);
   }
-  out.push(']]');
-  return out.join('');
 }
 
-function identityHash(contact: IdentityFields, utr: string, second: string | readonly string[] | null): string {
-  return sha256Hex(identityText(contact, utr, second)).slice(0, 32);
+/** The identities of a layout's contacts. */
+export interface Identities {
+  /** What each stored contact says, hashed (128 bits, hex): equal hashes mean the same contact. */
+  contentHashes: (contact: Contact, targets: readonly ContactTarget[]) => string[];
+  /** The content hash of a contact as it is stored on `target` (an export's entry, say): the hash it was written with. */
+  storedContentHash: (contact: IdentityFields, target: ContactTarget) => string;
+  /**
+   * The fingerprint of an input contact (before partnership expansion), for rows
+   * without a contact_ref. `hashes` are the targets' content hashes, reused when
+   * the contact is stored on its own record.
+   */
+  unitFingerprint: (contact: Contact, targets?: readonly ContactTarget[], hashes?: readonly string[]) => string;
 }
 
-/** What each stored contact says, hashed (128 bits, hex): equal hashes mean the same contact. */
-export function contentHashes(contact: Contact, targets: readonly ContactTarget[]): string[] {
-  return targets.map((t) => identityHash(contact, t.utr, t.partnershipUtr));
+/** The identities of the contacts of `layout`: the contact layout's, or a copy of it with a field of a test's own. */
+export function identitiesOf(layout: readonly LayoutEntry[]): Identities {
+  const contactFields = layout.filter((e): e is StoredField => !isList(e));
+  const enquiryFields = layout.filter(isList).flatMap((list) => list.items);
+  /** What an identity covers: the layout's identity fields, a contact's in its order, each enquiry's in its; those added later after them, in the order they were added. */
+  const [identityFields, addedLater] = identityOf(contactFields);
+  const [enquiryIdentity, enquiryAddedLater] = identityOf(enquiryFields);
+  const utrField = contactFields.find((f) => f.key === 'utr');
+  if (!utrField) throw new Error('the layout has no utr field');
+
+  /**
+   * The text an identity hashes: `["contact-v1",utr,second,fields]`, where the
+   * fields are the layout's identity fields in its order, then the enquiries'
+   * (each an array of theirs); a field added later follows its contact's (or
+   * its enquiry's) as `"key",value` only where it is set, so contacts stored
+   * before it keep their hashes.
+   * One array of pieces joined once: the import makes one for every contact.
+   */
+  const identityText = (contact: IdentityFields, utr: string, second: string | readonly string[] | null): string => {
+    const out: string[] = ['["contact-v1",'];
+    pushJson(out, utrField, utr);
+    out.push(',', jsonValue(second), ',[');
+    for (const field of identityFields) {
+      pushJson(out, field, fieldValue(contact, field));
+      out.push(',');
+    }
+    out.push('[');
+    let open = '[';
+    for (const enquiry of contact.enquiries) {
+      out.push(open);
+      open = ',[';
+      enquiryIdentity.forEach((field, i) => {
+        if (i > 0) out.push(',');
+        pushJson(out, field, fieldValue(enquiry, field));
+      });
+      pushAddedLater(out, enquiryAddedLater, enquiry);
+      out.push(']');
+    }
+    out.push(']');
+    pushAddedLater(out, addedLater, contact);
+    out.push(']]');
+    return out.join('');
+  };
+
+  const identityHash = (contact: IdentityFields, utr: string, second: string | readonly string[] | null) =>
+    sha256Hex(identityText(contact, utr, second)).slice(0, 32);
+
+  return {
+    contentHashes: (contact, targets) => targets.map((t) => identityHash(contact, t.utr, t.partnershipUtr)),
+    storedContentHash: (contact, target) => identityHash(contact, target.utr, target.partnershipUtr),
+    unitFingerprint(contact, targets = [], hashes = []) {
+      const own =
+        contact.partners === null &&
+        targets.length === 1 &&
+        targets[0]!.partnershipUtr === null &&
+        targets[0]!.utr === contact.utr;
+      if (own && hashes[0]) return hashes[0];
+      return identityHash(contact, contact.utr, contact.partners);
+    },
+  };
 }
 
-/** The content hash of a contact as it is stored on `target` (an export's entry, say): the hash it was written with. */
-export function storedContentHash(contact: IdentityFields, target: ContactTarget): string {
-  return identityHash(contact, target.utr, target.partnershipUtr);
-}
-
-/**
- * The fingerprint of an input contact (before partnership expansion), for rows
- * without a contact_ref. `hashes` are the targets' content hashes, reused when
- * the contact is stored on its own record.
- */
-export function unitFingerprint(
-  contact: Contact,
-  targets: readonly ContactTarget[] = [],
-  hashes: readonly string[] = [],
-): string {
-  const own =
-    contact.partners === null &&
-    targets.length === 1 &&
-    targets[0]!.partnershipUtr === null &&
-    targets[0]!.utr === contact.utr;
-  if (own && hashes[0]) return hashes[0];
-  return identityHash(contact, contact.utr, contact.partners);
-}
+export const { contentHashes, storedContentHash, unitFingerprint } = identitiesOf(CONTACT_LAYOUT);
 
 /** The source key of one stored contact: the unit's key, plus the partner's UTR when expanded. */
 export function sourceKey(unitKey: string, target: ContactTarget): string {

@@ -5,7 +5,7 @@
  * help, the checked contact's type, the free-text rules (length, control
  * characters, payment details, abbreviations, and the masked numbers a
  * rejects file brings back), how two rows of one contact are compared, which
- * catalogue entries name each field, the history table's columns, the
+ * catalogue entries name each field, `history`'s columns and lines, the
  * canonical text the audit chain hashes (in Node and in SQL), the identity
  * the content hash covers, the COPY text and columns, the JSON Lines and CSV
  * exports and their readers, and restore. A new optional free-text field is
@@ -103,15 +103,53 @@ const FREE_TEXT_CODES = [
   'abbreviation',
 ] as const satisfies readonly IssueCode[];
 
-/** A field's column in `history`'s table. */
-interface HistoryColumn {
-  /** Its place, left to right. */
-  place: number;
+/** How `history` shows a field's value: as stored, unless it says */
+type HistoryValue =
+  /** a time, in UK time with its zone named; */
+  | 'uk-time'
+  /** a ref someone gave, and nothing for a key the tool made (it says nothing to a reader); */
+  | 'given-ref'
+  /** a partnership's UTR, after its name where the registry has one. */
+  | 'partnership';
+
+/**
+ * On a terminal, `history` is one block a contact, its enquiries' lines under
+ * it: where a field reads in its block (the contact's, or its enquiry's).
+ */
+interface HistoryLine {
+  /** The block's line it is on, from 0: a contact's heading (in bold), or an enquiry's first line (its later lines under that line's label). */
+  line: number;
+  /** Its place on the line, left to right. */
+  at: number;
+  /**
+   * The line's label (`Recorded: `), given by one field of the line and
+   * shown whatever that field's value. With `%` the field's value is the
+   * label (`%. `, an enquiry's number), and no part of the line's text.
+   */
+  label?: string;
+  /** Its text, `%` standing for its value (`by operator %`); its value alone by default. Nothing where it has no value, and a line of nothing is not shown. */
+  text?: string;
+  /** What stands between its text and the text before it on its line: a space by default. */
+  after?: string;
+}
+
+/**
+ * A field's place in `history`: its column into a file or a pipe (one
+ * enquiry a line, its contact's columns before its own), and its text on a
+ * terminal. A field the operator gives, or the store places, without one is
+ * still shown, by its column name, after the others.
+ */
+interface HistoryPlace {
+  /** Its column's title. */
   title: string;
-  /** Its width; free text wraps to it on a terminal (wider off a terminal, to its longest value). The last column takes what is left. */
-  width?: number;
+  /** Its column's place, left to right, among the contact's columns or the enquiry's. The last column is never padded. */
+  place: number;
+  /** Where it reads on a terminal. */
+  block: HistoryLine;
   /** Shown only for a history of several records (a partnership's). */
   ofSeveral?: true;
+  /** How its value is shown: as stored by default. */
+  shown?: HistoryValue;
 }
 
 /** Who decides a stored field's value. */
@@ -157,8 +195,8 @@ export interface StoredField {
   match?: (word: string) => string | undefined;
   /** Free text, and how it is held (a field without it is never free text). */
   freeText?: FreeText;
-  /** Its column in `history`'s table, if it has one. */
-  history?: HistoryColumn;
+  /** Its place in `history`, if it has one of its own. */
+  history?: HistoryPlace;
   input?: InputSpec;
 }
 
@@ -189,6 +227,7 @@ const ENQUIRY_LAYOUT = [
     origin: 'tool',
     chained: true,
     exported: true,
+    history: { title: 'No', place: 0, block: { line: 0, at: 0, label: '%. ' } },
   },
   {
     key: 'subject',
@@ -200,7 +239,7 @@ const ENQUIRY_LAYOUT = [
     identity: true,
     exported: true,
     match: matchSubject,
-    history: { place: 4, title: 'Subject', width: 17 },
+    history: { title: 'Subject', place: 1, block: { line: 0, at: 1 } },
     input: {
       header: 'subject',
       flag: 'subject',
@@ -222,7 +261,7 @@ const ENQUIRY_LAYOUT = [
     identity: true,
     exported: true,
     freeText: { limit: LIMITS.actionTaken, tooLong: 'action-too-long' },
-    history: { place: 5, title: 'Action taken', width: 28 },
+    history: { title: 'Action taken', place: 2, block: { line: 1, at: 0, label: 'Action: ' } },
     input: {
       header: 'action_taken',
       flag: 'action',
@@ -242,7 +281,7 @@ const ENQUIRY_LAYOUT = [
     identity: true,
     exported: true,
     freeText: { limit: LIMITS.generalNotes, tooLong: 'notes-too-long', multiline: true },
-    history: { place: 7, title: 'Notes' },
+    history: { title: 'Notes', place: 3, block: { line: 2, at: 0, label: 'Notes: ' } },
     input: {
       header: 'general_notes',
       flag: 'notes',
@@ -255,7 +294,16 @@ const ENQUIRY_LAYOUT = [
 
 /** A contact's fields in the export's order, its enquiries where they stand. */
 export const CONTACT_LAYOUT = [
-  { key: 'seq', column: 'seq', type: 'integer', nullable: false, origin: 'placed', chained: true, exported: true },
+  {
+    key: 'seq',
+    column: 'seq',
+    type: 'integer',
+    nullable: false,
+    origin: 'placed',
+    chained: true,
+    exported: true,
+    history: { title: 'Contact', place: 3, block: { line: 0, at: 0, text: 'Contact %' } },
+  },
   {
     key: 'sourceKey',
     column: 'source_key',
@@ -264,6 +312,7 @@ export const CONTACT_LAYOUT = [
     origin: 'tool',
     chained: true,
     exported: true,
+    history: { title: 'Ref', place: 12, shown: 'given-ref', block: { line: 4, at: 0, label: 'Ref: ' } },
     input: {
       header: 'contact_ref',
       flag: 'ref',
@@ -297,7 +346,7 @@ export const CONTACT_LAYOUT = [
     origin: 'target',
     chained: true,
     exported: true,
-    history: { place: 0, title: 'UTR', width: 10, ofSeveral: true },
+    history: { title: 'UTR', place: 0, ofSeveral: true, block: { line: 0, at: 4, text: 'on %', after: ' · ' } },
     input: {
       header: 'utr',
       flag: 'utr',
@@ -316,6 +365,12 @@ export const CONTACT_LAYOUT = [
     origin: 'target',
     chained: true,
     exported: true,
+    history: {
+      title: 'Via partnership',
+      place: 11,
+      shown: 'partnership',
+      block: { line: 3, at: 0, label: 'Via partnership ' },
+    },
     input: {
       header: 'partners',
       flag: 'partners',
@@ -336,6 +391,7 @@ export const CONTACT_LAYOUT = [
     identity: true,
     exported: true,
     match: matchContactType,
+    history: { title: 'Type', place: 6, block: { line: 1, at: 1, text: '(%)' } },
     input: {
       header: 'contact_type',
       flag: 'contact-type',
@@ -354,6 +410,7 @@ export const CONTACT_LAYOUT = [
     identity: true,
     exported: true,
     freeText: { limit: LIMITS.contactName, tooLong: 'contact-name-too-long' },
+    history: { title: 'Name', place: 7, block: { line: 1, at: 0, label: 'Spoken to: ' } },
     input: {
       header: 'contact_name',
       flag: 'contact-name',
@@ -373,7 +430,7 @@ export const CONTACT_LAYOUT = [
     identity: true,
     exported: true,
     match: matchChannel,
-    history: { place: 3, title: 'Channel', width: 16 },
+    history: { title: 'Channel', place: 4, block: { line: 0, at: 2, after: ' · ' } },
     input: {
       header: 'channel',
       flag: 'channel',
@@ -394,7 +451,7 @@ export const CONTACT_LAYOUT = [
     identity: true,
     exported: true,
     match: matchDirection,
-    history: { place: 2, title: 'Dir', width: 8 },
+    history: { title: 'Dir', place: 5, block: { line: 0, at: 3, after: ', ' } },
     input: {
       header: 'direction',
       flag: 'direction',
@@ -413,6 +470,7 @@ export const CONTACT_LAYOUT = [
     identity: true,
     exported: true,
     match: matchAuthentication,
+    history: { title: 'Auth', place: 8, block: { line: 1, at: 2, after: ', ' } },
     input: {
       header: 'authentication',
       flag: 'auth',
@@ -430,7 +488,7 @@ export const CONTACT_LAYOUT = [
     chained: true,
     identity: true,
     exported: true,
-    history: { place: 1, title: 'Date', width: 10 },
+    history: { title: 'Date', place: 1, block: { line: 0, at: 1, after: ' · ' } },
     input: {
       header: 'enquiry_date',
       flag: 'date',
@@ -451,7 +509,7 @@ export const CONTACT_LAYOUT = [
     chained: true,
     identity: true,
     exported: true,
-    history: { place: 6, title: 'PID', width: 7 },
+    history: { title: 'PID', place: 9, block: { line: 2, at: 1, text: 'by operator %' } },
     input: {
       header: 'operator_pid',
       flag: 'operator',
@@ -485,6 +543,7 @@ export const CONTACT_LAYOUT = [
     origin: 'placed',
     chained: true,
     exported: true,
+    history: { title: 'Recorded', place: 2, shown: 'uk-time', block: { line: 2, at: 0, label: 'Recorded: ' } },
   },
   {
     key: 'recordedBy',
@@ -495,6 +554,7 @@ export const CONTACT_LAYOUT = [
     chained: true,
     exported: true,
     addedLater: 4,
+    history: { title: 'Login', place: 10, block: { line: 2, at: 2, text: '(login %)' } },
   },
   { key: 'enquiries', items: ENQUIRY_LAYOUT, origin: 'contact', chained: true, exported: true },
   {
@@ -601,12 +661,17 @@ export interface TextRule {
   multiline: boolean;
 }
 
-/** A column of `history`'s table: a contact's field, or an enquiry's. */
-interface HistoryTableColumn extends HistoryColumn {
+/** A field's place in `history`, its own or the one a field without one is given: a contact's field, or an enquiry's. */
+export interface HistoryTableColumn extends HistoryPlace {
   field: StoredField;
   ofEnquiry: boolean;
-  /** Free text: wrapped on a terminal, its control characters shown escaped. */
-  freeText: boolean;
+}
+
+/** A line of a block of `history` on a terminal: its label, the field whose value labels it (if one does), and the fields whose text it holds, in order. */
+export interface HistoryBlockLine {
+  label: string;
+  labelledBy?: HistoryTableColumn;
+  fields: readonly HistoryTableColumn[];
 }
 
 export interface LayoutForms {
@@ -634,8 +699,10 @@ export interface LayoutForms {
   enquiryText: readonly TextRule[];
   /** Every free-text column, the contact's then an enquiry's: the columns checked for payment details, masked ones too. */
   freeText: readonly string[];
-  /** The columns `history` shows, left to right. */
+  /** The columns `history` shows into a file or a pipe, left to right: the contact's, then each enquiry's. */
   historyColumns: readonly HistoryTableColumn[];
+  /** The lines of `history`'s block of a contact on a terminal, and of each enquiry under it. */
+  historyLines: { contact: readonly HistoryBlockLine[]; enquiry: readonly HistoryBlockLine[] };
   /** The columns of a vocabulary, each with its words' matcher: a column map may translate their legacy words. */
   vocabularies: Readonly<Record<string, (word: string) => string | undefined>>;
 }
@@ -670,10 +737,42 @@ function textRulesOf(inputs: readonly InputField[]): TextRule[] {
   );
 }
 
+/**
+ * The history's columns of these fields, by their place. A field with no
+ * place of its own that the operator gives or the store places is still
+ * shown: its column titled with its column name, after the others, on a line
+ * of its own labelled with it. The tool's bookkeeping and the chain's own
+ * values are left to export and verify.
+ */
 function historyOf(fields: readonly StoredField[], ofEnquiry: boolean): HistoryTableColumn[] {
-  return fields.flatMap((field) =>
-    field.history ? [{ ...field.history, field, ofEnquiry, freeText: field.freeText !== undefined }] : [],
-  );
+  const placed = fields.flatMap((field) => (field.history ? [{ ...field.history, field, ofEnquiry }] : []));
+  const after = (of: (c: HistoryTableColumn) => number) => Math.max(-1, ...placed.map(of)) + 1;
+  const [place, line] = [after((c) => c.place), after((c) => c.block.line)];
+  const unplaced = fields
+    .filter((f) => !f.history && f.exported && f.origin !== 'tool' && f.origin !== 'chain')
+    .map((field, i) => ({
+      title: field.column,
+      place: place + i,
+      block: { line: line + i, at: 0, label: `${field.column}: ` },
+      field,
+      ofEnquiry,
+    }));
+  return [...placed, ...unplaced].sort((a, b) => a.place - b.place);
+}
+
+/** The lines of a block: its columns grouped by line, in order, each line's fields in theirs. */
+function linesOf(columns: readonly HistoryTableColumn[]): HistoryBlockLine[] {
+  const numbers = [...new Set(columns.map((c) => c.block.line))].sort((a, b) => a - b);
+  return numbers.map((n) => {
+    const on = columns.filter((c) => c.block.line === n).sort((a, b) => a.block.at - b.block.at);
+    const labelling = on.filter((c) => c.block.label !== undefined);
+    if (labelling.length > 1) throw new Error(`history's line ${n} has more than one label`);
+    const [labeller] = labelling;
+    const label = labeller?.block.label ?? '';
+    return label.includes('%') && labeller
+      ? { label, labelledBy: labeller, fields: on.filter((c) => c !== labeller) }
+      : { label, fields: on };
+  });
 }
 
 /** Every form of a contact that is not its stored text: from `layout`, which must hold one list (the enquiries), a reference and an enquiry's opener. */
@@ -692,6 +791,8 @@ export function formsOf(layout: readonly LayoutEntry[]): LayoutForms {
     throw new Error(`a contact layout has a ${REF_HEADER} and an enquiry field that opens each enquiry`);
   const contactText = textRulesOf(contactInputs);
   const enquiryText = textRulesOf(enquiryInputs);
+  const contactHistory = historyOf(contactFields, false);
+  const enquiryHistory = historyOf(enquiryFields, true);
   return {
     layout,
     enquiryList,
@@ -707,9 +808,8 @@ export function formsOf(layout: readonly LayoutEntry[]): LayoutForms {
     contactText,
     enquiryText,
     freeText: [...contactText, ...enquiryText].map((r) => r.field),
-    historyColumns: [...historyOf(contactFields, false), ...historyOf(enquiryFields, true)].sort(
-      (a, b) => a.place - b.place,
-    ),
+    historyColumns: [...contactHistory, ...enquiryHistory],
+    historyLines: { contact: linesOf(contactHistory), enquiry: linesOf(enquiryHistory) },
     vocabularies: Object.fromEntries(
       [...contactInputs, ...enquiryInputs].flatMap((i) => (i.field.match ? [[i.header, i.field.match]] : [])),
     ),

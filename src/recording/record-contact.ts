@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { partnersChangedDetail, reservedRefForm } from '../domain/identity.js';
 import { describeControl, findControlCharacter } from '../domain/text.js';
-import { type Issue, issue } from '../domain/catalogue.js';
+import { type Issue, type IssueCode, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
 import {
   CONTACT_INPUTS,
@@ -83,14 +83,27 @@ const SNAKE_COLUMNS = new RegExp(
 );
 const LEADING_COLUMN = new RegExp(`^(${Object.keys(FLAG_OF_COLUMN).join('|')})\\b`);
 
+/**
+ * What a `record` or `run` user can do that a contact log's column cannot
+ * say: an operator left out may be given by its flag or the environment
+ * (the import's message, on its column, stays as the catalogue has it).
+ */
+const FIX_IN_FLAG_TERMS: Partial<Record<IssueCode, string>> = {
+  'operator-missing': 'pass --operator PID or set CIS_CONTACT_OPERATOR',
+};
+
 function inFlagTerms(issues: readonly Issue[]): Issue[] {
-  return issues.map((i) => ({
-    code: i.code,
-    field: i.field === null ? null : (FLAG_OF_COLUMN[i.field] ?? i.field),
-    message: i.message
+  return issues.map((i) => {
+    const fix = FIX_IN_FLAG_TERMS[i.code];
+    const message = i.message
       .replace(SNAKE_COLUMNS, (c) => FLAG_OF_COLUMN[c] ?? c)
-      .replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c] ?? c),
-  }));
+      .replace(LEADING_COLUMN, (c) => FLAG_OF_COLUMN[c] ?? c);
+    return {
+      code: i.code,
+      field: i.field === null ? null : (FLAG_OF_COLUMN[i.field] ?? i.field),
+      message: fix ? `${message}; ${fix}` : message,
+    };
+  });
 }
 
 /** One contact from flags; issues name the flags. */

@@ -82,17 +82,23 @@ export const CANONICAL_TEXT: SQL = sql.raw(
   ),
 );
 
+/** `,"key",value` of each identity field of `fields` added later, in the order they were added, where the row of table alias `t` has it. */
+const addedLater = (fields: readonly StoredField[], t: string): string[] =>
+  fields
+    .filter((f) => f.identity && f.addedLater)
+    .sort((a, b) => (a.addedLater ?? 0) - (b.addedLater ?? 0))
+    .map((f) => `coalesce(',"${f.key}",' || to_json(${t}.${f.column})::text, '')`);
+
 /** `storedContentHash`'s text: the record and partnership, then the identity fields in the layout's order. */
 function identityText(): string {
   const fields = CONTACT_FIELDS.filter((f) => f.identity && !f.addedLater).map((f) => json(f, 'c'));
-  const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity)
+  const enquiryFields = ENQUIRY_FIELDS.filter((f) => f.identity && !f.addedLater)
     .map((f) => json(f, 'e'))
     .join(` || ',' || `);
-  const enquiries = `(select coalesce('[' || string_agg('[' || ${enquiryFields} || ']', ',' order by e.position) || ']', '[]')
+  const enquiryLater = addedLater(ENQUIRY_FIELDS, 'e');
+  const enquiries = `(select coalesce('[' || string_agg('[' || ${[enquiryFields, ...enquiryLater].join(' || ')} || ']', ',' order by e.position) || ']', '[]')
     from public.enquiries e where e.contact_seq = c.seq)`;
-  const later = CONTACT_FIELDS.filter((f) => f.identity && f.addedLater)
-    .sort((a, b) => a.addedLater! - b.addedLater!)
-    .map((f) => `coalesce(',"${f.key}",' || to_json(c.${f.column})::text, '')`);
+  const later = addedLater(CONTACT_FIELDS, 'c');
   const utr = CONTACT_FIELDS.find((f) => f.key === 'utr')!;
   const partnership = CONTACT_FIELDS.find((f) => f.key === 'partnershipUtr')!;
   return [

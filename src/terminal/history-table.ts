@@ -12,21 +12,25 @@
  * in stored text is shown doubled, so a note's real line break (`\n`) and
  * the two characters `\` `n` typed into it never look the same.
  *
- * The fields shown are the layout's: those placed below are shown where they
- * belong, and any other field the operator gives (a field added later) is
- * shown by its column name, so a new field is never silently left out.
+ * The fields shown, and where, are the layout's (each field's `history`):
+ * its column here, its line and place on it there, and how its value reads.
+ * A field with no place of its own is shown by its column name (but for
+ * the tool's bookkeeping and the chain's values, which export and verify
+ * show), so a new field is never silently left out.
  */
 
 import {
-  CONTACT_FIELDS,
   type ChainedEntry,
   type ChainEnquiry,
-  ENQUIRY_FIELDS,
+  FORMS,
+  type HistoryBlockLine,
+  type HistoryTableColumn,
+  type LayoutForms,
   type StoredField,
   fieldValue,
 } from '../domain/layout.js';
 import { screenText } from '../domain/screen-text.js';
-import type { Ui } from './ui.js';
+import type { Piece, Ui } from './ui.js';
 
 /** Where the history needs a record's name: the partnerships contacts came through. */
 export interface HistoryNames {
@@ -34,37 +38,11 @@ export interface HistoryNames {
   readonly partnerships: ReadonlyMap<string, string>;
 }
 
-type ContactKey = keyof ChainedEntry;
-type EnquiryKey = keyof ChainEnquiry;
-
-/** The contact's fields history places itself, and those it leaves to export and verify (the chain's own values, the import run). */
-const CONTACT_PLACED: readonly ContactKey[] = [
-  'seq',
-  'sourceKey',
-  'utr',
-  'partnershipUtr',
-  'contactType',
-  'contactName',
-  'channel',
-  'direction',
-  'authentication',
-  'enquiryDate',
-  'operatorPid',
-  'recordedAt',
-  'recordedBy',
-  'enquiries',
-];
-const CONTACT_LEFT_OUT: readonly ContactKey[] = ['importRunId', 'prevHash', 'hash'];
-const ENQUIRY_PLACED: readonly EnquiryKey[] = ['position', 'subject', 'actionTaken', 'generalNotes'];
-
-const isShownApart = (placed: readonly string[], leftOut: readonly string[]) => (f: StoredField) =>
-  f.exported && !placed.includes(f.key) && !leftOut.includes(f.key) && f.key !== 'contentHash';
-
-/** Fields of the layout history does not place: shown by their column name. */
-export const CONTACT_EXTRAS: readonly StoredField[] = CONTACT_FIELDS.filter(
-  isShownApart(CONTACT_PLACED, CONTACT_LEFT_OUT),
-);
-export const ENQUIRY_EXTRAS: readonly StoredField[] = ENQUIRY_FIELDS.filter(isShownApart(ENQUIRY_PLACED, []));
+/** Fields of the layout with no place of their own in history: shown by their column name. */
+const unplaced = (ofEnquiry: boolean): StoredField[] =>
+  FORMS.historyColumns.filter((c) => c.ofEnquiry === ofEnquiry && !c.field.history).map((c) => c.field);
+export const CONTACT_EXTRAS: readonly StoredField[] = unplaced(false);
+export const ENQUIRY_EXTRAS: readonly StoredField[] = unplaced(true);
 
 // A stored field's value is a string, a number or a boolean (a layout field is never an object).
 const valueText = (v: unknown): string =>
@@ -99,16 +77,29 @@ export function recordedTime(recordedAt: string): string {
 /** A key the tool made (no ref was given) says nothing to a reader: only a ref someone gave is shown. */
 const givenRef = (sourceKey: string) => (/^(sha256|uuid):/.test(sourceKey) ? '' : sourceKey);
 
-function partnershipText(contact: ChainedEntry, names: HistoryNames): string {
-  if (!contact.partnershipUtr) return '';
-  const name = names.partnerships.get(contact.partnershipUtr);
-  return name ? `${name} (${contact.partnershipUtr})` : contact.partnershipUtr;
+function partnershipText(utr: string, names: HistoryNames): string {
+  if (!utr) return '';
+  const name = names.partnerships.get(utr);
+  return name ? `${name} (${utr})` : utr;
 }
 
-function spokenTo(contact: ChainedEntry): string {
-  const who = [contact.contactName, contact.contactType ? `(${contact.contactType})` : null].filter(Boolean).join(' ');
-  return [who, contact.authentication].filter(Boolean).join(', ');
+/** A field's value as history shows it (a contact's field from the contact, an enquiry's from the enquiry): empty where it has none. */
+function shownValue(column: HistoryTableColumn, from: object, names: HistoryNames): string {
+  const value = valueText(fieldValue(from, column.field));
+  switch (column.shown) {
+    case 'uk-time':
+      return value && recordedTime(value);
+    case 'given-ref':
+      return givenRef(value);
+    case 'partnership':
+      return partnershipText(value, names);
+    case undefined:
+      return value;
+  }
 }
+
+/** `%` in a field's text or label, as its value. */
+const filled = (form: string, value: string) => form.replace('%', () => value);
 
 // ---------------------------------------------------------------- terminal
 
@@ -175,17 +166,24 @@ export function wrapText(text: string, width: number): string[] {
   return lines;
 }
 
-/** A label and its text, the text's later lines under its first. */
-function labelled(ui: Ui, indent: number, label: string, text: string, width: number): void {
+/** A label and its text, the text's later lines under its first; each line painted, if a paint is given. */
+function labelled(
+  ui: Ui,
+  indent: number,
+  label: string,
+  text: string,
+  width: number,
+  paint: (line: string) => Piece = (line) => line,
+): void {
   const lead = ' '.repeat(indent) + label;
   const room = Math.max(1, width - displayWidth(lead));
   if (displayWidth(lead) >= width) {
     // A terminal too narrow for the label: the label on its own lines, the text under it.
-    for (const line of wrapText(lead.trimStart(), width)) ui.say(line);
-    for (const line of wrapText(text, width)) ui.say(line);
+    for (const line of wrapText(lead.trimStart(), width)) ui.say(paint(line));
+    for (const line of wrapText(text, width)) ui.say(paint(line));
     return;
   }
-  wrapText(text, room).forEach((line, i) => ui.say((i === 0 ? lead : ' '.repeat(displayWidth(lead))) + line));
+  wrapText(text, room).forEach((line, i) => ui.say(paint((i === 0 ? lead : ' '.repeat(displayWidth(lead))) + line)));
 }
 
 /** Lines of the result, each wrapped to the terminal's width. */
@@ -193,45 +191,40 @@ export function sayWrapped(ui: Ui, text: string, indent = 0): void {
   labelled(ui, indent, '', text, ui.columns);
 }
 
-function contactBlock(ui: Ui, contact: ChainedEntry, names: HistoryNames, showUtr: boolean): void {
-  const width = ui.columns;
-  const heading = [
-    `Contact ${contact.seq}`,
-    contact.enquiryDate,
-    [contact.channel, contact.direction].join(', '),
-    showUtr ? `on ${contact.utr}` : '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
-  for (const line of wrapText(heading, width)) ui.say(ui.colour.bold(line));
-  const spoken = spokenTo(contact);
-  if (spoken) labelled(ui, 2, 'Spoken to: ', spoken, width);
-  const writer = contact.recordedBy ? ` (login ${contact.recordedBy})` : '';
-  labelled(
-    ui,
-    2,
-    'Recorded: ',
-    `${recordedTime(contact.recordedAt)} by operator ${contact.operatorPid}${writer}`,
-    width,
-  );
-  const partnership = partnershipText(contact, names);
-  if (partnership) labelled(ui, 2, 'Via partnership ', partnership, width);
-  const ref = givenRef(contact.sourceKey);
-  if (ref) labelled(ui, 2, 'Ref: ', ref, width);
-  for (const field of CONTACT_EXTRAS) {
-    const value = valueText(fieldValue(contact, field));
-    if (value) labelled(ui, 2, `${field.column}: `, value, width);
+/** A line of a block: its label (its labelling field's value in it) and its fields' text, each after the text before it. */
+function lineOf(line: HistoryBlockLine, from: object, names: HistoryNames, showUtr: boolean) {
+  let text = '';
+  for (const column of line.fields) {
+    if (column.ofSeveral && !showUtr) continue;
+    const value = shownValue(column, from, names);
+    if (!value) continue;
+    const piece = filled(column.block.text ?? '%', value);
+    text = text ? `${text}${column.block.after ?? ' '}${piece}` : piece;
   }
-  for (const e of contact.enquiries) {
-    const number = `${e.position}. `;
-    labelled(ui, 2, number, e.subject, width);
-    const under = 2 + number.length;
-    if (e.actionTaken) labelled(ui, under, 'Action: ', e.actionTaken, width);
-    if (e.generalNotes) labelled(ui, under, 'Notes: ', e.generalNotes, width);
-    for (const field of ENQUIRY_EXTRAS) {
-      const value = valueText(fieldValue(e, field));
-      if (value) labelled(ui, under, `${field.column}: `, value, width);
-    }
+  const label = line.labelledBy ? filled(line.label, shownValue(line.labelledBy, from, names)) : line.label;
+  return { label, text };
+}
+
+/**
+ * A contact's block: its heading in bold, its other lines under it, then
+ * each enquiry, its first line labelled (by its number), its others under
+ * that label. A line with no text is not shown.
+ */
+function contactBlock(ui: Ui, contact: ChainedEntry, names: HistoryNames, showUtr: boolean, forms: LayoutForms): void {
+  const width = ui.columns;
+  forms.historyLines.contact.forEach((line, i) => {
+    const { label, text } = lineOf(line, contact, names, showUtr);
+    if (!text) return;
+    if (i === 0) labelled(ui, 0, label, text, width, ui.colour.bold);
+    else labelled(ui, 2, label, text, width);
+  });
+  for (const enquiry of contact.enquiries) {
+    let under = 2;
+    forms.historyLines.enquiry.forEach((line, i) => {
+      const { label, text } = lineOf(line, enquiry, names, showUtr);
+      if (i === 0) under = 2 + displayWidth(label);
+      if (text) labelled(ui, i === 0 ? 2 : under, label, text, width);
+    });
   }
 }
 
@@ -247,42 +240,18 @@ export function oneLine(text: string): string {
   return screenText(text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t'));
 }
 
-interface PipeColumn {
-  title: string;
-  value: (contact: ChainedEntry, enquiry: ChainEnquiry) => string;
-}
-
-function pipeColumns(names: HistoryNames, showUtr: boolean): PipeColumn[] {
-  return [
-    ...(showUtr ? [{ title: 'UTR', value: (c: ChainedEntry) => c.utr }] : []),
-    { title: 'Date', value: (c) => c.enquiryDate },
-    { title: 'Recorded', value: (c) => recordedTime(c.recordedAt) },
-    { title: 'Contact', value: (c) => String(c.seq) },
-    { title: 'Channel', value: (c) => c.channel },
-    { title: 'Dir', value: (c) => c.direction },
-    { title: 'Type', value: (c) => c.contactType ?? '' },
-    { title: 'Name', value: (c) => c.contactName ?? '' },
-    { title: 'Auth', value: (c) => c.authentication ?? '' },
-    { title: 'PID', value: (c) => c.operatorPid },
-    { title: 'Login', value: (c) => c.recordedBy ?? '' },
-    { title: 'Via partnership', value: (c) => partnershipText(c, names) },
-    { title: 'Ref', value: (c) => givenRef(c.sourceKey) },
-    ...CONTACT_EXTRAS.map((f) => ({ title: f.column, value: (c: ChainedEntry) => valueText(fieldValue(c, f)) })),
-    { title: 'No', value: (_c, e) => String(e.position) },
-    { title: 'Subject', value: (_c, e) => e.subject },
-    { title: 'Action taken', value: (_c, e) => e.actionTaken ?? '' },
-    ...ENQUIRY_EXTRAS.map((f) => ({
-      title: f.column,
-      value: (_c: ChainedEntry, e: ChainEnquiry) => valueText(fieldValue(e, f)),
-    })),
-    { title: 'Notes', value: (_c, e) => e.generalNotes ?? '' },
-  ];
-}
-
 /** One line an enquiry, every column as wide as its widest value, the notes last and whole. */
-function enquiryLines(ui: Ui, contacts: readonly ChainedEntry[], names: HistoryNames, showUtr: boolean): void {
-  const columns = pipeColumns(names, showUtr);
-  const table = contacts.flatMap((c) => c.enquiries.map((e) => columns.map((col) => oneLine(col.value(c, e)))));
+function enquiryLines(
+  ui: Ui,
+  contacts: readonly ChainedEntry[],
+  names: HistoryNames,
+  showUtr: boolean,
+  forms: LayoutForms,
+): void {
+  const columns = forms.historyColumns.filter((c) => showUtr || !c.ofSeveral);
+  const value = (col: HistoryTableColumn, c: ChainedEntry, e: ChainEnquiry) =>
+    oneLine(shownValue(col, col.ofEnquiry ? e : c, names));
+  const table = contacts.flatMap((c) => c.enquiries.map((e) => columns.map((col) => value(col, c, e))));
   const widths = columns.map((col, i) =>
     Math.max(displayWidth(col.title), ...table.map((row) => displayWidth(row[i]!))),
   );
@@ -299,13 +268,20 @@ function enquiryLines(ui: Ui, contacts: readonly ChainedEntry[], names: HistoryN
   for (const row of table) ui.say(row.map(pad).join('  ').trimEnd());
 }
 
-export function historyTable(ui: Ui, contacts: readonly ChainedEntry[], names: HistoryNames, showUtr: boolean): void {
+/** The history of a record (`showUtr`: of several, a partnership's), as the layout `forms` place its fields. */
+export function historyTable(
+  ui: Ui,
+  contacts: readonly ChainedEntry[],
+  names: HistoryNames,
+  showUtr: boolean,
+  forms: LayoutForms = FORMS,
+): void {
   if (!ui.resultOnTerminal) {
-    enquiryLines(ui, contacts, names, showUtr);
+    enquiryLines(ui, contacts, names, showUtr, forms);
     return;
   }
   contacts.forEach((contact, i) => {
     if (i > 0) ui.say('');
-    contactBlock(ui, contact, names, showUtr);
+    contactBlock(ui, contact, names, showUtr, forms);
   });
 }

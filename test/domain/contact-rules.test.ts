@@ -162,6 +162,14 @@ describe('contact rules', () => {
       ['action-too-long', 'action_taken', 'action_taken is 101 characters; the limit is 100'],
       ['notes-too-long', 'general_notes', 'general_notes is 600 characters; the limit is 512'],
     ]);
+    // A missing PID is named by its column: record and run name their flag, and the ways to give it, themselves.
+    expect(allErrors(codes(validContact({ operator_pid: ' ' })).check)).toEqual([
+      {
+        code: 'operator-missing',
+        field: 'operator_pid',
+        message: 'operator_pid is required: the 7-digit PID of the operator',
+      },
+    ]);
   });
 
   it('reports every error of a contact, in catalogue order', () => {

@@ -4,9 +4,13 @@
  * every free-text rule, with no rule written for it. Above all, a card number
  * in it is masked in the rejects file, and that rejects file brought back
  * unchanged is refused, not stored with stars for what the contact said.
+ * History shows it where its declaration places it; the canonical text, the
+ * chain's hash and the content hash hold its value, and leave it out where
+ * it is empty, so entries stored before it keep their hashes.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -21,20 +25,27 @@ import {
 import type { Channel, ContactType, Subject } from '../../src/domain/vocabulary.js';
 import {
   CONTACT_LAYOUT,
+  type ChainEnquiry,
+  type ChainedEntry,
   type CheckedContactOf,
   type CheckedEnquiryOf,
   FORMS,
   type LayoutEntry,
+  type LayoutForms,
   type StoredField,
   formsOf,
   isList,
   layoutFieldsNaming,
 } from '../../src/domain/layout.js';
+import { type ChainEntry, GENESIS_HASH, canonicalEntry, chainHash, chainTextOf } from '../../src/domain/audit.js';
+import { identitiesOf, storedContentHash } from '../../src/domain/identity.js';
 import { RejectsFile } from '../../src/outputs/rejects-file.js';
+import { historyTable } from '../../src/terminal/history-table.js';
+import { Ui } from '../../src/terminal/ui.js';
 import { readCsv } from '../../src/csv/reader.js';
 import { lookup, settings, validContact } from '../support/domain-fixtures.js';
 
-/** An optional free-text field of the contact: the caller's role, at most 40 characters, shown in the history after the PID. */
+/** An optional free-text field of the contact: the caller's role, at most 40 characters, shown in the history after the name. */
 const CALLER_ROLE = {
   key: 'callerRole',
   column: 'caller_role',
@@ -46,7 +57,7 @@ const CALLER_ROLE = {
   exported: true,
   addedLater: 9,
   freeText: { limit: 40, tooLong: 'contact-name-too-long' },
-  history: { place: 6.5, title: 'Role', width: 12 },
+  history: { title: 'Role', place: 7.5, block: { line: 1.5, at: 0, label: 'Role: ' } },
   input: {
     header: 'caller_role',
     flag: 'caller-role',
@@ -55,7 +66,7 @@ const CALLER_ROLE = {
   },
 } as const satisfies StoredField;
 
-/** An optional free-text field of each enquiry, on several lines. */
+/** An optional free-text field of each enquiry, on several lines, with no place of its own in the history. */
 const FOLLOW_UP = {
   key: 'followUp',
   column: 'follow_up',
@@ -134,19 +145,46 @@ describe('a made-up field of the contact, added to a copy of the layout', () => 
     ]);
   });
 
-  it('has its place in the history table', () => {
+  it("has its place in the history: its column after the name's, its line after whom was spoken to", () => {
     expect(forms.historyColumns.map((c) => c.title)).toEqual([
-      'UTR',
-      'Date',
-      'Dir',
-      'Channel',
-      'Subject',
-      'Action taken',
-      'PID',
+      ...HISTORY_TITLES.slice(0, 8),
       'Role',
-      'Notes',
+      ...HISTORY_TITLES.slice(8),
     ]);
-    expect(forms.historyColumns.find((c) => c.title === 'Role')).toMatchObject({ freeText: true, ofEnquiry: false });
+    expect(forms.historyColumns.find((c) => c.title === 'Role')).toMatchObject({ ofEnquiry: false });
+    expect(forms.historyLines.contact.map((l) => l.label)).toEqual([
+      '',
+      'Spoken to: ',
+      'Role: ',
+      'Recorded: ',
+      'Via partnership ',
+      'Ref: ',
+    ]);
+  });
+
+  it('is shown by history where the layout places it, into a file and on a terminal; an entry without it is shown as before', () => {
+    const entry: ChainedEntry & { callerRole: string } = { ...STORED, callerRole: 'Site manager\\' };
+    const [titles, row] = historyShown(false, [entry], forms);
+    expect(titles!.split(/ {2,}/)).toEqual(forms.historyColumns.slice(1).map((c) => c.title));
+    expect(row!.split(/ {2,}/)).toEqual([
+      ...['2024-05-01', '2024-05-01 11:00:00 BST', '7', 'phone-inbound', 'Inbound', 'agent', 'Jo Bloggs'],
+      'Site manager\\\\',
+      ...['authenticated', '1234567', 'jsmith', 'ROLE-1', '1', 'Callback', 'Explained the statement'],
+    ]);
+    expect(historyShown(true, [entry], forms)).toEqual([
+      'Contact 7 · 2024-05-01 · phone-inbound, Inbound',
+      '  Spoken to: Jo Bloggs (agent), authenticated',
+      '  Role: Site manager\\',
+      '  Recorded: 2024-05-01 11:00:00 BST by operator 1234567 (login jsmith)',
+      '  Ref: ROLE-1',
+      '  1. Callback',
+      '     Action: Explained the statement',
+      '',
+    ]);
+    // Stored before the field was: no line of it, and the same block the layout without it shows.
+    expect(historyShown(true, [STORED], forms)).toEqual(historyShown(true, [STORED], FORMS));
+    const cells = (form: LayoutForms) => historyShown(false, [STORED], form)[1]!.split(/ {2,}/);
+    expect(cells(forms)).toEqual(cells(FORMS));
   });
 
   it('is carried by the checked contact, normalised as free text is', () => {
@@ -246,12 +284,74 @@ describe('a made-up field of each enquiry, added to a copy of the layout', () =>
     expect(check.contact?.enquiries[0]).toMatchObject({ followUp: 'Call back\non Monday' });
   });
 
+  it('is shown by history by its column name, having no place of its own: after the notes, on a line of its own', () => {
+    const entry: ChainedEntry = {
+      ...STORED,
+      enquiries: [{ ...STORED.enquiries[0]!, generalNotes: 'Rang', followUp: 'Call back\non Monday' } as ChainEnquiry],
+    };
+    expect(forms.historyColumns.at(-1)).toMatchObject({ title: 'follow_up', ofEnquiry: true });
+    const [titles, row] = historyShown(false, [entry], forms);
+    expect(titles).toMatch(/ {2}Notes {2}follow_up$/);
+    expect(row).toMatch(/ {2}Rang +Call back\\non Monday$/);
+    expect(historyShown(true, [entry], forms).slice(-4)).toEqual([
+      '     Notes: Rang',
+      '     follow_up: Call back',
+      '                on Monday',
+      '',
+    ]);
+  });
+
   it('refuses a card number in it, and the masked number brought back', () => {
     const check = checkContact(given(CARD), lookup, settings, forms);
     expect(check.enquiryErrors[0]!.map((i) => [i.code, i.field])).toEqual([['payment-details', 'follow_up']]);
     expect(maskedNumbers((column) => (column === 'follow_up' ? '**** **** **** 1111' : undefined), forms)).toHaveLength(
       1,
     );
+  });
+});
+
+describe.each([
+  ['of the contact', WITH_CONTACT_FIELD, 'callerRole', (value: string | null) => ({ ...STORED, callerRole: value })],
+  [
+    'of each enquiry',
+    WITH_ENQUIRY_FIELD,
+    'followUp',
+    (value: string | null) => ({ ...STORED, enquiries: [{ ...STORED.enquiries[0]!, followUp: value }] }),
+  ],
+] as const)('a made-up field %s, in the canonical text, the identity and the chain', (_of, layout, key, entryWith) => {
+  const chain = chainTextOf(layout);
+  const identities = identitiesOf(layout);
+  const target = { utr: STORED.utr, partnershipUtr: null };
+  const hashed = (entry: ChainEntry) => ({
+    canonical: chain.canonicalEntry(entry),
+    byLibrary: chain.canonicalEntryByLibrary(entry),
+    chain: chain.chainHash(GENESIS_HASH, entry),
+    content: identities.storedContentHash(entry, target),
+  });
+
+  it('holds its value: two entries that differ only there differ in canonical text, chain hash and content hash', () => {
+    const [site, office] = [hashed(entryWith('Site manager')), hashed(entryWith('Office manager'))];
+    expect(site.canonical).toContain(`"${key}":"Site manager"`);
+    expect(site.byLibrary).toBe(site.canonical);
+    expect(office.byLibrary).toBe(office.canonical);
+    expect(office.canonical).toBe(site.canonical.replace('Site manager', 'Office manager'));
+    expect(office.chain).not.toBe(site.chain);
+    expect(office.content).not.toBe(site.content);
+    // As a transaction chains it: from the template made while it was checked, placed at its seq.
+    const entry = entryWith('Site manager');
+    const hasher = chain.chainHasherAt(entry.recordedAt, 'jsmith');
+    expect(hasher(GENESIS_HASH, chain.canonicalTemplate(entry), entry.seq)).toBe(site.chain);
+  });
+
+  it('is left out where empty, so an entry stored before it keeps its canonical text and its hashes', () => {
+    const before = {
+      canonical: canonicalEntry(STORED),
+      byLibrary: canonicalEntry(STORED),
+      chain: chainHash(GENESIS_HASH, STORED),
+      content: storedContentHash(STORED, target),
+    };
+    expect(hashed(STORED)).toEqual(before);
+    expect(hashed(entryWith(null))).toEqual(before);
   });
 });
 
@@ -290,6 +390,59 @@ describe('the layout as declared', () => {
       ).toEqual([]);
   });
 });
+
+/** The history's columns' titles, as the layout declares them. */
+const HISTORY_TITLES = [
+  'UTR',
+  'Date',
+  'Recorded',
+  'Contact',
+  'Channel',
+  'Dir',
+  'Type',
+  'Name',
+  'Auth',
+  'PID',
+  'Login',
+].concat(['Via partnership', 'Ref', 'No', 'Subject', 'Action taken', 'Notes']);
+
+/** An entry as stored before either made-up field was. */
+const STORED: ChainedEntry = {
+  seq: 7,
+  sourceKey: 'ROLE-1',
+  utr: '1955839661',
+  partnershipUtr: null,
+  contactType: 'agent',
+  contactName: 'Jo Bloggs',
+  channel: 'phone-inbound',
+  direction: 'Inbound',
+  authentication: 'authenticated',
+  enquiryDate: '2024-05-01',
+  operatorPid: '1234567',
+  importRunId: null,
+  recordedAt: '2024-05-01T10:00:00.000000Z',
+  recordedBy: 'jsmith',
+  enquiries: [{ position: 1, subject: 'Callback', actionTaken: 'Explained the statement', generalNotes: null }],
+  prevHash: '0'.repeat(64),
+  hash: '1'.repeat(64),
+};
+
+/** What `history` prints of these entries of one record, into a file (or on a terminal 100 columns wide), as the layout `forms` place their fields. */
+function historyShown(onTerminal: boolean, entries: readonly ChainedEntry[], forms: LayoutForms): string[] {
+  let out = '';
+  const sink = Object.assign(
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    }),
+    { isTTY: onTerminal, columns: 100 },
+  );
+  const ui = new Ui(false, false, { stdout: sink, stderr: sink, env: {} });
+  ui.result(() => historyTable(ui, entries, { partnerships: new Map() }, false, forms));
+  return out.split('\n');
+}
 
 /** A CSV file's header and first row. */
 async function rowsOf(path: string): Promise<(readonly string[])[]> {

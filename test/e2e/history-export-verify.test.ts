@@ -210,6 +210,23 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     expect(json.json.every((c: { partnershipUtr: string }) => c.partnershipUtr === '2108834503')).toBe(true);
   });
 
+  it('a misspelt --subject is refused naming the subject it was probably meant to be, as record does', async () => {
+    const misspelt = await cli(['history', '1955839661', '--subject', 'Callbak']);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stdout).toBe('');
+    expect(misspelt.stderr).toContain(
+      '--subject Callbak: use Internal Referral, Letter, Callback, Complaint or Other; did you mean Callback?',
+    );
+    expect((await cli(['history', '1955839661', '--subject', 'internal'])).stderr).toContain(
+      'did you mean Internal Referral?',
+    );
+    // Nothing close: the words to use, and no guess.
+    const far = await cli(['history', '1955839661', '--subject', 'Payment']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain('--subject Payment: use Internal Referral, Letter, Callback, Complaint or Other\n');
+    expect(far.stderr).not.toContain('did you mean');
+  });
+
   it('a bad or unknown UTR is a clear error', async () => {
     expect((await cli(['history', '1234567890'])).stderr).toMatch(/\[utr-check-digit\]/);
     const unknown = await cli(['history', '1996030824']);

@@ -439,13 +439,19 @@ describe.each(DRIVERS)('run on %s', (driver) => {
       '--action',
       'x',
     ]);
-    expect(missing.json.errors).toEqual([
-      {
-        code: 'operator-missing',
-        field: '--operator',
-        message: '--operator is required: the 7-digit PID of the operator',
-      },
-    ]);
+    // Named as the flag, with the two ways to give it; a line of run the same.
+    const operatorMissing = {
+      code: 'operator-missing',
+      field: '--operator',
+      message:
+        '--operator is required: the 7-digit PID of the operator; pass --operator PID or set CIS_CONTACT_OPERATOR',
+    };
+    expect(missing.json.errors).toEqual([operatorMissing]);
+    const missingInRun = await cli(
+      ['--json', 'run', '-'],
+      '--utr 1955839661 --channel internal-enquiry --subject Letter --action x\n',
+    );
+    expect(missingInRun.json.results[0].errors).toEqual([operatorMissing]);
     const before = await cli([
       'record',
       '--utr',
