@@ -89,8 +89,17 @@ describe('benchmarks at a small size', () => {
     it(
       "record-latency prints one record's time against a bare insert's",
       async () => {
-        const report = await bench('record-latency.mjs', [3]);
+        const report = await bench('record-latency.mjs', [3, 150]);
         expect(report).toMatchObject({ runs: 3, bareInsertMs: figure(), recordMs: figure(), ratio: figure() });
+        expect(report.embedded).toMatchObject({
+          recordNoHolderMs: figure(),
+          firstRecordStartingHolderMs: figure(),
+          recordWarmMs: figure(),
+          fiftyRecordProcessesMs: figure(),
+          runOfFiftyLinesMs: figure(),
+          historyDuringRunMs: figure(),
+          scriptLines: 150,
+        });
       },
       TIMEOUT_MS,
     );

@@ -3,8 +3,12 @@
  * The speed target: one `record` against a PostgreSQL server versus a bare Node.js
  * script that opens postgres.js and inserts one row, each as a fresh process,
  * in the same run on the same machine. Prints medians and their ratio.
+ * Then the embedded store through its resident holder (holder-latency.mjs):
+ * one record with the holder warm and the first that starts it, 50 record
+ * processes against one run of 50 lines, a history during a long run.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node test/bench/record-latency.mjs [runs]   (or BENCH_RUNS=…; default 30)
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node test/bench/record-latency.mjs [runs] [script lines]
+ *   (or BENCH_RUNS=… and BENCH_SCRIPT_LINES=…; defaults 30 and 12,000)
  */
 
 import { spawnSync } from 'node:child_process';
@@ -14,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { benchSize } from './size.mjs';
+import { holderFigures } from './holder-latency.mjs';
 
 const runs = benchSize(1, 'BENCH_RUNS', 30);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -93,6 +98,7 @@ await admin.unsafe(`drop database ${name} with (force)`);
 await admin.end();
 const b = median(bareTimes);
 const r = median(recordTimes);
+const embedded = await holderFigures(root, runs, benchSize(2, 'BENCH_SCRIPT_LINES', 12_000));
 console.log(
   JSON.stringify(
     {
@@ -101,6 +107,7 @@ console.log(
       recordMs: Number(r.toFixed(1)),
       ratio: Number((r / b).toFixed(2)),
       target: 2.5,
+      embedded,
     },
     null,
     2,

@@ -95,6 +95,8 @@ const result = {
   server: await measure({ DATABASE_URL: url.toString() }),
   pglite: await measure({ DATABASE_URL: '', CIS_CONTACT_DATA_DIR: join(work, 'pglite') }),
 };
+// The embedded store's commands went through its resident holder: stopped before its folder goes.
+timed(['db', 'stop'], { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: join(work, 'pglite') });
 await admin.unsafe(`drop database if exists ${database} with (force)`);
 await admin.end();
 rmSync(work, { recursive: true, force: true });
