@@ -51,6 +51,13 @@ const DATE_FORMS = 'YYYY-MM-DD, DD/MM/YYYY, DD/MM/YY or 1 Apr 2015, UK order, a 
 const RECORDING_ROLE_LIST =
   'CISR Processor, CISR Processor Manager, CISR Penalty Administrator, CISR Pursuit Officer and CISR Pursuit Manager';
 
+/** What serves a store, by its location: a server's is a postgres:// URL; otherwise the embedded store's resident holder. */
+function servedBy(location: string | undefined): string {
+  return location?.startsWith('postgres://')
+    ? `the PostgreSQL server at ${location}`
+    : `the holder of the embedded store at ${location}`;
+}
+
 // `as const` keeps each code a literal, so IssueCode is the union of them and a
 // misspelt code anywhere in the tool fails to compile; `satisfies` still checks
 // every entry against the shape.
@@ -780,8 +787,8 @@ const entries = [
     // With `detail` (how far the command had got) the connection was lost mid-way; without, it was never made.
     message: (p) =>
       p.detail === undefined
-        ? `cannot reach the PostgreSQL server at ${p.value}${p.limit ? ` (${p.limit})` : ''}`
-        : `lost the connection to the PostgreSQL server at ${p.value}${p.limit ? ` (${p.limit})` : ''}: ${p.detail}`,
+        ? `cannot reach ${servedBy(p.value)}${p.limit ? ` (${p.limit})` : ''}`
+        : `lost the connection to ${servedBy(p.value)}${p.limit ? ` (${p.limit})` : ''}: ${p.detail}`,
   },
   {
     code: 'server-stopped-command',
@@ -790,8 +797,7 @@ const entries = [
     fields: ['DATABASE_URL'],
     manual: 'docs/operations.md',
     needs: ['value', 'detail'],
-    message: (p) =>
-      `the PostgreSQL server at ${p.value} stopped the command${p.limit ? ` (${p.limit})` : ''}: ${p.detail}`,
+    message: (p) => `${servedBy(p.value)} stopped the command${p.limit ? ` (${p.limit})` : ''}: ${p.detail}`,
   },
   {
     code: 'database-unavailable',
@@ -871,6 +877,7 @@ export type IssueCode = (typeof entries)[number]['code'];
 
 /** Every code, in catalogue order. */
 export const ISSUE_CODES: readonly IssueCode[] = entries.map((e) => e.code);
+
 export const CATALOGUE: ReadonlyMap<IssueCode, CatalogueEntry> = new Map(
   entries.map((e) => [e.code, e as CatalogueEntry]),
 );

@@ -34,6 +34,11 @@ const EXAMPLES: Partial<Record<IssueCode, IssueParams>> = {
     detail:
       "it names the store whose first entry has the hash 5f0c…e1, and this store's first entry has the hash 9a41…07",
   },
+  'server-stopped-command': {
+    value: 'postgres://cis@db:5432/cis',
+    limit: '57014',
+    detail: 'it ran longer than the statement_timeout set for this login or database',
+  },
   'missing-column': { field: 'enquiry_date' },
   'unknown-column': { field: 'generalnotes' },
   'unclosed-quote': {

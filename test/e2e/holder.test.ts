@@ -239,6 +239,7 @@ describe('the resident holder of an embedded store', () => {
     process.kill(pid!, 'SIGKILL');
     const ended = await run.exited;
     expect(ended.code, ended.stderr.slice(-1500)).toBe(3);
+    expect(ended.stderr).toContain(`lost the connection to the holder of the embedded store at ${dir}`);
     const from = /cis-contact run \S+ --from-line (\d+)/.exec(ended.stderr)?.[1];
     expect(from, ended.stderr).toBeDefined();
     const rest = await cli(['--json', 'run', script, '--from-line', from!]);
