@@ -32,6 +32,7 @@ export async function dbServe(session: Session): Promise<CommandResult> {
         args: ['db', 'serve', '--data-dir', session.dataDir],
       },
       signal: AbortSignal.any([session.signal, busy.signal]),
+      env: session.env,
       onWait: (message) => {
         if (ANOTHER_HOLDER.test(message)) busy.abort();
         else tell(`${HOLDER_SAYS.waiting}${message}`);

@@ -10,6 +10,10 @@
 
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The binary the holder runs as (`cis-contact db serve`), and what creates a store for it. */
+export const CLI_BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
 
 const HOLDER_FOLDER = 'holder';
 export const HOLDER_PORT = 5432;

@@ -12,7 +12,6 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { storageError } from '../domain/errors.js';
 import { copyTextValue, copyWriter } from './bulk-copy.js';
@@ -20,12 +19,10 @@ import type { ServerConnection } from './connection.js';
 import type { CopySender, EmbeddedStoreOptions, Store } from './database.js';
 import { noStoreAt } from './database-errors.js';
 import { assertRoom, guardTransactions } from './disk-space.js';
-import { HOLDER_PORT, type HolderAddress, holderAddress, trustedHolderSocket } from './holder-address.js';
+import { CLI_BIN, HOLDER_PORT, type HolderAddress, holderAddress, trustedHolderSocket } from './holder-address.js';
 import { holdsStore, makePrivateDir } from './private-dir.js';
 import { openServerStore } from './server-driver.js';
-
-/** The binary the holder runs as: `cis-contact db serve`. */
-const BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
+import { lockHolder } from './store-lock.js';
 
 /** What the holder says on its standard output while it starts, one line each. */
 export const HOLDER_SAYS = { ready: 'ready', busy: 'busy', waiting: 'waiting ', failed: 'failed ' } as const;
@@ -69,7 +66,7 @@ type StartOutcome = 'ready' | 'busy';
 function startHolder(dataDir: string, address: HolderAddress, options: HeldStoreOptions): Promise<StartOutcome> {
   mkdirSync(address.folder, { recursive: true, mode: 0o700 });
   const log = openSync(join(address.folder, 'holder.log'), 'a', 0o600);
-  const child = spawn(process.execPath, [BIN, 'db', 'serve', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [CLI_BIN, 'db', 'serve', '--data-dir', dataDir], {
     detached: true,
     stdio: ['ignore', 'pipe', log],
     env: { ...options.env, CIS_CONTACT_NO_HOLDER: '' },
@@ -84,10 +81,12 @@ function startHolder(dataDir: string, address: HolderAddress, options: HeldStore
     // one's wait for the lock, which that holder keeps for as long as it serves. Looked at while the child starts.
     const otherHolder = setInterval(() => {
       void (async () => {
-        if (trustedHolderSocket(dataDir, address) && (await answers(address.socket))) {
-          child.kill('SIGTERM');
-          done('busy');
-        }
+        if (settled || !(await holderAnswers(dataDir, address))) return;
+        // The holder that answers may be this very child, its word still on the way: only another's counts.
+        const holder = await lockHolder(dataDir, { socketDir: options.env.CIS_CONTACT_LOCK_SOCKET_DIR });
+        if (settled || !holder || holder.startsWith(`pid ${child.pid}:`)) return;
+        child.kill('SIGTERM');
+        done('busy');
       })();
     }, OTHER_HOLDER_POLL_MS);
     const done = (outcome: StartOutcome | Error) => {

@@ -11,11 +11,13 @@
  * other process.
  */
 
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { storageError } from '../domain/errors.js';
 import { openEmbeddedDatabase } from './embedded-driver.js';
-import { type HolderAddress, holderAddress } from './holder-address.js';
+import { CLI_BIN, type HolderAddress, holderAddress } from './holder-address.js';
+import { holdsStore } from './private-dir.js';
 import type { LockOptions } from './store-lock.js';
 import { WireRelay } from './wire-relay.js';
 
@@ -27,6 +29,8 @@ export interface HolderOptions {
   onWait: (message: string) => void;
   /** Ends a wait for the store's lock. */
   signal: AbortSignal;
+  /** The environment a new store is made with. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Holder {
@@ -50,6 +54,26 @@ function listen(server: net.Server, path: string): Promise<void> {
   });
 }
 
+/**
+ * Makes a new store in a process of its own (`db migrate --no-holder`), which
+ * takes the store's lock like any other. PGlite takes about 800 MB to create
+ * a store and keeps it until the process ends; the holder, which stays, then
+ * opens an existing store (about 350 MB).
+ */
+function createStore(dataDir: string, env: Readonly<Record<string, string | undefined>>): void {
+  const made = spawnSync(process.execPath, [CLI_BIN, '--no-holder', 'db', 'migrate', '--data-dir', dataDir], {
+    env: { ...env, DATABASE_URL: '' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (made.status !== 0) {
+    throw storageError('database-unavailable', {
+      value: dataDir,
+      detail: `the new store could not be made (${made.stderr.trim() || `exit ${made.status ?? made.signal}`})`,
+    });
+  }
+}
+
 export async function startHolder(dataDir: string, options: HolderOptions): Promise<Holder> {
   const address = holderAddress(dataDir);
   if (!address) {
@@ -62,6 +86,7 @@ export async function startHolder(dataDir: string, options: HolderOptions): Prom
       'run with --no-holder, or choose a shorter --data-dir',
     );
   }
+  if (!holdsStore(dataDir)) createStore(dataDir, options.env);
   const opened = await openEmbeddedDatabase(dataDir, {
     create: true,
     lock: options.lock,
