@@ -11,6 +11,21 @@ import type { Session } from './session.js';
 
 const HOLDER_PID = /^pid (\d+): cis-contact db serve\b/;
 
+/** Whether process `pid` still exists (signal 0 asks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the holder's process to be gone too (it has let go of the store; its last files close as it exits). */
+async function processEnded(pid: number): Promise<void> {
+  for (let waited = 0; alive(pid) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+}
+
 export async function dbStop(session: Session): Promise<CommandResult> {
   if (session.server) {
     throw usageError("db stop stops the embedded store's holder; a PostgreSQL server is stopped by its administrator");
@@ -34,6 +49,7 @@ export async function dbStop(session: Session): Promise<CommandResult> {
   }
   process.kill(Number(pid), 'SIGTERM');
   await lockReleased(dataDir, lock, session.signal);
+  await processEnded(Number(pid));
   return {
     exitCode: 0,
     json: { stopped: true, pid: Number(pid), location: dataDir },

@@ -6,15 +6,18 @@
  * their transactions, and another local account tries the socket.
  */
 
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, type Started, runCli, startCli } from '../support/cli.js';
-import { untilPrinted, until } from '../support/events.js';
+import { untilCommitted, untilPrinted, until } from '../support/events.js';
 import { type Target, createTarget, fixtureTarget } from '../support/targets.js';
 import { lockHolder, lockReleased } from '../../src/storage/store-lock.js';
+// @ts-expect-error plain JavaScript shared with the benchmark
+import { generate } from '../bench/generate.mjs';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -356,3 +359,145 @@ describe.skipIf(!ROOT)(
     });
   },
 );
+
+/** What the store-safety tests drive against a store opened in process, here with the holder in place. */
+describe('store safety with the holder in place', () => {
+  const ROWS = 3000;
+  let data: string;
+  let made: string[] = [];
+
+  beforeAll(async () => {
+    data = mkdtempSync(join(tmpdir(), 'cis-holder-data-'));
+    await generate(data, ROWS);
+  });
+  afterAll(() => rmSync(data, { recursive: true, force: true }));
+  beforeEach(async () => {
+    await useStore(createTarget('pglite'));
+    for (const what of ['registry', 'operators'])
+      await cli([what, 'import', join(data, `${what}.csv`), '--rejects', '/dev/null']);
+  });
+  afterEach(async () => {
+    await cli(['db', 'stop']);
+    await target?.dispose();
+    made.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+    made = [];
+  });
+
+  const count = async () => ((await cli(['--json', 'verify'])).json as { checked: number }).checked;
+
+  it('an import paused with SIGSTOP and a record started meanwhile both complete once it goes on; nothing lost or doubled', async () => {
+    const imported = startCli(['import', join(data, 'contacts.csv'), '--progress', 'json'], {
+      ...env,
+      CIS_CONTACT_BATCH_ROWS: '200',
+    });
+    await untilCommitted(imported, 200);
+    imported.child.kill('SIGSTOP');
+    const recorded = startCli(
+      [
+        'record',
+        '--utr',
+        '2000100000',
+        '--operator',
+        '1000001',
+        '--channel',
+        'internal-enquiry',
+        '--subject',
+        'Letter',
+        '--action',
+        'While paused',
+      ],
+      env,
+    );
+    imported.child.kill('SIGCONT');
+    const [i, r] = await Promise.all([imported.exited, recorded.exited]);
+    expect(i.code, i.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await count()).toBe(ROWS + 1);
+  });
+
+  it('an import killed with -9 mid-way leaves its batch in hand unwritten; the holder serves on and a re-run completes it exactly', async () => {
+    const killed = startCli(['import', join(data, 'contacts.csv'), '--progress', 'json'], {
+      ...env,
+      CIS_CONTACT_BATCH_ROWS: '200',
+    });
+    await untilCommitted(killed, 400);
+    const pid = await holderPid();
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const partial = await count();
+    expect(partial).toBeGreaterThanOrEqual(400);
+    expect(partial).toBeLessThan(ROWS);
+    expect(partial % 200).toBe(0); // whole batches only: the one in hand was rolled back
+    expect(await holderPid()).toBe(pid);
+    const rerun = await cli(['--json', 'import', join(data, 'contacts.csv')]);
+    expect(rerun.json).toMatchObject({ rowsRead: ROWS, rowsDuplicate: partial, rowsAccepted: ROWS - partial });
+    expect(await count()).toBe(ROWS);
+  });
+
+  it('db restore through the holder gives the same head hash as the store exported', async () => {
+    const own = await createTarget('pglite');
+    const dir2 = mkdtempSync(join(tmpdir(), 'cis-holder-restore-'));
+    made.push(dir2);
+    try {
+      for (const what of ['registry', 'operators'])
+        await runCli([what, 'import', join(data, `${what}.csv`), '--rejects', '/dev/null'], own.env);
+      await runCli(['import', join(data, 'contacts.csv')], own.env, { cwd: dir2 });
+      const exported = await runCli(
+        ['--json', 'export', '--format', 'jsonl', '--out', join(dir2, 'backup.jsonl')],
+        own.env,
+      );
+      const head = (exported.json as { manifest: { headHash: string } }).manifest.headHash;
+      const empty = await createTarget('pglite');
+      try {
+        const restored = await runCli(
+          [
+            '--json',
+            'db',
+            'restore',
+            join(dir2, 'backup.jsonl'),
+            '--registry',
+            join(data, 'registry.csv'),
+            '--operators',
+            join(data, 'operators.csv'),
+          ],
+          { ...empty.env, CIS_CONTACT_NO_HOLDER: '', CIS_CONTACT_HOLDER_IDLE: '600' },
+        );
+        expect(restored.code, restored.stderr).toBe(0);
+        expect(restored.json).toMatchObject({ restored: ROWS, headHash: head });
+        const verify = await runCli(['--json', 'verify'], { ...empty.env, CIS_CONTACT_NO_HOLDER: '' });
+        expect(verify.json).toMatchObject({ intact: true, checked: ROWS, headHash: head });
+      } finally {
+        await runCli(['db', 'stop'], empty.env);
+        await empty.dispose();
+      }
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it('a full disk stops a write with exit 3 and what to do; once space is freed the same command completes', async (context) => {
+    const mountPoint = mkdtempSync(join(tmpdir(), 'cis-holder-small-disk-'));
+    made.push(mountPoint);
+    const mounted = ROOT && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=220m', 'tmpfs', mountPoint]).status === 0;
+    context.skip(!mounted, 'mounting a small tmpfs needs root; this test runs where it can');
+    const small = { ...env, CIS_CONTACT_DATA_DIR: join(mountPoint, 'store') };
+    try {
+      // The new store leaves less than the 192 MB a write keeps free: the import writes nothing.
+      for (const what of ['registry', 'operators']) {
+        const loaded = await runCli([what, 'import', join(data, `${what}.csv`), '--rejects', '/dev/null'], small);
+        expect(loaded.code, loaded.stderr).toBe(3);
+        expect(loaded.stderr).toMatch(new RegExp(`no space left on ${mountPoint}/store`));
+      }
+      expect(spawnSync('mount', ['-o', 'remount,size=2g', mountPoint]).status).toBe(0);
+      for (const what of ['registry', 'operators'])
+        expect((await runCli([what, 'import', join(data, `${what}.csv`), '--rejects', '/dev/null'], small)).code).toBe(
+          0,
+        );
+      expect((await runCli(['--json', 'import', join(data, 'contacts.csv')], small, { cwd: mountPoint })).code).toBe(0);
+      expect((await runCli(['--json', 'verify'], small)).json).toMatchObject({ intact: true, checked: ROWS });
+    } finally {
+      await runCli(['db', 'stop'], small);
+      spawnSync('umount', [mountPoint]);
+    }
+  });
+});
