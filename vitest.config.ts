@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The benchmarks' smoke run is `npm run bench:smoke` (vitest.bench.config.ts), which CI runs after `npm test`.
+    exclude: [...configDefaults.exclude, 'test/bench/**'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup.ts'],
     testTimeout: 120_000,
