@@ -28,6 +28,7 @@ export async function holderFigures(root, runs, scriptLines) {
     DATABASE_URL: '',
     CIS_CONTACT_DATA_DIR: store,
     CIS_CONTACT_HOLDER_IDLE: '600',
+    CIS_CONTACT_NO_HOLDER: '',
   };
   const own = { ...env, CIS_CONTACT_NO_HOLDER: '1' };
 
