@@ -130,7 +130,9 @@ function pgliteCopy(dataDir) {
 
 function onPglite(dir) {
   const dataDir = join(work, 'pglite');
-  const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir };
+  // Each command opens the store itself: PGlite's own COPY below opens it too, and a resident holder
+  // left open on it would have it open twice.
+  const env = { DATABASE_URL: '', CIS_CONTACT_DATA_DIR: dataDir, CIS_CONTACT_NO_HOLDER: '1' };
   cis(['registry', 'import', join(dir, 'registry.csv')], env);
   cis(['operators', 'import', join(dir, 'operators.csv')], env);
   const importRun = imported(env, dir);
