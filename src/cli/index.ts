@@ -5,7 +5,11 @@
 
 import { chalkStderr } from 'chalk';
 import chalkStdout from 'chalk';
-import { isPostgresTypesFetchRejection, isPostgresWriteAfterClose } from '../storage/postgres-stray-write.js';
+import {
+  isPostgresBareSocketReset,
+  isPostgresTypesFetchRejection,
+  isPostgresWriteAfterClose,
+} from '../storage/postgres-stray-write.js';
 import { screenText } from '../domain/screen-text.js';
 import { Interrupts } from '../commands/interrupts.js';
 import { main } from './program.js';
@@ -17,10 +21,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // A write postgres.js (pinned) queued on a connection the server has already ended, porsager/postgres#1208,
-// and its array-types fetch refused by a pooler, rejected a second time with no handler: each already
-// reached the command as its own failure. See postgres-stray-write.ts and their canaries.
+// its array-types fetch refused by a pooler, rejected a second time with no handler, and a reset read on the
+// bare socket under a TLS connection: each already reached the command as its own failure. See
+// postgres-stray-write.ts.
 process.on('uncaughtException', (error) => {
-  if (isPostgresWriteAfterClose(error) || isPostgresTypesFetchRejection(error)) return;
+  if (isPostgresWriteAfterClose(error) || isPostgresTypesFetchRejection(error) || isPostgresBareSocketReset(error))
+    return;
   const lines = String(error.stack ?? error)
     .split('\n')
     .map(screenText);

@@ -42,3 +42,23 @@ export function isPostgresTypesFetchRejection(error: unknown): boolean {
     (error as Error | null)?.name === 'PostgresError' && typeof query === 'string' && ARRAY_TYPES_QUERY.test(query)
   );
 }
+
+/**
+ * postgres.js (pinned at 3.4.9) upgrades a connection to TLS by removing
+ * every listener from the plain TCP socket (`socket.removeAllListeners()` in
+ * its connection.js `secure`) and wrapping it. When the server then resets
+ * the connection (pg_terminate_backend, a restart), the reset may be read on
+ * that bare TCP socket, which has no 'error' listener left: Node throws
+ * `read ECONNRESET` from `TCP.onStreamRead`, with no caller's frame, where
+ * nothing can catch it. The wrapping TLS socket reports the same loss to
+ * postgres.js, which rejects the statement, and the command has already
+ * said so as a lost connection (seen in test/e2e/store-safety.test.ts, "a run
+ * whose connection goes", about one run in five). Recognised by exactly that
+ * shape: a read reset whose stack holds nothing but the TCP read.
+ */
+export function isPostgresBareSocketReset(error: unknown): boolean {
+  const e = error as (NodeJS.ErrnoException & { stack?: string }) | null;
+  if (!e || e.code !== 'ECONNRESET' || e.syscall !== 'read') return false;
+  const frames = (e.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return frames.length === 1 && /TCP\.onStreamRead/.test(frames[0] ?? '');
+}
