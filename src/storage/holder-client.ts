@@ -202,7 +202,7 @@ const insertAsCopy =
     const target = sql.raw(`public.${table}`);
     const list = sql.raw(columns.join(', '));
     await tx.execute(
-      sql`insert into ${target} (${list}) select ${list} from pg_catalog.json_populate_recordset(null::${target}, ${JSON.stringify(rows)}::json)`,
+      sql`insert into ${target} (${list}) select ${list} from pg_catalog.json_populate_recordset(null::${target}, ${JSON.stringify(rows)}::pg_catalog.json)`,
     );
   };
 
