@@ -9,7 +9,6 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sql } from 'drizzle-orm';
@@ -22,7 +21,7 @@ import { assertRoom, guardTransactions } from './disk-space.js';
 import { CLI_BIN, HOLDER_PORT, type HolderAddress, holderAddress, trustedHolderSocket } from './holder-address.js';
 import { holdsStore, makePrivateDir } from './private-dir.js';
 import { openServerStore } from './server-driver.js';
-import { lockHolder } from './store-lock.js';
+import { answers, lockHolder } from './store-lock.js';
 
 /** What the holder says on its standard output while it starts, one line each. */
 export const HOLDER_SAYS = { ready: 'ready', busy: 'busy', waiting: 'waiting ', failed: 'failed ' } as const;
@@ -42,18 +41,6 @@ export interface HeldStoreOptions extends EmbeddedStoreOptions {
   /** The environment the holder is started with (its quiet period, lock folder). */
   env: Readonly<Record<string, string | undefined>>;
   applicationName: string;
-}
-
-/** Whether a live holder answers on the socket. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 type StartOutcome = 'ready' | 'busy';

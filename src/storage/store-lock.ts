@@ -117,8 +117,8 @@ function whoHolds(address: string): Promise<string | undefined> {
   });
 }
 
-/** For a socket file: is anyone still listening on it? */
-function answers(address: string): Promise<boolean> {
+/** For a socket file: is anyone still listening on it? (Also how a client looks for the store's resident holder.) */
+export function answers(address: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(address);
     socket.once('connect', () => {
