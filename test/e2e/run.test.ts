@@ -44,17 +44,17 @@ describe.each(DRIVERS)('run on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   // Its speed against separate record processes at 10,000 lines is the benchmark's (test/bench/run-vs-record.mjs).
-  it('records a 2,000-line script in one process, every line stored once', async () => {
-    writeFileSync(join(cwd, 'big.txt'), scriptOf(2000, 'BIG'));
+  it('records a 500-line script in one process, every line stored once', async () => {
+    writeFileSync(join(cwd, 'big.txt'), scriptOf(500, 'BIG'));
     const r = await cli(['--json', 'run', 'big.txt']);
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ lines: 2000, recorded: 2000, failed: 0 });
+    expect(r.json).toMatchObject({ lines: 500, recorded: 500, failed: 0 });
     expect(r.json.results[0]).toMatchObject({ line: 2, recorded: true, duplicate: false });
-    expect(await count('BIG')).toEqual({ n: 2000, keys: 2000 });
+    expect(await count('BIG')).toEqual({ n: 500, keys: 500 });
   });
 
   it('a re-run after the process was killed half-way completes the script with no duplicates', async () => {
-    writeFileSync(join(cwd, 'half.txt'), scriptOf(1000, 'HALF'));
+    writeFileSync(join(cwd, 'half.txt'), scriptOf(400, 'HALF'));
     const started = startCli(['run', 'half.txt'], target.env, { cwd, stdout: true });
     // A line is reported once it is committed: kill after the hundredth, whatever the machine's speed.
     await untilReported(started, 100);
@@ -62,15 +62,15 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     await started.exited;
     const partial = (await count('HALF')).n;
     expect(partial).toBeGreaterThanOrEqual(100);
-    expect(partial).toBeLessThan(1000);
+    expect(partial).toBeLessThan(400);
     const r = await cli(['--json', 'run', 'half.txt']);
-    expect(r.json).toMatchObject({ lines: 1000, recorded: 1000 - partial, duplicate: partial, failed: 0 });
+    expect(r.json).toMatchObject({ lines: 400, recorded: 400 - partial, duplicate: partial, failed: 0 });
     expect(r.json.results.filter((x: { duplicate: boolean }) => x.duplicate).length).toBe(partial);
-    expect(await count('HALF')).toEqual({ n: 1000, keys: 1000 });
+    expect(await count('HALF')).toEqual({ n: 400, keys: 400 });
   });
 
   it('SIGTERM stops a script after the line in hand (exit 143, saying so); running it again completes it with nothing twice', async () => {
-    writeFileSync(join(cwd, 'term.txt'), scriptOf(1000, 'TERM'));
+    writeFileSync(join(cwd, 'term.txt'), scriptOf(400, 'TERM'));
     const started = startCli(['run', 'term.txt'], target.env, { cwd, stdout: true });
     await untilReported(started, 100);
     started.child.kill('SIGTERM');
@@ -81,10 +81,10 @@ describe.each(DRIVERS)('run on %s', (driver) => {
     );
     const partial = (await count('TERM')).n;
     expect(partial).toBeGreaterThanOrEqual(100);
-    expect(partial).toBeLessThan(1000);
+    expect(partial).toBeLessThan(400);
     const r = await cli(['--json', 'run', 'term.txt']);
-    expect(r.json).toMatchObject({ lines: 1000, recorded: 1000 - partial, duplicate: partial, failed: 0 });
-    expect(await count('TERM')).toEqual({ n: 1000, keys: 1000 });
+    expect(r.json).toMatchObject({ lines: 400, recorded: 400 - partial, duplicate: partial, failed: 0 });
+    expect(await count('TERM')).toEqual({ n: 400, keys: 400 });
   });
 
   /** A script of lines without --ref, each its own contact: only --from-line can resume it with nothing twice. */
