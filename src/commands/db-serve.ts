@@ -20,7 +20,7 @@ function idleSeconds(session: Session, fallback: number): number {
 
 export async function dbServe(session: Session): Promise<CommandResult> {
   const { DEFAULT_HOLDER_IDLE_SECONDS, startHolder } = await import('../storage/holder-server.js');
-  const { HOLDER_SAYS } = await import('../storage/holder-client.js');
+  const { HOLDER_SAYS } = await import('../storage/holder-address.js');
   const tell = (line: string) => session.ui.stdout.write(`${line}\n`);
   const busy = new AbortController();
   let holder;

@@ -1,6 +1,7 @@
 import type { CommandResult } from './command-result.js';
 import type { Session } from './session.js';
-import { type RecordFlags, recordContact } from '../recording/record-contact.js';
+import { recordContact } from '../recording/record-contact.js';
+import type { RecordFlags } from '../recording/record-flags.js';
 import { describeRecordOutcome } from '../terminal/record-report.js';
 
 /** `record`'s own switches, beside the contact's flags. */

@@ -8,14 +8,8 @@ import { partnersChangedDetail, reservedRefForm } from '../domain/identity.js';
 import { describeControl, findControlCharacter } from '../domain/text.js';
 import { type Issue, type IssueCode, issue } from '../domain/catalogue.js';
 import { type RawContact, type RuleSettings, allErrors, allWarnings, checkContact } from '../domain/contact.js';
-import {
-  CONTACT_INPUTS,
-  type ContactInputFlag,
-  ENQUIRY_INPUTS,
-  type EnquiryInputFlag,
-  INPUT_FLAGS,
-  REF_INPUT,
-} from '../domain/layout.js';
+import { CONTACT_INPUTS, ENQUIRY_INPUTS, INPUT_FLAGS, REF_INPUT } from '../domain/layout.js';
+import { type RecordFlags, flagKey } from './record-flags.js';
 import type { Database, Transaction } from '../storage/database.js';
 import { type StoredRef, type UnitOutcome, appendUnits } from '../storage/history-writer.js';
 import type { ChainWait } from '../storage/chain-lock.js';
@@ -23,21 +17,6 @@ import { refusalIssue } from '../storage/database-errors.js';
 import type { RecordOutcome, RecordedContact } from '../domain/outcomes.js';
 import { ReferenceCache } from '../import/reference-lookup.js';
 import { prepareUnit } from '../import/units.js';
-
-/** A flag's key in `RecordFlags`: its name in camel case, as commander and yargs-parser name options (`contact-type`: `contactType`). */
-type CamelCase<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
-export const flagKey = <S extends string>(flag: S) =>
-  flag.replace(/-(.)/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
-
-export type RecordFlagKey = CamelCase<ContactInputFlag | EnquiryInputFlag>;
-type EnquiryFlagKey = CamelCase<EnquiryInputFlag>;
-
-/** What `record` (or a line of `run`) was given: each flag's value, and each enquiry with its own action and notes. */
-export type RecordFlags = Partial<Record<CamelCase<ContactInputFlag>, string>> & {
-  enquiries?: Partial<Record<EnquiryFlagKey, string>>[];
-  /** --again: a contact without --ref the same as one already stored is meant as a second one. */
-  again?: boolean;
-};
 
 /** Flags to raw contact input, each flag to the column it stands for; no --subject is one enquiry without a subject (reported as subject-missing). */
 function rawContactFromFlags(flags: RecordFlags, today: string): RawContact {

@@ -4,7 +4,7 @@
  * configured from the same table, so the two can never drift apart.
  */
 
-import { type RecordFlagKey, type RecordFlags, flagKey } from './record-contact.js';
+import { type RecordFlagKey, type RecordFlags, flagKey } from './record-flags.js';
 import { CONTACT_INPUTS, ENQUIRY_INPUTS, FORMS, INPUT_FLAGS } from '../domain/layout.js';
 import { type Command, Option } from 'commander';
 import yargsParser from 'yargs-parser';

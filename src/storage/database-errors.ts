@@ -2,7 +2,7 @@
 
 import { type Issue, issue } from '../domain/catalogue.js';
 import { type CisError, inputError, storageError } from '../domain/errors.js';
-import { CLIENT_SCHEMA_VERSION } from './schema-version.js';
+import { CLIENT_SCHEMA_VERSION } from './client-version.js';
 
 interface PgErrorLike {
   code?: string;

@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 /** The binary the holder runs as (`cis-contact db serve`), and what creates a store for it. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
 
+/** What the holder says on its standard output while it starts, one line each (holder-client.ts reads them). */
+export const HOLDER_SAYS = { ready: 'ready', busy: 'busy', waiting: 'waiting ', failed: 'failed ' } as const;
+
 const HOLDER_FOLDER = 'holder';
 export const HOLDER_PORT = 5432;
 /** A socket's path has a short length limit (108 bytes on Linux, with its terminating zero). */

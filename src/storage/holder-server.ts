@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { storageError } from '../domain/errors.js';
-import { openEmbeddedDatabase } from './embedded-driver.js';
+import { openEmbeddedDatabase } from './embedded-database.js';
 import { CLI_BIN, type HolderAddress, holderAddress } from './holder-address.js';
 import { holdsStore } from './private-dir.js';
 import type { LockOptions } from './store-lock.js';

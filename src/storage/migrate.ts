@@ -16,7 +16,8 @@ import type { Executor } from './database.js';
 import { DEFAULT_CHAIN_WAIT_SECONDS, holdMigrationsLock } from './chain-lock.js';
 import { storeOwnerToAssume } from './access.js';
 import { clientBehindStore } from './database-errors.js';
-import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER, appliedMigrations } from './schema-version.js';
+import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from './client-version.js';
+import { appliedMigrations } from './schema-version.js';
 
 /** Applies pending migrations; returns how many were applied. */
 export async function migrate(db: Executor, location = 'the store'): Promise<number> {

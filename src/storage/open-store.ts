@@ -14,13 +14,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return openServerStore(options.server, options.applicationName ?? 'cis-contact');
   }
   if (options.holder) {
-    const { openHeldStore } = await import('./holder-client.js');
-    const held = await openHeldStore(options.dataDir, {
-      ...options,
-      env: options.holder.env,
-      applicationName: options.applicationName ?? 'cis-contact',
-    });
-    if (held) return held;
+    // The holder is reached (started, when none answers) while the database code loads: the two overlap.
+    const { reachHolder } = await import('./holder-start.js');
+    const [address, { openHeldStore }] = await Promise.all([
+      reachHolder(options.dataDir, { ...options, env: options.holder.env }),
+      import('./holder-client.js'),
+    ]);
+    if (address) return openHeldStore(options.dataDir, address, options.applicationName ?? 'cis-contact');
   }
   const { openEmbeddedStore } = await import('./embedded-driver.js');
   return openEmbeddedStore(options.dataDir, options);

@@ -8,23 +8,9 @@
  * `verify` would call altered (transaction-settings.ts declares it).
  */
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import { CLIENT_SCHEMA_VERSION } from './client-version.js';
 import { type Executor, rows } from './database.js';
-
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
-
-interface Journal {
-  entries: { when: number; tag: string }[];
-}
-
-function readJournal(): Journal {
-  return JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
-}
-
-/** The version this client writes: how many migrations it ships. */
-export const CLIENT_SCHEMA_VERSION = readJournal().entries.length;
 
 /** Where the store stands against this client. */
 export type SchemaState =

@@ -22,7 +22,7 @@
 
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './database.js';
-import { CLIENT_SCHEMA_VERSION } from './schema-version.js';
+import { CLIENT_SCHEMA_VERSION } from './client-version.js';
 
 /** Setting to value; the values are constants, written into the one statement. */
 const PINNED_SETTINGS: Readonly<Record<string, string>> = {

@@ -9,7 +9,7 @@
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_SCHEMA_VERSION } from '../../src/storage/schema-version.js';
+import { CLIENT_SCHEMA_VERSION } from '../../src/storage/client-version.js';
 import { runCli } from '../support/cli.js';
 import { DRIVERS, SERVER_URL, type Target, createTarget, migrateTargetTo, queryStore } from '../support/targets.js';
 

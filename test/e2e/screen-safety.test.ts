@@ -18,7 +18,7 @@ import { type ChainEntry, GENESIS_HASH, chainHash } from '../../src/domain/audit
 import { storedContentHash } from '../../src/domain/identity.js';
 import { findControlCharacter } from '../../src/domain/text.js';
 import { rows } from '../../src/storage/database.js';
-import { CLIENT_SCHEMA_VERSION } from '../../src/storage/schema-version.js';
+import { CLIENT_SCHEMA_VERSION } from '../../src/storage/client-version.js';
 import { BIN, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 

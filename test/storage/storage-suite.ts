@@ -17,7 +17,7 @@ import { type Store, rows } from '../../src/storage/database.js';
 import { databaseRefusal } from '../../src/storage/database-errors.js';
 import { appendUnits } from '../../src/storage/history-writer.js';
 import { migrate } from '../../src/storage/migrate.js';
-import { CLIENT_SCHEMA_VERSION } from '../../src/storage/schema-version.js';
+import { CLIENT_SCHEMA_VERSION } from '../../src/storage/client-version.js';
 import {
   addMemberships,
   findOperators,

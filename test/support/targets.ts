@@ -16,7 +16,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Store, rows } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type ServerConnection, serverConnection } from '../../src/storage/connection.js';
-import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/schema-version.js';
+import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/client-version.js';
 
 export interface Target {
   driver: 'pglite' | 'postgres';
