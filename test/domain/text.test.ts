@@ -159,4 +159,34 @@ describe('dates', () => {
     expect(londonDate(new Date('2026-06-30T23:00:00Z'))).toBe('2026-07-01');
     expect(londonDate(new Date('2026-12-31T23:59:59Z'))).toBe('2026-12-31');
   });
+  it("gives the London date Intl's time-zone database gives, at every summer-time change and every day's last UTC hour, 1990-2100", () => {
+    const database = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/London',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    const HOUR = 3_600_000;
+    let checked = 0;
+    const wrong: string[] = [];
+    const check = (at: number) => {
+      checked++;
+      if (londonDate(new Date(at)) !== database.format(at)) wrong.push(new Date(at).toISOString());
+    };
+    for (let day = Date.UTC(1990, 0, 1); day < Date.UTC(2101, 0, 1); day += 24 * HOUR) {
+      // The date can only be wrong between 23:00 and midnight UTC, and then only if the offset is.
+      check(day + 23 * HOUR);
+      check(day + 23 * HOUR + 59 * 60_000);
+    }
+    // Each change itself, to the minute, on the last Sundays of March and October.
+    for (let year = 1996; year <= 2100; year++) {
+      for (const month of [2, 9]) {
+        const last = new Date(Date.UTC(year, month + 1, 0));
+        const change = Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
+        for (let at = change - 26 * HOUR; at <= change + 26 * HOUR; at += 15 * 60_000) check(at);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(100_000);
+  });
 });
