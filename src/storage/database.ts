@@ -77,7 +77,7 @@ type DriverName = 'postgres' | 'pglite';
 export interface EmbeddedStoreOptions {
   /** False for reading commands: a directory without a store is an error, not a new store. */
   create?: boolean;
-  /** Told once when the embedded store is busy with another process and this one waits. */
+  /** Told when the embedded store is busy with another process and this one waits (again now and then, through the holder). */
   onWait?: (message: string) => void;
   /** Something the user should know about the store, said once at open. */
   onWarning?: (message: string) => void;

@@ -18,6 +18,9 @@ export const CLI_BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.
 /** What the holder says on its standard output while it starts, one line each (holder-client.ts reads them). */
 export const HOLDER_SAYS = { ready: 'ready', busy: 'busy', waiting: 'waiting ', failed: 'failed ' } as const;
 
+/** How the holder's notice to a client waiting for its turn begins (wire-relay.ts), which holder-client.ts passes on. */
+export const HOLDER_WAIT_NOTICE = 'waiting for the store: ';
+
 const HOLDER_FOLDER = 'holder';
 export const HOLDER_PORT = 5432;
 /** A socket's path has a short length limit (108 bytes on Linux, with its terminating zero). */

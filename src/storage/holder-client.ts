@@ -11,7 +11,7 @@ import { copyTextValue, copyWriter } from './bulk-copy.js';
 import type { ServerConnection } from './connection.js';
 import type { CopySender, Store } from './database.js';
 import { assertRoom, guardTransactions } from './disk-space.js';
-import { HOLDER_PORT, type HolderAddress } from './holder-address.js';
+import { HOLDER_PORT, HOLDER_WAIT_NOTICE, type HolderAddress } from './holder-address.js';
 import { openServerStore } from './server-driver.js';
 
 /**
@@ -46,8 +46,17 @@ const insertAsCopy =
     );
   };
 
-/** The embedded store in `dataDir` through its holder, which answers at `address`. */
-export async function openHeldStore(dataDir: string, address: HolderAddress, applicationName: string): Promise<Store> {
+/**
+ * The embedded store in `dataDir` through its holder, which answers at
+ * `address`. `onWait` is told what the holder says while this command waits
+ * for its turn behind another's (wire-relay.ts).
+ */
+export async function openHeldStore(
+  dataDir: string,
+  address: HolderAddress,
+  applicationName: string,
+  onWait?: (message: string) => void,
+): Promise<Store> {
   const connection: ServerConnection = {
     hosts: [address.folder],
     ports: [HOLDER_PORT],
@@ -60,7 +69,13 @@ export async function openHeldStore(dataDir: string, address: HolderAddress, app
     connectTimeout: 30,
     location: dataDir,
   };
-  const served = await openServerStore(connection, applicationName, { connections: 1 });
+  const served = await openServerStore(connection, applicationName, {
+    connections: 1,
+    // Only the holder's own word: PGlite's notices (a migration's "already exists, skipping") stay unsaid.
+    onNotice: (notice) => {
+      if (notice.code === '00000' && notice.message?.startsWith(HOLDER_WAIT_NOTICE)) onWait?.(notice.message);
+    },
+  });
   guardTransactions(served.db, dataDir);
   const copy = insertAsCopy(dataDir);
   return {

@@ -20,7 +20,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       reachHolder(options.dataDir, { ...options, env: options.holder.env }),
       import('./holder-client.js'),
     ]);
-    if (address) return openHeldStore(options.dataDir, address, options.applicationName ?? 'cis-contact');
+    // The holder names the command and its process to others waiting behind it.
+    const name = `${options.applicationName ?? 'cis-contact'} (process ${process.pid})`;
+    if (address) return openHeldStore(options.dataDir, address, name, options.onWait);
   }
   const { openEmbeddedStore } = await import('./embedded-driver.js');
   return openEmbeddedStore(options.dataDir, options);

@@ -204,7 +204,7 @@ function tlsOption(connection: ServerConnection): postgres.Options<Record<string
 }
 
 /** postgres.js's options for the connection, every value given (it reads some from the environment its own way otherwise). */
-function clientOptions(connection: ServerConnection, applicationName: string, connections: number) {
+function clientOptions(connection: ServerConnection, applicationName: string, pool: PoolSize) {
   const socketFolder = connection.hosts[0]!.startsWith('/') ? connection.hosts[0]! : undefined;
   return {
     ...(socketFolder
@@ -214,8 +214,9 @@ function clientOptions(connection: ServerConnection, applicationName: string, co
     username: connection.user,
     ...(connection.password === undefined ? {} : { password: connection.password }),
     ssl: tlsOption(connection),
-    max: connections,
-    onnotice: () => {},
+    max: pool.connections ?? SERVER_CONNECTIONS,
+    // A server's notices are not the user's business; the holder's client passes on the holder's own.
+    onnotice: pool.onNotice ?? (() => {}),
     connect_timeout: connection.connectTimeout,
     // Unnamed statements only: behind a pooler in transaction mode the next transaction may run on another
     // server connection, where a statement prepared by name on the last one does not exist.
@@ -229,6 +230,8 @@ function clientOptions(connection: ServerConnection, applicationName: string, co
 /** How many connections the store's pool may open (the holder's clients take one: PGlite is one session). */
 interface PoolSize {
   connections?: number;
+  /** Told of each NoticeResponse the server sends. */
+  onNotice?: (notice: postgres.Notice) => void;
 }
 
 export async function openServerStore(
@@ -237,7 +240,7 @@ export async function openServerStore(
   pool: PoolSize = {},
 ): Promise<Store> {
   const location = connection.location;
-  const options = clientOptions(connection, applicationName, pool.connections ?? SERVER_CONNECTIONS);
+  const options = clientOptions(connection, applicationName, pool);
   // `socket` is a documented option that postgres.js's type definitions leave out.
   const client = postgres(options as unknown as postgres.Options<Record<string, never>>);
   const copyConnection = (): Severable => {

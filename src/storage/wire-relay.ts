@@ -12,6 +12,12 @@
  * statement outside a transaction, or a whole transaction: so a reader waits
  * at most for a writer's transaction in hand (a batch), never its whole run.
  *
+ * A client kept waiting (behind a long transaction, or a client stopped in
+ * one) is told, after a few seconds and then now and then, who holds the
+ * session, in what, and for how long: a NoticeResponse, which the protocol
+ * lets a server send at any time, naming the holder by the application_name
+ * of its startup packet (a command's carries its process id).
+ *
  * A client that goes away in its turn (killed, or its connection cut) leaves
  * nothing behind: its sequence is ended with a Sync and its open transaction
  * rolled back before the next client's turn.
@@ -23,6 +29,7 @@
 
 import type { PGlite } from '@electric-sql/pglite';
 import type { Socket } from 'node:net';
+import { HOLDER_WAIT_NOTICE } from './holder-address.js';
 
 const SSL_REQUEST = 80877103;
 const GSS_REQUEST = 80877104;
@@ -34,6 +41,14 @@ const SYNC = 0x53; // 'S'
 const TERMINATE = 0x58; // 'X'
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+const NOTICE_RESPONSE = 0x4e; // 'N'
+
+/**
+ * Clients told of their wait before their startup is answered: the tool's own
+ * commands (postgres.js reads a notice at any time). libpq (psql) takes
+ * nothing but an authentication request or an error then, and would give up.
+ */
+const TOLD_BEFORE_STARTUP = /^cis-contact\//;
 
 /** PGlite ends its process on COPY FROM STDIN over the wire (it has no standard input): such a statement is refused instead. */
 const COPY_FROM_STDIN = /\bcopy\b[\s\S]*\bfrom\s+stdin\b/i;
@@ -46,13 +61,35 @@ function message(type: number, body: Buffer): Buffer {
   return Buffer.concat([header, body]);
 }
 
-/** An ErrorResponse: severity, SQLSTATE and text. */
-function errorResponse(code: string, text: string): Buffer {
+/** An ErrorResponse or NoticeResponse: severity, SQLSTATE and text. */
+function report(type: number, severity: string, code: string, text: string): Buffer {
   const field = (tag: string, value: string) => Buffer.from(`${tag}${value}\0`, 'utf8');
   return message(
-    0x45,
-    Buffer.concat([field('S', 'ERROR'), field('V', 'ERROR'), field('C', code), field('M', text), Buffer.from([0])]),
+    type,
+    Buffer.concat([field('S', severity), field('V', severity), field('C', code), field('M', text), Buffer.from([0])]),
   );
+}
+
+function errorResponse(code: string, text: string): Buffer {
+  return report(0x45, 'ERROR', code, text);
+}
+
+/** A NoticeResponse (SQLSTATE 00000, successful completion: it reports, it warns of nothing). */
+export function noticeResponse(text: string): Buffer {
+  return report(NOTICE_RESPONSE, 'NOTICE', '00000', text);
+}
+
+/** A startup packet's parameter: after its length and protocol version, name and value pairs, each ended by a zero byte. */
+function startupParameter(packet: Buffer, name: string): string | undefined {
+  const words = packet.subarray(8).toString('utf8').split('\0');
+  for (let i = 0; i + 1 < words.length; i += 2) if (words[i] === name) return words[i + 1];
+  return undefined;
+}
+
+/** A held time as people say it: seconds, then minutes and seconds. */
+function heldFor(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 120 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 const SYNC_MESSAGE = message(SYNC, Buffer.alloc(0));
@@ -111,6 +148,15 @@ class Client {
   /** After a refused Parse: what the client sends is dropped until its Sync, as PostgreSQL does after an error. */
   discardUntilSync = false;
   gone = false;
+  /** Whether PGlite has answered its startup packet (its first message). */
+  answered = false;
+  /** Who it says it is (its startup packet's application_name), for those waiting behind it. */
+  name = 'a client';
+  /** While it waits in the queue: when to tell it again who holds the session. */
+  waitTimer: NodeJS.Timeout | undefined;
+  /** The holder it was last told of, and when. */
+  toldOf: Client | undefined;
+  toldAt = 0;
 
   constructor(readonly socket: Socket) {}
 
@@ -131,6 +177,7 @@ class Client {
         else if (code === CANCEL_REQUEST) this.socket.end();
         else {
           this.started = true;
+          this.name = startupParameter(packet, 'application_name') || this.name;
           frames.push(packet);
         }
         continue;
@@ -152,6 +199,13 @@ export interface RelayEvents {
   onClients?: (count: number) => void;
 }
 
+export interface RelayTiming {
+  /** How long a client waits for its turn before it is told who holds the session (and how often it is checked again). */
+  noticeAfterMs?: number;
+  /** How often a client still waiting behind the same holder is told again. */
+  noticeEveryMs?: number;
+}
+
 export class WireRelay {
   private readonly clients = new Set<Client>();
   /** Clients with messages waiting, in the order they first asked. */
@@ -161,11 +215,19 @@ export class WireRelay {
   /** The loop running waiting messages, while one runs. */
   private pumping: Promise<void> | undefined;
   private readonly replies = new ReplyTracker();
+  /** When the current turn began. */
+  private turnBegan = 0;
+  private readonly noticeAfterMs: number;
+  private readonly noticeEveryMs: number;
 
   constructor(
     private readonly db: PGlite,
     private readonly events: RelayEvents,
-  ) {}
+    timing: RelayTiming = {},
+  ) {
+    this.noticeAfterMs = timing.noticeAfterMs ?? 3000;
+    this.noticeEveryMs = timing.noticeEveryMs ?? 30_000;
+  }
 
   get clientCount(): number {
     return this.clients.size;
@@ -181,7 +243,7 @@ export class WireRelay {
       const frames = client.take(chunk);
       if (frames.length === 0) return;
       client.waiting.push(...frames);
-      if (this.turn !== client && !this.queue.includes(client)) this.queue.push(client);
+      if (this.turn !== client && !this.queue.includes(client)) this.enqueue(client);
       void this.pump();
     });
     socket.on('error', () => {});
@@ -189,6 +251,7 @@ export class WireRelay {
       client.gone = true;
       this.clients.delete(client);
       client.waiting.length = 0;
+      clearTimeout(client.waitTimer);
       const queued = this.queue.indexOf(client);
       if (queued >= 0) this.queue.splice(queued, 1);
       this.events.onClients?.(this.clients.size);
@@ -206,18 +269,23 @@ export class WireRelay {
     try {
       for (;;) {
         if (this.turn?.gone) await this.endAbandonedTurn();
-        if (!this.turn) this.turn = this.queue.shift();
+        if (!this.turn) {
+          this.turn = this.queue.shift();
+          this.turnBegan = Date.now();
+          clearTimeout(this.turn?.waitTimer);
+        }
         const client = this.turn;
         if (!client) return;
         const frame = client.waiting.shift();
         // The turn's owner has sent nothing more yet: the session stays its own (a transaction, or a sequence before Sync).
         if (!frame) return;
         await this.relay(client, frame);
+        client.answered = true;
         if (this.replies.idle && client.waiting.length === 0) this.turn = undefined;
         else if (this.replies.idle && !client.gone) {
           // Its next statement is another turn: those waiting go first.
           this.turn = undefined;
-          this.queue.push(client);
+          this.enqueue(client);
         }
       }
     } catch (error) {
@@ -228,6 +296,7 @@ export class WireRelay {
   /** Cuts every client off, and ends what the one whose turn it was left open. */
   async closeAll(): Promise<void> {
     for (const client of this.clients) {
+      clearTimeout(client.waitTimer);
       client.gone = true;
       client.waiting.length = 0;
       client.socket.destroy();
@@ -236,6 +305,40 @@ export class WireRelay {
     this.queue.length = 0;
     await this.pumping;
     if (this.turn) await this.endAbandonedTurn();
+  }
+
+  private enqueue(client: Client): void {
+    this.queue.push(client);
+    client.toldOf = undefined;
+    client.waitTimer = setTimeout(() => this.tellWaiting(client), this.noticeAfterMs).unref();
+  }
+
+  /**
+   * Tells a client still waiting who holds the session: the first time, then
+   * when the holder changes, or once more every so often behind the same one.
+   * A waiting client is sent nothing else, and its last reply ended whole
+   * (its turn ended at a ReadyForQuery), so the notice never splits a message.
+   */
+  private tellWaiting(client: Client): void {
+    const holder = this.turn;
+    if (client.gone || !this.queue.includes(client)) return;
+    const now = Date.now();
+    const mayTell = client.answered || TOLD_BEFORE_STARTUP.test(client.name);
+    if (
+      mayTell &&
+      holder &&
+      holder !== client &&
+      (holder !== client.toldOf || now - client.toldAt >= this.noticeEveryMs)
+    ) {
+      // ReadyForQuery's status: T or E inside a transaction (E a failed one, still open), I outside one.
+      const what = this.replies.status === IDLE ? 'with a statement under way' : 'in a transaction';
+      client.socket.write(
+        noticeResponse(`${HOLDER_WAIT_NOTICE}${holder.name} has held it for ${heldFor(now - this.turnBegan)} ${what}`),
+      );
+      client.toldOf = holder;
+      client.toldAt = now;
+    }
+    client.waitTimer = setTimeout(() => this.tellWaiting(client), this.noticeAfterMs).unref();
   }
 
   private async relay(client: Client, frame: Buffer): Promise<void> {

@@ -173,6 +173,34 @@ describe('the resident holder of an embedded store', () => {
     expect((await own.exited).code).toBe(0);
   });
 
+  it('a command waiting for its turn behind another’s open transaction is told whose, what and for how long, then completes', async () => {
+    expect((await cli([...RECORD, '--action', 'Stored before'])).code).toBe(0);
+    const before = await cli(['history', '1955839661', '--all']);
+    expect(before.code).toBe(0);
+    // A dry run is one transaction, kept open while it waits for its script's next line.
+    const run = startCli(['run', '--dry-run', '-'], env, { stdout: true, stdin: true });
+    run.child.stdin!.write(
+      `${RECORD.slice(1)
+        .map((w) => `'${w}'`)
+        .join(' ')} --action 'Dry line'\n`,
+    );
+    await untilPrinted(run, /^line 1: /, 1);
+    const history = startCli(['history', '1955839661', '--all'], env, { stdout: true });
+    await until('the history to say whose turn it waits for', () => history.stderr().includes('has held it'), history);
+    expect(history.stderr()).toMatch(
+      new RegExp(
+        `^waiting for the store: cis-contact/\\S+ run \\(process ${run.child.pid}\\) has held it for \\d+ s in a transaction$`,
+        'm',
+      ),
+    );
+    expect(history.stdout()).toBe('');
+    run.child.stdin!.end();
+    expect((await run.exited).code).toBe(0);
+    const after = await history.exited;
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toBe(before.stdout);
+  });
+
   it('leaves by itself after its quiet period, the store closed and owner-only', async () => {
     expect((await cli(['history', '1955839661'], { CIS_CONTACT_HOLDER_IDLE: '1' })).code).toBe(0);
     await lockReleased(dir);

@@ -160,16 +160,19 @@ export interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
 }
 
-/** Starts the binary in the background, for tests that pause, signal or kill it; `stdout: true` keeps what it prints. */
+/**
+ * Starts the binary in the background, for tests that pause, signal or kill it; `stdout: true` keeps what it prints,
+ * `stdin: true` gives the test its standard input to write (`child.stdin`).
+ */
 export function startCli(
   args: string[],
   env: Record<string, string>,
-  options: { cwd?: string; stdout?: boolean } = {},
+  options: { cwd?: string; stdout?: boolean; stdin?: boolean } = {},
 ): Started {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
   let stdout = '';
