@@ -31,6 +31,7 @@ export interface ServerConnection {
   sslRootCert: string | undefined;
   /** The user's own application_name (URI or PGAPPNAME), if any. */
   applicationName: string | undefined;
+  /** Seconds to wait for the connection to be ready; 0 waits as long as it takes (postgres.js's connect_timeout). */
   connectTimeout: number;
   /** For messages: the server and database, without the password. */
   location: string;

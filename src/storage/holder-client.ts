@@ -66,7 +66,10 @@ export async function openHeldStore(
     sslMode: 'disable',
     sslRootCert: undefined,
     applicationName: undefined,
-    connectTimeout: 30,
+    // None: the holder, found answering (holder-start.ts), takes a new connection's startup in its turn, so a
+    // command behind a long transaction waits for as long as that lasts, told now and then who holds the store.
+    // A timeout here would end that wait with a failure that blames the connection.
+    connectTimeout: 0,
     location: dataDir,
   };
   const served = await openServerStore(connection, applicationName, {
