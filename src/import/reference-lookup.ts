@@ -2,13 +2,13 @@
 
 import type { OperatorEntry, RawContact, ReferenceLookup, RegistryEntry, Writer } from '../domain/contact.js';
 import { referencedKeys } from '../domain/contact.js';
-import type { Executor } from '../storage/database.js';
+import type { Database } from '../storage/database.js';
 import { currentWriter, findOperators, findRecords } from '../storage/reference-repository.js';
 
 type Named = Pick<RawContact, 'utr' | 'partners' | 'operator_pid'>;
 
-export async function lookupFor(executor: Executor, raws: readonly Named[]): Promise<ReferenceLookup> {
-  return new ReferenceCache(executor).lookupFor(raws);
+export async function lookupFor(db: Database, raws: readonly Named[]): Promise<ReferenceLookup> {
+  return new ReferenceCache(db).lookupFor(raws);
 }
 
 /**
@@ -22,7 +22,7 @@ export class ReferenceCache {
   private writer: Writer | undefined;
 
   constructor(
-    private readonly executor: Executor,
+    private readonly db: Database,
     private readonly limit = 200_000,
   ) {}
 
@@ -38,11 +38,15 @@ export class ReferenceCache {
       for (const u of keys.utrs) if (!this.records.has(u)) utrs.add(u);
       for (const p of keys.pids) if (!this.operators.has(p)) pids.add(p);
     }
-    const [records, operators, writer] = await Promise.all([
-      utrs.size > 0 ? findRecords(this.executor, [...utrs]) : new Map<string, RegistryEntry>(),
-      pids.size > 0 ? findOperators(this.executor, [...pids]) : new Map<string, OperatorEntry>(),
-      this.writer ?? currentWriter(this.executor),
-    ]);
+    // One transaction for the three, sent together: each statement outside one would be a transaction of its
+    // own (transaction-settings.ts), and a `record` asks them all.
+    const [records, operators, writer] = await this.db.transaction((tx) =>
+      Promise.all([
+        utrs.size > 0 ? findRecords(tx, [...utrs]) : new Map<string, RegistryEntry>(),
+        pids.size > 0 ? findOperators(tx, [...pids]) : new Map<string, OperatorEntry>(),
+        this.writer ?? currentWriter(tx),
+      ]),
+    );
     this.writer = writer;
     for (const u of utrs) this.records.set(u, records.get(u) ?? null);
     for (const p of pids) this.operators.set(p, operators.get(p) ?? null);

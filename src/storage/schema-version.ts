@@ -10,7 +10,7 @@
 
 import { sql } from 'drizzle-orm';
 import { CLIENT_SCHEMA_VERSION } from './client-version.js';
-import { type Executor, rows } from './database.js';
+import { type Database, type Executor, rows } from './database.js';
 
 /** Where the store stands against this client. */
 export type SchemaState =
@@ -27,6 +27,11 @@ export async function appliedMigrations(executor: Executor): Promise<number | un
     sql`select pg_catalog.to_regclass('drizzle.__drizzle_migrations') is not null as found`,
   );
   if (!bookkept?.found) return undefined;
+  return bookkeptMigrations(executor);
+}
+
+/** How many migrations drizzle's bookkeeping table, known to exist, records. */
+async function bookkeptMigrations(executor: Executor): Promise<number> {
   const [row] = await rows<{ applied: number }>(
     executor,
     sql`select count(*)::int as applied from drizzle.__drizzle_migrations`,
@@ -34,14 +39,22 @@ export async function appliedMigrations(executor: Executor): Promise<number | un
   return row?.applied ?? 0;
 }
 
-/** Is there a store, and is it at this client's version, behind it or ahead of it? */
-export async function schemaState(executor: Executor): Promise<SchemaState> {
-  const [found] = await rows<{ found: boolean }>(
-    executor,
-    sql`select pg_catalog.to_regclass('public.contacts') is not null as found`,
-  );
-  if (!found?.found) return { kind: 'none' };
-  const store = (await appliedMigrations(executor)) ?? 0;
-  if (store === CLIENT_SCHEMA_VERSION) return { kind: 'current', store };
-  return { kind: store < CLIENT_SCHEMA_VERSION ? 'behind' : 'ahead', store };
+/**
+ * Is there a store, and is it at this client's version, behind it or ahead of
+ * it? Asked in one transaction, both tables looked for in one statement: every
+ * command asks it first, and each statement outside a transaction is one of
+ * its own (transaction-settings.ts), four round trips to the database.
+ */
+export async function schemaState(db: Database): Promise<SchemaState> {
+  return db.transaction(async (tx) => {
+    const [found] = await rows<{ store: boolean; bookkept: boolean }>(
+      tx,
+      sql`select pg_catalog.to_regclass('public.contacts') is not null as store,
+                 pg_catalog.to_regclass('drizzle.__drizzle_migrations') is not null as bookkept`,
+    );
+    if (!found?.store) return { kind: 'none' };
+    const store = found.bookkept ? await bookkeptMigrations(tx) : 0;
+    if (store === CLIENT_SCHEMA_VERSION) return { kind: 'current', store };
+    return { kind: store < CLIENT_SCHEMA_VERSION ? 'behind' : 'ahead', store };
+  });
 }
