@@ -14,6 +14,7 @@ import type { EmbeddedStoreOptions } from './database.js';
 import { DISK_RESERVE_BYTES, OPEN_RESERVE_BYTES, assertRoom } from './disk-space.js';
 import { lockStore } from './store-lock.js';
 import { holdsStore, makePrivateDir, tightenPrivateDir } from './private-dir.js';
+import { storeTemplate } from './store-template.js';
 
 /**
  * PGlite's own start-up settings, with a smaller buffer cache: PostgreSQL's
@@ -82,8 +83,14 @@ export async function openEmbeddedDatabase(
   let client: PGlite;
   try {
     // Opening writes too (recovery, a checkpoint; a new store's files).
-    assertRoom(dataDir, holdsStore(dataDir) ? OPEN_RESERVE_BYTES : DISK_RESERVE_BYTES);
-    client = await PGlite.create(`${dataDir}/pgdata`, { startParams: START_PARAMS });
+    const existing = holdsStore(dataDir);
+    assertRoom(dataDir, existing ? OPEN_RESERVE_BYTES : DISK_RESERVE_BYTES);
+    // A new store starts from the build's empty store, where there is one (store-template.ts), not from initdb.
+    const template = existing ? undefined : storeTemplate();
+    client = await PGlite.create(`${dataDir}/pgdata`, {
+      startParams: START_PARAMS,
+      ...(template ? { loadDataDir: template } : {}),
+    });
   } catch (error) {
     await lock.release();
     if (error instanceof CisError) throw error;

@@ -3,7 +3,7 @@
  * and the resident holder load no database code they do not use (drizzle,
  * postgres.js), since every `record` from a script and every holder start
  * pays for what is loaded. Real processes: module loading is the process's own.
- * The binary runs the bundle (esbuild.config.mjs), where a package's code is
+ * The binary runs the bundle (build.config.mjs), where a package's code is
  * inside the chunks that hold it: the bundle's metafile says which.
  */
 

@@ -1,5 +1,7 @@
-// The binary's bundle, made by `npm run build` after tsc has compiled src/ to
-// dist/. Node 20 loads ES modules one file at a time: a `record` loaded about
+// What `npm run build` makes after tsc has compiled src/ to dist/: the
+// binary's bundle, and the empty embedded store new stores start from.
+//
+// The bundle. Node 20 loads ES modules one file at a time: a `record` loaded about
 // 200 of them (107 of drizzle-orm alone), which took more than half of a warm
 // `record`'s 0.4 s. Bundled, the modules a command needs are read as a few
 // files. Code splitting keeps what is loaded lazily lazy: each
@@ -40,3 +42,7 @@ const { metafile } = await build({
 });
 // Which chunk holds which module: test/cli/start-up.test.ts reads it to see what a command loads.
 writeFileSync(`${OUT}/meta.json`, JSON.stringify(metafile));
+
+// The empty store (src/storage/store-template.ts), made once for each PGlite version installed.
+const { makeStoreTemplate } = await import('./dist/storage/store-template.js');
+await makeStoreTemplate();
