@@ -11,9 +11,10 @@
 // dist/bundle/ sits at the same depth as dist/'s other folders, so the paths
 // src/ finds from its own location (the migrations in drizzle/, package.json,
 // bin/cis-contact.js, the reading worker beside its caller) are the same from
-// the bundle. PGlite and exceljs are left to node_modules: PGlite finds its
-// WebAssembly files beside its own modules, and both are loaded only by the
-// commands that use them. Nothing is minified: the bundle is read like
+// the bundle. PGlite, exceljs and postgres.js are left to node_modules: PGlite
+// finds its WebAssembly files beside its own modules, PGlite and exceljs are
+// loaded only by the commands that use them, and postgres.js is ten small
+// modules. Nothing is minified: the bundle is read like
 // tsc's output, and its source maps lead back to src/
 // (`node --enable-source-maps bin/cis-contact.js …`).
 import { rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,9 @@ const { metafile } = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@electric-sql/pglite', 'exceljs'],
+  // postgres.js too: the guard against its stray throw after a lost connection (postgres-stray-write.ts)
+  // knows it by its file's name in the stack.
+  external: ['@electric-sql/pglite', 'exceljs', 'postgres'],
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
