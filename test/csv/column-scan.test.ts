@@ -4,14 +4,14 @@
  * chunks.
  */
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ColumnScan } from '../../src/csv/column-scan.js';
 import { readCsv } from '../../src/csv/reader.js';
+import { scratchFolder } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'column-scan-'));
+const dir = scratchFolder('column-scan-');
 
 /** The column's cells, with their lines, as the scan finds them with the file cut into chunks of `size` bytes. */
 function scanned(bytes: Buffer, size: number, column = 'date', delimiter = ','): [string, number][] {

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideFormat } from '../../src/csv/format.js';
@@ -7,8 +6,9 @@ import { checkWholeFile } from '../../src/csv/file-check.js';
 import { MAX_ROW_CHARS } from '../../src/csv/reader.js';
 import { CONTACT_LOG_LAYOUT } from '../../src/import/contact-log.js';
 import { OPERATORS_LAYOUT } from '../../src/import/reference-loader.js';
+import { scratchFolder } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cis-format-'));
+const dir = scratchFolder('cis-format-');
 let files = 0;
 const fileOf = (content: string | Buffer) => {
   const path = join(dir, `f${files++}.csv`);

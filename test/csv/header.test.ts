@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldReader, fieldsOf, loadColumnMap, normaliseHeaderName, resolveHeader } from '../../src/csv/header.js';
 import { CONTACT_LOG_LAYOUT } from '../../src/import/contact-log.js';
 import { OPERATORS_LAYOUT } from '../../src/import/reference-loader.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const BASE = ['utr', 'channel', 'enquiry_date', 'operator_pid', 'subject'];
 
@@ -91,7 +91,7 @@ describe('header mapping', () => {
   });
 
   it('a map that cannot be read, or is not JSON, says where and what to do', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cis-map-'));
+    const dir = scratchFolder('cis-map-');
     expect(() => loadColumnMap(join(dir, 'missing.json'), CONTACT_LOG_LAYOUT)).toThrow(
       expect.objectContaining({
         code: 'file-unreadable',
@@ -128,7 +128,7 @@ describe('header mapping', () => {
   });
 
   it('renames and drops columns with --map, and refuses a bad map', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cis-map-'));
+    const dir = scratchFolder('cis-map-');
     writeFileSync(join(dir, 'map.json'), JSON.stringify({ 'Legacy Notes': 'general_notes', 'Column to drop': null }));
     const map = loadColumnMap(join(dir, 'map.json'), CONTACT_LOG_LAYOUT);
     const header = resolveHeader([...BASE, 'Legacy Notes', 'Column to drop'], CONTACT_LOG_LAYOUT, map);
@@ -142,7 +142,7 @@ describe('header mapping', () => {
   });
 
   it('maps a legacy direction per channel, the channel read through its own words, and refuses a direction the channel contradicts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cis-map-'));
+    const dir = scratchFolder('cis-map-');
     writeFileSync(
       join(dir, 'map.json'),
       JSON.stringify({

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QuotingScan } from '../../src/csv/quoting.js';
 import { checkWholeFile } from '../../src/csv/file-check.js';
 import { readCsv } from '../../src/csv/reader.js';
+import { scratchFolder } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cis-quoting-'));
+const dir = scratchFolder('cis-quoting-');
 let files = 0;
 
 function fileOf(content: string | Buffer): string {

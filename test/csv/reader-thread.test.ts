@@ -4,18 +4,18 @@
  * TypeScript sources. Its items and its failures must be the main thread's.
  */
 
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CsvItem, readCsvChunks } from '../../src/csv/reader.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const dist = new URL('../../dist/csv/reader-thread.js', import.meta.url);
 const { readCsvChunksAhead } = (await import(dist.href)) as {
   readCsvChunksAhead: (path: string, format: object) => AsyncGenerator<CsvItem[]>;
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'cis-reader-thread-'));
+const dir = scratchFolder('cis-reader-thread-');
 
 /** Every item a reader gives, or the failure it ends with (code, message and hint, as a user sees them). */
 async function outcome(read: (path: string, format: object) => AsyncGenerator<CsvItem[]>, path: string, format = {}) {

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CsvItem, type Delimiter, type Encoding, MAX_ROW_CHARS, readCsv } from '../../src/csv/reader.js';
+import { scratchFolder } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cis-reader-'));
+const dir = scratchFolder('cis-reader-');
 let files = 0;
 
 async function itemsOf(

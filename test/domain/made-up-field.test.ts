@@ -9,9 +9,8 @@
  * it is empty, so entries stored before it keep their hashes.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type CatalogueEntry, CATALOGUE, type IssueCode } from '../../src/domain/catalogue.js';
@@ -44,6 +43,7 @@ import { historyTable } from '../../src/terminal/history-table.js';
 import { Ui } from '../../src/terminal/ui.js';
 import { readCsv } from '../../src/csv/reader.js';
 import { lookup, settings, validContact } from '../support/domain-fixtures.js';
+import { scratchFolder } from '../support/scratch.js';
 
 /** An optional free-text field of the contact: the caller's role, at most 40 characters, shown in the history after the name. */
 const CALLER_ROLE = {
@@ -215,7 +215,7 @@ describe('a made-up field of the contact, added to a copy of the layout', () => 
   });
 
   describe('a card number in it, through a rejects file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'made-up-field-'));
+    const dir = scratchFolder('made-up-field-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('is masked there, and the rejects file brought back unchanged is refused', async () => {

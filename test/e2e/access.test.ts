@@ -6,8 +6,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -28,6 +27,7 @@ import {
   withUser,
   CURRENT_CLIENT,
 } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const RECORD = ['record', '--utr', '1955839661', '--channel', 'internal-enquiry', '--subject', 'Letter'];
 const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
@@ -330,7 +330,7 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
 
   beforeAll(async () => {
     target = await createTarget(driver, false);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-older-'));
+    cwd = scratchFolder('cis-contact-older-');
     // The schema as it was: every migration before the one that added recorded_by and logins.
     await migrateTargetTo(target, 4);
     const store = await target.open();

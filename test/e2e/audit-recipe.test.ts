@@ -9,8 +9,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget } from '../support/targets.js';
 import { chainHash } from '../../src/domain/audit.js';
 import { storedContentHash } from '../../src/domain/identity.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const PYTHON = spawnSync('python3', ['--version']).status === 0;
 
@@ -45,7 +45,7 @@ describe.each(DRIVERS)(
 
     beforeAll(async () => {
       target = await createTarget(driver);
-      cwd = mkdtempSync(join(tmpdir(), 'cis-contact-recipe-'));
+      cwd = scratchFolder('cis-contact-recipe-');
       writeFileSync(join(cwd, 'verify.py'), recipe());
       await cli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null']);
       await cli(['operators', 'import', join(FIXTURES, 'operators.csv'), '--rejects', '/dev/null']);

@@ -5,14 +5,13 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { runCli } from '../support/cli.js';
 import { CURRENT_CLIENT, SERVER_URL, type Target, dropStoreRoles, fixtureStore, withUser } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const RECORD = [
   'record',
@@ -50,7 +49,7 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
     expect(recorded.code, recorded.stderr).toBe(0);
 
     // The runbook: pg_dump -Fc, createdb, pg_restore (as a superuser: owners and grants come along).
-    const dump = join(mkdtempSync(join(tmpdir(), 'cis-contact-copy-')), 'store.dump');
+    const dump = join(scratchFolder('cis-contact-copy-'), 'store.dump');
     const dumped = spawnSync('pg_dump', ['-Fc', '-f', dump, '-d', target.env.DATABASE_URL!], { encoding: 'utf8' });
     expect(dumped.status, dumped.stderr).toBe(0);
     await server.unsafe(`create database ${copy}`);

@@ -6,8 +6,7 @@
  * DBA can tell apart by their application_name.
  */
 
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { serverConnection } from '../../src/storage/connection.js';
 import { VERSION } from '../../src/commands/version.js';
 import { runCli, startCli } from '../support/cli.js';
 import { SERVER_URL, type Target, fixtureStore } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const RECORD = [
   'record',
@@ -88,7 +88,7 @@ describe.skipIf(!SERVER_URL)('connecting to a server without DATABASE_URL', () =
 
   beforeAll(async () => {
     ({ target } = await fixtureStore('postgres', 'libpq'));
-    home = mkdtempSync(join(tmpdir(), 'cis-contact-home-'));
+    home = scratchFolder('cis-contact-home-');
   });
   afterAll(() => target.dispose());
 

@@ -8,13 +8,13 @@
  * store, and without the store is never called intact.
  */
 
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget, fixtureTarget } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 interface Filter {
   name: string;
@@ -90,7 +90,7 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
 
   beforeAll(async () => {
     target = await fixtureTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-filtered-'));
+    cwd = scratchFolder('cis-contact-filtered-');
     await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null']);
     expect((await cli(['export', '--format', 'jsonl', '--out', 'full.jsonl'])).code).toBe(0);
     expect((await cli(['export', '--format', 'csv', '--out', 'full.csv'])).code).toBe(0);
@@ -168,7 +168,7 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
       }
 
       // Without the store the cut cannot show: the entries check out, and verify says what it cannot show.
-      const offline = { CIS_CONTACT_DATA_DIR: mkdtempSync(join(tmpdir(), 'cis-contact-no-store-')), DATABASE_URL: '' };
+      const offline = { CIS_CONTACT_DATA_DIR: scratchFolder('cis-contact-no-store-'), DATABASE_URL: '' };
       const alone = await runCli(['--json', 'verify', '--export', file], offline, { cwd });
       expect(alone.code, alone.stderr).toBe(0);
       expect(alone.json).toMatchObject({

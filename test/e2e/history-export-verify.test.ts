@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { BIN, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, copyOf, fixtureTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
 import { EXPORT_CSV_COLUMNS } from '../../src/outputs/export-format.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const TODAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
@@ -67,7 +67,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   let prepared: Target;
   beforeAll(async () => {
     target = prepared = await fixtureTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-history-'));
+    cwd = scratchFolder('cis-contact-history-');
     await cli(['import', join(FIXTURES, 'contacts.csv'), '--rejects', '/dev/null']);
     await record(['--subject', 'Complaint', '--action', 'Logged a complaint', '--notes', 'Recent one']);
     await record(['--subject', 'Letter', '--action', '=HYPERLINK("http://x")'], '@risky');
@@ -75,7 +75,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   afterAll(() => prepared?.dispose());
   beforeEach(async () => {
     target = await copyOf(prepared);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-history-'));
+    cwd = scratchFolder('cis-contact-history-');
   });
   afterEach(() => target?.dispose());
 

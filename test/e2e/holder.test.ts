@@ -7,8 +7,7 @@
  */
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { type Target, createTarget, fixtureTarget } from '../support/targets.js'
 import { lockHolder, lockReleased } from '../../src/storage/store-lock.js';
 // @ts-expect-error plain JavaScript shared with the benchmark
 import { generate } from '../bench/generate.mjs';
+import { scratchFolder } from '../support/scratch.js';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -406,7 +406,7 @@ describe('store safety with the holder in place', () => {
   let made: string[] = [];
 
   beforeAll(async () => {
-    data = mkdtempSync(join(tmpdir(), 'cis-holder-data-'));
+    data = scratchFolder('cis-holder-data-');
     await generate(data, ROWS);
   });
   afterAll(() => rmSync(data, { recursive: true, force: true }));
@@ -475,7 +475,7 @@ describe('store safety with the holder in place', () => {
 
   it('db restore through the holder gives the same head hash as the store exported', async () => {
     const own = await createTarget('pglite');
-    const dir2 = mkdtempSync(join(tmpdir(), 'cis-holder-restore-'));
+    const dir2 = scratchFolder('cis-holder-restore-');
     made.push(dir2);
     try {
       for (const what of ['registry', 'operators'])
@@ -515,7 +515,7 @@ describe('store safety with the holder in place', () => {
   });
 
   it('a full disk stops a write with exit 3 and what to do; once space is freed the same command completes', async (context) => {
-    const mountPoint = mkdtempSync(join(tmpdir(), 'cis-holder-small-disk-'));
+    const mountPoint = scratchFolder('cis-holder-small-disk-');
     made.push(mountPoint);
     const mounted = ROOT && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=220m', 'tmpfs', mountPoint]).status === 0;
     context.skip(!mounted, 'mounting a small tmpfs needs root; this test runs where it can');

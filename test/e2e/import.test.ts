@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { DRIVERS, type Target, copyOf, fixtureTarget, queryStore, storedCounts }
 // @ts-expect-error plain ESM module shared with the benchmark
 import { generate } from '../bench/generate.mjs';
 import { HEADER } from '../support/contact-log.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const stored = storedCounts;
 
@@ -30,7 +30,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
   // A store and a folder of its own for each test, so that each passes alone and in any order.
   beforeEach(async () => {
     target = await fixtureTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-import-'));
+    cwd = scratchFolder('cis-contact-import-');
   });
   afterEach(() => target?.dispose());
 
@@ -422,7 +422,7 @@ describe.each(DRIVERS)('import on %s', (driver) => {
     /** The fixture store with the generated registry and operators loaded too, copied for each test. */
     let loaded: Target;
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'cis-contact-big-'));
+      dir = scratchFolder('cis-contact-big-');
       await generate(dir, ROWS);
       loaded = await fixtureTarget(driver);
       for (const what of ['registry', 'operators'])

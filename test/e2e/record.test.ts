@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget, fixtureTarget, queryStore } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const BASE = [
   'record',
@@ -370,7 +370,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('record on a server, as a login b
 
   it('needs no --operator', async () => {
     target = await createTarget('postgres');
-    const cwd = mkdtempSync(join(tmpdir(), 'cis-contact-bound-'));
+    const cwd = scratchFolder('cis-contact-bound-');
     await runCli(['registry', 'import', join(FIXTURES, 'registry.csv'), '--rejects', '/dev/null'], target.env);
     const login = new URL(target.env.DATABASE_URL!).username;
     writeFileSync(

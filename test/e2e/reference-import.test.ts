@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli } from '../support/cli.js';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { DRIVERS, type Target, createTarget, queryStore } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 describe.each(DRIVERS)('registry and operators import on %s', (driver) => {
   let target: Target;
   let cwd: string;
   beforeAll(async () => {
     target = await createTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-cwd-'));
+    cwd = scratchFolder('cis-contact-cwd-');
   });
   afterAll(() => target?.dispose());
 

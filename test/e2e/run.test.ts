@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, type Started, runCli, startCli } from '../support/cli.js';
 import { untilPrinted } from '../support/events.js';
 import { DRIVERS, type Target, fixtureTarget, queryStore } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const UTRS = ['1955839661', '2234567890', '2628194821', '8993518190'];
 
@@ -39,7 +39,7 @@ describe.each(DRIVERS)('run on %s', (driver) => {
 
   beforeAll(async () => {
     target = await fixtureTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-run-'));
+    cwd = scratchFolder('cis-contact-run-');
   });
   afterAll(() => target?.dispose());
 

@@ -7,8 +7,7 @@
  * setting is raised, completes it exactly.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -19,6 +18,7 @@ import { until, untilCommitted } from '../support/events.js';
 import { SERVER_URL, type Target, createTarget, queryStore, storedCounts, withUser } from '../support/targets.js';
 // @ts-expect-error plain JavaScript shared with the benchmark
 import { generate } from '../bench/generate.mjs';
+import { scratchFolder } from '../support/scratch.js';
 
 const ROWS = 20_000;
 const GENERATED_UTR = '2000100000';
@@ -51,7 +51,7 @@ describe.skipIf(!SERVER_URL)("a login's timeouts end a command plainly (PostgreS
   };
 
   beforeAll(async () => {
-    data = mkdtempSync(join(tmpdir(), 'cis-contact-timeouts-'));
+    data = scratchFolder('cis-contact-timeouts-');
     await generate(data, ROWS);
     target = await createTarget('postgres');
     server = postgres(SERVER_URL!, { max: 1, onnotice: () => {} });

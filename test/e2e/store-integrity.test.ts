@@ -7,8 +7,7 @@
  * `verify` or by `verify --checkpoint`.
  */
 
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { storedContentHash } from '../../src/domain/identity.js';
 import { LEGACY_PREFIX, databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { runCli } from '../support/cli.js';
 import { SERVER_URL, type Target, createTarget, fixtureStore, withUser, CURRENT_CLIENT } from '../support/targets.js';
+import { scratchFolder } from '../support/scratch.js';
 
 const LOG_HEADER = 'utr,channel,enquiry_date,operator_pid,subject,action_taken';
 const BOUND_PID = '3456789';
@@ -535,7 +535,7 @@ describe('the embedded store is private to its owner', () => {
   afterAll(() => process.umask(previousUmask));
 
   const importInto = async (dir: string) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'cis-contact-private-'));
+    const cwd = scratchFolder('cis-contact-private-');
     writeFileSync(
       join(cwd, 'log.csv'),
       `${LOG_HEADER}\n1955839661,internal-enquiry,2024-02-01,1234567,Letter,private\n`,
@@ -546,7 +546,7 @@ describe('the embedded store is private to its owner', () => {
   };
 
   it('a new store, made with umask 022, grants nothing to group or others after an import', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'cis-contact-new-')), 'store');
+    const dir = join(scratchFolder('cis-contact-new-'), 'store');
     const r = await importInto(dir);
     expect(r.code, r.stderr).toBe(0);
     expect(walk(dir).length).toBeGreaterThan(100);

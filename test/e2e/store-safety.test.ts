@@ -8,7 +8,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -28,6 +27,7 @@ import { until, untilCommitted } from '../support/events.js';
 import { DRIVERS, type Target, copyOf, createTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain JavaScript shared with the benchmark
 import { generate } from '../bench/generate.mjs';
+import { scratchFolder } from '../support/scratch.js';
 
 /**
  * Rows of the generated log. What is tested is that an import stopped part-way
@@ -42,7 +42,7 @@ const GENERATED_UTR = '2000100000';
 let data: string;
 
 beforeAll(async () => {
-  data = mkdtempSync(join(tmpdir(), 'cis-contact-safety-data-'));
+  data = scratchFolder('cis-contact-safety-data-');
   await generate(data, ROWS);
 });
 afterAll(() => rmSync(data, { recursive: true, force: true }));
@@ -95,7 +95,7 @@ describe('the embedded store is held by a live process, however long it is pause
   beforeAll(async () => {
     target = await loadedTarget('pglite');
     await recordable(target);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-safety-'));
+    cwd = scratchFolder('cis-contact-safety-');
   });
   afterAll(() => target?.dispose());
 
@@ -182,7 +182,7 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
   let cwd: string;
   beforeAll(async () => {
     target = await loadedTarget(driver);
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-signals-'));
+    cwd = scratchFolder('cis-contact-signals-');
   });
   afterAll(() => target?.dispose());
 
@@ -313,7 +313,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
   let target: Target;
   let cwd: string;
   beforeAll(async () => {
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-lost-'));
+    cwd = scratchFolder('cis-contact-lost-');
     target = await loadedTarget('postgres');
   });
   afterAll(() => target?.dispose());
@@ -390,7 +390,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
     // One batch of far more than a connection's buffers hold (a send buffer grows to 4 MB): 25,000 contacts.
     const COPY_ROWS = 25_000;
     const file = join(cwd, 'one-batch.csv');
-    const batch = mkdtempSync(join(tmpdir(), 'cis-contact-one-batch-'));
+    const batch = scratchFolder('cis-contact-one-batch-');
     await generate(batch, COPY_ROWS);
     renameSync(join(batch, 'contacts.csv'), file);
     rmSync(batch, { recursive: true, force: true });
@@ -439,7 +439,7 @@ describe.skipIf(!DRIVERS.includes('postgres'))('a PostgreSQL server lost mid-com
      */
     const READ_ROWS = 60_000;
     beforeAll(async () => {
-      const bigData = mkdtempSync(join(tmpdir(), 'cis-contact-lost-data-'));
+      const bigData = scratchFolder('cis-contact-lost-data-');
       try {
         await generate(bigData, READ_ROWS);
         const filled = await runCli(['--json', 'import', join(bigData, 'contacts.csv')], target.env, { cwd });
@@ -618,7 +618,7 @@ describe('db restore: an export brought back into an empty store', () => {
   let cwd: string;
   let head: string;
   beforeAll(async () => {
-    cwd = mkdtempSync(join(tmpdir(), 'cis-contact-restore-'));
+    cwd = scratchFolder('cis-contact-restore-');
     restoreData = join(cwd, 'data');
     mkdirSync(restoreData);
     await generate(restoreData, RESTORE_ROWS);

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRecordArgs } from '../../src/recording/record-options.js';
 import { scriptLines } from '../../src/recording/script.js';
 import { shellWords } from '../../src/recording/shell-words.js';
+import { scratchFolder } from '../support/scratch.js';
 
 async function linesOf(text: string) {
-  const file = join(mkdtempSync(join(tmpdir(), 'cis-script-')), 'script.txt');
+  const file = join(scratchFolder('cis-script-'), 'script.txt');
   writeFileSync(file, text);
   const out = [];
   for await (const line of scriptLines(file, process.stdin)) out.push(line);
@@ -17,7 +17,7 @@ async function linesOf(text: string) {
 }
 
 /** What bash makes of a line: its words, or null where it refuses the line. Run in an empty folder, so no glob matches. */
-const empty = mkdtempSync(join(tmpdir(), 'cis-shell-'));
+const empty = scratchFolder('cis-shell-');
 function bashWords(line: string): string[] | null {
   // The blank line after it: a line we refuse before reaching its trailing backslash must not join the printf.
   const script = `set -- ${line}\n\nprintf '%s' "$#"; for w in "$@"; do printf '\\0%s' "$w"; done`;

@@ -6,13 +6,13 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openEmbeddedDatabase } from '../../src/storage/embedded-database.js';
 import { storeTemplatePath } from '../../src/storage/store-template.js';
 import { BIN } from '../support/cli.js';
+import { scratchFolder } from '../support/scratch.js';
 
 let folder: string | undefined;
 afterEach(() => {
@@ -38,7 +38,7 @@ it('the build made the template for the installed PGlite', () => {
 });
 
 it('two new stores are made from the template: the same system identifier, each its own files', async () => {
-  folder = mkdtempSync(join(tmpdir(), 'cis-contact-template-'));
+  folder = scratchFolder('cis-contact-template-');
   const first = await systemIdentifier(join(folder, 'one'));
   const second = await systemIdentifier(join(folder, 'two'));
   expect(first).toMatch(/^\d+$/);
@@ -46,7 +46,7 @@ it('two new stores are made from the template: the same system identifier, each 
 });
 
 it('making a store and migrating it stays under 500 MB', () => {
-  folder = mkdtempSync(join(tmpdir(), 'cis-contact-template-'));
+  folder = scratchFolder('cis-contact-template-');
   const made = spawnSync(
     '/usr/bin/time',
     ['-f', '%M', process.execPath, BIN, '--no-holder', 'db', 'migrate', '--data-dir', join(folder, 'store')],

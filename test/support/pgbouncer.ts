@@ -5,10 +5,10 @@
  */
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchFolder } from './scratch.js';
 
 export const PGBOUNCER = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));
 
@@ -73,7 +73,7 @@ export async function startPgBouncer(
   settings: string[] = [],
 ): Promise<Pooler> {
   const server = new URL(serverUrl);
-  const dir = mkdtempSync(join(tmpdir(), 'cis-contact-pgbouncer-'));
+  const dir = scratchFolder('cis-contact-pgbouncer-');
   const runAsRoot = process.getuid?.() === 0;
   // PgBouncer will not run as root: it runs as postgres, which must read its files and write its log.
   if (runAsRoot) {

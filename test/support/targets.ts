@@ -7,9 +7,6 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type SQL, sql } from 'drizzle-orm';
@@ -17,6 +14,7 @@ import { type Store, rows } from '../../src/storage/database.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type ServerConnection, serverConnection } from '../../src/storage/connection.js';
 import { CLIENT_SCHEMA_VERSION, MIGRATIONS_FOLDER } from '../../src/storage/client-version.js';
+import { scratchFolder } from './scratch.js';
 
 export interface Target {
   driver: 'pglite' | 'postgres';
@@ -97,7 +95,7 @@ function removeTree(dir: string): void {
 
 /** A new data directory: a copy of `from`, or empty. */
 async function pgliteTarget(from: string | undefined): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'cis-contact-test-'));
+  const dir = scratchFolder('cis-contact-test-');
   if (from) copyTree(from, dir);
   return {
     driver: 'pglite',
@@ -169,7 +167,7 @@ export async function fixtureStore(
   name: string,
 ): Promise<{ target: Target; cwd: string }> {
   const target = await fixtureTarget(driver);
-  return { target, cwd: mkdtempSync(join(tmpdir(), `cis-contact-${name}-`)) };
+  return { target, cwd: scratchFolder(`cis-contact-${name}-`) };
 }
 
 /**

@@ -8,10 +8,10 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchFolder } from './scratch.js';
 
 /** The newest installed server's programs, as Debian lays them out. */
 const BIN = (() => {
@@ -81,7 +81,7 @@ function certificateAuthority(dir: string, name: string): { key: string; cert: s
 }
 
 export async function startTlsCluster(): Promise<TlsCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'cis-contact-tls-'));
+  const dir = scratchFolder('cis-contact-tls-');
   const ca = certificateAuthority(dir, 'test-ca');
   const other = certificateAuthority(dir, 'other-ca');
   // The server's certificate names localhost only: verify-full by 127.0.0.1 must fail on the name.
