@@ -201,6 +201,40 @@ describe('the resident holder of an embedded store', () => {
     expect(after.stdout).toBe(before.stdout);
   });
 
+  it('a command waiting for its turn ends on Ctrl-C pressed twice; the command holding the store goes on', async () => {
+    const run = startCli(['run', '--dry-run', '-'], env, { stdout: true, stdin: true });
+    run.child.stdin!.write(
+      `${RECORD.slice(1)
+        .map((w) => `'${w}'`)
+        .join(' ')} --action 'Dry line'\n`,
+    );
+    await untilPrinted(run, /^line 1: /, 1);
+    const history = startCli(['history', '1955839661', '--all'], env, { stdout: true });
+    await until('the history to say whose turn it waits for', () => history.stderr().includes('has held it'), history);
+    let ended = false;
+    void history.exited.then(() => (ended = true));
+    // The first Ctrl-C asks the command to stop at its next safe point, which a wait for the store has not reached;
+    // the second ends it. A signal sent while another is pending is one signal, so one is sent each time round.
+    await until('the history to end on Ctrl-C', () => {
+      if (!ended) history.child.kill('SIGINT');
+      return ended;
+    });
+    const stopped = await history.exited;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toBe('');
+    // The run kept its turn, and the holder serves on.
+    run.child.stdin!.write(
+      `${RECORD.slice(1)
+        .map((w) => `'${w}'`)
+        .join(' ')} --action 'Second dry line'\n`,
+    );
+    run.child.stdin!.end();
+    const ran = await run.exited;
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/^line 2: /m);
+    expect((await cli(['history', '1955839661', '--all'])).code).toBe(0);
+  });
+
   it('leaves by itself after its quiet period, the store closed and owner-only', async () => {
     expect((await cli(['history', '1955839661'], { CIS_CONTACT_HOLDER_IDLE: '1' })).code).toBe(0);
     await lockReleased(dir);
