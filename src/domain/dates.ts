@@ -203,7 +203,7 @@ export function threeMonthsBefore(date: string): string {
   return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
-/** From this year on, the UK's summer time has followed one rule (BRITISH_SUMMER_TIME below). */
+/** From this year on, the UK's summer time has followed one rule (britishSummerTime below). */
 const SUMMER_RULE_FROM = 1996;
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -218,8 +218,8 @@ function lastSundayAt1Utc(year: number, month: number): number {
  * March to 01:00 UTC on the last Sunday of October, UTC otherwise. Worked out
  * here rather than asked of Intl: a process's first Intl date formatter loads
  * ICU's data, 27 ms of every `record` that takes today's date. The rule is held
- * to Intl's time-zone database hour by hour in test/domain/text.test.ts; earlier
- * years ask Intl.
+ * to Intl's time-zone database (every day's last UTC hour, and around each
+ * change) in test/domain/text.test.ts; earlier years ask Intl.
  */
 function britishSummerTime(instant: Date): boolean {
   const year = instant.getUTCFullYear();

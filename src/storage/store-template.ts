@@ -16,12 +16,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The installed PGlite's version, from its package.json (found beside its entry point). */
+const PGLITE = '@electric-sql/pglite';
+
+/** The installed PGlite's version, from its package.json (the first above its entry point that names it). */
 function pgliteVersion(): string {
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  let folder = dirname(entry);
-  while (!existsSync(join(folder, 'package.json'))) folder = dirname(folder);
-  return (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
+  let folder = dirname(createRequire(import.meta.url).resolve(PGLITE));
+  for (;;) {
+    const manifest = join(folder, 'package.json');
+    if (existsSync(manifest)) {
+      const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (name === PGLITE && version) return version;
+    }
+    if (dirname(folder) === folder) throw new Error(`${PGLITE}'s package.json was not found above its entry point`);
+    folder = dirname(folder);
+  }
 }
 
 /** Where the template for the installed PGlite is: dist/, beside the compiled code (the path is the same from src/). */
