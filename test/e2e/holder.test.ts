@@ -55,13 +55,14 @@ async function holderPid(): Promise<number | undefined> {
 }
 
 /** A postgres.js client of the holder, as a command is. */
-function client(): postgres.Sql {
+function client(applicationName?: string): postgres.Sql {
   return postgres({
     path: join(dir, 'holder', '.s.PGSQL.5432'),
     user: 'postgres',
     prepare: false,
     max: 1,
     onnotice: () => {},
+    ...(applicationName === undefined ? {} : { connection: { application_name: applicationName } }),
   });
 }
 
@@ -173,20 +174,53 @@ describe('the resident holder of an embedded store', () => {
     expect((await own.exited).code).toBe(0);
   });
 
+  /** RECORD as a line of a `run` script. */
+  const scriptLine = (action: string) =>
+    `${RECORD.slice(1)
+      .map((w) => `'${w}'`)
+      .join(' ')} --action '${action}'\n`;
+
+  /**
+   * A `run --dry-run -` holding the store (a dry run is one transaction, kept open while it waits for its
+   * script's next line), and a `history` started behind it, once that history has been told whose turn it waits for.
+   */
+  async function historyBehindDryRun(): Promise<{ run: Started; history: Started }> {
+    const run = startCli(['run', '--dry-run', '-'], env, { stdout: true, stdin: true });
+    run.child.stdin!.write(scriptLine('Dry line'));
+    await untilPrinted(run, /^line 1: /, 1);
+    const history = startCli(['history', '1955839661', '--all'], env, { stdout: true });
+    await until('the history to say whose turn it waits for', () => history.stderr().includes('has held it'), history);
+    return { run, history };
+  }
+
+  it('a holder named with terminal controls reaches the waiting command escaped', async () => {
+    // Any client of the owner's may name itself as it likes; the name is shown to the commands waiting behind it.
+    expect((await cli(['history', '1955839661'])).code).toBe(0); // the holder started
+    const holder = client('evil\u001b]0;owned\u0007\u001b[2J');
+    await holder.unsafe('begin');
+    try {
+      await holder.unsafe('select 1');
+      const history = startCli(['history', '1955839661', '--all'], env, { stdout: true });
+      await until(
+        'the history to say whose turn it waits for',
+        () => history.stderr().includes('has held it'),
+        history,
+      );
+      expect(history.stderr()).not.toContain('\u001b');
+      expect(history.stderr()).not.toContain('\u0007');
+      expect(history.stderr()).toMatch(/^waiting for the store: evil\\x1b\]0;owned\\x07\\x1b\[2J has held it/m);
+      await holder.unsafe('rollback');
+      expect((await history.exited).code).toBe(0);
+    } finally {
+      await holder.end({ timeout: 1 });
+    }
+  });
+
   it('a command waiting for its turn behind another’s open transaction is told whose, what and for how long, then completes', async () => {
     expect((await cli([...RECORD, '--action', 'Stored before'])).code).toBe(0);
     const before = await cli(['history', '1955839661', '--all']);
     expect(before.code).toBe(0);
-    // A dry run is one transaction, kept open while it waits for its script's next line.
-    const run = startCli(['run', '--dry-run', '-'], env, { stdout: true, stdin: true });
-    run.child.stdin!.write(
-      `${RECORD.slice(1)
-        .map((w) => `'${w}'`)
-        .join(' ')} --action 'Dry line'\n`,
-    );
-    await untilPrinted(run, /^line 1: /, 1);
-    const history = startCli(['history', '1955839661', '--all'], env, { stdout: true });
-    await until('the history to say whose turn it waits for', () => history.stderr().includes('has held it'), history);
+    const { run, history } = await historyBehindDryRun();
     expect(history.stderr()).toMatch(
       new RegExp(
         `^waiting for the store: cis-contact/\\S+ run \\(process ${run.child.pid}\\) has held it for \\d+ s in a transaction$`,
@@ -202,15 +236,7 @@ describe('the resident holder of an embedded store', () => {
   });
 
   it('a command waiting for its turn ends on Ctrl-C pressed twice; the command holding the store goes on', async () => {
-    const run = startCli(['run', '--dry-run', '-'], env, { stdout: true, stdin: true });
-    run.child.stdin!.write(
-      `${RECORD.slice(1)
-        .map((w) => `'${w}'`)
-        .join(' ')} --action 'Dry line'\n`,
-    );
-    await untilPrinted(run, /^line 1: /, 1);
-    const history = startCli(['history', '1955839661', '--all'], env, { stdout: true });
-    await until('the history to say whose turn it waits for', () => history.stderr().includes('has held it'), history);
+    const { run, history } = await historyBehindDryRun();
     let ended = false;
     void history.exited.then(() => (ended = true));
     // The first Ctrl-C asks the command to stop at its next safe point, which a wait for the store has not reached;
@@ -223,11 +249,7 @@ describe('the resident holder of an embedded store', () => {
     expect(stopped.code).toBe(130);
     expect(stopped.stdout).toBe('');
     // The run kept its turn, and the holder serves on.
-    run.child.stdin!.write(
-      `${RECORD.slice(1)
-        .map((w) => `'${w}'`)
-        .join(' ')} --action 'Second dry line'\n`,
-    );
+    run.child.stdin!.write(scriptLine('Second dry line'));
     run.child.stdin!.end();
     const ran = await run.exited;
     expect(ran.code, ran.stderr).toBe(0);
