@@ -1,10 +1,11 @@
 /**
  * Runs the CLI as a user would. `runCli` runs it in this process, through the
  * same compiled `main` the binary calls (dist/: build first, as for the
- * binary), with an environment, streams and a working folder of the test's:
- * no Node start, module load or PGlite WebAssembly compile per command. `spawnCli` and `startCli` run the real, compiled
- * binary, for tests of the process itself: signals, kills, exit codes of a
- * dying process, pipes closing, the kernel lock between two processes, umask.
+ * binary), with an environment, streams, a working folder and a umask of the
+ * test's: no Node start, module load or PGlite WebAssembly compile per
+ * command. `spawnCli` and `startCli` run the real, compiled binary, for tests
+ * of the process itself: signals, kills, exit codes of a dying process, pipes
+ * closing, the kernel lock between two processes.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -31,7 +32,7 @@ export interface CliOptions {
   cwd?: string;
   /** What the command reads on standard input. */
   input?: string;
-  /** `umask`: the file-creation mask the command runs under (through sh), as a user's shell would set it. Spawns the binary. */
+  /** `umask`: the file-creation mask the command runs under (octal), as a user's shell would set it. */
   umask?: string;
   /** Run the compiled binary in a process of its own, as `spawnCli` does. */
   spawn?: boolean;
@@ -59,25 +60,29 @@ class Collected extends Writable {
 }
 
 /**
- * Node has one working folder a process: runs in process take it in turn.
- * Runs in the same folder may overlap (two writers racing for the chain);
- * a run in another folder waits until none is under way.
+ * Node has one working folder and one file-creation mask a process: runs in
+ * process take them in turn. Runs in the same folder under the same mask may
+ * overlap (two writers racing for the chain); any other run waits until none
+ * is under way.
  */
 const HOME_FOLDER = process.cwd();
-let current: { cwd: string; runs: number } | undefined;
+let current: { cwd: string; umask: string | undefined; previousUmask: number | undefined; runs: number } | undefined;
 const queued: (() => void)[] = [];
 
-async function inFolder<T>(cwd: string, work: () => Promise<T>): Promise<T> {
-  while (current && current.cwd !== cwd) await new Promise<void>((resolve) => queued.push(resolve));
+async function inFolder<T>(cwd: string, umask: string | undefined, work: () => Promise<T>): Promise<T> {
+  while (current && (current.cwd !== cwd || current.umask !== umask))
+    await new Promise<void>((resolve) => queued.push(resolve));
   if (!current) {
     process.chdir(cwd);
-    current = { cwd, runs: 0 };
+    const previousUmask = umask === undefined ? undefined : process.umask(Number.parseInt(umask, 8));
+    current = { cwd, umask, previousUmask, runs: 0 };
   }
   current.runs++;
   try {
     return await work();
   } finally {
     if (--current.runs === 0) {
+      if (current.previousUmask !== undefined) process.umask(current.previousUmask);
       current = undefined;
       process.chdir(HOME_FOLDER);
       for (const wake of queued.splice(0)) wake();
@@ -95,18 +100,18 @@ export async function stopLeftoverRuns(): Promise<void> {
   await Promise.allSettled(left.map((run) => run.done));
 }
 
-/** Runs the CLI in this process (unless `spawn` or `umask` asks for the binary) and resolves with its exit code and output. */
+/** Runs the CLI in this process (unless `spawn` asks for the binary) and resolves with its exit code and output. */
 export async function runCli(
   args: string[],
   env: Record<string, string>,
   options: CliOptions = {},
 ): Promise<CliResult> {
-  if (options.spawn || options.umask) return spawnCli(args, env, options);
+  if (options.spawn) return spawnCli(args, env, options);
   const stdout = new Collected();
   const stderr = new Collected();
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(options.signal!.reason), { once: true });
-  const done = inFolder(options.cwd ?? HOME_FOLDER, () =>
+  const done = inFolder(options.cwd ?? HOME_FOLDER, options.umask, () =>
     main(args, {
       args,
       env: { ...process.env, NO_COLOR: '1', ...env },
