@@ -38,6 +38,8 @@ export interface CliOptions {
   spawn?: boolean;
   /** Aborting it is what a first SIGINT is to the binary (in process only). */
   signal?: AbortSignal;
+  /** Standard output is a terminal this many columns wide, as Node's stream for one says (in process only). */
+  terminal?: { columns: number };
 }
 
 function resultOf(code: number | null, stdout: string, stderr: string): CliResult {
@@ -53,6 +55,8 @@ function resultOf(code: number | null, stdout: string, stderr: string): CliResul
 /** A stream that keeps what is written to it, as text. */
 class Collected extends Writable {
   text = '';
+  isTTY?: boolean;
+  columns?: number;
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.text += String(chunk);
     done();
@@ -109,6 +113,7 @@ export async function runCli(
   if (options.spawn) return spawnCli(args, env, options);
   const stdout = new Collected();
   const stderr = new Collected();
+  if (options.terminal) Object.assign(stdout, { isTTY: true, columns: options.terminal.columns });
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(options.signal!.reason), { once: true });
   const done = inFolder(options.cwd ?? HOME_FOLDER, options.umask, () =>
