@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, runCli } from '../support/cli.js';
+import { FIXTURES, binaryCommand, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, copyOf, fixtureTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
 import { EXPORT_CSV_COLUMNS } from '../../src/outputs/export-format.js';
@@ -20,7 +20,10 @@ describe('three months back', () => {
 
 /** The command's result as a terminal of `columns` shows it: run under `script`, its width set by `stty`. */
 function onTerminal(args: string[], columns: number, env: Record<string, string>, cwd: string): string {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  const command = binaryCommand(args)
+    .flat()
+    .map((a) => `'${a}'`)
+    .join(' ');
   const shown = spawnSync('script', ['-qec', `stty cols ${columns} rows 50; exec ${command}`, '/dev/null'], {
     cwd,
     env: { ...process.env, ...env, NO_COLOR: '1' },

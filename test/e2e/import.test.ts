@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
-import { BIN, FIXTURES, runCli, startCli } from '../support/cli.js';
+import { BIN, FIXTURES, binaryCommand, runCli, startCli } from '../support/cli.js';
 import { untilCommitted } from '../support/events.js';
 import { DRIVERS, type Target, copyOf, fixtureTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
@@ -111,9 +111,12 @@ describe.each(DRIVERS)('import on %s', (driver) => {
   });
 
   it('draws a progress bar with rows, rows/s and ETA on a terminal, and none otherwise', async () => {
-    const args = [BIN, 'import', join(FIXTURES, 'contacts.csv'), '--rejects', 'progress.rejects.csv'];
+    const args = ['import', join(FIXTURES, 'contacts.csv'), '--rejects', 'progress.rejects.csv'];
     // `script` gives the command a pseudo-terminal, as a user's shell would.
-    const command = [process.execPath, ...args].map((a) => `'${a}'`).join(' ');
+    const command = binaryCommand(args)
+      .flat()
+      .map((a) => `'${a}'`)
+      .join(' ');
     const onTerminal = await new Promise<string>((resolve, reject) => {
       const child = spawn('script', ['-qec', command, '/dev/null'], {
         cwd,

@@ -19,7 +19,7 @@ import { storedContentHash } from '../../src/domain/identity.js';
 import { findControlCharacter } from '../../src/domain/text.js';
 import { rows } from '../../src/storage/database.js';
 import { CLIENT_SCHEMA_VERSION } from '../../src/storage/client-version.js';
-import { BIN, runCli } from '../support/cli.js';
+import { binaryCommand, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 
 // A raw character a terminal acts on: C0 (but tab and line break), DEL, C1, separators, format characters.
@@ -96,7 +96,10 @@ async function forge(
 
 /** The command's output as a terminal shows it: run under `script`, so stdout and stderr are a TTY. */
 function onTerminal(args: string[], env: Record<string, string>): string {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = binaryCommand(args)
+    .flat()
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
   let out: string;
   try {
     out = execFileSync('script', ['-qec', command, '/dev/null'], {

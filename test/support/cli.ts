@@ -18,6 +18,20 @@ const { main } = (await import(
 )) as typeof import('../../src/cli/program.js');
 
 export const BIN = fileURLToPath(new URL('../../bin/cis-contact.js', import.meta.url));
+
+/**
+ * Node's options for the binary's processes in tests: WebAssembly compiled by
+ * V8's baseline compiler only. A process that opens PGlite otherwise spends
+ * about a second of CPU optimising PGlite's code in the background (a `verify`
+ * 2.4 s of CPU, 1.2 s with it, 2026-12-07), and these processes are tested for
+ * what they do, not how fast. Users' processes run with Node's defaults.
+ */
+export const NODE_OPTIONS_FOR_TESTS = ['--liftoff-only'];
+
+/** The command line that runs the binary with `args`, as a test spawns it. */
+export function binaryCommand(args: string[]): [string, string[]] {
+  return [process.execPath, [...NODE_OPTIONS_FOR_TESTS, BIN, ...args]];
+}
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 export interface CliResult {
@@ -142,8 +156,8 @@ export function spawnCli(
   options: { cwd?: string; input?: string; umask?: string } = {},
 ): Promise<CliResult> {
   const [command, argv] = options.umask
-    ? ['/bin/sh', ['-c', 'umask "$0" && exec "$@"', options.umask, process.execPath, BIN, ...args]]
-    : [process.execPath, [BIN, ...args]];
+    ? ['/bin/sh', ['-c', 'umask "$0" && exec "$@"', options.umask, ...binaryCommand(args).flat()]]
+    : binaryCommand(args);
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, {
       cwd: options.cwd,
@@ -179,7 +193,7 @@ export function startCli(
   env: Record<string, string>,
   options: { cwd?: string; stdout?: boolean; stdin?: boolean } = {},
 ): Started {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(...binaryCommand(args), {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
