@@ -112,7 +112,8 @@ export interface Store {
    * memory). `copyTextValue` decodes a field.
    */
   readonly copyOut?: (query: SQL) => AsyncIterable<string>;
-  close(): Promise<void>;
+  /** Lets go of the store; `now`: a server's connections at once, without waiting for a statement under way. */
+  close(options?: { now?: boolean }): Promise<void>;
 }
 
 /** Rows of a raw query: postgres.js returns an array, PGlite an object holding one. */

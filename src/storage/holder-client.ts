@@ -7,6 +7,7 @@
  */
 
 import { sql } from 'drizzle-orm';
+import { interruptedError } from '../domain/errors.js';
 import { copyTextValue, copyWriter } from './bulk-copy.js';
 import type { ServerConnection } from './connection.js';
 import type { CopySender, Store } from './database.js';
@@ -49,13 +50,15 @@ const insertAsCopy =
 /**
  * The embedded store in `dataDir` through its holder, which answers at
  * `address`. `onWait` is told what the holder says while this command waits
- * for its turn behind another's (wire-relay.ts).
+ * for its turn behind another's (wire-relay.ts); `signal` (the first SIGINT
+ * or SIGTERM) ends that wait, with nothing read or written.
  */
 export async function openHeldStore(
   dataDir: string,
   address: HolderAddress,
   applicationName: string,
   onWait?: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<Store> {
   const connection: ServerConnection = {
     hosts: [address.folder],
@@ -80,6 +83,7 @@ export async function openHeldStore(
     },
   });
   guardTransactions(served.db, dataDir);
+  if (signal) await ourTurn(served, dataDir, signal);
   const copy = insertAsCopy(dataDir);
   return {
     db: served.db,
@@ -87,6 +91,37 @@ export async function openHeldStore(
     location: dataDir,
     bulkWriter: copyWriter(copy),
     copy,
-    close: () => served.close(),
+    close: (options) => served.close(options),
   };
+}
+
+/**
+ * Waits for this command's turn at the holder: its connection is taken in
+ * when no other client is inside a transaction. A signal ends the wait (the
+ * connection goes; the holder lets go of a client that leaves while it
+ * waits), where it would otherwise end only at the next safe point the
+ * command reaches, after its turn came.
+ */
+async function ourTurn(served: Store, dataDir: string, signal: AbortSignal): Promise<void> {
+  const stopped = () =>
+    interruptedError({ detail: `while waiting for its turn at the store ${dataDir}; nothing was read or written` });
+  if (signal.aborted) {
+    await served.close({ now: true });
+    throw stopped();
+  }
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const turn = served.db.execute(sql`select 1`).then(() => 'served' as const);
+  try {
+    if ((await Promise.race([turn, aborted])) === 'aborted') {
+      // The statement fails as its connection goes: both settle before the command says it stopped.
+      await Promise.allSettled([served.close({ now: true }), turn]);
+      throw stopped();
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }

@@ -22,7 +22,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ]);
     // The holder names the command and its process to others waiting behind it.
     const name = `${options.applicationName ?? 'cis-contact'} (process ${process.pid})`;
-    if (address) return openHeldStore(options.dataDir, address, name, options.onWait);
+    if (address) return openHeldStore(options.dataDir, address, name, options.onWait, options.signal);
   }
   const { openEmbeddedStore } = await import('./embedded-driver.js');
   return openEmbeddedStore(options.dataDir, options);

@@ -262,6 +262,6 @@ export async function openServerStore(
     bulkWriter: copyWriter(copy),
     copy,
     copyOut: copyOutOf(copyConnection),
-    close: () => client.end({ timeout: 5 }),
+    close: (options) => client.end({ timeout: options?.now ? 0 : 5 }),
   };
 }
