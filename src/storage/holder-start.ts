@@ -35,6 +35,18 @@ export interface HolderStartOptions extends EmbeddedStoreOptions {
 type StartOutcome = 'ready' | 'busy';
 
 /**
+ * Node's options for the holder. V8 first compiles PGlite's WebAssembly with
+ * its baseline compiler and then optimises whatever has run a while; by
+ * default that starts while PGlite opens and serves its first commands,
+ * costing about a second of CPU just as the first command waits. A larger
+ * tiering budget leaves the optimising to code that runs long, as an import
+ * does. Measured 2026-12-07 (holder CPU, machine loaded): start 1.16 s →
+ * 0.81 s, its first `record` 1.10 s → 0.48 s, a 100,000-row import 19.6 s →
+ * 20.4 s. Figures and alternatives: docs/performance.md.
+ */
+const HOLDER_NODE_OPTIONS = ['--wasm-tiering-budget=100000000'];
+
+/**
  * Starts `cis-contact db serve` detached, its talk to a log in the holder's
  * folder, and waits for its first word: ready, busy (another holder has the
  * store), or why it failed. It outlives this command.
@@ -42,7 +54,7 @@ type StartOutcome = 'ready' | 'busy';
 function startHolder(dataDir: string, address: HolderAddress, options: HolderStartOptions): Promise<StartOutcome> {
   mkdirSync(address.folder, { recursive: true, mode: 0o700 });
   const log = openSync(join(address.folder, 'holder.log'), 'a', 0o600);
-  const child = spawn(process.execPath, [CLI_BIN, 'db', 'serve', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...HOLDER_NODE_OPTIONS, CLI_BIN, 'db', 'serve', '--data-dir', dataDir], {
     detached: true,
     stdio: ['ignore', 'pipe', log],
     env: { ...options.env, CIS_CONTACT_NO_HOLDER: '' },
