@@ -32,6 +32,8 @@ function classify(error: unknown, session: Session): CisError {
 /** Runs a command, says how it went and returns its exit code. */
 export async function runCommand(session: Session, command: () => Promise<CommandResult>): Promise<number> {
   let exitCode: number;
+  // A connection known to be gone is let go of at once: a polite close would wait its full timeout on it.
+  let connectionGone = false;
   try {
     const result = await command();
     if (session.ui.json) session.ui.document(result.json);
@@ -41,10 +43,11 @@ export async function runCommand(session: Session, command: () => Promise<Comman
     const storage = error instanceof CisError ? error : asStorageFailure(error, session.location);
     if (storage?.code === 'permission-denied') await session.learnRolePrefix();
     if (isLostConnection(storage)) await session.learnWhyLost();
+    connectionGone = storage?.code === 'database-unreachable';
     exitCode = fail(session, error);
   }
   try {
-    await session.close();
+    await session.close({ now: connectionGone });
   } catch (error) {
     if (exitCode === 0) exitCode = fail(session, error);
   }

@@ -301,9 +301,10 @@ export class Session {
     return { today: londonDate(now), strict, abbreviations: abbreviationFinder(list) };
   }
 
-  async close(): Promise<void> {
+  /** Lets go of the store; `now` when its connection is known to be gone, so nothing waits on it. */
+  async close(options: { now?: boolean } = {}): Promise<void> {
     const store = this.opened;
     this.opened = undefined;
-    await store?.close();
+    await store?.close(options);
   }
 }
