@@ -52,7 +52,7 @@ export function isPostgresTypesFetchRejection(error: unknown): boolean {
  * `read ECONNRESET` from `TCP.onStreamRead`, with no caller's frame, where
  * nothing can catch it. The wrapping TLS socket reports the same loss to
  * postgres.js, which rejects the statement, and the command has already
- * said so as a lost connection (seen in test/e2e/store-safety.test.ts, "a run
+ * said so as a lost connection (seen in test/e2e/server-lost.test.ts, "a run
  * whose connection goes", about one run in five). Recognised by exactly that
  * shape: a read reset whose stack holds nothing but the TCP read.
  */

@@ -57,12 +57,13 @@ async function writeLines(path, lines) {
   await once(out, 'finish');
 }
 
-export async function generate(dir, rows) {
+/** Writes registry.csv (`records` records), operators.csv and contacts.csv (`rows` rows, naming those records) into `dir`. */
+export async function generate(dir, rows, records = RECORDS) {
   await writeLines(
     `${dir}/registry.csv`,
     (function* () {
       yield 'utr,name,kind,partner_of\n';
-      for (let i = 0; i < RECORDS; i++)
+      for (let i = 0; i < records; i++)
         yield `${utrFrom(100000 + i)},Bench Record ${i},${i % 2 ? 'subcontractor' : 'contractor'},\n`;
     })(),
   );
@@ -82,7 +83,7 @@ export async function generate(dir, rows) {
         const [channel, direction] = CHANNELS[Math.floor(rnd() * CHANNELS.length)];
         const day = new Date(Date.UTC(2009, 0, 1) + Math.floor(rnd() * 16 * 365) * 86400000).toISOString().slice(0, 10);
         const notes = sentence(rnd, 30 + Math.floor(rnd() * 10));
-        yield `,${utrFrom(100000 + Math.floor(rnd() * RECORDS))},,${TYPES[Math.floor(rnd() * TYPES.length)]},Contact ${i % 997},${channel},${direction},${day},authenticated,${OPERATORS[i % OPERATORS.length]},${SUBJECTS[Math.floor(rnd() * SUBJECTS.length)]},${sentence(rnd, 8).slice(0, 100)},"${notes}, row ${i}"\n`;
+        yield `,${utrFrom(100000 + Math.floor(rnd() * records))},,${TYPES[Math.floor(rnd() * TYPES.length)]},Contact ${i % 997},${channel},${direction},${day},authenticated,${OPERATORS[i % OPERATORS.length]},${SUBJECTS[Math.floor(rnd() * SUBJECTS.length)]},${sentence(rnd, 8).slice(0, 100)},"${notes}, row ${i}"\n`;
       }
     })(),
   );
