@@ -19,6 +19,7 @@ import { until } from '../support/events.js';
 import { SERVER_URL, type Target, copyOf, createTarget, queryStore, storedCounts } from '../support/targets.js';
 // @ts-expect-error plain JavaScript shared with the benchmark
 import { generate } from '../bench/generate.mjs';
+import { expectRerunCompletes } from '../support/reruns.js';
 import { scratchFolder } from '../support/scratch.js';
 
 /**
@@ -140,20 +141,7 @@ describe.skipIf(!SERVER_URL)('a PostgreSQL server lost mid-command', () => {
       const partial = (await storedCounts(fresh)).contacts;
       expect(partial).toBeGreaterThanOrEqual(200);
       expect(partial).toBeLessThan(ROWS);
-      const rerun = await runCli(['--json', 'import', join(data, 'contacts.csv')], fresh.env, { cwd });
-      expect(rerun.json).toMatchObject({
-        rowsRead: ROWS,
-        rowsRejected: 0,
-        rowsDuplicate: partial,
-        rowsAccepted: ROWS - partial,
-      });
-      // Every row once: as many entries as rows, numbered without a gap (a source key is unique in the store).
-      expect((await runCli(['--json', 'verify'], fresh.env, { cwd })).json).toMatchObject({
-        intact: true,
-        checked: ROWS,
-        firstSeq: 1,
-        lastSeq: ROWS,
-      });
+      await expectRerunCompletes(fresh, { file: join(data, 'contacts.csv'), rows: ROWS, partial, cwd });
     } finally {
       await fresh.dispose();
     }
