@@ -212,12 +212,20 @@ export function startCli(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Loads the sample registry and operators from fixtures/ into the store the environment names. */
+/**
+ * Loads the sample registry and operators from fixtures/ into the store the
+ * environment names. Each sample holds bad rows on purpose (exit 1); any
+ * other outcome is a store that tests would read as loaded when it is not,
+ * so it stops the run here, saying why.
+ */
 export async function loadFixtureReferences(env: Record<string, string>): Promise<void> {
   for (const [what, file] of [
     ['registry', 'registry.csv'],
     ['operators', 'operators.csv'],
   ]) {
-    await runCli([what!, 'import', `${FIXTURES}${file}`, '--rejects', '/dev/null'], env);
+    const r = await runCli([what!, 'import', `${FIXTURES}${file}`, '--rejects', '/dev/null'], env);
+    if ((r.code !== 0 && r.code !== 1) || !/ [1-9]\d* accepted/.test(r.stdout)) {
+      throw new Error(`loading fixtures/${file} failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
+    }
   }
 }
