@@ -4,9 +4,12 @@
  * on a partnership's own UTR and an enquiry dated after the day it was
  * recorded are stored by plain SQL with the new constraints taken off (as
  * they were before drizzle/0007), and then put back NOT VALID. No text output
- * then carries a raw ESC, BEL or C1 byte — to a pipe, on a terminal (through
- * `script`) or as --json — `verify` names each such entry as forbidden with
- * its writer, and the database refuses the same text when it comes again.
+ * then carries a raw ESC, BEL or C1 byte — to a pipe, on a terminal (`verify`
+ * through `script`; `history`, whose table a terminal's width shapes, in
+ * process with a terminal's stream, which history-export-verify.test.ts shows
+ * prints what a real terminal shows) or as --json — `verify` names each such
+ * entry as forbidden with its writer, and the database refuses the same text
+ * when it comes again.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -19,7 +22,7 @@ import { storedContentHash } from '../../src/domain/identity.js';
 import { findControlCharacter } from '../../src/domain/text.js';
 import { rows } from '../../src/storage/database.js';
 import { CLIENT_SCHEMA_VERSION } from '../../src/storage/client-version.js';
-import { binaryCommand, runCli } from '../support/cli.js';
+import { type CliResult, binaryCommand, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 
 // A raw character a terminal acts on: C0 (but tab and line break), DEL, C1, separators, format characters.
@@ -166,9 +169,11 @@ describe.each(DRIVERS)('what reaches a screen is safe (%s)', (driver) => {
     expect(piped.stdout).toContain('\\x1b[2J\\x1b]52;c;aGVsbG8=\\x07\\nline two \\u202eevil');
     expect(piped.stdout).toContain('title\\x1b]0;pwned\\x07 \\u009b31m');
 
-    const terminal = onTerminal(['history', '1955839661', '--all'], target.env);
-    expect(terminal).toContain('\\x1b[2J');
-    expect(terminal).not.toMatch(RAW_UNSAFE);
+    // Wrapped to a terminal's width: standard output a terminal, as Node's stream for one says.
+    const terminal = await runCli(['history', '1955839661', '--all'], target.env, { cwd, terminal: { columns: 160 } });
+    expect(terminal.code, terminal.stderr).toBe(0);
+    expect(terminal.stdout).toContain('\\x1b[2J');
+    expect(`${terminal.stdout}${terminal.stderr}`).not.toMatch(RAW_UNSAFE);
 
     const json = await runCli(['history', '1955839661', '--all', '--json'], target.env, { cwd });
     expect(json.code, json.stderr).toBe(0);
@@ -292,6 +297,9 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
   let ours: Target;
   let theirs: Target;
   let cwd: string;
+  /** `verify` of each store, taken once: the tests only read them. */
+  let oursVerified: CliResult;
+  let theirsVerified: CliResult;
   const record = (target: Target, ref: string) =>
     runCli(
       [
@@ -320,6 +328,8 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
     ({ target: theirs } = await fixtureStore(driver, 'stores-other'));
     for (const ref of ['A-1', 'A-2']) expect((await record(ours, ref)).code).toBe(0);
     for (const ref of ['B-1', 'B-2']) expect((await record(theirs, ref)).code).toBe(0);
+    oursVerified = await runCli(['verify'], ours.env, { cwd });
+    theirsVerified = await runCli(['verify'], theirs.env, { cwd });
   }, 120_000);
 
   afterAll(async () => {
@@ -328,7 +338,7 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
   });
 
   it("an intact verify warns, before its checkpoint line, that only a kept checkpoint shows an owner's rewrite; the line names the store", async () => {
-    const r = await runCli(['verify'], ours.env, { cwd });
+    const r = oursVerified;
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.slice(1, -1).join(' ')).toMatch(
@@ -341,8 +351,8 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
   });
 
   it('a checkpoint of another store is refused as such, exit 2, never called a rewrite', async () => {
-    const taken = await runCli(['verify'], theirs.env, { cwd });
-    writeFileSync(join(cwd, 'theirs.txt'), taken.stdout);
+    expect(theirsVerified.code, theirsVerified.stderr).toBe(0);
+    writeFileSync(join(cwd, 'theirs.txt'), theirsVerified.stdout);
     const r = await runCli(['verify', '--checkpoint', join(cwd, 'theirs.txt')], ours.env, { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/theirs\.txt:\d+ is of another store/);
@@ -357,8 +367,7 @@ describe.each(DRIVERS)('checkpoints know their store (%s)', (driver) => {
   });
 
   it('a checkpoint line with a note after it, or cut short, is refused naming the file and line', async () => {
-    const taken = await runCli(['verify'], ours.env, { cwd });
-    const line = taken.stdout.trim().split('\n').at(-1)!;
+    const line = oursVerified.stdout.trim().split('\n').at(-1)!;
     for (const [name, text] of [
       ['noted.txt', `kept by the auditor\n${line} -- kept 1 May\n`],
       ['cut.txt', `kept by the auditor\n${line.slice(0, 40)}\n${line.slice(40)}\n`],

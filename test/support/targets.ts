@@ -141,14 +141,21 @@ export async function queryStore<T>(target: Target, query: SQL): Promise<T[]> {
   }
 }
 
-/** How many contacts, enquiries and distinct source keys the store holds, and its highest seq. */
-export async function storedCounts(target: Target) {
-  const [counts] = await queryStore<{ contacts: number; enquiries: number; keys: number; max: number | null }>(
-    target,
-    sql`
+export interface StoredCounts {
+  contacts: number;
+  enquiries: number;
+  keys: number;
+  max: number | null;
+}
+
+/** The query `storedCounts` runs, for a test that reads more with the same open of the store. */
+export const STORED_COUNTS = sql`
     select (select count(*)::int from public.contacts) as contacts, (select count(*)::int from public.enquiries) as enquiries,
-           (select count(distinct source_key)::int from public.contacts) as keys, (select max(seq)::int from public.contacts) as max`,
-  );
+           (select count(distinct source_key)::int from public.contacts) as keys, (select max(seq)::int from public.contacts) as max`;
+
+/** How many contacts, enquiries and distinct source keys the store holds, and its highest seq. */
+export async function storedCounts(target: Target): Promise<StoredCounts> {
+  const [counts] = await queryStore<StoredCounts>(target, STORED_COUNTS);
   return counts!;
 }
 
