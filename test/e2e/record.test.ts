@@ -246,13 +246,15 @@ describe.each(DRIVERS)('record on %s', (driver) => {
   });
 
   /** How many contacts the store holds with this action: what a repeated call would add to. */
-  const storedWith = async (action: string) =>
+  const storedWith = async (action: string) => (await idsWith(action)).length;
+  /** The contacts stored with this action, in order: which calls stored one, in one query. */
+  const idsWith = async (action: string) =>
     (
-      await queryStore<{ n: number }>(
+      await queryStore<{ seq: number }>(
         target,
-        sql`select count(*)::int as n from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken = ${action}`,
+        sql`select c.seq::int as seq from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken = ${action} order by c.seq`,
       )
-    )[0]!.n;
+    ).map((r) => r.seq);
 
   it('the same call again without --ref is refused, naming the stored contact; --again records a second', async () => {
     const call = [...BASE, '--subject', 'Callback', '--action', 'Up-arrow and Enter'];
@@ -265,14 +267,18 @@ describe.each(DRIVERS)('record on %s', (driver) => {
         `same-as-recorded +the same contact .* is already stored as contact ${first.json.contacts[0].id} \\(stored by \\S+ at \\d{4}-\\d\\d-\\d\\d [\\d:]+ UTC\\); nothing was stored: if this really is a second contact, give --again`,
       ),
     );
-    expect(await storedWith('Up-arrow and Enter')).toBe(1);
     // Another date, another operator or other words are another contact.
-    const otherDate = await cli([...call, '--date', '2024-05-01']);
+    const otherDate = await cli(['--json', ...call, '--date', '2024-05-01']);
     expect(otherDate.code).toBe(0);
     const second = await cli(['--json', ...call, '--again']);
     expect(second.code).toBe(0);
     expect(second.json.contacts[0].id).toBeGreaterThan(first.json.contacts[0].id);
-    expect(await storedWith('Up-arrow and Enter')).toBe(3);
+    // The refused call stored nothing: the three stored are the other three calls'.
+    expect(await idsWith('Up-arrow and Enter')).toEqual([
+      first.json.contacts[0].id,
+      otherDate.json.contacts[0].id,
+      second.json.contacts[0].id,
+    ]);
   });
 
   it('--dry-run checks against the store, prints what would be stored with its warnings, and writes nothing', async () => {
@@ -288,13 +294,14 @@ describe.each(DRIVERS)('record on %s', (driver) => {
     expect(human.stdout).toMatch(
       /^Dry run \(nothing written\): Would record: contact \d+ on 1955839661; 1 enquiry\n.*abbreviation +--action uses the abbreviation WAM/s,
     );
-    expect(await storedWith('Sent WAM letter for the dry run')).toBe(0);
     // It sees the store: a call already stored is refused in a dry run too.
-    await cli(call);
+    const stored = await cli(['--json', ...call]);
+    expect(stored.code).toBe(0);
     const seen = await cli(['--json', ...call, '--dry-run']);
     expect(seen.code).toBe(1);
     expect(seen.json).toMatchObject({ recorded: false, dryRun: true, errors: [{ code: 'same-as-recorded' }] });
-    expect(await storedWith('Sent WAM letter for the dry run')).toBe(1);
+    // The dry runs before and after it stored nothing: the one contact is the real call's.
+    expect(await idsWith('Sent WAM letter for the dry run')).toEqual([stored.json.contacts[0].id]);
   });
 
   it('--strict refuses a contact with warnings, before anything is stored', async () => {
@@ -318,31 +325,41 @@ describe.each(DRIVERS)('record on %s', (driver) => {
 
   it('CIS_CONTACT_OPERATOR gives the PID when --operator is not given; the flag wins', async () => {
     const withoutPid = BASE.filter((_, i) => BASE[i] !== '--operator' && BASE[i - 1] !== '--operator');
-    const operatorOf = async (action: string) =>
-      (
-        await queryStore<{ operator_pid: string }>(
-          target,
-          sql`select c.operator_pid from public.contacts c join public.enquiries e on e.contact_seq = c.seq where e.action_taken = ${action}`,
-        )
-      ).map((r) => r.operator_pid);
+    /** The PID each of these actions was stored with (none for one not stored): one query, as each opens the store. */
+    const operatorsOf = async (...actions: string[]) => {
+      const stored = await queryStore<{ action_taken: string; operator_pid: string }>(
+        target,
+        sql`select e.action_taken, c.operator_pid from public.contacts c join public.enquiries e on e.contact_seq = c.seq
+        where e.action_taken in (${sql.join(
+          actions.map((action) => sql`${action}`),
+          sql`, `,
+        )}) order by c.seq`,
+      );
+      return Object.fromEntries(
+        actions.map((action) => [action, stored.filter((r) => r.action_taken === action).map((r) => r.operator_pid)]),
+      );
+    };
     const fromEnv = await runCli([...withoutPid, '--subject', 'Letter', '--action', 'PID from the environment'], {
       ...target.env,
       CIS_CONTACT_OPERATOR: '2345678',
     });
     expect(fromEnv.code).toBe(0);
-    expect(await operatorOf('PID from the environment')).toEqual(['2345678']);
     const flagWins = await runCli([...BASE, '--subject', 'Letter', '--action', 'PID from the flag'], {
       ...target.env,
       CIS_CONTACT_OPERATOR: '2345678',
     });
     expect(flagWins.code).toBe(0);
-    expect(await operatorOf('PID from the flag')).toEqual(['1234567']);
     const none = await runCli([...withoutPid, '--subject', 'Letter', '--action', 'No PID'], {
       ...target.env,
       CIS_CONTACT_OPERATOR: '',
     });
     expect(none.code).toBe(1);
     expect(none.stdout).toMatch(/operator-missing +--operator is required/);
+    expect(await operatorsOf('PID from the environment', 'PID from the flag', 'No PID')).toEqual({
+      'PID from the environment': ['2345678'],
+      'PID from the flag': ['1234567'],
+      'No PID': [],
+    });
   });
 
   it('usage errors exit 2', async () => {
