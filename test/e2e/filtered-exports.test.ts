@@ -12,7 +12,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../support/cli.js';
+import { type CliResult, FIXTURES, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, createTarget, fixtureTarget } from '../support/targets.js';
 import { scratchFolder } from '../support/scratch.js';
 
@@ -87,6 +87,24 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   const cli = (args: string[]) => runCli(args, target.env, { cwd });
   let fullJsonl: string[];
   let fullCsv: ReturnType<typeof csvRecords>;
+  /**
+   * Each filter's export in each format, made once, by the first test that
+   * needs it, into a file of its own that no test changes: the byte-for-byte
+   * test and the cut test of a filter and format read the same export.
+   */
+  const exports = new Map<string, Promise<{ file: string; result: CliResult }>>();
+  const exported = (f: Filter, format: 'jsonl' | 'csv') => {
+    // The cases below are copies of a filter (the cut cases add their format): the filter is known by its name.
+    const file = `part-${FILTERS.findIndex((g) => g.name === f.name)}.${format}`;
+    if (!exports.has(file))
+      exports.set(
+        file,
+        cli([...(format === 'jsonl' ? ['--json'] : []), 'export', '--format', format, ...f.args, '--out', file]).then(
+          (result) => ({ file, result }),
+        ),
+      );
+    return exports.get(file)!;
+  };
 
   beforeAll(async () => {
     target = await fixtureTarget(driver);
@@ -109,9 +127,9 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   afterAll(() => target?.dispose());
 
   it.each(FILTERS)("JSON Lines, $name: the full export's matching lines, byte for byte", async (f) => {
-    const r = await cli(['--json', 'export', '--format', 'jsonl', ...f.args, '--out', 'part.jsonl', '--force']);
+    const { file, result: r } = await exported(f, 'jsonl');
     expect(r.code, r.stderr).toBe(0);
-    const lines = readFileSync(join(cwd, 'part.jsonl'), 'utf8').trimEnd().split('\n');
+    const lines = readFileSync(join(cwd, file), 'utf8').trimEnd().split('\n');
     const manifest = JSON.parse(lines.pop()!).manifest;
     const expected = fullJsonl.filter((l) => {
       const e = JSON.parse(l);
@@ -123,7 +141,7 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
       filtered: true,
       filter: { ...NO_FILTER, ...f.named, through: fullJsonl.length },
     });
-    const verified = await cli(['--json', 'verify', '--export', 'part.jsonl']);
+    const verified = await cli(['--json', 'verify', '--export', file]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.json).toMatchObject({
       intact: true,
@@ -133,15 +151,15 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   });
 
   it.each(FILTERS)("CSV, $name: the full export's matching rows, byte for byte", async (f) => {
-    const r = await cli(['export', '--format', 'csv', ...f.args, '--out', 'part.csv', '--force']);
+    const { file, result: r } = await exported(f, 'csv');
     expect(r.code, r.stderr).toBe(0);
-    const text = readFileSync(join(cwd, 'part.csv'), 'utf8');
+    const text = readFileSync(join(cwd, file), 'utf8');
     const full = readFileSync(join(cwd, 'full.csv'), 'utf8');
     expect(text.slice(0, text.indexOf('\n'))).toBe(full.slice(0, full.indexOf('\n')));
     const expected = fullCsv.filter((c) => f.matches(c.utr, c.partnership, c.date)).map((c) => c.raw);
     expect(expected.length).toBeGreaterThan(0);
     expect(csvRecords(text).map((c) => c.raw)).toEqual(expected);
-    const verified = await cli(['verify', '--export', 'part.csv']);
+    const verified = await cli(['verify', '--export', file]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/^Intact and complete: /);
   });
@@ -150,10 +168,9 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
     '$format, $name, one contact cut and its manifest made to agree: incomplete against the store, naming it; never "Intact" without the store',
     async (f) => {
       const file = `cut-${f.format}`;
-      expect((await cli(['export', '--format', f.format, ...f.args, '--out', `${file}.whole`, '--force'])).code).toBe(
-        0,
-      );
-      const cut = cutOneContact(cwd, `${file}.whole`, f.format, file);
+      const whole = await exported(f, f.format);
+      expect(whole.result.code, whole.result.stderr).toBe(0);
+      const cut = cutOneContact(cwd, whole.file, f.format, file);
       // One run a case: --json for JSON Lines, what a person reads for CSV.
       const r = await cli([...(f.format === 'jsonl' ? ['--json'] : []), 'verify', '--export', file]);
       expect(r.code, r.stderr).toBe(1);
@@ -185,10 +202,11 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
   );
 
   it('a manifest from before manifests named their filter still verifies, as not shown complete; another store is refused as such', async () => {
-    expect(
-      (await cli(['export', '--format', 'jsonl', '--from', '2020-01-01', '--out', 'old.jsonl', '--force'])).code,
-    ).toBe(0);
-    const lines = readFileSync(join(cwd, 'old.jsonl'), 'utf8').trimEnd().split('\n');
+    // The --from filter's JSON Lines export, its manifest as an earlier version wrote it.
+    const from = await exported(FILTERS[3]!, 'jsonl');
+    expect(FILTERS[3]!.args).toEqual(['--from', '2020-01-01']);
+    expect(from.result.code, from.result.stderr).toBe(0);
+    const lines = readFileSync(join(cwd, from.file), 'utf8').trimEnd().split('\n');
     const { manifest } = JSON.parse(lines.pop()!);
     delete manifest.filter;
     writeFileSync(join(cwd, 'old.jsonl'), `${[...lines, JSON.stringify({ manifest })].join('\n')}\n`);
@@ -200,10 +218,13 @@ describe.each(DRIVERS)('filtered exports on %s', (driver) => {
 
     const other = await createTarget(driver);
     try {
-      const refused = await runCli(['verify', '--export', 'part.jsonl'], other.env, { cwd });
+      const refused = await runCli(['verify', '--export', from.file], other.env, { cwd });
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(
-        /the export part\.jsonl is of another store, so this store cannot show whether it is complete.*\[export-other-store\]/s,
+        new RegExp(
+          `the export ${from.file.replace('.', '\\.')} is of another store, so this store cannot show whether it is complete.*\\[export-other-store\\]`,
+          's',
+        ),
       );
     } finally {
       await other.dispose();

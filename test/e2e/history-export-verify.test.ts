@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, binaryCommand, runCli } from '../support/cli.js';
+import { type CliResult, FIXTURES, binaryCommand, runCli } from '../support/cli.js';
 import { DRIVERS, type Target, copyOf, fixtureTarget } from '../support/targets.js';
 import { threeMonthsBefore } from '../../src/domain/dates.js';
 import { EXPORT_CSV_COLUMNS } from '../../src/outputs/export-format.js';
@@ -81,6 +81,27 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     cwd = scratchFolder('cis-contact-history-');
   });
   afterEach(() => target?.dispose());
+
+  /**
+   * The whole history exported, as JSON Lines (all.jsonl) or CSV (all.csv and its manifest): made once a format,
+   * from the prepared store each test's copy holds, by the first test that needs it, and put in the test's folder.
+   * Export only reads: the tests of what it writes and the tests that tamper with it read the same export.
+   */
+  const wholeExports = new Map<'jsonl' | 'csv', Promise<CliResult>>();
+  let exportsFolder: string | undefined;
+  const exported = async (format: 'jsonl' | 'csv'): Promise<CliResult> => {
+    const file = `all.${format}`;
+    if (!wholeExports.has(format)) {
+      exportsFolder ??= scratchFolder('cis-contact-history-exports-');
+      const args = format === 'jsonl' ? ['--json', 'export', '--format', 'jsonl'] : ['export'];
+      wholeExports.set(format, runCli([...args, '--out', file], prepared.env, { cwd: exportsFolder }));
+    }
+    const result = await wholeExports.get(format)!;
+    if (result.code === 0)
+      for (const name of format === 'jsonl' ? [file] : [file, `${file}.manifest.json`])
+        copyFileSync(join(exportsFolder!, name), join(cwd, name));
+    return result;
+  };
 
   it('history shows the last three months by default, newest first; --all shows every date', async () => {
     const recent = await cli(['--json', 'history', '1955839661']);
@@ -249,8 +270,8 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   });
 
   it('exports JSON Lines raw with a manifest; verify --export passes', async () => {
-    const r = await cli(['--json', 'export', '--format', 'jsonl', '--out', 'all.jsonl']);
-    expect(r.code).toBe(0);
+    const r = await exported('jsonl');
+    expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trim().split('\n');
     const manifest = JSON.parse(lines[lines.length - 1]!).manifest;
     expect(manifest).toMatchObject({
@@ -270,7 +291,8 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   });
 
   it('exports CSV with runnable cells neutralised; verify --export restores them', async () => {
-    await cli(['export', '--out', 'all.csv']);
+    const r = await exported('csv');
+    expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(cwd, 'all.csv'), 'utf8');
     expect(text).toContain(`'@risky`);
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
@@ -335,7 +357,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
   it('the Python recipe in docs/audit.md passes a whole export and fails a cut one or one without its manifest', async () => {
     const recipe = pythonRecipe('hashlib');
     writeFileSync(join(cwd, 'verify.py'), recipe);
-    expect((await cli(['export', '--format', 'jsonl', '--out', 'all.jsonl'])).code).toBe(0);
+    expect((await exported('jsonl')).code).toBe(0);
     const lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trimEnd().split('\n');
     writeFileSync(join(cwd, 'cut.jsonl'), `${lines.slice(0, -3).join('\n')}\n`);
     writeFileSync(join(cwd, 'no-manifest.jsonl'), `${lines.slice(0, -1).join('\n')}\n`);
@@ -357,12 +379,12 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       /pandas\.read_csv\(sys\.argv\[1\], dtype=str, keep_default_na=False, encoding='utf-8-sig'\)/,
     );
     writeFileSync(join(cwd, 'read.py'), recipe);
-    expect((await cli(['export', '--out', 'read.csv'])).code).toBe(0);
-    expect((await cli(['export', '--format', 'jsonl', '--out', 'read.jsonl'])).code).toBe(0);
+    expect((await exported('csv')).code).toBe(0);
+    expect((await exported('jsonl')).code).toBe(0);
     // Each enquiry of each stored entry, every value as the text a CSV cell holds.
     const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-    const expected = readFileSync(join(cwd, 'read.jsonl'), 'utf8')
+    const expected = readFileSync(join(cwd, 'all.jsonl'), 'utf8')
       .trimEnd()
       .split('\n')
       .slice(0, -1)
@@ -386,7 +408,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
       'with open(sys.argv[2], newline="", encoding="utf-8-sig") as f:',
       '    print(json.dumps([{k: functions["as_written"](v) for k, v in row.items()} for row in csv.DictReader(f)]))',
     ].join('\n');
-    const read = spawnSync('python3', ['-c', standardLibrary, 'read.py', 'read.csv'], { cwd, encoding: 'utf8' });
+    const read = spawnSync('python3', ['-c', standardLibrary, 'read.py', 'all.csv'], { cwd, encoding: 'utf8' });
     expect(read.status, read.stderr).toBe(0);
     expect(JSON.parse(read.stdout)).toEqual(expected);
     // The recipe as written, where a python3 has pandas.
@@ -395,7 +417,7 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     );
     if (withPandas) {
       writeFileSync(join(cwd, 'read-pandas.py'), `${recipe}\nprint(entries.to_json(orient='records'))\n`);
-      const run = spawnSync(withPandas, ['read-pandas.py', 'read.csv'], { cwd, encoding: 'utf8' });
+      const run = spawnSync(withPandas, ['read-pandas.py', 'all.csv'], { cwd, encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual(expected);
     }
@@ -405,8 +427,8 @@ describe.each(DRIVERS)('history, export and verify on %s', (driver) => {
     let lines: string[];
     // The whole history exported, as JSON Lines and as CSV, to tamper with.
     beforeEach(async () => {
-      expect((await cli(['export', '--format', 'jsonl', '--out', 'all.jsonl'])).code).toBe(0);
-      expect((await cli(['export', '--out', 'all.csv'])).code).toBe(0);
+      expect((await exported('jsonl')).code).toBe(0);
+      expect((await exported('csv')).code).toBe(0);
       lines = readFileSync(join(cwd, 'all.jsonl'), 'utf8').trim().split('\n');
     });
     const check = async (name: string, changed: string[]) => {
