@@ -10,7 +10,16 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { FIXTURES, runCli } from '../support/cli.js';
-import { DRIVERS, type Target, fixtureStore, queryStore, storedCounts, storedNotes } from '../support/targets.js';
+import {
+  DRIVERS,
+  type Target,
+  countsWith,
+  fixtureStore,
+  queryStore,
+  readStore,
+  storedCounts,
+  storedNotes,
+} from '../support/targets.js';
 import { HEADER } from '../support/contact-log.js';
 
 const row = (ref: string, notes: string, name = 'Jo Bloggs') =>
@@ -25,6 +34,9 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     return join(cwd, name);
   };
   const notesOf = (ref: string) => storedNotes(target, ref);
+  /** The store's counts and the notes stored under `ref`, in one opening of it. */
+  const countsAndNotes = (ref: string) =>
+    readStore(target, async (read) => ({ counts: await storedCounts(read), notes: await storedNotes(read, ref) }));
 
   beforeAll(async () => {
     ({ target, cwd } = await fixtureStore(driver, 'migration'));
@@ -41,10 +53,14 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/holds accented characters in UTF-8 \(the first on line 3\).*\[invalid-encoding\]/);
     expect(r.stderr).toContain('--confirm-encoding');
-    expect(await storedCounts(target)).toEqual(before);
-    const plain = await cli(['import', file]);
+    const plain = await cli(['--json', 'import', file]);
     expect(plain.code).toBe(0);
-    expect(await notesOf('ENC-2')).toEqual({ general_notes: 'Café paid £5', contact_name: 'Renée Côté' });
+    // Both rows written by this import, and the store grown by them alone: the refused one stored nothing.
+    expect(plain.json).toMatchObject({ rowsAccepted: 2, contactsWritten: 2 });
+    expect(await countsAndNotes('ENC-2')).toEqual({
+      counts: countsWith(before, 2),
+      notes: { general_notes: 'Café paid £5', contact_name: 'Renée Côté' },
+    });
   });
 
   it('a windows-1252 log read as UTF-8 is refused whole, naming the line and the flag; with the flag it is stored right', async () => {
@@ -55,9 +71,14 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not valid UTF-8: line 4 holds bytes that UTF-8 cannot have \[invalid-encoding\]/);
     expect(r.stderr).toContain('--encoding windows-1252');
-    expect(await storedCounts(target)).toEqual(before);
-    expect((await cli(['import', file, '--encoding', 'windows-1252'])).code).toBe(0);
-    expect(await notesOf('W-3')).toEqual({ general_notes: 'François called', contact_name: 'François' });
+    const read = await cli(['--json', 'import', file, '--encoding', 'windows-1252']);
+    expect(read.code).toBe(0);
+    // All three rows written by this import, and the store grown by them alone: the refused one stored nothing.
+    expect(read.json).toMatchObject({ rowsAccepted: 3, contactsWritten: 3 });
+    expect(await countsAndNotes('W-3')).toEqual({
+      counts: countsWith(before, 3),
+      notes: { general_notes: 'François called', contact_name: 'François' },
+    });
   });
 
   it('no rejects file may overwrite an input, even through a link or in a dry run, nor a file that is not a rejects file', async () => {
@@ -92,10 +113,14 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
     const r = await cli(['import', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/column Reject Notes is not a known column.*\[unknown-column\]/s);
-    expect(await storedCounts(target)).toEqual(before);
     write('reject-notes-map.json', JSON.stringify({ general_notes: null, 'Reject Notes': 'general_notes' }));
-    expect((await cli(['import', file, '--map', join(cwd, 'reject-notes-map.json')])).code).toBe(0);
-    expect((await notesOf('RN-1'))?.general_notes).toBe('kept this');
+    const mapped = await cli(['--json', 'import', file, '--map', join(cwd, 'reject-notes-map.json')]);
+    expect(mapped.code).toBe(0);
+    // Its row written by this import, and the store grown by it alone: the refused one stored nothing.
+    expect(mapped.json).toMatchObject({ rowsAccepted: 1, contactsWritten: 1 });
+    const after = await countsAndNotes('RN-1');
+    expect(after.counts).toEqual(countsWith(before, 1));
+    expect(after.notes?.general_notes).toBe('kept this');
   });
 
   it('a file cut short (or still being written) never stores its cut last row: row-unterminated, and the rejects file brings it back whole', async () => {
@@ -204,7 +229,12 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
       rowsRejected: 1,
       rejectsByCode: { 'payment-details': 1 },
     });
-    for (const [i, note] of lookAlikes.entries()) expect((await notesOf(`PAY-${i}`))?.general_notes).toBe(note);
+    const stored = await readStore(target, async (read) => {
+      const notes: (string | null | undefined)[] = [];
+      for (const i of lookAlikes.keys()) notes.push((await storedNotes(read, `PAY-${i}`))?.general_notes);
+      return notes;
+    });
+    expect(stored).toEqual(lookAlikes);
     const rejects = readFileSync(join(cwd, 'alike.rejects.csv'), 'utf8');
     expect(rejects).toContain('Sort code **-**-** account ****5678');
     expect(rejects).not.toContain('12345678');
@@ -253,11 +283,21 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
       rowsRejected: 1,
       rejectsByCode: { 'utr-format': 1, 'operator-format': 1 },
     });
-    const [old1] = await queryStore<Record<string, string>>(
-      target,
-      sql`select c.channel, c.direction, c.enquiry_date::text as date, c.operator_pid as pid, e.subject
-      from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`,
-    );
+    // What was stored, and the counts the refused imports below must leave as they are, in one opening of the store.
+    const { old1, old2, before } = await readStore(target, async (read) => ({
+      old1: (
+        await read<Record<string, string>>(
+          sql`select c.channel, c.direction, c.enquiry_date::text as date, c.operator_pid as pid, e.subject
+          from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = 'OLD-1'`,
+        )
+      )[0],
+      old2: (
+        await read<Record<string, string>>(
+          sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from public.contacts where source_key = 'OLD-2'`,
+        )
+      )[0],
+      before: await storedCounts(read),
+    }));
     expect(old1).toEqual({
       channel: 'phone-inbound',
       direction: 'Inbound',
@@ -265,17 +305,12 @@ describe.each(DRIVERS)('migration safety on %s', (driver) => {
       pid: '1234567',
       subject: 'Callback',
     });
-    const [old2] = await queryStore<Record<string, string>>(
-      target,
-      sql`select channel, direction, enquiry_date::text as date, operator_pid as pid from public.contacts where source_key = 'OLD-2'`,
-    );
     expect(old2).toEqual({ channel: 'letter', direction: 'Outbound', date: '2015-04-01', pid: '2345678' });
     const rejects = readFileSync(join(cwd, 'legacy.rejects.csv'), 'utf8');
     expect(rejects).toMatch(/^\ufeff?OLD-4,8\.10433E\+09,Agent,Jo Bloggs,Tel In,In,/m);
     expect(rejects).toContain('a spreadsheet turned it into a number');
     expect(rejects).toContain('a spreadsheet may have dropped a leading zero');
     writeFileSync(join(cwd, 'bad-map.json'), JSON.stringify({ values: { channel: { 'Tel In': 'telephone' } } }));
-    const before = await storedCounts(target);
     const bad = await cli(['import', join(FIXTURES, 'legacy-contacts.csv'), '--map', join(cwd, 'bad-map.json')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(

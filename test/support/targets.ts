@@ -133,9 +133,20 @@ export async function dropStoreRoles(server: postgres.Sql, database: string): Pr
 
 /** Runs one query on the target's store, opened just for it (the CLI must not be holding PGlite's lock). */
 export async function queryStore<T>(target: Target, query: SQL): Promise<T[]> {
+  return readStore(target, (read) => read<T>(query));
+}
+
+/** Runs a query on a store `readStore` opened. */
+export type StoreReader = <T>(query: SQL) => Promise<T[]>;
+
+/**
+ * Runs every query `reads` makes on the target's store, opened once for them
+ * all: each opening of an embedded store costs a PGlite start.
+ */
+export async function readStore<T>(target: Target, reads: (read: StoreReader) => Promise<T>): Promise<T> {
   const store = await target.open();
   try {
-    return await rows<T>(store.db, query);
+    return await reads((query) => rows(store.db, query));
   } finally {
     await store.close();
   }
@@ -148,21 +159,37 @@ export interface StoredCounts {
   max: number | null;
 }
 
+/** A target's store, or one `readStore` holds open. */
+const reader = (from: Target | StoreReader): StoreReader =>
+  typeof from === 'function' ? from : (query) => queryStore(from, query);
+
 /** The query `storedCounts` runs, for a test that reads more with the same open of the store. */
 export const STORED_COUNTS = sql`
     select (select count(*)::int from public.contacts) as contacts, (select count(*)::int from public.enquiries) as enquiries,
            (select count(distinct source_key)::int from public.contacts) as keys, (select max(seq)::int from public.contacts) as max`;
 
 /** How many contacts, enquiries and distinct source keys the store holds, and its highest seq. */
-export async function storedCounts(target: Target): Promise<StoredCounts> {
-  const [counts] = await queryStore<StoredCounts>(target, STORED_COUNTS);
+export async function storedCounts(from: Target | StoreReader): Promise<StoredCounts> {
+  const [counts] = await reader(from)<StoredCounts>(STORED_COUNTS);
   return counts!;
 }
 
+/**
+ * What `storedCounts` reads once `added` contacts of one enquiry each are stored after it read `before` (seq is
+ * gap-free): with an import's own report of writing them all, that nothing else was stored in between.
+ */
+export function countsWith(before: StoredCounts, added: number): StoredCounts {
+  return {
+    contacts: before.contacts + added,
+    enquiries: before.enquiries + added,
+    keys: before.keys + added,
+    max: (before.max ?? 0) + added,
+  };
+}
+
 /** The first enquiry's notes and the contact name of the contact stored under a source key. */
-export async function storedNotes(target: Target, sourceKey: string) {
-  const [row] = await queryStore<{ general_notes: string | null; contact_name: string | null }>(
-    target,
+export async function storedNotes(from: Target | StoreReader, sourceKey: string) {
+  const [row] = await reader(from)<{ general_notes: string | null; contact_name: string | null }>(
     sql`select e.general_notes, c.contact_name from public.contacts c join public.enquiries e on e.contact_seq = c.seq where c.source_key = ${sourceKey} order by e.position limit 1`,
   );
   return row;
@@ -183,7 +210,12 @@ export async function fixtureStore(
  * written as that version wrote them (no declared client version: the check
  * that asks for one comes later).
  */
-export async function migrateTargetTo(target: Target, count: number): Promise<void> {
+export async function migrateTargetTo(
+  target: Target,
+  count: number,
+  /** Written in the same transaction, after the migrations: no second opening of the store for it. */
+  then?: (tx: Parameters<Parameters<Store['db']['transaction']>[0]>[0]) => Promise<void>,
+): Promise<void> {
   const { readMigrationFiles } = await import('drizzle-orm/migrator');
   const store = await target.open();
   try {
@@ -200,6 +232,7 @@ export async function migrateTargetTo(target: Target, count: number): Promise<vo
           sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`,
         );
       }
+      await then?.(tx);
     });
   } finally {
     await store.close();
