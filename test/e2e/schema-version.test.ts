@@ -89,14 +89,20 @@ describe.skipIf(!SERVER_URL)('a server store behind this client', () => {
   });
 
   it('db migrate brings it forward; then it records and verifies intact', async () => {
-    const migrated = await runCli(['db', 'migrate', '--json'], target.env);
-    expect(migrated.code, migrated.stderr).toBe(0);
-    expect(migrated.json).toMatchObject({ migrated: true, applied: 1 });
-    expect(await appliedMigrations(target)).toBe(CLIENT_SCHEMA_VERSION);
-    expect((await runCli(RECORD, target.env)).code).toBe(0);
-    const verified = await runCli(['verify', '--json'], target.env);
-    expect(verified.code, verified.stderr).toBe(0);
-    expect(verified.json).toMatchObject({ intact: true, checked: 1 });
+    // A store of its own: the tests above must find theirs behind, in whatever order they run.
+    const own = await previousVersionStore('postgres');
+    try {
+      const migrated = await runCli(['db', 'migrate', '--json'], own.env);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      expect(migrated.json).toMatchObject({ migrated: true, applied: 1 });
+      expect(await appliedMigrations(own)).toBe(CLIENT_SCHEMA_VERSION);
+      expect((await runCli(RECORD, own.env)).code).toBe(0);
+      const verified = await runCli(['verify', '--json'], own.env);
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.json).toMatchObject({ intact: true, checked: 1 });
+    } finally {
+      await own.dispose();
+    }
   });
 });
 
