@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { BIN, FIXTURES, binaryCommand, runCli, startCli } from '../support/cli.js';
 import { untilCommitted } from '../support/events.js';
-import { rows } from '../../src/storage/database.js';
 import {
   DRIVERS,
   STORED_COUNTS,
@@ -15,6 +14,7 @@ import {
   copyOf,
   fixtureTarget,
   queryStore,
+  readStore,
   storedCounts,
 } from '../support/targets.js';
 // @ts-expect-error plain ESM module shared with the benchmark
@@ -30,16 +30,6 @@ async function notesOf(target: Target, sourceKey: string): Promise<string | unde
     sql`select general_notes from public.enquiries e join public.contacts c on c.seq = e.contact_seq where c.source_key = ${sourceKey}`,
   );
   return row?.general_notes;
-}
-
-/** Several reads of the target's store with one open of it (opening PGlite costs more than the queries). */
-async function readStore<T>(target: Target, read: (query: <R>(q: SQL) => Promise<R[]>) => Promise<T>): Promise<T> {
-  const store = await target.open();
-  try {
-    return await read((q) => rows(store.db, q));
-  } finally {
-    await store.close();
-  }
 }
 
 describe.each(DRIVERS)('import on %s', (driver) => {
