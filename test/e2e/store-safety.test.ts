@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISK_RESERVE_BYTES } from '../../src/storage/disk-space.js';
 import { BIN, runCli, spawnCli, startCli } from '../support/cli.js';
@@ -280,25 +281,34 @@ describe.each(DRIVERS)('signals and reading commands on %s', (driver) => {
     };
     const commands = driver === 'postgres' ? (['export', 'verify'] as const) : (['export'] as const);
     for (const command of commands) {
-      const started = startCli(
-        command === 'export' ? ['export', '--format', 'jsonl', '--out', out] : ['verify'],
-        target.env,
-        { cwd },
-      );
-      await until(`${command} to get under way`, reading[command], started);
-      started.child.kill('SIGTERM');
-      const stopped = await started.exited;
-      // A reader so quick that it finished first is fine too; a stopped one says so.
-      if (stopped.code === 0) continue;
-      expect(stopped.code, stopped.stderr).toBe(143);
-      expect(stopped.stderr).toMatch(
-        command === 'export'
-          ? /export stopped after \d+ of \d+ entries, none kept: \S*stopped\.jsonl left as it was/
-          : /verify stopped after \d+ entries/,
-      );
-      if (command === 'export') {
-        expect(existsSync(out)).toBe(false);
-        expect(partial()).toBeUndefined();
+      // verify reads the store in one query, which a quick machine finished before it was seen under way:
+      // another session holds the contacts locked, so verify is caught waiting in the middle of its read.
+      const locked = command === 'verify' ? await holdLocked(target.env.DATABASE_URL!, 'public.contacts') : undefined;
+      try {
+        const started = startCli(
+          command === 'export' ? ['export', '--format', 'jsonl', '--out', out] : ['verify'],
+          target.env,
+          { cwd },
+        );
+        await until(`${command} to get under way`, reading[command], started);
+        started.child.kill('SIGTERM');
+        // A read stopped while it waits for the server stops once the server answers (a second signal ends it at once).
+        await locked?.release();
+        const stopped = await started.exited;
+        // An export so quick that it finished first is fine too; a stopped one says so.
+        if (stopped.code === 0 && command === 'export') continue;
+        expect(stopped.code, stopped.stderr).toBe(143);
+        expect(stopped.stderr).toMatch(
+          command === 'export'
+            ? /export stopped after \d+ of \d+ entries, none kept: \S*stopped\.jsonl left as it was/
+            : /verify stopped after \d+ entries/,
+        );
+        if (command === 'export') {
+          expect(existsSync(out)).toBe(false);
+          expect(partial()).toBeUndefined();
+        }
+      } finally {
+        await locked?.release();
       }
     }
     if (driver === 'postgres') {
@@ -523,3 +533,26 @@ describe('a full disk under the embedded store', () => {
     });
   });
 });
+
+/** A table locked by a session of its own until `release`: a query that reads it waits, under way, until then. */
+async function holdLocked(url: string, table: string): Promise<{ release: () => Promise<void> }> {
+  const session = postgres(url, { max: 1, onnotice: () => {} });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const transaction = session.begin(async (tx) => {
+    await tx.unsafe(`lock table ${table} in access exclusive mode`);
+    locked();
+    await released;
+  });
+  await Promise.race([isLocked, transaction]);
+  let ended: Promise<void> | undefined;
+  return {
+    release: () => {
+      release();
+      ended ??= transaction.then(() => session.end());
+      return ended;
+    },
+  };
+}
