@@ -188,8 +188,9 @@ describe('run script lines read as a shell reads them', () => {
     const runs = 400;
     const sampled = fc.sample(line, { seed, numRuns: runs });
     const asked = bashWordsOfAll(sampled);
-    // The batch answers as bash asked line by line does.
-    for (const text of sampled.slice(0, 10)) expect(asked.get(text), text).toEqual(bashWords(text));
+    // The batch answers as bash asked line by line does (but for `$$`, each bash's own process number).
+    const comparable = sampled.filter((text) => !text.includes('$$')).slice(0, 10);
+    for (const text of comparable) expect(asked.get(text), text).toEqual(bashWords(text));
     fc.assert(
       fc.property(line, (text) => {
         const read = shellWords(text);
