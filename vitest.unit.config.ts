@@ -10,6 +10,7 @@ export default defineConfig({
     include: ['test/{domain,csv,terminal,import,recording}/**/*.test.ts'],
     // Driven on both drivers' stores: part of the full suite.
     exclude: ['test/import/contact-import.test.ts'],
+    setupFiles: ['test/support/unit-setup.ts'],
     testTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,

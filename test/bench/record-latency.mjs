@@ -12,7 +12,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,7 @@ for (let i = 0; i < runs; i++) {
 }
 await admin.unsafe(`drop database ${name} with (force)`);
 await admin.end();
+rmSync(dir, { recursive: true, force: true });
 const b = median(bareTimes);
 const r = median(recordTimes);
 const embedded = await holderFigures(root, runs, benchSize(2, 'BENCH_SCRIPT_LINES', 12_000));
