@@ -8,7 +8,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,9 +17,6 @@ import { type Target, createTarget } from '../support/targets.js';
 import { scratchFolder } from '../support/scratch.js';
 
 const MODULE_LOG = fileURLToPath(new URL('../support/module-log.mjs', import.meta.url));
-
-let folder: string;
-afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
 function loadedBy(log: string): string[] {
   return readFileSync(log, 'utf8').trim().split('\n');
@@ -49,7 +46,7 @@ function from(modules: string[], pkg: string): string[] {
 
 describe('start-up', () => {
   it('--version loads no database code', async () => {
-    folder = scratchFolder('cis-contact-start-up-');
+    const folder = scratchFolder('cis-contact-start-up-');
     const log = join(folder, 'modules.txt');
     const r = await spawnCli(['--version'], { NODE_OPTIONS: `--import ${MODULE_LOG}`, MODULE_LOG: log });
     expect(r.code).toBe(0);
@@ -85,7 +82,7 @@ describe('start-up', () => {
   });
 
   it('a reading command loads drizzle and PGlite, seen inside the bundle', async () => {
-    folder = scratchFolder('cis-contact-start-up-');
+    const folder = scratchFolder('cis-contact-start-up-');
     const log = join(folder, 'modules.txt');
     target = await createTarget('pglite');
     const r = await spawnCli(['verify'], {
@@ -100,7 +97,7 @@ describe('start-up', () => {
   });
 
   it('the resident holder loads PGlite and no drizzle or postgres.js', async () => {
-    folder = scratchFolder('cis-contact-start-up-');
+    const folder = scratchFolder('cis-contact-start-up-');
     const log = join(folder, 'modules.txt');
     target = await createTarget('pglite');
     const holder = spawn(process.execPath, [BIN, 'db', 'serve', '--data-dir', target.env.CIS_CONTACT_DATA_DIR!], {
