@@ -9,6 +9,7 @@
  * problem, which verify reports.
  */
 
+import type { Readable } from 'node:stream';
 import { CisError, inputError } from '../domain/errors.js';
 import type { StoredField } from '../domain/layout.js';
 import { type CsvColumn, type ExportRow, exportColumns } from './export-format.js';
@@ -58,10 +59,12 @@ export function workbookRows(path: string): { rows: AsyncGenerator<ExportRow>; c
     const zip = await openZip(path).catch((error: unknown) => {
       throw unreadable(path, error);
     });
+    let sheet: Readable | undefined;
     try {
       const parts = await readWorkbookParts(zip);
       if (!parts) throw inputError('file-unreadable', { value: path, detail: 'it holds no worksheet' });
-      for await (const row of sheetRows(await zip.open(parts.firstSheet), parts)) {
+      sheet = await zip.open(parts.firstSheet);
+      for await (const row of sheetRows(sheet, parts)) {
         if (header) {
           const columns = exportColumns(headerNames(row));
           if (!columns)
@@ -86,6 +89,8 @@ export function workbookRows(path: string): { rows: AsyncGenerator<ExportRow>; c
     } catch (error) {
       throw unreadable(path, error);
     } finally {
+      // A reader that stops early (verify fails at a cut chain) leaves the sheet's stream unread: it is let go.
+      sheet?.destroy();
       zip.close();
     }
     if (header) throw inputError('file-unreadable', { value: path, detail: 'it holds no worksheet' });
