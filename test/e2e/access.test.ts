@@ -20,6 +20,7 @@ import {
   DRIVERS,
   SERVER_URL,
   type Target,
+  copyOf,
   createTarget,
   fixtureStore,
   migrateTargetTo,
@@ -101,8 +102,9 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     const latest = await rowsOf<{ id: number }>(
       'select id from drizzle.__drizzle_migrations order by created_at desc limit 2',
     );
-    // Undo the two latest migrations (no contact is stored yet): 0009's operator periods and 0008's lock
-    // tables, which a migration creates and whose owner and grants are checked below; the admin applies them.
+    // Undo the two latest migrations (neither touches a contact, so any stored by other tests stay as they are):
+    // 0009's operator periods and 0008's lock tables, which a migration creates and whose owner and grants are
+    // checked below; the admin applies them.
     await execute(
       `alter table operators drop constraint operators_role_periods_list, drop column role_periods, drop column left_on`,
     );
@@ -130,6 +132,11 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   });
 
   it('a recorder records and imports, stamped with its login, but cannot load reference data or migrate', async () => {
+    // Other tests record as other logins: the contacts this one writes are those after the head it starts from.
+    const [start] = await queryStore<{ head: number }>(
+      target,
+      sql`select coalesce(max(seq), 0)::int as head from public.contacts`,
+    );
     const recorded = await runCli(
       [...RECORD, '--action', 'by the recorder', '--operator', '1234567', '--json'],
       as(login.recorder),
@@ -144,9 +151,9 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
     expect(imported.json.contactsWritten).toBe(1);
     const stamped = await queryStore<{ recorded_by: string }>(
       target,
-      sql`select distinct recorded_by from public.contacts`,
+      sql`select recorded_by from public.contacts where seq > ${start!.head} order by seq`,
     );
-    expect(stamped).toEqual([{ recorded_by: login.recorder }]);
+    expect(stamped).toEqual([{ recorded_by: login.recorder }, { recorded_by: login.recorder }]);
 
     for (const args of [
       ['registry', 'import', `${FIXTURES}registry.csv`],
@@ -242,6 +249,17 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
   });
 
   it('recorded_by is in both exports and in the chain: verify fails when it is changed behind the triggers', async () => {
+    // A contact of its own by each recording login, whatever the other tests recorded before it.
+    const recordAs = async (who: string, pid: string): Promise<number> => {
+      const recorded = await runCli(
+        [...RECORD, '--action', `exported by ${who}`, '--operator', pid, '--json'],
+        as(who),
+      );
+      expect(recorded.code, recorded.stderr).toBe(0);
+      return recorded.json.contacts[0].id;
+    };
+    const byRecorder = await recordAs(login.recorder, '1234567');
+    const byOther = await recordAs(login.other, '3456789');
     const jsonl = await runCli(['export', '--format', 'jsonl'], as(login.auditor));
     const entries = jsonl.stdout
       .trim()
@@ -249,21 +267,39 @@ describe.skipIf(!SERVER_URL)('roles and logins on a PostgreSQL server', () => {
       .slice(0, -1)
       .map((l) => JSON.parse(l));
     expect(new Set(entries.map((e) => e.recordedBy))).toEqual(new Set([login.recorder, login.other]));
+    expect(entries.filter((e) => e.seq === byRecorder || e.seq === byOther).map((e) => e.recordedBy)).toEqual([
+      login.recorder,
+      login.other,
+    ]);
     const csv = await runCli(['export', '--out', join(cwd, 'all.csv')], as(login.auditor), { cwd });
     expect(csv.code, csv.stderr).toBe(0);
-    const [header, first] = readFileSync(join(cwd, 'all.csv'), 'utf8')
+    const [header, ...lines] = readFileSync(join(cwd, 'all.csv'), 'utf8')
       .replace(/^\ufeff/, '')
+      .trimEnd()
       .split(/\r?\n/);
-    expect(header!.split(',').at(-1)).toBe('recorded_by');
-    expect(first!.split(',').at(-1)).toBe(login.recorder);
+    const columns = header!.split(',');
+    expect(columns.at(-1)).toBe('recorded_by');
+    // Every row's last column is the writer the JSONL export gives its contact (this test's two: their own logins).
+    const csvWriters = new Map(
+      lines.map((l) => l.split(',')).map((c) => [Number(c[columns.indexOf('seq')]), c.at(-1)]),
+    );
+    expect(csvWriters).toEqual(new Map(entries.map((e) => [e.seq, e.recordedBy])));
+    expect([byRecorder, byOther].map((seq) => csvWriters.get(seq))).toEqual([login.recorder, login.other]);
     expect((await runCli(['verify', '--export', join(cwd, 'all.csv')], as(login.auditor))).code).toBe(0);
 
-    await execute(`alter table public.contacts disable trigger contacts_refuse_update_delete;
-      update public.contacts set recorded_by = '${login.other}' where seq = 1;
+    // Put back afterwards: the other tests verify this store and must find it intact.
+    const setWriter = (who: string) =>
+      execute(`alter table public.contacts disable trigger contacts_refuse_update_delete;
+      update public.contacts set recorded_by = '${who}' where seq = ${byRecorder};
       alter table public.contacts enable always trigger contacts_refuse_update_delete`);
-    const verified = await runCli(['verify', '--json'], as(login.auditor));
-    expect(verified.code).toBe(1);
-    expect(verified.json.failure.seq).toBe(1);
+    await setWriter(login.other);
+    try {
+      const verified = await runCli(['verify', '--json'], as(login.auditor));
+      expect(verified.code).toBe(1);
+      expect(verified.json.failure.seq).toBe(byRecorder);
+    } finally {
+      await setWriter(login.recorder);
+    }
   });
 
   async function execute(statements: string): Promise<void> {
@@ -409,29 +445,35 @@ describe.each(DRIVERS)('a store made before contacts kept their writer (%s)', (d
   });
 
   it('verifies after the upgrade, chains new contacts with their writer after it, and the recipe verifies the whole export', async () => {
-    const verified = await runCli(['verify', '--json'], target.env);
-    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
-    expect(verified.json.checked).toBe(1);
+    // A copy to write in: the other test's export must find only the contact stored before the upgrade.
+    const own = await copyOf(target);
+    try {
+      const verified = await runCli(['verify', '--json'], own.env);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+      expect(verified.json.checked).toBe(1);
 
-    const recorded = await runCli([...RECORD, '--action', 'after the upgrade', '--operator', '1234567'], target.env);
-    expect(recorded.code, recorded.stderr).toBe(0);
-    expect((await runCli(['verify'], target.env)).code).toBe(0);
+      const recorded = await runCli([...RECORD, '--action', 'after the upgrade', '--operator', '1234567'], own.env);
+      expect(recorded.code, recorded.stderr).toBe(0);
+      expect((await runCli(['verify'], own.env)).code).toBe(0);
 
-    const out = join(cwd, `history-${driver}.jsonl`);
-    expect((await runCli(['export', '--format', 'jsonl', '--out', out], target.env)).code).toBe(0);
-    const [older, newer] = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect('recordedBy' in older).toBe(false);
-    expect(newer.recordedBy).toBe('postgres');
-    expect((await runCli(['verify', '--export', out], target.env)).code).toBe(0);
+      const out = join(cwd, `history-${driver}.jsonl`);
+      expect((await runCli(['export', '--format', 'jsonl', '--out', out], own.env)).code).toBe(0);
+      const [older, newer] = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect('recordedBy' in older).toBe(false);
+      expect(newer.recordedBy).toBe('postgres');
+      expect((await runCli(['verify', '--export', out], own.env)).code).toBe(0);
 
-    const recipe = /```python\n([\s\S]*?)```/.exec(
-      readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'),
-    )![1]!;
-    writeFileSync(join(cwd, 'verify.py'), recipe);
-    const python = spawnSync('python3', ['verify.py', out], { cwd, encoding: 'utf8' });
-    expect(python.stdout, python.stderr).toMatch(/^intact 2 /);
+      const recipe = /```python\n([\s\S]*?)```/.exec(
+        readFileSync(new URL('../../docs/audit.md', import.meta.url), 'utf8'),
+      )![1]!;
+      writeFileSync(join(cwd, 'verify.py'), recipe);
+      const python = spawnSync('python3', ['verify.py', out], { cwd, encoding: 'utf8' });
+      expect(python.stdout, python.stderr).toMatch(/^intact 2 /);
+    } finally {
+      await own.dispose();
+    }
   });
 });
