@@ -1,13 +1,16 @@
 /**
  * A copy of a server store made by the runbook (docs/operations.md):
  * pg_dump -Fc, a new database, pg_restore, then `db roles` on the copy. The
- * copy keeps the original's grants until `db roles` takes them back.
+ * copy keeps the original's grants until `db roles` takes them back. The
+ * original and its dump are made once; each test gets a copy restored anew,
+ * and the original's roles as the dump knew them, whatever a test before it
+ * took back or dropped.
  */
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseOf, defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { runCli } from '../support/cli.js';
 import { CURRENT_CLIENT, SERVER_URL, type Target, dropStoreRoles, fixtureStore, withUser } from '../support/targets.js';
@@ -33,34 +36,54 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
   let original: string;
   let server: postgres.Sql;
   let copyUrl: string;
+  let dump: string;
   const inCopy = (who: string) => ({ DATABASE_URL: withUser(copyUrl, who) });
   const originalRole = (job: 'auditor' | 'recorder' | 'admin') => roleName(defaultRolePrefix(original), job);
+  /** How many roles under the original's prefix the server has. */
+  const originalRoles = async () => {
+    const [row] = await server<
+      { n: number }[]
+    >`select count(*)::int as n from pg_roles where rolname like ${`${defaultRolePrefix(original)}\\_%`}`;
+    return row!.n;
+  };
+  /** The original's roles, one of them granted to the recorder: made again when a test dropped them. */
+  const giveOriginalRoles = async () => {
+    expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
+    await server.unsafe(`grant ${originalRole('recorder')} to ${login.recorder}`);
+  };
 
   beforeAll(async () => {
     ({ target } = await fixtureStore('postgres', 'copy'));
     original = databaseOf(target.env.DATABASE_URL!);
     server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
     for (const name of Object.values(login)) await server.unsafe(`create role ${name} login`);
-    expect((await runCli(['db', 'roles'], target.env)).code).toBe(0);
-    await server.unsafe(`grant ${originalRole('recorder')} to ${login.recorder}`);
+    await giveOriginalRoles();
     const recorded = await runCli([...RECORD, '--action', 'in the original'], {
       DATABASE_URL: withUser(target.env.DATABASE_URL!, login.recorder),
     });
     expect(recorded.code, recorded.stderr).toBe(0);
 
     // The runbook: pg_dump -Fc, createdb, pg_restore (as a superuser: owners and grants come along).
-    const dump = join(scratchFolder('cis-contact-copy-'), 'store.dump');
+    dump = join(scratchFolder('cis-contact-copy-'), 'store.dump');
     const dumped = spawnSync('pg_dump', ['-Fc', '-f', dump, '-d', target.env.DATABASE_URL!], { encoding: 'utf8' });
     expect(dumped.status, dumped.stderr).toBe(0);
-    await server.unsafe(`create database ${copy}`);
     copyUrl = new URL(`/${copy}`, SERVER_URL).toString();
-    const restored = spawnSync('pg_restore', ['-d', copyUrl, dump], { encoding: 'utf8' });
-    expect(restored.status, restored.stderr).toBe(0);
   }, 180_000);
 
-  afterAll(async () => {
+  beforeEach(async () => {
+    // A test that dropped the original's roles: they come back under the same names, which the dump grants to.
+    if ((await originalRoles()) !== 3) await giveOriginalRoles();
+    await server.unsafe(`create database ${copy}`);
+    const restored = spawnSync('pg_restore', ['-d', copyUrl, dump], { encoding: 'utf8' });
+    expect(restored.status, restored.stderr).toBe(0);
+  });
+
+  afterEach(async () => {
     await server.unsafe(`drop database if exists ${copy} with (force)`);
     await dropStoreRoles(server, copy);
+  });
+
+  afterAll(async () => {
     await target.dispose();
     for (const name of Object.values(login)) await server.unsafe(`drop role if exists ${name}`);
     await server.end();
@@ -71,11 +94,7 @@ describe.skipIf(!SERVER_URL)('a pg_dump / pg_restore copy of a store, and db rol
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`in database ${copy}`);
     expect(refused.stderr).toContain('run cis-contact db roles there first');
-    expect(
-      (
-        await server`select count(*)::int as n from pg_roles where rolname like ${`${defaultRolePrefix(original)}\\_%`}`
-      )[0]!.n,
-    ).toBe(3);
+    expect(await originalRoles()).toBe(3);
   });
 
   it("db roles on the copy takes back the original's roles' grants and says so; the copy is closed to them and to PUBLIC, and verifies", async () => {

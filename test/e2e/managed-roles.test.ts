@@ -2,11 +2,15 @@
  * `db roles` on a server as a managed service runs it: no superuser, the
  * store's database owned by a login with CREATEROLE (PostgreSQL 15's rules).
  * Logins, databases and roles are made here and dropped afterwards (roles
- * belong to the whole server).
+ * belong to the whole server). One migrated store is prepared: the tests that
+ * are refused read it as it is, and a test that gives roles to a store (or
+ * drops them) does so on a copy of its own. Each test starts with the owner
+ * not yet allowed to create roles, and makes what else it needs: no test
+ * leans on another's roles or databases.
  */
 
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRolePrefix, roleName } from '../../src/storage/roles.js';
 import { loadFixtureReferences, runCli } from '../support/cli.js';
 import { CURRENT_CLIENT, SERVER_URL, dropStoreRoles, withUser } from '../support/targets.js';
@@ -33,9 +37,15 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
     recorder: `mrec_${suffix}`,
     nobody: `mnob_${suffix}`,
   };
-  const store = `cis_test_mr_${suffix}`;
-  const second = `cis_test_mr2_${suffix}`;
-  const shared = `mshared_${suffix}`;
+  /** Migrated, holding the fixtures' references, owned by the owner, and given no roles: no test changes it. */
+  const prepared = `cis_test_mr_${suffix}`;
+  let tests = 0;
+  /** The store this test uses: `prepared`, or a copy of its own (`ownStore`). */
+  let store: string;
+  /** A database of the owner's besides the store, for a test that makes one. */
+  let second: string;
+  /** A role prefix for that other database. */
+  let shared: string;
   const role = (job: 'auditor' | 'recorder' | 'admin') => roleName(defaultRolePrefix(store), job);
   let server: postgres.Sql;
   const url = (who: string, database = store) => {
@@ -46,6 +56,27 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
   const as = (who: string, database = store) => ({ DATABASE_URL: url(who, database) });
   const roleExists = async (name: string) =>
     (await server`select 1 from pg_roles where rolname = ${name}`).length === 1;
+  /** A new database made by the owner, as on a managed service: a copy of `template`, or empty. */
+  const ownerCreates = async (database: string, template?: string) => {
+    const owner = postgres(url(login.owner, 'postgres'), { max: 1, onnotice: () => {} });
+    try {
+      await owner.unsafe(`create database ${database}${template ? ` template ${template}` : ''}`);
+    } finally {
+      await owner.end();
+    }
+  };
+  /** A copy of `prepared` for this test to change, made by the owner. */
+  const ownStore = async () => {
+    store = `${prepared}_${tests}`;
+    await ownerCreates(store, prepared);
+  };
+  const ownerMayCreateRoles = () => server.unsafe(`alter role ${login.owner} createrole`);
+  /** The second database with roles of its own under the prefix `shared`, made by the owner. */
+  const secondWithSharedRoles = async () => {
+    await ownerCreates(second);
+    const made = await runCli(['db', 'roles', '--prefix', shared], as(login.owner, second));
+    expect(made.code, made.stderr).toBe(0);
+  };
 
   beforeAll(async () => {
     server = postgres(SERVER_URL!, { max: 1, onnotice: () => {}, ...CURRENT_CLIENT });
@@ -53,20 +84,31 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
     await server.unsafe(`create role ${login.owner} login createdb nocreaterole nosuperuser`);
     await server.unsafe(`create role ${login.other} login createrole nosuperuser`);
     for (const name of [login.recorder, login.nobody]) await server.unsafe(`create role ${name} login`);
-    const owner = postgres(url(login.owner, 'postgres'), { max: 1, onnotice: () => {} });
-    await owner.unsafe(`create database ${store}`);
-    await owner.unsafe(`create database ${second}`);
-    await owner.end();
-    const migrated = await runCli(['db', 'migrate'], as(login.owner));
+    await ownerCreates(prepared);
+    const migrated = await runCli(['db', 'migrate'], as(login.owner, prepared));
     expect(migrated.code, migrated.stderr).toBe(0);
-    await loadFixtureReferences(as(login.owner));
+    await loadFixtureReferences(as(login.owner, prepared));
   }, 120_000);
 
-  afterAll(async () => {
-    for (const database of [store, second]) {
+  beforeEach(async () => {
+    tests += 1;
+    store = prepared;
+    second = `cis_test_mr2_${suffix}_${tests}`;
+    shared = `mshared_${suffix}_${tests}`;
+    // CREATEROLE belongs to the login, server-wide: a test that needs it grants it itself.
+    await server.unsafe(`alter role ${login.owner} nocreaterole`);
+  });
+
+  afterEach(async () => {
+    for (const database of [store, second].filter((d) => d !== prepared)) {
       await server.unsafe(`drop database if exists ${database} with (force)`);
       await dropStoreRoles(server, database);
     }
+  });
+
+  afterAll(async () => {
+    await server.unsafe(`drop database if exists ${prepared} with (force)`);
+    await dropStoreRoles(server, prepared);
     for (const name of Object.values(login)) await server.unsafe(`drop role if exists ${name}`);
     await server.end();
   });
@@ -94,7 +136,8 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
   });
 
   it('the owner with CREATEROLE gives the store its roles; a login granted one records, a login without any cannot connect', async () => {
-    await server.unsafe(`alter role ${login.owner} createrole`);
+    await ownStore();
+    await ownerMayCreateRoles();
     const roles = await runCli(['db', 'roles', '--json'], as(login.owner));
     expect(roles.code, roles.stderr).toBe(0);
     expect(roles.json).toMatchObject({
@@ -125,8 +168,8 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
   });
 
   it('--drop refuses roles that belong to another database, naming it', async () => {
-    const made = await runCli(['db', 'roles', '--prefix', shared], as(login.owner, second));
-    expect(made.code, made.stderr).toBe(0);
+    await ownerMayCreateRoles();
+    await secondWithSharedRoles();
     const refused = await runCli(['db', 'roles', '--drop', '--prefix', shared], as(login.owner));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${shared}_admin (cis-contact admin of database ${second})`);
@@ -134,7 +177,17 @@ describe.skipIf(!SERVER_URL)('db roles by a database owner with CREATEROLE, and 
   });
 
   it("--drop removes the store's roles, giving the tables back to the owner, and lists roles whose database is gone", async () => {
+    // The store's roles, one granted to a login that recorded through it; and roles of a database gone since.
+    await ownStore();
+    await ownerMayCreateRoles();
+    const roles = await runCli(['db', 'roles'], as(login.owner));
+    expect(roles.code, roles.stderr).toBe(0);
+    await server.unsafe(`grant ${role('recorder')} to ${login.recorder}`);
+    const recorded = await runCli(RECORD, as(login.recorder));
+    expect(recorded.code, recorded.stderr).toBe(0);
+    await secondWithSharedRoles();
     await server.unsafe(`drop database ${second} with (force)`);
+
     const dropped = await runCli(['db', 'roles', '--drop'], as(login.owner));
     expect(dropped.code, dropped.stderr).toBe(0);
     for (const job of ['auditor', 'recorder', 'admin'] as const) {
