@@ -187,8 +187,9 @@ describe.each(DRIVERS)('exports in a spreadsheet on %s', (driver) => {
   });
 
   it('a workbook whose UTR cell became a number fails verify, naming the cell', async () => {
+    expect((await cli(['export', '--format', 'xlsx', '--out', 'to-edit.xlsx'])).code).toBe(0);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(join(cwd, 'all.xlsx'));
+    await workbook.xlsx.readFile(join(cwd, 'to-edit.xlsx'));
     const sheet = workbook.worksheets[0]!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     sheet.eachRow((row) => {
@@ -196,7 +197,7 @@ describe.each(DRIVERS)('exports in a spreadsheet on %s', (driver) => {
       if (cell.value === OWN_UTR) cell.value = Number(OWN_UTR);
     });
     await workbook.xlsx.writeFile(join(cwd, 'edited.xlsx'));
-    copyFileSync(join(cwd, 'all.xlsx.manifest.json'), join(cwd, 'edited.xlsx.manifest.json'));
+    copyFileSync(join(cwd, 'to-edit.xlsx.manifest.json'), join(cwd, 'edited.xlsx.manifest.json'));
     const r = await cli(['verify', '--export', 'edited.xlsx']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
