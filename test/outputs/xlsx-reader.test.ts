@@ -5,9 +5,11 @@
  * another kind named, text kept in shared strings read as text.
  */
 
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
@@ -236,5 +238,45 @@ describe('a file that is no workbook export wrote', () => {
       code: 'file-unreadable',
       message: expect.stringMatching(/it is not a workbook export wrote \(.+\)/),
     });
+  });
+});
+
+/** LibreOffice, where it is installed (Debian's libreoffice-calc-nogui; .ci/run installs it). */
+const LIBREOFFICE = spawnSync('sh', ['-c', 'command -v soffice'], { encoding: 'utf8' }).status === 0;
+
+describe.runIf(LIBREOFFICE)('a workbook LibreOffice opened and saved again', () => {
+  it('reads as export wrote it: text from its shared strings, numbers, dates, notes with line breaks and escapes', async () => {
+    const folder = scratchFolder('xlsx-libreoffice-');
+    const written = join(folder, 'export.xlsx');
+    const notes = 'Tom &amp; Jerry <b>\nsecond line, "quoted" =SUM(A1)';
+    await writeWorkbook(written, [
+      entry(1),
+      entry(2, {
+        partnershipUtr: '0987654321',
+        enquiries: [{ position: 1, subject: 'Letter', actionTaken: '+44 call back', generalNotes: notes }],
+      }),
+      entry(3),
+    ]);
+    const saved = join(folder, 'saved');
+    // A profile of its own: LibreOffice refuses to start beside another instance using the same one.
+    const profile = `-env:UserInstallation=${pathToFileURL(join(folder, 'profile')).href}`;
+    const r = spawnSync('soffice', [profile, '--headless', '--convert-to', 'xlsx', '--outdir', saved, written], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const again = join(saved, 'export.xlsx');
+    // Its own zip: text in shared strings, stored after the sheet, and its own styles.
+    expect(readFileSync(again).includes('xl/sharedStrings.xml')).toBe(true);
+    expect(readFileSync(again).equals(readFileSync(written))).toBe(false);
+    const rows = await readRows(again);
+    expect(rows).toEqual(await readRows(written));
+    expect(rows[1]!.cells[column('general_notes')]).toBe(notes);
+  });
+});
+
+describe.runIf(!LIBREOFFICE)('LibreOffice', () => {
+  it('LibreOffice tests skipped: no soffice on the PATH (Debian: apt-get install libreoffice-calc-nogui)', () => {
+    expect(LIBREOFFICE).toBe(false);
   });
 });
