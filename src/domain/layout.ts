@@ -188,6 +188,12 @@ export interface StoredField {
   /** Text that is only ever digits, letters and dashes (a UTR, a word of a vocabulary, a hash): COPY takes it as it is. */
   plain?: true;
   /**
+   * Always this many characters, which may all be digits (a UTR, a PID, a
+   * hash such as the first entry's 64 zeros): a spreadsheet that reads one
+   * as a number drops its leading zeros, a sign `verify --export` names.
+   */
+  width?: number;
+  /**
    * A vocabulary's: the word given (any case, an alias) as the stored
    * spelling, or undefined. The rules read the field with it, and a column
    * map's `values` translate legacy words into it.
@@ -341,6 +347,7 @@ export const CONTACT_LAYOUT = [
     key: 'utr',
     column: 'utr',
     type: text,
+    width: 10,
     nullable: false,
     plain: true,
     origin: 'target',
@@ -361,6 +368,7 @@ export const CONTACT_LAYOUT = [
     key: 'partnershipUtr',
     column: 'partnership_utr',
     type: text,
+    width: 10,
     nullable: true,
     origin: 'target',
     chained: true,
@@ -503,6 +511,7 @@ export const CONTACT_LAYOUT = [
     key: 'operatorPid',
     column: 'operator_pid',
     type: text,
+    width: 7,
     nullable: false,
     plain: true,
     origin: 'contact',
@@ -561,6 +570,7 @@ export const CONTACT_LAYOUT = [
     key: 'prevHash',
     column: 'prev_hash',
     type: text,
+    width: 64,
     nullable: false,
     plain: true,
     origin: 'chain',
@@ -571,6 +581,7 @@ export const CONTACT_LAYOUT = [
     key: 'hash',
     column: 'hash',
     type: text,
+    width: 64,
     nullable: false,
     plain: true,
     origin: 'chain',

@@ -42,8 +42,6 @@ async function fileStart(
   return { first: '', firstLine: '', byteOrderMark: false, zip: false };
 }
 
-/** Columns that always hold this many digits: a spreadsheet that read them as numbers drops their leading zeros. */
-const DIGITS: Readonly<Record<string, number>> = { utr: 10, partnership_utr: 10, operator_pid: 7 };
 const EXPORT_DATE = /^\d{4}-\d\d-\d\d$/;
 const EXPORT_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const SCIENTIFIC = /^-?\d(\.\d+)?E[+-]?\d+$/i;
@@ -63,8 +61,8 @@ function spreadsheetSigns(
     const cell = cells[i] ?? '';
     if (cell === '') return;
     const where = `${c.field.column} on line ${line} reads ${cell}`;
-    const digits = DIGITS[c.field.column];
-    if (digits && /^\d+$/.test(cell) && cell.length < digits) signs.push({ kind: 'leading zeros lost', where });
+    const width = c.field.width;
+    if (width && /^\d+$/.test(cell) && cell.length < width) signs.push({ kind: 'leading zeros lost', where });
     else if (c.field.type === 'date' && !EXPORT_DATE.test(cell)) signs.push({ kind: 'dates rewritten', where });
     else if (c.field.type === 'timestamp' && !EXPORT_TIME.test(cell)) signs.push({ kind: 'times rewritten', where });
     else if (SCIENTIFIC.test(cell)) signs.push({ kind: 'long numbers rewritten in scientific notation', where });

@@ -17,6 +17,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utrCheckCharacter } from '../../src/domain/utr.js';
 import { runCli } from '../support/cli.js';
+import { LIBREOFFICE, savedByLibreOffice } from '../support/libreoffice.js';
+import { scratchFolder } from '../support/scratch.js';
 import { DRIVERS, type Target, fixtureStore } from '../support/targets.js';
 
 /** A record of this test's own (a UTR never starts with 0: its first digit is the check character, never 0). */
@@ -117,6 +119,31 @@ describe.each(DRIVERS)('exports in a spreadsheet on %s', (driver) => {
     expect(r.stdout).toContain('the byte-order mark export writes first is gone');
     const json = await cli(['--json', 'verify', '--export', 'resaved.csv']);
     expect(json.json.hint).toMatch(/leading zeros lost/);
+  });
+
+  it.runIf(LIBREOFFICE)('a CSV LibreOffice opened and saved again fails verify, the likely cause named', async () => {
+    const folder = scratchFolder('export-libreoffice-');
+    const saved = savedByLibreOffice(join(cwd, 'all.csv'), folder, 'csv');
+    copyFileSync(join(cwd, 'all.csv.manifest.json'), `${saved}.manifest.json`);
+    const r = await cli(['verify', '--export', saved]);
+    expect(r.code, r.stdout).toBe(1);
+    // The PID 0123456 read as the number 123456 (and the first prev_hash, 64 zeros, as 0); the byte-order mark dropped.
+    expect(r.stdout).toMatch(
+      /Likely cause: the file looks saved again by a spreadsheet: leading zeros lost \(operator_pid on line 2 reads 123456\); the byte-order mark export writes first is gone/,
+    );
+  });
+
+  it('a CSV whose first prev_hash a spreadsheet read as the number 0 names the zeros lost', async () => {
+    const text = readFileSync(join(cwd, 'all.csv'), 'utf8');
+    const zeros = `,${'0'.repeat(64)},`;
+    expect(text).toContain(zeros);
+    writeFileSync(join(cwd, 'zero-hash.csv'), text.replace(zeros, ',0,'));
+    copyFileSync(join(cwd, 'all.csv.manifest.json'), join(cwd, 'zero-hash.csv.manifest.json'));
+    const r = await cli(['verify', '--export', 'zero-hash.csv']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toMatch(
+      /Likely cause: the file looks saved again by a spreadsheet: leading zeros lost \(prev_hash on line 2 reads 0\)\./,
+    );
   });
 
   it('a CSV saved again with semicolons is named as such, not as a stranger', async () => {

@@ -5,11 +5,9 @@
  * another kind named, text kept in shared strings read as text.
  */
 
-import { spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
@@ -18,6 +16,7 @@ import { CSV_COLUMNS, type ExportRow } from '../../src/outputs/export-format.js'
 import { XlsxExport } from '../../src/outputs/xlsx-export.js';
 import { workbookRows } from '../../src/outputs/xlsx-reader.js';
 import { openZip } from '../../src/outputs/zip-archive.js';
+import { LIBREOFFICE, WITHOUT_LIBREOFFICE, savedByLibreOffice } from '../support/libreoffice.js';
 import { scratchFolder } from '../support/scratch.js';
 
 function entry(seq: number, overrides: Partial<ChainedEntry> = {}): ChainedEntry {
@@ -241,9 +240,6 @@ describe('a file that is no workbook export wrote', () => {
   });
 });
 
-/** LibreOffice, where it is installed (Debian's libreoffice-calc-nogui; .ci/run installs it). */
-const LIBREOFFICE = spawnSync('sh', ['-c', 'command -v soffice'], { encoding: 'utf8' }).status === 0;
-
 describe.runIf(LIBREOFFICE)('a workbook LibreOffice opened and saved again', () => {
   it('reads as export wrote it: text from its shared strings, numbers, dates, notes with line breaks and escapes', async () => {
     const folder = scratchFolder('xlsx-libreoffice-');
@@ -257,15 +253,7 @@ describe.runIf(LIBREOFFICE)('a workbook LibreOffice opened and saved again', () 
       }),
       entry(3),
     ]);
-    const saved = join(folder, 'saved');
-    // A profile of its own: LibreOffice refuses to start beside another instance using the same one.
-    const profile = `-env:UserInstallation=${pathToFileURL(join(folder, 'profile')).href}`;
-    const r = spawnSync('soffice', [profile, '--headless', '--convert-to', 'xlsx', '--outdir', saved, written], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const again = join(saved, 'export.xlsx');
+    const again = savedByLibreOffice(written, folder, 'xlsx');
     // Its own zip: text in shared strings, stored after the sheet, and its own styles.
     expect(readFileSync(again).includes('xl/sharedStrings.xml')).toBe(true);
     expect(readFileSync(again).equals(readFileSync(written))).toBe(false);
@@ -276,7 +264,7 @@ describe.runIf(LIBREOFFICE)('a workbook LibreOffice opened and saved again', () 
 });
 
 describe.runIf(!LIBREOFFICE)('LibreOffice', () => {
-  it('LibreOffice tests skipped: no soffice on the PATH (Debian: apt-get install libreoffice-calc-nogui)', () => {
+  it(`a workbook LibreOffice saved again: skipped, ${WITHOUT_LIBREOFFICE}`, () => {
     expect(LIBREOFFICE).toBe(false);
   });
 });
